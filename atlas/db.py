@@ -1,0 +1,118 @@
+"""The DuckDB database: where it lives, how it is built, and how named queries run.
+
+Every SQL statement the app runs is a file in `queries/`; `run_query` finds it by name
+and binds parameters, so no value is ever formatted into SQL.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from atlas.load import LoadError, load_files
+from atlas.model import TABLES
+
+ROOT = Path(__file__).resolve().parent.parent
+QUERIES_DIR = ROOT / "queries"
+SEED_DIR = ROOT / "data" / "seed"
+DEFAULT_DB = ROOT / "data" / "atlas.duckdb"
+
+_build_lock = threading.Lock()
+
+
+def db_path() -> Path:
+    """The database file the app uses: $ATLAS_DB, else data/atlas.duckdb."""
+    return Path(os.environ.get("ATLAS_DB", DEFAULT_DB))
+
+
+@lru_cache(maxsize=None)
+def query_sql(name: str) -> str:
+    """The text of `queries/<name>.sql`; names are checked so no path can escape the folder."""
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise ValueError(f"not a query name: {name!r}")
+    path = QUERIES_DIR / f"{name}.sql"
+    if not path.is_file():
+        raise KeyError(f"no query called {name!r} in {QUERIES_DIR}")
+    return path.read_text(encoding="utf-8")
+
+
+def query_names() -> list[str]:
+    """Every read query in `queries/` (schema.sql excluded)."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
+
+
+def query_params(name: str) -> set[str]:
+    """The `$name` parameters a query uses."""
+    sql = re.sub(r"--[^\n]*", "", query_sql(name))
+    return set(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+
+
+def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
+    """Run the named query with bound parameters on its own cursor; return the whole result."""
+    params = params or {}
+    wanted = query_params(name)
+    missing = wanted - set(params)
+    if missing:
+        raise KeyError(f"query {name!r} needs parameters {sorted(missing)}")
+    cur = con.cursor()  # one cursor per call: DuckDB refuses concurrent calls on one connection
+    try:
+        return cur.execute(query_sql(name), {k: v for k, v in params.items() if k in wanted}).df()
+    finally:
+        cur.close()
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table of the model (idempotent)."""
+    con.execute(query_sql("schema"))
+
+
+def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:
+    """The seed CSVs, one per table, keyed by table name."""
+    return {t.name: seed_dir / f"{t.name}.csv" for t in TABLES if (seed_dir / f"{t.name}.csv").exists()}
+
+
+def build(path: Path | None = None, seed_dir: Path = SEED_DIR) -> Path:
+    """Build the database from schema.sql and the seed CSVs, atomically.
+
+    The new database is written beside the old one and moved into place only when
+    complete, so a failing build leaves the previous database untouched.
+    """
+    path = Path(path or db_path())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".building")
+    with _build_lock:
+        for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+            stale.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            create_schema(con)
+            result = load_files(con, seed_files(seed_dir), mode="build", uploader="seed build")
+            if not result.ok:
+                raise LoadError(result.problems)
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        if not result.ok:
+            tmp.unlink(missing_ok=True)
+        os.replace(tmp, path)
+        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+    return path
+
+
+def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckdb.DuckDBPyConnection:
+    """Open the database read-write, building it from the seed first if it does not exist."""
+    path = Path(path or db_path())
+    if not path.exists() and build_if_missing:
+        build(path)
+    return duckdb.connect(str(path))
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The number of the latest committed load; it changes whenever the data does."""
+    return int(run_query(con, "data_version").iloc[0, 0])

@@ -1,0 +1,188 @@
+"""The data model as the loader sees it: tables, their CSV columns, types and rules.
+
+`queries/schema.sql` is what the database enforces; this module is what the loader
+checks first, so an analyst gets every problem of a file at once, by row and column,
+instead of the database's first constraint error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+CERTAINTIES = ("confirmed", "reported", "rumor")
+FIRM_KINDS = ("big_tech", "ai_startup", "research_lab", "investor", "university", "other")
+MOVE_TYPES = ("joined", "founded", "returned", "acquihire", "left")
+DEGREES = ("bachelor", "master", "phd", "other")
+COMP_KINDS = ("base_salary", "annual_total", "signing_bonus", "equity", "package")
+PERIODS = ("one_time", "per_year")
+OUTCOMES = ("offered", "accepted", "declined", "unknown")
+ROUND_TYPES = ("seed", "series", "strategic", "acquisition", "acquihire", "other")
+ROUND_STATUSES = ("completed", "terminated", "rumored")
+QUALIFIERS = ("exact", "at_least", "about")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One CSV column: its type, whether it is required, its allowed values or reference."""
+
+    name: str
+    type: str = "text"  # text, slug, enum, date, int, number, bool, country, currency
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # table whose key this column references
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the model: its key columns and its CSV columns in order."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        """The CSV header of this table, in order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """The column called `name`."""
+        return next(c for c in self.columns if c.name == name)
+
+
+def _source(required: bool = True) -> tuple[Column, Column]:
+    return (
+        Column("source_id", "slug", required, ref="sources"),
+        Column("certainty", "enum", required, CERTAINTIES),
+    )
+
+
+# In load order: a table only references tables listed before it (firms also itself).
+TABLES: tuple[Table, ...] = (
+    Table(
+        "sources",
+        ("source_id",),
+        (
+            Column("source_id", "slug", True),
+            Column("title", "text", True),
+            Column("publisher", "text", True),
+            Column("url"),
+            Column("published_on", "date"),
+            Column("language"),
+        ),
+    ),
+    Table(
+        "fx_rates",
+        ("currency", "year"),
+        (
+            Column("currency", "currency", True),
+            Column("year", "int", True),
+            Column("usd_per_unit", "number", True),
+            Column("source", "text", True),
+        ),
+    ),
+    Table(
+        "firms",
+        ("firm_id",),
+        (
+            Column("firm_id", "slug", True),
+            Column("name", "text", True),
+            Column("name_zh"),
+            Column("kind", "enum", True, FIRM_KINDS),
+            Column("country", "country"),
+            Column("parent_id", "slug", ref="firms"),
+            Column("founded_on", "date"),
+            Column("source_id", "slug", ref="sources"),
+        ),
+    ),
+    Table(
+        "people",
+        ("person_id",),
+        (
+            Column("person_id", "slug", True),
+            Column("name", "text", True),
+            Column("name_zh"),
+            Column("known_for"),
+            Column("origin_country", "country"),
+            Column("source_id", "slug", ref="sources"),
+        ),
+    ),
+    Table(
+        "education",
+        ("person_id", "institution_id", "degree"),
+        (
+            Column("person_id", "slug", True, ref="people"),
+            Column("institution_id", "slug", True, ref="firms"),
+            Column("degree", "enum", True, DEGREES),
+            Column("year", "int"),
+            *_source(),
+            Column("note"),
+        ),
+    ),
+    Table(
+        "moves",
+        ("move_id",),
+        (
+            Column("move_id", "slug", True),
+            Column("person_id", "slug", True, ref="people"),
+            Column("from_firm_id", "slug", ref="firms"),
+            Column("to_firm_id", "slug", ref="firms"),
+            Column("moved_on", "date"),
+            Column("role"),
+            Column("move_type", "enum", True, MOVE_TYPES),
+            *_source(),
+            Column("note"),
+        ),
+    ),
+    Table(
+        "compensation",
+        ("comp_id",),
+        (
+            Column("comp_id", "slug", True),
+            Column("person_id", "slug", ref="people"),
+            Column("firm_id", "slug", True, ref="firms"),
+            Column("kind", "enum", True, COMP_KINDS),
+            Column("amount_low", "number", True),
+            Column("amount_high", "number", True),
+            Column("currency", "currency", True),
+            Column("period", "enum", True, PERIODS),
+            Column("outcome", "enum", True, OUTCOMES),
+            Column("reported_on", "date", True),
+            *_source(),
+            Column("amount_text"),
+            Column("note"),
+        ),
+    ),
+    Table(
+        "funding_rounds",
+        ("round_id",),
+        (
+            Column("round_id", "slug", True),
+            Column("firm_id", "slug", True, ref="firms"),
+            Column("announced_on", "date"),
+            Column("round_type", "enum", True, ROUND_TYPES),
+            Column("amount", "number"),
+            Column("currency", "currency", True),
+            Column("valuation", "number"),
+            Column("stake_pct", "number"),
+            Column("status", "enum", True, ROUND_STATUSES),
+            *_source(),
+            Column("amount_qualifier", "enum", choices=QUALIFIERS),
+            Column("valuation_qualifier", "enum", choices=QUALIFIERS),
+            Column("note"),
+        ),
+    ),
+    Table(
+        "round_investors",
+        ("round_id", "investor_id"),
+        (
+            Column("round_id", "slug", True, ref="funding_rounds"),
+            Column("investor_id", "slug", True, ref="firms"),
+            Column("is_lead", "bool"),
+        ),
+    ),
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+# The tables whose rows are facts from a source; each must name its source and certainty.
+FACT_TABLES = ("education", "moves", "compensation", "funding_rounds")
