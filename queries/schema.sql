@@ -120,13 +120,6 @@ create table if not exists fx_rates (
     primary key (currency, year)
 );
 
--- Internal: the ordering of certainty levels, so "at least reported" is a comparison.
-create table if not exists certainty_levels (
-    certainty varchar primary key,
-    level     integer not null unique
-);
-insert or ignore into certainty_levels values ('rumor', 1), ('reported', 2), ('confirmed', 3);
-
 -- Internal: one row per committed load (the seed build is the first); the highest
 -- upload_id is the data version that links and caches are keyed on.
 create sequence if not exists upload_ids start 1;
@@ -148,3 +141,19 @@ create or replace macro fmt_date(d, p) as
         when 'month' then strftime(d, '%Y-%m')
         when 'year' then strftime(d, '%Y')
     end;
+
+-- A name as the UI shows it: English, then Chinese where there is one.
+create or replace macro display_name(name, name_zh) as
+    case when name_zh is null or name_zh = '' then name else name || ' (' || name_zh || ')' end;
+
+-- Whether a dated fact falls in the selected period; undated facts count only when the
+-- whole period is selected (the analyst has not narrowed the time range).
+create or replace macro in_period(d, start_year, end_year, include_undated) as
+    case when d is null then include_undated else year(d) between start_year and end_year end;
+
+-- The order of certainty levels: a rumor < reported < confirmed.
+create or replace macro certainty_level(c) as
+    case c when 'confirmed' then 3 when 'reported' then 2 when 'rumor' then 1 end;
+
+-- Whether a certainty is at least the minimum selected.
+create or replace macro at_least_certain(c, min_c) as certainty_level(c) >= certainty_level(min_c);

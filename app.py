@@ -1,0 +1,53 @@
+"""Talent Atlas: entry point and Overview page."""
+
+import streamlit as st
+
+from atlas import cache, charts, ui
+
+filters = ui.page_frame(
+    "Overview",
+    "Who moves where in AI, what they are offered, and the money behind each firm — "
+    "every figure from a cited article, with how sure the article is.",
+)
+p = filters.params()
+
+counts = cache.query("headline_counts", **p).iloc[0]
+cols = st.columns(6)
+cols[0].metric("People", int(counts.n_people))
+cols[1].metric("Firms", int(counts.n_firms))
+cols[2].metric("Moves", int(counts.n_moves), help="Moves the filters select")
+cols[3].metric("Pay figures", int(counts.n_pay_figures), help="Pay figures the filters select")
+cols[4].metric("Rounds & deals", int(counts.n_rounds), help="Funding rounds and deals the filters select")
+cols[5].metric("Source articles", int(counts.n_sources))
+
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Latest moves")
+    ui.moves_dataframe(cache.query("moves_filtered", **p, limit=10))
+with right:
+    by_year = cache.query("moves_by_year_and_type", **p)
+    if by_year.empty:
+        st.info("No dated moves in this period.")
+    else:
+        st.altair_chart(charts.moves_over_time_chart(by_year), width="stretch")
+
+st.subheader(f"Largest pay figures, in {filters.currency}")
+ui.pay_dataframe(cache.query("pay_figures", **p, limit=5), filters.currency)
+
+st.subheader(f"Largest funding rounds and deals, in {filters.currency}")
+ui.rounds_dataframe(cache.query("funding_rounds_filtered", **p, limit=8), filters.currency)
+
+with st.expander("Source articles"):
+    st.dataframe(
+        cache.query("sources_list"),
+        column_order=["title", "publisher", "published_on", "n_facts", "language"],
+        column_config={
+            "title": "Title",
+            "publisher": "Publisher",
+            "published_on": "Published",
+            "n_facts": st.column_config.NumberColumn("Facts cited", help="Moves, pay figures, rounds, education"),
+            "language": "Language",
+        },
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,0 +1,35 @@
+"""The app's shared connection and per-parameter query cache (the only data module that
+imports Streamlit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from atlas import db
+
+
+@st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    return db.connect(Path(path))
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide connection to the database, built from the seed on first use."""
+    return _connection(str(db.db_path()))
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _cached_query(path: str, name: str, params: dict, version: int) -> pd.DataFrame:
+    # `path` and `version` are part of the cache key: a new upload or another database
+    # file never serves stale rows.
+    return db.run_query(_connection(path), name, params)
+
+
+def query(name: str, **params: object) -> pd.DataFrame:
+    """Run a named query through the cache, keyed by its parameters and the data version."""
+    con = connection()
+    return _cached_query(str(db.db_path()), name, params, db.data_version(con))

@@ -1,0 +1,46 @@
+"""Money: display currencies, conversion with yearly rates, and honest formatting.
+
+Conversion itself runs in SQL (the queries join `fx_rates` on the year a figure was
+reported); this module holds the rules both sides share and formats amounts so that a
+range stays a range and "more than" stays a lower bound.
+"""
+
+from __future__ import annotations
+
+import math
+
+DISPLAY_CURRENCIES = ("USD", "CNY", "EUR")
+_SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
+
+
+def convert(amount: float, rate_from: float, rate_to: float) -> float:
+    """Convert `amount` given both currencies' USD-per-unit rates for the same year."""
+    return amount * rate_from / rate_to
+
+
+def short_number(value: float) -> str:
+    """A compact amount: 13000000000 -> '13B', 113000000 -> '113M', 2500 -> '2.5K'."""
+    for scale, suffix in _SCALES:
+        if abs(value) >= scale:
+            n = value / scale
+            text = f"{n:.1f}".rstrip("0").rstrip(".") if n < 100 else f"{n:.0f}"
+            return text + suffix
+    return f"{value:,.0f}"
+
+
+def format_amount(
+    low: float | None, high: float | None = None, currency: str = "USD", qualifier: str | None = None
+) -> str:
+    """An amount as an analyst reads it: 'USD 100M', 'USD 10M–100M', 'more than USD 1B'."""
+    if low is None or (isinstance(low, float) and math.isnan(low)):
+        return "amount not reported"
+    if high is None or (isinstance(high, float) and math.isnan(high)):
+        high = low
+    text = f"{currency} {short_number(low)}"
+    if high != low:
+        text = f"{currency} {short_number(low)}–{short_number(high)}"
+    if qualifier == "at_least":
+        text = "more than " + text
+    elif qualifier == "about":
+        text = "about " + text
+    return text

@@ -1,0 +1,64 @@
+"""Tables as the pages show them: query rows in, display-ready DataFrames out.
+
+Amounts become readable text ('USD 10M–100M', 'more than USD 1B') beside the original
+figure, so no table implies a precision its source does not have.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from atlas.money import format_amount
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
+
+
+def pay_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Pay figures with the original amount and the converted range as text."""
+    out = df.copy()
+    out["original"] = [
+        format_amount(_none(lo), _none(hi), cur) for lo, hi, cur in zip(df.amount_low, df.amount_high, df.currency)
+    ]
+    out["converted"] = [
+        format_amount(_none(lo), _none(hi), dc) if _none(lo) is not None else "no rate for that year"
+        for lo, hi, dc in zip(df.low_converted, df.high_converted, df.display_currency)
+    ]
+    out["period"] = out["period"].map({"one_time": "one-time", "per_year": "per year"})
+    return out
+
+
+def rounds_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Funding rounds with the original and converted amounts and the valuation as text."""
+    out = df.copy()
+    out["original"] = [
+        format_amount(_none(a), None, cur, q) for a, cur, q in zip(df.amount, df.currency, df.amount_qualifier)
+    ]
+    out["converted"] = [
+        format_amount(_none(a), None, dc, q) if _none(a) is not None else "—"
+        for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier)
+    ]
+    out["valuation_text"] = [
+        format_amount(_none(v), None, cur, q)
+        if _none(v) is not None
+        else (f"{format_amount(iv, None, cur)} (implied)" if _none(iv) is not None else "—")
+        for v, iv, cur, q in zip(df.valuation, df.implied_valuation, df.currency, df.valuation_qualifier)
+    ]
+    out["stake"] = [f"{s:g}%" if _none(s) is not None else "" for s in df.stake_pct]
+    return out
+
+
+def undated(df: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Show a missing date as 'not given' rather than an empty cell."""
+    out = df.copy()
+    out[column] = out[column].fillna("not given")
+    return out
+
+
+def moves_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Moves with 'not given' for an unknown date or origin and 'none (left)' for a departure."""
+    out = undated(df, "moved_on")
+    out["from_firm"] = out["from_firm"].fillna("not given")
+    out["to_firm"] = out["to_firm"].fillna("— (left)")
+    return out

@@ -1,0 +1,51 @@
+"""Data: what the database holds, where it comes from, and its load history."""
+
+import streamlit as st
+
+from atlas import cache, ui
+
+ui.page_frame("Data", "The tables, the source articles and every committed load.")
+
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("Tables")
+    st.dataframe(
+        cache.query("table_counts"),
+        column_config={"table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", format="%d")},
+        hide_index=True,
+        width="stretch",
+    )
+with right:
+    st.subheader("Source articles")
+    st.dataframe(
+        cache.query("sources_list"),
+        column_order=["title", "publisher", "published_on", "n_facts", "language", "source_id"],
+        column_config={
+            "title": "Title",
+            "publisher": "Publisher",
+            "published_on": "Published",
+            "n_facts": st.column_config.NumberColumn("Facts cited"),
+            "language": "Language",
+            "source_id": "Source id",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+st.subheader("Load history")
+st.caption("Each committed load is a data version; links record the version they were made on.")
+st.dataframe(
+    cache.query("uploads_list"),
+    column_config={
+        "upload_id": st.column_config.NumberColumn("Version", format="%d"),
+        "uploaded_at": st.column_config.DatetimeColumn("Loaded at (UTC)", format="YYYY-MM-DD HH:mm"),
+        "uploader": "By",
+        "mode": "Mode",
+        "file_names": "Files",
+        "tables": "Tables",
+        "row_counts": "Rows per table",
+        "sha256": "SHA-256",
+    },
+    hide_index=True,
+    width="stretch",
+)

@@ -1,0 +1,61 @@
+-- Funding rounds and deals the current filters select, largest first, one row per round:
+-- the original amount, the amount converted to $currency at the announcement year's rate,
+-- the investors, the stated or implied valuation (amount / stake), source and certainty.
+-- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
+--         $currency (VARCHAR), $limit (INTEGER)
+with
+
+investors as (
+    select
+        ri.round_id,
+        string_agg(display_name(f.name, f.name_zh) || case when ri.is_lead then ' (lead)' else '' end, ', '
+            order by ri.is_lead desc, f.name) as investors
+    from round_investors as ri
+    join firms as f on f.firm_id = ri.investor_id
+    group by ri.round_id
+),
+
+selected as (
+    select r.*, f.name as firm_name, f.name_zh as firm_name_zh
+    from funding_rounds as r
+    join firms as f on f.firm_id = r.firm_id
+    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(r.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+),
+
+final as (
+    select
+        r.round_id,
+        r.firm_id,
+        display_name(r.firm_name, r.firm_name_zh) as firm,
+        fmt_date(r.announced_on, r.announced_on_precision) as announced_on,
+        r.round_type,
+        r.status,
+        r.amount,
+        r.amount_qualifier,
+        r.currency,
+        r.amount * src.usd_per_unit / dst.usd_per_unit as amount_converted,
+        $currency as display_currency,
+        r.valuation,
+        r.valuation_qualifier,
+        r.stake_pct,
+        -- a stake bought for an amount implies the valuation amount / stake
+        case when r.valuation is null and r.amount is not null and r.stake_pct is not null
+            then r.amount * 100 / r.stake_pct end as implied_valuation,
+        i.investors,
+        r.certainty,
+        s.title as source,
+        s.publisher as source_publisher,
+        r.note
+    from selected as r
+    join sources as s on s.source_id = r.source_id
+    left join investors as i on i.round_id = r.round_id
+    left join fx_rates as src on src.currency = r.currency and src.year = year(r.announced_on)
+    left join fx_rates as dst on dst.currency = $currency and dst.year = year(r.announced_on)
+)
+
+select * from final
+order by amount_converted desc nulls last, amount desc nulls last, round_id
+limit $limit

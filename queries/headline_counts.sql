@@ -1,0 +1,45 @@
+-- Headline counts for the Overview, one row: the entities in the database and the facts
+-- the current filters select.
+-- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind)
+with
+
+selected_moves as (
+    select m.move_id
+    from moves as m
+    left join firms as f_from on f_from.firm_id = m.from_firm_id
+    left join firms as f_to on f_to.firm_id = m.to_firm_id
+    where in_period(m.moved_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(m.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f_from.kind) or list_contains($kinds, f_to.kind))
+),
+
+selected_pay as (
+    select c.comp_id
+    from compensation as c
+    join firms as f on f.firm_id = c.firm_id
+    where in_period(c.reported_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(c.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+),
+
+selected_rounds as (
+    select r.round_id
+    from funding_rounds as r
+    join firms as f on f.firm_id = r.firm_id
+    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(r.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+),
+
+final as (
+    select
+        (select count(*) from people) as n_people,
+        (select count(*) from firms) as n_firms,
+        (select count(*) from sources) as n_sources,
+        (select count(*) from selected_moves) as n_moves,
+        (select count(*) from selected_pay) as n_pay_figures,
+        (select count(*) from selected_rounds) as n_rounds
+)
+
+select * from final

@@ -1,0 +1,5 @@
+-- The load history, newest first, one row per committed load (the seed build included).
+-- Params: none
+select upload_id, uploaded_at, uploader, mode, file_names, tables, row_counts, sha256
+from uploads
+order by upload_id desc
