@@ -11,6 +11,10 @@ from atlas.load import LoadError
 
 
 def _build(args: argparse.Namespace) -> int:
+    target = args.db or db.db_path()
+    if args.if_missing and target.exists():
+        print(f"{target} exists; not rebuilt (run without --if-missing to rebuild from the seed)")
+        return 0
     try:
         path = db.build(args.db, Path(args.seed))
     except LoadError as exc:
@@ -39,6 +43,9 @@ def parser() -> argparse.ArgumentParser:
     )
     b.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     b.add_argument("--seed", default=str(db.SEED_DIR), help="folder of seed CSVs, one per table")
+    b.add_argument(
+        "--if-missing", action="store_true", help="do nothing when the database exists (keeps uploaded data)"
+    )
     b.set_defaults(func=_build)
     return p
 

@@ -93,15 +93,16 @@ def build(path: Path | None = None, seed_dir: Path = SEED_DIR) -> Path:
         try:
             create_schema(con)
             result = load_files(con, seed_files(seed_dir), mode="build", uploader="seed build")
-            if not result.ok:
-                raise LoadError(result.problems)
-            con.execute("checkpoint")
+            if result.ok:
+                con.execute("checkpoint")
         finally:
             con.close()
         if not result.ok:
-            tmp.unlink(missing_ok=True)
+            for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+                stale.unlink(missing_ok=True)
+            raise LoadError(result.problems)
         os.replace(tmp, path)
-        Path(str(tmp) + ".wal").unlink(missing_ok=True)
+        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     return path
 
 

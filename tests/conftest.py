@@ -1,0 +1,53 @@
+"""Shared fixtures: a seed database built once per session, and clean Streamlit caches."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+import streamlit as st
+
+from atlas import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def seed_db_path(tmp_path_factory) -> Path:
+    """A database built from the committed seed CSVs (read it; copy it before writing)."""
+    return db.build(tmp_path_factory.mktemp("seed") / "atlas.duckdb")
+
+
+@pytest.fixture
+def con(seed_db_path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the seed database."""
+    c = duckdb.connect(str(seed_db_path), read_only=True)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def scratch_db(seed_db_path, tmp_path) -> Path:
+    """A private writable copy of the seed database."""
+    path = tmp_path / "scratch.duckdb"
+    shutil.copy(seed_db_path, path)
+    return path
+
+
+@pytest.fixture
+def empty_con() -> duckdb.DuckDBPyConnection:
+    """An in-memory database with the schema and no rows."""
+    c = duckdb.connect()
+    db.create_schema(c)
+    yield c
+    c.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_streamlit_caches():
+    # st.cache_data and st.cache_resource outlive an AppTest run inside one pytest process.
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield

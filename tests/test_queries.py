@@ -1,0 +1,104 @@
+"""Every query in queries/ has a header, runs on the seed data, and gives known answers."""
+
+import re
+
+import pytest
+
+from atlas import db
+from atlas.ui import FIRST_YEAR, LAST_YEAR
+
+DEFAULTS = {
+    "start_year": FIRST_YEAR,
+    "end_year": LAST_YEAR,
+    "include_undated": True,
+    "min_certainty": "rumor",
+    "kinds": [],
+    "currency": "USD",
+    "limit": 1000,
+    "search": "",
+}
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_query_has_header_naming_its_rows_and_params(name):
+    sql = db.query_sql(name)
+    header = [line for line in sql.splitlines() if line.startswith("--")]
+    assert header, f"{name}.sql has no header comment"
+    assert "one row" in " ".join(header).lower(), f"{name}.sql header does not say what one row is"
+    params_line = next((i for i, line in enumerate(header) if line.startswith("-- Params:")), None)
+    assert params_line is not None, f"{name}.sql header has no Params line"
+    declared = set(re.findall(r"\$([a-z_]+)", " ".join(header[params_line:])))
+    assert declared == db.query_params(name), f"{name}.sql declares {declared}, uses {db.query_params(name)}"
+
+
+@pytest.mark.parametrize("name", db.query_names())
+def test_query_runs_on_seed(con, name):
+    params = {k: DEFAULTS[k] for k in db.query_params(name)}
+    df = db.run_query(con, name, params)
+    assert len(df) > 0
+
+
+def q(con, name, **overrides):
+    params = {**DEFAULTS, **overrides}
+    return db.run_query(con, name, {k: params[k] for k in db.query_params(name)})
+
+
+def test_headline_counts_follow_certainty(con):
+    everything = q(con, "headline_counts").iloc[0]
+    confirmed = q(con, "headline_counts", min_certainty="confirmed").iloc[0]
+    assert (everything.n_moves, everything.n_pay_figures, everything.n_rounds) == (45, 5, 13)
+    assert confirmed.n_moves == 6
+    assert confirmed.n_pay_figures == 0  # every pay figure in the articles is reported or rumored
+
+
+def test_period_excludes_undated_and_out_of_range(con):
+    df = q(con, "moves_filtered", start_year=2024, end_year=2024, include_undated=False)
+    assert set(df.moved_on.str[:4]) == {"2024"}
+    assert len(df) == 7
+
+
+def test_firm_kind_filter(con):
+    df = q(con, "moves_filtered", kinds=["university"])
+    assert set(df.person_id) == {"jia-yangqing", "jiantao-jiao"}
+
+
+def test_pay_in_cny_uses_the_year_rate(con):
+    usd = q(con, "pay_figures").set_index("comp_id")
+    cny = q(con, "pay_figures", currency="CNY").set_index("comp_id")
+    rate_2023 = con.execute("select usd_per_unit from fx_rates where currency = 'CNY' and year = 2023").fetchall()[0][0]
+    # the ten-million-yuan offer of 2023, converted to USD at the 2023 rate
+    assert usd.loc["mu-li-bytedance-offer-2023", "low_converted"] == pytest.approx(10_000_000 * rate_2023)
+    assert cny.loc["mu-li-bytedance-offer-2023", "low_converted"] == pytest.approx(10_000_000)
+    # ranges survive conversion
+    assert (cny.low_converted <= cny.high_converted).all()
+    # the largest figure is the rumored signing bonus
+    top = usd.iloc[0]
+    assert (top.kind, top.high_converted, top.certainty) == ("signing_bonus", 100_000_000, "rumor")
+
+
+def test_rounds_implied_valuation_and_order(con):
+    df = q(con, "funding_rounds_filtered").set_index("round_id")
+    assert df.index[0] == "openai-microsoft-2023"
+    assert df.loc["anthropic-google-2023", "implied_valuation"] == pytest.approx(3_000_000_000)
+    assert df.loc["openai-microsoft-2023", "investors"] == "Microsoft (微软) (lead)"
+
+
+def test_people_search_matches_chinese_and_english(con):
+    assert list(q(con, "people_list", search="李沐").person_id) == ["mu-li"]
+    assert list(q(con, "people_list", search="mu li").person_id) == ["mu-li"]
+    latest = q(con, "people_list", search="Yangqing").iloc[0]
+    assert latest.current_firm is None or latest.current_firm != latest.current_firm  # left Alibaba: no firm
+
+
+def test_firms_list_counts_gains_and_losses(con):
+    df = q(con, "firms_list").set_index("firm_id")
+    assert (df.loc["bytedance", "n_gained"], df.loc["bytedance", "n_lost"]) == (5, 1)
+    assert df.loc["google-deepmind", "parent"] == "Google (谷歌)"
+
+
+def test_moves_by_year(con):
+    df = q(con, "moves_by_year_and_type")
+    # every dated move, counted once; the 11 undated moves have no year to sit on
+    assert df.n_moves.sum() == 34
+    assert con.execute("select count(*) from moves where moved_on is null").fetchall() == [(11,)]
+    assert df[(df.year == 2024) & (df.move_type == "returned")].n_moves.sum() == 2
