@@ -23,7 +23,7 @@ cols[5].metric("Source articles", int(counts.n_sources))
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Latest moves")
-    ui.moves_dataframe(cache.query("moves_filtered", **p, limit=10))
+    ui.moves_dataframe(cache.query("moves_filtered", **p, limit=10), compact=True)
 with right:
     by_year = cache.query("moves_by_year_and_type", **p)
     if by_year.empty:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -31,7 +31,7 @@ def db_path() -> Path:
     return Path(os.environ.get("ATLAS_DB", DEFAULT_DB))
 
 
-@lru_cache(maxsize=None)
+@cache
 def query_sql(name: str) -> str:
     """The text of `queries/<name>.sql`; names are checked so no path can escape the folder."""
     if not re.fullmatch(r"[a-z0-9_]+", name):

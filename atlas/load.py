@@ -138,9 +138,7 @@ def _type_check(c: Column) -> tuple[str, str] | None:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = con.execute(
-        "select count(*) from duckdb_tables() where table_name = $name", {"name": name}
-    ).fetchall()
+    rows = con.execute("select count(*) from duckdb_tables() where table_name = $name", {"name": name}).fetchall()
     return rows[0][0] > 0
 
 
@@ -153,6 +151,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     label = label or path.name
     stage = f"stage_{table.name}"
     con.execute(f"drop table if exists {stage}")
+    try:
+        if not path.read_bytes().strip():
+            return [Problem(table.name, None, None, None, "the file is empty", label)]
+    except OSError as exc:
+        return [Problem(table.name, None, None, None, f"cannot be read: {exc.strerror}", label)]
     try:
         con.execute(
             f"create temp table {stage}_raw as select * from read_csv($path, all_varchar = true, "
@@ -180,8 +183,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         for c in table.columns
     )
     con.execute(
-        f"create temp table {stage} as select (row_number() over ())::bigint + 1 as _line, {select} "
-        f"from {stage}_raw"
+        f"create temp table {stage} as select (row_number() over ())::bigint + 1 as _line, {select} from {stage}_raw"
     )
     con.execute(f"drop table {stage}_raw")
     n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
@@ -203,11 +205,13 @@ def check_staged(
         # Messages stay in Python; the SQL only carries their index.
         messages.append(text)
         return len(messages) - 1
+
     for c in table.columns:
         nonempty = f"nullif(trim({c.name}), '') is not null"
         if c.required:
             branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg('required value is empty')} from {stage} where not ({nonempty})"
+                f"select _line, '{c.name}', {c.name}, {msg('required value is empty')} "
+                f"from {stage} where not ({nonempty})"
             )
         check = _type_check(c)
         if check:

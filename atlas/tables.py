@@ -19,11 +19,12 @@ def pay_table(df: pd.DataFrame) -> pd.DataFrame:
     """Pay figures with the original amount and the converted range as text."""
     out = df.copy()
     out["original"] = [
-        format_amount(_none(lo), _none(hi), cur) for lo, hi, cur in zip(df.amount_low, df.amount_high, df.currency)
+        format_amount(_none(lo), _none(hi), cur)
+        for lo, hi, cur in zip(df.amount_low, df.amount_high, df.currency, strict=True)
     ]
     out["converted"] = [
         format_amount(_none(lo), _none(hi), dc) if _none(lo) is not None else "no rate for that year"
-        for lo, hi, dc in zip(df.low_converted, df.high_converted, df.display_currency)
+        for lo, hi, dc in zip(df.low_converted, df.high_converted, df.display_currency, strict=True)
     ]
     out["period"] = out["period"].map({"one_time": "one-time", "per_year": "per year"})
     return out
@@ -33,19 +34,21 @@ def rounds_table(df: pd.DataFrame) -> pd.DataFrame:
     """Funding rounds with the original and converted amounts and the valuation as text."""
     out = df.copy()
     out["original"] = [
-        format_amount(_none(a), None, cur, q) for a, cur, q in zip(df.amount, df.currency, df.amount_qualifier)
+        format_amount(_none(a), None, cur, q)
+        for a, cur, q in zip(df.amount, df.currency, df.amount_qualifier, strict=True)
     ]
     out["converted"] = [
         format_amount(_none(a), None, dc, q) if _none(a) is not None else "—"
-        for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier)
+        for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier, strict=True)
     ]
     out["valuation_text"] = [
         format_amount(_none(v), None, cur, q)
         if _none(v) is not None
         else (f"{format_amount(iv, None, cur)} (implied)" if _none(iv) is not None else "—")
-        for v, iv, cur, q in zip(df.valuation, df.implied_valuation, df.currency, df.valuation_qualifier)
+        for v, iv, cur, q in zip(df.valuation, df.implied_valuation, df.currency, df.valuation_qualifier, strict=True)
     ]
-    out["stake"] = [f"{s:g}%" if _none(s) is not None else "" for s in df.stake_pct]
+    out["stake"] = [f"{s:g}%" if _none(s) is not None else "—" for s in df.stake_pct]
+    out["investors"] = out["investors"].astype(object).where(out["investors"].notna(), "not named")
     return out
 
 
@@ -61,4 +64,12 @@ def moves_table(df: pd.DataFrame) -> pd.DataFrame:
     out = undated(df, "moved_on")
     out["from_firm"] = out["from_firm"].fillna("not given")
     out["to_firm"] = out["to_firm"].fillna("— (left)")
+    return out
+
+
+def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Show missing values of these text columns as '—' instead of None."""
+    out = df.copy()
+    for c in columns:
+        out[c] = out[c].astype(object).where(out[c].notna(), "—")
     return out

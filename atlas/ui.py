@@ -28,20 +28,6 @@ PAGES = (
 FIRST_YEAR = 2000
 LAST_YEAR = 2026
 
-CERTAINTY_LABELS = {
-    "rumor": "Everything, rumors included",
-    "reported": "Reported or confirmed",
-    "confirmed": "Confirmed only",
-}
-KIND_LABELS = {
-    "big_tech": "Big tech",
-    "ai_startup": "AI startup",
-    "research_lab": "Research lab",
-    "investor": "Investor",
-    "university": "University",
-    "other": "Other",
-}
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -93,20 +79,21 @@ def shared_filters_ui() -> Filters:
             persist_state="session",
             help="Facts whose article gives no date are shown only while the whole period is selected.",
         )
+        # Bound widgets write their option text into the URL, so options are the data's own
+        # words (no format_func): links stay short, stable and match the CSV vocabulary.
         certainty = st.selectbox(
             "Minimum certainty",
             CERTAINTIES[::-1],
-            format_func=CERTAINTY_LABELS.get,
             key="certainty",
             bind="query-params",
             persist_state="session",
-            help="confirmed: the person's own statement or an official announcement; reported: stated by the "
-            "article or other media; rumor: anonymous insiders.",
+            help="rumor shows everything; reported hides rumors; confirmed keeps only own statements and "
+            "official announcements. confirmed: the person's own statement or an official announcement; "
+            "reported: stated by the article or attributed to other media; rumor: anonymous insiders.",
         )
         kinds = st.multiselect(
             "Firm kind",
             FIRM_KINDS,
-            format_func=KIND_LABELS.get,
             key="kinds",
             bind="query-params",
             persist_state="session",
@@ -138,8 +125,15 @@ def page_frame(title: str, caption: str = "") -> Filters:
 def certainty_column(label: str = "Certainty"):
     """The column config that explains the certainty levels in a table header."""
     return st.column_config.TextColumn(
-        label, help="confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders"
+        label,
+        help="confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders",
+        width="small",
     )
+
+
+def table_height(n_rows: int, max_height: int = 600) -> int | str:
+    """A table height that fits `n_rows` without blank rows, scrolling past `max_height` pixels."""
+    return min(max_height, 35 * (n_rows + 1) + 3)
 
 
 def _source_columns() -> dict:
@@ -150,17 +144,32 @@ def _source_columns() -> dict:
     }
 
 
-def moves_dataframe(df, *, key: str | None = None) -> None:
-    """The moves table: date at its precision, person, firms, type, role, certainty, source."""
+def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> None:
+    """The moves table: date at its precision, person, firms, type, role, certainty, source.
+
+    `compact` leaves out role, publisher and note, for a summary beside other content.
+    """
     if df.empty:
         st.info("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds.")
         return
     st.dataframe(
         tables.moves_table(df),
-        column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "role", "certainty", "source",
-                      "source_publisher", "note"],
+        column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "certainty", "source"]
+        if compact
+        else [
+            "moved_on",
+            "person",
+            "from_firm",
+            "to_firm",
+            "move_type",
+            "role",
+            "certainty",
+            "source",
+            "source_publisher",
+            "note",
+        ],
         column_config={
-            "moved_on": st.column_config.TextColumn("Date", help="At the precision the article gives"),
+            "moved_on": st.column_config.TextColumn("Date", help="At the precision the article gives", width="small"),
             "person": "Person",
             "from_firm": "From",
             "to_firm": "To",
@@ -182,8 +191,20 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
         return
     st.dataframe(
         tables.pay_table(df),
-        column_order=["converted", "original", "amount_text", "kind", "period", "outcome", "person", "firm",
-                      "reported_on", "certainty", "source", "note"],
+        column_order=[
+            "converted",
+            "original",
+            "amount_text",
+            "kind",
+            "period",
+            "outcome",
+            "person",
+            "firm",
+            "reported_on",
+            "certainty",
+            "source",
+            "note",
+        ],
         column_config={
             "converted": st.column_config.TextColumn(
                 f"Amount ({currency})", help="Converted at the average rate of the year reported"
@@ -212,8 +233,20 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         return
     st.dataframe(
         tables.undated(tables.rounds_table(df), "announced_on"),
-        column_order=["firm", "converted", "original", "round_type", "status", "investors", "valuation_text",
-                      "stake", "announced_on", "certainty", "source", "note"],
+        column_order=[
+            "firm",
+            "converted",
+            "original",
+            "round_type",
+            "status",
+            "investors",
+            "valuation_text",
+            "stake",
+            "announced_on",
+            "certainty",
+            "source",
+            "note",
+        ],
         column_config={
             "firm": "Firm",
             "converted": st.column_config.TextColumn(

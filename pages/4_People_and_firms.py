@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, ui
+from atlas import cache, tables, ui
 
 filters = ui.page_frame("People & firms", "Search by English or Chinese name.")
 search = st.text_input(
@@ -16,14 +16,14 @@ search = st.text_input(
 people = cache.query("people_list", search=search)
 firms = cache.query("firms_list", search=search, kinds=list(filters.kinds))
 
-left, right = st.columns(2)
-with left:
-    st.subheader(f"People ({len(people)})")
+tab_people, tab_firms = st.tabs(["People", "Firms"], key="tab", bind="query-params")
+with tab_people:
+    st.caption(f"{len(people)} people")
     if people.empty:
         st.info("No person matches the search.")
     else:
         st.dataframe(
-            people,
+            tables.dashes(people, ["known_for", "origin_country", "current_firm"]),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
             column_config={
                 "person": "Person",
@@ -37,14 +37,15 @@ with left:
             },
             hide_index=True,
             width="stretch",
+            height=ui.table_height(len(people)),
         )
-with right:
-    st.subheader(f"Firms ({len(firms)})")
+with tab_firms:
+    st.caption(f"{len(firms)} firms")
     if firms.empty:
         st.info("No firm matches the search and firm kinds.")
     else:
         st.dataframe(
-            firms,
+            tables.dashes(firms, ["country", "parent", "founded_on"]),
             column_order=["firm", "kind", "country", "parent", "founded_on", "n_gained", "n_lost", "net"],
             column_config={
                 "firm": "Firm",
@@ -58,4 +59,5 @@ with right:
             },
             hide_index=True,
             width="stretch",
+            height=ui.table_height(len(firms)),
         )

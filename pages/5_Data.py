@@ -6,7 +6,7 @@ from atlas import cache, ui
 
 ui.page_frame("Data", "The tables, the source articles and every committed load.")
 
-left, right = st.columns([1, 2])
+left, right = st.columns([1, 3])
 with left:
     st.subheader("Tables")
     st.dataframe(

@@ -6,7 +6,9 @@ from atlas import charts
 
 
 def test_moves_over_time_chart():
-    df = pd.DataFrame({"year": [2023, 2023, 2024], "move_type": ["joined", "founded", "returned"], "n_moves": [3, 2, 1]})
+    df = pd.DataFrame(
+        {"year": [2023, 2023, 2024], "move_type": ["joined", "founded", "returned"], "n_moves": [3, 2, 1]}
+    )
     spec = charts.moves_over_time_chart(df).to_dict()
     assert spec["mark"]["type"] == "bar"
     enc = spec["encoding"]

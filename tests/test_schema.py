@@ -11,47 +11,72 @@ def _base(con):
 
 
 BAD_ROWS = [
-    ("unknown firm in a move",
-     "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-     "values ('m', 'ann', 'nowhere', 'joined', 's', 'reported')"),
-    ("unknown person in a move",
-     "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-     "values ('m', 'bob', 'acme', 'joined', 's', 'reported')"),
-    ("bad move type",
-     "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-     "values ('m', 'ann', 'acme', 'poached', 's', 'reported')"),
-    ("bad certainty",
-     "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-     "values ('m', 'ann', 'acme', 'joined', 's', 'maybe')"),
-    ("a join with no destination",
-     "insert into moves (move_id, person_id, move_type, source_id, certainty) "
-     "values ('m', 'ann', 'joined', 's', 'reported')"),
-    ("date without precision",
-     "insert into moves (move_id, person_id, to_firm_id, moved_on, move_type, source_id, certainty) "
-     "values ('m', 'ann', 'acme', date '2023-01-01', 'joined', 's', 'reported')"),
+    (
+        "unknown firm in a move",
+        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
+        "values ('m', 'ann', 'nowhere', 'joined', 's', 'reported')",
+    ),
+    (
+        "unknown person in a move",
+        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
+        "values ('m', 'bob', 'acme', 'joined', 's', 'reported')",
+    ),
+    (
+        "bad move type",
+        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
+        "values ('m', 'ann', 'acme', 'poached', 's', 'reported')",
+    ),
+    (
+        "bad certainty",
+        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
+        "values ('m', 'ann', 'acme', 'joined', 's', 'maybe')",
+    ),
+    (
+        "a join with no destination",
+        "insert into moves (move_id, person_id, move_type, source_id, certainty) "
+        "values ('m', 'ann', 'joined', 's', 'reported')",
+    ),
+    (
+        "date without precision",
+        "insert into moves (move_id, person_id, to_firm_id, moved_on, move_type, source_id, certainty) "
+        "values ('m', 'ann', 'acme', date '2023-01-01', 'joined', 's', 'reported')",
+    ),
     ("bad firm kind", "insert into firms (firm_id, name, kind) values ('x', 'X', 'megacorp')"),
     ("lowercase country", "insert into firms (firm_id, name, kind, country) values ('x', 'X', 'other', 'us')"),
     ("unknown parent", "insert into firms (firm_id, name, kind, parent_id) values ('x', 'X', 'other', 'ghost')"),
-    ("negative pay",
-     "insert into compensation (comp_id, firm_id, kind, amount_low, amount_high, currency, period, outcome, "
-     "reported_on, reported_on_precision, source_id, certainty) values ('c', 'acme', 'package', -1, 5, 'USD', "
-     "'one_time', 'offered', date '2023-01-01', 'year', 's', 'reported')"),
-    ("inverted pay range",
-     "insert into compensation (comp_id, firm_id, kind, amount_low, amount_high, currency, period, outcome, "
-     "reported_on, reported_on_precision, source_id, certainty) values ('c', 'acme', 'package', 9, 5, 'USD', "
-     "'one_time', 'offered', date '2023-01-01', 'year', 's', 'reported')"),
-    ("negative round",
-     "insert into funding_rounds (round_id, firm_id, round_type, amount, currency, status, source_id, certainty) "
-     "values ('r', 'acme', 'seed', -5, 'USD', 'completed', 's', 'reported')"),
-    ("bad round status",
-     "insert into funding_rounds (round_id, firm_id, round_type, amount, currency, status, source_id, certainty) "
-     "values ('r', 'acme', 'seed', 5, 'USD', 'pending', 's', 'reported')"),
-    ("fact without a source",
-     "insert into moves (move_id, person_id, to_firm_id, move_type, certainty) "
-     "values ('m', 'ann', 'acme', 'joined', 'reported')"),
+    (
+        "negative pay",
+        "insert into compensation (comp_id, firm_id, kind, amount_low, amount_high, currency, period, outcome, "
+        "reported_on, reported_on_precision, source_id, certainty) values ('c', 'acme', 'package', -1, 5, 'USD', "
+        "'one_time', 'offered', date '2023-01-01', 'year', 's', 'reported')",
+    ),
+    (
+        "inverted pay range",
+        "insert into compensation (comp_id, firm_id, kind, amount_low, amount_high, currency, period, outcome, "
+        "reported_on, reported_on_precision, source_id, certainty) values ('c', 'acme', 'package', 9, 5, 'USD', "
+        "'one_time', 'offered', date '2023-01-01', 'year', 's', 'reported')",
+    ),
+    (
+        "negative round",
+        "insert into funding_rounds (round_id, firm_id, round_type, amount, currency, status, source_id, certainty) "
+        "values ('r', 'acme', 'seed', -5, 'USD', 'completed', 's', 'reported')",
+    ),
+    (
+        "bad round status",
+        "insert into funding_rounds (round_id, firm_id, round_type, amount, currency, status, source_id, certainty) "
+        "values ('r', 'acme', 'seed', 5, 'USD', 'pending', 's', 'reported')",
+    ),
+    (
+        "fact without a source",
+        "insert into moves (move_id, person_id, to_firm_id, move_type, certainty) "
+        "values ('m', 'ann', 'acme', 'joined', 'reported')",
+    ),
     ("duplicate id", "insert into people (person_id, name) values ('ann', 'Another Ann')"),
-    ("bad degree", "insert into education (person_id, institution_id, degree, source_id, certainty) "
-     "values ('ann', 'acme', 'diploma', 's', 'reported')"),
+    (
+        "bad degree",
+        "insert into education (person_id, institution_id, degree, source_id, certainty) "
+        "values ('ann', 'acme', 'diploma', 's', 'reported')",
+    ),
 ]
 
 
@@ -82,11 +107,7 @@ def test_schema_is_rerunnable(empty_con):
     assert empty_con.execute("select count(*) from firms").fetchall() == [(0,)]
 
 
-@pytest.mark.parametrize(
-    "precision,expected", [("year", "2023"), ("month", "2023-03"), ("day", "2023-03-07")]
-)
+@pytest.mark.parametrize("precision,expected", [("year", "2023"), ("month", "2023-03"), ("day", "2023-03-07")])
 def test_fmt_date_keeps_precision(empty_con, precision, expected):
-    got = empty_con.execute(
-        "select fmt_date(date '2023-03-07', $p)", {"p": precision}
-    ).fetchall()[0][0]
+    got = empty_con.execute("select fmt_date(date '2023-03-07', $p)", {"p": precision}).fetchall()[0][0]
     assert got == expected

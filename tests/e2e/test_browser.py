@@ -1,0 +1,73 @@
+"""The app in a real browser: deep links, pages, and filters bound to the URL."""
+
+from __future__ import annotations
+
+import pytest
+
+from atlas.ui import PAGES
+from tests.e2e.conftest import ARTIFACTS, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def selected(page, label: str) -> str:
+    """The value a selectbox shows."""
+    return page.locator(f'input[aria-label="{label}"]').input_value()
+
+
+def url_path(script: str) -> str:
+    """The URL path Streamlit gives a page script: pages/2_Pay_offers.py -> /Pay_offers."""
+    if script == "app.py":
+        return "/"
+    return "/" + script.split("/")[-1].removesuffix(".py").split("_", 1)[1]
+
+
+def test_deep_link_is_the_first_request(fresh_server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(fresh_server.url + "/Pay_offers?currency=CNY&certainty=reported")
+    wait_for_app(page, "Pay offers")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("Pay figures, in CNY").count() == 1
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert selected(page, "Minimum certainty") == "reported"
+    assert selected(page, "Display currency") == "CNY"
+    # the menu is ours: real titles, in order
+    links = [t.strip().split("\n")[-1] for t in sidebar.locator('[data-testid="stPageLink"]').all_inner_texts()]
+    assert links == [label for _, label, _ in PAGES]
+    # the URL keeps the view
+    assert "currency=CNY" in page.url and "certainty=reported" in page.url
+    page.screenshot(path=str(ARTIFACTS / "deep_link_pay_offers_cny.png"), full_page=True)
+    page.close()
+
+
+@pytest.mark.parametrize("script,title", [(s, t) for s, t, _ in PAGES])
+def test_every_page_opens_with_seed_data(server, browser, script, title):
+    page = browser.new_page(viewport={"width": 1500, "height": 1800})
+    page.goto(server.url + url_path(script))
+    wait_for_app(page, title)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # a real table from DuckDB, not a placeholder
+    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / f"page_{title.lower().replace(' & ', '_').replace(' ', '_')}.png"))
+    page.close()
+
+
+def test_filter_change_is_written_to_the_url(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server.url + "/")
+    wait_for_app(page, "Overview")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency").click()
+    page.get_by_role("option", name="EUR").click()
+    page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
+    wait_for_app(page, "Overview")
+    assert page.get_by_text("Largest pay figures, in EUR").count() == 1
+    shared = page.url
+    page.close()
+    # the copied address, opened in a new browser context, shows the same view
+    other = browser.new_context().new_page()
+    other.goto(shared)
+    wait_for_app(other, "Overview")
+    assert other.get_by_text("Largest pay figures, in EUR").count() == 1
+    assert selected(other, "Display currency") == "EUR"
+    other.close()

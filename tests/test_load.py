@@ -1,0 +1,207 @@
+"""The loader: every problem found by row and column, nothing written on rejection."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from atlas import load
+from atlas.model import TABLES
+
+MOVES_HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
+
+
+def snapshot(con) -> dict[str, list]:
+    return {t.name: sorted(con.execute(f"select * from {t.name}").fetchall(), key=repr) for t in TABLES}
+
+
+@pytest.fixture
+def rw(scratch_db):
+    c = duckdb.connect(str(scratch_db))
+    yield c
+    c.close()
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def test_good_append_commits_and_records_upload(rw, tmp_path):
+    f = write(
+        tmp_path,
+        "moves.csv",
+        MOVES_HEADER + "mu-li-test-2026,mu-li,boson-ai,bytedance,2026-01,Chief scientist,joined,"
+        "leiphone-2023-mu-li-declines-bytedance,rumor,\n",
+    )
+    result = load.load_files(rw, {"moves": f}, mode="append", uploader="test")
+    assert result.ok, result.problems
+    assert result.row_counts == {"moves": 1}
+    row = rw.execute(
+        "select fmt_date(moved_on, moved_on_precision), certainty from moves where move_id = 'mu-li-test-2026'"
+    ).fetchall()
+    assert row == [("2026-01", "rumor")]
+    assert rw.execute("select max(upload_id), any_value(tables) from uploads where upload_id > 1").fetchall() == [
+        (2, "moves")
+    ]
+
+
+BAD_MOVES = [
+    (
+        "bad enum",
+        "x1,mu-li,,bytedance,2023,,poached,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "move_type",
+        "not one of",
+    ),
+    (
+        "bad date",
+        "x1,mu-li,,bytedance,2023-13-45,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "moved_on",
+        "not a date",
+    ),
+    (
+        "unknown person",
+        "x1,nobody,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "person_id",
+        "unknown people id",
+    ),
+    (
+        "unknown firm",
+        "x1,mu-li,,nowhere-inc,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "to_firm_id",
+        "unknown firms id",
+    ),
+    ("unknown source", "x1,mu-li,,bytedance,2023,,joined,no-such-article,reported,", "source_id", "unknown sources id"),
+    (
+        "id already in database",
+        "mu-li-joins-aws-2016,mu-li,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "move_id",
+        "already exists",
+    ),
+    (
+        "missing certainty",
+        "x1,mu-li,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,,",
+        "certainty",
+        "required value is empty",
+    ),
+    (
+        "join without destination",
+        "x1,mu-li,bytedance,,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "to_firm_id",
+        "destination firm is required",
+    ),
+    (
+        "bad id",
+        "X 1,mu-li,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,",
+        "move_id",
+        "not a valid id",
+    ),
+]
+
+
+@pytest.mark.parametrize("why,row,column,message", BAD_MOVES, ids=[b[0] for b in BAD_MOVES])
+def test_bad_row_is_rejected_with_row_and_column(rw, tmp_path, why, row, column, message):
+    good = "ok-1,mu-li,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,\n"
+    f = write(tmp_path, "moves.csv", MOVES_HEADER + good + row + "\n")
+    before = snapshot(rw)
+    result = load.load_files(rw, {"moves": f})
+    assert not result.ok
+    hits = [p for p in result.problems if p.column == column and message in p.message]
+    assert hits, [str(p) for p in result.problems]
+    assert hits[0].line == 3  # the spreadsheet row: header 1, good row 2, bad row 3
+    assert snapshot(rw) == before
+
+
+def test_duplicate_ids_within_file(rw, tmp_path):
+    row = "dup-1,mu-li,,bytedance,2023,,joined,leiphone-2023-mu-li-declines-bytedance,reported,\n"
+    f = write(tmp_path, "moves.csv", MOVES_HEADER + row + row)
+    result = load.load_files(rw, {"moves": f})
+    assert {(p.line, p.message) for p in result.problems} == {
+        (2, "duplicate id within the file"),
+        (3, "duplicate id within the file"),
+    }
+
+
+def test_pay_amounts_checked(rw, tmp_path):
+    header = (
+        "comp_id,person_id,firm_id,kind,amount_low,amount_high,currency,period,outcome,reported_on,"
+        "source_id,certainty,amount_text,note\n"
+    )
+    src = "leiphone-2023-mu-li-declines-bytedance"
+    f = write(
+        tmp_path,
+        "compensation.csv",
+        header
+        + f"c1,,bytedance,package,-5,10,USD,one_time,offered,2024,{src},rumor,,\n"
+        + f"c2,,bytedance,package,90,10,USD,one_time,offered,2024,{src},rumor,,\n"
+        + f'c3,,bytedance,package,"100,000,000",1e8,XXX,one_time,offered,2024,{src},rumor,,\n',
+    )
+    before = snapshot(rw)
+    result = load.load_files(rw, {"compensation": f})
+    found = {(p.line, p.message) for p in result.problems}
+    assert (2, "negative amount") in found
+    assert (3, "amount_low is above amount_high") in found
+    assert (4, "unknown currency: no exchange rate in fx_rates") in found
+    assert len(found) == 3  # 100,000,000 and 1e8 are both valid amounts
+    assert snapshot(rw) == before
+
+
+def test_sql_in_a_name_is_stored_literally(rw, tmp_path):
+    name = "'); DROP TABLE people;--"
+    f = write(tmp_path, "people.csv", f'person_id,name\nbobby,"{name}"\n')
+    result = load.load_files(rw, {"people": f})
+    assert result.ok, result.problems
+    assert rw.execute("select name from people where person_id = 'bobby'").fetchall() == [(name,)]
+    assert rw.execute("select count(*) from people").fetchall() == [(34,)]
+
+
+def test_same_upload_may_add_what_it_references(rw, tmp_path):
+    firms = write(
+        tmp_path,
+        "firms.csv",
+        "firm_id,name,kind,country,parent_id\nnewco,NewCo,ai_startup,US,newco-parent\n"
+        "newco-parent,NewCo Holdings,investor,US,\n",
+    )
+    people = write(tmp_path, "people.csv", "person_id,name\nnew-person,New Person\n")
+    moves = write(
+        tmp_path,
+        "moves.csv",
+        MOVES_HEADER + "np-1,new-person,,newco,2025-06-01,,founded,leiphone-2023-mu-li-declines-bytedance,reported,\n",
+    )
+    result = load.load_files(rw, {"moves": moves, "firms": firms, "people": people})
+    assert result.ok, result.problems
+    assert result.row_counts == {"firms": 2, "people": 1, "moves": 1}
+    assert rw.execute("select parent_id from firms where firm_id = 'newco'").fetchall() == [("newco-parent",)]
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("", "the file is empty"),
+        (MOVES_HEADER, "has a header but no rows"),
+        ("move_id,person_id\nx,mu-li\n", "required column is missing"),
+        (MOVES_HEADER.strip() + ",shoe_size\n" + "x,mu-li,,bytedance,2023,,joined,s,reported,,42\n", "unknown column"),
+    ],
+    ids=["empty", "header only", "missing columns", "unknown column"],
+)
+def test_file_level_problems(rw, tmp_path, content, message):
+    f = write(tmp_path, "moves.csv", content)
+    before = snapshot(rw)
+    result = load.load_files(rw, {"moves": f})
+    assert any(message in p.message for p in result.problems), [str(p) for p in result.problems]
+    assert snapshot(rw) == before
+
+
+def test_dry_run_changes_nothing(rw, tmp_path):
+    f = write(tmp_path, "people.csv", "person_id,name\ndry-1,Dry Run\n")
+    before = snapshot(rw)
+    result = load.load_files(rw, {"people": f}, dry_run=True)
+    assert result.ok and result.row_counts == {"people": 1}
+    assert snapshot(rw) == before
+
+
+def test_detect_table_from_header(tmp_path):
+    f = write(tmp_path, "export (3).csv", MOVES_HEADER + "x,mu-li,,bytedance,2023,,joined,s,reported,\n")
+    assert load.detect_table(f) == "moves"
+    assert load.detect_table(write(tmp_path, "firms.csv", "anything\n")) == "firms"
