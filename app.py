@@ -25,11 +25,11 @@ with left:
     st.subheader("Latest moves")
     ui.moves_dataframe(cache.query("moves_filtered", **p, limit=10), compact=True)
 with right:
-    by_year = cache.query("moves_by_year_and_type", **p)
+    by_year = cache.query("moves_over_time", **p, grain="year")
     if by_year.empty:
-        st.info("No dated moves in this period.")
+        st.info("No moves in this period.")
     else:
-        st.altair_chart(charts.moves_over_time_chart(by_year), width="stretch")
+        st.altair_chart(charts.moves_over_time_chart(by_year, "year"), width="stretch")
 
 st.subheader(f"Largest pay figures, in {filters.currency}")
 ui.pay_dataframe(cache.query("pay_figures", **p, limit=5), filters.currency)

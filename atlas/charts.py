@@ -14,13 +14,21 @@ MOVE_TYPE_COLORS = {
 }
 
 
-def moves_over_time_chart(df: pd.DataFrame, title: str = "Moves per year, by type") -> alt.Chart:
-    """Stacked bars of moves per year split by move type, from moves_by_year_and_type rows."""
+def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.Chart:
+    """Stacked bars of moves per period split by move type, from moves_over_time rows.
+
+    Rows with no period (dates too coarse for the grain) are not drawn; the subtitle
+    says how many moves that leaves out.
+    """
+    placed = df[df["period"].notna()]
+    n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
+    coarse = "undated" if grain == "year" else "undated or known only to the year"
+    subtitle = f"n = number of moves; {n_out} {coarse} move(s) not shown" if n_out else "n = number of moves"
     return (
-        alt.Chart(df, title=alt.Title(title, subtitle="Undated moves are not shown; n = number of moves"))
+        alt.Chart(placed, title=alt.Title(f"Moves per {grain}, by type", subtitle=subtitle))
         .mark_bar()
         .encode(
-            x=alt.X("year:O", title="Year of move"),
+            x=alt.X("period:O", title="Year of move" if grain == "year" else "Quarter of move"),
             y=alt.Y("sum(n_moves):Q", title="Moves (n)", axis=alt.Axis(tickMinStep=1)),
             color=alt.Color(
                 "move_type:N",
@@ -28,10 +36,202 @@ def moves_over_time_chart(df: pd.DataFrame, title: str = "Moves per year, by typ
                 scale=alt.Scale(domain=list(MOVE_TYPE_COLORS), range=list(MOVE_TYPE_COLORS.values())),
             ),
             tooltip=[
-                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("period:O", title="Year" if grain == "year" else "Quarter"),
                 alt.Tooltip("move_type:N", title="Move type"),
                 alt.Tooltip("sum(n_moves):Q", title="Moves (n)"),
             ],
         )
         .properties(height=260)
+    )
+
+
+# An invisible character keeps a destination node apart from the origin node of the same
+# name, so the Sankey stays two columns (a flow Google -> Google is not a cycle).
+_DEST = "\u2060"
+SMALL_COLOR = "#C8C8C8"
+
+
+def flow_sankey_spec(df: pd.DataFrame, title: str) -> dict:
+    """An ECharts Sankey option from flows_by_level rows (source, target, n_moves, names)."""
+    sources = list(dict.fromkeys(df["source"]))
+    targets = list(dict.fromkeys(df["target"]))
+    nodes = [{"name": s, "depth": 0} for s in sources] + [{"name": t + _DEST, "depth": 1} for t in targets]
+    links = []
+    for row in df.itertuples():
+        names = row.names if isinstance(row.names, str) else "more than five people"
+        links.append(
+            {
+                "source": row.source,
+                "target": row.target + _DEST,
+                "value": int(row.n_moves),
+                "tooltip": {"formatter": f"{row.source} → {row.target}<br/>n = {int(row.n_moves)} move(s)<br/>{names}"},
+            }
+        )
+    return {
+        "title": {"text": title, "subtext": "Left: where people came from · right: where they went · n = moves"},
+        "tooltip": {"trigger": "item"},
+        "series": [
+            {
+                "type": "sankey",
+                "data": nodes,
+                "links": links,
+                "top": 70,
+                "bottom": 10,
+                "left": 10,
+                "right": 180,
+                "nodeGap": 10,
+                "emphasis": {"focus": "adjacency"},
+                "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
+                "label": {"fontSize": 12},
+            }
+        ],
+    }
+
+
+def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
+    """Diverging bars of people gained (right) and lost (left) per group, sorted by net.
+
+    Groups marked is_small are drawn grey: their counts are too few to read as a trend.
+    """
+    long = pd.concat(
+        [
+            df.assign(direction="gained", n=df["n_gained"]),
+            df.assign(direction="lost", n=-df["n_lost"]),
+        ]
+    )
+    long = long[long["n"] != 0]
+    order = list(df["label"])
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    tooltip = [
+        alt.Tooltip("label:N", title=level_name),
+        alt.Tooltip("n_gained:Q", title="Gained (n)"),
+        alt.Tooltip("n_lost:Q", title="Lost (n)"),
+        alt.Tooltip("net:Q", title="Net"),
+    ]
+    bars = (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("n:Q", title="People lost (left) and gained (right)", axis=alt.Axis(tickMinStep=1)),
+            y=y,
+            color=alt.condition(
+                "datum.is_small",
+                alt.value(SMALL_COLOR),
+                alt.Color(
+                    "direction:N",
+                    title="Direction",
+                    scale=alt.Scale(domain=["gained", "lost"], range=["#54A24B", "#E45756"]),
+                ),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    net = (
+        alt.Chart(df)
+        .mark_text(align="left", dx=4, fontWeight="bold")
+        .encode(
+            x=alt.value(0),
+            y=y,
+            text=alt.Text("net_text:N"),
+            tooltip=tooltip,
+        )
+        .transform_calculate(net_text="'net ' + (datum.net > 0 ? '+' : '') + datum.net")
+    )
+    return (bars + net).properties(
+        title=alt.Title(
+            f"Gained, lost and net, by {level_name.lower()}",
+            subtitle="Grey: fewer moves than the threshold; moves within one group are not counted",
+        ),
+        height=alt.Step(22),
+    )
+
+
+def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
+    """A heat map of people by country of first degree (rows) and country of current firm."""
+    base = alt.Chart(df).encode(
+        x=alt.X("works_country:N", title="Country of current firm"),
+        y=alt.Y("trained_country:N", title="Country of first degree"),
+        tooltip=[
+            alt.Tooltip("trained_country:N", title="Trained in"),
+            alt.Tooltip("works_country:N", title="Works in"),
+            alt.Tooltip("n_people:Q", title="People (n)"),
+            alt.Tooltip("names:N", title="Who (if five or fewer)"),
+        ],
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("n_people:Q", title="People (n)", scale=alt.Scale(scheme="blues"))
+    )
+    text = base.mark_text(fontSize=14, fontWeight="bold").encode(
+        text=alt.Text("n_people:Q"),
+        color=alt.condition("datum.n_people > 3", alt.value("white"), alt.value("black")),
+    )
+    return (cells + text).properties(
+        title=alt.Title("Where talent is trained and where it works", subtitle="n = people"),
+        height=alt.Step(48),
+        width=alt.Step(72),
+    )
+
+
+def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
+    """Each stint of a career as a bar over time, labelled with role and firm.
+
+    Rows come from person_stints: start, end (NULL while still there), label, is_open.
+    Open stints run to `today` and are drawn lighter.
+    """
+    data = df.assign(end_drawn=df["end_date"].fillna(pd.Timestamp(today)))
+    y = alt.Y("stint:N", sort=list(df["stint"]), title=None, axis=alt.Axis(labelLimit=320))
+    tooltip = [
+        alt.Tooltip("firm:N", title="Firm"),
+        alt.Tooltip("role:N", title="Role"),
+        alt.Tooltip("start_text:N", title="From"),
+        alt.Tooltip("end_text:N", title="Until"),
+        alt.Tooltip("certainty:N", title="Certainty"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    bars = (
+        alt.Chart(data)
+        .mark_bar(cornerRadius=3)
+        .encode(
+            x=alt.X("start_date:T", title="Year", axis=alt.Axis(format="%Y")),
+            x2="end_drawn:T",
+            y=y,
+            color=alt.Color(
+                "is_open:N",
+                title=None,
+                scale=alt.Scale(domain=[False, True], range=["#4C78A8", "#9ECAE9"]),
+                legend=alt.Legend(labelExpr="datum.value ? 'still there (open-ended)' : 'ended'"),
+            ),
+            tooltip=tooltip,
+        )
+    )
+    return bars.properties(title="Career timeline (dated stints)", height=alt.Step(28))
+
+
+def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
+    """People in (up) and out (down) of a firm per year, from firm_flow_over_time rows."""
+    data = df.assign(n=df["n_in"]).rename(columns={})
+    long = pd.concat(
+        [
+            data.assign(direction="in", value=df["n_in"]),
+            data.assign(direction="out", value=-df["n_out"]),
+        ]
+    )
+    long = long[long["value"] != 0]
+    return (
+        alt.Chart(long)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title="Year"),
+            y=alt.Y("value:Q", title="People out (below) and in (above)", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "direction:N", title="Direction", scale=alt.Scale(domain=["in", "out"], range=["#54A24B", "#E45756"])
+            ),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("n_in:Q", title="In (n)"),
+                alt.Tooltip("n_out:Q", title="Out (n)"),
+                alt.Tooltip("names:N", title="Who"),
+            ],
+        )
+        .properties(title=alt.Title("People in and out per year", subtitle="Undated moves are not shown"), height=220)
     )

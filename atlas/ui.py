@@ -54,6 +54,10 @@ class Filters:
             "min_certainty": self.min_certainty,
             "kinds": list(self.kinds),
             "currency": self.currency,
+            "countries": [],
+            "search": "",
+            "person_id": "",
+            "firm_id": "",
         }
 
 

@@ -3,7 +3,8 @@
 -- the investors, the stated or implied valuation (amount / stake), source and certainty.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $currency (VARCHAR), $limit (INTEGER)
+--         $currency (VARCHAR), $firm_id (VARCHAR, '' = all; else that firm's rounds and those
+--         it invested in), $limit (INTEGER)
 with
 
 investors as (
@@ -23,6 +24,8 @@ selected as (
     where in_period(r.announced_on, $start_year, $end_year, $include_undated)
         and at_least_certain(r.certainty, $min_certainty)
         and (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and ($firm_id = '' or r.firm_id = $firm_id
+            or r.round_id in (select round_id from round_investors where investor_id = $firm_id))
 ),
 
 final as (

@@ -4,14 +4,8 @@
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind)
 with
 
-selected_moves as (
-    select m.move_id
-    from moves as m
-    left join firms as f_from on f_from.firm_id = m.from_firm_id
-    left join firms as f_to on f_to.firm_id = m.to_firm_id
-    where in_period(m.moved_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(m.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f_from.kind) or list_contains($kinds, f_to.kind))
+chosen_moves as (
+    select move_id from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, []::varchar[], '')
 ),
 
 selected_pay as (
@@ -37,7 +31,7 @@ final as (
         (select count(*) from people) as n_people,
         (select count(*) from firms) as n_firms,
         (select count(*) from sources) as n_sources,
-        (select count(*) from selected_moves) as n_moves,
+        (select count(*) from chosen_moves) as n_moves,
         (select count(*) from selected_pay) as n_pay_figures,
         (select count(*) from selected_rounds) as n_rounds
 )

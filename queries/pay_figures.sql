@@ -3,7 +3,8 @@
 -- of the year the figure was reported (NULL where fx_rates has no rate for that year).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $currency (VARCHAR), $limit (INTEGER)
+--         $currency (VARCHAR), $person_id (VARCHAR, '' = all), $firm_id (VARCHAR, '' = all),
+--         $limit (INTEGER)
 with
 
 selected as (
@@ -13,6 +14,8 @@ selected as (
     where in_period(c.reported_on, $start_year, $end_year, $include_undated)
         and at_least_certain(c.certainty, $min_certainty)
         and (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and ($person_id = '' or c.person_id = $person_id)
+        and ($firm_id = '' or c.firm_id = $firm_id)
 ),
 
 converted as (

@@ -157,3 +157,85 @@ create or replace macro certainty_level(c) as
 
 -- Whether a certainty is at least the minimum selected.
 create or replace macro at_least_certain(c, min_c) as certainty_level(c) >= certainty_level(min_c);
+
+-- Each firm with what it rolls up to at every level of the flow views: itself, its
+-- top-most parent (Google Brain and Google DeepMind roll up to Google), its kind, its country.
+create or replace view firm_levels as
+with recursive ancestry(firm_id, root_id, depth) as (
+    select firm_id, firm_id, 0 from firms
+    union all
+    select a.firm_id, f.parent_id, a.depth + 1
+    from ancestry as a
+    join firms as f on f.firm_id = a.root_id
+    where f.parent_id is not null and a.depth < 20
+),
+roots as (
+    select firm_id, arg_max(root_id, depth) as root_id from ancestry group by firm_id
+)
+select
+    f.firm_id,
+    display_name(f.name, f.name_zh) as firm_label,
+    r.root_id,
+    display_name(rf.name, rf.name_zh) as root_label,
+    f.kind,
+    f.country,
+    f.name,
+    f.name_zh
+from firms as f
+join roots as r on r.firm_id = f.firm_id
+join firms as rf on rf.firm_id = r.root_id;
+
+-- The key and label a firm has at a flow level ('firm', 'parent', 'kind' or 'country').
+create or replace macro level_key(level, firm_id, root_id, kind, country) as
+    case level when 'firm' then firm_id when 'parent' then root_id when 'kind' then kind
+        when 'country' then coalesce(country, '??') end;
+create or replace macro level_label(level, firm_label, root_label, kind, country) as
+    case level when 'firm' then firm_label when 'parent' then root_label when 'kind' then kind
+        when 'country' then coalesce(country, 'country unknown') end;
+
+-- The moves the shared filters of the flow views select, with both ends at every level.
+-- A move matches a firm kind or country when either end has it; the search matches the
+-- person or either firm, in English or Chinese.
+create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select
+    m.*,
+    p.name as person_name,
+    display_name(p.name, p.name_zh) as person_label,
+    fa.firm_label as from_label, fa.root_id as from_root, fa.root_label as from_root_label,
+    fa.kind as from_kind, fa.country as from_country,
+    fb.firm_label as to_label, fb.root_id as to_root, fb.root_label as to_root_label,
+    fb.kind as to_kind, fb.country as to_country
+from moves as m
+join people as p on p.person_id = m.person_id
+left join firm_levels as fa on fa.firm_id = m.from_firm_id
+left join firm_levels as fb on fb.firm_id = m.to_firm_id
+where in_period(m.moved_on, start_year, end_year, include_undated)
+    and at_least_certain(m.certainty, min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, fa.kind) or list_contains(kinds, fb.kind))
+    and (len(countries) = 0 or list_contains(countries, fa.country) or list_contains(countries, fb.country))
+    and (search = ''
+        or contains(lower(p.name), lower(search)) or contains(coalesce(p.name_zh, ''), search)
+        or contains(lower(coalesce(fa.name, '')), lower(search)) or contains(coalesce(fa.name_zh, ''), search)
+        or contains(lower(coalesce(fb.name, '')), lower(search)) or contains(coalesce(fb.name_zh, ''), search));
+
+-- The selected moves with both ends keyed and labelled at one flow level. An unknown
+-- origin or a departure with no known destination keeps a NULL key and says so in its label.
+create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select
+    s.move_id,
+    s.person_id,
+    s.person_label,
+    s.move_type,
+    s.moved_on,
+    s.moved_on_precision,
+    case when s.from_firm_id is not null
+        then level_key(level, s.from_firm_id, s.from_root, s.from_kind, s.from_country) end as src_key,
+    case when s.from_firm_id is not null
+        then level_label(level, s.from_label, s.from_root_label, s.from_kind, s.from_country)
+        else 'Unknown origin' end as src_label,
+    case when s.to_firm_id is not null
+        then level_key(level, s.to_firm_id, s.to_root, s.to_kind, s.to_country) end as dst_key,
+    case when s.to_firm_id is not null
+        then level_label(level, s.to_label, s.to_root_label, s.to_kind, s.to_country)
+        else 'Left, destination unknown' end as dst_label
+from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;

@@ -16,6 +16,25 @@ DEFAULTS = {
     "currency": "USD",
     "limit": 1000,
     "search": "",
+    "countries": [],
+    "level": "parent",
+    "top_n": 12,
+    "min_count": 1,
+    "focus": "bytedance",
+    "grain": "year",
+    "person_id": "",
+    "firm_id": "",
+    "with_subsidiaries": True,
+}
+# Queries about one person or firm need a real one to return rows.
+OVERRIDES = {
+    "person_profile": {"person_id": "yi-tay"},
+    "person_stints": {"person_id": "yi-tay"},
+    "person_education": {"person_id": "jia-yangqing"},
+    "profile_moves": {"person_id": "yi-tay"},
+    "firm_profile": {"firm_id": "google"},
+    "firm_subsidiaries": {"firm_id": "google"},
+    "firm_flow_over_time": {"firm_id": "google"},
 }
 
 
@@ -33,7 +52,8 @@ def test_query_has_header_naming_its_rows_and_params(name):
 
 @pytest.mark.parametrize("name", db.query_names())
 def test_query_runs_on_seed(con, name):
-    params = {k: DEFAULTS[k] for k in db.query_params(name)}
+    merged = {**DEFAULTS, **OVERRIDES.get(name, {})}
+    params = {k: merged[k] for k in db.query_params(name)}
     df = db.run_query(con, name, params)
     assert len(df) > 0
 
@@ -96,9 +116,67 @@ def test_firms_list_counts_gains_and_losses(con):
     assert df.loc["google-deepmind", "parent"] == "Google (谷歌)"
 
 
-def test_moves_by_year(con):
-    df = q(con, "moves_by_year_and_type")
-    # every dated move, counted once; the 11 undated moves have no year to sit on
-    assert df.n_moves.sum() == 34
+def test_moves_over_time_by_year_and_quarter(con):
+    df = q(con, "moves_over_time", grain="year")
+    # every move counted once; the 11 undated ones in rows without a period
+    assert df.n_moves.sum() == 45
+    assert df[df.period.isna()].n_moves.sum() == 11
     assert con.execute("select count(*) from moves where moved_on is null").fetchall() == [(11,)]
-    assert df[(df.year == 2024) & (df.move_type == "returned")].n_moves.sum() == 2
+    assert df[(df.period == "2024") & (df.move_type == "returned")].n_moves.sum() == 2
+    quarters = q(con, "moves_over_time", grain="quarter")
+    assert quarters.n_moves.sum() == 45
+    # moves known only to the year cannot sit in a quarter
+    n_year_only = con.execute("select count(*) from moves where moved_on_precision = 'year'").fetchall()[0][0]
+    assert quarters[quarters.period.isna()].n_moves.sum() == 11 + n_year_only
+    assert quarters[quarters.period == "2024-Q4"].n_moves.sum() == 1  # Yi Tay, 2024-11-26
+
+
+def test_net_flow_of_bytedance(con):
+    df = q(con, "net_flow_by_level", level="firm", top_n=100).set_index("group_key")
+    assert df.loc["bytedance", ["n_gained", "n_lost", "net"]].tolist() == [5, 1, 4]
+    # at parent level Google Brain -> Google DeepMind would be internal; OpenAI only loses
+    parent = q(con, "net_flow_by_level", level="parent", top_n=100).set_index("group_key")
+    assert parent.loc["openai", "net"] == -5
+    assert parent.loc["google", ["n_gained", "n_lost"]].tolist() == [6, 5]
+
+
+def test_counterparts_of_bytedance(con):
+    df = q(con, "flow_counterparts", level="firm", focus="bytedance")
+    gained = set(df[df.direction == "gained from"].counterpart)
+    assert gained == {"01.AI (零一万物)", "Alibaba DAMO Academy (达摩院)", "Baidu (百度)", "ModelBest (面壁智能)",
+                      "Unknown origin"}
+    assert df[df.direction == "lost to"].names.tolist() == ["Changhu Wang (王长虎)"]
+
+
+@pytest.mark.parametrize("level,people", [("parent", {"yi-tay", "noam-shazeer"}), ("firm", {"noam-shazeer"})])
+def test_boomerangs(con, level, people):
+    df = q(con, "boomerangs", level=level)
+    assert set(df.person_id) == people
+    if level == "parent":
+        yi = df.set_index("person_id").loc["yi-tay"]
+        assert yi.path == "Google Brain (谷歌大脑) → Reka AI → Google DeepMind (谷歌DeepMind)"
+        assert yi.months_away == 20
+
+
+def test_china_trained_working_in_the_us(con):
+    df = q(con, "education_flows").set_index(["trained_country", "works_country"])
+    assert df.loc[("CN", "US"), "n_people"] == 7
+    assert df.loc[("CN", "CN"), "names"] == "Yan Li (李岩)"
+
+
+def test_sankey_flows_fold_and_threshold(con):
+    df = q(con, "flows_by_level", level="firm", top_n=3, min_count=2)
+    assert (df.n_moves >= 2).all()
+    labels = set(df.source) | set(df.target)
+    assert "Other origins" in labels
+    assert len(set(df.source) - {"Other origins"}) <= 3
+    everything = q(con, "flows_by_level", level="firm", top_n=1000, min_count=1)
+    assert everything.n_moves.sum() == 45
+    assert df.n_moves.sum() + df.n_hidden_moves.iloc[0] == 45
+
+
+def test_person_stints_are_open_ended_where_still_there(con):
+    df = db.run_query(con, "person_stints", {"person_id": "yi-tay", "min_certainty": "rumor"})
+    assert df.firm.tolist()[-1] == "Google DeepMind (谷歌DeepMind)"
+    assert df.is_open.tolist() == [False, False, False, True]
+    assert df.start_text.tolist() == ["date not given", "2019", "2023-03", "2024-11-26"]

@@ -1,0 +1,15 @@
+-- One person's header for the profile: names, what they are known for, origin, and the
+-- article that first names them. One row (none for an unknown id).
+-- Params: $person_id (VARCHAR)
+select
+    p.person_id,
+    display_name(p.name, p.name_zh) as person,
+    p.name,
+    p.name_zh,
+    p.known_for,
+    p.origin_country,
+    s.title as source,
+    s.publisher as source_publisher
+from people as p
+left join sources as s on s.source_id = p.source_id
+where p.person_id = $person_id
