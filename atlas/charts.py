@@ -126,11 +126,12 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
+    # the net sits just past the end of the gained bar, clear of the lost bar on the left
     net = (
         alt.Chart(df)
         .mark_text(align="left", dx=4, fontWeight="bold")
         .encode(
-            x=alt.value(0),
+            x=alt.X("n_gained:Q"),
             y=y,
             text=alt.Text("net_text:N"),
             tooltip=tooltip,
@@ -158,9 +159,7 @@ def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("names:N", title="Who (if five or fewer)"),
         ],
     )
-    cells = base.mark_rect().encode(
-        color=alt.Color("n_people:Q", title="People (n)", scale=alt.Scale(scheme="blues"))
-    )
+    cells = base.mark_rect().encode(color=alt.Color("n_people:Q", title="People (n)", scale=alt.Scale(scheme="blues")))
     text = base.mark_text(fontSize=14, fontWeight="bold").encode(
         text=alt.Text("n_people:Q"),
         color=alt.condition("datum.n_people > 3", alt.value("white"), alt.value("black")),

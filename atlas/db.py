@@ -111,7 +111,10 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
     path = Path(path or db_path())
     if not path.exists() and build_if_missing:
         build(path)
-    return duckdb.connect(str(path))
+    con = duckdb.connect(str(path))
+    # schema.sql is re-runnable: an older database gets the current views and macros.
+    create_schema(con)
+    return con
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:

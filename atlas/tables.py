@@ -6,9 +6,13 @@ figure, so no table implies a precision its source does not have.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pandas as pd
 
 from atlas.money import format_amount
+
+PROFILE_PAGE = "People_and_firms"
 
 
 def _none(v):
@@ -60,11 +64,8 @@ def undated(df: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def moves_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Moves with 'not given' for an unknown date or origin and 'none (left)' for a departure."""
-    out = undated(df, "moved_on")
-    out["from_firm"] = out["from_firm"].fillna("not given")
-    out["to_firm"] = out["to_firm"].fillna("— (left)")
-    return out
+    """Moves with 'not given' for an unknown date (firm cells stay empty when not known)."""
+    return undated(df, "moved_on")
 
 
 def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -72,4 +73,34 @@ def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     out = df.copy()
     for c in columns:
         out[c] = out[c].astype(object).where(out[c].notna(), "—")
+    return out
+
+
+def profile_url(kind: str, entity_id: str, label: str, carry: list[tuple[str, str]] = ()) -> str:
+    """A link to a person or firm profile that keeps the shared filters; the label after '#'
+    is what a table shows (LinkColumn's display_text takes it from there)."""
+    query = urlencode([(kind, entity_id), *carry])
+    return f"{PROFILE_PAGE}?{query}#{label}"
+
+
+def link_column(df: pd.DataFrame, label_col: str, id_col: str, kind: str, carry=()) -> pd.DataFrame:
+    """Turn `label_col` into profile links (None stays None: an unnamed person links nowhere)."""
+    out = df.copy()
+    out[label_col] = [
+        profile_url(kind, i, lbl, carry) if isinstance(i, str) and isinstance(lbl, str) else lbl
+        for i, lbl in zip(df[id_col], df[label_col], strict=True)
+    ]
+    return out
+
+
+def months_text(months: pd.Series) -> list[str]:
+    """'about 20 months' (or 'dates not known') for a column of month counts."""
+    out = []
+    for m in months:
+        if m is None or pd.isna(m):
+            out.append("dates not known")
+        elif m >= 24:
+            out.append(f"about {m / 12:.1f} years")
+        else:
+            out.append(f"about {int(m)} months")
     return out

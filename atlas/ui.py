@@ -120,6 +120,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=":material/hub:", layout="wide")
     menu_ui(title)
     filters = shared_filters_ui()
+    st.session_state["_filters"] = filters
     st.title(title)
     if caption:
         st.caption(caption)
@@ -133,6 +134,33 @@ def certainty_column(label: str = "Certainty"):
         help="confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders",
         width="small",
     )
+
+
+def carry() -> list[tuple[str, str]]:
+    """The shared filters that differ from their defaults, as query parameters for links."""
+    f: Filters = st.session_state.get("_filters", Filters())
+    out: list[tuple[str, str]] = []
+    if (f.start_year, f.end_year) != (FIRST_YEAR, LAST_YEAR):
+        out += [("period", str(f.start_year)), ("period", str(f.end_year))]
+    if f.min_certainty != "rumor":
+        out.append(("certainty", f.min_certainty))
+    out += [("kinds", k) for k in f.kinds]
+    if f.currency != "USD":
+        out.append(("currency", f.currency))
+    return out
+
+
+def profile_link_column(label: str, help: str | None = None):
+    """A table column whose cells link to a person or firm profile, showing the name."""
+    return st.column_config.LinkColumn(label, display_text=r"#(.+)$", help=help)
+
+
+def with_links(df, *specs: tuple[str, str, str]):
+    """Apply tables.link_column for each (label column, id column, 'person' or 'firm')."""
+    out = df
+    for label_col, id_col, kind in specs:
+        out = tables.link_column(out, label_col, id_col, kind, carry())
+    return out
 
 
 def table_height(n_rows: int, max_height: int = 600) -> int | str:
@@ -157,7 +185,12 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         st.info("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds.")
         return
     st.dataframe(
-        tables.moves_table(df),
+        with_links(
+            tables.moves_table(df),
+            ("person", "person_id", "person"),
+            ("from_firm", "from_firm_id", "firm"),
+            ("to_firm", "to_firm_id", "firm"),
+        ),
         column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "certainty", "source"]
         if compact
         else [
@@ -174,9 +207,9 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         ],
         column_config={
             "moved_on": st.column_config.TextColumn("Date", help="At the precision the article gives", width="small"),
-            "person": "Person",
-            "from_firm": "From",
-            "to_firm": "To",
+            "person": profile_link_column("Person", "Open the person's profile"),
+            "from_firm": profile_link_column("From", "Open the firm's profile"),
+            "to_firm": profile_link_column("To", "Open the firm's profile"),
             "move_type": "Type",
             "role": "Role",
             "note": "Note",
@@ -194,7 +227,7 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
         st.info("No pay figures match the filters.")
         return
     st.dataframe(
-        tables.pay_table(df),
+        with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
         column_order=[
             "converted",
             "original",
@@ -218,8 +251,8 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
             "kind": "Kind",
             "period": "Period",
             "outcome": "Outcome",
-            "person": "Person",
-            "firm": "Offering firm",
+            "person": profile_link_column("Person", "Empty where the article names nobody"),
+            "firm": profile_link_column("Offering firm"),
             "reported_on": "Reported",
             "note": "Note",
             **_source_columns(),
@@ -236,7 +269,7 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         st.info("No funding rounds or deals match the filters.")
         return
     st.dataframe(
-        tables.undated(tables.rounds_table(df), "announced_on"),
+        with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
         column_order=[
             "firm",
             "converted",
@@ -252,7 +285,7 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
             "note",
         ],
         column_config={
-            "firm": "Firm",
+            "firm": profile_link_column("Firm"),
             "converted": st.column_config.TextColumn(
                 f"Amount ({currency})", help="Converted at the average rate of the announcement year"
             ),
@@ -269,4 +302,142 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         hide_index=True,
         width="stretch",
         key=key,
+    )
+
+
+LEVELS = ("firm", "parent", "kind", "country")
+LEVEL_NAMES = {"firm": "Firm", "parent": "Parent firm", "kind": "Firm kind", "country": "Country"}
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """The Talent flows page's own controls."""
+
+    level: str = "parent"
+    countries: tuple[str, ...] = ()
+    search: str = ""
+    top_n: int = 12
+    min_count: int = 1
+
+    def params(self) -> dict:
+        """Bound parameters for the flow queries (added to Filters.params())."""
+        return {
+            "level": self.level,
+            "countries": list(self.countries),
+            "search": self.search,
+            "top_n": self.top_n,
+            "min_count": self.min_count,
+        }
+
+
+def flow_controls_ui(country_options: list[str]) -> FlowView:
+    """Level, country, search, top-N and minimum count for the flow views, bound to the URL."""
+    c1, c2, c3 = st.columns([2, 2, 2])
+    with c1:
+        level = st.radio(
+            "Level",
+            LEVELS,
+            index=1,
+            horizontal=True,
+            key="level",
+            bind="query-params",
+            help="firm: each firm; parent: roll subsidiaries up to their top parent (Google Brain and Google "
+            "DeepMind are Google); kind: big tech, startup, lab…; country: where the firm is.",
+        )
+        search = st.text_input(
+            "Person or firm",
+            key="search",
+            bind="query-params",
+            max_chars=100,
+            placeholder="e.g. Yi Tay, 字节跳动, Reka",
+            help="Keeps the moves of matching people and the moves into or out of matching firms.",
+        ).strip()
+    with c2:
+        countries = st.multiselect(
+            "Country",
+            country_options,
+            key="countries",
+            bind="query-params",
+            placeholder="All countries",
+            help="A move matches when the firm it leaves or joins is in a selected country (ISO codes).",
+        )
+    with c3:
+        top_n = st.slider(
+            "Top groups shown",
+            3,
+            40,
+            12,
+            key="top",
+            bind="query-params",
+            help="The most active groups are drawn; the rest fold into 'Other'.",
+        )
+        min_count = st.slider(
+            "Minimum moves per flow",
+            1,
+            20,
+            1,
+            key="min_n",
+            bind="query-params",
+            help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
+        )
+    return FlowView(level, tuple(countries), search, int(top_n), int(min_count))
+
+
+def counterparts_dataframe(df) -> None:
+    """Whom a group gained from and lost to, with counts and names."""
+    if df.empty:
+        st.info("No moves in or out of this group under the filters.")
+        return
+    st.dataframe(
+        tables.dashes(df, ["names"]),
+        column_config={
+            "direction": "Direction",
+            "counterpart": "From / to",
+            "n_moves": st.column_config.NumberColumn("Moves (n)"),
+            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(df), 400),
+    )
+
+
+def boomerangs_dataframe(df) -> None:
+    """People who left and came back: path, dates at their precision, time away."""
+    if df.empty:
+        st.info("No one under these filters left a firm and came back to it.")
+        return
+    shown = with_links(
+        tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
+        ("person", "person_id", "person"),
+    )
+    st.dataframe(
+        shown,
+        column_order=["person", "path", "returned_to", "left_on", "returned_on", "away", "return_type"],
+        column_config={
+            "person": profile_link_column("Person"),
+            "path": st.column_config.TextColumn("Path", width="large"),
+            "returned_to": "Came back to",
+            "left_on": "Left",
+            "returned_on": "Came back",
+            "away": st.column_config.TextColumn("Time away", help="From the two dates, at their precision"),
+            "return_type": "Recorded as",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def education_flows_dataframe(df) -> None:
+    """Trained-in / works-in country pairs with counts and names."""
+    st.dataframe(
+        tables.dashes(df, ["names"]),
+        column_config={
+            "trained_country": "Trained in",
+            "works_country": "Works in",
+            "n_people": st.column_config.NumberColumn("People (n)"),
+            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+        },
+        hide_index=True,
+        width="stretch",
     )

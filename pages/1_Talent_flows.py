@@ -1,17 +1,93 @@
-"""Talent flows: who moves where, over time, with the moves behind the view."""
+"""Talent flows: who moves where, who gains and loses, who comes back, and where talent is trained."""
 
 import streamlit as st
 
 from atlas import cache, charts, ui
 
-filters = ui.page_frame("Talent flows", "Moves between firms: joined, founded, returned, acqui-hired, left.")
-p = filters.params()
+filters = ui.page_frame(
+    "Talent flows",
+    "Who moves where: joined, founded, returned, acqui-hired, left. Every chart follows the filters; "
+    "n is the number of moves (or people) behind each mark.",
+)
+view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
+p = {**filters.params(), **view.params()}
+level_name = ui.LEVEL_NAMES[view.level]
 
-by_year = cache.query("moves_by_year_and_type", **p)
-if by_year.empty:
-    st.info("No dated moves in this period.")
+st.subheader("Flows from origin to destination")
+flows = cache.query("flows_by_level", **p)
+if flows.empty:
+    st.info("No flows match the filters. Lower the minimum moves per flow or widen the filters.")
 else:
-    st.altair_chart(charts.moves_over_time_chart(by_year), width="stretch")
+    st.echarts_chart(
+        charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}"),
+        height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
+        key="sankey",
+    )
+    hidden = int(flows["n_hidden_moves"].iloc[0])
+    if hidden:
+        st.caption(
+            f"{hidden} move(s) in {int(flows['n_hidden_links'].iloc[0])} flow(s) below the minimum of "
+            f"{view.min_count} are not drawn."
+        )
+
+st.subheader(f"Gained from, lost to, and net, by {level_name.lower()}")
+net = cache.query("net_flow_by_level", **p)
+if net.empty:
+    st.info("No group gained or lost anyone under these filters.")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(charts.net_flow_chart(net, level_name), width="stretch")
+    with right:
+        focus = st.selectbox(
+            f"Whom did this {level_name.lower()} gain from and lose to?",
+            net["group_key"].tolist(),
+            index=None,
+            key="focus",
+            bind="query-params",
+            placeholder=f"Choose a {level_name.lower()}",
+            help="The options are the groups in the chart, by id.",
+        )
+        if focus:
+            label = net.set_index("group_key").loc[focus, "label"]
+            st.markdown(f"**{label}**")
+            ui.counterparts_dataframe(cache.query("flow_counterparts", **p, focus=focus))
+        else:
+            st.caption("Choose a group to list whom it gained people from and lost people to.")
+
+st.subheader("Moves over time")
+grain = st.radio("Period", ("year", "quarter"), horizontal=True, key="grain", bind="query-params")
+over_time = cache.query("moves_over_time", **p, grain=grain)
+if over_time.empty:
+    st.info("No moves match the filters.")
+else:
+    st.altair_chart(charts.moves_over_time_chart(over_time, grain), width="stretch")
+
+st.subheader("Boomerangs: people who left and came back")
+boom_level = st.radio(
+    "Came back to the same",
+    ("parent", "firm"),
+    horizontal=True,
+    key="boom",
+    bind="query-params",
+    help="parent: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind).",
+)
+ui.boomerangs_dataframe(cache.query("boomerangs", **{**p, "level": boom_level}))
+
+st.subheader("Where talent is trained and where it works")
+edu = cache.query("education_flows", **p)
+if edu.empty:
+    st.info("No one with a known first degree and a current firm matches the filters.")
+else:
+    left, right = st.columns([2, 3])
+    with left:
+        st.altair_chart(charts.education_flow_chart(edu), width="content")
+    with right:
+        st.caption(
+            "Country of the first degree (education table) against the country of the firm of the person's "
+            "latest move under the filters. People whose latest move is a departure are left out."
+        )
+        ui.education_flows_dataframe(edu)
 
 st.subheader("The moves behind the view")
 ui.moves_dataframe(cache.query("moves_filtered", **p, limit=5000))

@@ -1,10 +1,38 @@
-"""People & firms: everyone and every firm in the data, searchable by English or Chinese name."""
+"""People & firms: profiles of a person or a firm, and every person and firm, searchable."""
 
 import streamlit as st
 
-from atlas import cache, tables, ui
+from atlas import cache, profiles, tables, ui
 
-filters = ui.page_frame("People & firms", "Search by English or Chinese name.")
+filters = ui.page_frame(
+    "People & firms", "Profiles with careers, flows, money and sources. Search by English or Chinese name."
+)
+options = cache.query("entity_options")
+c1, c2 = st.columns(2)
+person = c1.selectbox(
+    "Person profile",
+    options.loc[options.entity == "person", "id"].tolist(),
+    index=None,
+    key="person",
+    bind="query-params",
+    placeholder="Type a person id, e.g. mu-li",
+    help="Ids are the names in lowercase with dashes; every name in the app links here too.",
+)
+firm = c2.selectbox(
+    "Firm profile",
+    options.loc[options.entity == "firm", "id"].tolist(),
+    index=None,
+    key="firm",
+    bind="query-params",
+    placeholder="Type a firm id, e.g. google",
+)
+if person:
+    profiles.person_profile_ui(person, filters)
+if firm:
+    profiles.firm_profile_ui(firm, filters)
+if person or firm:
+    st.divider()
+
 search = st.text_input(
     "Search people and firms",
     key="q",
@@ -12,21 +40,23 @@ search = st.text_input(
     placeholder="e.g. Mu Li, 李沐, Reka",
     max_chars=100,
 ).strip()
-
 people = cache.query("people_list", search=search)
 firms = cache.query("firms_list", search=search, kinds=list(filters.kinds))
 
 tab_people, tab_firms = st.tabs(["People", "Firms"], key="tab", bind="query-params")
 with tab_people:
-    st.caption(f"{len(people)} people")
+    st.caption(f"{len(people)} people · click a name for the profile")
     if people.empty:
         st.info("No person matches the search.")
     else:
         st.dataframe(
-            tables.dashes(people, ["known_for", "origin_country", "current_firm"]),
+            ui.with_links(
+                tables.dashes(people, ["known_for", "origin_country", "current_firm"]),
+                ("person", "person_id", "person"),
+            ),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
             column_config={
-                "person": "Person",
+                "person": ui.profile_link_column("Person"),
                 "known_for": "Known for",
                 "current_firm": st.column_config.TextColumn(
                     "Latest firm", help="Destination of the person's latest move; empty after a departure"
@@ -40,15 +70,15 @@ with tab_people:
             height=ui.table_height(len(people)),
         )
 with tab_firms:
-    st.caption(f"{len(firms)} firms")
+    st.caption(f"{len(firms)} firms · click a name for the profile")
     if firms.empty:
         st.info("No firm matches the search and firm kinds.")
     else:
         st.dataframe(
-            tables.dashes(firms, ["country", "parent", "founded_on"]),
+            ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
             column_order=["firm", "kind", "country", "parent", "founded_on", "n_gained", "n_lost", "net"],
             column_config={
-                "firm": "Firm",
+                "firm": ui.profile_link_column("Firm"),
                 "kind": "Kind",
                 "country": "Country",
                 "parent": "Parent",

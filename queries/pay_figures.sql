@@ -31,7 +31,7 @@ final as (
     select
         c.comp_id,
         c.person_id,
-        coalesce(display_name(p.name, p.name_zh), 'Unnamed') as person,
+        display_name(p.name, p.name_zh) as person,  -- NULL: the article names nobody
         c.firm_id,
         display_name(c.firm_name, c.firm_name_zh) as firm,
         c.kind,

@@ -1,21 +1,118 @@
-"""Chart builders: marks, encodings, titles."""
+"""Chart builders: marks, encodings, titles, and only the rows they draw."""
 
 import pandas as pd
 
 from atlas import charts
 
 
-def test_moves_over_time_chart():
+def _data(spec):
+    return next(iter(spec["datasets"].values()))
+
+
+def test_moves_over_time_chart_leaves_out_unplaceable_moves_and_says_so():
     df = pd.DataFrame(
-        {"year": [2023, 2023, 2024], "move_type": ["joined", "founded", "returned"], "n_moves": [3, 2, 1]}
+        {
+            "period": ["2023", "2023", "2024", None],
+            "move_type": ["joined", "founded", "returned", "joined"],
+            "n_moves": [3, 2, 1, 4],
+        }
     )
-    spec = charts.moves_over_time_chart(df).to_dict()
+    spec = charts.moves_over_time_chart(df, "year").to_dict()
     assert spec["mark"]["type"] == "bar"
     enc = spec["encoding"]
-    assert enc["x"]["field"] == "year" and enc["x"]["title"] == "Year of move"
+    assert enc["x"]["field"] == "period" and enc["x"]["title"] == "Year of move"
     assert enc["y"]["title"] == "Moves (n)"
     assert enc["color"]["field"] == "move_type"
     assert [t["title"] for t in enc["tooltip"]] == ["Year", "Move type", "Moves (n)"]
     assert spec["title"]["text"] == "Moves per year, by type"
-    # the chart carries the aggregated rows only
-    assert len(next(iter(spec["datasets"].values()))) == 3
+    assert "4 undated move(s) not shown" in spec["title"]["subtitle"]
+    assert len(_data(spec)) == 3
+    quarter = charts.moves_over_time_chart(df, "quarter").to_dict()
+    assert quarter["encoding"]["x"]["title"] == "Quarter of move"
+    assert "known only to the year" in quarter["title"]["subtitle"]
+
+
+def test_sankey_is_two_columns_with_counts_and_names():
+    df = pd.DataFrame(
+        {
+            "source": ["Google (谷歌)", "Reka AI"],
+            "target": ["Reka AI", "Google (谷歌)"],
+            "n_moves": [1, 1],
+            "names": ["Yi Tay", None],
+        }
+    )
+    spec = charts.flow_sankey_spec(df, "Moves by parent firm")
+    series = spec["series"][0]
+    assert series["type"] == "sankey"
+    origins = [n["name"] for n in series["data"] if n["depth"] == 0]
+    destinations = [n["name"] for n in series["data"] if n["depth"] == 1]
+    # Google -> Reka and Reka -> Google would be a cycle without separate destination nodes
+    assert not set(origins) & set(destinations)
+    assert len(series["data"]) == 4
+    link = series["links"][0]
+    assert link["value"] == 1
+    assert "n = 1 move(s)" in link["tooltip"]["formatter"] and "Yi Tay" in link["tooltip"]["formatter"]
+    assert "more than five people" in series["links"][1]["tooltip"]["formatter"]
+    assert spec["title"]["text"] == "Moves by parent firm"
+
+
+def test_net_flow_chart_greys_small_groups_and_keeps_net_order():
+    df = pd.DataFrame(
+        {
+            "group_key": ["bytedance", "openai"],
+            "label": ["ByteDance (字节跳动)", "OpenAI"],
+            "n_gained": [5, 0],
+            "n_lost": [1, 5],
+            "net": [4, -5],
+            "n_total": [6, 5],
+            "is_small": [False, True],
+        }
+    )
+    spec = charts.net_flow_chart(df, "Firm").to_dict()
+    bars, text = spec["layer"]
+    assert bars["mark"]["type"] == "bar"
+    assert bars["encoding"]["color"]["condition"]["test"] == "datum.is_small"
+    assert bars["encoding"]["color"]["condition"]["value"] == charts.SMALL_COLOR
+    assert bars["encoding"]["y"]["sort"] == ["ByteDance (字节跳动)", "OpenAI"]
+    assert [t["title"] for t in bars["encoding"]["tooltip"]] == ["Firm", "Gained (n)", "Lost (n)", "Net"]
+    assert text["mark"]["type"] == "text"
+    assert spec["title"]["text"] == "Gained, lost and net, by firm"
+
+
+def test_education_flow_chart():
+    df = pd.DataFrame({"trained_country": ["CN"], "works_country": ["US"], "n_people": [7], "names": [None]})
+    spec = charts.education_flow_chart(df).to_dict()
+    cells, text = spec["layer"]
+    assert cells["mark"]["type"] == "rect"
+    assert cells["encoding"]["x"]["title"] == "Country of current firm"
+    assert cells["encoding"]["y"]["title"] == "Country of first degree"
+    assert text["encoding"]["text"]["field"] == "n_people"
+
+
+def test_career_timeline_runs_open_stints_to_today():
+    df = pd.DataFrame(
+        {
+            "stint": ["Co-founder · Reka AI", "Researcher · Google DeepMind"],
+            "firm": ["Reka AI", "Google DeepMind"],
+            "role": ["Co-founder", "Researcher"],
+            "start_date": pd.to_datetime(["2023-03-01", "2024-11-26"]),
+            "end_date": pd.to_datetime(["2024-11-26", None]),
+            "start_text": ["2023-03", "2024-11-26"],
+            "end_text": ["2024-11-26", "still there"],
+            "is_open": [False, True],
+            "certainty": ["confirmed", "confirmed"],
+            "source": ["a", "b"],
+        }
+    )
+    spec = charts.career_timeline_chart(df, "2026-11-22").to_dict()
+    assert spec["mark"]["type"] == "bar"
+    assert spec["encoding"]["x2"]["field"] == "end_drawn"
+    rows = _data(spec)
+    assert rows[1]["end_drawn"].startswith("2026-11-22")
+
+
+def test_firm_flow_over_time_chart_draws_out_below_zero():
+    df = pd.DataFrame({"year": [2023, 2024], "n_in": [0, 3], "n_out": [2, 0], "names": ["a", "b"], "net": [-2, 3]})
+    spec = charts.firm_flow_over_time_chart(df).to_dict()
+    values = sorted(r["value"] for r in _data(spec))
+    assert values == [-2, 3]

@@ -62,19 +62,100 @@ def test_currency_changes_pay_table(app):
     assert pay.loc["mu-li-bytedance-offer-2023", "converted"] == "CNY 10M"
 
 
-def test_firm_kind_filter_on_flows_page(app):
+def frame_with(at: AppTest, column: str):
+    """The first table on the page that has `column`."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with column {column!r}")
+
+
+@pytest.fixture
+def flows(app) -> AppTest:
     app.switch_page("pages/1_Talent_flows.py").run()
-    app.multiselect(key="kinds").set_value(["university"]).run()
-    assert not app.exception
-    moves = app.dataframe[0].value
-    assert set(moves.person_id) == {"jia-yangqing", "jiantao-jiao"}
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def test_flows_page_known_answers(flows):
+    boomerangs = frame_with(flows, "return_move_id")
+    assert set(boomerangs.person_id) == {"yi-tay", "noam-shazeer"}
+    edu = frame_with(flows, "trained_country").set_index(["trained_country", "works_country"])
+    assert edu.loc[("CN", "US"), "n_people"] == 7
+    assert len(frame_with(flows, "move_id")) == 45
+
+
+def test_flows_page_firm_kind_filter(flows):
+    flows.multiselect(key="kinds").set_value(["university"]).run()
+    assert not flows.exception
+    assert set(frame_with(flows, "move_id").person_id) == {"jia-yangqing", "jiantao-jiao"}
+
+
+def test_flows_page_level_and_focus(flows):
+    flows.radio(key="level").set_value("firm").run()
+    flows.selectbox(key="focus").set_value("bytedance").run()
+    assert not flows.exception
+    counterparts = frame_with(flows, "counterpart")
+    assert counterparts[counterparts.direction == "lost to"].names.tolist() == ["Changhu Wang (王长虎)"]
+    assert counterparts.n_moves.sum() == 6
+    flows.radio(key="boom").set_value("firm").run()
+    assert set(frame_with(flows, "return_move_id").person_id) == {"noam-shazeer"}
+
+
+def test_flows_page_search_and_country(flows):
+    flows.text_input(key="search").set_value("Yi Tay").run()
+    assert set(frame_with(flows, "move_id").person_id) == {"yi-tay"}
+    flows.text_input(key="search").set_value("").run()
+    flows.multiselect(key="countries").set_value(["FR"]).run()
+    moves = frame_with(flows, "move_id")
+    assert set(moves.to_firm_id) == {"mistral-ai"}
+
+
+def test_flows_page_quarter_grain_and_threshold(flows):
+    flows.radio(key="grain").set_value("quarter").run()
+    flows.slider(key="min_n").set_value(3).run()
+    assert not flows.exception
+    assert any("below the minimum of 3" in c.value for c in flows.caption)
+
+
+def test_person_profile(app):
+    app.switch_page("pages/4_People_and_firms.py").run()
+    app.selectbox(key="person").set_value("yi-tay").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.header[0].value == "Yi Tay"
+    stints = frame_with(app, "start_text")
+    assert stints.firm_id.tolist() == ["google-research", "google-brain", "reka", "google-deepmind"]
+    app.selectbox(key="certainty").set_value("confirmed").run()
+    assert frame_with(app, "start_text").firm_id.tolist() == ["reka", "google-deepmind"]
+
+
+def test_person_profile_education_and_pay(app):
+    app.switch_page("pages/4_People_and_firms.py").run()
+    app.selectbox(key="person").set_value("mu-li").run()
+    assert frame_with(app, "institution_id").institution_id.tolist() == ["sjtu"]
+    pay = frame_with(app, "comp_id")
+    assert pay.outcome.tolist() == ["declined"]
+
+
+def test_firm_profile(app):
+    app.switch_page("pages/4_People_and_firms.py").run()
+    app.selectbox(key="firm").set_value("google").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.header[0].value == "Google (谷歌)"
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["People gained"], metrics["People lost"], metrics["Net"]) == ("6", "5", "+1")
+    rounds = frame_with(app, "round_id")
+    assert rounds.round_id.tolist() == ["anthropic-google-2023"]  # as an investor
+    app.toggle(key="subs").set_value(False).run()
+    metrics = {m.label: m.value for m in app.metric}
+    assert (metrics["People gained"], metrics["People lost"]) == ("2", "3")
 
 
 def test_people_search(app):
     app.switch_page("pages/4_People_and_firms.py").run()
     app.text_input(key="q").set_value("李沐").run()
     assert not app.exception
-    people = app.dataframe[0].value
+    people = frame_with(app, "known_for")
     assert list(people.person_id) == ["mu-li"]
     app.text_input(key="q").set_value("zzz-nobody").run()
     assert "No person matches the search." in _texts(app)

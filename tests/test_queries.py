@@ -143,8 +143,13 @@ def test_net_flow_of_bytedance(con):
 def test_counterparts_of_bytedance(con):
     df = q(con, "flow_counterparts", level="firm", focus="bytedance")
     gained = set(df[df.direction == "gained from"].counterpart)
-    assert gained == {"01.AI (零一万物)", "Alibaba DAMO Academy (达摩院)", "Baidu (百度)", "ModelBest (面壁智能)",
-                      "Unknown origin"}
+    assert gained == {
+        "01.AI (零一万物)",
+        "Alibaba DAMO Academy (达摩院)",
+        "Baidu (百度)",
+        "ModelBest (面壁智能)",
+        "Unknown origin",
+    }
     assert df[df.direction == "lost to"].names.tolist() == ["Changhu Wang (王长虎)"]
 
 

@@ -1,0 +1,147 @@
+"""Person and firm profiles (UI layer: draws with Streamlit, reads through the cache)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from atlas import cache, charts, tables, ui
+
+
+def _link(kind: str, entity_id: str, label: str) -> str:
+    return f"[{label}]({tables.profile_url(kind, entity_id, label, ui.carry()).split('#')[0]})"
+
+
+def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
+    """A person's profile: who they are, career timeline, education, pay figures, moves; all sourced."""
+    head = cache.query("person_profile", person_id=person_id)
+    if head.empty:
+        st.warning(f"No person with id {person_id!r}.")
+        return
+    h = head.iloc[0]
+    st.header(h.person)
+    bits = [b for b in (h.known_for, f"origin: {h.origin_country}" if h.origin_country else None) if b]
+    st.caption(" · ".join(bits) + (f" — first named in “{h.source}” ({h.source_publisher})" if h.source else ""))
+
+    stints = cache.query("person_stints", person_id=person_id, min_certainty=filters.min_certainty)
+    dated = stints[stints["start_date"].notna()]
+    if not dated.empty:
+        st.altair_chart(
+            charts.career_timeline_chart(dated, dt.date.today().isoformat()), width="stretch", key=f"tl_{person_id}"
+        )
+    if len(dated) < len(stints):
+        st.caption(f"{len(stints) - len(dated)} stint(s) have no date in the sources; they are listed below.")
+    if stints.empty:
+        st.info("No moves at this certainty.")
+    else:
+        st.dataframe(
+            ui.with_links(stints, ("firm", "firm_id", "firm")),
+            column_order=["start_text", "end_text", "firm", "role", "move_type", "certainty", "source"],
+            column_config={
+                "start_text": "From",
+                "end_text": "Until",
+                "firm": ui.profile_link_column("Firm"),
+                "role": "Role",
+                "move_type": "Move",
+                "certainty": ui.certainty_column(),
+                "source": "Source article",
+            },
+            hide_index=True,
+            width="stretch",
+            key=f"stints_{person_id}",
+        )
+
+    edu = cache.query("person_education", person_id=person_id)
+    st.markdown("**Education**")
+    if edu.empty:
+        st.caption("No education facts in the sources.")
+    else:
+        st.dataframe(
+            ui.with_links(tables.dashes(edu, ["year", "note"]), ("institution", "institution_id", "firm")),
+            column_order=["institution", "country", "degree", "year", "note", "certainty", "source"],
+            column_config={
+                "institution": ui.profile_link_column("Institution"),
+                "country": "Country",
+                "degree": "Degree",
+                "year": "Year",
+                "note": "Note",
+                "certainty": ui.certainty_column(),
+                "source": "Source article",
+            },
+            hide_index=True,
+            width="stretch",
+            key=f"edu_{person_id}",
+        )
+
+    st.markdown(f"**Pay figures, in {filters.currency}**")
+    pay = cache.query("pay_figures", **{**filters.params(), "person_id": person_id, "limit": 1000})
+    if pay.empty:
+        st.caption("No pay figure names this person under the filters.")
+    else:
+        ui.pay_dataframe(pay, filters.currency, key=f"pay_{person_id}")
+
+
+def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
+    """A firm's profile: parent and subsidiaries, people in and out, rounds, pay offered; all sourced."""
+    head = cache.query("firm_profile", firm_id=firm_id)
+    if head.empty:
+        st.warning(f"No firm with id {firm_id!r}.")
+        return
+    h = head.iloc[0]
+    st.header(h.firm)
+    facts = [h.kind.replace("_", " "), h.country or "country unknown"]
+    if h.founded_on:
+        facts.append(f"founded {h.founded_on}")
+    if h.parent_id:
+        facts.append("part of " + _link("firm", h.parent_id, h.parent))
+    st.markdown(" · ".join(facts))
+    subs = cache.query("firm_subsidiaries", firm_id=firm_id)
+    if not subs.empty:
+        st.markdown("Subsidiaries: " + ", ".join(_link("firm", r.firm_id, r.firm) for r in subs.itertuples()))
+
+    with_subs = st.toggle(
+        "Count its subsidiaries too",
+        value=True,
+        key="subs",
+        bind="query-params",
+        disabled=subs.empty,
+        help="Moves between its own units are never counted as gained or lost.",
+    )
+    with_subs = bool(with_subs and not subs.empty)
+    net = cache.query(
+        "firm_net_flow", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
+    ).iloc[0]
+    c1, c2, c3 = st.columns(3)
+    c1.metric("People gained", int(net.n_gained))
+    c2.metric("People lost", int(net.n_lost))
+    c3.metric("Net", f"{int(net.net):+d}")
+    over_time = cache.query(
+        "firm_flow_over_time", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
+    )
+    if not over_time.empty:
+        st.altair_chart(charts.firm_flow_over_time_chart(over_time), width="stretch", height=300)
+
+    st.markdown("**Moves in and out**")
+    ui.moves_dataframe(
+        cache.query(
+            "profile_moves",
+            person_id="",
+            firm_id=firm_id,
+            with_subsidiaries=with_subs,
+            min_certainty=filters.min_certainty,
+        ),
+        key=f"moves_{firm_id}",
+    )
+    st.markdown(f"**Funding rounds, investments and deals, in {filters.currency}**")
+    rounds = cache.query("funding_rounds_filtered", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
+    if rounds.empty:
+        st.caption("No rounds or deals of this firm (or by it as an investor) under the filters.")
+    else:
+        ui.rounds_dataframe(rounds, filters.currency, key=f"rounds_{firm_id}")
+    st.markdown(f"**Pay figures it offered, in {filters.currency}**")
+    pay = cache.query("pay_figures", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
+    if pay.empty:
+        st.caption("No pay figure from this firm under the filters.")
+    else:
+        ui.pay_dataframe(pay, filters.currency, key=f"pay_{firm_id}")
