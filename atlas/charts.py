@@ -121,6 +121,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
                     "direction:N",
                     title="Direction",
                     scale=alt.Scale(domain=["gained", "lost"], range=["#54A24B", "#E45756"]),
+                    legend=alt.Legend(orient="bottom"),
                 ),
             ),
             tooltip=tooltip,
