@@ -1,4 +1,4 @@
-"""The command line: `python -m atlas build` (load, generate and bench come later)."""
+"""The command line: `python -m atlas build | load | generate`."""
 
 from __future__ import annotations
 
@@ -31,6 +31,49 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    from atlas import generate
+
+    sizes = generate.Sizes(people=args.people, firms=args.firms, moves=args.moves, rounds=args.rounds, comp=args.comp)
+    counts = generate.generate(Path(args.out), sizes, args.seed)
+    for table, n in counts.items():
+        print(f"  {table:<16} {n:>12,} rows")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from atlas.load import detect_table, load_files
+
+    files: dict[str, Path] = {}
+    for name in args.files:
+        path = Path(name)
+        table = detect_table(path)
+        if table is None:
+            print(f"{path}: cannot tell which table this file is for (name it <table>.csv)", file=sys.stderr)
+            return 1
+        files[table] = path
+    try:
+        con = db.connect(args.db)
+    except duckdb.IOException as exc:
+        print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
+        return 1
+    try:
+        result = load_files(con, files, mode=args.mode, uploader="cli", dry_run=args.dry_run)
+    finally:
+        con.close()
+    if not result.ok:
+        print(f"Rejected; the database is unchanged. {len(result.problems)} problem(s):", file=sys.stderr)
+        for problem in result.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    verb = "Would load" if args.dry_run else "Loaded"
+    for table, n in result.row_counts.items():
+        print(f"{verb} {n:,} rows into {table}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command."""
     p = argparse.ArgumentParser(prog="python -m atlas", description="Talent Atlas command line.")
@@ -47,6 +90,33 @@ def parser() -> argparse.ArgumentParser:
         "--if-missing", action="store_true", help="do nothing when the database exists (keeps uploaded data)"
     )
     b.set_defaults(func=_build)
+
+    ld = sub.add_parser(
+        "load",
+        help="Validate CSV files and commit them in one transaction (nothing changes on any problem).",
+        description="Validate CSV files (one per table, recognized by name or header) and commit them "
+        "atomically. Exit 0 when committed (or a dry run finds no problem), 1 when rejected.",
+    )
+    ld.add_argument("files", nargs="+", help="CSV files, one per table")
+    ld.add_argument("--mode", choices=["append"], default="append", help="append: new ids only")
+    ld.add_argument("--dry-run", action="store_true", help="validate only; change nothing")
+    ld.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    ld.set_defaults(func=_load)
+
+    g = sub.add_parser(
+        "generate",
+        help="Write a deterministic synthetic dataset at scale, in the upload CSV format.",
+        description="Write one CSV per table into --out: power-law firm sizes, parents, career chains with "
+        "boomerangs, mixed date precisions and currencies, rumors. Same seed, same files.",
+    )
+    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--people", type=int, default=1_000_000)
+    g.add_argument("--firms", type=int, default=20_000)
+    g.add_argument("--moves", type=int, default=10_000_000)
+    g.add_argument("--rounds", type=int, default=1_000_000)
+    g.add_argument("--comp", type=int, default=1_000_000)
+    g.add_argument("--seed", type=int, default=1)
+    g.set_defaults(func=_generate)
     return p
 
 

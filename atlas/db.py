@@ -42,9 +42,13 @@ def query_sql(name: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+# Statements that write: run by the loader, not by pages.
+WRITE_QUERIES = {"schema", "refresh_move_facts"}
+
+
 def query_names() -> list[str]:
-    """Every read query in `queries/` (schema.sql excluded)."""
-    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem != "schema")
+    """Every read query in `queries/` (schema.sql and the loader's writes excluded)."""
+    return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in WRITE_QUERIES)
 
 
 def query_params(name: str) -> set[str]:

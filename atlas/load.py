@@ -396,6 +396,7 @@ def load_files(
             return result
         for t in order:
             result.row_counts[t.name] = _insert(cur, t)
+        refresh_derived(cur)
         digest = hashlib.sha256()
         for t in order:
             digest.update(Path(files[t.name]).read_bytes())
@@ -421,6 +422,14 @@ def load_files(
             cur.execute(f"drop table if exists temp.stage_{t.name}")
         cur.close()
     return result
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the tables derived from the facts (move_facts), inside the caller's transaction."""
+    # local import: atlas.db imports this module
+    from atlas.db import query_sql
+
+    con.execute(query_sql("refresh_move_facts"))
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

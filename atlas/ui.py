@@ -407,6 +407,8 @@ def boomerangs_dataframe(df) -> None:
     if df.empty:
         st.info("No one under these filters left a firm and came back to it.")
         return
+    n_found = int(df["n_found"].iloc[0])
+    st.caption(f"{n_found} return(s) found" + (f"; the {len(df)} most recent are listed" if n_found > len(df) else ""))
     shown = with_links(
         tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
         ("person", "person_id", "person"),

@@ -72,7 +72,7 @@ boom_level = st.radio(
     bind="query-params",
     help="parent: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind).",
 )
-ui.boomerangs_dataframe(cache.query("boomerangs", **{**p, "level": boom_level}))
+ui.boomerangs_dataframe(cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500}))
 
 st.subheader("Where talent is trained and where it works")
 edu = cache.query("education_flows", **p)

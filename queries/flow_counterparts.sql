@@ -1,5 +1,6 @@
 -- Whom one group gained people from and lost people to, one row per (direction,
--- counterpart) at the chosen level, with the names where there are five or fewer.
+-- counterpart) at the chosen level, with the names where there are five or fewer; the 25
+-- largest counterparts in each direction.
 -- Params: $level (VARCHAR), $focus (VARCHAR: the group key), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
@@ -27,4 +28,5 @@ final as (
 )
 
 select * from final
+qualify row_number() over (partition by direction order by n_moves desc, counterpart) <= 25
 order by direction, n_moves desc, counterpart

@@ -8,7 +8,7 @@
 --         $top_n (INTEGER), $min_count (INTEGER)
 with
 
-ends as (
+ends as materialized (
     select * from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
@@ -22,7 +22,7 @@ dst_rank as (
     from ends group by dst_label
 ),
 
-folded as (
+folded as materialized (
     select
         case when sr.rnk <= $top_n then e.src_label else 'Other origins' end as source,
         case when dr.rnk <= $top_n then e.dst_label else 'Other destinations' end as target,
@@ -32,14 +32,25 @@ folded as (
     join dst_rank as dr on dr.dst_label = e.dst_label
 ),
 
-links as (
-    select
-        source,
-        target,
-        count(*) as n_moves,
-        case when count(*) <= 5 then string_agg(distinct person_label, ', ' order by person_label) end as names
+counted as (
+    select source, target, count(*) as n_moves
     from folded
     group by source, target
+),
+
+names as (
+    -- names only for the small links: aggregating every name of a big link is wasted work
+    select f.source, f.target, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
+    from folded as f
+    semi join (select source, target from counted where n_moves <= 5) as small
+        on small.source = f.source and small.target = f.target
+    group by f.source, f.target
+),
+
+links as (
+    select c.*, n.names
+    from counted as c
+    left join names as n on n.source = c.source and n.target = c.target
 ),
 
 final as (

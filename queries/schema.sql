@@ -193,30 +193,40 @@ create or replace macro level_label(level, firm_label, root_label, kind, country
     case level when 'firm' then firm_label when 'parent' then root_label when 'kind' then kind
         when 'country' then coalesce(country, 'country unknown') end;
 
--- The moves the shared filters of the flow views select, with both ends at every level.
--- A move matches a firm kind or country when either end has it; the search matches the
--- person or either firm, in English or Chinese.
-create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+-- One wide row per move: the person's names and both firms at every flow level. The table
+-- move_facts holds a copy that every load refreshes (queries/refresh_move_facts.sql), so
+-- the flow views filter and group one table instead of joining millions of moves again.
+create or replace view move_facts_source as
 select
     m.*,
+    year(m.moved_on) as year,
+    certainty_level(m.certainty) as certainty_level,
     p.name as person_name,
     display_name(p.name, p.name_zh) as person_label,
     fa.firm_label as from_label, fa.root_id as from_root, fa.root_label as from_root_label,
     fa.kind as from_kind, fa.country as from_country,
     fb.firm_label as to_label, fb.root_id as to_root, fb.root_label as to_root_label,
-    fb.kind as to_kind, fb.country as to_country
+    fb.kind as to_kind, fb.country as to_country,
+    -- what the person-or-firm search looks in, lowercased once here rather than per query
+    lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
 from moves as m
 join people as p on p.person_id = m.person_id
 left join firm_levels as fa on fa.firm_id = m.from_firm_id
-left join firm_levels as fb on fb.firm_id = m.to_firm_id
-where in_period(m.moved_on, start_year, end_year, include_undated)
-    and at_least_certain(m.certainty, min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, fa.kind) or list_contains(kinds, fb.kind))
-    and (len(countries) = 0 or list_contains(countries, fa.country) or list_contains(countries, fb.country))
-    and (search = ''
-        or contains(lower(p.name), lower(search)) or contains(coalesce(p.name_zh, ''), search)
-        or contains(lower(coalesce(fa.name, '')), lower(search)) or contains(coalesce(fa.name_zh, ''), search)
-        or contains(lower(coalesce(fb.name, '')), lower(search)) or contains(coalesce(fb.name_zh, ''), search));
+left join firm_levels as fb on fb.firm_id = m.to_firm_id;
+create table if not exists move_facts as select * from move_facts_source;
+
+-- The moves the shared filters of the flow views select, with both ends at every level,
+-- read from move_facts (one wide row per move, refreshed by every load) so no query joins
+-- 10 million moves to people and firms again. A move matches a firm kind or country when
+-- either end has it; the search matches the person or either firm, in English or Chinese.
+create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select *
+from move_facts as m
+where (case when m.moved_on is null then include_undated else m.year between start_year and end_year end)
+    and m.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, m.from_kind) or list_contains(kinds, m.to_kind))
+    and (len(countries) = 0 or list_contains(countries, m.from_country) or list_contains(countries, m.to_country))
+    and (search = '' or contains(m.search_text, lower(search)));
 
 -- The selected moves with both ends keyed and labelled at one flow level. An unknown
 -- origin or a departure with no known destination keeps a NULL key and says so in its label.
@@ -228,6 +238,8 @@ select
     s.move_type,
     s.moved_on,
     s.moved_on_precision,
+    s.from_firm_id,
+    s.to_firm_id,
     case when s.from_firm_id is not null
         then level_key(level, s.from_firm_id, s.from_root, s.from_kind, s.from_country) end as src_key,
     case when s.from_firm_id is not null

@@ -36,3 +36,51 @@ def test_build_command(tmp_path, capsys):
 def test_unknown_command_fails():
     with pytest.raises(SystemExit):
         cli.main(["explode"])
+
+
+def test_load_command_commits_or_rejects(tmp_path, capsys):
+    path = tmp_path / "cli.duckdb"
+    assert cli.main(["build", "--db", str(path)]) == 0
+    good = tmp_path / "people.csv"
+    good.write_text("person_id,name\nnew-person,New Person\n", encoding="utf-8")
+    assert cli.main(["load", str(good), "--db", str(path), "--dry-run"]) == 0
+    assert "Would load 1 rows into people" in capsys.readouterr().out
+    assert cli.main(["load", str(good), "--db", str(path)]) == 0
+    bad = tmp_path / "moves.csv"
+    bad.write_text(
+        "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
+        "m1,ghost,,google,2024-02-30,,joined,leiphone-2023-mu-li-declines-bytedance,reported,\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["load", str(bad), "--db", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2, column person_id: refers to an unknown people id" in err
+    assert "row 2, column moved_on: not a date" in err
+    con = duckdb.connect(str(path), read_only=True)
+    assert con.execute("select count(*) from people").fetchall()[0][0] == 34
+    assert con.execute("select count(*) from moves").fetchall()[0][0] == 45
+    con.close()
+
+
+def test_generate_command(tmp_path, capsys):
+    out = tmp_path / "gen"
+    args = [
+        "generate",
+        "--out",
+        str(out),
+        "--people",
+        "100",
+        "--firms",
+        "50",
+        "--moves",
+        "1000",
+        "--rounds",
+        "100",
+        "--comp",
+        "100",
+        "--seed",
+        "3",
+    ]
+    assert cli.main(args) == 0
+    assert (out / "moves.csv").exists()
+    assert "1,000 rows" in capsys.readouterr().out

@@ -71,3 +71,26 @@ def test_filter_change_is_written_to_the_url(server, browser):
     assert other.get_by_text("Largest pay figures, in EUR").count() == 1
     assert selected(other, "Display currency") == "EUR"
     other.close()
+
+
+def test_profile_link_opens_the_profile(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 1600})
+    page.goto(server.url + "/People_and_firms?person=yi-tay&certainty=confirmed")
+    wait_for_app(page, "People & firms")
+    page.wait_for_selector('h2:has-text("Yi Tay")', timeout=30000)
+    assert selected(page, "Person profile") == "yi-tay"
+    assert selected(page, "Minimum certainty") == "confirmed"
+    page.screenshot(path=str(ARTIFACTS / "profile_yi_tay_confirmed.png"), full_page=True)
+    page.close()
+
+
+def test_flows_deep_link_with_view_controls(server, browser):
+    page = browser.new_page(viewport={"width": 1500, "height": 2400})
+    page.goto(server.url + "/Talent_flows?level=firm&focus=bytedance&countries=CN&countries=US")
+    wait_for_app(page, "Talent flows")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert page.get_by_text("ByteDance (字节跳动)").count() >= 1
+    assert "countries=CN" in page.url and "countries=US" in page.url and "level=firm" in page.url
+    page.wait_for_selector("canvas", timeout=30000)  # the Sankey
+    page.screenshot(path=str(ARTIFACTS / "flows_firm_level_bytedance.png"), full_page=True)
+    page.close()
