@@ -70,6 +70,8 @@ def flow_sankey_spec(df: pd.DataFrame, title: str) -> dict:
     return {
         "title": {"text": title, "subtext": "Left: where people came from · right: where they went · n = moves"},
         "tooltip": {"trigger": "item"},
+        # drawn at once: the layout animation only delays reading it
+        "animation": False,
         "series": [
             {
                 "type": "sankey",

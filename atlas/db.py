@@ -6,6 +6,7 @@ and binds parameters, so no value is ever formatted into SQL.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import threading
@@ -71,9 +72,27 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
         cur.close()
 
 
+# Tables computed from the facts by every load; safe to drop and rebuild at any time.
+DERIVED_TABLES = ("person_latest", "boomerang_trips", "move_facts")
+
+
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table of the model (idempotent)."""
-    con.execute(query_sql("schema"))
+    """Create every table, view and macro of the model (idempotent).
+
+    When schema.sql has changed since this database last ran it, the derived tables are
+    dropped first and rebuilt from the facts, so an older database file follows the
+    current schema instead of failing on a view that needs a new derived column.
+    """
+    sql = query_sql("schema")
+    digest = hashlib.sha256(sql.encode()).hexdigest()
+    con.execute("create table if not exists atlas_meta (key varchar primary key, value varchar not null)")
+    stored = con.execute("select value from atlas_meta where key = 'schema_sha256'").fetchall()
+    if stored and stored[0][0] == digest:
+        return
+    for table in DERIVED_TABLES:
+        con.execute(f"drop table if exists {table} cascade")
+    con.execute(sql)
+    con.execute("insert or replace into atlas_meta values ('schema_sha256', $digest)", {"digest": digest})
 
 
 def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:

@@ -1,84 +1,59 @@
 -- Boomerangs: one row per time a person left a firm (or, at parent level, any firm under
 -- the same top-most parent) and later came back to it, with the path in between and the
 -- months away where both dates are known; the $limit most recent returns, each row also
--- carrying the total found. A return counts only when it is dated after the departure, or
--- is itself recorded as a return (an undated departure cannot be ordered).
+-- carrying the total found. Trips are found on whole careers (boomerang_trips); the
+-- filters then select trips: the return in the period, both moves at least as certain as
+-- the minimum, and the kind, country and search matched by the departure or the return.
 -- Params: $level (VARCHAR: firm or parent), $start_year (INTEGER), $end_year (INTEGER),
 --         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[]),
 --         $countries (VARCHAR[]), $search (VARCHAR), $limit (INTEGER)
 with
 
-ends as materialized (
-    select
-        *,
-        row_number() over (partition by person_id order by moved_on nulls first, move_id) as seq
-    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+selected as (
+    select *
+    from boomerang_trips as t
+    where t.level = $level
+        and (case when t.returned_date is null then $include_undated
+            else t.return_year between $start_year and $end_year end)
+        and t.certainty_level >= certainty_level($min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, t.home_kind) or list_contains($kinds, t.return_kind))
+        and (len($countries) = 0 or list_contains($countries, t.home_country)
+            or list_contains($countries, t.return_country))
+        and ($search = '' or contains(t.search_text, lower($search)))
 ),
 
-events as (
-    -- leaving a group and arriving in one, as events per (person, group) in career order;
-    -- an arrival right after a departure from the same group is a return
-    select person_id, src_key as group_key, seq, 'out' as kind, moved_on, move_type, move_id
-    from ends where src_key is not null and src_key is distinct from dst_key
-    union all
-    select person_id, dst_key, seq, 'in', moved_on, move_type, move_id
-    from ends where dst_key is not null and src_key is distinct from dst_key
-),
-
-ordered as (
-    select
-        *,
-        lag(kind) over w as prev_kind,
-        lag(seq) over w as prev_seq,
-        lag(moved_on) over w as prev_on
-    from events
-    window w as (partition by person_id, group_key order by seq, kind desc)
-),
-
-trips as (
-    select
-        person_id,
-        group_key,
-        prev_seq as out_seq,
-        seq as back_seq,
-        count(*) over () as n_found
-    from ordered
-    where kind = 'in' and prev_kind = 'out' and (moved_on > prev_on or move_type = 'returned')
-    order by moved_on desc nulls last, person_id
+recent as (
+    select *, count(*) over () as n_found
+    from selected
+    order by returned_date desc nulls last, person_label
     limit $limit
 ),
 
 legs as (
-    select
-        t.person_id,
-        t.out_seq,
-        string_agg(fl.firm_label, ' → ' order by e.seq) as stops
-    from trips as t
-    join ends as e on e.person_id = t.person_id and e.seq between t.out_seq and t.back_seq
-    left join firm_levels as fl on fl.firm_id = e.to_firm_id
+    -- the firms joined between leaving and coming back, only for the trips listed
+    select r.person_id, r.out_seq, string_agg(m.to_label, ' → ' order by m.career_seq) as stops
+    from recent as r
+    join move_facts as m on m.person_id = r.person_id and m.career_seq between r.out_seq and r.back_seq
     group by all
 ),
 
 final as (
     select
-        t.person_id,
-        o.person_label as person,
-        o.src_label as returned_to,
-        fo.firm_label || ' → ' || l.stops as path,
-        fmt_date(o.moved_on, o.moved_on_precision) as left_on,
-        fmt_date(b.moved_on, b.moved_on_precision) as returned_on,
-        case when o.moved_on is not null and b.moved_on is not null
-            then datediff('month', o.moved_on, b.moved_on) end as months_away,
-        b.move_type as return_type,
-        b.move_id as return_move_id,
-        t.n_found,
-        b.moved_on as sort_date
-    from trips as t
-    join ends as o on o.person_id = t.person_id and o.seq = t.out_seq
-    join ends as b on b.person_id = t.person_id and b.seq = t.back_seq
-    join legs as l on l.person_id = t.person_id and l.out_seq = t.out_seq
-    left join firm_levels as fo on fo.firm_id = o.from_firm_id
+        r.person_id,
+        r.person_label as person,
+        r.returned_to,
+        r.home_firm || ' → ' || l.stops as path,
+        r.left_on,
+        r.returned_on,
+        case when r.left_date is not null and r.returned_date is not null
+            then datediff('month', r.left_date, r.returned_date) end as months_away,
+        r.return_type,
+        r.back_move_id as return_move_id,
+        r.n_found,
+        r.returned_date
+    from recent as r
+    join legs as l on l.person_id = r.person_id and l.out_seq = r.out_seq
 )
 
-select * exclude (sort_date) from final
-order by sort_date desc nulls last, person
+select * exclude (returned_date) from final
+order by returned_date desc nulls last, person

@@ -1,8 +1,9 @@
 -- Where talent is trained and where it works: one row per (country of a person's first
--- degree, country of the firm of their latest selected move), with the number of people
--- and their names where five or fewer. First degree: the earliest year, else bachelor
--- before an unspecified degree before master before PhD. People whose latest move is a
--- departure with no known destination have no current country and are left out.
+-- degree, country of the firm of their latest move), with the number of people and their
+-- names where five or fewer. First degree: the earliest year, else bachelor before an
+-- unspecified degree before master before PhD. The latest move is the last of the career
+-- (person_latest); the filters select people by it (its period, certainty, firm kind,
+-- country, or the search). People whose latest move is a departure are left out.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
 with
@@ -22,28 +23,37 @@ first_degree as (
 ),
 
 latest as (
-    select
-        person_id,
-        person_label,
-        arg_max_null(to_country, seq) as works_country,
-        arg_max_null(to_firm_id, seq) as works_firm
-    from (
-        select *, row_number() over (partition by person_id order by moved_on nulls first, move_id) as seq
-        from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
-    )
-    group by person_id, person_label
+    select person_id, person_label, to_country as works_country
+    from person_latest as l
+    where l.to_firm_id is not null
+        and (case when l.moved_on is null then $include_undated else l.year between $start_year and $end_year end)
+        and l.certainty_level >= certainty_level($min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, l.to_kind))
+        and (len($countries) = 0 or list_contains($countries, l.to_country))
+        and ($search = '' or contains(l.search_text, lower($search)))
+),
+
+counted as (
+    select d.trained_country, l.works_country, count(*) as n_people
+    from first_degree as d
+    join latest as l on l.person_id = d.person_id
+    where l.works_country is not null
+    group by all
+),
+
+names as (
+    select d.trained_country, l.works_country, string_agg(l.person_label, ', ' order by l.person_label) as names
+    from first_degree as d
+    join latest as l on l.person_id = d.person_id
+    semi join (select trained_country, works_country from counted where n_people <= 5) as small
+        on small.trained_country = d.trained_country and small.works_country = l.works_country
+    group by all
 ),
 
 final as (
-    select
-        d.trained_country,
-        l.works_country,
-        count(*) as n_people,
-        case when count(*) <= 5 then string_agg(l.person_label, ', ' order by l.person_label) end as names
-    from first_degree as d
-    join latest as l on l.person_id = d.person_id
-    where l.works_firm is not null and l.works_country is not null
-    group by all
+    select c.*, n.names
+    from counted as c
+    left join names as n using (trained_country, works_country)
 )
 
 select * from final

@@ -201,6 +201,9 @@ select
     m.*,
     year(m.moved_on) as year,
     certainty_level(m.certainty) as certainty_level,
+    -- the move's place in the person's career; undated moves (early steps the articles
+    -- leave undated) come first
+    row_number() over (partition by m.person_id order by m.moved_on nulls first, m.move_id) as career_seq,
     p.name as person_name,
     display_name(p.name, p.name_zh) as person_label,
     fa.firm_label as from_label, fa.root_id as from_root, fa.root_label as from_root_label,
@@ -240,6 +243,7 @@ select
     s.moved_on_precision,
     s.from_firm_id,
     s.to_firm_id,
+    s.career_seq,
     case when s.from_firm_id is not null
         then level_key(level, s.from_firm_id, s.from_root, s.from_kind, s.from_country) end as src_key,
     case when s.from_firm_id is not null
@@ -251,3 +255,75 @@ select
         then level_label(level, s.to_label, s.to_root_label, s.to_kind, s.to_country)
         else 'Left, destination unknown' end as dst_label
 from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;
+
+-- Every boomerang of every career, at firm and at parent level: one row per departure
+-- from a group followed, as the next event of that person in that group, by an arrival
+-- back in it (dated after the departure, or recorded as a return). Derived from
+-- move_facts by every load (queries/refresh_move_facts.sql); the boomerangs query filters it.
+create or replace view boomerang_trips_source as
+with
+ends as (
+    select
+        lvl.level,
+        m.person_id, m.move_id, m.career_seq, m.moved_on, m.move_type,
+        case when m.from_firm_id is not null
+            then level_key(lvl.level, m.from_firm_id, m.from_root, m.from_kind, m.from_country) end as src_key,
+        case when m.to_firm_id is not null
+            then level_key(lvl.level, m.to_firm_id, m.to_root, m.to_kind, m.to_country) end as dst_key
+    from move_facts as m
+    cross join (values ('firm'), ('parent')) as lvl(level)
+),
+events as (
+    select level, person_id, src_key as group_key, career_seq, 'out' as kind, moved_on, move_type, move_id
+    from ends where src_key is not null and src_key is distinct from dst_key
+    union all
+    select level, person_id, dst_key, career_seq, 'in', moved_on, move_type, move_id
+    from ends where dst_key is not null and src_key is distinct from dst_key
+),
+ordered as (
+    select
+        *,
+        lag(kind) over w as prev_kind,
+        lag(career_seq) over w as prev_seq,
+        lag(moved_on) over w as prev_on,
+        lag(move_id) over w as prev_move_id
+    from events
+    window w as (partition by level, person_id, group_key order by career_seq, kind desc)
+),
+trips as (
+    select
+        level, person_id, group_key,
+        prev_seq as out_seq, career_seq as back_seq,
+        prev_move_id as out_move_id, move_id as back_move_id
+    from ordered
+    where kind = 'in' and prev_kind = 'out' and (moved_on > prev_on or move_type = 'returned')
+)
+-- what the boomerangs query shows and filters on, copied from both moves so it reads one table
+select
+    t.*,
+    o.person_label,
+    case t.level when 'firm' then o.from_label else o.from_root_label end as returned_to,
+    o.from_label as home_firm,
+    o.moved_on as left_date,
+    fmt_date(o.moved_on, o.moved_on_precision) as left_on,
+    b.moved_on as returned_date,
+    b.year as return_year,
+    fmt_date(b.moved_on, b.moved_on_precision) as returned_on,
+    b.move_type as return_type,
+    least(o.certainty_level, b.certainty_level) as certainty_level,
+    o.from_kind as home_kind,
+    b.to_kind as return_kind,
+    o.from_country as home_country,
+    b.to_country as return_country,
+    o.search_text || ' ' || b.search_text as search_text
+from trips as t
+join move_facts as o on o.move_id = t.out_move_id
+join move_facts as b on b.move_id = t.back_move_id;
+create table if not exists boomerang_trips as select * from boomerang_trips_source;
+
+-- Each person's latest move (the last of their career), derived by every load: where they
+-- work now is its destination (none after a departure).
+create or replace view person_latest_source as
+select * from move_facts
+qualify career_seq = max(career_seq) over (partition by person_id);
+create table if not exists person_latest as select * from person_latest_source;
