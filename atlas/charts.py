@@ -237,3 +237,182 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
         )
         .properties(title=alt.Title("People in and out per year", subtitle="Undated moves are not shown"), height=220)
     )
+
+
+# SI prefixes read as money: 1G would be 1B
+MONEY_AXIS = alt.Axis(format="~s", labelExpr="replace(datum.label, 'G', 'B')")
+
+PAY_KIND_COLORS = {
+    "base_salary": "#4C78A8",
+    "annual_total": "#72B7B2",
+    "signing_bonus": "#F58518",
+    "equity": "#B279A2",
+    "package": "#9D755D",
+}
+PERIOD_LABELS = {"one_time": "one-time", "per_year": "per year"}
+
+
+def _kind_color(title: str = "Kind") -> alt.Color:
+    return alt.Color(
+        "kind:N", title=title, scale=alt.Scale(domain=list(PAY_KIND_COLORS), range=list(PAY_KIND_COLORS.values()))
+    )
+
+
+def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Every pay figure as a bar from low to high with its midpoint, one row per kind and period.
+
+    Rows come from pay_figures (one per figure); a point figure is a dot, a range a bar.
+    """
+    data = df.assign(
+        row=df["kind"] + " · " + df["period"].map(PERIOD_LABELS),
+        low=df["low_converted"],
+        high=df["high_converted"],
+        mid=df["mid_converted"],
+    ).dropna(subset=["low"])
+    y = alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=220))
+    tooltip = [
+        alt.Tooltip("amount_text:N", title="Reported as"),
+        alt.Tooltip("low:Q", title=f"Low ({currency})", format=",.0f"),
+        alt.Tooltip("high:Q", title=f"High ({currency})", format=",.0f"),
+        alt.Tooltip("person:N", title="Person"),
+        alt.Tooltip("firm:N", title="Offering firm"),
+        alt.Tooltip("outcome:N", title="Outcome"),
+        alt.Tooltip("reported_on:N", title="Reported"),
+        alt.Tooltip("certainty:N", title="Certainty"),
+        alt.Tooltip("source:N", title="Source"),
+    ]
+    x = alt.X("low:Q", title=f"Amount ({currency}, log scale)", scale=alt.Scale(type="log"), axis=MONEY_AXIS)
+    ranges = (
+        alt.Chart(data)
+        .mark_rule(strokeWidth=6, opacity=0.5)
+        .encode(x=x, x2="high:Q", y=y, color=_kind_color(), tooltip=tooltip)
+    )
+    mids = (
+        alt.Chart(data)
+        .mark_point(filled=True, size=80, opacity=0.9)
+        .encode(
+            x=alt.X("mid:Q", scale=alt.Scale(type="log")),
+            y=y,
+            color=_kind_color(),
+            shape=alt.Shape("certainty:N", title="Certainty"),
+            tooltip=tooltip,
+        )
+    )
+    return (ranges + mids).properties(
+        title=alt.Title(
+            "Every pay figure, by kind",
+            subtitle="A bar runs from the low to the high of a range; the dot is its midpoint. Hover for the source.",
+        ),
+        height=alt.Step(34),
+    )
+
+
+def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
+    """The distribution of many pay figures as log-scale histogram bars, one row per kind and period."""
+    data = df.assign(row=df["kind"] + " · " + df["period"].map(PERIOD_LABELS))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X(
+                "bin_low:Q",
+                title=f"Midpoint ({currency}, log scale)",
+                scale=alt.Scale(type="log"),
+                axis=MONEY_AXIS,
+            ),
+            x2="bin_high:Q",
+            y=alt.Y("n_figures:Q", title="Figures (n)"),
+            color=_kind_color(),
+            row=alt.Row("row:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            tooltip=[
+                alt.Tooltip("row:N", title="Kind"),
+                alt.Tooltip("bin_low:Q", title="From", format=",.0f"),
+                alt.Tooltip("bin_high:Q", title="To", format=",.0f"),
+                alt.Tooltip("n_figures:Q", title="Figures (n)"),
+            ],
+        )
+        .properties(height=60, title="Distribution of pay figures, by kind")
+    )
+
+
+def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
+    """The largest figure each offering firm reported (dot) and its median midpoint (line start),
+    by kind; one-time and per-year in separate panels."""
+    data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
+    order = list(dict.fromkeys(df["firm"]))
+    x_scale = alt.Scale(type="log")
+    base = alt.Chart(data).encode(
+        y=alt.Y("firm:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        yOffset="kind:N",
+        color=_kind_color(),
+        tooltip=[
+            alt.Tooltip("firm:N", title="Offering firm"),
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("period_label:N", title="Period"),
+            alt.Tooltip("n_figures:Q", title="Figures (n)"),
+            alt.Tooltip("max_high:Q", title=f"Largest ({currency})", format=",.0f"),
+            alt.Tooltip("median_mid:Q", title=f"Median midpoint ({currency})", format=",.0f"),
+        ],
+    )
+    stick = base.mark_rule(strokeWidth=2, opacity=0.6).encode(x=alt.X("median_mid:Q", scale=x_scale), x2="max_high:Q")
+    dot = base.mark_point(filled=True, size=110).encode(
+        x=alt.X("max_high:Q", title=f"Largest figure ({currency}, log scale)", scale=x_scale, axis=MONEY_AXIS)
+    )
+    return (
+        alt.layer(stick, dot, data=data)
+        .properties(width=230)
+        .facet(column=alt.Column("period_label:N", title=None))
+        .properties(
+            title=alt.Title("Who pays the most, in which form", subtitle="Dot: largest figure; line from the median")
+        )
+    )
+
+
+def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Pay by year reported: the median midpoint and the low-to-high span, coloured by kind,
+    one-time and per-year in separate panels."""
+    data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
+    base = alt.Chart(data).encode(
+        x=alt.X("year:O", title="Year reported"),
+        color=_kind_color(),
+        tooltip=[
+            alt.Tooltip("year:O", title="Year"),
+            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("n_figures:Q", title="Figures (n)"),
+            alt.Tooltip("min_low:Q", title=f"Lowest ({currency})", format=",.0f"),
+            alt.Tooltip("median_mid:Q", title=f"Median midpoint ({currency})", format=",.0f"),
+            alt.Tooltip("max_high:Q", title=f"Highest ({currency})", format=",.0f"),
+        ],
+    )
+    y = alt.Y("median_mid:Q", title=f"Amount ({currency}, log scale)", scale=alt.Scale(type="log"), axis=MONEY_AXIS)
+    span = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
+        y=alt.Y("min_low:Q", scale=alt.Scale(type="log")), y2="max_high:Q", xOffset="kind:N"
+    )
+    mid = base.mark_point(filled=True, size=70).encode(y=y, xOffset="kind:N")
+    return (
+        alt.layer(span, mid, data=data)
+        .facet(column=alt.Column("period_label:N", title=None))
+        .properties(title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest"))
+    )
+
+
+def pay_outcomes_chart(df: pd.DataFrame) -> alt.Chart:
+    """How many figures were offered, accepted, declined or of unknown outcome, per period."""
+    data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("outcome:N", title="Outcome", sort=["offered", "accepted", "declined", "unknown"]),
+            y=alt.Y("n_figures:Q", title="Figures (n)", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("outcome:N", title="Outcome", legend=None),
+            column=alt.Column("period_label:N", title=None),
+            tooltip=[
+                alt.Tooltip("outcome:N", title="Outcome"),
+                alt.Tooltip("period_label:N", title="Period"),
+                alt.Tooltip("n_figures:Q", title="Figures (n)"),
+                alt.Tooltip("median_mid:Q", title="Median midpoint", format=",.0f"),
+            ],
+        )
+        .properties(title="Outcomes: a declined offer is a signal too", width=140, height=200)
+    )

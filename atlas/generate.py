@@ -189,7 +189,9 @@ def generate(out: Path, sizes: Sizes, seed: int = 1) -> dict[str, int]:
                     j = 0 as is_lead
                 from range($n_rounds) t(i), range(3) s(j)
                 where j = 0 or u(i * 4 + j, 83) < 0.5
-            )""",
+            )
+            -- the same seed must give the same file: fix which duplicate is kept, and the order
+            order by round_id, investor_id, is_lead desc""",
     }
     counts = {}
     for table, sql in statements.items():

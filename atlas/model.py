@@ -82,6 +82,15 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "cpi",
+        ("year",),
+        (
+            Column("year", "int", True),
+            Column("cpi_u", "number", True),
+            Column("source", "text", True),
+        ),
+    ),
+    Table(
         "firms",
         ("firm_id",),
         (

@@ -58,6 +58,10 @@ class Filters:
             "search": "",
             "person_id": "",
             "firm_id": "",
+            "constant_year": 0,
+            "firm_ids": [],
+            "pay_kinds": [],
+            "outcomes": [],
         }
 
 
@@ -443,3 +447,55 @@ def education_flows_dataframe(df) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+@dataclass(frozen=True)
+class PayView:
+    """The Pay offers page's own controls."""
+
+    firm_ids: tuple[str, ...] = ()
+    pay_kinds: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    constant_year: int = 0
+
+    def params(self) -> dict:
+        """Bound parameters for the pay queries (added to Filters.params())."""
+        return {
+            "firm_ids": list(self.firm_ids),
+            "pay_kinds": list(self.pay_kinds),
+            "outcomes": list(self.outcomes),
+            "constant_year": self.constant_year,
+        }
+
+
+def pay_controls_ui(firm_options: list[str]) -> PayView:
+    """Offering firm, kind, outcome and constant-dollar year, bound to the URL."""
+    from atlas.model import COMP_KINDS, OUTCOMES
+
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
+    firm_ids = c1.multiselect(
+        "Offering firm",
+        firm_options,
+        key="firms",
+        bind="query-params",
+        placeholder="All firms",
+        help="Firms by id; only firms that made a pay offer are listed.",
+    )
+    pay_kinds = c2.multiselect(
+        "Kind of pay",
+        COMP_KINDS,
+        key="pay_kinds",
+        bind="query-params",
+        placeholder="All kinds",
+        help="signing_bonus and equity are one-time; base_salary and annual_total are per year.",
+    )
+    outcomes = c3.multiselect("Outcome", OUTCOMES, key="outcomes", bind="query-params", placeholder="All outcomes")
+    constant = c4.selectbox(
+        "Money of",
+        ["nominal", *[str(y) for y in range(2010, LAST_YEAR + 1)]],
+        key="constant",
+        bind="query-params",
+        help="nominal: converted at the rates of the year reported. A year: first in US dollars of that year "
+        "(US CPI-U, Bureau of Labor Statistics), then in the display currency.",
+    )
+    return PayView(tuple(firm_ids), tuple(pay_kinds), tuple(outcomes), 0 if constant == "nominal" else int(constant))

@@ -1,10 +1,13 @@
 -- Pay figures the current filters select, largest first, one row per figure: the original
--- amount and currency, and the low and high converted to $currency with the exchange rates
--- of the year the figure was reported (NULL where fx_rates has no rate for that year).
+-- amount, currency and wording, and the low, midpoint and high converted to $currency
+-- (with the rates of the year reported, or in constant dollars of $constant_year; NULL
+-- where fx_rates or cpi has no value for that year), with person, firm, source, certainty.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $currency (VARCHAR), $person_id (VARCHAR, '' = all), $firm_id (VARCHAR, '' = all),
---         $limit (INTEGER)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], firm kinds; empty = all),
+--         $currency (VARCHAR), $constant_year (INTEGER, 0 = nominal),
+--         $person_id (VARCHAR, '' = all), $firm_id (VARCHAR, '' = all),
+--         $firm_ids (VARCHAR[], offering firms; empty = all), $pay_kinds (VARCHAR[], empty = all),
+--         $outcomes (VARCHAR[], empty = all), $limit (INTEGER)
 with
 
 selected as (
@@ -16,15 +19,9 @@ selected as (
         and (len($kinds) = 0 or list_contains($kinds, f.kind))
         and ($person_id = '' or c.person_id = $person_id)
         and ($firm_id = '' or c.firm_id = $firm_id)
-),
-
-converted as (
-    select
-        s.*,
-        src.usd_per_unit / dst.usd_per_unit as rate
-    from selected as s
-    left join fx_rates as src on src.currency = s.currency and src.year = year(s.reported_on)
-    left join fx_rates as dst on dst.currency = $currency and dst.year = year(s.reported_on)
+        and (len($firm_ids) = 0 or list_contains($firm_ids, c.firm_id))
+        and (len($pay_kinds) = 0 or list_contains($pay_kinds, c.kind))
+        and (len($outcomes) = 0 or list_contains($outcomes, c.outcome))
 ),
 
 final as (
@@ -41,15 +38,18 @@ final as (
         c.amount_low,
         c.amount_high,
         c.currency,
-        c.amount_low * c.rate as low_converted,
-        c.amount_high * c.rate as high_converted,
+        to_display(c.amount_low, c.currency, year(c.reported_on), $currency, $constant_year) as low_converted,
+        to_display(c.amount_high, c.currency, year(c.reported_on), $currency, $constant_year) as high_converted,
+        to_display((c.amount_low + c.amount_high) / 2, c.currency, year(c.reported_on), $currency, $constant_year)
+            as mid_converted,
         $currency as display_currency,
+        year(c.reported_on) as year_reported,
         fmt_date(c.reported_on, c.reported_on_precision) as reported_on,
         c.certainty,
         s.title as source,
         s.publisher as source_publisher,
         c.note
-    from converted as c
+    from selected as c
     join sources as s on s.source_id = c.source_id
     left join people as p on p.person_id = c.person_id
 )

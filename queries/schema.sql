@@ -120,6 +120,13 @@ create table if not exists fx_rates (
     primary key (currency, year)
 );
 
+-- US consumer prices (CPI-U annual average) for expressing amounts in constant dollars.
+create table if not exists cpi (
+    year   integer primary key check (year between 1900 and 2100),
+    cpi_u  double not null check (cpi_u > 0),
+    source varchar not null
+);
+
 -- Internal: one row per committed load (the seed build is the first); the highest
 -- upload_id is the data version that links and caches are keyed on.
 create sequence if not exists upload_ids start 1;
@@ -327,3 +334,19 @@ create or replace view person_latest_source as
 select * from move_facts
 qualify career_seq = max(career_seq) over (partition by person_id);
 create table if not exists person_latest as select * from person_latest_source;
+
+-- Money in one place, shared by the pay and funding queries. to_display converts an
+-- amount reported in currency cur in year yr to the display currency: at the yearly
+-- average rates of year yr (nominal), or, when constant_year is given (not 0), first to US
+-- dollars of year yr, then to dollars of constant_year with US CPI, then to the display
+-- currency at constant_year's rate. NULL where a rate or CPI is missing. Pass qualified
+-- column names (c.currency): the macros read fx_rates and cpi by these names.
+create or replace macro fx_usd_per_unit(cur, yr) as
+    (select fx.usd_per_unit from fx_rates as fx where fx.currency = cur and fx.year = yr);
+create or replace macro cpi_of(yr) as (select ci.cpi_u from cpi as ci where ci.year = yr);
+create or replace macro to_display(amount, cur, yr, display, constant_year) as
+    case when constant_year is null or constant_year = 0
+        then amount * fx_usd_per_unit(cur, yr) / fx_usd_per_unit(display, yr)
+        else amount * fx_usd_per_unit(cur, yr) * cpi_of(constant_year) / cpi_of(yr)
+            / fx_usd_per_unit(display, constant_year)
+    end;

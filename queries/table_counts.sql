@@ -12,6 +12,7 @@ final as (
     union all select 7, 'funding_rounds', count(*) from funding_rounds
     union all select 8, 'round_investors', count(*) from round_investors
     union all select 9, 'fx_rates', count(*) from fx_rates
+    union all select 10, 'cpi', count(*) from cpi
 )
 
 select table_name, n_rows from final

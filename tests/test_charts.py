@@ -116,3 +116,65 @@ def test_firm_flow_over_time_chart_draws_out_below_zero():
     spec = charts.firm_flow_over_time_chart(df).to_dict()
     values = sorted(r["value"] for r in _data(spec))
     assert values == [-2, 3]
+
+
+def _pay_rows():
+    return pd.DataFrame(
+        {
+            "comp_id": ["a", "b"],
+            "kind": ["signing_bonus", "annual_total"],
+            "period": ["one_time", "per_year"],
+            "low_converted": [1e8, 1e7],
+            "high_converted": [1e8, 1e8],
+            "mid_converted": [1e8, 5.5e7],
+            "amount_text": ["USD 100M", "tens of millions"],
+            "person": [None, None],
+            "firm": ["MSL", "MSL"],
+            "outcome": ["accepted", "accepted"],
+            "reported_on": ["2025", "2025"],
+            "certainty": ["rumor", "rumor"],
+            "source": ["s", "s"],
+        }
+    )
+
+
+def test_pay_distribution_keeps_ranges_and_periods_apart():
+    spec = charts.pay_distribution_chart(_pay_rows(), "USD").to_dict()
+    ranges, mids = spec["layer"]
+    assert ranges["mark"]["type"] == "rule" and ranges["encoding"]["x2"]["field"] == "high"
+    assert ranges["encoding"]["x"]["scale"]["type"] == "log"
+    rows = {r["row"] for r in _data(spec)}
+    assert rows == {"signing_bonus · one-time", "annual_total · per year"}
+    assert "Source" in [t["title"] for t in mids["encoding"]["tooltip"]]
+
+
+def test_pay_by_firm_and_time_and_outcome_charts_split_periods():
+    by_firm = pd.DataFrame(
+        {
+            "firm_id": ["m"],
+            "firm": ["MSL"],
+            "kind": ["signing_bonus"],
+            "period": ["one_time"],
+            "n_figures": [2],
+            "max_high": [1e8],
+            "median_mid": [1e8],
+            "top_high": [1e8],
+        }
+    )
+    spec = charts.pay_by_firm_chart(by_firm, "USD").to_dict()
+    assert spec["facet"]["column"]["field"] == "period_label"
+    by_year = pd.DataFrame(
+        {
+            "year": [2025],
+            "kind": ["annual_total"],
+            "period": ["per_year"],
+            "n_figures": [2],
+            "min_low": [1e7],
+            "median_mid": [5.5e7],
+            "max_high": [1e8],
+        }
+    )
+    assert charts.pay_over_time_chart(by_year, "USD").to_dict()["facet"]["column"]["field"] == "period_label"
+    outcomes = pd.DataFrame({"outcome": ["declined"], "period": ["per_year"], "n_figures": [1], "median_mid": [1e6]})
+    out = charts.pay_outcomes_chart(outcomes).to_dict()
+    assert out["encoding"]["column"]["field"] == "period_label" and out["mark"]["type"] == "bar"

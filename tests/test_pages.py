@@ -159,3 +159,20 @@ def test_people_search(app):
     assert list(people.person_id) == ["mu-li"]
     app.text_input(key="q").set_value("zzz-nobody").run()
     assert "No person matches the search." in _texts(app)
+
+
+def test_pay_page_filters(app):
+    app.switch_page("pages/2_Pay_offers.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    figures = frame_with(app, "comp_id")
+    assert len(figures) == 5
+    app.multiselect(key="outcomes").set_value(["declined"]).run()
+    assert frame_with(app, "comp_id").comp_id.tolist() == ["mu-li-bytedance-offer-2023"]
+    app.selectbox(key="currency").set_value("CNY").run()
+    app.selectbox(key="constant").set_value("2025").run()
+    assert not app.exception
+    assert any(s.value == "The figures behind the view (CNY of 2025)" for s in app.subheader)
+    converted = frame_with(app, "comp_id").iloc[0]
+    assert converted.converted.startswith("CNY 10.") and converted.original == "CNY 10M"  # 2023 yuan in 2025 yuan
+    app.multiselect(key="pay_kinds").set_value(["equity"]).run()
+    assert "No pay figures match the filters." in _texts(app)

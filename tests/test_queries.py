@@ -25,6 +25,10 @@ DEFAULTS = {
     "person_id": "",
     "firm_id": "",
     "with_subsidiaries": True,
+    "constant_year": 0,
+    "firm_ids": [],
+    "pay_kinds": [],
+    "outcomes": [],
 }
 # Queries about one person or firm need a real one to return rows.
 OVERRIDES = {
@@ -185,3 +189,45 @@ def test_person_stints_are_open_ended_where_still_there(con):
     assert df.firm.tolist()[-1] == "Google DeepMind (谷歌DeepMind)"
     assert df.is_open.tolist() == [False, False, False, True]
     assert df.start_text.tolist() == ["date not given", "2019", "2023-03", "2024-11-26"]
+
+
+def test_pay_constant_dollars_use_cpi(con):
+    nominal = q(con, "pay_figures").set_index("comp_id")
+    real = q(con, "pay_figures", constant_year=2025).set_index("comp_id")
+    cpi = dict(con.execute("select year, cpi_u from cpi").fetchall())
+    offer = "mu-li-bytedance-offer-2023"
+    assert real.loc[offer, "low_converted"] == pytest.approx(
+        nominal.loc[offer, "low_converted"] * cpi[2025] / cpi[2023]
+    )
+    # a 2025 figure in 2025 dollars is its nominal value
+    assert real.loc["msl-signing-bonus-a-2025", "low_converted"] == pytest.approx(100_000_000)
+    assert (real.low_converted <= real.high_converted).all()
+
+
+def test_pay_filters(con):
+    declined = q(con, "pay_figures", outcomes=["declined"])
+    assert declined.comp_id.tolist() == ["mu-li-bytedance-offer-2023"]
+    bonuses = q(con, "pay_figures", pay_kinds=["signing_bonus"], firm_ids=["meta-superintelligence-labs"])
+    assert len(bonuses) == 2 and set(bonuses.period) == {"one_time"}
+
+
+def test_pay_aggregates_never_mix_one_time_and_per_year(con):
+    for name in ("pay_by_firm", "pay_by_year", "pay_by_outcome", "pay_log_bins"):
+        df = q(con, name)
+        assert "period" in df.columns, name
+        keys = [c for c in ("firm_id", "year", "outcome", "bin_low") if c in df.columns]
+        # every aggregate row is one period: the same keys appear once per period
+        assert not df.duplicated(subset=[*keys, "kind", "period"] if "kind" in df.columns else [*keys, "period"]).any()
+    by_firm = q(con, "pay_by_firm").set_index(["firm_id", "kind", "period"])
+    msl = "meta-superintelligence-labs"
+    assert by_firm.loc[(msl, "signing_bonus", "one_time"), "max_high"] == pytest.approx(100_000_000)
+    assert by_firm.loc[(msl, "annual_total", "per_year"), "max_high"] == pytest.approx(100_000_000)
+    assert by_firm.loc[(msl, "annual_total", "per_year"), "median_mid"] == pytest.approx(55_000_000)
+    outcomes = q(con, "pay_by_outcome").set_index(["outcome", "period"])
+    assert outcomes.loc[("declined", "per_year"), "n_figures"] == 1
+
+
+def test_largest_one_time_figure_is_the_rumored_bonus(con):
+    one_time = q(con, "pay_figures", pay_kinds=["signing_bonus", "equity", "package"])
+    top = one_time.iloc[0]
+    assert (top.high_converted, top.currency, top.certainty, top.period) == (100_000_000, "USD", "rumor", "one_time")
