@@ -27,7 +27,7 @@ def test_deep_link_is_the_first_request(fresh_server, browser):
     page.goto(fresh_server.url + "/Pay_offers?currency=CNY&certainty=reported")
     wait_for_app(page, "Pay offers")
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_text("Pay figures, in CNY").count() == 1
+    assert page.get_by_text("The figures behind the view (CNY, nominal)").count() == 1
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert selected(page, "Minimum certainty") == "reported"
     assert selected(page, "Display currency") == "CNY"
