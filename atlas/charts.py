@@ -416,3 +416,156 @@ def pay_outcomes_chart(df: pd.DataFrame) -> alt.Chart:
         )
         .properties(title="Outcomes: a declined offer is a signal too", width=140, height=200)
     )
+
+
+ROUND_TYPE_COLORS = {
+    "seed": "#54A24B",
+    "series": "#4C78A8",
+    "strategic": "#F58518",
+    "acquisition": "#E45756",
+    "acquihire": "#B279A2",
+    "other": "#9D9D9D",
+}
+
+
+def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.LayerChart:
+    """Cumulative capital raised per firm as step lines, with a point at each counted round.
+
+    Each line is carried flat to `until` (the end of the period) so a firm with one round
+    still shows a step, not a lone dot.
+    """
+    ends = df.sort_values("announced_on").groupby("firm", as_index=False).last()
+    ends = ends.assign(announced_on=pd.Timestamp(until), round_id=None, amount_converted=None, is_end=True)
+    data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
+    base = alt.Chart(data).encode(
+        x=alt.X("announced_on:T", title="Announced", axis=alt.Axis(format="%Y", tickCount="year")),
+        y=alt.Y(
+            "cumulative:Q",
+            title=f"Raised to date ({currency}, log scale)",
+            scale=alt.Scale(type="log"),
+            axis=MONEY_AXIS,
+        ),
+        color=alt.Color("firm:N", title="Firm"),
+        tooltip=[
+            alt.Tooltip("firm:N", title="Firm"),
+            alt.Tooltip("round_id:N", title="Round"),
+            alt.Tooltip("announced_text:N", title="Announced"),
+            alt.Tooltip("amount_converted:Q", title=f"This round ({currency})", format=",.0f"),
+            alt.Tooltip("cumulative:Q", title=f"Raised to date ({currency})", format=",.0f"),
+            alt.Tooltip("amount_qualifier:N", title="Amount is"),
+        ],
+    )
+    steps = base.mark_line(interpolate="step-after", strokeWidth=2)
+    points = base.mark_point(filled=True, size=70).transform_filter("!datum.is_end")
+    return (steps + points).properties(
+        title=alt.Title(
+            "Capital raised over time",
+            subtitle="Completed seed, series, strategic and other rounds; terminated or rumored deals never count",
+        ),
+        height=300,
+    )
+
+
+def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
+    """Each round as a point over time: amount (log), colour by type, size by valuation,
+    shape and fading by status so terminated and rumored deals stand apart."""
+    data = df[df["announced_date"].notna() & df["amount_converted"].notna()]
+    # a point without a valuation is drawn at the smallest size rather than dropped
+    data = data.assign(valuation_size=data["valuation_converted"].fillna(0))
+    return (
+        alt.Chart(data)
+        .mark_point(filled=True)
+        .encode(
+            x=alt.X(
+                "announced_date:T",
+                title="Announced",
+                axis=alt.Axis(format="%Y", tickCount="year"),
+                scale=alt.Scale(padding=30),
+            ),
+            y=alt.Y(
+                "amount_converted:Q",
+                title=f"Amount ({currency}, log scale)",
+                scale=alt.Scale(type="log"),
+                axis=MONEY_AXIS,
+            ),
+            color=alt.Color(
+                "round_type:N",
+                title="Round type",
+                scale=alt.Scale(domain=list(ROUND_TYPE_COLORS), range=list(ROUND_TYPE_COLORS.values())),
+            ),
+            size=alt.Size(
+                "valuation_size:Q",
+                title=f"Valuation ({currency})",
+                scale=alt.Scale(range=[60, 900]),
+                legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
+            ),
+            shape=alt.Shape(
+                "status:N",
+                title="Status",
+                scale=alt.Scale(
+                    domain=["completed", "terminated", "rumored"], range=["circle", "cross", "triangle-up"]
+                ),
+            ),
+            opacity=alt.condition("datum.status == 'completed'", alt.value(0.9), alt.value(0.45)),
+            tooltip=[
+                alt.Tooltip("firm:N", title="Firm"),
+                alt.Tooltip("round_type:N", title="Type"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("announced_on:N", title="Announced"),
+                alt.Tooltip("amount_converted:Q", title=f"Amount ({currency})", format=",.0f"),
+                alt.Tooltip("valuation_converted:Q", title=f"Valuation ({currency})", format=",.0f"),
+                alt.Tooltip("investors:N", title="Investors"),
+                alt.Tooltip("certainty:N", title="Certainty"),
+                alt.Tooltip("source:N", title="Source"),
+            ],
+        )
+        .properties(
+            title=alt.Title(
+                "Rounds and deals",
+                subtitle="Cross: terminated · triangle: rumored · size: valuation (smallest: not known)",
+            ),
+            height=320,
+        )
+    )
+
+
+def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
+    """Investors (rows) against the firms they back (columns): the cell is the total amount,
+    its text the amount and stake, or 'undisclosed'; terminated deals are labelled so."""
+    from atlas.money import short_number
+
+    data = df.assign(
+        label=[
+            (f"{currency} {short_number(t)}" if pd.notna(t) else "undisclosed")
+            + (f" · {s:g}%" if pd.notna(s) else "")
+            + (" · terminated" if "terminated" in st_ else "")
+            for t, s, st_ in zip(df["total_converted"], df["max_stake_pct"], df["statuses"], strict=True)
+        ]
+    )
+    base = alt.Chart(data).encode(
+        x=alt.X("firm:N", title="Backed firm", axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        y=alt.Y("investor:N", title="Investor", sort=list(dict.fromkeys(df["investor"]))),
+        tooltip=[
+            alt.Tooltip("investor:N", title="Investor"),
+            alt.Tooltip("firm:N", title="Firm"),
+            alt.Tooltip("n_rounds:Q", title="Rounds (n)"),
+            alt.Tooltip("total_converted:Q", title=f"Total ({currency}, completed)", format=",.0f"),
+            alt.Tooltip("max_stake_pct:Q", title="Largest stake (%)"),
+            alt.Tooltip("round_types:N", title="Types"),
+            alt.Tooltip("statuses:N", title="Statuses"),
+        ],
+    )
+    cells = base.mark_rect(stroke="white").encode(
+        color=alt.Color(
+            "total_converted:Q",
+            title=f"Total ({currency})",
+            scale=alt.Scale(type="log", scheme="oranges"),
+            legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
+        )
+    )
+    text = base.mark_text(fontSize=11).encode(text="label:N")
+    return (cells + text).properties(
+        title=alt.Title("Strategic alliances: who backs whom", subtitle="Uncoloured cells: amount not disclosed"),
+        height=alt.Step(40),
+        width=alt.Step(150),
+    )

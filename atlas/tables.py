@@ -104,3 +104,33 @@ def months_text(months: pd.Series) -> list[str]:
         else:
             out.append(f"about {int(m)} months")
     return out
+
+
+def compare_table(df: pd.DataFrame, currency: str) -> pd.DataFrame:
+    """The firm comparison with every amount as honest text."""
+    out = df.copy()
+    out["raised"] = [format_amount(_none(v), None, currency) if _none(v) is not None else "—" for v in df.total_raised]
+    out["valuation"] = [
+        (
+            format_amount(_none(v), None, currency, "at_least" if n == "more than" else None)
+            if _none(v) is not None
+            else "—"
+        )
+        + (" (implied by amount / stake)" if n == "implied by amount / stake" else "")
+        for v, n in zip(df.last_valuation, df.valuation_note, strict=True)
+    ]
+    out["pay"] = [
+        f"{format_amount(_none(v), None, currency)} ({k})" if _none(v) is not None else "—"
+        for v, k in zip(df.largest_pay, df.largest_pay_kind, strict=True)
+    ]
+    return dashes(out, ["raised_source", "valuation_source", "largest_investor", "investor_source", "pay_source"])
+
+
+def deals_table(df: pd.DataFrame) -> pd.DataFrame:
+    """Deals with the amount as text in the display currency."""
+    out = df.copy()
+    out["converted"] = [
+        format_amount(_none(a), None, dc, q) if _none(a) is not None else "not reported"
+        for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier, strict=True)
+    ]
+    return out

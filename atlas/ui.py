@@ -62,6 +62,8 @@ class Filters:
             "firm_ids": [],
             "pay_kinds": [],
             "outcomes": [],
+            "round_types": [],
+            "statuses": [],
         }
 
 
@@ -499,3 +501,123 @@ def pay_controls_ui(firm_options: list[str]) -> PayView:
         "(US CPI-U, Bureau of Labor Statistics), then in the display currency.",
     )
     return PayView(tuple(firm_ids), tuple(pay_kinds), tuple(outcomes), 0 if constant == "nominal" else int(constant))
+
+
+@dataclass(frozen=True)
+class FundingView:
+    """The Funding page's own controls."""
+
+    countries: tuple[str, ...] = ()
+    round_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        """Bound parameters for the funding queries (added to Filters.params())."""
+        return {
+            "countries": list(self.countries),
+            "round_types": list(self.round_types),
+            "statuses": list(self.statuses),
+        }
+
+
+def funding_controls_ui(country_options: list[str]) -> FundingView:
+    """Country, round type and status, bound to the URL."""
+    from atlas.model import ROUND_STATUSES, ROUND_TYPES
+
+    c1, c2, c3 = st.columns(3)
+    countries = c1.multiselect(
+        "Country of the firm", country_options, key="countries", bind="query-params", placeholder="All countries"
+    )
+    round_types = c2.multiselect(
+        "Round type", ROUND_TYPES, key="round_types", bind="query-params", placeholder="All types"
+    )
+    statuses = c3.multiselect(
+        "Status",
+        ROUND_STATUSES,
+        key="statuses",
+        bind="query-params",
+        placeholder="All statuses",
+        help="Terminated and rumored deals are shown, but never counted as capital raised.",
+    )
+    return FundingView(tuple(countries), tuple(round_types), tuple(statuses))
+
+
+def compare_dataframe(df, currency: str) -> None:
+    """One row per compared firm: money and talent side by side, each figure with its source."""
+    shown = with_links(tables.compare_table(df, currency), ("firm", "firm_id", "firm"))
+    st.dataframe(
+        shown,
+        column_order=[
+            "firm",
+            "raised",
+            "raised_source",
+            "valuation",
+            "valuation_source",
+            "n_rounds",
+            "largest_investor",
+            "investor_source",
+            "n_gained",
+            "n_lost",
+            "pay",
+            "pay_source",
+        ],
+        column_config={
+            "firm": profile_link_column("Firm"),
+            "raised": st.column_config.TextColumn(f"Raised ({currency})", help="Completed rounds that count as raised"),
+            "raised_source": "Source (largest round)",
+            "valuation": st.column_config.TextColumn(f"Last valuation ({currency})"),
+            "valuation_source": "Source (valuation)",
+            "n_rounds": st.column_config.NumberColumn("Rounds & deals (n)"),
+            "largest_investor": "Largest investor",
+            "investor_source": "Source (investor)",
+            "n_gained": st.column_config.NumberColumn("People gained"),
+            "n_lost": st.column_config.NumberColumn("People lost"),
+            "pay": st.column_config.TextColumn(f"Largest pay figure offered ({currency})"),
+            "pay_source": "Source (pay)",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def deals_dataframe(df, currency: str) -> None:
+    """Acquisitions and acqui-hires with the people who moved in each."""
+    if df.empty:
+        st.info("No acquisitions or acqui-hires match the filters.")
+        return
+    shown = with_links(
+        tables.dashes(tables.deals_table(df), ["people", "announced_on"]),
+        ("target", "firm_id", "firm"),
+        ("buyer", "buyer_id", "firm"),
+    )
+    st.dataframe(
+        shown,
+        column_order=[
+            "target",
+            "buyer",
+            "round_type",
+            "status",
+            "converted",
+            "announced_on",
+            "people",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "target": profile_link_column("Target"),
+            "buyer": profile_link_column("Buyer"),
+            "round_type": "Deal",
+            "status": "Status",
+            "converted": f"Amount ({currency})",
+            "announced_on": "Announced",
+            "people": st.column_config.TextColumn(
+                "People who moved", help="Moves from the target to the buyer that year"
+            ),
+            "certainty": certainty_column(),
+            "source": "Source article",
+            "note": "Note",
+        },
+        hide_index=True,
+        width="stretch",
+    )

@@ -1,13 +1,61 @@
-"""Funding: rounds, strategic investments and deals, with their sources."""
+"""Funding: capital raised, rounds, alliances and deals, and firms compared by money and talent."""
 
 import streamlit as st
 
-from atlas import cache, ui
+from atlas import cache, charts, ui
 
 filters = ui.page_frame(
     "Funding",
-    "Rounds, strategic investments, acquisitions and acqui-hires. Terminated deals are shown but never "
-    "counted as raised capital.",
+    "Rounds, strategic investments, acquisitions and acqui-hires, in one currency. Terminated and rumored deals "
+    "are shown but never counted as capital raised.",
 )
-st.subheader(f"Rounds and deals, in {filters.currency}")
-ui.rounds_dataframe(cache.query("funding_rounds_filtered", **filters.params(), limit=5000), filters.currency)
+view = ui.funding_controls_ui(cache.query("firm_countries")["country"].tolist())
+p = {**filters.params(), **view.params()}
+currency = filters.currency
+
+options = cache.query("funding_firm_options")
+compare = st.multiselect(
+    "Firms to compare (2 to 10)",
+    options["firm_id"].tolist(),
+    default=options["firm_id"].head(5).tolist(),
+    max_selections=10,
+    key="compare",
+    bind="query-params",
+    help="By id; the default is the five firms that raised the most.",
+)
+
+st.subheader("Capital raised over time")
+if len(compare) < 2:
+    st.info("Pick at least two firms to compare.")
+else:
+    raised = cache.query("capital_raised_over_time", **{**p, "firm_ids": list(compare)})
+    if raised.empty:
+        st.info("None of these firms has a dated, completed round that counts as raised in this period.")
+    else:
+        until = f"{min(filters.end_year, ui.LAST_YEAR)}-12-31"
+        st.altair_chart(charts.capital_raised_chart(raised, currency, until), width="stretch", height=340)
+    st.subheader("Compare")
+    ui.compare_dataframe(cache.query("firm_compare", **{**p, "firm_ids": list(compare)}), currency)
+
+rounds = cache.query("funding_rounds_filtered", **p, limit=5000)
+st.subheader("Rounds and deals over time")
+if rounds.empty:
+    st.info("No rounds or deals match the filters.")
+else:
+    st.altair_chart(charts.rounds_chart(rounds, currency), width="stretch", height=360)
+    n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())
+    if n_undrawn:
+        st.caption(f"{n_undrawn} round(s) without a date or an amount are not drawn; they are in the table below.")
+
+st.subheader("Strategic alliances")
+alliances = cache.query("alliances", **p, top_n=15)
+if alliances.empty:
+    st.info("No investor is named for the rounds that match the filters.")
+else:
+    st.altair_chart(charts.alliances_chart(alliances, currency))
+
+st.subheader("Deals and the people who moved")
+ui.deals_dataframe(cache.query("deals_with_people", **p), currency)
+
+st.subheader(f"The rounds behind the view, in {currency}")
+ui.rounds_dataframe(rounds, currency)

@@ -1,10 +1,14 @@
 -- Funding rounds and deals the current filters select, largest first, one row per round:
--- the original amount, the amount converted to $currency at the announcement year's rate,
--- the investors, the stated or implied valuation (amount / stake), source and certainty.
+-- the original amount, the amount and valuation converted to $currency at the announcement
+-- year's rates, the investors, the stated or implied valuation (amount / stake), source and
+-- certainty. is_raised marks what counts as capital raised: a completed seed, series,
+-- strategic or other round with an amount (never a terminated or rumored deal, never an
+-- acquisition or acqui-hire).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $currency (VARCHAR), $firm_id (VARCHAR, '' = all; else that firm's rounds and those
---         it invested in), $limit (INTEGER)
+--         $countries (VARCHAR[], empty = all), $round_types (VARCHAR[], empty = all),
+--         $statuses (VARCHAR[], empty = all), $currency (VARCHAR), $firm_id (VARCHAR, '' = all;
+--         else that firm's rounds and those it invested in), $limit (INTEGER)
 with
 
 investors as (
@@ -24,6 +28,9 @@ selected as (
     where in_period(r.announced_on, $start_year, $end_year, $include_undated)
         and at_least_certain(r.certainty, $min_certainty)
         and (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and (len($countries) = 0 or list_contains($countries, f.country))
+        and (len($round_types) = 0 or list_contains($round_types, r.round_type))
+        and (len($statuses) = 0 or list_contains($statuses, r.status))
         and ($firm_id = '' or r.firm_id = $firm_id
             or r.round_id in (select round_id from round_investors where investor_id = $firm_id))
 ),
@@ -34,12 +41,13 @@ final as (
         r.firm_id,
         display_name(r.firm_name, r.firm_name_zh) as firm,
         fmt_date(r.announced_on, r.announced_on_precision) as announced_on,
+        r.announced_on as announced_date,
         r.round_type,
         r.status,
         r.amount,
         r.amount_qualifier,
         r.currency,
-        r.amount * src.usd_per_unit / dst.usd_per_unit as amount_converted,
+        to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) as amount_converted,
         $currency as display_currency,
         r.valuation,
         r.valuation_qualifier,
@@ -47,6 +55,13 @@ final as (
         -- a stake bought for an amount implies the valuation amount / stake
         case when r.valuation is null and r.amount is not null and r.stake_pct is not null
             then r.amount * 100 / r.stake_pct end as implied_valuation,
+        to_display(
+            coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
+                then r.amount * 100 / r.stake_pct end),
+            r.currency, year(r.announced_on), $currency, 0
+        ) as valuation_converted,
+        r.status = 'completed' and r.round_type in ('seed', 'series', 'strategic', 'other')
+            and r.amount is not null as is_raised,
         i.investors,
         r.certainty,
         s.title as source,
@@ -55,8 +70,6 @@ final as (
     from selected as r
     join sources as s on s.source_id = r.source_id
     left join investors as i on i.round_id = r.round_id
-    left join fx_rates as src on src.currency = r.currency and src.year = year(r.announced_on)
-    left join fx_rates as dst on dst.currency = $currency and dst.year = year(r.announced_on)
 )
 
 select * from final

@@ -178,3 +178,63 @@ def test_pay_by_firm_and_time_and_outcome_charts_split_periods():
     outcomes = pd.DataFrame({"outcome": ["declined"], "period": ["per_year"], "n_figures": [1], "median_mid": [1e6]})
     out = charts.pay_outcomes_chart(outcomes).to_dict()
     assert out["encoding"]["column"]["field"] == "period_label" and out["mark"]["type"] == "bar"
+
+
+def test_capital_raised_steps_run_to_the_end_of_the_period():
+    df = pd.DataFrame(
+        {
+            "firm_id": ["reka"],
+            "firm": ["Reka AI"],
+            "round_id": ["r1"],
+            "announced_on": pd.to_datetime(["2024-01-01"]),
+            "announced_text": ["2024"],
+            "round_type": ["other"],
+            "amount_qualifier": ["at_least"],
+            "amount_converted": [1e8],
+            "cumulative": [1e8],
+        }
+    )
+    spec = charts.capital_raised_chart(df, "USD", "2026-12-31").to_dict()
+    steps, points = spec["layer"]
+    assert steps["mark"]["interpolate"] == "step-after"
+    rows = _data(spec)
+    assert len(rows) == 2 and rows[1]["announced_on"].startswith("2026-12-31") and rows[1]["cumulative"] == 1e8
+
+
+def test_rounds_chart_keeps_rounds_without_valuation_and_marks_status():
+    df = pd.DataFrame(
+        {
+            "firm": ["A", "B"],
+            "round_type": ["seed", "acquisition"],
+            "status": ["completed", "terminated"],
+            "announced_on": ["2023", "2024"],
+            "announced_date": pd.to_datetime(["2023-01-01", "2024-01-01"]),
+            "amount_converted": [1e8, 1e9],
+            "valuation_converted": [None, 5e9],
+            "investors": [None, "X"],
+            "certainty": ["reported", "reported"],
+            "source": ["s", "s"],
+        }
+    )
+    spec = charts.rounds_chart(df, "USD").to_dict()
+    assert len(_data(spec)) == 2
+    assert spec["encoding"]["size"]["field"] == "valuation_size"
+    assert spec["encoding"]["shape"]["scale"]["range"] == ["circle", "cross", "triangle-up"]
+    assert spec["encoding"]["y"]["scale"]["type"] == "log"
+
+
+def test_alliances_chart_labels_undisclosed_and_terminated():
+    df = pd.DataFrame(
+        {
+            "investor": ["Microsoft", "Snowflake"],
+            "firm": ["OpenAI", "Reka AI"],
+            "n_rounds": [1, 1],
+            "total_converted": [13e9, None],
+            "max_stake_pct": [None, None],
+            "statuses": ["completed", "terminated"],
+            "round_types": ["strategic", "acquisition"],
+        }
+    )
+    spec = charts.alliances_chart(df, "USD").to_dict()
+    labels = [r["label"] for r in _data(spec)]
+    assert labels == ["USD 13B", "undisclosed · terminated"]

@@ -176,3 +176,23 @@ def test_pay_page_filters(app):
     assert converted.converted.startswith("CNY 10.") and converted.original == "CNY 10M"  # 2023 yuan in 2025 yuan
     app.multiselect(key="pay_kinds").set_value(["equity"]).run()
     assert "No pay figures match the filters." in _texts(app)
+
+
+def test_funding_page(app):
+    app.switch_page("pages/3_Funding.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    compare = frame_with(app, "total_raised")
+    assert compare.firm_id.tolist()[0] == "openai"
+    assert len(compare) == 5
+    app.multiselect(key="statuses").set_value(["terminated"]).run()
+    assert set(frame_with(app, "is_raised").round_id) == {"reka-snowflake-talks-2024", "boson-second-round-2023"}
+    app.multiselect(key="statuses").set_value([]).run()
+    app.multiselect(key="compare").set_value(["reka"]).run()
+    assert "Pick at least two firms to compare." in _texts(app)
+    app.multiselect(key="compare").set_value(["reka", "anthropic"]).run()
+    app.selectbox(key="currency").set_value("EUR").run()
+    assert not app.exception
+    compare = frame_with(app, "total_raised").set_index("firm_id")
+    assert compare.loc["reka", "raised"].startswith("EUR ")
+    deals = frame_with(app, "buyer_id")
+    assert "Mustafa Suleyman" in deals.people.tolist()

@@ -29,6 +29,8 @@ DEFAULTS = {
     "firm_ids": [],
     "pay_kinds": [],
     "outcomes": [],
+    "round_types": [],
+    "statuses": [],
 }
 # Queries about one person or firm need a real one to return rows.
 OVERRIDES = {
@@ -39,6 +41,8 @@ OVERRIDES = {
     "firm_profile": {"firm_id": "google"},
     "firm_subsidiaries": {"firm_id": "google"},
     "firm_flow_over_time": {"firm_id": "google"},
+    "capital_raised_over_time": {"firm_ids": ["openai", "anthropic", "reka", "mistral-ai"]},
+    "firm_compare": {"firm_ids": ["openai", "anthropic", "reka", "inflection-ai"]},
 }
 
 
@@ -231,3 +235,59 @@ def test_largest_one_time_figure_is_the_rumored_bonus(con):
     one_time = q(con, "pay_figures", pay_kinds=["signing_bonus", "equity", "package"])
     top = one_time.iloc[0]
     assert (top.high_converted, top.currency, top.certainty, top.period) == (100_000_000, "USD", "rumor", "one_time")
+
+
+def test_terminated_deals_never_count_as_raised(con):
+    rounds = q(con, "funding_rounds_filtered").set_index("round_id")
+    assert not rounds.loc["reka-snowflake-talks-2024", "is_raised"]
+    assert not rounds.loc["boson-second-round-2023", "is_raised"]
+    assert not rounds.loc["inflection-microsoft-2024", "is_raised"]  # an acqui-hire buys people, it raises nothing
+    assert rounds.loc["reka-lifetime-funding-2024", "is_raised"]
+    raised = q(con, "capital_raised_over_time", firm_ids=["reka"])
+    assert raised.round_id.tolist() == ["reka-lifetime-funding-2024"]
+    assert raised.cumulative.tolist() == [100_000_000]
+    compare = q(con, "firm_compare", firm_ids=["reka"]).iloc[0]
+    assert compare.total_raised == 100_000_000  # the USD 1B+ Snowflake talks ended: not raised
+
+
+def test_funding_filters_and_conversion(con):
+    terminated = q(con, "funding_rounds_filtered", statuses=["terminated"])
+    assert set(terminated.round_id) == {"reka-snowflake-talks-2024", "boson-second-round-2023"}
+    seeds = q(con, "funding_rounds_filtered", round_types=["seed"], countries=["FR"])
+    assert seeds.round_id.tolist() == ["mistral-seed-2023"]
+    eur = q(con, "funding_rounds_filtered", currency="EUR").set_index("round_id")
+    rate = con.execute("select usd_per_unit from fx_rates where currency = 'EUR' and year = 2023").fetchall()[0][0]
+    assert eur.loc["openai-microsoft-2023", "amount_converted"] == pytest.approx(13e9 / rate)
+    assert eur.loc["anthropic-google-2023", "valuation_converted"] == pytest.approx(3e9 / rate)  # implied
+
+
+def test_largest_strategic_investment_and_alliances(con):
+    strategic = q(con, "funding_rounds_filtered", round_types=["strategic"])
+    assert strategic.iloc[0].round_id == "openai-microsoft-2023"
+    alliances = q(con, "alliances", top_n=20)
+    pairs = set(zip(alliances.investor_id, alliances.firm_id, strict=True))
+    assert {
+        ("microsoft", "openai"),
+        ("google", "anthropic"),
+        ("nvidia", "inflection-ai"),
+        ("oracle", "cohere"),
+    } <= pairs
+    top = alliances.iloc[0]
+    assert (top.investor_id, top.firm_id, top.total_converted) == ("microsoft", "openai", 13e9)
+
+
+def test_deals_name_the_people_who_moved(con):
+    deals = q(con, "deals_with_people").set_index("round_id")
+    assert deals.loc["inflection-microsoft-2024", "people"] == "Mustafa Suleyman"
+    assert deals.loc["adept-amazon-2024", "people"] == "David Luan"
+    assert deals.loc["reka-snowflake-talks-2024", "n_people"] == 0
+
+
+def test_firm_compare(con):
+    df = q(con, "firm_compare", firm_ids=["openai", "anthropic", "meta-superintelligence-labs"]).set_index("firm_id")
+    assert df.loc["openai", "last_valuation"] == 29e9
+    assert df.loc["openai", "largest_investor"] == "Microsoft (微软)"
+    assert df.loc["openai", "n_lost"] == 5
+    assert df.loc["anthropic", "valuation_note"] == "more than"  # above USD 4B
+    assert df.loc["meta-superintelligence-labs", "largest_pay"] == 100e6
+    assert df.loc["meta-superintelligence-labs", "pay_source"].startswith("[untitled] Meta Superintelligence")

@@ -1,0 +1,57 @@
+-- Strategic alliances: one row per (investor, backed firm) pair, with the number of
+-- rounds, the total amount in $currency (completed deals only), the largest stake, the
+-- statuses seen and the round types; the $top_n investors by total amount.
+-- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
+--         $round_types (VARCHAR[]), $statuses (VARCHAR[]), $currency (VARCHAR), $top_n (INTEGER)
+with
+
+pairs as (
+    select
+        ri.investor_id,
+        r.firm_id,
+        r.round_type,
+        r.status,
+        r.stake_pct,
+        case when r.status = 'completed'
+            then to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) end as amount_converted
+    from round_investors as ri
+    join funding_rounds as r on r.round_id = ri.round_id
+    join firms as f on f.firm_id = r.firm_id
+    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(r.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and (len($countries) = 0 or list_contains($countries, f.country))
+        and (len($round_types) = 0 or list_contains($round_types, r.round_type))
+        and (len($statuses) = 0 or list_contains($statuses, r.status))
+),
+
+top_investors as (
+    select investor_id, coalesce(sum(amount_converted), 0) as total
+    from pairs
+    group by investor_id
+    order by total desc, investor_id
+    limit $top_n
+),
+
+final as (
+    select
+        p.investor_id,
+        inv.firm_label as investor,
+        p.firm_id,
+        fl.firm_label as firm,
+        count(*) as n_rounds,
+        sum(p.amount_converted) as total_converted,
+        max(p.stake_pct) as max_stake_pct,
+        string_agg(distinct p.status, ', ') as statuses,
+        string_agg(distinct p.round_type, ', ') as round_types,
+        any_value(t.total) as investor_total
+    from pairs as p
+    join top_investors as t on t.investor_id = p.investor_id
+    join firm_levels as inv on inv.firm_id = p.investor_id
+    join firm_levels as fl on fl.firm_id = p.firm_id
+    group by all
+)
+
+select * from final
+order by investor_total desc, investor, total_converted desc nulls last, firm

@@ -1,0 +1,64 @@
+-- Deals (acquisitions and acqui-hires, including licensing-and-hiring deals): one row per
+-- deal with the buyer, the amount in $currency, the status, and the people who moved from
+-- the target to the buyer in the deal's year (from the moves table), with the source.
+-- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
+--         $statuses (VARCHAR[]), $currency (VARCHAR)
+with
+
+deals as (
+    select r.*, ri.investor_id as buyer_id
+    from funding_rounds as r
+    join firms as f on f.firm_id = r.firm_id
+    left join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
+    where r.round_type in ('acquisition', 'acquihire')
+        and in_period(r.announced_on, $start_year, $end_year, $include_undated)
+        and at_least_certain(r.certainty, $min_certainty)
+        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and (len($countries) = 0 or list_contains($countries, f.country))
+        and (len($statuses) = 0 or list_contains($statuses, r.status))
+),
+
+people_moved as (
+    -- a move from the target to the buyer in the deal's year belongs to the deal
+    select
+        d.round_id,
+        string_agg(display_name(p.name, p.name_zh), ', ' order by p.name) as people,
+        count(*) as n_people
+    from deals as d
+    join moves as m
+        on m.from_firm_id = d.firm_id and m.to_firm_id = d.buyer_id
+        and (d.announced_on is null or m.moved_on is null or year(m.moved_on) = year(d.announced_on))
+    join people as p on p.person_id = m.person_id
+    group by d.round_id
+),
+
+final as (
+    select
+        d.round_id,
+        d.firm_id,
+        target.firm_label as target,
+        d.buyer_id,
+        buyer.firm_label as buyer,
+        d.round_type,
+        d.status,
+        fmt_date(d.announced_on, d.announced_on_precision) as announced_on,
+        d.amount,
+        d.amount_qualifier,
+        d.currency,
+        to_display(d.amount, d.currency, year(d.announced_on), $currency, 0) as amount_converted,
+        $currency as display_currency,
+        pm.people,
+        coalesce(pm.n_people, 0) as n_people,
+        d.certainty,
+        s.title as source,
+        d.note
+    from deals as d
+    join firm_levels as target on target.firm_id = d.firm_id
+    left join firm_levels as buyer on buyer.firm_id = d.buyer_id
+    join sources as s on s.source_id = d.source_id
+    left join people_moved as pm on pm.round_id = d.round_id
+)
+
+select * from final
+order by amount_converted desc nulls last, round_id

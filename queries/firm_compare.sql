@@ -1,0 +1,131 @@
+-- Compare firms by money and talent: one row per firm in $firm_ids with capital raised
+-- (completed rounds that count as raised), the last known valuation (stated or implied),
+-- the number of rounds, the largest investor by amount, people gained and lost (moves), and
+-- the largest pay figure it offered, each in $currency and each with its source.
+-- Params: $firm_ids (VARCHAR[]), $min_certainty (VARCHAR), $currency (VARCHAR)
+with
+
+rounds as (
+    select
+        r.*,
+        to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) as amount_converted,
+        to_display(
+            coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
+                then r.amount * 100 / r.stake_pct end),
+            r.currency, year(r.announced_on), $currency, 0
+        ) as valuation_converted,
+        s.title as source
+    from funding_rounds as r
+    join sources as s on s.source_id = r.source_id
+    where list_contains($firm_ids, r.firm_id) and at_least_certain(r.certainty, $min_certainty)
+),
+
+raised as (
+    select
+        firm_id,
+        sum(amount_converted) as total_raised,
+        count(*) as n_rounds_raised,
+        arg_max(source, amount_converted) as raised_source
+    from rounds
+    where status = 'completed' and round_type in ('seed', 'series', 'strategic', 'other') and amount is not null
+    group by firm_id
+),
+
+counts as (
+    select firm_id, count(*) as n_rounds from rounds group by firm_id
+),
+
+valuation as (
+    -- the latest; on the same date the larger (a stated "more than" over an implied figure)
+    select
+        firm_id,
+        arg_max(valuation_converted, [epoch(coalesce(announced_on, date '1900-01-01')), valuation_converted])
+            as last_valuation,
+        arg_max(
+            case when valuation is null then 'implied by amount / stake'
+                when valuation_qualifier = 'at_least' then 'more than' end,
+            [epoch(coalesce(announced_on, date '1900-01-01')), valuation_converted]
+        ) as valuation_note,
+        arg_max(source, [epoch(coalesce(announced_on, date '1900-01-01')), valuation_converted]) as valuation_source
+    from rounds
+    where valuation_converted is not null and status = 'completed'
+    group by firm_id
+),
+
+investor_amounts as (
+    select r.firm_id, ri.investor_id, sum(r.amount_converted) as amount, any_value(r.source) as source
+    from rounds as r
+    join round_investors as ri on ri.round_id = r.round_id
+    where r.status = 'completed'
+    group by all
+),
+
+largest_investor as (
+    select
+        firm_id,
+        arg_max(investor_id, coalesce(amount, 0)) as investor_id,
+        max(amount) as investor_amount,
+        arg_max(source, coalesce(amount, 0)) as investor_source
+    from investor_amounts
+    group by firm_id
+),
+
+flows as (
+    select firm_id, count(*) filter (where is_in) as n_gained, count(*) filter (where not is_in) as n_lost
+    from (
+        select to_firm_id as firm_id, true as is_in from moves
+        where list_contains($firm_ids, to_firm_id) and at_least_certain(certainty, $min_certainty)
+        union all
+        select from_firm_id, false from moves
+        where list_contains($firm_ids, from_firm_id) and at_least_certain(certainty, $min_certainty)
+    )
+    group by firm_id
+),
+
+pay as (
+    select
+        c.firm_id,
+        max(to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as largest_pay,
+        arg_max(c.kind || ', ' || replace(c.period, '_', ' '),
+            to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as largest_pay_kind,
+        arg_max(s.title, to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as pay_source
+    from compensation as c
+    join sources as s on s.source_id = c.source_id
+    where list_contains($firm_ids, c.firm_id) and at_least_certain(c.certainty, $min_certainty)
+    group by c.firm_id
+),
+
+final as (
+    select
+        f.firm_id,
+        f.firm_label as firm,
+        f.kind,
+        f.country,
+        ra.total_raised,
+        ra.raised_source,
+        v.last_valuation,
+        v.valuation_note,
+        v.valuation_source,
+        coalesce(c.n_rounds, 0) as n_rounds,
+        inv.firm_label as largest_investor,
+        li.investor_amount,
+        li.investor_source,
+        coalesce(fl.n_gained, 0) as n_gained,
+        coalesce(fl.n_lost, 0) as n_lost,
+        pay.largest_pay,
+        pay.largest_pay_kind,
+        pay.pay_source,
+        $currency as display_currency
+    from firm_levels as f
+    left join raised as ra on ra.firm_id = f.firm_id
+    left join valuation as v on v.firm_id = f.firm_id
+    left join counts as c on c.firm_id = f.firm_id
+    left join largest_investor as li on li.firm_id = f.firm_id
+    left join firm_levels as inv on inv.firm_id = li.investor_id
+    left join flows as fl on fl.firm_id = f.firm_id
+    left join pay on pay.firm_id = f.firm_id
+    where list_contains($firm_ids, f.firm_id)
+)
+
+select * from final
+order by total_raised desc nulls last, firm
