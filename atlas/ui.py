@@ -550,15 +550,15 @@ def compare_dataframe(df, currency: str) -> None:
         column_order=[
             "firm",
             "raised",
-            "raised_source",
             "valuation",
-            "valuation_source",
             "n_rounds",
             "largest_investor",
-            "investor_source",
             "n_gained",
             "n_lost",
             "pay",
+            "raised_source",
+            "valuation_source",
+            "investor_source",
             "pay_source",
         ],
         column_config={
