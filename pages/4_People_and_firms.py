@@ -7,11 +7,23 @@ from atlas import cache, profiles, tables, ui
 filters = ui.page_frame(
     "People & firms", "Profiles with careers, flows, money and sources. Search by English or Chinese name."
 )
-options = cache.query("entity_options")
+search = st.text_input(
+    "Search people and firms",
+    key="q",
+    bind="query-params",
+    placeholder="e.g. Mu Li, 李沐, Reka",
+    max_chars=100,
+    help="Narrows the profile pickers and the lists below.",
+).strip()
+# The pickers list matches of the search (at most 200), plus whatever the link already chose.
+chosen_person = str(st.session_state.get("person") or st.query_params.get("person", ""))
+chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""))
+person_options = cache.query("entity_search", entity="person", search=search, selected=chosen_person, limit=200)
+firm_options = cache.query("entity_search", entity="firm", search=search, selected=chosen_firm, limit=200)
 c1, c2 = st.columns(2)
 person = c1.selectbox(
     "Person profile",
-    options.loc[options.entity == "person", "id"].tolist(),
+    person_options["id"].tolist(),
     index=None,
     key="person",
     bind="query-params",
@@ -20,7 +32,7 @@ person = c1.selectbox(
 )
 firm = c2.selectbox(
     "Firm profile",
-    options.loc[options.entity == "firm", "id"].tolist(),
+    firm_options["id"].tolist(),
     index=None,
     key="firm",
     bind="query-params",
@@ -33,19 +45,14 @@ if firm:
 if person or firm:
     st.divider()
 
-search = st.text_input(
-    "Search people and firms",
-    key="q",
-    bind="query-params",
-    placeholder="e.g. Mu Li, 李沐, Reka",
-    max_chars=100,
-).strip()
-people = cache.query("people_list", search=search)
-firms = cache.query("firms_list", search=search, kinds=list(filters.kinds))
+people = cache.query("people_list", search=search, limit=500)
+firms = cache.query("firms_list", search=search, kinds=list(filters.kinds), limit=500)
 
 tab_people, tab_firms = st.tabs(["People", "Firms"], key="tab", bind="query-params")
 with tab_people:
-    st.caption(f"{len(people)} people · click a name for the profile")
+    n_people = int(people["n_found"].iloc[0]) if len(people) else 0
+    shown = f" (the first {len(people)} by name)" if n_people > len(people) else ""
+    st.caption(f"{n_people:,} people{shown} · click a name for the profile")
     if people.empty:
         st.info("No person matches the search.")
     else:
@@ -70,7 +77,9 @@ with tab_people:
             height=ui.table_height(len(people)),
         )
 with tab_firms:
-    st.caption(f"{len(firms)} firms · click a name for the profile")
+    n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
+    shown = f" (the first {len(firms)} by name)" if n_firms > len(firms) else ""
+    st.caption(f"{n_firms:,} firms{shown} · click a name for the profile")
     if firms.empty:
         st.info("No firm matches the search and firm kinds.")
     else:

@@ -1,6 +1,7 @@
--- Every firm, one row each: names, kind, country, parent, and the people it gained and
--- lost across all moves (a firm's own arrivals and departures, not its subsidiaries').
--- Params: $search (VARCHAR, '' = every firm), $kinds (VARCHAR[], empty = every kind)
+-- Firms whose name matches $search, one row each, at most $limit by name: names, kind,
+-- country, parent, the people it gained and lost across all moves (its own arrivals and
+-- departures, not its subsidiaries'), and n_found, how many matched in all.
+-- Params: $search (VARCHAR, '' = every firm), $kinds (VARCHAR[], empty = every kind), $limit (INTEGER)
 with
 
 gained as (
@@ -17,6 +18,17 @@ lost as (
     group by from_firm_id
 ),
 
+matched as (
+    select f.*, count(*) over () as n_found
+    from firms as f
+    where (len($kinds) = 0 or list_contains($kinds, f.kind))
+        and ($search = ''
+            or contains(lower(f.name), lower($search))
+            or contains(coalesce(f.name_zh, ''), $search))
+    order by f.name, f.firm_id
+    limit $limit
+),
+
 final as (
     select
         f.firm_id,
@@ -27,15 +39,12 @@ final as (
         fmt_date(f.founded_on, f.founded_on_precision) as founded_on,
         coalesce(g.n_gained, 0) as n_gained,
         coalesce(l.n_lost, 0) as n_lost,
-        coalesce(g.n_gained, 0) - coalesce(l.n_lost, 0) as net
-    from firms as f
+        coalesce(g.n_gained, 0) - coalesce(l.n_lost, 0) as net,
+        f.n_found
+    from matched as f
     left join firms as parent on parent.firm_id = f.parent_id
     left join gained as g on g.firm_id = f.firm_id
     left join lost as l on l.firm_id = f.firm_id
-    where (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and ($search = ''
-            or contains(lower(f.name), lower($search))
-            or contains(coalesce(f.name_zh, ''), $search))
 )
 
 select * from final

@@ -31,6 +31,8 @@ DEFAULTS = {
     "outcomes": [],
     "round_types": [],
     "statuses": [],
+    "entity": "person",
+    "selected": "",
 }
 # Queries about one person or firm need a real one to return rows.
 OVERRIDES = {
@@ -291,3 +293,21 @@ def test_firm_compare(con):
     assert df.loc["anthropic", "valuation_note"] == "more than"  # above USD 4B
     assert df.loc["meta-superintelligence-labs", "largest_pay"] == 100e6
     assert df.loc["meta-superintelligence-labs", "pay_source"].startswith("[untitled] Meta Superintelligence")
+
+
+def test_profile_pickers_search_and_keep_the_linked_choice(con):
+    found = q(con, "entity_search", entity="person", search="李", selected="", limit=200)
+    assert set(found.id) == {"mu-li", "li-yan", "li-lei"}
+    kept = q(con, "entity_search", entity="person", search="李", selected="yi-tay", limit=200)
+    assert "yi-tay" in set(kept.id)
+    few = q(con, "entity_search", entity="firm", search="", selected="", limit=5)
+    assert len(few) == 5
+
+
+def test_lists_are_limited_and_say_how_many_matched(con):
+    people = q(con, "people_list", limit=10)
+    assert len(people) == 10 and people.n_found.iloc[0] == 33
+    mu = q(con, "people_list", search="李沐").iloc[0]
+    assert (mu.current_firm, mu.n_moves, mu.n_sources) == ("Boson AI", 3, 2)
+    firms = q(con, "firms_list", limit=3)
+    assert len(firms) == 3 and firms.n_found.iloc[0] == 44

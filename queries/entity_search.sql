@@ -1,0 +1,42 @@
+-- The options of a profile picker: one row per person (or firm) whose name matches
+-- $search in English or Chinese, most moves first, at most $limit, plus the one already
+-- $selected so a shared link keeps its choice.
+-- Params: $entity (VARCHAR: person or firm), $search (VARCHAR, '' = all), $selected (VARCHAR, '' = none),
+--         $limit (INTEGER)
+with
+
+people_found as (
+    select p.person_id as id, display_name(p.name, p.name_zh) as label, coalesce(l.career_seq, 0) as n_moves
+    from people as p
+    left join person_latest as l on l.person_id = p.person_id
+    where $entity = 'person'
+        and ($search = '' or contains(lower(p.name), lower($search)) or contains(coalesce(p.name_zh, ''), $search))
+    order by n_moves desc, label
+    limit $limit
+),
+
+firms_found as (
+    select f.firm_id as id, display_name(f.name, f.name_zh) as label, 0 as n_moves
+    from firms as f
+    where $entity = 'firm'
+        and ($search = '' or contains(lower(f.name), lower($search)) or contains(coalesce(f.name_zh, ''), $search))
+    order by (f.parent_id is null) desc, label
+    limit $limit
+),
+
+chosen as (
+    select person_id as id, display_name(name, name_zh) as label, 0 as n_moves
+    from people where $entity = 'person' and person_id = $selected
+    union all
+    select firm_id, display_name(name, name_zh), 0 from firms where $entity = 'firm' and firm_id = $selected
+),
+
+final as (
+    select id, any_value(label) as label from (
+        select * from chosen union all select * from people_found union all select * from firms_found
+    )
+    group by id
+)
+
+select * from final
+order by label
