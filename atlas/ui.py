@@ -75,8 +75,48 @@ def menu_ui(current: str) -> None:
             st.page_link(script, label=label, icon=icon, disabled=label == current)
 
 
-def shared_filters_ui() -> Filters:
+# The filters that mean the same on every page, by widget key, with their defaults.
+SHARED_DEFAULTS = {"period": (FIRST_YEAR, LAST_YEAR), "certainty": "rumor", "kinds": [], "currency": "USD"}
+SHARED_KEYS = tuple(SHARED_DEFAULTS)
+
+
+def _restore_shared_filters(page: str) -> bool:
+    """Carry the shared filters over a page switch; True when something was put back.
+
+    Streamlit clears the query string when the analyst moves to another page, and a bound
+    widget then starts from its default. The frame remembers the last values of the shared
+    filters in session state and, on arriving at a page whose URL does not set them, puts
+    them back before the widgets are drawn. A link that sets them wins.
+    """
+    came_from = st.session_state.get("_page")
+    st.session_state["_page"] = page
+    if came_from is None or came_from == page:
+        return False
+    carried = st.session_state.get("_shared", {})
+    restored = False
+    for key in SHARED_KEYS:
+        value = carried.get(key)
+        if value is None or key in st.query_params or _same(value, SHARED_DEFAULTS[key]):
+            continue
+        # Written into the new page's URL and session state before its widget exists: the
+        # bound widget starts from it, and the address shows it.
+        st.query_params[key] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+        st.session_state[key] = value
+        restored = True
+    return restored
+
+
+def _same(a, b) -> bool:
+    return (list(a) if isinstance(a, list | tuple) else a) == (list(b) if isinstance(b, list | tuple) else b)
+
+
+def _remember_shared_filters() -> None:
+    st.session_state["_shared"] = {key: st.session_state[key] for key in SHARED_KEYS if key in st.session_state}
+
+
+def shared_filters_ui(page: str = "") -> Filters:
     """Period, minimum certainty, firm kind and display currency, bound to the URL."""
+    _restore_shared_filters(page)
     with st.sidebar:
         st.markdown("#### Filters")
         start, end = st.slider(
@@ -118,6 +158,7 @@ def shared_filters_ui() -> Filters:
             persist_state="session",
             help="Amounts are converted with the yearly average rate of the year they were reported.",
         )
+    _remember_shared_filters()
     return Filters(int(start), int(end), certainty, tuple(kinds), currency)
 
 
@@ -125,7 +166,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=":material/hub:", layout="wide")
     menu_ui(title)
-    filters = shared_filters_ui()
+    filters = shared_filters_ui(title)
     st.session_state["_filters"] = filters
     st.title(title)
     if caption:

@@ -94,3 +94,38 @@ def test_flows_deep_link_with_view_controls(server, browser):
     page.wait_for_selector("canvas", timeout=30000)  # the Sankey
     page.screenshot(path=str(ARTIFACTS / "flows_firm_level_bytedance.png"), full_page=True)
     page.close()
+
+
+def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server.url + "/?period=2023&period=2025&kinds=ai_startup&kinds=big_tech&certainty=reported")
+    wait_for_app(page, "Overview")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency").click()
+    page.get_by_role("option", name="EUR").click()
+    page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
+    wait_for_app(page, "Overview")
+    sidebar.locator('[data-testid="stPageLink"]').filter(has_text="Funding").click()
+    wait_for_app(page, "Funding")
+    page.wait_for_function("() => location.pathname.endsWith('/Funding')", timeout=20000)
+    url = page.url
+    for part in (
+        "currency=EUR",
+        "certainty=reported",
+        "period=2023",
+        "period=2025",
+        "kinds=ai_startup",
+        "kinds=big_tech",
+    ):
+        assert part in url, (part, url)
+    assert selected(page, "Display currency") == "EUR"
+    assert page.get_by_text("The rounds behind the view, in EUR").count() == 1
+    page.close()
+    # the address of the new page, opened fresh, is the same view
+    other = browser.new_context().new_page()
+    other.goto(url)
+    wait_for_app(other, "Funding")
+    assert selected(other, "Display currency") == "EUR"
+    assert selected(other, "Minimum certainty") == "reported"
+    assert other.get_by_text("The rounds behind the view, in EUR").count() == 1
+    other.close()
