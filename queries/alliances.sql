@@ -1,6 +1,7 @@
 -- Strategic alliances: one row per (investor, backed firm) pair, with the number of
 -- rounds, the total amount in $currency (completed deals only), the largest stake, the
--- statuses seen and the round types; the $top_n investors by total amount.
+-- statuses seen and the round types; the $top_n investors by total amount, and for each
+-- the 10 firms it put the most into (so a chart draws at most 10 x $top_n cells).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
 --         $round_types (VARCHAR[]), $statuses (VARCHAR[]), $currency (VARCHAR), $top_n (INTEGER)
@@ -14,9 +15,10 @@ pairs as (
         r.status,
         r.stake_pct,
         case when r.status = 'completed'
-            then to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) end as amount_converted
+            then (r.amount) * fx.factor end as amount_converted
     from round_investors as ri
     join funding_rounds as r on r.round_id = ri.round_id
+    left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
     join firms as f on f.firm_id = r.firm_id
     where in_period(r.announced_on, $start_year, $end_year, $include_undated)
         and at_least_certain(r.certainty, $min_certainty)
@@ -54,4 +56,7 @@ final as (
 )
 
 select * from final
+qualify row_number() over (
+    partition by investor_id order by total_converted desc nulls last, n_rounds desc, firm
+) <= 10
 order by investor_total desc, investor, total_converted desc nulls last, firm

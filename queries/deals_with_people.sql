@@ -1,6 +1,7 @@
 -- Deals (acquisitions and acqui-hires, including licensing-and-hiring deals): one row per
--- deal with the buyer, the amount in $currency, the status, and the people who moved from
--- the target to the buyer in the deal's year (from the moves table), with the source.
+-- deal, the 500 largest, with the buyer, the amount in $currency, the status, and the
+-- people who moved from the target to the buyer in the deal's year (from the moves
+-- table), with the source.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
 --         $statuses (VARCHAR[]), $currency (VARCHAR)
@@ -19,13 +20,21 @@ deals as (
         and (len($statuses) = 0 or list_contains($statuses, r.status))
 ),
 
+largest as (
+    select d.*, d.amount * fx.factor as amount_converted
+    from deals as d
+    left join fx_factors($currency, 0) as fx on fx.currency = d.currency and fx.year = year(d.announced_on)
+    order by amount_converted desc nulls last, d.round_id
+    limit 500
+),
+
 people_moved as (
     -- a move from the target to the buyer in the deal's year belongs to the deal
     select
         d.round_id,
         string_agg(display_name(p.name, p.name_zh), ', ' order by p.name) as people,
         count(*) as n_people
-    from deals as d
+    from largest as d
     join moves as m
         on m.from_firm_id = d.firm_id and m.to_firm_id = d.buyer_id
         and (d.announced_on is null or m.moved_on is null or year(m.moved_on) = year(d.announced_on))
@@ -46,14 +55,14 @@ final as (
         d.amount,
         d.amount_qualifier,
         d.currency,
-        to_display(d.amount, d.currency, year(d.announced_on), $currency, 0) as amount_converted,
+        d.amount_converted,
         $currency as display_currency,
         pm.people,
         coalesce(pm.n_people, 0) as n_people,
         d.certainty,
         s.title as source,
         d.note
-    from deals as d
+    from largest as d
     join firm_levels as target on target.firm_id = d.firm_id
     left join firm_levels as buyer on buyer.firm_id = d.buyer_id
     join sources as s on s.source_id = d.source_id

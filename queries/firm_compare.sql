@@ -8,15 +8,13 @@ with
 rounds as (
     select
         r.*,
-        to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) as amount_converted,
-        to_display(
-            coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
-                then r.amount * 100 / r.stake_pct end),
-            r.currency, year(r.announced_on), $currency, 0
-        ) as valuation_converted,
+        (r.amount) * fx.factor as amount_converted,
+        (coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
+                then r.amount * 100 / r.stake_pct end)) * fx.factor as valuation_converted,
         s.title as source
     from funding_rounds as r
     join sources as s on s.source_id = r.source_id
+    left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
     where list_contains($firm_ids, r.firm_id) and at_least_certain(r.certainty, $min_certainty)
 ),
 
@@ -85,12 +83,13 @@ flows as (
 pay as (
     select
         c.firm_id,
-        max(to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as largest_pay,
+        max((c.amount_high) * fx.factor) as largest_pay,
         arg_max(c.kind || ', ' || replace(c.period, '_', ' '),
-            to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as largest_pay_kind,
-        arg_max(s.title, to_display(c.amount_high, c.currency, year(c.reported_on), $currency, 0)) as pay_source
+            (c.amount_high) * fx.factor) as largest_pay_kind,
+        arg_max(s.title, (c.amount_high) * fx.factor) as pay_source
     from compensation as c
     join sources as s on s.source_id = c.source_id
+    left join fx_factors($currency, 0) as fx on fx.currency = c.currency and fx.year = year(c.reported_on)
     where list_contains($firm_ids, c.firm_id) and at_least_certain(c.certainty, $min_certainty)
     group by c.firm_id
 ),

@@ -11,16 +11,6 @@
 --         else that firm's rounds and those it invested in), $limit (INTEGER)
 with
 
-investors as (
-    select
-        ri.round_id,
-        string_agg(display_name(f.name, f.name_zh) || case when ri.is_lead then ' (lead)' else '' end, ', '
-            order by ri.is_lead desc, f.name) as investors
-    from round_investors as ri
-    join firms as f on f.firm_id = ri.investor_id
-    group by ri.round_id
-),
-
 selected as (
     select r.*, f.name as firm_name, f.name_zh as firm_name_zh
     from funding_rounds as r
@@ -47,7 +37,7 @@ final as (
         r.amount,
         r.amount_qualifier,
         r.currency,
-        to_display(r.amount, r.currency, year(r.announced_on), $currency, 0) as amount_converted,
+        (r.amount) * fx.factor as amount_converted,
         $currency as display_currency,
         r.valuation,
         r.valuation_qualifier,
@@ -55,23 +45,38 @@ final as (
         -- a stake bought for an amount implies the valuation amount / stake
         case when r.valuation is null and r.amount is not null and r.stake_pct is not null
             then r.amount * 100 / r.stake_pct end as implied_valuation,
-        to_display(
-            coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
-                then r.amount * 100 / r.stake_pct end),
-            r.currency, year(r.announced_on), $currency, 0
-        ) as valuation_converted,
+        (coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
+                then r.amount * 100 / r.stake_pct end)) * fx.factor as valuation_converted,
         r.status = 'completed' and r.round_type in ('seed', 'series', 'strategic', 'other')
             and r.amount is not null as is_raised,
-        i.investors,
         r.certainty,
         s.title as source,
         s.publisher as source_publisher,
         r.note
     from selected as r
     join sources as s on s.source_id = r.source_id
-    left join investors as i on i.round_id = r.round_id
+    left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
+),
+
+listed as (
+    select * from final
+    order by amount_converted desc nulls last, amount desc nulls last, round_id
+    limit $limit
+),
+
+investors as (
+    -- named only for the rounds listed: aggregating every round's investors is wasted work
+    select
+        ri.round_id,
+        string_agg(display_name(f.name, f.name_zh) || case when ri.is_lead then ' (lead)' else '' end, ', '
+            order by ri.is_lead desc, f.name) as investors
+    from round_investors as ri
+    semi join listed as t on t.round_id = ri.round_id
+    join firms as f on f.firm_id = ri.investor_id
+    group by ri.round_id
 )
 
-select * from final
-order by amount_converted desc nulls last, amount desc nulls last, round_id
-limit $limit
+select t.*, i.investors
+from listed as t
+left join investors as i on i.round_id = t.round_id
+order by t.amount_converted desc nulls last, t.amount desc nulls last, t.round_id

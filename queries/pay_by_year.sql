@@ -11,12 +11,14 @@ figures as (
         year(c.reported_on) as year,
         c.kind,
         c.period,
-        to_display(c.amount_low, c.currency, year(c.reported_on), $currency, $constant_year) as low,
-        to_display(c.amount_high, c.currency, year(c.reported_on), $currency, $constant_year) as high,
-        to_display((c.amount_low + c.amount_high) / 2, c.currency, year(c.reported_on), $currency, $constant_year)
+        (c.amount_low) * fx.factor as low,
+        (c.amount_high) * fx.factor as high,
+        ((c.amount_low + c.amount_high) / 2) * fx.factor
             as mid
     from compensation as c
     join firms as f on f.firm_id = c.firm_id
+    left join fx_factors($currency, $constant_year) as fx
+        on fx.currency = c.currency and fx.year = year(c.reported_on)
     where year(c.reported_on) between $start_year and $end_year
         and at_least_certain(c.certainty, $min_certainty)
         and (len($kinds) = 0 or list_contains($kinds, f.kind))

@@ -38,9 +38,9 @@ final as (
         c.amount_low,
         c.amount_high,
         c.currency,
-        to_display(c.amount_low, c.currency, year(c.reported_on), $currency, $constant_year) as low_converted,
-        to_display(c.amount_high, c.currency, year(c.reported_on), $currency, $constant_year) as high_converted,
-        to_display((c.amount_low + c.amount_high) / 2, c.currency, year(c.reported_on), $currency, $constant_year)
+        (c.amount_low) * fx.factor as low_converted,
+        (c.amount_high) * fx.factor as high_converted,
+        ((c.amount_low + c.amount_high) / 2) * fx.factor
             as mid_converted,
         $currency as display_currency,
         year(c.reported_on) as year_reported,
@@ -51,6 +51,8 @@ final as (
         c.note
     from selected as c
     join sources as s on s.source_id = c.source_id
+    left join fx_factors($currency, $constant_year) as fx
+        on fx.currency = c.currency and fx.year = year(c.reported_on)
     left join people as p on p.person_id = c.person_id
 )
 

@@ -10,10 +10,12 @@ figures as (
     select
         c.kind,
         c.period,
-        to_display((c.amount_low + c.amount_high) / 2, c.currency, year(c.reported_on), $currency, $constant_year)
+        ((c.amount_low + c.amount_high) / 2) * fx.factor
             as mid
     from compensation as c
     join firms as f on f.firm_id = c.firm_id
+    left join fx_factors($currency, $constant_year) as fx
+        on fx.currency = c.currency and fx.year = year(c.reported_on)
     where in_period(c.reported_on, $start_year, $end_year, $include_undated)
         and at_least_certain(c.certainty, $min_certainty)
         and (len($kinds) = 0 or list_contains($kinds, f.kind))

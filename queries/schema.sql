@@ -335,18 +335,22 @@ select * from move_facts
 qualify career_seq = max(career_seq) over (partition by person_id);
 create table if not exists person_latest as select * from person_latest_source;
 
--- Money in one place, shared by the pay and funding queries. to_display converts an
--- amount reported in currency cur in year yr to the display currency: at the yearly
--- average rates of year yr (nominal), or, when constant_year is given (not 0), first to US
--- dollars of year yr, then to dollars of constant_year with US CPI, then to the display
--- currency at constant_year's rate. NULL where a rate or CPI is missing. Pass qualified
--- column names (c.currency): the macros read fx_rates and cpi by these names.
-create or replace macro fx_usd_per_unit(cur, yr) as
-    (select fx.usd_per_unit from fx_rates as fx where fx.currency = cur and fx.year = yr);
-create or replace macro cpi_of(yr) as (select ci.cpi_u from cpi as ci where ci.year = yr);
-create or replace macro to_display(amount, cur, yr, display, constant_year) as
+-- Money in one place, shared by the pay and funding queries: fx_factors gives, for every
+-- (currency, year) in fx_rates, the factor that converts an amount reported in that
+-- currency that year to the display currency: at the yearly average rates of that year
+-- (nominal), or, when constant_year is given (not 0), first to US dollars of that year,
+-- then to dollars of constant_year with US CPI, then to the display currency at
+-- constant_year's rate. Queries join it once (a few dozen rows) and multiply; an amount
+-- with no rate or CPI for its year converts to NULL and is shown as such.
+create or replace macro fx_factors(display, constant_year) as table
+select
+    s.currency,
+    s.year,
     case when constant_year is null or constant_year = 0
-        then amount * fx_usd_per_unit(cur, yr) / fx_usd_per_unit(display, yr)
-        else amount * fx_usd_per_unit(cur, yr) * cpi_of(constant_year) / cpi_of(yr)
-            / fx_usd_per_unit(display, constant_year)
-    end;
+        then s.usd_per_unit / d.usd_per_unit
+        else s.usd_per_unit * (select ci.cpi_u from cpi as ci where ci.year = constant_year) / c.cpi_u
+            / (select dc.usd_per_unit from fx_rates as dc where dc.currency = display and dc.year = constant_year)
+    end as factor
+from fx_rates as s
+join fx_rates as d on d.currency = display and d.year = s.year
+left join cpi as c on c.year = s.year;
