@@ -51,3 +51,5 @@ with st.expander("Source articles"):
         hide_index=True,
         width="stretch",
     )
+
+ui.share_ui()

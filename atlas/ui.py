@@ -662,3 +662,48 @@ def deals_dataframe(df, currency: str) -> None:
         hide_index=True,
         width="stretch",
     )
+
+
+# The URL-bound widget keys each page draws (shared filters first); the share box builds
+# the link from their current values, so it is exact even when the address bar lags.
+PAGE_KEYS = {
+    "Overview": SHARED_KEYS,
+    "Talent flows": (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom"),
+    "Pay offers": (*SHARED_KEYS, "firms", "pay_kinds", "outcomes", "constant"),
+    "Funding": (*SHARED_KEYS, "countries", "round_types", "statuses", "compare"),
+    "People & firms": (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),
+    "Data": SHARED_KEYS,
+}
+# Multi-selects whose default is not empty: clearing them must be said in the link (key=).
+NON_EMPTY_DEFAULTS = {"compare"}
+
+
+def view_query(page: str) -> list[tuple[str, str]]:
+    """The query parameters that reproduce the current view of `page`."""
+    pairs: list[tuple[str, str]] = []
+    for key in PAGE_KEYS.get(page, SHARED_KEYS):
+        if key not in st.session_state:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, list | tuple):
+            if not value and key in NON_EMPTY_DEFAULTS:
+                pairs.append((key, ""))
+            pairs += [(key, str(v)) for v in value]
+        elif isinstance(value, bool):
+            pairs.append((key, "true" if value else "false"))
+        elif value is not None and value != "":
+            pairs.append((key, str(value)))
+    return pairs
+
+
+def share_ui() -> None:
+    """A 'Copy link' box in the sidebar: the address of exactly this view."""
+    from urllib.parse import urlencode
+
+    page = st.session_state.get("_page", "Overview")
+    base = st.context.url or ""
+    query = urlencode(view_query(page))
+    with st.sidebar:
+        st.markdown("#### Copy link")
+        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
+        st.caption("The copy button is at the right of the box. The link opens this page with these filters.")

@@ -91,3 +91,5 @@ else:
 
 st.subheader("The moves behind the view")
 ui.moves_dataframe(cache.query("moves_filtered", **p, limit=5000))
+
+ui.share_ui()

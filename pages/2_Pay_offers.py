@@ -16,6 +16,7 @@ money = f"{filters.currency}" + (f" of {view.constant_year}" if view.constant_ye
 figures = cache.query("pay_figures", **p, limit=2000)
 if figures.empty:
     st.info("No pay figures match the filters. Widen the period, lower the minimum certainty or clear a filter.")
+    ui.share_ui()
     st.stop()
 
 st.subheader(f"Distribution by kind ({money})")
@@ -40,3 +41,5 @@ st.subheader(f"The figures behind the view ({money})")
 ui.pay_dataframe(figures, filters.currency)
 if len(figures) == 2000:
     st.caption("The 2,000 largest figures are listed.")
+
+ui.share_ui()

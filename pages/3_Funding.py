@@ -59,3 +59,5 @@ ui.deals_dataframe(cache.query("deals_with_people", **p), currency)
 
 st.subheader(f"The rounds behind the view, in {currency}")
 ui.rounds_dataframe(rounds, currency)
+
+ui.share_ui()

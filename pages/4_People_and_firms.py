@@ -100,3 +100,5 @@ with tab_firms:
             width="stretch",
             height=ui.table_height(len(firms)),
         )
+
+ui.share_ui()

@@ -49,3 +49,5 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+ui.share_ui()

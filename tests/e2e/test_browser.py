@@ -129,3 +129,31 @@ def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
     assert selected(other, "Minimum certainty") == "reported"
     assert other.get_by_text("The rounds behind the view, in EUR").count() == 1
     other.close()
+
+
+def test_copy_link_reproduces_the_view(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(
+        server.url + "/Talent_flows?level=firm&countries=CN&countries=US&top=8&certainty=reported&focus=bytedance"
+    )
+    wait_for_app(page, "Talent flows")
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    assert link.startswith(server.url + "/Talent_flows?")
+    for part in ("level=firm", "countries=CN", "countries=US", "top=8", "certainty=reported", "focus=bytedance"):
+        assert part in link, (part, link)
+    page.close()
+    other = browser.new_context().new_page()
+    other.goto(link)
+    wait_for_app(other, "Talent flows")
+    assert selected(other, "Minimum certainty") == "reported"
+    assert selected(other, "Whom did this firm gain from and lose to?") == "bytedance"
+    assert other.get_by_text("ByteDance (字节跳动)").count() >= 1
+    other.close()
+    people = browser.new_page()
+    people.goto(server.url + "/People_and_firms?firm=google&subs=false")
+    wait_for_app(people, "People & firms")
+    people.wait_for_selector('[data-testid="stMetric"]', timeout=30000)
+    assert "subs=false" in people.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    metrics = people.locator('[data-testid="stMetricValue"]').all_inner_texts()
+    assert metrics[:2] == ["2", "3"]  # Google alone, without its subsidiaries
+    people.close()
