@@ -8,75 +8,65 @@
 --         $top_n (INTEGER), $min_count (INTEGER)
 with
 
-ends as materialized (
-    -- keys only: labels are looked up for the few groups drawn
-    select move_id, src_key, dst_key
+ends as (
+    -- an unknown origin or destination is a group of its own ('~'), labelled below
+    select person_label, coalesce(src_key, '~') as src_key, coalesce(dst_key, '~') as dst_key
     from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
-group_labels as (
-    select firm_id as group_key, firm_label as label from firm_levels where $level in ('firm', 'parent')
+top_src as (
+    select list(src_key) as keys from (
+        select src_key from ends group by src_key order by count(*) desc, src_key limit $top_n
+    )
 ),
 
-src_rank as (
-    -- rank whole groups first (thousands), then fold: pairs of groups can be millions
-    select
-        e.src_key,
-        case when e.src_key is null then 'Unknown origin' else coalesce(any_value(g.label), e.src_key) end as label,
-        row_number() over (order by count(*) desc, e.src_key nulls last) as rnk
-    from ends as e
-    left join group_labels as g on g.group_key = e.src_key
-    group by e.src_key
+top_dst as (
+    select list(dst_key) as keys from (
+        select dst_key from ends group by dst_key order by count(*) desc, dst_key limit $top_n
+    )
 ),
 
-dst_rank as (
+folded as (
+    -- groups outside the top fold into one key per side before anything is paired, so the
+    -- pairing sees at most (top_n + 1)^2 groups however many firms there are
     select
-        e.dst_key,
-        case when e.dst_key is null then 'Left, destination unknown'
-            else coalesce(any_value(g.label), e.dst_key) end as label,
-        row_number() over (order by count(*) desc, e.dst_key nulls last) as rnk
-    from ends as e
-    left join group_labels as g on g.group_key = e.dst_key
-    group by e.dst_key
-),
-
-folded as materialized (
-    -- each move as (origin rank, destination rank); ranks past top_n share one "Other" slot
-    select
-        e.move_id,
-        least(sr.rnk, $top_n + 1) as s_rnk,
-        least(dr.rnk, $top_n + 1) as d_rnk
-    from ends as e
-    join src_rank as sr on sr.src_key is not distinct from e.src_key
-    join dst_rank as dr on dr.dst_key is not distinct from e.dst_key
+        e.person_label,
+        case when list_contains(ts.keys, e.src_key) then e.src_key else '~other' end as s_key,
+        case when list_contains(td.keys, e.dst_key) then e.dst_key else '~other' end as d_key
+    from ends as e, top_src as ts, top_dst as td
 ),
 
 counted as (
-    select s_rnk, d_rnk, count(*) as n_moves
+    select s_key, d_key, count(*) as n_moves
     from folded
-    group by s_rnk, d_rnk
+    group by s_key, d_key
+),
+
+labels as (
+    select firm_id as group_key, firm_label as label from firm_levels where $level in ('firm', 'parent')
 ),
 
 names as (
     -- names only for links of five or fewer moves
-    select f.s_rnk, f.d_rnk, string_agg(distinct m.person_label, ', ' order by m.person_label) as names
+    select f.s_key, f.d_key, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
     from folded as f
-    semi join (select s_rnk, d_rnk from counted where n_moves <= 5) as small
-        on small.s_rnk = f.s_rnk and small.d_rnk = f.d_rnk
-    join move_facts as m on m.move_id = f.move_id
-    group by f.s_rnk, f.d_rnk
+    semi join (select s_key, d_key from counted where n_moves <= 5) as small
+        on small.s_key = f.s_key and small.d_key = f.d_key
+    group by f.s_key, f.d_key
 ),
 
 links as (
     select
-        coalesce(sr.label, 'Other origins') as source,
-        coalesce(dr.label, 'Other destinations') as target,
+        case c.s_key when '~' then 'Unknown origin' when '~other' then 'Other origins'
+            else coalesce(ls.label, c.s_key) end as source,
+        case c.d_key when '~' then 'Left, destination unknown' when '~other' then 'Other destinations'
+            else coalesce(ld.label, c.d_key) end as target,
         c.n_moves,
         n.names
     from counted as c
-    left join src_rank as sr on sr.rnk = c.s_rnk and c.s_rnk <= $top_n
-    left join dst_rank as dr on dr.rnk = c.d_rnk and c.d_rnk <= $top_n
-    left join names as n on n.s_rnk = c.s_rnk and n.d_rnk = c.d_rnk
+    left join labels as ls on ls.group_key = c.s_key
+    left join labels as ld on ld.group_key = c.d_key
+    left join names as n on n.s_key = c.s_key and n.d_key = c.d_key
 ),
 
 final as (
