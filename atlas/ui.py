@@ -165,12 +165,19 @@ def shared_filters_ui(page: str = "") -> Filters:
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=":material/hub:", layout="wide")
+    arriving = st.session_state.get("_page") != title
+    if arriving:
+        # what the link asked for, before any widget corrects it (checked in share_ui)
+        st.session_state["_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state.pop("_notice", None)
     menu_ui(title)
     filters = shared_filters_ui(title)
     st.session_state["_filters"] = filters
     st.title(title)
     if caption:
         st.caption(caption)
+    # filled at the end of the run, once every widget has taken or refused its URL value
+    st.session_state["_notice_slot"] = st.empty()
     return filters
 
 
@@ -696,11 +703,42 @@ def view_query(page: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# Parameters Streamlit itself reads; never reported as unknown.
+STREAMLIT_PARAMS = {"embed", "embed_options"}
+
+
+def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
+    """The parameters of a link that the page could not apply, as sentences for a notice."""
+    current: dict[str, list[str]] = {}
+    for key, value in view_query(page):
+        current.setdefault(key, []).append(value)
+    known = set(PAGE_KEYS.get(page, SHARED_KEYS))
+    out = []
+    for key, values in asked.items():
+        shown = ", ".join(repr(v[:40] + ("…" if len(v) > 40 else "")) for v in values)
+        if key in STREAMLIT_PARAMS:
+            continue
+        if key not in known:
+            out.append(f"`{key[:40]}` is not a setting of this page")
+        elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
+            out.append(f"`{key}` = {shown} is not a valid value here; the page uses its default instead")
+    return out
+
+
 def share_ui() -> None:
-    """A 'Copy link' box in the sidebar: the address of exactly this view."""
+    """End a page: the notice about ignored link parameters, and the 'Copy link' box."""
     from urllib.parse import urlencode
 
     page = st.session_state.get("_page", "Overview")
+    if "_notice" not in st.session_state:
+        st.session_state["_notice"] = ignored_parameters(page, st.session_state.get("_asked", {}))
+    notice = st.session_state["_notice"]
+    slot = st.session_state.get("_notice_slot")
+    if notice and slot is not None:
+        slot.warning(
+            "Part of this link was ignored, the rest of the view applies:\n\n" + "\n".join(f"- {n}" for n in notice),
+            icon=":material/link_off:",
+        )
     base = st.context.url or ""
     query = urlencode(view_query(page))
     with st.sidebar:

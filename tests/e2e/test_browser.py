@@ -157,3 +157,30 @@ def test_copy_link_reproduces_the_view(server, browser):
     metrics = people.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics[:2] == ["2", "3"]  # Google alone, without its subsidiaries
     people.close()
+
+
+def test_tampered_link_is_explained_and_the_rest_applies(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    long_junk = "x" * 5000
+    page.goto(
+        server.url + "/Talent_flows?level=galaxy&focus=nope&shoe=42&certainty=reported&period=1800&period=2020"
+        f"&search=%27%29%3B%20DROP%20TABLE%20moves%3B--&countries=ZZ&{long_junk}=1"
+    )
+    wait_for_app(page, "Talent flows")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    notice = page.locator('[data-testid="stAlert"]').filter(has_text="Part of this link was ignored").inner_text()
+    for name in ("level", "focus", "shoe", "period", "countries"):
+        assert name in notice, (name, notice)
+    assert "certainty" not in notice
+    assert selected(page, "Minimum certainty") == "reported"  # the valid part still applies
+    page.screenshot(path=str(ARTIFACTS / "tampered_link_notice.png"))
+    page.close()
+
+
+def test_valid_link_has_no_notice(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server.url + "/People_and_firms?firm=google&subs=false&tab=Firms&q=goo&currency=CNY")
+    wait_for_app(page, "People & firms")
+    page.wait_for_selector('[data-testid="stMetric"]', timeout=30000)
+    assert page.locator('[data-testid="stAlert"]').filter(has_text="Part of this link was ignored").count() == 0
+    page.close()
