@@ -23,19 +23,27 @@ cols[5].metric("Source articles", int(counts.n_sources))
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Latest moves")
-    ui.moves_dataframe(cache.query("moves_filtered", **p, limit=10), compact=True)
+    latest = cache.query("moves_filtered", **p, limit=10)
+    ui.moves_dataframe(latest, compact=True)
+    ui.downloads_ui("latest_moves", df=latest)
 with right:
     by_year = cache.query("moves_over_time", **p, grain="year")
     if by_year.empty:
         st.info("No moves in this period.")
     else:
-        st.altair_chart(charts.moves_over_time_chart(by_year, "year"), width="stretch")
+        chart = charts.moves_over_time_chart(by_year, "year")
+        st.altair_chart(chart, width="stretch")
+        ui.downloads_ui("moves_per_year", df=by_year, chart=chart)
 
 st.subheader(f"Largest pay figures, in {filters.currency}")
-ui.pay_dataframe(cache.query("pay_figures", **p, limit=5), filters.currency)
+largest_pay = cache.query("pay_figures", **p, limit=5)
+ui.pay_dataframe(largest_pay, filters.currency)
+ui.downloads_ui("largest_pay", df=largest_pay)
 
 st.subheader(f"Largest funding rounds and deals, in {filters.currency}")
-ui.rounds_dataframe(cache.query("funding_rounds_filtered", **p, limit=8), filters.currency)
+largest_rounds = cache.query("funding_rounds_filtered", **p, limit=8)
+ui.rounds_dataframe(largest_rounds, filters.currency)
+ui.downloads_ui("largest_rounds", df=largest_rounds)
 
 with st.expander("Source articles"):
     st.dataframe(

@@ -745,3 +745,33 @@ def share_ui() -> None:
         st.markdown("#### Copy link")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
         st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
+
+
+def downloads_ui(name: str, df=None, chart=None) -> None:
+    """Download buttons for the data behind a table or chart (CSV, Parquet) and the chart
+    itself (PNG, SVG); files are made only when clicked."""
+    from atlas import export
+
+    buttons = []
+    if df is not None:
+        buttons += [
+            ("CSV", f"{name}.csv", "text/csv", lambda: export.to_csv(df)),
+            ("Parquet", f"{name}.parquet", "application/octet-stream", lambda: export.to_parquet(df)),
+        ]
+    if chart is not None:
+        buttons += [
+            ("PNG", f"{name}.png", "image/png", lambda: export.to_png(chart)),
+            ("SVG", f"{name}.svg", "image/svg+xml", lambda: export.to_svg(chart)),
+        ]
+    cols = st.columns([1] * len(buttons) + [8 - len(buttons)])
+    for col, (label, file_name, mime, make) in zip(cols, buttons, strict=False):
+        col.download_button(
+            label,
+            data=make,
+            file_name=file_name,
+            mime=mime,
+            key=f"dl_{name}_{label}",
+            on_click="ignore",
+            icon=":material/download:",
+            help=f"Download {file_name}",
+        )

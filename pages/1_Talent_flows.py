@@ -23,6 +23,7 @@ else:
         height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
         key="sankey",
     )
+    ui.downloads_ui("flows", df=flows)
     hidden = int(flows["n_hidden_moves"].iloc[0])
     if hidden:
         st.caption(
@@ -37,7 +38,9 @@ if net.empty:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(charts.net_flow_chart(net, level_name), width="stretch")
+        net_chart = charts.net_flow_chart(net, level_name)
+        st.altair_chart(net_chart, width="stretch")
+        ui.downloads_ui("net_flow", df=net, chart=net_chart)
     with right:
         focus = st.selectbox(
             f"Whom did this {level_name.lower()} gain from and lose to?",
@@ -61,7 +64,9 @@ over_time = cache.query("moves_over_time", **p, grain=grain)
 if over_time.empty:
     st.info("No moves match the filters.")
 else:
-    st.altair_chart(charts.moves_over_time_chart(over_time, grain), width="stretch")
+    time_chart = charts.moves_over_time_chart(over_time, grain)
+    st.altair_chart(time_chart, width="stretch")
+    ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
 
 st.subheader("Boomerangs: people who left and came back")
 boom_level = st.radio(
@@ -72,7 +77,10 @@ boom_level = st.radio(
     bind="query-params",
     help="parent: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind).",
 )
-ui.boomerangs_dataframe(cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500}))
+boomerangs = cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500})
+ui.boomerangs_dataframe(boomerangs)
+if not boomerangs.empty:
+    ui.downloads_ui("boomerangs", df=boomerangs)
 
 st.subheader("Where talent is trained and where it works")
 edu = cache.query("education_flows", **p)
@@ -81,15 +89,20 @@ if edu.empty:
 else:
     left, right = st.columns([2, 3])
     with left:
-        st.altair_chart(charts.education_flow_chart(edu), width="content")
+        edu_chart = charts.education_flow_chart(edu)
+        st.altair_chart(edu_chart, width="content")
     with right:
         st.caption(
             "Country of the first degree (education table) against the country of the firm of the person's "
             "latest move under the filters. People whose latest move is a departure are left out."
         )
         ui.education_flows_dataframe(edu)
+        ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
 
 st.subheader("The moves behind the view")
-ui.moves_dataframe(cache.query("moves_filtered", **p, limit=5000))
+moves = cache.query("moves_filtered", **p, limit=5000)
+ui.moves_dataframe(moves)
+if not moves.empty:
+    ui.downloads_ui("moves", df=moves)
 
 ui.share_ui()

@@ -21,24 +21,39 @@ if figures.empty:
 
 st.subheader(f"Distribution by kind ({money})")
 if len(figures) < 2000:
-    st.altair_chart(charts.pay_distribution_chart(figures, filters.currency), width="stretch")
+    dist_chart = charts.pay_distribution_chart(figures, filters.currency)
+    st.altair_chart(dist_chart, width="stretch")
+    ui.downloads_ui("pay_distribution", df=figures, chart=dist_chart)
 else:
     # too many to draw one by one: a log-scale histogram per kind
-    st.altair_chart(charts.pay_bins_chart(cache.query("pay_log_bins", **p), filters.currency), width="stretch")
+    bins = cache.query("pay_log_bins", **p)
+    bins_chart = charts.pay_bins_chart(bins, filters.currency)
+    st.altair_chart(bins_chart, width="stretch")
+    ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
 st.subheader("By offering firm")
-st.altair_chart(charts.pay_by_firm_chart(cache.query("pay_by_firm", **p, top_n=15), filters.currency))
+by_firm = cache.query("pay_by_firm", **p, top_n=15)
+by_firm_chart = charts.pay_by_firm_chart(by_firm, filters.currency)
+st.altair_chart(by_firm_chart)
+ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Over time")
-    st.altair_chart(charts.pay_over_time_chart(cache.query("pay_by_year", **p), filters.currency))
+    by_year = cache.query("pay_by_year", **p)
+    by_year_chart = charts.pay_over_time_chart(by_year, filters.currency)
+    st.altair_chart(by_year_chart)
+    ui.downloads_ui("pay_by_year", df=by_year, chart=by_year_chart)
 with right:
     st.subheader("Outcomes")
-    st.altair_chart(charts.pay_outcomes_chart(cache.query("pay_by_outcome", **p)))
+    outcomes = cache.query("pay_by_outcome", **p)
+    outcomes_chart = charts.pay_outcomes_chart(outcomes)
+    st.altair_chart(outcomes_chart)
+    ui.downloads_ui("pay_outcomes", df=outcomes, chart=outcomes_chart)
 
 st.subheader(f"The figures behind the view ({money})")
 ui.pay_dataframe(figures, filters.currency)
+ui.downloads_ui("pay_figures", df=figures)
 if len(figures) == 2000:
     st.caption("The 2,000 largest figures are listed.")
 

@@ -33,16 +33,22 @@ else:
         st.info("None of these firms has a dated, completed round that counts as raised in this period.")
     else:
         until = f"{min(filters.end_year, ui.LAST_YEAR)}-12-31"
-        st.altair_chart(charts.capital_raised_chart(raised, currency, until), width="stretch", height=340)
+        raised_chart = charts.capital_raised_chart(raised, currency, until)
+        st.altair_chart(raised_chart, width="stretch", height=340)
+        ui.downloads_ui("capital_raised", df=raised, chart=raised_chart)
     st.subheader("Compare")
-    ui.compare_dataframe(cache.query("firm_compare", **{**p, "firm_ids": list(compare)}), currency)
+    compared = cache.query("firm_compare", **{**p, "firm_ids": list(compare)})
+    ui.compare_dataframe(compared, currency)
+    ui.downloads_ui("compare", df=compared)
 
 rounds = cache.query("funding_rounds_filtered", **p, limit=5000)
 st.subheader("Rounds and deals over time")
 if rounds.empty:
     st.info("No rounds or deals match the filters.")
 else:
-    st.altair_chart(charts.rounds_chart(rounds, currency), width="stretch", height=360)
+    rounds_chart = charts.rounds_chart(rounds, currency)
+    st.altair_chart(rounds_chart, width="stretch", height=360)
+    ui.downloads_ui("rounds_chart", chart=rounds_chart)
     n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())
     if n_undrawn:
         st.caption(f"{n_undrawn} round(s) without a date or an amount are not drawn; they are in the table below.")
@@ -52,12 +58,19 @@ alliances = cache.query("alliances", **p, top_n=15)
 if alliances.empty:
     st.info("No investor is named for the rounds that match the filters.")
 else:
-    st.altair_chart(charts.alliances_chart(alliances, currency))
+    alliances_chart = charts.alliances_chart(alliances, currency)
+    st.altair_chart(alliances_chart)
+    ui.downloads_ui("alliances", df=alliances, chart=alliances_chart)
 
 st.subheader("Deals and the people who moved")
-ui.deals_dataframe(cache.query("deals_with_people", **p), currency)
+deals = cache.query("deals_with_people", **p)
+ui.deals_dataframe(deals, currency)
+if not deals.empty:
+    ui.downloads_ui("deals", df=deals)
 
 st.subheader(f"The rounds behind the view, in {currency}")
 ui.rounds_dataframe(rounds, currency)
+if not rounds.empty:
+    ui.downloads_ui("rounds", df=rounds)
 
 ui.share_ui()

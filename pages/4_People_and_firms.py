@@ -76,6 +76,7 @@ with tab_people:
             width="stretch",
             height=ui.table_height(len(people)),
         )
+        ui.downloads_ui("people", df=people)
 with tab_firms:
     n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
     shown = f" (the first {len(firms)} by name)" if n_firms > len(firms) else ""
@@ -100,5 +101,6 @@ with tab_firms:
             width="stretch",
             height=ui.table_height(len(firms)),
         )
+        ui.downloads_ui("firms", df=firms)
 
 ui.share_ui()

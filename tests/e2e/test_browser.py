@@ -184,3 +184,25 @@ def test_valid_link_has_no_notice(server, browser):
     page.wait_for_selector('[data-testid="stMetric"]', timeout=30000)
     assert page.locator('[data-testid="stAlert"]').filter(has_text="Part of this link was ignored").count() == 0
     page.close()
+
+
+def test_csv_download_has_the_filtered_rows(server, browser):
+    import csv
+    import io
+
+    context = browser.new_context(accept_downloads=True)
+    page = context.new_page()
+    page.set_viewport_size({"width": 1400, "height": 1400})
+    page.goto(server.url + "/Talent_flows?certainty=confirmed")
+    wait_for_app(page, "Talent flows")
+    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").last
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=30000) as info:
+        button.click()
+    download = info.value
+    assert download.suggested_filename == "moves.csv"
+    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
+    assert len(rows) == 6  # the confirmed moves
+    assert {r["certainty"] for r in rows} == {"confirmed"}
+    assert "Yi Tay" in {r["person"] for r in rows}
+    context.close()
