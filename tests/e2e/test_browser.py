@@ -201,7 +201,9 @@ def test_csv_download_has_the_filtered_rows(server, browser):
         button.click()
     download = info.value
     assert download.suggested_filename == "moves.csv"
-    rows = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))
+    from pathlib import Path
+
+    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
     assert len(rows) == 6  # the confirmed moves
     assert {r["certainty"] for r in rows} == {"confirmed"}
     assert "Yi Tay" in {r["person"] for r in rows}
