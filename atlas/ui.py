@@ -763,15 +763,17 @@ def downloads_ui(name: str, df=None, chart=None) -> None:
             ("PNG", f"{name}.png", "image/png", lambda: export.to_png(chart)),
             ("SVG", f"{name}.svg", "image/svg+xml", lambda: export.to_svg(chart)),
         ]
-    cols = st.columns([1] * len(buttons) + [8 - len(buttons)])
-    for col, (label, file_name, mime, make) in zip(cols, buttons, strict=False):
-        col.download_button(
-            label,
-            data=make,
-            file_name=file_name,
-            mime=mime,
-            key=f"dl_{name}_{label}",
-            on_click="ignore",
-            icon=":material/download:",
-            help=f"Download {file_name}",
-        )
+    with st.container(horizontal=True, gap="small"):
+        for label, file_name, mime, make in buttons:
+            st.download_button(
+                label,
+                data=make,
+                file_name=file_name,
+                mime=mime,
+                key=f"dl_{name}_{label}",
+                on_click="ignore",
+                icon=":material/download:",
+                help=f"Download {file_name}",
+                width="content",
+                type="tertiary",
+            )
