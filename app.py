@@ -45,6 +45,13 @@ largest_rounds = cache.query("funding_rounds_filtered", **p, limit=8)
 ui.rounds_dataframe(largest_rounds, filters.currency)
 ui.downloads_ui("largest_rounds", df=largest_rounds)
 
+st.subheader("Saved views")
+saved = cache.query_fresh("saved_views_list")
+if saved.empty:
+    st.caption("No saved views yet: use “Save this view” in the sidebar of any page.")
+else:
+    ui.saved_views_ui(saved)
+
 with st.expander("Source articles"):
     st.dataframe(
         cache.query("sources_list"),

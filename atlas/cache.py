@@ -33,3 +33,8 @@ def query(name: str, **params: object) -> pd.DataFrame:
     """Run a named query through the cache, keyed by its parameters and the data version."""
     con = connection()
     return _cached_query(str(db.db_path()), name, params, db.data_version(con))
+
+
+def query_fresh(name: str, **params: object) -> pd.DataFrame:
+    """Run a named query without the cache: for small tables the app itself writes (saved views)."""
+    return db.run_query(connection(), name, params)

@@ -44,7 +44,7 @@ def query_sql(name: str) -> str:
 
 
 # Statements that write: run by the loader, not by pages.
-WRITE_QUERIES = {"schema", "refresh_move_facts"}
+WRITE_QUERIES = {"schema", "refresh_move_facts", "save_view", "delete_view"}
 
 
 def query_names() -> list[str]:

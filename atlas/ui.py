@@ -162,9 +162,38 @@ def shared_filters_ui(page: str = "") -> Filters:
     return Filters(int(start), int(end), certainty, tuple(kinds), currency)
 
 
+def _open_saved_view() -> None:
+    """?view=<slug> opens the saved page with its filters (an unknown slug is reported)."""
+    from urllib.parse import parse_qsl
+
+    from atlas import cache
+
+    slug = st.query_params.get("view")
+    if not slug:
+        return
+    found = cache.query_fresh("saved_view", slug=str(slug)[:60])
+    if found.empty:
+        st.session_state["_view_missing"] = str(slug)[:60]
+        del st.query_params["view"]
+        return
+    view = found.iloc[0]
+    script = next((s for s, label, _ in PAGES if label == view.page), "app.py")
+    params: dict[str, list[str]] = {}
+    for key, value in parse_qsl(view.query, keep_blank_values=True):
+        params.setdefault(key, []).append(value)
+    st.session_state["_opened_view"] = {
+        "name": view["name"],
+        "saved_by": view.saved_by,
+        "note": view.note,
+        "data_version": int(view.data_version),
+    }
+    st.switch_page(script, query_params=params)
+
+
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=":material/hub:", layout="wide")
+    _open_saved_view()
     arriving = st.session_state.get("_page") != title
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)
@@ -176,9 +205,27 @@ def page_frame(title: str, caption: str = "") -> Filters:
     st.title(title)
     if caption:
         st.caption(caption)
+    _saved_view_banner()
     # filled at the end of the run, once every widget has taken or refused its URL value
     st.session_state["_notice_slot"] = st.empty()
     return filters
+
+
+def _saved_view_banner() -> None:
+    from atlas import cache, db
+
+    missing = st.session_state.pop("_view_missing", None)
+    if missing:
+        st.warning(f"There is no saved view called `{missing}` (it may have been deleted).", icon=":material/link_off:")
+    opened = st.session_state.pop("_opened_view", None)
+    if opened:
+        text = f"Saved view **{opened['name']}**, saved by {opened['saved_by']}"
+        if opened.get("note"):
+            text += f" — {opened['note']}"
+        now = db.data_version(cache.connection())
+        if now != opened["data_version"]:
+            text += f". The data has changed since it was saved (version {opened['data_version']} → {now})."
+        st.info(text, icon=":material/bookmark:")
 
 
 def certainty_column(label: str = "Certainty"):
@@ -745,6 +792,24 @@ def share_ui() -> None:
         st.markdown("#### Copy link")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
         st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
+        save_view_ui(page, query)
+
+
+def save_view_ui(page: str, query: str) -> None:
+    """A small form that saves the current view under a name, with a note and who saved it."""
+    from atlas import cache, views
+
+    with st.expander("Save this view"), st.form("save_view", clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=200, placeholder="e.g. China-trained researchers in the US")
+        note = st.text_area("Note", max_chars=2000, height=80)
+        saved_by = st.text_input("Your name", max_chars=100)
+        if st.form_submit_button("Save view", icon=":material/bookmark_add:"):
+            try:
+                slug = views.save_view(cache.connection(), name, note, page, query, saved_by)
+            except views.ViewError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved. Short link: `?view={slug}` (listed on the Overview).")
 
 
 def downloads_ui(name: str, df=None, chart=None) -> None:
@@ -777,3 +842,37 @@ def downloads_ui(name: str, df=None, chart=None) -> None:
                 width="content",
                 type="tertiary",
             )
+
+
+def saved_views_ui(saved) -> None:
+    """The saved views with their short links, and deletion behind a confirmation."""
+    from atlas import cache, views
+
+    shown = saved.assign(link=["?view=" + slug + "#" + name for slug, name in zip(saved.slug, saved.name, strict=True)])
+    st.dataframe(
+        shown,
+        column_order=["link", "page", "note", "saved_by", "saved_at", "data_version"],
+        column_config={
+            "link": st.column_config.LinkColumn(
+                "View", display_text=r"#(.+)$", help="Opens the saved page and filters"
+            ),
+            "page": "Page",
+            "note": "Note",
+            "saved_by": "Saved by",
+            "saved_at": st.column_config.DatetimeColumn("Saved at (UTC)", format="YYYY-MM-DD HH:mm"),
+            "data_version": st.column_config.NumberColumn("Data version", format="%d"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("Delete a saved view"):
+        slug = st.selectbox(
+            "Saved view to delete", saved.slug.tolist(), index=None, key="delete_slug", placeholder="Choose a view"
+        )
+        if slug:
+            sure = st.checkbox(
+                f"Yes, delete “{saved.set_index('slug').loc[slug, 'name']}” for everyone", key="delete_sure"
+            )
+            if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
+                views.delete_view(cache.connection(), slug)
+                st.rerun()

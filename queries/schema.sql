@@ -120,6 +120,19 @@ create table if not exists fx_rates (
     primary key (currency, year)
 );
 
+-- Saved views: a named link to a page and its filters, with who saved it, when, and the
+-- data version it was saved on. Opened with ?view=<slug>.
+create table if not exists saved_views (
+    slug         varchar primary key check (regexp_full_match(slug, '[a-z0-9][a-z0-9-]{0,59}')),
+    name         varchar not null check (length(name) between 1 and 200),
+    note         varchar check (length(note) <= 2000),
+    page         varchar not null,
+    query        varchar not null,
+    saved_by     varchar not null check (length(saved_by) between 1 and 100),
+    saved_at     timestamp not null default current_timestamp,
+    data_version integer not null
+);
+
 -- US consumer prices (CPI-U annual average) for expressing amounts in constant dollars.
 create table if not exists cpi (
     year   integer primary key check (year between 1900 and 2100),

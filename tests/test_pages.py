@@ -196,3 +196,23 @@ def test_funding_page(app):
     assert compare.loc["reka", "raised"].startswith("EUR ")
     deals = frame_with(app, "buyer_id")
     assert "Mustafa Suleyman" in deals.people.tolist()
+
+
+def test_saved_views_listed_and_deleted_after_confirmation(scratch_db, monkeypatch):
+    import duckdb
+
+    from atlas import views
+
+    con = duckdb.connect(str(scratch_db))
+    views.save_view(con, "Declined offers", "Mu Li and ByteDance", "Pay offers", "outcomes=declined", "Ana")
+    con.close()
+    monkeypatch.setenv("ATLAS_DB", str(scratch_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert frame_with(at, "slug").slug.tolist() == ["declined-offers"]
+    at.selectbox(key="delete_slug").set_value("declined-offers").run()
+    assert at.button(key="delete_go").disabled  # nothing is deleted without the confirmation
+    at.checkbox(key="delete_sure").check().run()
+    at.button(key="delete_go").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No saved views yet" in c.value for c in at.caption)

@@ -33,7 +33,10 @@ DEFAULTS = {
     "statuses": [],
     "entity": "person",
     "selected": "",
+    "slug": "no-such-view",
 }
+# The seed has no saved views: these run (and are checked for their columns) but return none.
+EMPTY_ON_SEED = {"saved_views_list", "saved_view"}
 # Queries about one person or firm need a real one to return rows.
 OVERRIDES = {
     "person_profile": {"person_id": "yi-tay"},
@@ -65,7 +68,10 @@ def test_query_runs_on_seed(con, name):
     merged = {**DEFAULTS, **OVERRIDES.get(name, {})}
     params = {k: merged[k] for k in db.query_params(name)}
     df = db.run_query(con, name, params)
-    assert len(df) > 0
+    if name in EMPTY_ON_SEED:
+        assert df.empty and "slug" in df.columns
+    else:
+        assert len(df) > 0
 
 
 def q(con, name, **overrides):

@@ -208,3 +208,33 @@ def test_csv_download_has_the_filtered_rows(server, browser):
     assert {r["certainty"] for r in rows} == {"confirmed"}
     assert "Yi Tay" in {r["person"] for r in rows}
     context.close()
+
+
+def test_saved_view_round_trip(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(server.url + "/Pay_offers?currency=CNY&outcomes=declined")
+    wait_for_app(page, "Pay offers")
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.get_by_text("Save this view").click()
+    sidebar.get_by_label("Name", exact=True).fill("Declined offers in yuan")
+    sidebar.get_by_label("Note").fill("The ByteDance offer Mu Li turned down")
+    sidebar.get_by_label("Your name").fill("Ana")
+    sidebar.get_by_role("button", name="Save view").click()
+    page.wait_for_selector("text=?view=declined-offers-in-yuan", timeout=20000)
+    page.close()
+    # the short link, opened fresh, shows the saved page and filters
+    other = browser.new_context().new_page()
+    other.goto(server.url + "/?view=declined-offers-in-yuan")
+    wait_for_app(other, "Pay offers")
+    assert other.get_by_text("Saved view").count() >= 1
+    assert selected(other, "Display currency") == "CNY"
+    assert other.get_by_text("The figures behind the view (CNY, nominal)").count() == 1
+    assert "outcomes=declined" in other.url
+    other.screenshot(path=str(ARTIFACTS / "saved_view_opened.png"))
+    other.close()
+    # (listing and deleting with a confirmation are tested with AppTest in tests/test_pages.py)
+    missing = browser.new_page()
+    missing.goto(server.url + "/?view=no-such-view")
+    wait_for_app(missing, "Overview")
+    assert missing.get_by_text("There is no saved view called").count() == 1
+    missing.close()
