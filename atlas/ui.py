@@ -206,9 +206,30 @@ def page_frame(title: str, caption: str = "") -> Filters:
     if caption:
         st.caption(caption)
     _saved_view_banner()
+    _data_changed_banner(st.session_state.get("_asked", {}))
     # filled at the end of the run, once every widget has taken or refused its URL value
     st.session_state["_notice_slot"] = st.empty()
     return filters
+
+
+def _data_changed_banner(asked: dict[str, list[str]]) -> None:
+    """A link made on an older data version says how many loads came in since and where."""
+    from atlas import cache, db
+
+    values = asked.get("v", [])
+    if len(values) != 1 or not values[0].isdigit():
+        return
+    made_on = int(values[0])
+    now = db.data_version(cache.connection())
+    if made_on >= now:
+        return
+    since = cache.query_fresh("uploads_since", version=made_on).iloc[0]
+    st.info(
+        f"This link was made on data version {made_on}; the data is now at version {now}. "
+        f"{int(since.n_uploads)} load(s) came in between, touching: {since.tables or 'no table'}. "
+        "Numbers may differ from what the sender saw.",
+        icon=":material/update:",
+    )
 
 
 def _saved_view_banner() -> None:
@@ -762,6 +783,10 @@ def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
     known = set(PAGE_KEYS.get(page, SHARED_KEYS))
     out = []
     for key, values in asked.items():
+        if key == "v":
+            if len(values) != 1 or not values[0].isdigit():
+                out.append("`v` (the data version of the link) is not a number")
+            continue
         shown = ", ".join(repr(v[:40] + ("…" if len(v) > 40 else "")) for v in values)
         if key in STREAMLIT_PARAMS:
             continue
@@ -776,7 +801,10 @@ def share_ui() -> None:
     """End a page: the notice about ignored link parameters, and the 'Copy link' box."""
     from urllib.parse import urlencode
 
+    from atlas import cache, db
+
     page = st.session_state.get("_page", "Overview")
+    version = db.data_version(cache.connection())
     if "_notice" not in st.session_state:
         st.session_state["_notice"] = ignored_parameters(page, st.session_state.get("_asked", {}))
     notice = st.session_state["_notice"]
@@ -787,7 +815,8 @@ def share_ui() -> None:
             icon=":material/link_off:",
         )
     base = st.context.url or ""
-    query = urlencode(view_query(page))
+    # the data version the link was made on, so a colleague learns if the data changed since
+    query = urlencode([*view_query(page), ("v", str(version))])
     with st.sidebar:
         st.markdown("#### Copy link")
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)

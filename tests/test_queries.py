@@ -34,6 +34,7 @@ DEFAULTS = {
     "entity": "person",
     "selected": "",
     "slug": "no-such-view",
+    "version": 0,
 }
 # The seed has no saved views: these run (and are checked for their columns) but return none.
 EMPTY_ON_SEED = {"saved_views_list", "saved_view"}
@@ -317,3 +318,10 @@ def test_lists_are_limited_and_say_how_many_matched(con):
     assert (mu.current_firm, mu.n_moves, mu.n_sources) == ("Boson AI", 3, 2)
     firms = q(con, "firms_list", limit=3)
     assert len(firms) == 3 and firms.n_found.iloc[0] == 44
+
+
+def test_uploads_since_counts_loads_and_tables(con):
+    since_zero = q(con, "uploads_since", version=0).iloc[0]
+    assert since_zero.n_uploads == 1
+    assert "moves" in since_zero.tables.split(", ")
+    assert q(con, "uploads_since", version=1).iloc[0].n_uploads == 0

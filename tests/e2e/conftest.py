@@ -37,6 +37,7 @@ class Server:
     """A Streamlit server on a free localhost port, serving its own copy of the seed database."""
 
     def __init__(self, db_path: Path, log: Path):
+        self.db_path = db_path
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "ATLAS_DB": str(db_path)}
@@ -73,6 +74,8 @@ class Server:
         raise RuntimeError(f"streamlit did not start; see {log}")
 
     def stop(self) -> None:
+        if self.proc.poll() is not None:
+            return
         self.proc.terminate()
         try:
             self.proc.wait(timeout=10)

@@ -238,3 +238,32 @@ def test_saved_view_round_trip(server, browser):
     wait_for_app(missing, "Overview")
     assert missing.get_by_text("There is no saved view called").count() == 1
     missing.close()
+
+
+def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser, tmp_path):
+    from atlas import cli
+    from tests.e2e.conftest import Server
+
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(fresh_server.url + "/Pay_offers?currency=EUR")
+    wait_for_app(page, "Pay offers")
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    assert link.endswith("v=1")
+    page.close()
+    # another load comes in through the command line while no server holds the database
+    fresh_server.stop()
+    people = tmp_path / "people.csv"
+    people.write_text("person_id,name\nnew-analyst-find,New Find\n", encoding="utf-8")
+    assert cli.main(["load", str(people), "--db", str(fresh_server.db_path)]) == 0
+    server = Server(fresh_server.db_path, tmp_path / "streamlit2.log")
+    try:
+        other = browser.new_context().new_page()
+        other.goto(link.replace(fresh_server.url, server.url))
+        wait_for_app(other, "Pay offers")
+        banner = other.locator('[data-testid="stAlert"]').filter(has_text="This link was made on data version 1")
+        assert banner.count() == 1
+        assert "people" in banner.inner_text() and "now at version 2" in banner.inner_text()
+        assert selected(other, "Display currency") == "EUR"
+        other.close()
+    finally:
+        server.stop()
