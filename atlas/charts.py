@@ -72,6 +72,13 @@ def flow_sankey_spec(df: pd.DataFrame, title: str) -> dict:
         "tooltip": {"trigger": "item"},
         # drawn at once: the layout animation only delays reading it
         "animation": False,
+        # ECharts saves the chart itself, in the browser, with no network
+        "toolbox": {
+            "right": 10,
+            "feature": {
+                "saveAsImage": {"type": "png", "name": "talent_flows", "title": "Save as PNG", "pixelRatio": 2}
+            },
+        },
         "series": [
             {
                 "type": "sankey",

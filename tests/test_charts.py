@@ -54,6 +54,7 @@ def test_sankey_is_two_columns_with_counts_and_names():
     assert "n = 1 move(s)" in link["tooltip"]["formatter"] and "Yi Tay" in link["tooltip"]["formatter"]
     assert "more than five people" in series["links"][1]["tooltip"]["formatter"]
     assert spec["title"]["text"] == "Moves by parent firm"
+    assert spec["toolbox"]["feature"]["saveAsImage"]["type"] == "png"
 
 
 def test_net_flow_chart_greys_small_groups_and_keeps_net_order():

@@ -267,3 +267,18 @@ def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser
         other.close()
     finally:
         server.stop()
+
+
+def test_empty_multiselect_is_not_the_same_as_unset(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1200})
+    page.goto(server.url + "/Funding?compare=")
+    wait_for_app(page, "Funding")
+    assert page.get_by_text("Pick at least two firms to compare.").count() == 1
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    assert "compare=&" in link or link.endswith("compare=")
+    page.goto(server.url + "/Funding")
+    wait_for_app(page, "Funding")
+    assert page.get_by_text("Pick at least two firms to compare.").count() == 0  # unset: the default five
+    unset_link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    assert "compare=openai" in unset_link.replace("\n", "")
+    page.close()
