@@ -62,6 +62,8 @@ def test_filter_change_is_written_to_the_url(server, browser):
     page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
     wait_for_app(page, "Overview")
     assert page.get_by_text("Largest pay figures, in EUR").count() == 1
+    # not one rerun behind: the copy box already carries the value just chosen
+    assert "currency=EUR" in page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
     shared = page.url
     page.close()
     # the copied address, opened in a new browser context, shows the same view
