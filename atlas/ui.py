@@ -905,3 +905,35 @@ def saved_views_ui(saved) -> None:
             if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
                 views.delete_view(cache.connection(), slug)
                 st.rerun()
+
+
+def upload_ui() -> None:
+    """Upload CSV files (one per table): check them, see every problem by row, then commit or fix."""
+    from atlas import cache, upload
+
+    st.subheader("Upload new data")
+    st.caption(
+        "One CSV per table, named after it or with its header (the column names of the data model). New ids "
+        "only; a file with any problem changes nothing. Limit: 200 MB per file."
+    )
+    files = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="upload_files")
+    if not files:
+        return
+    staged = upload.stage_upload([(f.name, f.getvalue()) for f in files])
+    con = cache.connection()
+    result = upload.check(con, staged)
+    if result.problems:
+        st.error(f"{len(result.problems)} problem(s): nothing was written. Fix them and upload again.")
+        report = upload.problems_frame(result.problems)
+        st.dataframe(report, hide_index=True, width="stretch")
+        downloads_ui("upload_problems", df=report)
+        return
+    counts = ", ".join(f"{n:,} {t}" for t, n in result.row_counts.items())
+    st.success(f"No problem found: {counts} row(s) ready.")
+    uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
+    if st.button("Commit the upload", type="primary", key="upload_commit"):
+        done = upload.commit(con, staged, uploader)
+        if done.ok:
+            st.success(f"Committed as data version {done.upload_id}: {counts}.")
+        else:
+            st.error("Rejected; nothing was written:\\n\\n" + "\\n".join(f"- {p}" for p in done.problems[:20]))

@@ -4,7 +4,9 @@ import streamlit as st
 
 from atlas import cache, ui
 
-ui.page_frame("Data", "The tables, the source articles and every committed load.")
+ui.page_frame("Data", "Upload new facts, and see the tables, the source articles and every committed load.")
+
+ui.upload_ui()
 
 left, right = st.columns([1, 3])
 with left:

@@ -284,3 +284,32 @@ def test_empty_multiselect_is_not_the_same_as_unset(server, browser):
     unset_link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
     assert "compare=openai" in unset_link.replace("\n", "")
     page.close()
+
+
+def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
+    page.goto(fresh_server.url + "/Data")
+    wait_for_app(page, "Data")
+    header = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
+    bad = tmp_path / "moves.csv"
+    bad.write_text(header + "up-1,nobody,,bytedance,2026-13,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(bad))
+    page.wait_for_selector("text=nothing was written", timeout=30000)
+    assert page.get_by_role("button", name="Commit the upload").count() == 0
+    good = tmp_path / "good" / "moves.csv"
+    good.parent.mkdir()
+    good.write_text(
+        header + "up-1,mu-li,boson-ai,bytedance,2026-02,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
+    )
+    page.goto(fresh_server.url + "/Data")
+    wait_for_app(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
+    page.wait_for_selector("text=No problem found", timeout=30000)
+    page.get_by_label("Your name (recorded with the upload)").fill("Ana")
+    page.get_by_role("button", name="Commit the upload").click()
+    page.wait_for_selector("text=Committed as data version 2", timeout=30000)
+    page.goto(fresh_server.url + "/")
+    wait_for_app(page, "Overview")
+    moves = page.locator('[data-testid="stMetric"]').filter(has_text="Moves").locator('[data-testid="stMetricValue"]')
+    assert moves.inner_text() == "46"
+    page.close()
