@@ -14,6 +14,28 @@ from atlas.load import LoadResult, Problem, detect_table, load_files
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
 
 
+def to_utf8(data: bytes) -> tuple[bytes | None, str]:
+    """The file as UTF-8, and the encoding it was read as (None and a reason if unreadable).
+
+    DuckDB reads UTF-8 only, so UTF-16 (with its BOM) and GB18030/GBK, the usual Chinese
+    Excel export, are transcoded here first. A file with NUL bytes and no UTF-16 BOM is
+    taken for binary.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "UTF-16"
+        except UnicodeDecodeError:
+            return None, "starts like UTF-16 but does not decode as UTF-16"
+    if b"\x00" in data[:4096]:
+        return None, "looks like a binary file, not a CSV"
+    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK")):
+        try:
+            return data.decode(encoding).encode("utf-8"), label
+        except UnicodeDecodeError:
+            continue
+    return None, "is neither UTF-8, UTF-16 nor GB18030/GBK text"
+
+
 @dataclass
 class Upload:
     """The files of one upload, written to a private folder, with the table each one is for."""
@@ -35,8 +57,12 @@ def stage_upload(named_files: list[tuple[str, bytes]], overrides: dict[str, str]
         if len(data) > MAX_FILE_BYTES:
             problems.append(Problem("", None, None, None, "is larger than the 200 MB upload limit", name))
             continue
+        text, encoding = to_utf8(data)
+        if text is None:
+            problems.append(Problem("", None, None, None, f"cannot be read: {encoding}", name))
+            continue
         path = folder / f"{i}_{Path(name).name}"
-        path.write_bytes(data)
+        path.write_bytes(text)
         table = overrides.get(name) or detect_table(path) or detect_table(path.with_name(Path(name).name))
         if table is None:
             problems.append(Problem("", None, None, None, "cannot tell which table this file is for", name))

@@ -43,3 +43,38 @@ def test_bad_upload_reports_rows_and_writes_nothing(rw):
     assert set(zip(report.row, report.column, strict=True)) == {(2, "person_id"), (2, "moved_on")}
     assert not upload.commit(rw, only_moves, "Ana").ok
     assert rw.execute("select count(*) from moves").fetchall() == [(45,)]
+
+
+PEOPLE = "person_id,name,name_zh\nnew-zh,Zhang San,张三\n"
+
+
+@pytest.mark.parametrize(
+    "data,encoding",
+    [
+        (PEOPLE.encode("utf-8"), "UTF-8"),
+        (b"\xef\xbb\xbf" + PEOPLE.encode("utf-8"), "UTF-8"),
+        (PEOPLE.encode("utf-16"), "UTF-16"),
+        (PEOPLE.encode("gb18030"), "GB18030/GBK"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16", "gb18030"],
+)
+def test_encodings_analysts_have(rw, data, encoding):
+    text, used = upload.to_utf8(data)
+    assert used == encoding
+    staged = upload.stage_upload([("people.csv", data)])
+    assert upload.commit(rw, staged, "Li").ok
+    assert rw.execute("select name_zh from people where person_id = 'new-zh'").fetchall() == [("张三",)]
+
+
+def test_semicolon_and_quoted_newlines_and_amount_formats(rw):
+    data = b'person_id;name;known_for\nsemi-1;Semi Colon;"two\nlines"\n'
+    staged = upload.stage_upload([("people.csv", data)])
+    assert upload.commit(rw, staged, "Li").ok
+    assert rw.execute("select known_for from people where person_id = 'semi-1'").fetchall() == [("two\nlines",)]
+
+
+def test_binary_garbage_is_refused_with_the_file_named(rw):
+    staged = upload.stage_upload([("photo.csv", bytes(range(256)) * 10)])
+    report = upload.problems_frame(upload.check(rw, staged).problems)
+    assert report.file.tolist() == ["photo.csv"]
+    assert "binary" in report.problem.iloc[0]
