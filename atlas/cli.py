@@ -44,23 +44,22 @@ def _generate(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace) -> int:
     import duckdb
 
-    from atlas.load import detect_table, load_files
+    from atlas import upload
 
-    files: dict[str, Path] = {}
-    for name in args.files:
-        path = Path(name)
-        table = detect_table(path)
-        if table is None:
-            print(f"{path}: cannot tell which table this file is for (name it <table>.csv)", file=sys.stderr)
-            return 1
-        files[table] = path
+    # the same path as the Data page: encodings, table detection, checks, one transaction
+    try:
+        named = [(Path(name).name, Path(name).read_bytes()) for name in args.files]
+    except OSError as exc:
+        print(f"Cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 1
+    staged = upload.stage_upload(named)
     try:
         con = db.connect(args.db)
     except duckdb.IOException as exc:
         print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
         return 1
     try:
-        result = load_files(con, files, mode=args.mode, uploader="cli", dry_run=args.dry_run)
+        result = upload.check(con, staged) if args.dry_run else upload.commit(con, staged, "cli")
     finally:
         con.close()
     if not result.ok:
