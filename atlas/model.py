@@ -195,3 +195,38 @@ TABLES: tuple[Table, ...] = (
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 # The tables whose rows are facts from a source; each must name its source and certainty.
 FACT_TABLES = ("education", "moves", "compensation", "funding_rounds")
+
+
+TYPE_NAMES = {
+    "text": "text",
+    "slug": "id (lowercase letters, digits, '.', '_', '-')",
+    "enum": "one of a list",
+    "date": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "int": "whole number",
+    "number": "number (100000000, 100,000,000 or 1e8)",
+    "bool": "true or false",
+    "country": "ISO 3166-1 alpha-2 country code",
+    "currency": "ISO 4217 currency code with a rate in fx_rates",
+}
+
+
+def dictionary(table: str, example: dict[str, str] | None = None) -> list[dict[str, str]]:
+    """The data dictionary of a table: one entry per CSV column with its type and rules."""
+    t = TABLES_BY_NAME[table]
+    example = example or {}
+    return [
+        {
+            "column": c.name,
+            "type": TYPE_NAMES[c.type],
+            "required": "yes" if c.required else "no",
+            "allowed": ", ".join(c.choices) if c.choices else (f"an id in {c.ref}" if c.ref else ""),
+            "key": "yes" if c.name in t.key else "",
+            "example": example.get(c.name, ""),
+        }
+        for c in t.columns
+    ]
+
+
+def template_csv(table: str) -> str:
+    """An empty CSV with the table's header, ready to fill in a spreadsheet."""
+    return ",".join(TABLES_BY_NAME[table].column_names) + "\n"

@@ -937,3 +937,31 @@ def upload_ui() -> None:
             st.success(f"Committed as data version {done.upload_id}: {counts}.")
         else:
             st.error("Rejected; nothing was written:\\n\\n" + "\\n".join(f"- {p}" for p in done.problems[:20]))
+
+
+def dictionary_ui() -> None:
+    """Per table: the data dictionary (types, rules, an example row) and an empty template."""
+    import csv
+
+    import pandas as pd
+
+    from atlas.db import SEED_DIR
+    from atlas.model import TABLES, dictionary, template_csv
+
+    with st.expander("Templates and data dictionary"):
+        table = st.selectbox("Table", [t.name for t in TABLES], key="dict_table")
+        example: dict[str, str] = {}
+        seed = SEED_DIR / f"{table}.csv"
+        if seed.exists():
+            with open(seed, encoding="utf-8") as f:
+                example = next(csv.DictReader(f), {}) or {}
+        st.dataframe(pd.DataFrame(dictionary(table, example)), hide_index=True, width="stretch")
+        st.download_button(
+            f"Empty template: {table}.csv",
+            data=template_csv(table),
+            file_name=f"{table}.csv",
+            mime="text/csv",
+            key="dict_template",
+            on_click="ignore",
+            icon=":material/download:",
+        )

@@ -7,6 +7,7 @@ from atlas import cache, ui
 ui.page_frame("Data", "Upload new facts, and see the tables, the source articles and every committed load.")
 
 ui.upload_ui()
+ui.dictionary_ui()
 
 left, right = st.columns([1, 3])
 with left:

@@ -205,3 +205,20 @@ def test_detect_table_from_header(tmp_path):
     f = write(tmp_path, "export (3).csv", MOVES_HEADER + "x,mu-li,,bytedance,2023,,joined,s,reported,\n")
     assert load.detect_table(f) == "moves"
     assert load.detect_table(write(tmp_path, "firms.csv", "anything\n")) == "firms"
+
+
+def test_every_table_has_a_dictionary_and_a_template_that_loads(tmp_path):
+    from atlas.model import TABLES, dictionary, template_csv
+
+    for t in TABLES:
+        entries = dictionary(t.name)
+        assert [e["column"] for e in entries] == list(t.column_names)
+        assert all(e["type"] for e in entries)
+        assert template_csv(t.name).strip().split(",") == list(t.column_names)
+    moves = {e["column"]: e for e in dictionary("moves")}
+    assert moves["move_type"]["allowed"] == "joined, founded, returned, acquihire, left"
+    assert moves["person_id"]["allowed"] == "an id in people"
+    # a template filled in and uploaded is recognized by its header
+    path = tmp_path / "filled.csv"
+    path.write_text(template_csv("moves") + "a,mu-li,,bytedance,2026,,joined,s,rumor,\n", encoding="utf-8")
+    assert load.detect_table(path) == "moves"
