@@ -47,7 +47,7 @@ def test_every_page_opens_with_seed_data(server, browser, script, title):
     wait_for_app(page, title)
     assert page.locator('[data-testid="stException"]').count() == 0
     # a real table from DuckDB, not a placeholder
-    page.wait_for_selector('[data-testid="stDataFrame"]', timeout=30000)
+    page.locator('[data-testid="stDataFrame"] >> visible=true').first.wait_for(timeout=30000)
     page.screenshot(path=str(ARTIFACTS / f"page_{title.lower().replace(' & ', '_').replace(' ', '_')}.png"))
     page.close()
 
