@@ -197,7 +197,9 @@ def test_csv_download_has_the_filtered_rows(server, browser):
     page.set_viewport_size({"width": 1400, "height": 1400})
     page.goto(server.url + "/Talent_flows?certainty=confirmed")
     wait_for_app(page, "Talent flows")
-    button = page.locator('[data-testid="stDownloadButton"]').filter(has_text="CSV").last
+    # the moves table's own button (keyed dl_moves_CSV), waited for: the page draws top to bottom
+    button = page.locator(".st-key-dl_moves_CSV button").first
+    button.wait_for(timeout=30000)
     button.scroll_into_view_if_needed()
     with page.expect_download(timeout=30000) as info:
         button.click()
