@@ -10,6 +10,11 @@ from tests.e2e.conftest import ARTIFACTS, wait_for_app
 pytestmark = pytest.mark.browser
 
 
+def see(page, text: str) -> None:
+    """Wait until `text` is on the page (a rerun may still be drawing it)."""
+    page.get_by_text(text).first.wait_for(timeout=30000)
+
+
 def selected(page, label: str) -> str:
     """The value a selectbox shows."""
     return page.locator(f'input[aria-label="{label}"]').input_value()
@@ -27,7 +32,7 @@ def test_deep_link_is_the_first_request(fresh_server, browser):
     page.goto(fresh_server.url + "/Pay_offers?currency=CNY&certainty=reported")
     wait_for_app(page, "Pay offers")
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_text("The figures behind the view (CNY, nominal)").count() == 1
+    see(page, "The figures behind the view (CNY, nominal)")
     sidebar = page.locator('[data-testid="stSidebar"]')
     assert selected(page, "Minimum certainty") == "reported"
     assert selected(page, "Display currency") == "CNY"
@@ -61,7 +66,7 @@ def test_filter_change_is_written_to_the_url(server, browser):
     page.get_by_role("option", name="EUR").click()
     page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
     wait_for_app(page, "Overview")
-    assert page.get_by_text("Largest pay figures, in EUR").count() == 1
+    see(page, "Largest pay figures, in EUR")
     # not one rerun behind: the copy box already carries the value just chosen
     assert "currency=EUR" in page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
     shared = page.url
@@ -70,7 +75,7 @@ def test_filter_change_is_written_to_the_url(server, browser):
     other = browser.new_context().new_page()
     other.goto(shared)
     wait_for_app(other, "Overview")
-    assert other.get_by_text("Largest pay figures, in EUR").count() == 1
+    see(other, "Largest pay figures, in EUR")
     assert selected(other, "Display currency") == "EUR"
     other.close()
 
@@ -91,7 +96,7 @@ def test_flows_deep_link_with_view_controls(server, browser):
     page.goto(server.url + "/Talent_flows?level=firm&focus=bytedance&countries=CN&countries=US")
     wait_for_app(page, "Talent flows")
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert page.get_by_text("ByteDance (字节跳动)").count() >= 1
+    see(page, "ByteDance (字节跳动)")
     assert "countries=CN" in page.url and "countries=US" in page.url and "level=firm" in page.url
     page.wait_for_selector("canvas", timeout=30000)  # the Sankey
     page.screenshot(path=str(ARTIFACTS / "flows_firm_level_bytedance.png"), full_page=True)
@@ -121,7 +126,7 @@ def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
     ):
         assert part in url, (part, url)
     assert selected(page, "Display currency") == "EUR"
-    assert page.get_by_text("The rounds behind the view, in EUR").count() == 1
+    see(page, "The rounds behind the view, in EUR")
     page.close()
     # the address of the new page, opened fresh, is the same view
     other = browser.new_context().new_page()
@@ -129,7 +134,7 @@ def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
     wait_for_app(other, "Funding")
     assert selected(other, "Display currency") == "EUR"
     assert selected(other, "Minimum certainty") == "reported"
-    assert other.get_by_text("The rounds behind the view, in EUR").count() == 1
+    see(other, "The rounds behind the view, in EUR")
     other.close()
 
 
@@ -149,7 +154,7 @@ def test_copy_link_reproduces_the_view(server, browser):
     wait_for_app(other, "Talent flows")
     assert selected(other, "Minimum certainty") == "reported"
     assert selected(other, "Whom did this firm gain from and lose to?") == "bytedance"
-    assert other.get_by_text("ByteDance (字节跳动)").count() >= 1
+    see(other, "ByteDance (字节跳动)")
     other.close()
     people = browser.new_page()
     people.goto(server.url + "/People_and_firms?firm=google&subs=false")
@@ -230,9 +235,9 @@ def test_saved_view_round_trip(server, browser):
     other = browser.new_context().new_page()
     other.goto(server.url + "/?view=declined-offers-in-yuan")
     wait_for_app(other, "Pay offers")
-    assert other.get_by_text("Saved view").count() >= 1
+    see(other, "Saved view")
     assert selected(other, "Display currency") == "CNY"
-    assert other.get_by_text("The figures behind the view (CNY, nominal)").count() == 1
+    see(other, "The figures behind the view (CNY, nominal)")
     assert "outcomes=declined" in other.url
     other.screenshot(path=str(ARTIFACTS / "saved_view_opened.png"))
     other.close()
@@ -240,7 +245,7 @@ def test_saved_view_round_trip(server, browser):
     missing = browser.new_page()
     missing.goto(server.url + "/?view=no-such-view")
     wait_for_app(missing, "Overview")
-    assert missing.get_by_text("There is no saved view called").count() == 1
+    see(missing, "There is no saved view called")
     missing.close()
 
 
@@ -265,7 +270,7 @@ def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser
         other.goto(link.replace(fresh_server.url, server.url))
         wait_for_app(other, "Pay offers")
         banner = other.locator('[data-testid="stAlert"]').filter(has_text="This link was made on data version 1")
-        assert banner.count() == 1
+        banner.wait_for(timeout=30000)
         assert "people" in banner.inner_text() and "now at version 2" in banner.inner_text()
         assert selected(other, "Display currency") == "EUR"
         other.close()
@@ -277,7 +282,7 @@ def test_empty_multiselect_is_not_the_same_as_unset(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(server.url + "/Funding?compare=")
     wait_for_app(page, "Funding")
-    assert page.get_by_text("Pick at least two firms to compare.").count() == 1
+    see(page, "Pick at least two firms to compare.")
     link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
     assert "compare=&" in link or link.endswith("compare=")
     page.goto(server.url + "/Funding")
