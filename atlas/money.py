@@ -1,8 +1,8 @@
 """Money: display currencies, conversion with yearly rates, and honest formatting.
 
-Conversion itself runs in SQL (the queries join `fx_rates` on the year a figure was
-reported); this module holds the rules both sides share and formats amounts so that a
-range stays a range and "more than" stays a lower bound.
+Conversion itself runs in SQL (`fx_factors` and `selected_pay` in queries/schema.sql);
+this module names the display currencies and formats amounts so that a range stays a
+range and "more than" stays a lower bound.
 """
 
 from __future__ import annotations
@@ -11,11 +11,6 @@ import math
 
 DISPLAY_CURRENCIES = ("USD", "CNY", "EUR")
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
-
-
-def convert(amount: float, rate_from: float, rate_to: float) -> float:
-    """Convert `amount` given both currencies' USD-per-unit rates for the same year."""
-    return amount * rate_from / rate_to
 
 
 def short_number(value: float) -> str:

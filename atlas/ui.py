@@ -7,7 +7,7 @@ from page to page.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -38,7 +38,6 @@ class Filters:
     min_certainty: str = "rumor"
     kinds: tuple[str, ...] = ()
     currency: str = "USD"
-    extra: dict = field(default_factory=dict, compare=False)
 
     @property
     def include_undated(self) -> bool:

@@ -8,13 +8,12 @@ chosen_moves as (
     select move_id from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, []::varchar[], '')
 ),
 
-selected_pay as (
-    select c.comp_id
-    from compensation as c
-    join firms as f on f.firm_id = c.firm_id
-    where in_period(c.reported_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(c.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+chosen_pay as (
+    select comp_id
+    from selected_pay(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, 'USD', 0,
+        '', '', []::varchar[], []::varchar[], []::varchar[]
+    )
 ),
 
 selected_rounds as (
@@ -32,7 +31,7 @@ final as (
         (select count(*) from firms) as n_firms,
         (select count(*) from sources) as n_sources,
         (select count(*) from chosen_moves) as n_moves,
-        (select count(*) from selected_pay) as n_pay_figures,
+        (select count(*) from chosen_pay) as n_pay_figures,
         (select count(*) from selected_rounds) as n_rounds
 )
 

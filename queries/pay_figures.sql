@@ -10,20 +10,6 @@
 --         $outcomes (VARCHAR[], empty = all), $limit (INTEGER)
 with
 
-selected as (
-    select c.*, f.name as firm_name, f.name_zh as firm_name_zh
-    from compensation as c
-    join firms as f on f.firm_id = c.firm_id
-    where in_period(c.reported_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(c.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and ($person_id = '' or c.person_id = $person_id)
-        and ($firm_id = '' or c.firm_id = $firm_id)
-        and (len($firm_ids) = 0 or list_contains($firm_ids, c.firm_id))
-        and (len($pay_kinds) = 0 or list_contains($pay_kinds, c.kind))
-        and (len($outcomes) = 0 or list_contains($outcomes, c.outcome))
-),
-
 final as (
     select
         c.comp_id,
@@ -38,21 +24,21 @@ final as (
         c.amount_low,
         c.amount_high,
         c.currency,
-        (c.amount_low) * fx.factor as low_converted,
-        (c.amount_high) * fx.factor as high_converted,
-        ((c.amount_low + c.amount_high) / 2) * fx.factor
-            as mid_converted,
+        c.low_converted,
+        c.high_converted,
+        c.mid_converted,
         $currency as display_currency,
-        year(c.reported_on) as year_reported,
+        c.year_reported,
         fmt_date(c.reported_on, c.reported_on_precision) as reported_on,
         c.certainty,
         s.title as source,
         s.publisher as source_publisher,
         c.note
-    from selected as c
+    from selected_pay(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
+        $person_id, $firm_id, $firm_ids, $pay_kinds, $outcomes
+    ) as c
     join sources as s on s.source_id = c.source_id
-    left join fx_factors($currency, $constant_year) as fx
-        on fx.currency = c.currency and fx.year = year(c.reported_on)
     left join people as p on p.person_id = c.person_id
 )
 

@@ -7,27 +7,17 @@
 with
 
 figures as (
-    select
-        c.kind,
-        c.period,
-        ((c.amount_low + c.amount_high) / 2) * fx.factor
-            as mid
-    from compensation as c
-    join firms as f on f.firm_id = c.firm_id
-    left join fx_factors($currency, $constant_year) as fx
-        on fx.currency = c.currency and fx.year = year(c.reported_on)
-    where in_period(c.reported_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(c.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and (len($firm_ids) = 0 or list_contains($firm_ids, c.firm_id))
-        and (len($pay_kinds) = 0 or list_contains($pay_kinds, c.kind))
-        and (len($outcomes) = 0 or list_contains($outcomes, c.outcome))
+    select *
+    from selected_pay(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
+        '', '', $firm_ids, $pay_kinds, $outcomes
+    )
 ),
 
 binned as (
-    select kind, period, floor(log10(mid) * 4) / 4 as log_low
+    select kind, period, floor(log10(mid_converted) * 4) / 4 as log_low
     from figures
-    where mid > 0
+    where mid_converted > 0
 ),
 
 final as (

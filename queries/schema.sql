@@ -367,3 +367,29 @@ select
 from fx_rates as s
 join fx_rates as d on d.currency = display and d.year = s.year
 left join cpi as c on c.year = s.year;
+
+-- The pay figures the filters select, each with its low, midpoint and high converted by
+-- fx_factors; every pay query reads this, so the filters mean the same everywhere.
+-- p_person / p_firm: '' = all; the lists: empty = all.
+create or replace macro selected_pay(start_year, end_year, include_undated, min_certainty, kinds, display,
+        constant_year, p_person, p_firm, firm_ids, pay_kinds, outcomes) as table
+select
+    c.*,
+    f.name as firm_name,
+    f.name_zh as firm_name_zh,
+    year(c.reported_on) as year_reported,
+    c.amount_low * fx.factor as low_converted,
+    c.amount_high * fx.factor as high_converted,
+    (c.amount_low + c.amount_high) / 2 * fx.factor as mid_converted
+from compensation as c
+join firms as f on f.firm_id = c.firm_id
+left join fx_factors(display, constant_year) as fx
+    on fx.currency = c.currency and fx.year = year(c.reported_on)
+where in_period(c.reported_on, start_year, end_year, include_undated)
+    and at_least_certain(c.certainty, min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, f.kind))
+    and (p_person = '' or c.person_id = p_person)
+    and (p_firm = '' or c.firm_id = p_firm)
+    and (len(firm_ids) = 0 or list_contains(firm_ids, c.firm_id))
+    and (len(pay_kinds) = 0 or list_contains(pay_kinds, c.kind))
+    and (len(outcomes) = 0 or list_contains(outcomes, c.outcome));

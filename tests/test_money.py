@@ -2,7 +2,7 @@
 
 import pytest
 
-from atlas.money import convert, format_amount, short_number
+from atlas.money import format_amount, short_number
 
 
 @pytest.mark.parametrize(
@@ -26,8 +26,3 @@ def test_short_number(value, text):
 )
 def test_format_amount(args, text):
     assert format_amount(*args) == text
-
-
-def test_convert_round_trip():
-    assert convert(100, 0.14, 0.14) == 100
-    assert convert(10_000_000, 1 / 7.0809, 1.0) == pytest.approx(1_412_250, rel=1e-4)
