@@ -14,18 +14,12 @@ pairs as (
         r.round_type,
         r.status,
         r.stake_pct,
-        case when r.status = 'completed'
-            then (r.amount) * fx.factor end as amount_converted
+        case when r.status = 'completed' then r.amount_converted end as amount_converted
     from round_investors as ri
-    join funding_rounds as r on r.round_id = ri.round_id
-    left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
-    join firms as f on f.firm_id = r.firm_id
-    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(r.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and (len($countries) = 0 or list_contains($countries, f.country))
-        and (len($round_types) = 0 or list_contains($round_types, r.round_type))
-        and (len($statuses) = 0 or list_contains($statuses, r.status))
+    join selected_rounds(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $round_types, $statuses,
+        $currency
+    ) as r on r.round_id = ri.round_id
 ),
 
 top_investors as (

@@ -9,21 +9,16 @@ with
 
 deals as (
     select r.*, ri.investor_id as buyer_id
-    from funding_rounds as r
-    join firms as f on f.firm_id = r.firm_id
+    from selected_rounds(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses, $currency
+    ) as r
     left join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
     where r.round_type in ('acquisition', 'acquihire')
-        and in_period(r.announced_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(r.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and (len($countries) = 0 or list_contains($countries, f.country))
-        and (len($statuses) = 0 or list_contains($statuses, r.status))
 ),
 
 largest as (
-    select d.*, d.amount * fx.factor as amount_converted
+    select d.*
     from deals as d
-    left join fx_factors($currency, 0) as fx on fx.currency = d.currency and fx.year = year(d.announced_on)
     order by amount_converted desc nulls last, d.round_id
     limit 500
 ),

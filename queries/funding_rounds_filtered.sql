@@ -12,17 +12,12 @@
 with
 
 selected as (
-    select r.*, f.name as firm_name, f.name_zh as firm_name_zh
-    from funding_rounds as r
-    join firms as f on f.firm_id = r.firm_id
-    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(r.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
-        and (len($countries) = 0 or list_contains($countries, f.country))
-        and (len($round_types) = 0 or list_contains($round_types, r.round_type))
-        and (len($statuses) = 0 or list_contains($statuses, r.status))
-        and ($firm_id = '' or r.firm_id = $firm_id
-            or r.round_id in (select round_id from round_investors where investor_id = $firm_id))
+    select *
+    from selected_rounds(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency
+    ) as r
+    where $firm_id = '' or r.firm_id = $firm_id
+        or r.round_id in (select round_id from round_investors where investor_id = $firm_id)
 ),
 
 final as (
@@ -37,7 +32,7 @@ final as (
         r.amount,
         r.amount_qualifier,
         r.currency,
-        (r.amount) * fx.factor as amount_converted,
+        r.amount_converted,
         $currency as display_currency,
         r.valuation,
         r.valuation_qualifier,
@@ -46,7 +41,7 @@ final as (
         case when r.valuation is null and r.amount is not null and r.stake_pct is not null
             then r.amount * 100 / r.stake_pct end as implied_valuation,
         (coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
-                then r.amount * 100 / r.stake_pct end)) * fx.factor as valuation_converted,
+                then r.amount * 100 / r.stake_pct end)) * r.fx_factor as valuation_converted,
         r.status = 'completed' and r.round_type in ('seed', 'series', 'strategic', 'other')
             and r.amount is not null as is_raised,
         r.certainty,
@@ -55,7 +50,6 @@ final as (
         r.note
     from selected as r
     join sources as s on s.source_id = r.source_id
-    left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
 ),
 
 listed as (

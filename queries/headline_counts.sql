@@ -16,13 +16,12 @@ chosen_pay as (
     )
 ),
 
-selected_rounds as (
-    select r.round_id
-    from funding_rounds as r
-    join firms as f on f.firm_id = r.firm_id
-    where in_period(r.announced_on, $start_year, $end_year, $include_undated)
-        and at_least_certain(r.certainty, $min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, f.kind))
+chosen_rounds as (
+    select round_id
+    from selected_rounds(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, []::varchar[], []::varchar[],
+        []::varchar[], 'USD'
+    )
 ),
 
 final as (
@@ -32,7 +31,7 @@ final as (
         (select count(*) from sources) as n_sources,
         (select count(*) from chosen_moves) as n_moves,
         (select count(*) from chosen_pay) as n_pay_figures,
-        (select count(*) from selected_rounds) as n_rounds
+        (select count(*) from chosen_rounds) as n_rounds
 )
 
 select * from final

@@ -393,3 +393,23 @@ where in_period(c.reported_on, start_year, end_year, include_undated)
     and (len(firm_ids) = 0 or list_contains(firm_ids, c.firm_id))
     and (len(pay_kinds) = 0 or list_contains(pay_kinds, c.kind))
     and (len(outcomes) = 0 or list_contains(outcomes, c.outcome));
+
+-- The funding rounds and deals the filters select, with the firm's names and each amount
+-- converted by fx_factors (fx_factor is kept for converting valuations). Lists: empty = all.
+create or replace macro selected_rounds(start_year, end_year, include_undated, min_certainty, kinds, countries,
+        round_types, statuses, display) as table
+select
+    r.*,
+    f.name as firm_name,
+    f.name_zh as firm_name_zh,
+    fx.factor as fx_factor,
+    r.amount * fx.factor as amount_converted
+from funding_rounds as r
+join firms as f on f.firm_id = r.firm_id
+left join fx_factors(display, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
+where in_period(r.announced_on, start_year, end_year, include_undated)
+    and at_least_certain(r.certainty, min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, f.kind))
+    and (len(countries) = 0 or list_contains(countries, f.country))
+    and (len(round_types) = 0 or list_contains(round_types, r.round_type))
+    and (len(statuses) = 0 or list_contains(statuses, r.status));
