@@ -49,10 +49,18 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.Chart:
 # name, so the Sankey stays two columns (a flow Google -> Google is not a cycle).
 _DEST = "\u2060"
 SMALL_COLOR = "#C8C8C8"
+# ECharts saves what its renderer drew: a canvas saves PNG, the SVG renderer saves SVG.
+SANKEY_RENDERERS = {"png": "canvas", "svg": "svg"}
 
 
-def flow_sankey_spec(df: pd.DataFrame, title: str) -> dict:
-    """An ECharts Sankey option from flows_by_level rows (source, target, n_moves, names)."""
+def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") -> dict:
+    """An ECharts Sankey option from flows_by_level rows (source, target, n_moves, names).
+
+    image_format is what the diagram's own save button writes: "png", or "svg" (which
+    needs the chart drawn with ECharts' SVG renderer: see SANKEY_RENDERERS).
+    """
+    if image_format not in SANKEY_RENDERERS:
+        raise ValueError(f"image_format must be one of {sorted(SANKEY_RENDERERS)}")
     sources = list(dict.fromkeys(df["source"]))
     targets = list(dict.fromkeys(df["target"]))
     nodes = [{"name": s, "depth": 0} for s in sources] + [{"name": t + _DEST, "depth": 1} for t in targets]
@@ -76,7 +84,12 @@ def flow_sankey_spec(df: pd.DataFrame, title: str) -> dict:
         "toolbox": {
             "right": 10,
             "feature": {
-                "saveAsImage": {"type": "png", "name": "talent_flows", "title": "Save as PNG", "pixelRatio": 2}
+                "saveAsImage": {
+                    "type": image_format,
+                    "name": "talent_flows",
+                    "title": f"Save as {image_format.upper()}",
+                    "pixelRatio": 2,
+                }
             },
         },
         "series": [

@@ -504,6 +504,21 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
     return FlowView(level, tuple(countries), search, int(top_n), int(min_count))
 
 
+def sankey_image_format_ui() -> str:
+    """Which image the Sankey's own save button (top right of the diagram) writes."""
+    # labels as values: a bound widget with a format_func reads the URL by label
+    return st.segmented_control(
+        "Diagram image",
+        ("PNG", "SVG"),
+        default="PNG",
+        key="img",
+        bind="query-params",
+        required=True,
+        help="The save button at the top right of the diagram downloads it as this image, drawn in your "
+        "browser: PNG (for slides) or SVG (scalable, editable).",
+    ).lower()
+
+
 def counterparts_dataframe(df) -> None:
     """Whom a group gained from and lost to, with counts and names."""
     if df.empty:
@@ -742,7 +757,7 @@ def deals_dataframe(df, currency: str) -> None:
 # the link from their current values, so it is exact even when the address bar lags.
 PAGE_KEYS = {
     "Overview": SHARED_KEYS,
-    "Talent flows": (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom"),
+    "Talent flows": (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom", "img"),
     "Pay offers": (*SHARED_KEYS, "firms", "pay_kinds", "outcomes", "constant"),
     "Funding": (*SHARED_KEYS, "countries", "round_types", "statuses", "compare"),
     "People & firms": (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),

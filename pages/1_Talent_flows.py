@@ -18,9 +18,11 @@ flows = cache.query("flows_by_level", **p)
 if flows.empty:
     st.info("No flows match the filters. Lower the minimum moves per flow or widen the filters.")
 else:
+    image_format = ui.sankey_image_format_ui()
     st.echarts_chart(
-        charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}"),
+        charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}", image_format),
         height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
+        renderer=charts.SANKEY_RENDERERS[image_format],
         key="sankey",
     )
     ui.downloads_ui("flows", df=flows)

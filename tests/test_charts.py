@@ -1,6 +1,7 @@
 """Chart builders: marks, encodings, titles, and only the rows they draw."""
 
 import pandas as pd
+import pytest
 
 from atlas import charts
 
@@ -55,6 +56,11 @@ def test_sankey_is_two_columns_with_counts_and_names():
     assert "more than five people" in series["links"][1]["tooltip"]["formatter"]
     assert spec["title"]["text"] == "Moves by parent firm"
     assert spec["toolbox"]["feature"]["saveAsImage"]["type"] == "png"
+    svg = charts.flow_sankey_spec(df, "Moves by parent firm", "svg")
+    assert svg["toolbox"]["feature"]["saveAsImage"]["type"] == "svg"
+    assert charts.SANKEY_RENDERERS["svg"] == "svg"
+    with pytest.raises(ValueError):
+        charts.flow_sankey_spec(df, "x", "gif")
 
 
 def test_net_flow_chart_greys_small_groups_and_keeps_net_order():

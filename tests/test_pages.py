@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -116,6 +118,16 @@ def test_flows_page_quarter_grain_and_threshold(flows):
     flows.slider(key="min_n").set_value(3).run()
     assert not flows.exception
     assert any("below the minimum of 3" in c.value for c in flows.caption)
+
+
+def test_flows_page_sankey_saves_svg(flows):
+    [sankey] = flows.get("echarts_chart")
+    assert sankey.proto.renderer == 0  # canvas: the save button writes a PNG
+    flows.segmented_control(key="img").set_value("SVG").run()
+    [sankey] = flows.get("echarts_chart")
+    spec = json.loads(sankey.proto.spec)
+    assert spec["toolbox"]["feature"]["saveAsImage"]["type"] == "svg"
+    assert sankey.proto.renderer == 1  # the SVG renderer, without which ECharts cannot save SVG
 
 
 def test_person_profile(app):

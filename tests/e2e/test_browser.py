@@ -320,3 +320,20 @@ def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
     moves = page.locator('[data-testid="stMetric"]').filter(has_text="Moves").locator('[data-testid="stMetricValue"]')
     assert moves.inner_text() == "46"
     page.close()
+
+
+def test_sankey_downloads_as_svg(server, browser):
+    from pathlib import Path
+
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1400})
+    page = context.new_page()
+    page.goto(server.url + "/Talent_flows?img=SVG&level=firm")
+    wait_for_app(page, "Talent flows")
+    chart = page.locator('.st-key-sankey [data-testid="stEChartsChart"]').first
+    chart.wait_for(timeout=30000)
+    chart.hover()
+    with page.expect_download(timeout=30000) as info:
+        page.locator('.st-key-sankey button[aria-label="Download as SVG"]').click()
+    svg = Path(info.value.path()).read_text(encoding="utf-8")
+    assert svg.startswith("<svg") and "ByteDance" in svg  # a vector drawing of the real flows
+    context.close()
