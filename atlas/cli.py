@@ -1,4 +1,4 @@
-"""The command line: `python -m atlas build | load | generate`."""
+"""The command line: `python -m atlas build | load | generate | bench`."""
 
 from __future__ import annotations
 
@@ -73,6 +73,13 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bench(args: argparse.Namespace) -> int:
+    from atlas import bench
+
+    bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command."""
     p = argparse.ArgumentParser(prog="python -m atlas", description="Talent Atlas command line.")
@@ -116,6 +123,19 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--comp", type=int, default=1_000_000)
     g.add_argument("--seed", type=int, default=1)
     g.set_defaults(func=_generate)
+
+    be = sub.add_parser(
+        "bench",
+        help="Time loading and every page against the limits of this machine; write bench/RESULTS.md.",
+        description="Generate (or reuse) the synthetic dataset of --scale, load it through the validated path, "
+        "time each page's data cold and warm against bare DuckDB SQL and a pandas peer, time the pages in "
+        "Chromium, and write the table to --out. Measures only: it never fails on a slow number.",
+    )
+    be.add_argument("--scale", choices=["small", "large"], default="small", help="small: 200k moves; large: 10M")
+    be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
+    be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
+    be.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    be.set_defaults(func=_bench)
     return p
 
 

@@ -1,0 +1,586 @@
+"""`python -m atlas bench`: how fast Talent Atlas is on this machine, against the limits.
+
+One run, in this order:
+
+1. generate the synthetic dataset of the chosen scale (reused when already there);
+2. loading: the full validated load (`atlas.load.load_files`, the path of the Data page and
+   `python -m atlas load`) against DuckDB's own `read_csv` of the same files into bare tables;
+3. every page, for its default view and three typical filter changes: the page script runs
+   (Streamlit's AppTest, in this process) with the view's URL parameters, and every
+   `atlas.cache.query` it makes is timed, with the cache empty (cold) and again (warm); each
+   recorded query is then re-run as bare SQL on DuckDB (the limit), and the same page data is
+   computed the naive way, CSV into pandas then groupby (the peer);
+4. in Chromium, against a freshly started `streamlit run app.py` on the benchmark database:
+   the time from navigation until every chart of the page is drawn, and the server's peak memory.
+
+It prints the table and writes it to bench/RESULTS.md. It measures; it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from atlas import generate
+from atlas.browser import ROOT
+
+SCALES = {"small": generate.SMALL, "large": generate.LARGE}
+TARGETS = {
+    "load_ratio": 0.5,  # validated load throughput / raw read_csv throughput, at least
+    "warm_ms": 300,  # median warm page data, at most
+    "cold_ms": 1000,  # cold page data, at most
+    "peer_ratio": 10,  # pandas time / cold page data, at least
+    "chart_rows": 5000,  # rows sent to one chart, at most
+    "memory_gb": 4,  # peak memory of the app process, under
+    "browser_s": 2,  # navigation to charts drawn, at most
+}
+SEED = 1  # the default of `python -m atlas generate`
+PERSON, FIRM = "person-12", "firm-0"  # firm-0 is the largest firm of the power law: the worst case
+PERIOD = ["2015", "2020"]
+
+# Each page: its script, title, and four views as URL parameters (the default first).
+PAGES: list[tuple[str, str, list[tuple[str, dict]]]] = [
+    (
+        "app.py",
+        "Overview",
+        [
+            ("default", {}),
+            ("confirmed only", {"certainty": "confirmed"}),
+            ("2015–2020", {"period": PERIOD}),
+            ("startups, in CNY", {"kinds": ["ai_startup"], "currency": "CNY"}),
+        ],
+    ),
+    (
+        "pages/1_Talent_flows.py",
+        "Talent flows",
+        [
+            ("default", {}),
+            ("firm level", {"level": "firm"}),
+            ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
+            ("China, startups", {"countries": ["CN"], "kinds": ["ai_startup"]}),
+        ],
+    ),
+    (
+        "pages/2_Pay_offers.py",
+        "Pay offers",
+        [
+            ("default", {}),
+            ("in CNY", {"currency": "CNY"}),
+            ("2020 dollars", {"constant": "2020"}),
+            ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
+        ],
+    ),
+    (
+        "pages/3_Funding.py",
+        "Funding",
+        [
+            ("default", {}),
+            ("in EUR", {"currency": "EUR"}),
+            ("series rounds", {"round_types": ["series"]}),
+            ("China, 2015–2020", {"countries": ["CN"], "period": PERIOD}),
+        ],
+    ),
+    (
+        "pages/4_People_and_firms.py",
+        "People & firms",
+        [
+            ("default", {}),
+            ("a person", {"person": PERSON}),
+            ("the largest firm", {"firm": FIRM}),
+            ("a search", {"q": "Person 12"}),
+        ],
+    ),
+    (
+        "pages/5_Data.py",
+        "Data",
+        [
+            ("default", {}),
+            ("confirmed only", {"certainty": "confirmed"}),
+            ("2015–2020", {"period": PERIOD}),
+            ("in GBP", {"currency": "GBP"}),
+        ],
+    ),
+]
+
+
+@dataclass
+class Call:
+    name: str
+    params: dict
+    seconds: float
+    rows: int
+
+
+@dataclass
+class ViewResult:
+    page: str
+    view: str
+    cold: float
+    warm: float
+    raw: float
+    slowest: str
+    max_rows: int
+    max_rows_query: str
+    calls: int
+
+
+@dataclass
+class Results:
+    scale: str
+    sizes: dict
+    load_seconds: float = 0.0
+    raw_load_seconds: float = 0.0
+    csv_bytes: int = 0
+    rows_loaded: dict = field(default_factory=dict)
+    views: list[ViewResult] = field(default_factory=list)
+    peer: dict = field(default_factory=dict)  # page title -> seconds
+    browser: dict = field(default_factory=dict)  # page title -> seconds
+    peak_rss: int | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _log(msg: str) -> None:
+    print(msg, flush=True)
+
+
+# ---------------------------------------------------------------- data and loading
+
+
+def ensure_data(scale: str, work: Path) -> Path:
+    """The generated CSVs of `scale` under `work`, generated unless already there."""
+    sizes = SCALES[scale]
+    out = work / f"csv_{scale}"
+    marker = out / "sizes.json"
+    wanted = json.dumps({**sizes.__dict__, "seed": SEED}, sort_keys=True)
+    if marker.exists() and marker.read_text() == wanted:
+        _log(f"data: reusing {out}")
+        return out
+    t = time.perf_counter()
+    generate.generate(out, sizes, SEED)
+    marker.write_text(wanted)
+    _log(f"data: generated {out} in {time.perf_counter() - t:.1f} s")
+    return out
+
+
+def time_raw_load(csv_dir: Path, work: Path) -> float:
+    """DuckDB's own read_csv of every file into bare tables: the limit of this machine."""
+    path = work / "raw.duckdb"
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        t = time.perf_counter()
+        for f in sorted(csv_dir.glob("*.csv")):
+            con.execute(f'create table "{f.stem}" as select * from read_csv($p)', {"p": str(f)})
+        con.execute("checkpoint")
+        return time.perf_counter() - t
+    finally:
+        con.close()
+        path.unlink(missing_ok=True)
+
+
+def time_validated_load(csv_dir: Path, db_path: Path) -> tuple[float, dict]:
+    """The full validated load into a new database with the schema, as one upload."""
+    from atlas import db, load
+
+    for p in (db_path, db_path.with_name(db_path.name + ".wal")):
+        p.unlink(missing_ok=True)
+    con = duckdb.connect(str(db_path))
+    try:
+        db.create_schema(con)
+        # US CPI is reference data the generator does not write: the seed's, before the clock starts
+        load.load_files(con, {"cpi": db.seed_files()["cpi"]}, mode="build", uploader="bench")
+        files = {t.name: csv_dir / f"{t.name}.csv" for t in load.TABLES if (csv_dir / f"{t.name}.csv").exists()}
+        t = time.perf_counter()
+        result = load.load_files(con, files, mode="append", uploader="bench")
+        con.execute("checkpoint")
+        seconds = time.perf_counter() - t
+        if not result.ok:
+            raise RuntimeError(f"the generated data was rejected: {[str(p) for p in result.problems[:5]]}")
+        return seconds, result.row_counts
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------- page data
+
+
+def _record(calls: list[Call]) -> Callable[[], None]:
+    """Time every atlas.cache.query call into `calls`; returns the undo."""
+    from atlas import cache
+
+    original = cache.query
+
+    def timed(name: str, **params: object) -> pd.DataFrame:
+        t = time.perf_counter()
+        df = original(name, **params)
+        calls.append(Call(name, params, time.perf_counter() - t, len(df)))
+        return df
+
+    cache.query = timed
+
+    def undo() -> None:
+        cache.query = original
+
+    return undo
+
+
+def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call]]:
+    """The page's queries with the cache cleared (cold), then with it filled (warm)."""
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    if script != "app.py":
+        at.switch_page(script)
+    cold: list[Call] = []
+    warm: list[Call] = []
+    st.cache_data.clear()
+    undo = _record(cold)
+    try:
+        at.run()
+    finally:
+        undo()
+    if at.exception:
+        raise RuntimeError(f"{script} {params}: {at.exception[0].value}")
+    undo = _record(warm)
+    try:
+        at.run()
+    finally:
+        undo()
+    return cold, warm
+
+
+def _raw_seconds(con: duckdb.DuckDBPyConnection, calls: list[Call]) -> float:
+    """The same SQL with the same bound values, straight on DuckDB, fetched whole."""
+    from atlas import db
+
+    total = 0.0
+    for c in calls:
+        wanted = db.query_params(c.name)
+        sql = db.query_sql(c.name)
+        cur = con.cursor()
+        try:
+            t = time.perf_counter()
+            cur.execute(sql, {k: v for k, v in c.params.items() if k in wanted}).fetchall()
+            total += time.perf_counter() - t
+        finally:
+            cur.close()
+    return total
+
+
+def time_pages(db_path: Path, results: Results) -> None:
+    from atlas import cache
+
+    os.environ["ATLAS_DB"] = str(db_path)
+    for script, title, views in PAGES:
+        for view, params in views:
+            cold, warm = _run_page(script, params)
+            raw = _raw_seconds(cache.connection(), cold)
+            slowest = max(cold, key=lambda c: c.seconds) if cold else None
+            biggest = max(cold, key=lambda c: c.rows) if cold else None
+            r = ViewResult(
+                page=title,
+                view=view,
+                cold=sum(c.seconds for c in cold),
+                warm=sum(c.seconds for c in warm),
+                raw=raw,
+                slowest=f"{slowest.name} {slowest.seconds * 1000:.0f} ms" if slowest else "",
+                max_rows=biggest.rows if biggest else 0,
+                max_rows_query=biggest.name if biggest else "",
+                calls=len(cold),
+            )
+            results.views.append(r)
+            _log(
+                f"  {title:<15} {view:<22} cold {r.cold * 1000:7.0f} ms  warm {r.warm * 1000:6.1f} ms  "
+                f"raw {r.raw * 1000:7.0f} ms  ({r.calls} queries; slowest {r.slowest})"
+            )
+
+
+# ---------------------------------------------------------------- the pandas peer
+
+
+def _top_parent(firms: pd.DataFrame) -> pd.Series:
+    parent = firms.set_index("firm_id")["parent_id"]
+    top = parent.index.to_series()
+    for _ in range(10):
+        up = parent.reindex(top).to_numpy()
+        has = pd.notna(up)
+        if not has.any():
+            break
+        top = top.where(~has, up)
+    return top
+
+
+def pandas_peer(csv_dir: Path) -> dict[str, float]:
+    """Each page's main data the way an analyst would write it: CSV into pandas, groupby."""
+
+    def read(name: str) -> pd.DataFrame:
+        return pd.read_csv(csv_dir / f"{name}.csv")
+
+    def overview() -> None:
+        for name in ("people", "firms", "moves", "compensation", "funding_rounds"):
+            len(read(name))
+
+    def flows() -> None:
+        moves, firms = read("moves"), read("firms")
+        top = _top_parent(firms)
+        moves["src"] = moves["from_firm_id"].map(top)
+        moves["dst"] = moves["to_firm_id"].map(top)
+        moves.groupby(["src", "dst"], dropna=False).size().nlargest(200)
+        gained = moves.groupby("dst").size()
+        lost = moves.groupby("src").size()
+        gained.sub(lost, fill_value=0).sort_values()
+        moves["year"] = moves["moved_on"].str[:4]
+        moves.groupby(["year", "move_type"]).size()
+
+    def pay() -> None:
+        comp, fx = read("compensation"), read("fx_rates")
+        comp["year"] = pd.to_numeric(comp["reported_on"].astype(str).str[:4], errors="coerce")
+        comp = comp.merge(fx, on=["currency", "year"], how="left")
+        comp["usd"] = comp[["amount_low", "amount_high"]].mean(axis=1) * comp["usd_per_unit"]
+        comp.groupby(["firm_id", "kind"])["usd"].agg(["median", "max", "size"])
+        comp.groupby(["year", "kind"])["usd"].median()
+
+    def funding() -> None:
+        rounds, fx = read("funding_rounds"), read("fx_rates")
+        rounds["year"] = pd.to_numeric(rounds["announced_on"].astype(str).str[:4], errors="coerce")
+        rounds = rounds.merge(fx, on=["currency", "year"], how="left")
+        rounds["usd"] = rounds["amount"] * rounds["usd_per_unit"]
+        rounds.groupby("firm_id")["usd"].sum().nlargest(10)
+        rounds.groupby(["year", "round_type"]).size()
+
+    def profiles() -> None:
+        moves, people = read("moves"), read("people")
+        moves[moves["person_id"] == PERSON].merge(people, on="person_id")
+        firm = moves[(moves["to_firm_id"] == FIRM) | (moves["from_firm_id"] == FIRM)].copy()
+        firm["year"] = firm["moved_on"].str[:4]
+        firm.groupby(["year", firm["to_firm_id"] == FIRM]).size()
+
+    def data() -> None:
+        for f in csv_dir.glob("*.csv"):
+            len(pd.read_csv(f))
+
+    peers = {
+        "Overview": overview,
+        "Talent flows": flows,
+        "Pay offers": pay,
+        "Funding": funding,
+        "People & firms": profiles,
+        "Data": data,
+    }
+    out = {}
+    for title, fn in peers.items():
+        t = time.perf_counter()
+        fn()
+        out[title] = time.perf_counter() - t
+        _log(f"  pandas peer {title:<15} {out[title] * 1000:.0f} ms")
+    return out
+
+
+# ---------------------------------------------------------------- the browser
+
+
+def time_browser(db_path: Path, work: Path, results: Results) -> None:
+    """Navigation to charts drawn, per page, on a freshly started server; its peak memory."""
+    from playwright.sync_api import sync_playwright
+
+    from atlas.browser import CHROMIUM, CHROMIUM_ARGS, Server, chromium_available, wait_for_app
+
+    if not chromium_available():
+        results.notes.append("Chromium not found: the browser timings were not taken.")
+        return
+    server = Server(db_path, work / "bench_streamlit.log")
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+            # a first visit starts the server's connection; pages are timed after it
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(server.url + "/Data")
+            wait_for_app(page, "Data", timeout_ms=120000, settle_ms=0)
+            page.close()
+            for script, title, _ in PAGES:
+                path = "/" if script == "app.py" else "/" + Path(script).stem.split("_", 1)[1]
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                t = time.perf_counter()
+                page.goto(server.url + path)
+                wait_for_app(page, title, timeout_ms=120000, settle_ms=0)
+                page.wait_for_function(
+                    "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], "
+                    "[data-testid=stEChartsChart]')].every(e => e.querySelector('canvas, svg'))",
+                    timeout=120000,
+                )
+                results.browser[title] = time.perf_counter() - t
+                _log(f"  browser {title:<15} {results.browser[title]:.2f} s")
+                page.close()
+            browser.close()
+        results.peak_rss = server.peak_rss_bytes()
+    finally:
+        server.stop()
+
+
+# ---------------------------------------------------------------- report
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def report(r: Results) -> str:
+    """The results as Markdown, targets first."""
+    mb = r.csv_bytes / 1e6
+    load_ratio = r.raw_load_seconds / r.load_seconds if r.load_seconds else 0.0
+    cold_worst = max((v.cold for v in r.views), default=0.0)
+    warm_median = {
+        page: statistics.median(v.warm for v in r.views if v.page == page) for page in {v.page for v in r.views}
+    }
+    warm_worst = max(warm_median.values(), default=0.0)
+    default_cold = {v.page: v.cold for v in r.views if v.view == "default"}
+    peer_ratios = {p: r.peer[p] / default_cold[p] for p in r.peer if default_cold.get(p)}
+    max_rows = max((v.max_rows for v in r.views), default=0)
+    lines = [
+        f"# Benchmark results: scale `{r.scale}`",
+        "",
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: {os.cpu_count()} cores, "
+        f"{_memory_gb():.0f} GB memory, {platform.platform()}, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}, pandas {pd.__version__}.",
+        "",
+        "Sizes: " + ", ".join(f"{k} {v:,}" for k, v in r.sizes.items()) + f" ({mb:,.0f} MB of CSV).",
+        "",
+        "## Targets",
+        "",
+        "| Target | Measured | |",
+        "|---|---|---|",
+        f"| Validated load ≥ {TARGETS['load_ratio']} × raw `read_csv` throughput | "
+        f"{load_ratio:.2f} × ({r.load_seconds:.1f} s vs {r.raw_load_seconds:.1f} s) | "
+        f"{_ok(load_ratio >= TARGETS['load_ratio'])} |",
+        f"| Every page's data warm ≤ {TARGETS['warm_ms']} ms (median of its views) | worst page "
+        f"{warm_worst * 1000:.1f} ms | {_ok(warm_worst * 1000 <= TARGETS['warm_ms'])} |",
+        f"| Every page's data cold ≤ {TARGETS['cold_ms']} ms (any view) | worst view {cold_worst * 1000:.0f} ms | "
+        f"{_ok(cold_worst * 1000 <= TARGETS['cold_ms'])} |",
+        f"| Page data ≥ {TARGETS['peer_ratio']} × faster than the pandas peer | lowest "
+        f"{min(peer_ratios.values(), default=0):.1f} × | "
+        f"{_ok(min(peer_ratios.values(), default=0) >= TARGETS['peer_ratio'])} |",
+        f"| ≤ {TARGETS['chart_rows']:,} rows to one chart | largest result {max_rows:,} rows | "
+        f"{_ok(max_rows <= TARGETS['chart_rows'])} |",
+    ]
+    if r.peak_rss is not None:
+        gb = r.peak_rss / 1e9
+        lines.append(f"| App peak memory < {TARGETS['memory_gb']} GB | {gb:.2f} GB | {_ok(gb < TARGETS['memory_gb'])} |")
+    if r.browser:
+        worst = max(r.browser.values())
+        lines.append(
+            f"| Charts drawn ≤ {TARGETS['browser_s']} s after navigation (Chromium) | worst page {worst:.2f} s | "
+            f"{_ok(worst <= TARGETS['browser_s'])} |"
+        )
+    lines += [
+        "",
+        "## Loading",
+        "",
+        f"Validated load (every check in SQL, one transaction, derived tables rebuilt): {r.load_seconds:.1f} s, "
+        f"{mb / r.load_seconds if r.load_seconds else 0:,.0f} MB/s. DuckDB `read_csv` into bare tables: "
+        f"{r.raw_load_seconds:.1f} s, {mb / r.raw_load_seconds if r.raw_load_seconds else 0:,.0f} MB/s.",
+        "",
+        "Rows loaded: " + ", ".join(f"{k} {v:,}" for k, v in r.rows_loaded.items()) + ".",
+        "",
+        "## Page data",
+        "",
+        "Cold: the page's queries with the cache empty; warm: the same page again; raw: the same SQL and",
+        "bound values straight on DuckDB (the limit). Times are the sum over the page's queries.",
+        "",
+        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for v in r.views:
+        ratio = v.cold / v.raw if v.raw else 0
+        lines.append(
+            f"| {v.page} | {v.view} | {v.calls} | {v.cold * 1000:.0f} | {v.warm * 1000:.1f} | {v.raw * 1000:.0f} | "
+            f"{ratio:.2f} | {v.slowest} | {v.max_rows:,} ({v.max_rows_query}) |"
+        )
+    lines += [
+        "",
+        "## The pandas peer",
+        "",
+        "The same page data the naive way: read the CSVs with pandas, then groupby (default view).",
+        "",
+        "| Page | pandas ms | Talent Atlas cold ms | Ratio |",
+        "|---|---:|---:|---:|",
+    ]
+    for page, seconds in r.peer.items():
+        cold = default_cold.get(page, 0)
+        lines.append(f"| {page} | {seconds * 1000:,.0f} | {cold * 1000:.0f} | {peer_ratios.get(page, 0):.1f} × |")
+    if r.browser:
+        lines += [
+            "",
+            "## In Chromium",
+            "",
+            "A freshly started `streamlit run app.py` on the benchmark database; each page opened in a new tab,",
+            "timed from navigation until the script has finished and every chart has drawn.",
+            "",
+            "| Page | Seconds |",
+            "|---|---:|",
+        ]
+        lines += [f"| {page} | {s:.2f} |" for page, s in r.browser.items()]
+    if r.peak_rss is not None:
+        lines += ["", f"Peak memory of the app process (VmHWM) after all pages: {r.peak_rss / 1e9:.2f} GB."]
+    if r.notes:
+        lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes]
+    return "\n".join(lines) + "\n"
+
+
+def _memory_gb() -> float:
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
+    except (ValueError, OSError):
+        return 0.0
+
+
+def run(scale: str = "small", work: Path | None = None, out: Path | None = None, browser: bool = True) -> Results:
+    """Run the whole benchmark and write the report; returns the numbers."""
+    import logging
+
+    # AppTest in a bare process logs a warning per run; the benchmark's own lines are the output
+    for name in ("streamlit", "streamlit.runtime"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    work = Path(work or ROOT / "bench" / "work")
+    work.mkdir(parents=True, exist_ok=True)
+    results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
+    csv_dir = ensure_data(scale, work)
+    results.csv_bytes = sum(f.stat().st_size for f in csv_dir.glob("*.csv"))
+    _log("loading …")
+    results.raw_load_seconds = time_raw_load(csv_dir, work)
+    db_path = work / f"bench_{scale}.duckdb"
+    results.load_seconds, results.rows_loaded = time_validated_load(csv_dir, db_path)
+    _log(f"  validated load {results.load_seconds:.1f} s, raw read_csv {results.raw_load_seconds:.1f} s")
+    _log("page data …")
+    time_pages(db_path, results)
+    _log("pandas peer …")
+    results.peer = pandas_peer(csv_dir)
+    if browser:
+        _log("browser …")
+        from atlas import cache
+
+        cache.connection().close()  # the server needs the database file to itself
+        import streamlit as st
+
+        st.cache_resource.clear()
+        time_browser(db_path, work, results)
+    text = report(results)
+    out = Path(out or ROOT / "bench" / "RESULTS.md")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(text)
+    _log(f"written to {out}")
+    return results
