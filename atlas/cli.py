@@ -52,14 +52,17 @@ def _load(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"Cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
         return 1
-    staged = upload.stage_upload(named)
+    staged = upload.stage_upload(named, max_bytes=None)
     try:
         con = db.connect(args.db)
     except duckdb.IOException as exc:
         print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
         return 1
     try:
-        result = upload.check(con, staged) if args.dry_run else upload.commit(con, staged, "cli")
+        if args.dry_run:
+            result = upload.check(con, staged, args.mode)
+        else:
+            result = upload.commit(con, staged, "cli", args.mode)
     finally:
         con.close()
     if not result.ok:
@@ -69,7 +72,11 @@ def _load(args: argparse.Namespace) -> int:
         return 1
     verb = "Would load" if args.dry_run else "Loaded"
     for table, n in result.row_counts.items():
-        print(f"{verb} {n:,} rows into {table}")
+        c = result.changes.get(table)
+        detail = f" ({c['new']:,} new, {c['changed']:,} changed, {c['unchanged']:,} unchanged, {c['removed']:,} removed)" if c else ""
+        print(f"{verb} {n:,} rows into {table}{detail}")
+    for d in result.diff[:200]:
+        print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")
     return 0
 
 
@@ -103,8 +110,13 @@ def parser() -> argparse.ArgumentParser:
         description="Validate CSV files (one per table, recognized by name or header) and commit them "
         "atomically. Exit 0 when committed (or a dry run finds no problem), 1 when rejected.",
     )
-    ld.add_argument("files", nargs="+", help="CSV files, one per table")
-    ld.add_argument("--mode", choices=["append"], default="append", help="append: new ids only")
+    ld.add_argument("files", nargs="+", help="CSV files, one per table, or a .zip of them")
+    ld.add_argument(
+        "--mode",
+        choices=["append", "upsert", "replace"],
+        default="append",
+        help="append: new ids only; upsert: insert or update by id; replace: each file becomes its table",
+    )
     ld.add_argument("--dry-run", action="store_true", help="validate only; change nothing")
     ld.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     ld.set_defaults(func=_load)

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from atlas.load import LoadError, load_files
+from atlas.load import LoadError, finish_undo, load_files
 from atlas.model import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,6 +91,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         return
     for table in DERIVED_TABLES:
         con.execute(f"drop table if exists {table} cascade")
+    # undo logs copy the tables' columns: a changed table makes older logs unusable
+    for (name,) in con.execute("select table_name from duckdb_tables() where table_name like 'undo\\_%' escape '\\'").fetchall():
+        con.execute(f'drop table "{name}"')
     con.execute(sql)
     con.execute("insert or replace into atlas_meta values ('schema_sha256', $digest)", {"digest": digest})
 
@@ -137,6 +140,8 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
     con = duckdb.connect(str(path))
     # schema.sql is re-runnable: an older database gets the current views and macros.
     create_schema(con)
+    # an undo that a crash interrupted after its first commit is finished here
+    finish_undo(con)
     return con
 
 

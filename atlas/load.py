@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +53,10 @@ class LoadResult:
     problems: list[Problem] = field(default_factory=list)
     row_counts: dict[str, int] = field(default_factory=dict)
     upload_id: int | None = None
+    # per table: rows new, changed, unchanged and (replace) removed
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (table, row, key, column, old, new) for every field an upsert or replace changes
+    diff: list[tuple] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -208,7 +213,8 @@ def check_staged(
 
     for c in table.columns:
         nonempty = f"nullif(trim({c.name}), '') is not null"
-        if c.required:
+        if c.required and c.name != "source_id" or c.name == "source_id" and table.name == "sources":
+            # a fact row without a source_id gets the upload itself as its source
             branches.append(
                 f"select _line, '{c.name}', {c.name}, {msg('required value is empty')} "
                 f"from {stage} where not ({nonempty})"
@@ -307,36 +313,164 @@ def _currency_rules(staged: set[str]) -> list[str]:
     return out
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: Table) -> int:
+MODES = ("append", "upsert", "replace")
+UNDOABLE = MODES
+# A row's key as one text value, for the undo log and the diff.
+_KEY_SEP = " · "
+
+
+def _key_text(table: Table, alias: str = "") -> str:
+    a = f"{alias}." if alias else ""
+    return f" || '{_KEY_SEP}' || ".join(f"coalesce({a}{k}::varchar, '')" for k in table.key)
+
+
+def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str) -> None:
+    """`typed_<table>`: the staged text turned into the table's types, as it would be stored.
+
+    A row without a source gets the upload itself as its source.
+    """
     pairs = [p for c in table.columns for p in _value_sql(c)]
-    targets = ", ".join(t for t, _ in pairs)
-    values = ", ".join(e for _, e in pairs)
-    stage = f"stage_{table.name}"
-    if table.name != "firms":
-        con.execute(f"insert into {table.name} ({targets}) select {values} from {stage} order by _line")
-        return con.execute(f"select count(*) from {stage}").fetchall()[0][0]
-    # A firm can only reference a parent that is already there, so insert level by level.
+    exprs = []
+    for target, expr in pairs:
+        if target == "source_id" and table.name != "sources":
+            expr = f"coalesce({expr}, $upload_source)"
+        exprs.append(f"{expr} as {target}")
     con.execute(
-        f"""create temp table firm_levels as
-        with recursive levels(firm_id, depth) as (
-            select trim(firm_id), 0 from {stage}
-            where nullif(trim(parent_id), '') is null or trim(parent_id) not in (select trim(firm_id) from {stage})
-            union all
-            select trim(s.firm_id), l.depth + 1 from {stage} s join levels l on trim(s.parent_id) = l.firm_id
-            where l.depth < 50
-        )
-        select firm_id, max(depth) as depth from levels group by firm_id"""
+        f"create or replace temp table typed_{table.name} as select _line, {', '.join(exprs)} from stage_{table.name}",
+        {"upload_source": upload_source} if "$upload_source" in " ".join(exprs) else None,
     )
-    depths = [r[0] for r in con.execute("select distinct depth from firm_levels order by 1").fetchall()]
-    for depth in depths:
+
+
+def _targets(table: Table) -> list[str]:
+    return [t for c in table.columns for t, _ in _value_sql(c)]
+
+
+def _join(table: Table, left: str, right: str) -> str:
+    return " and ".join(f"{left}.{k} = {right}.{k}" for k in table.key)
+
+
+def _changed(table: Table, new: str, old: str) -> str:
+    others = [t for t in _targets(table) if t not in table.key]
+    return " or ".join(f"{new}.{t} is distinct from {old}.{t}" for t in others) or "false"
+
+
+def _undo_table(con: duckdb.DuckDBPyConnection, table: Table) -> str:
+    """`undo_<table>`: rows as they were before an upload changed them, and keys it inserted."""
+    name = f"undo_{table.name}"
+    con.execute(
+        f"create table if not exists {name} as select 0::integer as undo_upload_id, ''::varchar as undo_action, * "
+        f"from {table.name} limit 0"
+    )
+    return name
+
+
+def summarize_changes(con: duckdb.DuckDBPyConnection, table: Table, mode: str) -> dict[str, int]:
+    """How many rows of typed_<table> are new, changed or unchanged, and (replace) how many go."""
+    t, n = table.name, f"typed_{table.name}"
+    row = con.execute(
+        f"""select count(*) filter (where o.{table.key[0]} is null),
+                   count(*) filter (where o.{table.key[0]} is not null and ({_changed(table, 'n', 'o')})),
+                   count(*) filter (where o.{table.key[0]} is not null and not ({_changed(table, 'n', 'o')}))
+            from {n} n left join {t} o on {_join(table, 'n', 'o')}"""
+    ).fetchall()[0]
+    removed = 0
+    if mode == "replace":
+        removed = con.execute(
+            f"select count(*) from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})"
+        ).fetchall()[0][0]
+    return {"new": row[0], "changed": row[1], "unchanged": row[2], "removed": removed}
+
+
+def field_diff(con: duckdb.DuckDBPyConnection, table: Table, limit: int = 2000) -> list[tuple]:
+    """(table, row, key, column, old value, new value) for every field an upsert would change."""
+    others = [t for t in _targets(table) if t not in table.key and not t.endswith("_precision")]
+    if not others:
+        return []
+    branches = [
+        f"select n._line, {_key_text(table, 'n')} as k, '{c}' as col, o.{c}::varchar as old, n.{c}::varchar as new "
+        f"from typed_{table.name} n join {table.name} o on {_join(table, 'n', 'o')} "
+        f"where n.{c} is distinct from o.{c}"
+        for c in others
+    ]
+    rows = con.execute(" union all ".join(f"({b})" for b in branches) + f" order by 1, 3 limit {limit}").fetchall()
+    return [(table.name, *r) for r in rows]
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: Table, mode: str, upload_id: int) -> None:
+    """Apply typed_<table> to the table, logging what undo needs into undo_<table>."""
+    t, n = table.name, f"typed_{table.name}"
+    undo = _undo_table(con, table)
+    cols = ", ".join(_targets(table))
+    keys = ", ".join(table.key)
+    new_rows = f"select * from {n} n where not exists (select 1 from {t} o where {_join(table, 'n', 'o')})"
+    con.execute(
+        f"insert into {undo} (undo_upload_id, undo_action, {keys}) "
+        f"select $id, 'inserted', {keys} from ({new_rows})",
+        {"id": upload_id},
+    )
+    if mode in ("upsert", "replace"):
+        changed = f"select o.* from {t} o join {n} n on {_join(table, 'n', 'o')} where {_changed(table, 'n', 'o')}"
+        con.execute(f"insert into {undo} select $id, 'before', * from ({changed})", {"id": upload_id})
+    if t == "firms":
+        _insert_firms(con, new_rows)
+    else:
+        con.execute(f"insert into {t} ({cols}) select {cols} from ({new_rows}) order by _line")
+    if mode in ("upsert", "replace"):
+        _update_columns(con, table, n)
+
+
+def _update_columns(con: duckdb.DuckDBPyConnection, table: Table, source: str) -> None:
+    """Set each non-key column from `source` (rows with the table's key) where it differs.
+
+    One column at a time and only where it changes: DuckDB rewrites a row whose foreign-key
+    column is set as a delete and insert, which a row other tables refer to cannot survive,
+    so a column is never set to the value it already has.
+    """
+    for c in _targets(table):
+        if c in table.key:
+            continue
         con.execute(
-            f"insert into firms ({targets}) select {values} from {stage} "
-            f"where trim(firm_id) in (select firm_id from firm_levels where depth = $depth) order by _line",
-            {"depth": depth},
+            f"update {table.name} o set {c} = n.{c} from {source} n "
+            f"where {_join(table, 'n', 'o')} and n.{c} is distinct from o.{c}"
         )
-    n = con.execute("select count(*) from firm_levels").fetchall()[0][0]
-    con.execute("drop table firm_levels")
-    return n
+
+
+def _remove_missing(con: duckdb.DuckDBPyConnection, table: Table, upload_id: int) -> None:
+    """Replace: rows of the table that the file no longer has go (logged for undo)."""
+    t, n = table.name, f"typed_{table.name}"
+    gone = f"select o.* from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})"
+    con.execute(f"insert into undo_{t} select $id, 'before', * from ({gone})", {"id": upload_id})
+    if t == "firms":
+        _delete_firms(con, f"select firm_id from undo_firms where undo_upload_id = {int(upload_id)} "
+                      "and undo_action = 'before' and firm_id not in (select firm_id from typed_firms)")
+    else:
+        con.execute(f"delete from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})")
+
+
+def _insert_firms(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
+    """Insert firm rows parents first (a firm can only reference a parent already there)."""
+    cols = ", ".join(_targets(TABLES_BY_NAME["firms"]))
+    con.execute(f"create or replace temp table pending_firms as {rows_sql}")
+    for _ in range(60):
+        moved = con.execute(
+            f"insert into firms ({cols}) select {cols} from pending_firms p "
+            "where p.parent_id is null or p.parent_id in (select firm_id from firms)"
+        ).fetchall()[0][0]
+        con.execute("delete from pending_firms where firm_id in (select firm_id from firms)")
+        if not moved:
+            break
+    con.execute("drop table pending_firms")
+
+
+def _delete_firms(con: duckdb.DuckDBPyConnection, ids_sql: str) -> None:
+    """Delete firms children first (a parent cannot go while a subsidiary points at it)."""
+    for _ in range(60):
+        gone = con.execute(
+            f"delete from firms where firm_id in ({ids_sql}) "
+            "and firm_id not in (select parent_id from firms where parent_id is not null)"
+        ).fetchall()[0][0]
+        if not gone:
+            break
 
 
 def detect_table(path: Path) -> str | None:
@@ -353,6 +487,50 @@ def detect_table(path: Path) -> str | None:
     return best[0] if len(best) == 1 else None
 
 
+def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], staged: set[str]) -> list[Problem]:
+    """Rows a replace would remove while something that stays still refers to them."""
+    problems = []
+    for target in replaced:
+        key = target.key[0]
+        removed = (
+            f"select o.{key} from {target.name} o "
+            f"where not exists (select 1 from typed_{target.name} n where {_join(target, 'n', 'o')})"
+        )
+        for r in TABLES:
+            for c in r.columns:
+                if c.ref != target.name:
+                    continue
+                if r.name in staged:
+                    rows = con.execute(
+                        f"select _line, {c.name} from typed_{r.name} where {c.name} in ({removed}) order by 1 limit 1000"
+                    ).fetchall()
+                    problems += [
+                        Problem(r.name, ln, c.name, v, f"refers to a {target.name} id that this replace removes")
+                        for ln, v in rows
+                    ]
+                if r.name in staged and any(t.name == r.name for t in replaced):
+                    continue  # the rows of r that stay are the staged ones, checked above
+                keep = (
+                    f" and not exists (select 1 from typed_{r.name} n where {_join(r, 'n', 'x')})"
+                    if r.name in staged
+                    else ""
+                )
+                rows = con.execute(
+                    f"select {_key_text(r, 'x')}, x.{c.name} from {r.name} x where x.{c.name} in ({removed}){keep} "
+                    "order by 1 limit 1000"
+                ).fetchall()
+                problems += [
+                    Problem(target.name, None, key, v, f"cannot be removed: {r.name} {k} still refers to it")
+                    for k, v in rows
+                ]
+    return problems
+
+
+# One writer at a time in this process (the app's sessions share one connection); another
+# process cannot open the database file while this one holds it.
+WRITE_LOCK = threading.RLock()
+
+
 def load_files(
     con: duckdb.DuckDBPyConnection,
     files: Mapping[str, Path],
@@ -364,10 +542,18 @@ def load_files(
 ) -> LoadResult:
     """Validate `files` (table name -> CSV path) and, if all is well, commit them atomically.
 
-    On any problem nothing is written and the problems are returned; the database is
-    changed only by a successful commit, in one transaction with its `uploads` record.
+    mode: append (new ids only), upsert (insert or update by id), replace (each file becomes
+    its table), or build (the seed). On any problem nothing is written and the problems are
+    returned; the database is changed only by a successful commit, in one transaction with
+    its `uploads` record and the undo log that can restore the state before it.
     """
-    labels = labels or {}
+    with WRITE_LOCK:
+        return _load_files(con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {})
+
+
+def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  # noqa: ANN001 - see load_files
+    if mode not in (*MODES, "build"):
+        raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
     if unknown:
         return LoadResult([Problem(n, None, None, None, "not a table of the data model") for n in unknown])
@@ -389,29 +575,60 @@ def load_files(
             for r in cur.execute(sql).fetchall():
                 message = "unknown currency: no exchange rate in fx_rates"
                 result.problems.append(Problem(r[0], r[1], r[2], r[3], message, labels.get(r[0], "")))
+        upload_id = _next_upload_id(cur)
+        upload_source = f"upload-{upload_id}"
+        if not result.problems:
+            for t in order:
+                _typed(cur, t, upload_source)
+                result.changes[t.name] = summarize_changes(cur, t, mode)
+                if mode in ("upsert", "replace"):
+                    result.diff += field_diff(cur, t)
+            if mode == "replace":
+                result.problems += _replace_problems(cur, order, staged)
         if result.problems or dry_run:
             if dry_run:
                 result.row_counts = {t: _count(cur, f"stage_{t}") for t in staged}
             cur.execute("rollback")
             return result
+        names = ", ".join(labels.get(t.name, Path(files[t.name]).name) for t in order)
+        unsourced = [t.name for t in order if t.name != "sources" and "source_id" in t.column_names]
+        if any(
+            cur.execute(f"select count(*) from typed_{name} where source_id = $s", {"s": upload_source}).fetchall()[0][0]
+            for name in unsourced
+        ):
+            # the upload itself is the source of the rows that named none
+            cur.execute(
+                "insert into sources (source_id, title, publisher, published_on, published_on_precision) "
+                "values ($id, $title, $who, current_date, 'day')",
+                {"id": upload_source, "title": f"Upload {upload_id}: {names}", "who": uploader},
+            )
+            _undo_table(cur, TABLES_BY_NAME["sources"])
+            cur.execute("insert into undo_sources (undo_upload_id, undo_action, source_id) values ($u, 'inserted', $id)",
+                        {"u": upload_id, "id": upload_source})
         for t in order:
-            result.row_counts[t.name] = _insert(cur, t)
+            _write(cur, t, mode, upload_id)
+            result.row_counts[t.name] = _count(cur, f"typed_{t.name}")
+        if mode == "replace":
+            for t in reversed(order):
+                _remove_missing(cur, t, upload_id)
         refresh_derived(cur)
         digest = hashlib.sha256()
         for t in order:
             digest.update(Path(files[t.name]).read_bytes())
-        result.upload_id = cur.execute(
-            "insert into uploads (uploader, mode, file_names, sha256, row_counts, tables) "
-            "values ($uploader, $mode, $files, $sha, $counts, $tables) returning upload_id",
+        cur.execute(
+            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
+            "values ($id, $uploader, $mode, $files, $sha, $counts, $tables)",
             {
+                "id": upload_id,
                 "uploader": uploader,
                 "mode": mode,
-                "files": ", ".join(labels.get(t.name, Path(files[t.name]).name) for t in order),
+                "files": names,
                 "sha": digest.hexdigest(),
-                "counts": json.dumps(result.row_counts),
+                "counts": json.dumps(result.changes if mode != "build" else result.row_counts),
                 "tables": ", ".join(t.name for t in order),
             },
-        ).fetchall()[0][0]
+        )
+        result.upload_id = upload_id
         cur.execute("commit")
     except duckdb.Error as exc:
         # A constraint the checks above did not anticipate: still all or nothing.
@@ -420,8 +637,167 @@ def load_files(
     finally:
         for t in TABLES:
             cur.execute(f"drop table if exists temp.stage_{t.name}")
+            cur.execute(f"drop table if exists temp.typed_{t.name}")
         cur.close()
     return result
+
+
+def _next_upload_id(con: duckdb.DuckDBPyConnection) -> int:
+    # taken inside the writing transaction (writers are serialized): versions stay 1, 2, 3…
+    return con.execute("select coalesce(max(upload_id), 0) + 1 from uploads").fetchall()[0][0]
+
+
+def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The upload an undo would reverse: the latest one still in effect, if it can be undone."""
+    rows = con.execute(
+        "select upload_id, mode from uploads where mode <> 'undo' "
+        "and upload_id not in (select upload_id from undone_uploads) order by upload_id desc limit 1"
+    ).fetchall()
+    if not rows or rows[0][1] not in UNDOABLE:
+        return None
+    return rows[0][0]
+
+
+def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "") -> LoadResult:
+    """Restore exactly the state before upload `upload_id` (the latest in effect), in one
+    transaction recorded as a new data version."""
+    with WRITE_LOCK:
+        return _undo(con, upload_id, uploader)
+
+
+# Tables nothing else refers to: their rows go in the undo's first transaction.
+LEAF_TABLES = ("education", "moves", "compensation", "round_investors")
+
+
+def _inserted(t: Table, upload_id: int) -> str:
+    return (
+        f"select {', '.join(t.key)} from undo_{t.name} "
+        f"where undo_upload_id = {int(upload_id)} and undo_action = 'inserted'"
+    )
+
+
+def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -> int:
+    log = _inserted(t, upload_id)
+    n = cur.execute(
+        f"delete from {t.name} o where exists (select 1 from ({log}) l where {_join(t, 'l', 'o')})"
+    ).fetchall()[0][0]
+    cur.execute(f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'inserted'", {"u": upload_id})
+    return n
+
+
+def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> LoadResult:
+    cur = con.cursor()
+    result = LoadResult()
+    try:
+        if undoable_upload(cur) != upload_id:
+            result.problems.append(
+                Problem(
+                    "",
+                    None,
+                    None,
+                    None,
+                    f"version {upload_id} is not the latest upload in effect; undo the later ones first",
+                )
+            )
+            return result
+        tables = [t for t in TABLES if _exists(cur, f"undo_{t.name}")]
+        touched: list[str] = []
+        cur.execute("begin transaction")
+        try:
+            # 1. one transaction: the rows the upload inserted into tables nothing refers to go,
+            #    the rows it changed or removed come back, the undo is recorded (a new version).
+            for t in tables:
+                if t.name in LEAF_TABLES:
+                    n = _delete_inserted(cur, t, upload_id)
+                    if n:
+                        touched.append(t.name)
+                        result.row_counts[t.name] = n
+            for t in tables:
+                before = (
+                    f"select * from undo_{t.name} where undo_upload_id = {int(upload_id)} and undo_action = 'before'"
+                )
+                n = _count(cur, f"({before})")
+                if not n:
+                    continue
+                cols = _targets(t)
+                _update_columns(cur, t, f"({before})")
+                missing = (
+                    f"select b.* from ({before}) b "
+                    f"where not exists (select 1 from {t.name} o where {_join(t, 'b', 'o')})"
+                )
+                if t.name == "firms":
+                    _insert_firms(cur, missing)
+                else:
+                    col_list = ", ".join(cols)
+                    cur.execute(f"insert into {t.name} ({col_list}) select {col_list} from ({missing})")
+                cur.execute(f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'before'",
+                            {"u": upload_id})
+                result.row_counts[t.name] = result.row_counts.get(t.name, 0) + n
+                touched.append(t.name)
+            parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t, upload_id)})")]
+            touched += [t.name for t in parents]
+            refresh_derived(cur)
+            new_id = _next_upload_id(cur)
+            cur.execute(
+                "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
+                "values ($id, $who, 'undo', $files, null, $counts, $tables)",
+                {
+                    "id": new_id,
+                    "who": uploader or "data page",
+                    "files": f"undo of version {upload_id}",
+                    "counts": json.dumps(result.row_counts),
+                    "tables": ", ".join(dict.fromkeys(touched)),
+                },
+            )
+            cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
+            cur.execute("commit")
+            result.upload_id = new_id
+        except duckdb.Error as exc:
+            cur.execute("rollback")
+            result.problems.append(Problem("", None, None, None, f"undo refused by the database: {exc}"))
+            return result
+        finish_undo(cur)
+    finally:
+        cur.close()
+    return result
+
+
+def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
+    """2. The rows an undone upload inserted into tables others refer to (sources, firms,
+    people, rounds): one transaction per table, children first.
+
+    DuckDB cannot delete a row whose referring rows were deleted in the same transaction,
+    so these go after the first commit; every commit in between leaves no orphan. Run again
+    on connect, it finishes an undo that a crash interrupted.
+    """
+    if not _exists(con, "undone_uploads"):
+        return
+    pending = [
+        r[0]
+        for r in con.execute(
+            "select upload_id from undone_uploads order by upload_id desc"
+        ).fetchall()
+    ]
+    for upload_id in pending:
+        for t in reversed(TABLES):
+            if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t, upload_id)})"):
+                continue
+            if t.name == "firms":
+                # parents after their subsidiaries, each level committed
+                for _ in range(60):
+                    con.execute("begin transaction")
+                    gone = con.execute(
+                        f"delete from firms where firm_id in ({_inserted(t, upload_id)}) "
+                        "and firm_id not in (select parent_id from firms where parent_id is not null)"
+                    ).fetchall()[0][0]
+                    con.execute("commit")
+                    if not gone:
+                        break
+                con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
+                continue
+            con.execute("begin transaction")
+            _delete_inserted(con, t, upload_id)
+            con.execute("commit")
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:

@@ -921,36 +921,118 @@ def saved_views_ui(saved) -> None:
                 st.rerun()
 
 
+UPLOAD_MODES = {
+    "append": "Append: new ids only",
+    "upsert": "Upsert: add new ids, update existing ones",
+    "replace": "Replace: each file becomes its whole table",
+}
+
+
 def upload_ui() -> None:
-    """Upload CSV files (one per table): check them, see every problem by row, then commit or fix."""
+    """Upload CSV files (or a zip of them): preview, check, see what changes, commit; undo."""
     from atlas import cache, upload
+    from atlas.model import TABLES
 
     st.subheader("Upload new data")
     st.caption(
-        "One CSV per table, named after it or with its header (the column names of the data model). New ids "
-        "only; a file with any problem changes nothing. Limit: 200 MB per file."
+        "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
+        "the data model; pick the table yourself where it is not. UTF-8, UTF-16 or GB18030; comma, semicolon or "
+        f"tab. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} MB per file."
     )
-    files = st.file_uploader("CSV files", type=["csv"], accept_multiple_files=True, key="upload_files")
-    if not files:
-        return
-    staged = upload.stage_upload([(f.name, f.getvalue()) for f in files])
+    files = st.file_uploader(
+        "CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files"
+    )
+    if files:
+        _upload_flow(files)
+    undo_ui()
+
+
+def _upload_flow(files) -> None:
+    from atlas import cache, upload
+    from atlas.model import TABLES
+
+    named = [(f.name, f.getvalue()) for f in files]
+    detected = upload.stage_upload(named)
+    by_file = {label: table for table, label in detected.labels.items()}
+    names = [n for n, _ in upload.expand_zips(named)[0]]
+    tables = [t.name for t in TABLES]
+    overrides = {}
+    with st.expander("Tables the files are for", expanded=bool(detected.problems)):
+        for i, name in enumerate(names):
+            guess = by_file.get(name)
+            picked = st.selectbox(
+                name,
+                tables,
+                index=tables.index(guess) if guess in tables else None,
+                key=f"upload_table_{i}",
+                placeholder="Pick the table",
+                help="Recognized from the file name or header; change it if it is wrong.",
+            )
+            if picked and picked != guess:
+                overrides[name] = picked
+    staged = upload.stage_upload(named, overrides) if overrides else detected
+    mode = st.radio(
+        "Mode",
+        list(UPLOAD_MODES),
+        format_func=UPLOAD_MODES.get,
+        horizontal=True,
+        key="upload_mode",
+        help="Append refuses ids that exist; upsert updates them field by field; replace also removes the rows "
+        "the file no longer has (refused while other data still refers to them). Every commit can be undone.",
+    )
+    for table, frame in upload.preview(staged).items():
+        st.caption(f"First rows of {staged.labels[table]} → **{table}**")
+        st.dataframe(frame, hide_index=True, width="stretch")
     con = cache.connection()
-    result = upload.check(con, staged)
+    with st.spinner("Checking every row in DuckDB…"):
+        result = upload.check(con, staged, mode)
     if result.problems:
         st.error(f"{len(result.problems)} problem(s): nothing was written. Fix them and upload again.")
         report = upload.problems_frame(result.problems)
         st.dataframe(report, hide_index=True, width="stretch")
         downloads_ui("upload_problems", df=report)
         return
-    counts = ", ".join(f"{n:,} {t}" for t, n in result.row_counts.items())
-    st.success(f"No problem found: {counts} row(s) ready.")
+    st.success("No problem found. What a commit would change:")
+    st.dataframe(
+        upload.changes_frame(result),
+        column_config={c: st.column_config.NumberColumn(c.capitalize(), format="%d")
+                       for c in ("new", "changed", "unchanged", "removed")},
+        hide_index=True,
+        width="content",
+    )
+    if result.diff:
+        st.caption(f"Field by field ({len(result.diff):,} change(s){', first 2,000' if len(result.diff) >= 2000 else ''}):")
+        st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
     uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
     if st.button("Commit the upload", type="primary", key="upload_commit"):
-        done = upload.commit(con, staged, uploader)
+        with st.spinner("Committing in one transaction…"):
+            done = upload.commit(con, staged, uploader, mode)
         if done.ok:
-            st.success(f"Committed as data version {done.upload_id}: {counts}.")
+            st.success(f"Committed as data version {done.upload_id}. Every page now shows it; undo it below.")
         else:
-            st.error("Rejected; nothing was written:\\n\\n" + "\\n".join(f"- {p}" for p in done.problems[:20]))
+            st.error("Rejected; nothing was written:\n\n" + "\n".join(f"- {p}" for p in done.problems[:20]))
+
+
+def undo_ui() -> None:
+    """Undo the latest upload in effect, behind a confirmation."""
+    from atlas import cache, load
+
+    con = cache.connection()
+    latest = load.undoable_upload(con)
+    if latest is None:
+        return
+    with st.expander(f"Undo the latest upload (data version {latest})"):
+        st.caption(
+            "Restores exactly the state before it: the rows it added go, the rows it updated or replaced come "
+            "back. The undo is itself recorded in the load history."
+        )
+        sure = st.checkbox(f"Yes, undo data version {latest}", key="undo_sure")
+        if st.button("Undo", disabled=not sure, key="undo_button"):
+            result = load.undo(con, latest, st.session_state.get("uploader", "") or "data page")
+            if result.ok:
+                st.success(f"Version {latest} undone (recorded as version {result.upload_id}).")
+            else:
+                st.error("; ".join(p.message for p in result.problems))
 
 
 def dictionary_ui() -> None:

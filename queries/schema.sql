@@ -154,6 +154,14 @@ create table if not exists uploads (
     tables      varchar not null
 );
 
+-- Uploads reversed by an undo (itself an upload of mode 'undo'). The rows an upload
+-- inserted and the rows as they were before it changed them live in undo_<table>,
+-- created by atlas.load on first use.
+create table if not exists undone_uploads (
+    upload_id integer primary key references uploads (upload_id),
+    undo_id   integer not null references uploads (upload_id)
+);
+
 -- A date at the precision it was reported with: 2023 stays '2023', never '2023-01-01'.
 create or replace macro fmt_date(d, p) as
     case p

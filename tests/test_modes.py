@@ -1,0 +1,153 @@
+"""Upsert, replace, the field-level diff, undo, and the upload as a source of last resort."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from atlas import load
+from tests.test_load import MOVES_HEADER, snapshot, write
+
+PEOPLE_HEADER = "person_id,name,name_zh,known_for,origin_country,source_id\n"
+MU_LI = "mu-li,Mu Li,李沐,Author of the MXNet deep-learning framework; co-founder of Boson AI,CN,"
+SRC = "leiphone-2023-mu-li-declines-bytedance"
+
+
+@pytest.fixture
+def rw(scratch_db):
+    c = duckdb.connect(str(scratch_db))
+    yield c
+    c.close()
+
+
+def people_file(tmp_path, *rows):
+    return write(tmp_path, "people.csv", PEOPLE_HEADER + "".join(r + "\n" for r in rows))
+
+
+def test_upsert_dry_run_counts_and_field_diff_then_commit(rw, tmp_path):
+    before = snapshot(rw)
+    f = people_file(
+        tmp_path,
+        MU_LI.replace(",CN,", ",US,") + SRC,  # changed: origin country
+        "jia-yangqing,Yangqing Jia,贾扬清,Author of Caffe,CN," + "ignored-source",  # see below
+        "new-person,New Person,,,FR,",  # new, no source: the upload becomes its source
+    )
+    # jia-yangqing's row names a source that does not exist: rejected whole
+    bad = load.load_files(rw, {"people": f}, mode="upsert", dry_run=True)
+    assert not bad.ok and any(p.column == "source_id" and p.line == 3 for p in bad.problems)
+    f = people_file(tmp_path, MU_LI.replace(",CN,", ",US,") + SRC, "new-person,New Person,,,FR,")
+    dry = load.load_files(rw, {"people": f}, mode="upsert", dry_run=True)
+    assert dry.ok, dry.problems
+    assert dry.changes["people"] == {"new": 1, "changed": 1, "unchanged": 0, "removed": 0}
+    assert [(d[3], d[4], d[5]) for d in dry.diff] == [("origin_country", "CN", "US")]
+    assert dry.diff[0][2] == "mu-li" and dry.diff[0][1] == 2  # the key and the spreadsheet row
+    assert snapshot(rw) == before  # a dry run writes nothing
+    done = load.load_files(rw, {"people": f}, mode="upsert", uploader="Ana")
+    assert done.ok, done.problems
+    assert rw.execute("select origin_country from people where person_id = 'mu-li'").fetchall() == [("US",)]
+    # the row without a source cites the upload itself
+    src = rw.execute("select source_id from people where person_id = 'new-person'").fetchall()[0][0]
+    assert src == f"upload-{done.upload_id}"
+    assert rw.execute("select title, publisher from sources where source_id = $s", {"s": src}).fetchall() == [
+        (f"Upload {done.upload_id}: people.csv", "Ana")
+    ]
+
+
+def test_append_refuses_existing_ids_that_upsert_accepts(rw, tmp_path):
+    f = people_file(tmp_path, MU_LI + SRC)
+    append = load.load_files(rw, {"people": f}, mode="append", dry_run=True)
+    assert [p.message for p in append.problems] == ["id already exists in the database"]
+    upsert = load.load_files(rw, {"people": f}, mode="upsert", dry_run=True)
+    assert upsert.ok and upsert.changes["people"] == {"new": 0, "changed": 0, "unchanged": 1, "removed": 0}
+
+
+def test_undo_restores_exactly_the_state_before_an_upsert(rw, tmp_path):
+    before = snapshot(rw)
+    version_before = rw.execute("select max(upload_id) from uploads").fetchall()[0][0]
+    f = people_file(tmp_path, MU_LI.replace(",CN,", ",US,") + SRC, "new-person,New Person,,,FR,")
+    done = load.load_files(rw, {"people": f}, mode="upsert", uploader="Ana")
+    assert done.ok
+    assert load.undoable_upload(rw) == done.upload_id
+    undone = load.undo(rw, done.upload_id, "Ana")
+    assert undone.ok, undone.problems
+    after = snapshot(rw)
+    for table, rows in before.items():
+        assert after[table] == rows, table  # every fact table back as it was, the upload's source gone too
+    assert rw.execute("select max(upload_id) from uploads").fetchall()[0][0] == version_before + 2
+    assert rw.execute("select mode, file_names from uploads order by upload_id desc limit 1").fetchall() == [
+        ("undo", f"undo of version {done.upload_id}")
+    ]
+    # the seed build cannot be undone; nothing else is in effect
+    assert load.undoable_upload(rw) is None
+
+
+def test_undo_only_the_latest_upload_in_effect(rw, tmp_path):
+    one = load.load_files(rw, {"people": people_file(tmp_path, "p-one,One,,,FR,")}, mode="append")
+    two = load.load_files(rw, {"people": people_file(tmp_path, "p-two,Two,,,FR,")}, mode="append")
+    refused = load.undo(rw, one.upload_id)
+    assert not refused.ok and "undo the later ones first" in refused.problems[0].message
+    assert load.undo(rw, two.upload_id).ok
+    assert load.undo(rw, one.upload_id).ok
+    assert rw.execute("select count(*) from people where person_id in ('p-one', 'p-two')").fetchall() == [(0,)]
+
+
+def test_replace_removes_rows_missing_from_the_file_and_undo_brings_them_back(rw, tmp_path):
+    before = snapshot(rw)
+    rounds = rw.execute("select count(*) from round_investors").fetchall()[0][0]
+    assert rounds == 7
+    header = "round_id,investor_id,is_lead\n"
+    keep = rw.execute("select round_id, investor_id, is_lead from round_investors order by 1, 2 limit 2").fetchall()
+    f = write(tmp_path, "round_investors.csv", header + "".join(f"{r},{i},{str(lead).lower()}\n" for r, i, lead in keep))
+    dry = load.load_files(rw, {"round_investors": f}, mode="replace", dry_run=True)
+    assert dry.ok, dry.problems
+    assert dry.changes["round_investors"] == {"new": 0, "changed": 0, "unchanged": 2, "removed": 5}
+    done = load.load_files(rw, {"round_investors": f}, mode="replace")
+    assert done.ok, done.problems
+    assert rw.execute("select count(*) from round_investors").fetchall() == [(2,)]
+    assert load.undo(rw, done.upload_id).ok
+    after = snapshot(rw)
+    assert all(after[t] == rows for t, rows in before.items())
+
+
+def test_replace_refuses_to_remove_what_others_still_refer_to(rw, tmp_path):
+    before = snapshot(rw)
+    f = people_file(tmp_path, MU_LI + SRC)  # every other person would go, but moves refer to them
+    result = load.load_files(rw, {"people": f}, mode="replace")
+    assert not result.ok
+    assert any("still refers to it" in p.message and p.value == "yi-tay" for p in result.problems)
+    assert snapshot(rw) == before
+
+
+def test_upsert_of_a_move_updates_it_and_rebuilds_the_derived_tables(rw, tmp_path):
+    row = rw.execute(
+        "select move_id, person_id, coalesce(from_firm_id, ''), to_firm_id, fmt_date(moved_on, moved_on_precision), "
+        "coalesce(role, ''), move_type, source_id from moves where person_id = 'yi-tay' and to_firm_id = 'reka'"
+    ).fetchall()[0]
+    line = ",".join(row) + ",confirmed,\n"
+    f = write(tmp_path, "moves.csv", MOVES_HEADER + line)
+    done = load.load_files(rw, {"moves": f}, mode="upsert")
+    assert done.ok, done.problems
+    assert done.changes["moves"]["changed"] in (0, 1)
+    certainty = rw.execute("select certainty from move_facts where move_id = $m", {"m": row[0]}).fetchall()
+    assert certainty == [("confirmed",)]
+
+
+def test_undo_of_an_append_with_new_firms_people_and_moves(rw, tmp_path):
+    before = snapshot(rw)
+    firms = write(
+        tmp_path,
+        "firms.csv",
+        "firm_id,name,name_zh,kind,country,parent_id,founded_on,source_id\n"
+        "new-parent,New Parent,,big_tech,US,,2020,\nnew-lab,New Lab,,research_lab,US,new-parent,2021,\n",
+    )
+    people = people_file(tmp_path, "new-person,New Person,,,FR,")
+    moves = write(tmp_path, "moves.csv", MOVES_HEADER + "new-move,new-person,bytedance,new-lab,2026,,joined,,rumor,\n")
+    done = load.load_files(rw, {"firms": firms, "people": people, "moves": moves}, mode="append")
+    assert done.ok, done.problems
+    assert rw.execute("select count(*) from move_facts where move_id = 'new-move'").fetchall() == [(1,)]
+    undone = load.undo(rw, done.upload_id)
+    assert undone.ok, undone.problems
+    after = snapshot(rw)
+    for table, rows in before.items():
+        assert after[table] == rows, table
+    assert rw.execute("select count(*) from move_facts where move_id = 'new-move'").fetchall() == [(0,)]

@@ -1,0 +1,156 @@
+"""Uploads under stress: zips, a picked table, the size limit, one bad row among 100,000,
+two writers and a reader at once, a process killed mid-commit, and the CLI's modes."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import zipfile
+
+import duckdb
+import pytest
+
+from atlas import cli, db, load, upload
+from tests.conftest import ROOT
+from tests.test_load import MOVES_HEADER, snapshot
+
+SRC = "leiphone-2023-mu-li-declines-bytedance"
+
+
+@pytest.fixture
+def rw(scratch_db):
+    c = duckdb.connect(str(scratch_db))
+    yield c
+    c.close()
+
+
+def moves_csv(n: int, start: int = 0, bad_at: int | None = None) -> str:
+    rows = []
+    for i in range(start, start + n):
+        date = "2024-13" if i == bad_at else "2024-05"
+        rows.append(f"bulk-{i},mu-li,boson-ai,bytedance,{date},,joined,{SRC},rumor,\n")
+    return MOVES_HEADER + "".join(rows)
+
+
+def test_a_zip_of_csvs_is_its_files(rw):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("export/moves.csv", moves_csv(3))
+        z.writestr("export/readme.txt", "not a csv")
+    staged = upload.stage_upload([("batch.zip", buf.getvalue())])
+    assert staged.files.keys() == {"moves"} and staged.labels["moves"] == "batch.zip/moves.csv"
+    assert upload.commit(rw, staged, "Ana").ok
+    assert rw.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(3,)]
+    broken = upload.stage_upload([("broken.zip", b"PK\x03\x04 not really")])
+    assert "cannot be opened as a zip" in broken.problems[0].message
+
+
+def test_the_analyst_picks_the_table_of_a_file(rw):
+    text = "person_id,name\nnew-one,New One\n"
+    assert upload.stage_upload([("list.csv", text.encode())]).files.keys() == {"people"}  # by its header
+    # the analyst's pick wins over the header, and the checks follow the pick
+    staged = upload.stage_upload([("list.csv", text.encode())], {"list.csv": "firms"})
+    assert staged.files.keys() == {"firms"}
+    problems = {(p.column, p.message) for p in upload.check(rw, staged).problems}
+    assert ("firm_id", "required column is missing") in problems
+
+
+def test_a_file_over_the_limit_is_named_with_the_limit():
+    big = b"x" * (upload.MAX_FILE_BYTES + 1)
+    staged = upload.stage_upload([("huge.csv", big)])
+    assert [(p.file, p.message) for p in staged.problems] == [("huge.csv", upload.LIMIT_MESSAGE)]
+    assert "200 MB upload limit" in upload.LIMIT_MESSAGE
+
+
+def test_one_bad_row_among_100000_rejects_the_whole_file(rw):
+    before = snapshot(rw)
+    staged = upload.stage_upload([("moves.csv", moves_csv(100_000, bad_at=54_321).encode())])
+    result = upload.commit(rw, staged, "Ana")
+    assert not result.ok
+    # row 54,323 in a spreadsheet: the header is row 1 and bulk-0 row 2
+    assert [(p.line, p.column) for p in result.problems] == [(54_323, "moved_on")]
+    assert snapshot(rw) == before
+    good = upload.stage_upload([("moves.csv", moves_csv(100_000).encode())])
+    assert upload.commit(rw, good, "Ana").ok
+    assert rw.execute("select count(*) from move_facts where move_id like 'bulk-%'").fetchall() == [(100_000,)]
+
+
+def test_two_writers_and_a_reader_at_once(rw):
+    """The app's sessions share one connection: both uploads land, whole, one after the other,
+    and a reader never sees part of one."""
+    n = 20_000
+    files = [moves_csv(n, start=0), moves_csv(n, start=n)]
+    seen: list[int] = []
+    results = []
+    stop = threading.Event()
+
+    def write(text: str) -> None:
+        results.append(upload.commit(rw, upload.stage_upload([("moves.csv", text.encode())]), "w"))
+
+    def read() -> None:
+        while not stop.is_set():
+            cur = rw.cursor()
+            seen.append(cur.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall()[0][0])
+            cur.close()
+
+    reader = threading.Thread(target=read)
+    writers = [threading.Thread(target=write, args=(f,)) for f in files]
+    reader.start()
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join()
+    stop.set()
+    reader.join()
+    assert all(r.ok for r in results), [r.problems for r in results]
+    assert sorted(r.upload_id for r in results) == [2, 3]
+    assert set(seen) <= {0, n, 2 * n}, "a reader saw half an upload"
+    assert rw.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(2 * n,)]
+
+
+def test_killing_a_load_mid_commit_leaves_the_previous_state(scratch_db, tmp_path):
+    con = duckdb.connect(str(scratch_db))
+    before = snapshot(con)
+    con.close()
+    f = tmp_path / "moves.csv"
+    f.write_text(moves_csv(1_500_000))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "atlas", "load", str(f), "--db", str(scratch_db)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    time.sleep(4)  # reading, checking and inserting 1.5 million rows takes longer
+    assert proc.poll() is None, "the load finished before it could be killed; make the file larger"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    con = db.connect(scratch_db, build_if_missing=False)  # reopens, replays or drops the WAL
+    try:
+        assert snapshot(con) == before
+        assert con.execute("select max(upload_id) from uploads").fetchall() == [(1,)]
+    finally:
+        con.close()
+
+
+def test_cli_upsert_dry_run_prints_the_diff_and_changes_nothing(scratch_db, tmp_path, capsys):
+    f = tmp_path / "people.csv"
+    f.write_text(
+        "person_id,name,name_zh,known_for,origin_country,source_id\n"
+        f"mu-li,Mu Li,李沐,MXNet,US,{SRC}\n"
+    )
+    assert cli.main(["load", str(f), "--mode", "upsert", "--dry-run", "--db", str(scratch_db)]) == 0
+    out = capsys.readouterr().out
+    assert "0 new, 1 changed" in out and "origin_country: 'CN' -> 'US'" in out
+    assert cli.main(["load", str(f), "--mode", "append", "--db", str(scratch_db)]) == 1
+    assert "id already exists" in capsys.readouterr().err
+    assert cli.main(["load", str(f), "--mode", "upsert", "--db", str(scratch_db)]) == 0
+    con = duckdb.connect(str(scratch_db), read_only=True)
+    assert con.execute("select origin_country from people where person_id = 'mu-li'").fetchall() == [("US",)]
+    con.close()
