@@ -478,7 +478,9 @@ def report(r: Results) -> str:
     ]
     if r.peak_rss is not None:
         gb = r.peak_rss / 1e9
-        lines.append(f"| App peak memory < {TARGETS['memory_gb']} GB | {gb:.2f} GB | {_ok(gb < TARGETS['memory_gb'])} |")
+        lines.append(
+            f"| App peak memory < {TARGETS['memory_gb']} GB | {gb:.2f} GB | {_ok(gb < TARGETS['memory_gb'])} |"
+        )
     if r.browser:
         worst = max(r.browser.values())
         lines.append(

@@ -99,8 +99,6 @@ class Server:
 def wait_for_app(page, title: str, timeout_ms: int = 60000, settle_ms: int = 800) -> None:
     """Wait until the page's title is drawn and the script has finished running."""
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=timeout_ms)
-    page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms
-    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
     if settle_ms:
         page.wait_for_timeout(settle_ms)

@@ -59,10 +59,8 @@ def _load(args: argparse.Namespace) -> int:
         print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
         return 1
     try:
-        if args.dry_run:
-            result = upload.check(con, staged, args.mode)
-        else:
-            result = upload.commit(con, staged, "cli", args.mode)
+        run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, "cli", m)
+        result = run(con, staged, args.mode)
     finally:
         con.close()
     if not result.ok:
@@ -73,7 +71,11 @@ def _load(args: argparse.Namespace) -> int:
     verb = "Would load" if args.dry_run else "Loaded"
     for table, n in result.row_counts.items():
         c = result.changes.get(table)
-        detail = f" ({c['new']:,} new, {c['changed']:,} changed, {c['unchanged']:,} unchanged, {c['removed']:,} removed)" if c else ""
+        detail = (
+            f" ({c['new']:,} new, {c['changed']:,} changed, {c['unchanged']:,} unchanged, {c['removed']:,} removed)"
+            if c
+            else ""
+        )
         print(f"{verb} {n:,} rows into {table}{detail}")
     for d in result.diff[:200]:
         print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")

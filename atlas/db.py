@@ -92,7 +92,9 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     for table in DERIVED_TABLES:
         con.execute(f"drop table if exists {table} cascade")
     # undo logs copy the tables' columns: a changed table makes older logs unusable
-    for (name,) in con.execute("select table_name from duckdb_tables() where table_name like 'undo\\_%' escape '\\'").fetchall():
+    for (name,) in con.execute(
+        "select table_name from duckdb_tables() where table_name like 'undo\\_%' escape '\\'"
+    ).fetchall():
         con.execute(f'drop table "{name}"')
     con.execute(sql)
     con.execute("insert or replace into atlas_meta values ('schema_sha256', $digest)", {"digest": digest})

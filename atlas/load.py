@@ -369,9 +369,9 @@ def summarize_changes(con: duckdb.DuckDBPyConnection, table: Table, mode: str) -
     t, n = table.name, f"typed_{table.name}"
     row = con.execute(
         f"""select count(*) filter (where o.{table.key[0]} is null),
-                   count(*) filter (where o.{table.key[0]} is not null and ({_changed(table, 'n', 'o')})),
-                   count(*) filter (where o.{table.key[0]} is not null and not ({_changed(table, 'n', 'o')}))
-            from {n} n left join {t} o on {_join(table, 'n', 'o')}"""
+                   count(*) filter (where o.{table.key[0]} is not null and ({_changed(table, "n", "o")})),
+                   count(*) filter (where o.{table.key[0]} is not null and not ({_changed(table, "n", "o")}))
+            from {n} n left join {t} o on {_join(table, "n", "o")}"""
     ).fetchall()[0]
     removed = 0
     if mode == "replace":
@@ -404,8 +404,7 @@ def _write(con: duckdb.DuckDBPyConnection, table: Table, mode: str, upload_id: i
     keys = ", ".join(table.key)
     new_rows = f"select * from {n} n where not exists (select 1 from {t} o where {_join(table, 'n', 'o')})"
     con.execute(
-        f"insert into {undo} (undo_upload_id, undo_action, {keys}) "
-        f"select $id, 'inserted', {keys} from ({new_rows})",
+        f"insert into {undo} (undo_upload_id, undo_action, {keys}) select $id, 'inserted', {keys} from ({new_rows})",
         {"id": upload_id},
     )
     if mode in ("upsert", "replace"):
@@ -441,8 +440,11 @@ def _remove_missing(con: duckdb.DuckDBPyConnection, table: Table, upload_id: int
     gone = f"select o.* from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})"
     con.execute(f"insert into undo_{t} select $id, 'before', * from ({gone})", {"id": upload_id})
     if t == "firms":
-        _delete_firms(con, f"select firm_id from undo_firms where undo_upload_id = {int(upload_id)} "
-                      "and undo_action = 'before' and firm_id not in (select firm_id from typed_firms)")
+        _delete_firms(
+            con,
+            f"select firm_id from undo_firms where undo_upload_id = {int(upload_id)} "
+            "and undo_action = 'before' and firm_id not in (select firm_id from typed_firms)",
+        )
     else:
         con.execute(f"delete from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})")
 
@@ -502,7 +504,8 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                     continue
                 if r.name in staged:
                     rows = con.execute(
-                        f"select _line, {c.name} from typed_{r.name} where {c.name} in ({removed}) order by 1 limit 1000"
+                        f"select _line, {c.name} from typed_{r.name} "
+                        f"where {c.name} in ({removed}) order by 1 limit 1000"
                     ).fetchall()
                     problems += [
                         Problem(r.name, ln, c.name, v, f"refers to a {target.name} id that this replace removes")
@@ -593,7 +596,9 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         names = ", ".join(labels.get(t.name, Path(files[t.name]).name) for t in order)
         unsourced = [t.name for t in order if t.name != "sources" and "source_id" in t.column_names]
         if any(
-            cur.execute(f"select count(*) from typed_{name} where source_id = $s", {"s": upload_source}).fetchall()[0][0]
+            cur.execute(f"select count(*) from typed_{name} where source_id = $s", {"s": upload_source}).fetchall()[0][
+                0
+            ]
             for name in unsourced
         ):
             # the upload itself is the source of the rows that named none
@@ -603,8 +608,10 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
                 {"id": upload_source, "title": f"Upload {upload_id}: {names}", "who": uploader},
             )
             _undo_table(cur, TABLES_BY_NAME["sources"])
-            cur.execute("insert into undo_sources (undo_upload_id, undo_action, source_id) values ($u, 'inserted', $id)",
-                        {"u": upload_id, "id": upload_source})
+            cur.execute(
+                "insert into undo_sources (undo_upload_id, undo_action, source_id) values ($u, 'inserted', $id)",
+                {"u": upload_id, "id": upload_source},
+            )
         for t in order:
             _write(cur, t, mode, upload_id)
             result.row_counts[t.name] = _count(cur, f"typed_{t.name}")
@@ -730,8 +737,9 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 else:
                     col_list = ", ".join(cols)
                     cur.execute(f"insert into {t.name} ({col_list}) select {col_list} from ({missing})")
-                cur.execute(f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'before'",
-                            {"u": upload_id})
+                cur.execute(
+                    f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'before'", {"u": upload_id}
+                )
                 result.row_counts[t.name] = result.row_counts.get(t.name, 0) + n
                 touched.append(t.name)
             parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t, upload_id)})")]
@@ -772,12 +780,7 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
     """
     if not _exists(con, "undone_uploads"):
         return
-    pending = [
-        r[0]
-        for r in con.execute(
-            "select upload_id from undone_uploads order by upload_id desc"
-        ).fetchall()
-    ]
+    pending = [r[0] for r in con.execute("select upload_id from undone_uploads order by upload_id desc").fetchall()]
     for upload_id in pending:
         for t in reversed(TABLES):
             if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t, upload_id)})"):

@@ -218,8 +218,12 @@ def dictionary(table: str, example: dict[str, str] | None = None) -> list[dict[s
         {
             "column": c.name,
             "type": TYPE_NAMES[c.type],
-            "required": "yes" if c.required else "no",
-            "allowed": ", ".join(c.choices) if c.choices else (f"an id in {c.ref}" if c.ref else ""),
+            # a fact's source_id may be left empty: the upload then cites itself
+            "required": "yes" if c.required and not (c.name == "source_id" and c.ref) else "no",
+            "allowed": ", ".join(c.choices)
+            if c.choices
+            else (f"an id in {c.ref}" if c.ref else "")
+            + ("; empty: the upload itself becomes the source" if c.name == "source_id" and c.ref else ""),
             "key": "yes" if c.name in t.key else "",
             "example": example.get(c.name, ""),
         }

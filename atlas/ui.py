@@ -930,8 +930,7 @@ UPLOAD_MODES = {
 
 def upload_ui() -> None:
     """Upload CSV files (or a zip of them): preview, check, see what changes, commit; undo."""
-    from atlas import cache, upload
-    from atlas.model import TABLES
+    from atlas import upload
 
     st.subheader("Upload new data")
     st.caption(
@@ -939,9 +938,7 @@ def upload_ui() -> None:
         "the data model; pick the table yourself where it is not. UTF-8, UTF-16 or GB18030; comma, semicolon or "
         f"tab. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} MB per file."
     )
-    files = st.file_uploader(
-        "CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files"
-    )
+    files = st.file_uploader("CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
     if files:
         _upload_flow(files)
     undo_ui()
@@ -995,13 +992,16 @@ def _upload_flow(files) -> None:
     st.success("No problem found. What a commit would change:")
     st.dataframe(
         upload.changes_frame(result),
-        column_config={c: st.column_config.NumberColumn(c.capitalize(), format="%d")
-                       for c in ("new", "changed", "unchanged", "removed")},
+        column_config={
+            c: st.column_config.NumberColumn(c.capitalize(), format="%d")
+            for c in ("new", "changed", "unchanged", "removed")
+        },
         hide_index=True,
         width="content",
     )
     if result.diff:
-        st.caption(f"Field by field ({len(result.diff):,} change(s){', first 2,000' if len(result.diff) >= 2000 else ''}):")
+        first = " (the first 2,000)" if len(result.diff) >= 2000 else ""
+        st.caption(f"Field by field: {len(result.diff):,} change(s){first}, old value beside new.")
         st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
     uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
     if st.button("Commit the upload", type="primary", key="upload_commit"):

@@ -58,14 +58,20 @@ def expand_zips(named_files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, b
             continue
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                members = [m for m in z.infolist() if not m.is_dir() and m.filename.lower().endswith(".csv")
-                           and not Path(m.filename).name.startswith(".")]
+                members = [
+                    m
+                    for m in z.infolist()
+                    if not m.is_dir()
+                    and m.filename.lower().endswith(".csv")
+                    and not Path(m.filename).name.startswith(".")
+                ]
                 if not members:
                     problems.append(Problem("", None, None, None, "the zip holds no .csv file", name))
                 for m in members:
                     if m.file_size > MAX_FILE_BYTES:
-                        problems.append(Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)",
-                                                f"{name}/{m.filename}"))
+                        problems.append(
+                            Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)", f"{name}/{m.filename}")
+                        )
                         continue
                     out.append((f"{name}/{Path(m.filename).name}", z.read(m)))
         except (zipfile.BadZipFile, OSError) as exc:
@@ -73,7 +79,9 @@ def expand_zips(named_files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, b
     return out, problems
 
 
-LIMIT_MESSAGE = f"is larger than the {MAX_FILE_BYTES // 2**20} MB upload limit; split it or load it with `python -m atlas load`"
+LIMIT_MESSAGE = (
+    f"is larger than the {MAX_FILE_BYTES // 2**20} MB upload limit; split it or load it with `python -m atlas load`"
+)
 
 
 def stage_upload(

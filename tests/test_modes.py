@@ -97,7 +97,9 @@ def test_replace_removes_rows_missing_from_the_file_and_undo_brings_them_back(rw
     assert rounds == 7
     header = "round_id,investor_id,is_lead\n"
     keep = rw.execute("select round_id, investor_id, is_lead from round_investors order by 1, 2 limit 2").fetchall()
-    f = write(tmp_path, "round_investors.csv", header + "".join(f"{r},{i},{str(lead).lower()}\n" for r, i, lead in keep))
+    f = write(
+        tmp_path, "round_investors.csv", header + "".join(f"{r},{i},{str(lead).lower()}\n" for r, i, lead in keep)
+    )
     dry = load.load_files(rw, {"round_investors": f}, mode="replace", dry_run=True)
     assert dry.ok, dry.problems
     assert dry.changes["round_investors"] == {"new": 0, "changed": 0, "unchanged": 2, "removed": 5}

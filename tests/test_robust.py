@@ -15,7 +15,7 @@ import zipfile
 import duckdb
 import pytest
 
-from atlas import cli, db, load, upload
+from atlas import cli, db, upload
 from tests.conftest import ROOT
 from tests.test_load import MOVES_HEADER, snapshot
 
@@ -141,10 +141,7 @@ def test_killing_a_load_mid_commit_leaves_the_previous_state(scratch_db, tmp_pat
 
 def test_cli_upsert_dry_run_prints_the_diff_and_changes_nothing(scratch_db, tmp_path, capsys):
     f = tmp_path / "people.csv"
-    f.write_text(
-        "person_id,name,name_zh,known_for,origin_country,source_id\n"
-        f"mu-li,Mu Li,李沐,MXNet,US,{SRC}\n"
-    )
+    f.write_text(f"person_id,name,name_zh,known_for,origin_country,source_id\nmu-li,Mu Li,李沐,MXNet,US,{SRC}\n")
     assert cli.main(["load", str(f), "--mode", "upsert", "--dry-run", "--db", str(scratch_db)]) == 0
     out = capsys.readouterr().out
     assert "0 new, 1 changed" in out and "origin_country: 'CN' -> 'US'" in out
@@ -153,4 +150,29 @@ def test_cli_upsert_dry_run_prints_the_diff_and_changes_nothing(scratch_db, tmp_
     assert cli.main(["load", str(f), "--mode", "upsert", "--db", str(scratch_db)]) == 0
     con = duckdb.connect(str(scratch_db), read_only=True)
     assert con.execute("select origin_country from people where person_id = 'mu-li'").fetchall() == [("US",)]
+    con.close()
+
+
+def test_cli_load_while_another_process_holds_the_database_says_busy(scratch_db, tmp_path, capsys):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
+            str(scratch_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"  # the dashboard's process, in effect
+        f = tmp_path / "moves.csv"
+        f.write_text(moves_csv(2))
+        assert cli.main(["load", str(f), "--db", str(scratch_db)]) == 1
+        assert "The database is busy" in capsys.readouterr().err
+    finally:
+        holder.kill()
+        holder.wait()
+    con = duckdb.connect(str(scratch_db), read_only=True)
+    assert con.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(0,)]
     con.close()
