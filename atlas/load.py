@@ -464,13 +464,21 @@ def _insert_firms(con: duckdb.DuckDBPyConnection, rows_sql: str) -> None:
     con.execute("drop table pending_firms")
 
 
-def _delete_firms(con: duckdb.DuckDBPyConnection, ids_sql: str) -> None:
-    """Delete firms children first (a parent cannot go while a subsidiary points at it)."""
+def _delete_firms(con: duckdb.DuckDBPyConnection, ids_sql: str, commit_each: bool = False) -> None:
+    """Delete firms children first (a parent cannot go while a subsidiary points at it).
+
+    commit_each: one transaction per level, for when DuckDB must see the subsidiaries gone
+    (it refuses to delete a row whose referring rows went in the same transaction).
+    """
     for _ in range(60):
+        if commit_each:
+            con.execute("begin transaction")
         gone = con.execute(
             f"delete from firms where firm_id in ({ids_sql}) "
             "and firm_id not in (select parent_id from firms where parent_id is not null)"
         ).fetchall()[0][0]
+        if commit_each:
+            con.execute("commit")
         if not gone:
             break
 
@@ -787,15 +795,7 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
                 continue
             if t.name == "firms":
                 # parents after their subsidiaries, each level committed
-                for _ in range(60):
-                    con.execute("begin transaction")
-                    gone = con.execute(
-                        f"delete from firms where firm_id in ({_inserted(t, upload_id)}) "
-                        "and firm_id not in (select parent_id from firms where parent_id is not null)"
-                    ).fetchall()[0][0]
-                    con.execute("commit")
-                    if not gone:
-                        break
+                _delete_firms(con, _inserted(t, upload_id), commit_each=True)
                 con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
                 continue
             con.execute("begin transaction")

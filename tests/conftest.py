@@ -37,6 +37,14 @@ def scratch_db(seed_db_path, tmp_path) -> Path:
 
 
 @pytest.fixture
+def rw(scratch_db) -> duckdb.DuckDBPyConnection:
+    """A read-write connection to a private copy of the seed database."""
+    c = duckdb.connect(str(scratch_db))
+    yield c
+    c.close()
+
+
+@pytest.fixture
 def empty_con() -> duckdb.DuckDBPyConnection:
     """An in-memory database with the schema and no rows."""
     c = duckdb.connect()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from atlas import load
@@ -13,13 +12,6 @@ MOVES_HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_typ
 
 def snapshot(con) -> dict[str, list]:
     return {t.name: sorted(con.execute(f"select * from {t.name}").fetchall(), key=repr) for t in TABLES}
-
-
-@pytest.fixture
-def rw(scratch_db):
-    c = duckdb.connect(str(scratch_db))
-    yield c
-    c.close()
 
 
 def write(tmp_path, name, text, encoding="utf-8"):

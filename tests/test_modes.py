@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
-import duckdb
-import pytest
-
 from atlas import load
 from tests.test_load import MOVES_HEADER, snapshot, write
 
 PEOPLE_HEADER = "person_id,name,name_zh,known_for,origin_country,source_id\n"
 MU_LI = "mu-li,Mu Li,李沐,Author of the MXNet deep-learning framework; co-founder of Boson AI,CN,"
 SRC = "leiphone-2023-mu-li-declines-bytedance"
-
-
-@pytest.fixture
-def rw(scratch_db):
-    c = duckdb.connect(str(scratch_db))
-    yield c
-    c.close()
 
 
 def people_file(tmp_path, *rows):

@@ -13,20 +13,12 @@ import time
 import zipfile
 
 import duckdb
-import pytest
 
 from atlas import cli, db, upload
 from tests.conftest import ROOT
 from tests.test_load import MOVES_HEADER, snapshot
 
 SRC = "leiphone-2023-mu-li-declines-bytedance"
-
-
-@pytest.fixture
-def rw(scratch_db):
-    c = duckdb.connect(str(scratch_db))
-    yield c
-    c.close()
 
 
 def moves_csv(n: int, start: int = 0, bad_at: int | None = None) -> str:

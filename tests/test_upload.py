@@ -1,6 +1,5 @@
 """Uploads as the Data page receives them: table detection, checks, all-or-nothing commit."""
 
-import duckdb
 import pytest
 
 from atlas import upload
@@ -9,13 +8,6 @@ MOVES = (
     "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
     "up-1,mu-li,boson-ai,bytedance,2026-02,Chief scientist,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
 )
-
-
-@pytest.fixture
-def rw(scratch_db):
-    c = duckdb.connect(str(scratch_db))
-    yield c
-    c.close()
 
 
 def test_check_then_commit(rw):
