@@ -423,6 +423,8 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
                     timeout=120000,
                 )
                 results.browser[title] = time.perf_counter() - t
+                if page.locator('[data-testid="stException"]').count():
+                    raise RuntimeError(f"{title} shows an exception in the browser; see {server.db_path}")
                 _log(f"  browser {title:<15} {results.browser[title]:.2f} s")
                 page.close()
             browser.close()
