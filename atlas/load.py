@@ -313,8 +313,7 @@ def _currency_rules(staged: set[str]) -> list[str]:
     return out
 
 
-MODES = ("append", "upsert", "replace")
-UNDOABLE = MODES
+MODES = ("append", "upsert", "replace")  # the modes an analyst picks; each can be undone
 # A row's key as one text value, for the undo log and the diff.
 _KEY_SEP = " · "
 
@@ -440,9 +439,10 @@ def _remove_missing(con: duckdb.DuckDBPyConnection, table: Table, upload_id: int
     gone = f"select o.* from {t} o where not exists (select 1 from {n} n where {_join(table, 'n', 'o')})"
     con.execute(f"insert into undo_{t} select $id, 'before', * from ({gone})", {"id": upload_id})
     if t == "firms":
+        _use_upload(con, upload_id)
         _delete_firms(
             con,
-            f"select firm_id from undo_firms where undo_upload_id = {int(upload_id)} "
+            "select firm_id from undo_firms where undo_upload_id = getvariable('atlas_upload') "
             "and undo_action = 'before' and firm_id not in (select firm_id from typed_firms)",
         )
     else:
@@ -668,7 +668,7 @@ def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
         "select upload_id, mode from uploads where mode <> 'undo' "
         "and upload_id not in (select upload_id from undone_uploads) order by upload_id desc limit 1"
     ).fetchall()
-    if not rows or rows[0][1] not in UNDOABLE:
+    if not rows or rows[0][1] not in MODES:
         return None
     return rows[0][0]
 
@@ -684,15 +684,21 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "") -> 
 LEAF_TABLES = ("education", "moves", "compensation", "round_investors")
 
 
-def _inserted(t: Table, upload_id: int) -> str:
+def _use_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
+    """Bind the upload whose undo log the next statements read (getvariable('atlas_upload'))."""
+    con.execute("set variable atlas_upload = $u", {"u": upload_id})
+
+
+def _inserted(t: Table) -> str:
+    """The keys an upload inserted into `t` (the upload bound by _use_upload)."""
     return (
         f"select {', '.join(t.key)} from undo_{t.name} "
-        f"where undo_upload_id = {int(upload_id)} and undo_action = 'inserted'"
+        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted'"
     )
 
 
 def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -> int:
-    log = _inserted(t, upload_id)
+    log = _inserted(t)
     n = cur.execute(
         f"delete from {t.name} o where exists (select 1 from ({log}) l where {_join(t, 'l', 'o')})"
     ).fetchall()[0][0]
@@ -717,6 +723,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
             return result
         tables = [t for t in TABLES if _exists(cur, f"undo_{t.name}")]
         touched: list[str] = []
+        _use_upload(cur, upload_id)
         cur.execute("begin transaction")
         try:
             # 1. one transaction: the rows the upload inserted into tables nothing refers to go,
@@ -729,7 +736,8 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                         result.row_counts[t.name] = n
             for t in tables:
                 before = (
-                    f"select * from undo_{t.name} where undo_upload_id = {int(upload_id)} and undo_action = 'before'"
+                    f"select * from undo_{t.name} "
+                    "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'before'"
                 )
                 n = _count(cur, f"({before})")
                 if not n:
@@ -750,7 +758,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 )
                 result.row_counts[t.name] = result.row_counts.get(t.name, 0) + n
                 touched.append(t.name)
-            parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t, upload_id)})")]
+            parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t)})")]
             touched += [t.name for t in parents]
             refresh_derived(cur)
             new_id = _next_upload_id(cur)
@@ -790,12 +798,13 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
         return
     pending = [r[0] for r in con.execute("select upload_id from undone_uploads order by upload_id desc").fetchall()]
     for upload_id in pending:
+        _use_upload(con, upload_id)
         for t in reversed(TABLES):
-            if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t, upload_id)})"):
+            if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t)})"):
                 continue
             if t.name == "firms":
                 # parents after their subsidiaries, each level committed
-                _delete_firms(con, _inserted(t, upload_id), commit_each=True)
+                _delete_firms(con, _inserted(t), commit_each=True)
                 con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
                 continue
             con.execute("begin transaction")

@@ -115,13 +115,15 @@ def test_upsert_of_a_move_updates_it_and_rebuilds_the_derived_tables(rw, tmp_pat
         "select move_id, person_id, coalesce(from_firm_id, ''), to_firm_id, fmt_date(moved_on, moved_on_precision), "
         "coalesce(role, ''), move_type, source_id from moves where person_id = 'yi-tay' and to_firm_id = 'reka'"
     ).fetchall()[0]
-    line = ",".join(row) + ",confirmed,\n"
+    # the seed says confirmed, with a note; the upload says rumor and keeps the note
+    line = ",".join(row) + ",rumor,His own blog post\n"
     f = write(tmp_path, "moves.csv", MOVES_HEADER + line)
     done = load.load_files(rw, {"moves": f}, mode="upsert")
     assert done.ok, done.problems
-    assert done.changes["moves"]["changed"] in (0, 1)
+    assert done.changes["moves"] == {"new": 0, "changed": 1, "unchanged": 0, "removed": 0}
+    assert [(d[3], d[4], d[5]) for d in done.diff] == [("certainty", "confirmed", "rumor")]
     certainty = rw.execute("select certainty from move_facts where move_id = $m", {"m": row[0]}).fetchall()
-    assert certainty == [("confirmed",)]
+    assert certainty == [("rumor",)]
 
 
 def test_undo_of_an_append_with_new_firms_people_and_moves(rw, tmp_path):
