@@ -73,7 +73,7 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
 
 
 # Tables computed from the facts by every load; safe to drop and rebuild at any time.
-DERIVED_TABLES = ("person_latest", "boomerang_trips", "move_facts")
+DERIVED_TABLES = ("person_latest", "boomerang_trips", "move_facts", "firm_levels")
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -89,8 +89,10 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     stored = con.execute("select value from atlas_meta where key = 'schema_sha256'").fetchall()
     if stored and stored[0][0] == digest:
         return
+    views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
     for table in DERIVED_TABLES:
-        con.execute(f"drop table if exists {table} cascade")
+        # firm_levels was a view before it became a derived table
+        con.execute(f"drop {'view' if table in views else 'table'} if exists {table} cascade")
     # undo logs copy the tables' columns: a changed table makes older logs unusable
     for (name,) in con.execute(
         "select table_name from duckdb_tables() where table_name like 'undo\\_%' escape '\\'"

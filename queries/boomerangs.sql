@@ -23,18 +23,11 @@ selected as (
 ),
 
 recent as (
-    select *, count(*) over () as n_found
+    -- boomerang_trips is stored newest return first, so this reads only its first blocks
+    select *
     from selected
     order by returned_date desc nulls last, person_label
     limit $limit
-),
-
-legs as (
-    -- the firms joined between leaving and coming back, only for the trips listed
-    select r.person_id, r.out_seq, string_agg(m.to_label, ' → ' order by m.career_seq) as stops
-    from recent as r
-    join move_facts as m on m.person_id = r.person_id and m.career_seq between r.out_seq and r.back_seq
-    group by all
 ),
 
 final as (
@@ -42,17 +35,16 @@ final as (
         r.person_id,
         r.person_label as person,
         r.returned_to,
-        r.home_firm || ' → ' || l.stops as path,
+        r.path,
         r.left_on,
         r.returned_on,
         case when r.left_date is not null and r.returned_date is not null
             then datediff('month', r.left_date, r.returned_date) end as months_away,
         r.return_type,
         r.back_move_id as return_move_id,
-        r.n_found,
+        (select count(*) from selected) as n_found,
         r.returned_date
     from recent as r
-    join legs as l on l.person_id = r.person_id and l.out_seq = r.out_seq
 )
 
 select * exclude (returned_date) from final

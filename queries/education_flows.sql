@@ -8,22 +8,14 @@
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
 with
 
-first_degree as (
-    select
-        e.person_id,
-        arg_min(
-            f.country,
-            [coalesce(e.year, 9999), case e.degree when 'bachelor' then 1 when 'other' then 2
-                when 'master' then 3 else 4 end]
-        ) as trained_country
-    from education as e
-    join firms as f on f.firm_id = e.institution_id
-    where at_least_certain(e.certainty, $min_certainty)
-    group by e.person_id
-),
-
 latest as (
-    select person_id, person_label, to_country as works_country
+    -- person_latest: where each person works now and where they took their first degree
+    select
+        l.person_label,
+        l.to_country as works_country,
+        case certainty_level($min_certainty)
+            when 3 then l.trained_country_3 when 2 then l.trained_country_2 else l.trained_country_1
+        end as trained_country
     from person_latest as l
     where l.to_firm_id is not null
         and (case when l.moved_on is null then $include_undated else l.year between $start_year and $end_year end)
@@ -34,19 +26,17 @@ latest as (
 ),
 
 counted as (
-    select d.trained_country, l.works_country, count(*) as n_people
-    from first_degree as d
-    join latest as l on l.person_id = d.person_id
-    where l.works_country is not null
+    select trained_country, works_country, count(*) as n_people
+    from latest
+    where trained_country is not null and works_country is not null
     group by all
 ),
 
 names as (
-    select d.trained_country, l.works_country, string_agg(l.person_label, ', ' order by l.person_label) as names
-    from first_degree as d
-    join latest as l on l.person_id = d.person_id
+    select l.trained_country, l.works_country, string_agg(l.person_label, ', ' order by l.person_label) as names
+    from latest as l
     semi join (select trained_country, works_country from counted where n_people <= 5) as small
-        on small.trained_country = d.trained_country and small.works_country = l.works_country
+        on small.trained_country = l.trained_country and small.works_country = l.works_country
     group by all
 ),
 

@@ -6,25 +6,47 @@
 --         $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
 with
 
+groups as (
+    select group_n, group_key, label from flow_groups where level = $level
+),
+
+focus as (
+    select group_n from groups where group_key = $focus
+),
+
 ends as (
-    select * from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
-    where src_key is distinct from dst_key
+    select src_n, dst_n, person_label
+    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    where src_n is distinct from dst_n
+        and (src_n = (select group_n from focus) or dst_n = (select group_n from focus))
 ),
 
 sides as (
-    select 'gained from' as direction, src_label as counterpart, person_label from ends where dst_key = $focus
+    select 'gained from' as direction, src_n as other_n, person_label from ends where dst_n = (select group_n from focus)
     union all
-    select 'lost to', dst_label, person_label from ends where src_key = $focus
+    select 'lost to', dst_n, person_label from ends where src_n = (select group_n from focus)
+),
+
+counted as (
+    select
+        direction,
+        other_n,
+        count(*) as n_moves,
+        case when count(*) <= 5 then string_agg(distinct person_label, ', ' order by person_label) end as names
+    from sides
+    group by direction, other_n
 ),
 
 final as (
     select
-        direction,
-        counterpart,
-        count(*) as n_moves,
-        case when count(*) <= 5 then string_agg(distinct person_label, ', ' order by person_label) end as names
-    from sides
-    group by direction, counterpart
+        c.direction,
+        case when c.other_n is not null then g.label
+            when c.direction = 'gained from' then 'Unknown origin'
+            else 'Left, destination unknown' end as counterpart,
+        c.n_moves,
+        c.names
+    from counted as c
+    left join groups as g on g.group_n = c.other_n
 )
 
 select * from final

@@ -9,64 +9,59 @@
 with
 
 ends as (
-    -- an unknown origin or destination is a group of its own ('~'), labelled below
-    select person_label, coalesce(src_key, '~') as src_key, coalesce(dst_key, '~') as dst_key
+    -- groups are integer codes (flow_groups); an unknown origin or destination is -1
+    select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n
     from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
 top_src as (
-    select list(src_key) as keys from (
-        select src_key from ends group by src_key order by count(*) desc, src_key limit $top_n
-    )
+    select s_n from ends group by s_n order by count(*) desc, s_n limit $top_n
 ),
 
 top_dst as (
-    select list(dst_key) as keys from (
-        select dst_key from ends group by dst_key order by count(*) desc, dst_key limit $top_n
-    )
-),
-
-folded as (
-    -- groups outside the top fold into one key per side before anything is paired, so the
-    -- pairing sees at most (top_n + 1)^2 groups however many firms there are
-    select
-        e.person_label,
-        case when list_contains(ts.keys, e.src_key) then e.src_key else '~other' end as s_key,
-        case when list_contains(td.keys, e.dst_key) then e.dst_key else '~other' end as d_key
-    from ends as e, top_src as ts, top_dst as td
+    select d_n from ends group by d_n order by count(*) desc, d_n limit $top_n
 ),
 
 counted as (
-    select s_key, d_key, count(*) as n_moves
-    from folded
-    group by s_key, d_key
+    -- groups outside the top fold into one code per side (-2) before anything is paired, so
+    -- the pairing sees at most (top_n + 1)^2 groups however many firms there are
+    select coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n, count(*) as n_moves
+    from ends as e
+    left join top_src as ts on ts.s_n = e.s_n
+    left join top_dst as td on td.d_n = e.d_n
+    group by all
 ),
 
 labels as (
-    select firm_id as group_key, firm_label as label from firm_levels where $level in ('firm', 'parent')
+    select group_n, label from flow_groups where level = $level
 ),
 
 names as (
-    -- names only for links of five or fewer moves
-    select f.s_key, f.d_key, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
-    from folded as f
-    semi join (select s_key, d_key from counted where n_moves <= 5) as small
-        on small.s_key = f.s_key and small.d_key = f.d_key
-    group by f.s_key, f.d_key
+    -- names only for links of five or fewer moves: the moves are read again, folded the
+    -- same way, and only those of such links keep their person's name
+    select f.s_n, f.d_n, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
+    from (
+        select e.person_label, coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n
+        from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search) as e
+        left join top_src as ts on ts.s_n = coalesce(e.src_n, -1)
+        left join top_dst as td on td.d_n = coalesce(e.dst_n, -1)
+    ) as f
+    semi join (select s_n, d_n from counted where n_moves <= 5) as small
+        on small.s_n = f.s_n and small.d_n = f.d_n
+    group by f.s_n, f.d_n
 ),
 
 links as (
     select
-        case c.s_key when '~' then 'Unknown origin' when '~other' then 'Other origins'
-            else coalesce(ls.label, c.s_key) end as source,
-        case c.d_key when '~' then 'Left, destination unknown' when '~other' then 'Other destinations'
-            else coalesce(ld.label, c.d_key) end as target,
+        case c.s_n when -1 then 'Unknown origin' when -2 then 'Other origins' else ls.label end as source,
+        case c.d_n when -1 then 'Left, destination unknown' when -2 then 'Other destinations'
+            else ld.label end as target,
         c.n_moves,
         n.names
     from counted as c
-    left join labels as ls on ls.group_key = c.s_key
-    left join labels as ld on ld.group_key = c.d_key
-    left join names as n on n.s_key = c.s_key and n.d_key = c.d_key
+    left join labels as ls on ls.group_n = c.s_n
+    left join labels as ld on ld.group_n = c.d_n
+    left join names as n on n.s_n = c.s_n and n.d_n = c.d_n
 ),
 
 final as (

@@ -7,25 +7,32 @@
 --         $countries (VARCHAR[]), $search (VARCHAR)
 with
 
-sel as (
-    select moved_on, moved_on_precision, move_type
+counted as (
+    -- grouped by integers first; the period labels are made for the few groups left
+    select
+        year(moved_on) as y,
+        case when $grain = 'quarter' and moved_on_precision <> 'year' then quarter(moved_on) end as q,
+        move_type,
+        count(*) as n_moves
     from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    group by all
 ),
 
 placed as (
     select
-        move_type,
         case
-            when moved_on is null then null
-            when $grain = 'year' then strftime(moved_on, '%Y')
-            when moved_on_precision = 'year' then null
-            else strftime(moved_on, '%Y') || '-Q' || quarter(moved_on)
-        end as period
-    from sel
+            when y is null then null
+            when $grain = 'year' then y::varchar
+            when q is null then null
+            else y::varchar || '-Q' || q
+        end as period,
+        move_type,
+        n_moves
+    from counted
 ),
 
 final as (
-    select period, move_type, count(*) as n_moves
+    select period, move_type, sum(n_moves)::bigint as n_moves
     from placed
     group by all
 )

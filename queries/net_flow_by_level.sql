@@ -8,39 +8,46 @@
 with
 
 ends as (
-    select * from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
-    where src_key is distinct from dst_key
+    select src_n, dst_n
+    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    where src_n is distinct from dst_n
 ),
 
-gained as (
-    select dst_key as group_key, any_value(dst_label) as label, count(*) as n_gained
-    from ends where dst_key is not null group by dst_key
-),
-
-lost as (
-    select src_key as group_key, any_value(src_label) as label, count(*) as n_lost
-    from ends where src_key is not null group by src_key
+sides as (
+    -- one pass: arrivals per destination and departures per origin
+    select grouping(src_n) = 1 as is_gain, coalesce(src_n, dst_n) as group_n, count(*) as n
+    from ends
+    group by grouping sets ((src_n), (dst_n))
 ),
 
 joined as (
     select
-        coalesce(g.group_key, l.group_key) as group_key,
-        coalesce(g.label, l.label) as label,
-        coalesce(g.n_gained, 0) as n_gained,
-        coalesce(l.n_lost, 0) as n_lost
-    from gained as g
-    full outer join lost as l on l.group_key = g.group_key
+        group_n,
+        coalesce(sum(n) filter (where is_gain), 0)::bigint as n_gained,
+        coalesce(sum(n) filter (where not is_gain), 0)::bigint as n_lost
+    from sides
+    where group_n is not null
+    group by group_n
+),
+
+top as (
+    select *, n_gained + n_lost as n_total
+    from joined
+    order by n_total desc, group_n
+    limit $top_n
 ),
 
 final as (
     select
-        *,
-        n_gained - n_lost as net,
-        n_gained + n_lost as n_total,
-        n_gained + n_lost < $min_count as is_small
-    from joined
-    order by n_total desc, group_key
-    limit $top_n
+        fg.group_key,
+        fg.label,
+        t.n_gained,
+        t.n_lost,
+        t.n_gained - t.n_lost as net,
+        t.n_total,
+        t.n_total < $min_count as is_small
+    from top as t
+    join flow_groups as fg on fg.level = $level and fg.group_n = t.group_n
 )
 
 select * from final

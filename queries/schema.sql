@@ -183,12 +183,19 @@ create or replace macro in_period(d, start_year, end_year, include_undated) as
 create or replace macro certainty_level(c) as
     case c when 'confirmed' then 3 when 'reported' then 2 when 'rumor' then 1 end;
 
+-- The order of degrees within one year, for "the first degree": bachelor, other, master, doctorate.
+create or replace macro degree_order(degree) as
+    case degree when 'bachelor' then 1 when 'other' then 2 when 'master' then 3 else 4 end;
+
 -- Whether a certainty is at least the minimum selected.
 create or replace macro at_least_certain(c, min_c) as certainty_level(c) >= certainty_level(min_c);
 
 -- Each firm with what it rolls up to at every level of the flow views: itself, its
 -- top-most parent (Google Brain and Google DeepMind roll up to Google), its kind, its country.
-create or replace view firm_levels as
+-- Every level also has a small integer code (firm_n, root_n, kind_n, country_n) that the
+-- flow queries group 10 million moves by, instead of text. firm_levels is derived by every
+-- load (queries/refresh_move_facts.sql) so no query walks the parent chain again.
+create or replace view firm_levels_source as
 with recursive ancestry(firm_id, root_id, depth) as (
     select firm_id, firm_id, 0 from firms
     union all
@@ -199,19 +206,44 @@ with recursive ancestry(firm_id, root_id, depth) as (
 ),
 roots as (
     select firm_id, arg_max(root_id, depth) as root_id from ancestry group by firm_id
+),
+numbered as (
+    select
+        f.firm_id,
+        display_name(f.name, f.name_zh) as firm_label,
+        r.root_id,
+        display_name(rf.name, rf.name_zh) as root_label,
+        f.kind,
+        f.country,
+        f.name,
+        f.name_zh,
+        row_number() over (order by f.firm_id)::integer as firm_n,
+        dense_rank() over (order by f.kind)::integer as kind_n,
+        dense_rank() over (order by coalesce(f.country, '??'))::integer as country_n
+    from firms as f
+    join roots as r on r.firm_id = f.firm_id
+    join firms as rf on rf.firm_id = r.root_id
 )
-select
-    f.firm_id,
-    display_name(f.name, f.name_zh) as firm_label,
-    r.root_id,
-    display_name(rf.name, rf.name_zh) as root_label,
-    f.kind,
-    f.country,
-    f.name,
-    f.name_zh
-from firms as f
-join roots as r on r.firm_id = f.firm_id
-join firms as rf on rf.firm_id = r.root_id;
+select n.*, r.firm_n as root_n
+from numbered as n
+join numbered as r on r.firm_id = n.root_id;
+create table if not exists firm_levels as select * from firm_levels_source;
+
+-- The groups of each flow level with their code, key and label: what a flow query's
+-- integer codes turn back into once it has aggregated.
+create or replace view flow_groups as
+select 'firm' as level, firm_n as group_n, firm_id as group_key, firm_label as label from firm_levels
+union all
+select 'parent', firm_n, firm_id, firm_label from firm_levels where firm_id = root_id
+union all
+select distinct 'kind', kind_n, kind, kind from firm_levels
+union all
+select distinct 'country', country_n, coalesce(country, '??'), coalesce(country, 'country unknown') from firm_levels;
+
+-- The code of a firm at a flow level (see firm_levels).
+create or replace macro level_n(level, firm_n, root_n, kind_n, country_n) as
+    case level when 'firm' then firm_n when 'parent' then root_n when 'kind' then kind_n
+        when 'country' then country_n end;
 
 -- The key and label a firm has at a flow level ('firm', 'parent', 'kind' or 'country').
 create or replace macro level_key(level, firm_id, root_id, kind, country) as
@@ -238,12 +270,17 @@ select
     fa.kind as from_kind, fa.country as from_country,
     fb.firm_label as to_label, fb.root_id as to_root, fb.root_label as to_root_label,
     fb.kind as to_kind, fb.country as to_country,
+    fa.firm_n as from_n, fa.root_n as from_root_n, fa.kind_n as from_kind_n, fa.country_n as from_country_n,
+    fb.firm_n as to_n, fb.root_n as to_root_n, fb.kind_n as to_kind_n, fb.country_n as to_country_n,
     -- what the person-or-firm search looks in, lowercased once here rather than per query
     lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
 from moves as m
 join people as p on p.person_id = m.person_id
 left join firm_levels as fa on fa.firm_id = m.from_firm_id
-left join firm_levels as fb on fb.firm_id = m.to_firm_id;
+left join firm_levels as fb on fb.firm_id = m.to_firm_id
+-- stored newest first: the moves tables list the latest moves, and a period filter then
+-- skips whole blocks of rows by their date range
+order by m.moved_on desc nulls last, m.move_id;
 create table if not exists move_facts as select * from move_facts_source;
 
 -- The moves the shared filters of the flow views select, with both ends at every level,
@@ -259,8 +296,9 @@ where (case when m.moved_on is null then include_undated else m.year between sta
     and (len(countries) = 0 or list_contains(countries, m.from_country) or list_contains(countries, m.to_country))
     and (search = '' or contains(m.search_text, lower(search)));
 
--- The selected moves with both ends keyed and labelled at one flow level. An unknown
--- origin or a departure with no known destination keeps a NULL key and says so in its label.
+-- The selected moves with both ends as the integer code of their group at one flow level
+-- (see firm_levels and flow_groups). An unknown origin, or a departure with no known
+-- destination, has a NULL code.
 create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
 select
     s.move_id,
@@ -272,16 +310,8 @@ select
     s.from_firm_id,
     s.to_firm_id,
     s.career_seq,
-    case when s.from_firm_id is not null
-        then level_key(level, s.from_firm_id, s.from_root, s.from_kind, s.from_country) end as src_key,
-    case when s.from_firm_id is not null
-        then level_label(level, s.from_label, s.from_root_label, s.from_kind, s.from_country)
-        else 'Unknown origin' end as src_label,
-    case when s.to_firm_id is not null
-        then level_key(level, s.to_firm_id, s.to_root, s.to_kind, s.to_country) end as dst_key,
-    case when s.to_firm_id is not null
-        then level_label(level, s.to_label, s.to_root_label, s.to_kind, s.to_country)
-        else 'Left, destination unknown' end as dst_label
+    level_n(level, s.from_n, s.from_root_n, s.from_kind_n, s.from_country_n) as src_n,
+    level_n(level, s.to_n, s.to_root_n, s.to_kind_n, s.to_country_n) as dst_n
 from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;
 
 -- Every boomerang of every career, at firm and at parent level: one row per departure
@@ -325,10 +355,19 @@ trips as (
         prev_move_id as out_move_id, move_id as back_move_id
     from ordered
     where kind = 'in' and prev_kind = 'out' and (moved_on > prev_on or move_type = 'returned')
+),
+legs as (
+    -- the firms joined from leaving to coming back
+    select t.level, t.person_id, t.out_seq, string_agg(m.to_label, ' → ' order by m.career_seq) as stops
+    from trips as t
+    join move_facts as m on m.person_id = t.person_id and m.career_seq between t.out_seq and t.back_seq
+    group by all
 )
--- what the boomerangs query shows and filters on, copied from both moves so it reads one table
+-- what the boomerangs query shows and filters on, copied from both moves so it reads one
+-- table, newest return first
 select
     t.*,
+    o.from_label || ' → ' || l.stops as path,
     o.person_label,
     case t.level when 'firm' then o.from_label else o.from_root_label end as returned_to,
     o.from_label as home_firm,
@@ -345,15 +384,34 @@ select
     b.to_country as return_country,
     o.search_text || ' ' || b.search_text as search_text
 from trips as t
+join legs as l on l.level = t.level and l.person_id = t.person_id and l.out_seq = t.out_seq
 join move_facts as o on o.move_id = t.out_move_id
-join move_facts as b on b.move_id = t.back_move_id;
+join move_facts as b on b.move_id = t.back_move_id
+order by b.moved_on desc nulls last, o.person_label;
 create table if not exists boomerang_trips as select * from boomerang_trips_source;
 
 -- Each person's latest move (the last of their career), derived by every load: where they
 -- work now is its destination (none after a departure).
+-- It also carries the country of the person's first degree (the earliest; at one year a
+-- bachelor before a master before a doctorate) counting only education rows at least
+-- rumored, reported or confirmed, for the trained-to-works flows.
 create or replace view person_latest_source as
-select * from move_facts
-qualify career_seq = max(career_seq) over (partition by person_id);
+with first_degrees as (
+    select
+        e.person_id,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)]) as trained_country_1,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)])
+            filter (where certainty_level(e.certainty) >= 2) as trained_country_2,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)])
+            filter (where certainty_level(e.certainty) >= 3) as trained_country_3
+    from education as e
+    join firms as f on f.firm_id = e.institution_id
+    group by e.person_id
+)
+select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3
+from move_facts as m
+left join first_degrees as d on d.person_id = m.person_id
+qualify m.career_seq = max(m.career_seq) over (partition by m.person_id);
 create table if not exists person_latest as select * from person_latest_source;
 
 -- Money in one place, shared by the pay and funding queries: fx_factors gives, for every
