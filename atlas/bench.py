@@ -132,6 +132,8 @@ class ViewResult:
     max_rows: int
     max_rows_query: str
     calls: int
+    chart_rows: int = 0  # the most rows one chart of the page received
+    chart_rows_kind: str = ""
 
 
 @dataclass
@@ -234,8 +236,36 @@ def _record(calls: list[Call]) -> Callable[[], None]:
     return undo
 
 
-def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call]]:
-    """The page's queries with the cache cleared (cold), then with it filled (warm)."""
+def chart_rows(at: object) -> tuple[int, str]:
+    """The most rows one chart of a finished AppTest run was sent, and the chart's kind.
+
+    Read from the elements as they go to the browser: an Altair chart's datasets (Arrow)
+    summed, an ECharts chart's nodes and links.
+    """
+    import pyarrow as pa
+
+    found: list[tuple[int, str]] = [(0, "")]
+
+    def walk(node: object) -> None:
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        kind = getattr(node, "type", "")
+        if kind == "vega_lite_chart":
+            proto = node.proto
+            blobs = [d.data.data for d in proto.datasets] + ([proto.data.data] if proto.data.data else [])
+            found.append((sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs), "Altair"))
+        elif kind == "echarts_chart":
+            spec = json.loads(node.proto.spec)
+            n = sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in spec.get("series", []))
+            found.append((n, "ECharts"))
+
+    walk(at._tree)
+    return max(found)
+
+
+def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], tuple[int, str]]:
+    """The page's queries with the cache cleared (cold), then with it filled (warm), and
+    the most rows one of its charts received."""
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
@@ -260,7 +290,7 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call]]:
         at.run()
     finally:
         undo()
-    return cold, warm
+    return cold, warm, chart_rows(at)
 
 
 def _raw_seconds(con: duckdb.DuckDBPyConnection, calls: list[Call]) -> float:
@@ -287,7 +317,7 @@ def time_pages(db_path: Path, results: Results) -> None:
     os.environ["ATLAS_DB"] = str(db_path)
     for script, title, views in PAGES:
         for view, params in views:
-            cold, warm = _run_page(script, params)
+            cold, warm, (n_chart, chart_kind) = _run_page(script, params)
             raw = _raw_seconds(cache.connection(), cold)
             slowest = max(cold, key=lambda c: c.seconds) if cold else None
             biggest = max(cold, key=lambda c: c.rows) if cold else None
@@ -300,6 +330,8 @@ def time_pages(db_path: Path, results: Results) -> None:
                 slowest=f"{slowest.name} {slowest.seconds * 1000:.0f} ms" if slowest else "",
                 max_rows=biggest.rows if biggest else 0,
                 max_rows_query=biggest.name if biggest else "",
+                chart_rows=n_chart,
+                chart_rows_kind=chart_kind,
                 calls=len(cold),
             )
             results.views.append(r)
@@ -451,7 +483,7 @@ def report(r: Results) -> str:
     warm_worst = max(warm_median.values(), default=0.0)
     default_cold = {v.page: v.cold for v in r.views if v.view == "default"}
     peer_ratios = {p: r.peer[p] / default_cold[p] for p in r.peer if default_cold.get(p)}
-    max_rows = max((v.max_rows for v in r.views), default=0)
+    max_rows = max((v.chart_rows for v in r.views), default=0)
     lines = [
         f"# Benchmark results: scale `{r.scale}`",
         "",
@@ -475,7 +507,7 @@ def report(r: Results) -> str:
         f"| Page data ≥ {TARGETS['peer_ratio']} × faster than the pandas peer | lowest "
         f"{min(peer_ratios.values(), default=0):.1f} × | "
         f"{_ok(min(peer_ratios.values(), default=0) >= TARGETS['peer_ratio'])} |",
-        f"| ≤ {TARGETS['chart_rows']:,} rows to one chart | largest result {max_rows:,} rows | "
+        f"| ≤ {TARGETS['chart_rows']:,} rows to one chart | largest chart {max_rows:,} rows | "
         f"{_ok(max_rows <= TARGETS['chart_rows'])} |",
     ]
     if r.peak_rss is not None:
@@ -504,14 +536,14 @@ def report(r: Results) -> str:
         "Cold: the page's queries with the cache empty; warm: the same page again; raw: the same SQL and",
         "bound values straight on DuckDB (the limit). Times are the sum over the page's queries.",
         "",
-        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|",
+        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result | Largest chart |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for v in r.views:
         ratio = v.cold / v.raw if v.raw else 0
         lines.append(
             f"| {v.page} | {v.view} | {v.calls} | {v.cold * 1000:.0f} | {v.warm * 1000:.1f} | {v.raw * 1000:.0f} | "
-            f"{ratio:.2f} | {v.slowest} | {v.max_rows:,} ({v.max_rows_query}) |"
+            f"{ratio:.2f} | {v.slowest} | {v.max_rows:,} ({v.max_rows_query}) | {v.chart_rows:,} |"
         )
     lines += [
         "",

@@ -8,12 +8,16 @@ from page to page.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from atlas import tables
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # (script, menu label, icon): the menu order; app.py is the Overview.
 PAGES = (
@@ -600,6 +604,25 @@ class PayView:
         }
 
 
+# A firm picker lists this many of the most active firms (plus any already picked): tens of
+# thousands of options would be sent to the browser on every run.
+PICKER_LIMIT = 1000
+
+
+def firm_picker_options(query_name: str, key: str) -> pd.DataFrame:
+    """The options of the firm picker `key`: the most active firms, and the ones picked.
+
+    What is picked comes from the widget (session state) or, on the first run, from the
+    link, so a shared link that names a less active firm still shows it picked.
+    """
+    from atlas import cache
+
+    picked = st.session_state.get(key)
+    if picked is None:
+        picked = st.query_params.get_all(key)
+    return cache.query(query_name, limit=PICKER_LIMIT, include=[str(v) for v in picked or []])
+
+
 def pay_controls_ui(firm_options: list[str]) -> PayView:
     """Offering firm, kind, outcome and constant-dollar year, bound to the URL."""
     from atlas.model import COMP_KINDS, OUTCOMES
@@ -611,7 +634,8 @@ def pay_controls_ui(firm_options: list[str]) -> PayView:
         key="firms",
         bind="query-params",
         placeholder="All firms",
-        help="Firms by id; only firms that made a pay offer are listed.",
+        help=f"Firms by id: the {PICKER_LIMIT:,} with the most pay figures (and any picked). "
+        "Any firm's own figures are on its profile.",
     )
     pay_kinds = c2.multiselect(
         "Kind of pay",

@@ -9,7 +9,7 @@ filters = ui.page_frame(
     "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
     "figures are never mixed; a range stays a range.",
 )
-view = ui.pay_controls_ui(cache.query("pay_firm_options")["firm_id"].tolist())
+view = ui.pay_controls_ui(ui.firm_picker_options("pay_firm_options", "firms")["firm_id"].tolist())
 p = {**filters.params(), **view.params()}
 money = f"{filters.currency}" + (f" of {view.constant_year}" if view.constant_year else ", nominal")
 

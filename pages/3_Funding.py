@@ -13,7 +13,7 @@ view = ui.funding_controls_ui(cache.query("firm_countries")["country"].tolist())
 p = {**filters.params(), **view.params()}
 currency = filters.currency
 
-options = cache.query("funding_firm_options")
+options = ui.firm_picker_options("funding_firm_options", "compare")
 compare = st.multiselect(
     "Firms to compare (2 to 10)",
     options["firm_id"].tolist(),
@@ -21,7 +21,8 @@ compare = st.multiselect(
     max_selections=10,
     key="compare",
     bind="query-params",
-    help="By id; the default is the five firms that raised the most.",
+    help=f"By id, from the {ui.PICKER_LIMIT:,} firms that raised the most (and any picked); "
+    "the default is the five that raised the most.",
 )
 
 st.subheader("Capital raised over time")

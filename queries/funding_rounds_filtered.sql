@@ -20,6 +20,14 @@ selected as (
         or r.round_id in (select round_id from round_investors where investor_id = $firm_id)
 ),
 
+top as (
+    -- the rounds listed, chosen before their sources are joined
+    select *
+    from selected
+    order by amount_converted desc nulls last, amount desc nulls last, round_id
+    limit $limit
+),
+
 final as (
     select
         r.round_id,
@@ -48,7 +56,7 @@ final as (
         s.title as source,
         s.publisher as source_publisher,
         r.note
-    from selected as r
+    from top as r
     join sources as s on s.source_id = r.source_id
 ),
 

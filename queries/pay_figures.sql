@@ -10,6 +10,17 @@
 --         $outcomes (VARCHAR[], empty = all), $limit (INTEGER)
 with
 
+listed as (
+    -- the figures listed, chosen before anything is joined to them
+    select *
+    from selected_pay(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
+        $person_id, $firm_id, $firm_ids, $pay_kinds, $outcomes
+    )
+    order by high_converted desc nulls last, low_converted desc nulls last, comp_id
+    limit $limit
+),
+
 final as (
     select
         c.comp_id,
@@ -34,10 +45,7 @@ final as (
         s.title as source,
         s.publisher as source_publisher,
         c.note
-    from selected_pay(
-        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
-        $person_id, $firm_id, $firm_ids, $pay_kinds, $outcomes
-    ) as c
+    from listed as c
     join sources as s on s.source_id = c.source_id
     left join people as p on p.person_id = c.person_id
 )

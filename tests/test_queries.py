@@ -15,6 +15,7 @@ DEFAULTS = {
     "kinds": [],
     "currency": "USD",
     "limit": 1000,
+    "include": [],
     "search": "",
     "countries": [],
     "level": "parent",
@@ -325,3 +326,15 @@ def test_uploads_since_counts_loads_and_tables(con):
     assert since_zero.n_uploads == 1
     assert "moves" in since_zero.tables.split(", ")
     assert q(con, "uploads_since", version=1).iloc[0].n_uploads == 0
+
+
+def test_firm_picker_options_are_capped_but_keep_what_is_picked(con):
+    everyone = q(con, "funding_firm_options")
+    assert len(everyone) == 9  # every firm with a round or deal in the seed
+    top = q(con, "funding_firm_options", limit=2)
+    assert top["firm_id"].tolist() == everyone["firm_id"].head(2).tolist()
+    last = everyone["firm_id"].iloc[-1]
+    picked = q(con, "funding_firm_options", limit=2, include=[last, "no-such-firm"])
+    assert picked["firm_id"].tolist() == [*everyone["firm_id"].head(2), last]
+    pay = q(con, "pay_firm_options", limit=1, include=["bytedance"])
+    assert pay["firm_id"].tolist() == ["meta-superintelligence-labs", "bytedance"]
