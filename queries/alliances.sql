@@ -8,18 +8,18 @@
 with
 
 pairs as (
+    -- investments: one row per investor in a round, with the round's filter columns
     select
-        ri.investor_id,
-        r.firm_id,
-        r.round_type,
-        r.status,
-        r.stake_pct,
-        case when r.status = 'completed' then r.amount_converted end as amount_converted
-    from round_investors as ri
-    join selected_rounds(
-        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $round_types, $statuses,
-        $currency
-    ) as r on r.round_id = ri.round_id
+        i.investor_id,
+        i.firm_id,
+        i.round_type,
+        i.status,
+        i.stake_pct,
+        case when i.status = 'completed' then i.amount * fx.factor end as amount_converted
+    from investments as i
+    left join fx_factors($currency, 0) as fx on fx.currency = i.currency and fx.year = i.year
+    where round_matches(i.announced_on, i.certainty, i.kind, i.country, i.round_type, i.status,
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $round_types, $statuses)
 ),
 
 top_investors as (

@@ -16,7 +16,7 @@ deals as (
     where r.round_type in ('acquisition', 'acquihire')
 ),
 
-largest as (
+largest as materialized (
     select d.*
     from deals as d
     order by amount_converted desc nulls last, d.round_id
@@ -24,16 +24,18 @@ largest as (
 ),
 
 people_moved as (
-    -- a move from the target to the buyer in the deal's year belongs to the deal
+    -- a move from the target to the buyer in the deal's year belongs to the deal; the moves
+    -- are matched by the firms' integer codes in move_facts
     select
         d.round_id,
-        string_agg(display_name(p.name, p.name_zh), ', ' order by p.name) as people,
+        string_agg(m.person_label, ', ' order by m.person_name) as people,
         count(*) as n_people
     from largest as d
-    join moves as m
-        on m.from_firm_id = d.firm_id and m.to_firm_id = d.buyer_id
-        and (d.announced_on is null or m.moved_on is null or year(m.moved_on) = year(d.announced_on))
-    join people as p on p.person_id = m.person_id
+    join firm_levels as target on target.firm_id = d.firm_id
+    join firm_levels as buyer on buyer.firm_id = d.buyer_id
+    join move_facts as m
+        on m.from_n = target.firm_n and m.to_n = buyer.firm_n
+        and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
     group by d.round_id
 ),
 

@@ -5,7 +5,7 @@
 -- Params: $firm_ids (VARCHAR[]), $min_certainty (VARCHAR), $currency (VARCHAR)
 with
 
-rounds as (
+rounds as materialized (
     select
         r.*,
         (r.amount) * fx.factor as amount_converted,
@@ -53,7 +53,8 @@ valuation as (
 investor_amounts as (
     select r.firm_id, ri.investor_id, sum(r.amount_converted) as amount, any_value(r.source) as source
     from rounds as r
-    join round_investors as ri on ri.round_id = r.round_id
+    join (select round_id, investor_id from investments where list_contains($firm_ids, firm_id)) as ri
+        on ri.round_id = r.round_id
     where r.status = 'completed'
     group by all
 ),
@@ -69,15 +70,19 @@ largest_investor as (
 ),
 
 flows as (
-    select firm_id, count(*) filter (where is_in) as n_gained, count(*) filter (where not is_in) as n_lost
+    -- moves in and out, matched by the firms' integer codes in move_facts
+    select fl.firm_id, count(*) filter (where m.is_in) as n_gained, count(*) filter (where not m.is_in) as n_lost
     from (
-        select to_firm_id as firm_id, true as is_in from moves
-        where list_contains($firm_ids, to_firm_id) and at_least_certain(certainty, $min_certainty)
+        select to_n as firm_n, true as is_in from move_facts
+        where to_n in (select firm_n from firm_levels where list_contains($firm_ids, firm_id))
+            and certainty_level >= certainty_level($min_certainty)
         union all
-        select from_firm_id, false from moves
-        where list_contains($firm_ids, from_firm_id) and at_least_certain(certainty, $min_certainty)
-    )
-    group by firm_id
+        select from_n, false from move_facts
+        where from_n in (select firm_n from firm_levels where list_contains($firm_ids, firm_id))
+            and certainty_level >= certainty_level($min_certainty)
+    ) as m
+    join firm_levels as fl on fl.firm_n = m.firm_n
+    group by fl.firm_id
 ),
 
 pay as (

@@ -5,29 +5,30 @@
 with
 
 family as (
-    select firm_id from firm_levels
+    select list(firm_n) as codes from firm_levels
     where firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id)
 ),
 
 sides as (
+    -- the moves touching the family, found by the firms' integer codes in move_facts
     select
-        year(m.moved_on) as year,
-        m.to_firm_id in (select firm_id from family) as is_in,
-        m.from_firm_id in (select firm_id from family) as is_out,
-        display_name(p.name, p.name_zh) as person
-    from moves as m
-    join people as p on p.person_id = m.person_id
-    where m.moved_on is not null and at_least_certain(m.certainty, $min_certainty)
+        m.year,
+        coalesce(list_contains(f.codes, m.to_n), false) as is_in,
+        coalesce(list_contains(f.codes, m.from_n), false) as is_out,
+        m.person_label as person
+    from move_facts as m, family as f
+    where m.moved_on is not null and m.certainty_level >= certainty_level($min_certainty)
+        and (list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
 ),
 
 final as (
     select
         year,
-        count(*) filter (where is_in and not coalesce(is_out, false)) as n_in,
-        count(*) filter (where is_out and not coalesce(is_in, false)) as n_out,
+        count(*) filter (where is_in) as n_in,
+        count(*) filter (where is_out) as n_out,
         case when count(*) <= 5 then string_agg(person, ', ' order by person) end as names
     from sides
-    where coalesce(is_in, false) <> coalesce(is_out, false)
+    where is_in <> is_out
     group by year
 )
 

@@ -4,16 +4,17 @@
 with
 
 family as (
-    select firm_id from firm_levels
+    select list(firm_n) as codes from firm_levels
     where firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id)
 ),
 
 sides as (
     select
-        coalesce(m.to_firm_id in (select firm_id from family), false) as is_in,
-        coalesce(m.from_firm_id in (select firm_id from family), false) as is_out
-    from moves as m
-    where at_least_certain(m.certainty, $min_certainty)
+        coalesce(list_contains(f.codes, m.to_n), false) as is_in,
+        coalesce(list_contains(f.codes, m.from_n), false) as is_out
+    from move_facts as m, family as f
+    where m.certainty_level >= certainty_level($min_certainty)
+        and (list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
 ),
 
 final as (

@@ -4,29 +4,36 @@
 -- Params: $search (VARCHAR, '' = every firm), $kinds (VARCHAR[], empty = every kind), $limit (INTEGER)
 with
 
-gained as (
-    select to_firm_id as firm_id, count(*) as n_gained
-    from moves
-    where to_firm_id is not null
-    group by to_firm_id
-),
-
-lost as (
-    select from_firm_id as firm_id, count(*) as n_lost
-    from moves
-    where from_firm_id is not null
-    group by from_firm_id
-),
-
 matched as (
-    select f.*, count(*) over () as n_found
+    select f.*
     from firms as f
     where (len($kinds) = 0 or list_contains($kinds, f.kind))
         and ($search = ''
             or contains(lower(f.name), lower($search))
             or contains(coalesce(f.name_zh, ''), $search))
-    order by f.name, f.firm_id
+),
+
+listed as (
+    select m.*, fl.firm_n
+    from matched as m
+    join firm_levels as fl on fl.firm_id = m.firm_id
+    order by m.name, m.firm_id
     limit $limit
+),
+
+gained as (
+    -- counted by the firms' integer codes in move_facts, for the listed firms only
+    select m.to_n as firm_n, count(*) as n_gained
+    from move_facts as m
+    semi join listed as l on l.firm_n = m.to_n
+    group by m.to_n
+),
+
+lost as (
+    select m.from_n as firm_n, count(*) as n_lost
+    from move_facts as m
+    semi join listed as l on l.firm_n = m.from_n
+    group by m.from_n
 ),
 
 final as (
@@ -40,11 +47,11 @@ final as (
         coalesce(g.n_gained, 0) as n_gained,
         coalesce(l.n_lost, 0) as n_lost,
         coalesce(g.n_gained, 0) - coalesce(l.n_lost, 0) as net,
-        f.n_found
-    from matched as f
+        (select count(*) from matched) as n_found
+    from listed as f
     left join firms as parent on parent.firm_id = f.parent_id
-    left join gained as g on g.firm_id = f.firm_id
-    left join lost as l on l.firm_id = f.firm_id
+    left join gained as g on g.firm_n = f.firm_n
+    left join lost as l on l.firm_n = f.firm_n
 )
 
 select * from final

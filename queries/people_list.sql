@@ -4,21 +4,18 @@
 -- Params: $search (VARCHAR, '' = everyone; matched case-insensitively in either name), $limit (INTEGER)
 with
 
-found as (
-    select p.*, count(*) over () as n_found
+matched as (
+    select p.*
     from people as p
     where $search = ''
         or contains(lower(p.name), lower($search))
         or contains(coalesce(p.name_zh, ''), $search)
-    order by p.name, p.person_id
-    limit $limit
 ),
 
-n_sources as (
-    select m.person_id, count(distinct m.source_id) as n_sources
-    from moves as m
-    semi join found as f on f.person_id = m.person_id
-    group by m.person_id
+found as (
+    select * from matched
+    order by name, person_id
+    limit $limit
 ),
 
 final as (
@@ -29,11 +26,10 @@ final as (
         f.origin_country,
         l.to_label as current_firm,
         coalesce(l.career_seq, 0) as n_moves,
-        coalesce(n.n_sources, 0) as n_sources,
-        f.n_found
+        coalesce(l.n_sources, 0) as n_sources,
+        (select count(*) from matched) as n_found
     from found as f
     left join person_latest as l on l.person_id = f.person_id
-    left join n_sources as n on n.person_id = f.person_id
 )
 
 select * from final

@@ -5,18 +5,20 @@
 with
 
 family as (
-    select firm_id from firm_levels
+    select list(firm_n) as codes from firm_levels
     where $firm_id <> '' and (firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id))
 ),
 
 chosen as (
-    select m.* from move_facts as m where $person_id <> '' and m.person_id = $person_id
-    union all
-    select m.* from move_facts as m semi join family as f on f.firm_id = m.to_firm_id
-    union all
-    -- a move between two units of the family is listed once
-    select m.* from move_facts as m semi join family as f on f.firm_id = m.from_firm_id
-    where m.to_firm_id is null or m.to_firm_id not in (select firm_id from family)
+    -- the person's moves, or the moves into or out of the family (by the firms' integer
+    -- codes), the newest 1,000; a move between two units of the family is listed once
+    select m.*
+    from move_facts as m, family as f
+    where m.certainty_level >= certainty_level($min_certainty)
+        and (($person_id <> '' and m.person_id = $person_id)
+            or list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
+    order by m.moved_on desc nulls last, m.move_id
+    limit 1000
 ),
 
 final as (
@@ -38,9 +40,7 @@ final as (
         m.moved_on as sort_date
     from chosen as m
     join sources as s on s.source_id = m.source_id
-    where m.certainty_level >= certainty_level($min_certainty)
 )
 
 select * exclude (sort_date) from final
 order by sort_date desc nulls last, move_id
-limit 1000

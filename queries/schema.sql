@@ -392,7 +392,7 @@ create table if not exists boomerang_trips as select * from boomerang_trips_sour
 
 -- Each person's latest move (the last of their career), derived by every load: where they
 -- work now is its destination (none after a departure).
--- It also carries the country of the person's first degree (the earliest; at one year a
+-- It also carries how many sources tell of the person's moves, and the country of the person's first degree (the earliest; at one year a
 -- bachelor before a master before a doctorate) counting only education rows at least
 -- rumored, reported or confirmed, for the trained-to-works flows.
 create or replace view person_latest_source as
@@ -408,9 +408,14 @@ with first_degrees as (
     join firms as f on f.firm_id = e.institution_id
     group by e.person_id
 )
-select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3
+,
+source_counts as (
+    select person_id, count(distinct source_id) as n_sources from moves group by person_id
+)
+select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3, sc.n_sources
 from move_facts as m
 left join first_degrees as d on d.person_id = m.person_id
+left join source_counts as sc on sc.person_id = m.person_id
 qualify m.career_seq = max(m.career_seq) over (partition by m.person_id);
 create table if not exists person_latest as select * from person_latest_source;
 
@@ -460,6 +465,17 @@ where in_period(c.reported_on, start_year, end_year, include_undated)
     and (len(pay_kinds) = 0 or list_contains(pay_kinds, c.kind))
     and (len(outcomes) = 0 or list_contains(outcomes, c.outcome));
 
+-- Whether a round or deal (its date, certainty, firm kind and country, type and status)
+-- passes the funding filters; selected_rounds and the investments queries share it.
+create or replace macro round_matches(announced_on, certainty, kind, country, round_type, status,
+        start_year, end_year, include_undated, min_certainty, kinds, countries, round_types, statuses) as
+    in_period(announced_on, start_year, end_year, include_undated)
+    and at_least_certain(certainty, min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, kind))
+    and (len(countries) = 0 or list_contains(countries, country))
+    and (len(round_types) = 0 or list_contains(round_types, round_type))
+    and (len(statuses) = 0 or list_contains(statuses, status));
+
 -- The funding rounds and deals the filters select, with the firm's names and each amount
 -- converted by fx_factors (fx_factor is kept for converting valuations). Lists: empty = all.
 create or replace macro selected_rounds(start_year, end_year, include_undated, min_certainty, kinds, countries,
@@ -473,9 +489,29 @@ select
 from funding_rounds as r
 join firms as f on f.firm_id = r.firm_id
 left join fx_factors(display, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
-where in_period(r.announced_on, start_year, end_year, include_undated)
-    and at_least_certain(r.certainty, min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, f.kind))
-    and (len(countries) = 0 or list_contains(countries, f.country))
-    and (len(round_types) = 0 or list_contains(round_types, r.round_type))
-    and (len(statuses) = 0 or list_contains(statuses, r.status));
+where round_matches(r.announced_on, r.certainty, f.kind, f.country, r.round_type, r.status,
+    start_year, end_year, include_undated, min_certainty, kinds, countries, round_types, statuses);
+
+-- One row per investor in a round, with what the funding filters need of the round and
+-- its firm: derived by every load (queries/refresh_move_facts.sql) so the investor
+-- queries read one table instead of joining millions of investors to a million rounds.
+create or replace view investments_source as
+select
+    ri.investor_id,
+    ri.is_lead,
+    r.round_id,
+    r.firm_id,
+    r.announced_on,
+    year(r.announced_on) as year,
+    r.certainty,
+    f.kind,
+    f.country,
+    r.round_type,
+    r.status,
+    r.amount,
+    r.currency,
+    r.stake_pct
+from round_investors as ri
+join funding_rounds as r on r.round_id = ri.round_id
+join firms as f on f.firm_id = r.firm_id;
+create table if not exists investments as select * from investments_source;
