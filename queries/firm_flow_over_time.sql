@@ -5,31 +5,42 @@
 with
 
 family as (
-    select list(firm_n) as codes from firm_levels
+    select firm_n from firm_levels
     where firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id)
 ),
 
 sides as (
-    -- the moves touching the family, found by the firms' integer codes in move_facts
-    select
-        m.year,
-        coalesce(list_contains(f.codes, m.to_n), false) as is_in,
-        coalesce(list_contains(f.codes, m.from_n), false) as is_out,
-        m.person_label as person
-    from move_facts as m, family as f
-    where m.moved_on is not null and m.certainty_level >= certainty_level($min_certainty)
-        and (list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
+    -- arrivals from outside the family and departures to outside it, found by the firms'
+    -- integer codes in move_facts (one condition per branch: each reads only its matches)
+    select m.year, true as is_in, m.person_label as person
+    from move_facts as m
+    where m.to_n in (select firm_n from family) and not coalesce(m.from_n in (select firm_n from family), false)
+        and m.moved_on is not null and m.certainty_level >= certainty_level($min_certainty)
+    union all
+    select m.year, false, m.person_label
+    from move_facts as m
+    where m.from_n in (select firm_n from family) and not coalesce(m.to_n in (select firm_n from family), false)
+        and m.moved_on is not null and m.certainty_level >= certainty_level($min_certainty)
+),
+
+counted as (
+    select year, count(*) filter (where is_in) as n_in, count(*) filter (where not is_in) as n_out
+    from sides
+    group by year
+),
+
+names as (
+    -- names only for years of five or fewer moves
+    select year, string_agg(person, ', ' order by person) as names
+    from sides
+    where year in (select year from counted where n_in + n_out <= 5)
+    group by year
 ),
 
 final as (
-    select
-        year,
-        count(*) filter (where is_in) as n_in,
-        count(*) filter (where is_out) as n_out,
-        case when count(*) <= 5 then string_agg(person, ', ' order by person) end as names
-    from sides
-    where is_in <> is_out
-    group by year
+    select c.*, n.names
+    from counted as c
+    left join names as n using (year)
 )
 
 select *, n_in - n_out as net from final

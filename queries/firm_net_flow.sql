@@ -4,24 +4,20 @@
 with
 
 family as (
-    select list(firm_n) as codes from firm_levels
+    select firm_n from firm_levels
     where firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id)
 ),
 
-sides as (
-    select
-        coalesce(list_contains(f.codes, m.to_n), false) as is_in,
-        coalesce(list_contains(f.codes, m.from_n), false) as is_out
-    from move_facts as m, family as f
-    where m.certainty_level >= certainty_level($min_certainty)
-        and (list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
-),
-
 final as (
+    -- arrivals from outside the family and departures to outside it, by the firms' integer
+    -- codes in move_facts (one condition per count: each reads only its matches)
     select
-        count(*) filter (where is_in and not is_out) as n_gained,
-        count(*) filter (where is_out and not is_in) as n_lost
-    from sides
+        (select count(*) from move_facts as m
+            where m.to_n in (select firm_n from family) and not coalesce(m.from_n in (select firm_n from family), false)
+                and m.certainty_level >= certainty_level($min_certainty)) as n_gained,
+        (select count(*) from move_facts as m
+            where m.from_n in (select firm_n from family) and not coalesce(m.to_n in (select firm_n from family), false)
+                and m.certainty_level >= certainty_level($min_certainty)) as n_lost
 )
 
 select *, n_gained - n_lost as net from final

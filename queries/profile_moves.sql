@@ -5,7 +5,7 @@
 with
 
 family as (
-    select list(firm_n) as codes from firm_levels
+    select firm_n from firm_levels
     where $firm_id <> '' and (firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id))
 ),
 
@@ -13,10 +13,10 @@ chosen as (
     -- the person's moves, or the moves into or out of the family (by the firms' integer
     -- codes), the newest 1,000; a move between two units of the family is listed once
     select m.*
-    from move_facts as m, family as f
+    from move_facts as m
     where m.certainty_level >= certainty_level($min_certainty)
         and (($person_id <> '' and m.person_id = $person_id)
-            or list_contains(f.codes, m.to_n) or list_contains(f.codes, m.from_n))
+            or m.to_n in (select firm_n from family) or m.from_n in (select firm_n from family))
     order by m.moved_on desc nulls last, m.move_id
     limit 1000
 ),
