@@ -30,27 +30,52 @@ top_investors as (
     limit $top_n
 ),
 
-final as (
+grouped as (
+    -- each top investor's ten largest pairs, by ids; statuses, types and labels are added
+    -- to those alone (ties keep the firm ids in order)
     select
         p.investor_id,
-        inv.firm_label as investor,
         p.firm_id,
-        fl.firm_label as firm,
         count(*) as n_rounds,
         sum(p.amount_converted) as total_converted,
-        max(p.stake_pct) as max_stake_pct,
-        string_agg(distinct p.status, ', ') as statuses,
-        string_agg(distinct p.round_type, ', ') as round_types,
-        any_value(t.total) as investor_total
+        max(p.stake_pct) as max_stake_pct
     from pairs as p
-    join top_investors as t on t.investor_id = p.investor_id
-    join firm_levels as inv on inv.firm_id = p.investor_id
-    join firm_levels as fl on fl.firm_id = p.firm_id
-    group by all
+    semi join top_investors as t on t.investor_id = p.investor_id
+    group by p.investor_id, p.firm_id
+    qualify row_number() over (
+        partition by p.investor_id order by total_converted desc nulls last, n_rounds desc, p.firm_id
+    ) <= 10
+),
+
+kinds as (
+    select
+        p.investor_id,
+        p.firm_id,
+        string_agg(distinct p.status, ', ') as statuses,
+        string_agg(distinct p.round_type, ', ') as round_types
+    from pairs as p
+    semi join grouped as g on g.investor_id = p.investor_id and g.firm_id = p.firm_id
+    group by p.investor_id, p.firm_id
+),
+
+final as (
+    select
+        g.investor_id,
+        inv.firm_label as investor,
+        g.firm_id,
+        fl.firm_label as firm,
+        g.n_rounds,
+        g.total_converted,
+        g.max_stake_pct,
+        k.statuses,
+        k.round_types,
+        t.total as investor_total
+    from grouped as g
+    join kinds as k on k.investor_id = g.investor_id and k.firm_id = g.firm_id
+    join top_investors as t on t.investor_id = g.investor_id
+    join firm_levels as inv on inv.firm_id = g.investor_id
+    join firm_levels as fl on fl.firm_id = g.firm_id
 )
 
 select * from final
-qualify row_number() over (
-    partition by investor_id order by total_converted desc nulls last, n_rounds desc, firm
-) <= 10
 order by investor_total desc, investor, total_converted desc nulls last, firm

@@ -7,35 +7,41 @@
 --         $statuses (VARCHAR[]), $currency (VARCHAR)
 with
 
-deals as (
+largest as materialized (
+    -- the 500 largest deals, then their lead investor (the buyer)
     select r.*, ri.investor_id as buyer_id
-    from selected_rounds(
-        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses, $currency
+    from (
+        select *
+        from selected_rounds(
+            $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses,
+            $currency
+        )
+        where round_type in ('acquisition', 'acquihire')
+        order by amount_converted desc nulls last, round_id
+        limit 500
     ) as r
     left join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
-    where r.round_type in ('acquisition', 'acquihire')
 ),
 
-largest as materialized (
-    select d.*
-    from deals as d
-    order by amount_converted desc nulls last, d.round_id
-    limit 500
+deal_firms as (
+    select d.round_id, d.announced_on, target.firm_n as target_n, buyer.firm_n as buyer_n
+    from largest as d
+    join firm_levels as target on target.firm_id = d.firm_id
+    join firm_levels as buyer on buyer.firm_id = d.buyer_id
 ),
 
 people_moved as (
     -- a move from the target to the buyer in the deal's year belongs to the deal; the moves
-    -- are matched by the firms' integer codes in move_facts
+    -- are matched by the firms' integer codes in move_facts, reading only the targets' moves
     select
         d.round_id,
         string_agg(m.person_label, ', ' order by m.person_name) as people,
         count(*) as n_people
-    from largest as d
-    join firm_levels as target on target.firm_id = d.firm_id
-    join firm_levels as buyer on buyer.firm_id = d.buyer_id
+    from deal_firms as d
     join move_facts as m
-        on m.from_n = target.firm_n and m.to_n = buyer.firm_n
+        on m.from_n = d.target_n and m.to_n = d.buyer_n
         and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
+    where m.from_n in (select target_n from deal_firms)
     group by d.round_id
 ),
 
