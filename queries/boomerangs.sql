@@ -9,7 +9,7 @@
 --         $countries (VARCHAR[]), $search (VARCHAR), $limit (INTEGER)
 with
 
-selected as (
+selected as not materialized (
     select *
     from boomerang_trips as t
     where t.level = $level

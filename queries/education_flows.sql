@@ -8,7 +8,7 @@
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
 with
 
-latest as (
+latest as not materialized (
     -- person_latest: where each person works now and where they took their first degree
     select
         l.person_label,

@@ -4,7 +4,7 @@
 -- Params: $search (VARCHAR, '' = everyone; matched case-insensitively in either name), $limit (INTEGER)
 with
 
-matched as (
+matched as not materialized (
     select p.*
     from people as p
     where $search = ''
