@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from atlas import generate
@@ -360,7 +361,7 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
     """Each page's main data the way an analyst would write it: CSV into pandas, groupby."""
 
     def read(name: str) -> pd.DataFrame:
-        return pd.read_csv(csv_dir / f"{name}.csv")
+        return pd.read_csv(csv_dir / f"{name}.csv", low_memory=False)
 
     def overview() -> None:
         for name in ("people", "firms", "moves", "compensation", "funding_rounds"):
@@ -378,21 +379,55 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
         moves["year"] = moves["moved_on"].str[:4]
         moves.groupby(["year", "move_type"]).size()
 
+    def money(df: pd.DataFrame, date_col: str, fx: pd.DataFrame) -> pd.DataFrame:
+        df["year"] = pd.to_numeric(df[date_col].astype(str).str[:4], errors="coerce")
+        return df.merge(fx[["currency", "year", "usd_per_unit"]], on=["currency", "year"], how="left")
+
     def pay() -> None:
+        # what the Pay page shows: the largest figures with names and sources, the
+        # distribution per kind, and the figures by firm, year and outcome
         comp, fx = read("compensation"), read("fx_rates")
-        comp["year"] = pd.to_numeric(comp["reported_on"].astype(str).str[:4], errors="coerce")
-        comp = comp.merge(fx, on=["currency", "year"], how="left")
+        firms, people, sources = read("firms"), read("people"), read("sources")
+        comp = money(comp, "reported_on", fx)
         comp["usd"] = comp[["amount_low", "amount_high"]].mean(axis=1) * comp["usd_per_unit"]
-        comp.groupby(["firm_id", "kind"])["usd"].agg(["median", "max", "size"])
+        comp["high_usd"] = comp["amount_high"] * comp["usd_per_unit"]
+        top = comp.nlargest(2000, "high_usd")
+        names = ["name", "name_zh"]
+        top = top.merge(sources[["source_id", "title", "publisher"]], on="source_id")
+        top.merge(firms[["firm_id", *names]], on="firm_id").merge(people[["person_id", *names]], on="person_id", how="left")
+        comp["bin"] = (np.log10(comp["usd"].where(comp["usd"] > 0)) * 4).floordiv(1)
+        comp.groupby(["kind", "period", "bin"]).size()
+        comp.groupby(["firm_id", "kind"])["usd"].agg(["median", "max", "size"]).reset_index().merge(
+            firms[["firm_id", *names]], on="firm_id"
+        )
         comp.groupby(["year", "kind"])["usd"].median()
+        comp.groupby(["outcome", "kind"])["usd"].agg(["median", "size"])
 
     def funding() -> None:
-        rounds, fx = read("funding_rounds"), read("fx_rates")
-        rounds["year"] = pd.to_numeric(rounds["announced_on"].astype(str).str[:4], errors="coerce")
-        rounds = rounds.merge(fx, on=["currency", "year"], how="left")
+        # what the Funding page shows: the rounds with their investors, capital raised over
+        # time, the largest investors' alliances, deals with the people who moved, and the
+        # comparison of five firms (rounds, investors, moves in and out, pay)
+        rounds, fx, investors = read("funding_rounds"), read("fx_rates"), read("round_investors")
+        firms, sources, moves, comp = read("firms"), read("sources"), read("moves"), read("compensation")
+        rounds = money(rounds, "announced_on", fx)
         rounds["usd"] = rounds["amount"] * rounds["usd_per_unit"]
-        rounds.groupby("firm_id")["usd"].sum().nlargest(10)
-        rounds.groupby(["year", "round_type"]).size()
+        top = rounds.nlargest(5000, "usd").merge(sources[["source_id", "title"]], on="source_id")
+        investors[investors["round_id"].isin(top["round_id"])].merge(
+            firms[["firm_id", "name"]], left_on="investor_id", right_on="firm_id"
+        )
+        rounds.groupby(["firm_id", "year"])["usd"].sum().groupby(level=0).cumsum()
+        pairs = investors.merge(rounds[["round_id", "firm_id", "usd"]], on="round_id")
+        biggest = pairs.groupby("investor_id")["usd"].sum().nlargest(15).index
+        pairs[pairs["investor_id"].isin(biggest)].groupby(["investor_id", "firm_id"])["usd"].agg(["sum", "size"])
+        deals = rounds[rounds["round_type"].isin(["acquisition", "acquihire"])].nlargest(500, "usd")
+        leads = investors[investors["is_lead"].astype(str).str.lower() == "true"]
+        deals = deals.merge(leads, on="round_id", how="left")
+        deals.merge(moves, left_on=["firm_id", "investor_id"], right_on=["from_firm_id", "to_firm_id"], how="left")
+        chosen = rounds.groupby("firm_id")["usd"].sum().nlargest(5).index
+        rounds[rounds["firm_id"].isin(chosen)].groupby("firm_id")["usd"].agg(["sum", "size"])
+        moves[moves["to_firm_id"].isin(chosen)].groupby("to_firm_id").size()
+        moves[moves["from_firm_id"].isin(chosen)].groupby("from_firm_id").size()
+        comp[comp["firm_id"].isin(chosen)].groupby("firm_id")["amount_high"].max()
 
     def profiles() -> None:
         moves, people = read("moves"), read("people")

@@ -15,15 +15,23 @@ figures as (
 ),
 
 binned as (
-    select kind, period, floor(log10(mid_converted) * 4) / 4 as log_low
+    -- bins are integers (quarter decades) until grouped; a figure without a positive
+    -- converted amount gets none (a CASE, not a WHERE: DuckDB would push that filter
+    -- below the currency join and slow every figure down)
+    select kind, period, case when mid_converted > 0 then floor(log10(mid_converted) * 4)::integer end as bin
     from figures
-    where mid_converted > 0
+),
+
+counted as (
+    select kind, period, bin, count(*) as n_figures
+    from binned
+    group by all
 ),
 
 final as (
-    select kind, period, pow(10, log_low) as bin_low, pow(10, log_low + 0.25) as bin_high, count(*) as n_figures
-    from binned
-    group by all
+    select kind, period, pow(10, bin / 4) as bin_low, pow(10, (bin + 1) / 4) as bin_high, n_figures
+    from counted
+    where bin is not null
 )
 
 select * from final
