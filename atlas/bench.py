@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 import duckdb
 import numpy as np
@@ -147,7 +148,7 @@ class Results:
     rows_loaded: dict = field(default_factory=dict)
     views: list[ViewResult] = field(default_factory=list)
     peer: dict = field(default_factory=dict)  # page title -> seconds
-    browser: dict = field(default_factory=dict)  # page title -> seconds
+    browser: dict = field(default_factory=dict)  # page title -> seconds per view (in PAGES order)
     peak_rss: int | None = None
     notes: list[str] = field(default_factory=list)
 
@@ -257,7 +258,8 @@ def chart_rows(at: object) -> tuple[int, str]:
             found.append((sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs), "Altair"))
         elif kind == "echarts_chart":
             spec = json.loads(node.proto.spec)
-            n = sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in spec.get("series", []))
+            series = spec.get("series", [])
+            n = sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in series)
             found.append((n, "ECharts"))
 
     walk(at._tree)
@@ -394,7 +396,8 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
         top = comp.nlargest(2000, "high_usd")
         names = ["name", "name_zh"]
         top = top.merge(sources[["source_id", "title", "publisher"]], on="source_id")
-        top.merge(firms[["firm_id", *names]], on="firm_id").merge(people[["person_id", *names]], on="person_id", how="left")
+        top = top.merge(firms[["firm_id", *names]], on="firm_id")
+        top.merge(people[["person_id", *names]], on="person_id", how="left")
         comp["bin"] = (np.log10(comp["usd"].where(comp["usd"] > 0)) * 4).floordiv(1)
         comp.groupby(["kind", "period", "bin"]).size()
         comp.groupby(["firm_id", "kind"])["usd"].agg(["median", "max", "size"]).reset_index().merge(
@@ -478,22 +481,27 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
             page.goto(server.url + "/Data")
             wait_for_app(page, "Data", timeout_ms=120000, settle_ms=0)
             page.close()
-            for script, title, _ in PAGES:
+            for script, title, views in PAGES:
                 path = "/" if script == "app.py" else "/" + Path(script).stem.split("_", 1)[1]
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                t = time.perf_counter()
-                page.goto(server.url + path)
-                wait_for_app(page, title, timeout_ms=120000, settle_ms=0)
-                page.wait_for_function(
-                    "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], "
-                    "[data-testid=stEChartsChart]')].every(e => e.querySelector('canvas, svg'))",
-                    timeout=120000,
-                )
-                results.browser[title] = time.perf_counter() - t
-                if page.locator('[data-testid="stException"]').count():
-                    raise RuntimeError(f"{title} shows an exception in the browser; see {server.db_path}")
-                _log(f"  browser {title:<15} {results.browser[title]:.2f} s")
-                page.close()
+                results.browser[title] = []
+                for view, params in views:
+                    # every view is a link opened in a new tab: the first request for it
+                    url = server.url + path + ("?" + urlencode(params, doseq=True) if params else "")
+                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                    t = time.perf_counter()
+                    page.goto(url)
+                    wait_for_app(page, title, timeout_ms=120000, settle_ms=0)
+                    page.wait_for_function(
+                        "() => [...document.querySelectorAll('[data-testid=stVegaLiteChart], "
+                        "[data-testid=stEChartsChart]')].every(e => e.querySelector('canvas, svg'))",
+                        timeout=120000,
+                    )
+                    seconds = time.perf_counter() - t
+                    results.browser[title].append(seconds)
+                    if page.locator('[data-testid="stException"]').count():
+                        raise RuntimeError(f"{title} ({view}) shows an exception in the browser; see {server.db_path}")
+                    _log(f"  browser {title:<15} {view:<22} {seconds:.2f} s")
+                    page.close()
             browser.close()
         results.peak_rss = server.peak_rss_bytes()
     finally:
@@ -551,9 +559,11 @@ def report(r: Results) -> str:
             f"| App peak memory < {TARGETS['memory_gb']} GB | {gb:.2f} GB | {_ok(gb < TARGETS['memory_gb'])} |"
         )
     if r.browser:
-        worst = max(r.browser.values())
+        worst = max(statistics.median(v) for v in r.browser.values())
+        slowest = max(max(v) for v in r.browser.values())
         lines.append(
-            f"| Charts drawn ≤ {TARGETS['browser_s']} s after navigation (Chromium) | worst page {worst:.2f} s | "
+            f"| Charts drawn ≤ {TARGETS['browser_s']} s after navigation (Chromium, median of a page's views) | "
+            f"worst page {worst:.2f} s (slowest single view {slowest:.2f} s) | "
             f"{_ok(worst <= TARGETS['browser_s'])} |"
         )
     lines += [
@@ -571,7 +581,8 @@ def report(r: Results) -> str:
         "Cold: the page's queries with the cache empty; warm: the same page again; raw: the same SQL and",
         "bound values straight on DuckDB (the limit). Times are the sum over the page's queries.",
         "",
-        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result | Largest chart |",
+        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result "
+        "| Largest chart |",
         "|---|---|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for v in r.views:
@@ -597,13 +608,17 @@ def report(r: Results) -> str:
             "",
             "## In Chromium",
             "",
-            "A freshly started `streamlit run app.py` on the benchmark database; each page opened in a new tab,",
-            "timed from navigation until the script has finished and every chart has drawn.",
+            "A freshly started `streamlit run app.py` on the benchmark database; each view of each page (the",
+            "four of the page-data table) opened as a link in a new tab, timed from navigation until the",
+            "script has finished and every chart has drawn. Every view is a first request (nothing cached).",
             "",
-            "| Page | Seconds |",
-            "|---|---:|",
+            "| Page | Default | View 2 | View 3 | View 4 | Median |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
-        lines += [f"| {page} | {s:.2f} |" for page, s in r.browser.items()]
+        for page, seconds in r.browser.items():
+            lines.append(
+                f"| {page} | " + " | ".join(f"{s:.2f}" for s in seconds) + f" | {statistics.median(seconds):.2f} |"
+            )
     if r.peak_rss is not None:
         lines += ["", f"Peak memory of the app process (VmHWM) after all pages: {r.peak_rss / 1e9:.2f} GB."]
     if r.notes:
