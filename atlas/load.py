@@ -797,6 +797,7 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
     if not _exists(con, "undone_uploads"):
         return
     pending = [r[0] for r in con.execute("select upload_id from undone_uploads order by upload_id desc").fetchall()]
+    firms_deleted = False
     for upload_id in pending:
         _use_upload(con, upload_id)
         for t in reversed(TABLES):
@@ -806,10 +807,16 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
                 # parents after their subsidiaries, each level committed
                 _delete_firms(con, _inserted(t), commit_each=True)
                 con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
+                firms_deleted = True
                 continue
             con.execute("begin transaction")
             _delete_inserted(con, t, upload_id)
             con.execute("commit")
+    if firms_deleted:
+        # firm_levels (and the firm codes in move_facts) must not keep the firms that went
+        con.execute("begin transaction")
+        refresh_derived(con)
+        con.execute("commit")
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:

@@ -145,3 +145,7 @@ def test_undo_of_an_append_with_new_firms_people_and_moves(rw, tmp_path):
     for table, rows in before.items():
         assert after[table] == rows, table
     assert rw.execute("select count(*) from move_facts where move_id = 'new-move'").fetchall() == [(0,)]
+    # the derived firm levels follow the firms table: no trace of the undone firms
+    assert rw.execute("select count(*) from firm_levels where firm_id like 'new-%'").fetchall() == [(0,)]
+    n_firms = rw.execute("select count(*) from firms").fetchall()
+    assert rw.execute("select count(*) from firm_levels").fetchall() == n_firms

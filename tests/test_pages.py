@@ -228,3 +228,20 @@ def test_saved_views_listed_and_deleted_after_confirmation(scratch_db, monkeypat
     at.button(key="delete_go").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("No saved views yet" in c.value for c in at.caption)
+
+
+def test_firm_pickers_list_the_most_active_and_keep_a_linked_firm(seed_db_path, monkeypatch):
+    # With a picker capped at two firms, a link naming a less active firm still shows it picked.
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    monkeypatch.setattr("atlas.ui.PICKER_LIMIT", 2)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["compare"] = ["openai", "adept"]
+    at.run()
+    at.switch_page("pages/3_Funding.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    picker = at.multiselect(key="compare")
+    assert picker.value == ["openai", "adept"]
+    assert len(picker.options) == 3 and "adept" in picker.options
+    assert set(frame_with(at, "total_raised").firm_id) == {"openai", "adept"}
+    at.switch_page("pages/2_Pay_offers.py").run()
+    assert len(at.multiselect(key="firms").options) == 2
