@@ -388,6 +388,26 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
     )
 
 
+# The Funding page lists (and draws) the largest rounds the filters select, at most this many.
+ROUNDS_LISTED = 2000
+
+
+def listed_caption(df, what: str, which: str, count_query: str, params: dict, limit: int) -> None:  # noqa: ANN001
+    """Say how many rows the filters select when the list holds only the first `limit` of them.
+
+    The count is a query of its own, run only when the list is full.
+    """
+    from atlas import cache
+
+    if df.empty:
+        return
+    if len(df) < limit:
+        st.caption(f"All {len(df):,} {what} the filters select.")
+        return
+    n_found = int(cache.query(count_query, **params).iloc[0, 0])
+    st.caption(f"The {len(df):,} {which} of {n_found:,} {what} the filters select; narrow them to see others.")
+
+
 def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
     """The rounds table: firm, converted and original amount, type, status, investors, valuation, source."""
     if df.empty:

@@ -42,8 +42,9 @@ else:
     ui.compare_dataframe(compared, currency)
     ui.downloads_ui("compare", df=compared)
 
-rounds = cache.query("funding_rounds_filtered", **p, limit=5000)
+rounds = cache.query("funding_rounds_filtered", **p, limit=ui.ROUNDS_LISTED)
 st.subheader("Rounds and deals over time")
+ui.listed_caption(rounds, "rounds and deals", "largest", "funding_rounds_count", p, ui.ROUNDS_LISTED)
 if rounds.empty:
     st.info("No rounds or deals match the filters.")
 else:
@@ -70,6 +71,7 @@ if not deals.empty:
     ui.downloads_ui("deals", df=deals)
 
 st.subheader(f"The rounds behind the view, in {currency}")
+ui.listed_caption(rounds, "rounds and deals", "largest", "funding_rounds_count", p, ui.ROUNDS_LISTED)
 ui.rounds_dataframe(rounds, currency)
 if not rounds.empty:
     ui.downloads_ui("rounds", df=rounds)

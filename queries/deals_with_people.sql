@@ -7,20 +7,26 @@
 --         $statuses (VARCHAR[]), $currency (VARCHAR)
 with
 
+top as materialized (
+    -- the 500 largest deals
+    select *
+    from selected_rounds(
+        $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses,
+        $currency
+    )
+    where round_type in ('acquisition', 'acquihire')
+    order by amount_converted desc nulls last, round_id
+    limit 500
+),
+
 largest as materialized (
-    -- the 500 largest deals, then their lead investor (the buyer)
-    select r.*, ri.investor_id as buyer_id
-    from (
-        select *
-        from selected_rounds(
-            $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses,
-            $currency
-        )
-        where round_type in ('acquisition', 'acquihire')
-        order by amount_converted desc nulls last, round_id
-        limit 500
-    ) as r
-    left join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
+    -- with their lead investor (the buyer), looked up for these rounds only
+    select t.*, ri.investor_id as buyer_id
+    from top as t
+    left join (
+        select round_id, investor_id from round_investors
+        where is_lead and round_id in (select round_id from top)
+    ) as ri on ri.round_id = t.round_id
 ),
 
 deal_firms as (
@@ -32,7 +38,8 @@ deal_firms as (
 
 people_moved as (
     -- a move from the target to the buyer in the deal's year belongs to the deal; the moves
-    -- are matched by the firms' integer codes in move_facts, reading only the targets' moves
+    -- are matched by the firms' integer codes in move_facts, reading only the moves between
+    -- a target and a buyer (names are read for those alone)
     select
         d.round_id,
         string_agg(m.person_label, ', ' order by m.person_name) as people,
@@ -41,7 +48,7 @@ people_moved as (
     join move_facts as m
         on m.from_n = d.target_n and m.to_n = d.buyer_n
         and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
-    where m.from_n in (select target_n from deal_firms)
+    where m.from_n in (select target_n from deal_firms) and m.to_n in (select buyer_n from deal_firms)
     group by d.round_id
 ),
 

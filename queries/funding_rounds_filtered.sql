@@ -3,7 +3,7 @@
 -- year's rates, the investors, the stated or implied valuation (amount / stake), source and
 -- certainty. is_raised marks what counts as capital raised: a completed seed, series,
 -- strategic or other round with an amount (never a terminated or rumored deal, never an
--- acquisition or acqui-hire).
+-- acquisition or acqui-hire). funding_rounds_count counts what the same filters select.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
 --         $countries (VARCHAR[], empty = all), $round_types (VARCHAR[], empty = all),

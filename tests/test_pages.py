@@ -245,3 +245,18 @@ def test_firm_pickers_list_the_most_active_and_keep_a_linked_firm(seed_db_path, 
     assert set(frame_with(at, "total_raised").firm_id) == {"openai", "adept"}
     at.switch_page("pages/2_Pay_offers.py").run()
     assert len(at.multiselect(key="firms").options) == 2
+
+
+def test_funding_says_how_many_rounds_the_list_holds(seed_db_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/3_Funding.py").run()
+    n = len(frame_with(at, "is_raised"))
+    assert f"All {n} rounds and deals the filters select." in [c.value for c in at.caption]
+    monkeypatch.setattr("atlas.ui.ROUNDS_LISTED", 3)
+    at.run()
+    assert len(frame_with(at, "is_raised")) == 3
+    assert f"The 3 largest of {n} rounds and deals the filters select; narrow them to see others." in [
+        c.value for c in at.caption
+    ]
