@@ -73,7 +73,14 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = N
 
 
 # Tables computed from the facts by every load; safe to drop and rebuild at any time.
-DERIVED_TABLES = ("person_latest", "boomerang_trips", "move_facts", "firm_levels", "investments")
+DERIVED_TABLES = (
+    "person_latest",
+    "boomerang_trips",
+    "firm_move_counts",
+    "move_facts",
+    "firm_levels",
+    "investments",
+)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:

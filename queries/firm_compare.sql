@@ -70,18 +70,11 @@ largest_investor as (
 ),
 
 flows as (
-    -- moves in and out, matched by the firms' integer codes in move_facts
-    select fl.firm_id, count(*) filter (where m.is_in) as n_gained, count(*) filter (where not m.is_in) as n_lost
-    from (
-        select to_n as firm_n, true as is_in from move_facts
-        where to_n in (select firm_n from firm_levels where list_contains($firm_ids, firm_id))
-            and certainty_level >= certainty_level($min_certainty)
-        union all
-        select from_n, false from move_facts
-        where from_n in (select firm_n from firm_levels where list_contains($firm_ids, firm_id))
-            and certainty_level >= certainty_level($min_certainty)
-    ) as m
-    join firm_levels as fl on fl.firm_n = m.firm_n
+    -- moves in and out at the certainty chosen, from the per-firm counts of every load
+    select fl.firm_id, sum(c.n_in)::bigint as n_gained, sum(c.n_out)::bigint as n_lost
+    from firm_move_counts as c
+    join firm_levels as fl on fl.firm_n = c.firm_n
+    where list_contains($firm_ids, fl.firm_id) and c.certainty_level >= certainty_level($min_certainty)
     group by fl.firm_id
 ),
 

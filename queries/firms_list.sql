@@ -21,19 +21,12 @@ listed as (
     limit $limit
 ),
 
-gained as (
-    -- counted by the firms' integer codes in move_facts, for the listed firms only
-    select m.to_n as firm_n, count(*) as n_gained
-    from move_facts as m
-    semi join listed as l on l.firm_n = m.to_n
-    group by m.to_n
-),
-
-lost as (
-    select m.from_n as firm_n, count(*) as n_lost
-    from move_facts as m
-    semi join listed as l on l.firm_n = m.from_n
-    group by m.from_n
+counts as (
+    -- from the per-firm move counts of every load, for the listed firms only
+    select c.firm_n, sum(c.n_in)::bigint as n_gained, sum(c.n_out)::bigint as n_lost
+    from firm_move_counts as c
+    semi join listed as l on l.firm_n = c.firm_n
+    group by c.firm_n
 ),
 
 final as (
@@ -45,13 +38,12 @@ final as (
         display_name(parent.name, parent.name_zh) as parent,
         fmt_date(f.founded_on, f.founded_on_precision) as founded_on,
         coalesce(g.n_gained, 0) as n_gained,
-        coalesce(l.n_lost, 0) as n_lost,
-        coalesce(g.n_gained, 0) - coalesce(l.n_lost, 0) as net,
+        coalesce(g.n_lost, 0) as n_lost,
+        coalesce(g.n_gained, 0) - coalesce(g.n_lost, 0) as net,
         (select count(*) from matched) as n_found
     from listed as f
     left join firms as parent on parent.firm_id = f.parent_id
-    left join gained as g on g.firm_n = f.firm_n
-    left join lost as l on l.firm_n = f.firm_n
+    left join counts as g on g.firm_n = f.firm_n
 )
 
 select * from final

@@ -1,10 +1,11 @@
--- Rebuilds the tables derived from the facts (see schema.sql): firm_levels, move_facts, then the
--- boomerang trips and each person's latest move from it, and the investments. Every load runs it inside its
--- transaction. Returns one row: the number of moves.
+-- Rebuilds the tables derived from the facts (see schema.sql): firm_levels, move_facts, then
+-- from it the boomerang trips, each person's latest move and each firm's move counts, and the
+-- investments. Every load runs it inside its transaction. Returns one row: the number of moves.
 -- Params: none
 create or replace table firm_levels as select * from firm_levels_source;
 create or replace table move_facts as select * from move_facts_source;
 create or replace table boomerang_trips as select * from boomerang_trips_source;
 create or replace table person_latest as select * from person_latest_source;
 create or replace table investments as select * from investments_source;
+create or replace table firm_move_counts as select * from firm_move_counts_source;
 select count(*) as n_moves from move_facts

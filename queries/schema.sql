@@ -390,6 +390,21 @@ join move_facts as b on b.move_id = t.back_move_id
 order by b.moved_on desc nulls last, o.person_label;
 create table if not exists boomerang_trips as select * from boomerang_trips_source;
 
+-- Moves into and out of each firm (itself, not its subsidiaries) per certainty level, derived
+-- by every load: the firm lists and comparisons add these up instead of reading every move.
+create or replace view firm_move_counts_source as
+with sides as (
+    select to_n as firm_n, certainty_level, count(*) as n_in, 0 as n_out
+    from move_facts where to_n is not null group by all
+    union all
+    select from_n, certainty_level, 0, count(*)
+    from move_facts where from_n is not null group by all
+)
+select firm_n, certainty_level, sum(n_in)::bigint as n_in, sum(n_out)::bigint as n_out
+from sides
+group by all;
+create table if not exists firm_move_counts as select * from firm_move_counts_source;
+
 -- Each person's latest move (the last of their career), derived by every load: where they
 -- work now is its destination (none after a departure).
 -- It also carries how many sources tell of the person's moves, and the country of the person's first degree (the earliest; at one year a
