@@ -77,6 +77,7 @@ DERIVED_TABLES = (
     "person_latest",
     "boomerang_trips",
     "firm_move_counts",
+    "deal_people",
     "move_facts",
     "firm_levels",
     "investments",

@@ -1,7 +1,7 @@
 -- Deals (acquisitions and acqui-hires, including licensing-and-hiring deals): one row per
 -- deal, the 500 largest, with the buyer, the amount in $currency, the status, and the
 -- people who moved from the target to the buyer in the deal's year (from the moves
--- table), with the source.
+-- table, matched by every load: deal_people), with the source.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
 --         $statuses (VARCHAR[]), $currency (VARCHAR)
@@ -29,27 +29,11 @@ largest as materialized (
     ) as ri on ri.round_id = t.round_id
 ),
 
-deal_firms as (
-    select d.round_id, d.announced_on, target.firm_n as target_n, buyer.firm_n as buyer_n
-    from largest as d
-    join firm_levels as target on target.firm_id = d.firm_id
-    join firm_levels as buyer on buyer.firm_id = d.buyer_id
-),
-
 people_moved as (
-    -- a move from the target to the buyer in the deal's year belongs to the deal; the moves
-    -- are matched by the firms' integer codes in move_facts, reading only the moves between
-    -- a target and a buyer (names are read for those alone)
-    select
-        d.round_id,
-        string_agg(m.person_label, ', ' order by m.person_name) as people,
-        count(*) as n_people
-    from deal_firms as d
-    join move_facts as m
-        on m.from_n = d.target_n and m.to_n = d.buyer_n
-        and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
-    where m.from_n in (select target_n from deal_firms) and m.to_n in (select buyer_n from deal_firms)
-    group by d.round_id
+    -- who moved from the target to the buyer in the deal's year (deal_people, every load)
+    select dp.round_id, dp.people, dp.n_people
+    from deal_people as dp
+    semi join largest as d on d.round_id = dp.round_id
 ),
 
 final as (

@@ -1,6 +1,7 @@
 -- Rebuilds the tables derived from the facts (see schema.sql): firm_levels, move_facts, then
--- from it the boomerang trips, each person's latest move and each firm's move counts, and the
--- investments. Every load runs it inside its transaction. Returns one row: the number of moves.
+-- from it the boomerang trips, each person's latest move, each firm's move counts and the
+-- people each deal brought, and the investments. Every load runs it inside its transaction.
+-- Returns one row: the number of moves.
 -- Params: none
 create or replace table firm_levels as select * from firm_levels_source;
 create or replace table move_facts as select * from move_facts_source;
@@ -8,4 +9,5 @@ create or replace table boomerang_trips as select * from boomerang_trips_source;
 create or replace table person_latest as select * from person_latest_source;
 create or replace table investments as select * from investments_source;
 create or replace table firm_move_counts as select * from firm_move_counts_source;
+create or replace table deal_people as select * from deal_people_source;
 select count(*) as n_moves from move_facts

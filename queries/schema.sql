@@ -405,6 +405,30 @@ from sides
 group by all;
 create table if not exists firm_move_counts as select * from firm_move_counts_source;
 
+-- The people each deal brought: for every acquisition or acqui-hire with a lead investor
+-- (the buyer), the moves from the target to the buyer in the deal's year (any move when
+-- either date is unknown), one row per deal; derived by every load so the deals query
+-- never reads the moves.
+create or replace view deal_people_source as
+with deals as (
+    select r.round_id, r.announced_on, t.firm_n as target_n, b.firm_n as buyer_n
+    from funding_rounds as r
+    join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
+    join firm_levels as t on t.firm_id = r.firm_id
+    join firm_levels as b on b.firm_id = ri.investor_id
+    where r.round_type in ('acquisition', 'acquihire')
+)
+select
+    d.round_id,
+    string_agg(m.person_label, ', ' order by m.person_name) as people,
+    count(*) as n_people
+from deals as d
+join move_facts as m
+    on m.from_n = d.target_n and m.to_n = d.buyer_n
+    and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
+group by d.round_id;
+create table if not exists deal_people as select * from deal_people_source;
+
 -- Each person's latest move (the last of their career), derived by every load: where they
 -- work now is its destination (none after a departure).
 -- It also carries how many sources tell of the person's moves, and the country of the person's first degree (the earliest; at one year a
