@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,6 +58,8 @@ class LoadResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     # (table, row, key, column, old, new) for every field an upsert or replace changes
     diff: list[tuple] = field(default_factory=list)
+    # seconds per phase: read, check, compare, write, derive, commit (for the benchmark)
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -570,6 +573,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         return LoadResult([Problem(n, None, None, None, "not a table of the data model") for n in unknown])
     cur = con.cursor()
     result = LoadResult()
+    clock = _Clock(result.timings)
     cur.execute("begin transaction")
     try:
         order = [t for t in TABLES if t.name in files]
@@ -579,6 +583,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             result.problems.extend(file_problems)
             if not file_problems:
                 staged.add(t.name)
+        clock.lap("read")
         for t in order:
             if t.name in staged:
                 result.problems.extend(check_staged(cur, t, staged, mode, labels.get(t.name, "")))
@@ -586,6 +591,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             for r in cur.execute(sql).fetchall():
                 message = "unknown currency: no exchange rate in fx_rates"
                 result.problems.append(Problem(r[0], r[1], r[2], r[3], message, labels.get(r[0], "")))
+        clock.lap("check")
         upload_id = _next_upload_id(cur)
         upload_source = f"upload-{upload_id}"
         if not result.problems:
@@ -596,6 +602,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
                     result.diff += field_diff(cur, t)
             if mode == "replace":
                 result.problems += _replace_problems(cur, order, staged)
+        clock.lap("compare")
         if result.problems or dry_run:
             if dry_run:
                 result.row_counts = {t: _count(cur, f"stage_{t}") for t in staged}
@@ -626,7 +633,9 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         if mode == "replace":
             for t in reversed(order):
                 _remove_missing(cur, t, upload_id)
+        clock.lap("write")
         refresh_derived(cur)
+        clock.lap("derive")
         digest = hashlib.sha256()
         for t in order:
             digest.update(Path(files[t.name]).read_bytes())
@@ -645,6 +654,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         )
         result.upload_id = upload_id
         cur.execute("commit")
+        clock.lap("commit")
     except duckdb.Error as exc:
         # A constraint the checks above did not anticipate: still all or nothing.
         cur.execute("rollback")
@@ -655,6 +665,19 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             cur.execute(f"drop table if exists temp.typed_{t.name}")
         cur.close()
     return result
+
+
+class _Clock:
+    """Seconds per phase of a load, into `timings`."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+        self.last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
+        self.last = now
 
 
 def _next_upload_id(con: duckdb.DuckDBPyConnection) -> int:

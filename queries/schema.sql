@@ -263,7 +263,8 @@ select
     certainty_level(m.certainty) as certainty_level,
     -- the move's place in the person's career; undated moves (early steps the articles
     -- leave undated) come first
-    row_number() over (partition by m.person_id order by m.moved_on nulls first, m.move_id) as career_seq,
+    row_number() over (partition by p.person_n order by m.moved_on nulls first, m.move_id) as career_seq,
+    p.person_n,
     p.name as person_name,
     display_name(p.name, p.name_zh) as person_label,
     fa.firm_label as from_label, fa.root_id as from_root, fa.root_label as from_root_label,
@@ -275,7 +276,9 @@ select
     -- what the person-or-firm search looks in, lowercased once here rather than per query
     lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
 from moves as m
-join people as p on p.person_id = m.person_id
+-- each person also gets an integer code (person_n) that careers are partitioned by
+join (select *, row_number() over (order by person_id)::integer as person_n from people) as p
+    on p.person_id = m.person_id
 left join firm_levels as fa on fa.firm_id = m.from_firm_id
 left join firm_levels as fb on fb.firm_id = m.to_firm_id
 -- stored newest first: the moves tables list the latest moves, and a period filter then
@@ -321,52 +324,59 @@ from selected_moves(start_year, end_year, include_undated, min_certainty, kinds,
 create or replace view boomerang_trips_source as
 with
 ends as (
+    -- people and groups by their integer codes (person_n, firm_levels)
     select
         lvl.level,
-        m.person_id, m.move_id, m.career_seq, m.moved_on, m.move_type,
-        case when m.from_firm_id is not null
-            then level_key(lvl.level, m.from_firm_id, m.from_root, m.from_kind, m.from_country) end as src_key,
-        case when m.to_firm_id is not null
-            then level_key(lvl.level, m.to_firm_id, m.to_root, m.to_kind, m.to_country) end as dst_key
+        m.person_n, m.career_seq, m.moved_on, m.move_type,
+        level_n(lvl.level, m.from_n, m.from_root_n, null, null) as src_key,
+        level_n(lvl.level, m.to_n, m.to_root_n, null, null) as dst_key
     from move_facts as m
     cross join (values ('firm'), ('parent')) as lvl(level)
 ),
 events as (
-    select level, person_id, src_key as group_key, career_seq, 'out' as kind, moved_on, move_type, move_id
+    select level, person_n, src_key as group_key, career_seq, false as is_in, moved_on, move_type
     from ends where src_key is not null and src_key is distinct from dst_key
     union all
-    select level, person_id, dst_key, career_seq, 'in', moved_on, move_type, move_id
+    select level, person_n, dst_key, career_seq, true, moved_on, move_type
     from ends where dst_key is not null and src_key is distinct from dst_key
 ),
 ordered as (
+    -- one window per person (faster than one per person and group): the previous event
+    -- counts only when it is of the same level and group
     select
         *,
-        lag(kind) over w as prev_kind,
+        lag(level) over w as prev_level,
+        lag(group_key) over w as prev_group,
+        lag(is_in) over w as prev_is_in,
         lag(career_seq) over w as prev_seq,
-        lag(moved_on) over w as prev_on,
-        lag(move_id) over w as prev_move_id
+        lag(moved_on) over w as prev_on
     from events
-    window w as (partition by level, person_id, group_key order by career_seq, kind desc)
+    -- within one move, the departure comes before the arrival
+    window w as (partition by person_n order by level, group_key, career_seq, is_in)
 ),
 trips as (
-    select
-        level, person_id, group_key,
-        prev_seq as out_seq, career_seq as back_seq,
-        prev_move_id as out_move_id, move_id as back_move_id
+    select level, person_n, group_key, prev_seq as out_seq, career_seq as back_seq
     from ordered
-    where kind = 'in' and prev_kind = 'out' and (moved_on > prev_on or move_type = 'returned')
+    where is_in and not prev_is_in and prev_level = level and prev_group = group_key
+        and (moved_on > prev_on or move_type = 'returned')
 ),
 legs as (
     -- the firms joined from leaving to coming back
-    select t.level, t.person_id, t.out_seq, string_agg(m.to_label, ' → ' order by m.career_seq) as stops
+    select t.level, t.person_n, t.out_seq, string_agg(m.to_label, ' → ' order by m.career_seq) as stops
     from trips as t
-    join move_facts as m on m.person_id = t.person_id and m.career_seq between t.out_seq and t.back_seq
+    join move_facts as m on m.person_n = t.person_n and m.career_seq between t.out_seq and t.back_seq
     group by all
 )
 -- what the boomerangs query shows and filters on, copied from both moves so it reads one
 -- table, newest return first
 select
-    t.*,
+    t.level,
+    o.person_id,
+    t.group_key,
+    t.out_seq,
+    t.back_seq,
+    o.move_id as out_move_id,
+    b.move_id as back_move_id,
     o.from_label || ' → ' || l.stops as path,
     o.person_label,
     case t.level when 'firm' then o.from_label else o.from_root_label end as returned_to,
@@ -384,9 +394,9 @@ select
     b.to_country as return_country,
     o.search_text || ' ' || b.search_text as search_text
 from trips as t
-join legs as l on l.level = t.level and l.person_id = t.person_id and l.out_seq = t.out_seq
-join move_facts as o on o.move_id = t.out_move_id
-join move_facts as b on b.move_id = t.back_move_id
+join legs as l on l.level = t.level and l.person_n = t.person_n and l.out_seq = t.out_seq
+join move_facts as o on o.person_n = t.person_n and o.career_seq = t.out_seq
+join move_facts as b on b.person_n = t.person_n and b.career_seq = t.back_seq
 order by b.moved_on desc nulls last, o.person_label;
 create table if not exists boomerang_trips as select * from boomerang_trips_source;
 
@@ -451,11 +461,15 @@ with first_degrees as (
 source_counts as (
     select person_id, count(distinct source_id) as n_sources from moves group by person_id
 )
+,
+latest as (
+    select person_n, max(career_seq) as career_seq from move_facts group by person_n
+)
 select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3, sc.n_sources
 from move_facts as m
+semi join latest as l on l.person_n = m.person_n and l.career_seq = m.career_seq
 left join first_degrees as d on d.person_id = m.person_id
-left join source_counts as sc on sc.person_id = m.person_id
-qualify m.career_seq = max(m.career_seq) over (partition by m.person_id);
+left join source_counts as sc on sc.person_id = m.person_id;
 create table if not exists person_latest as select * from person_latest_source;
 
 -- Money in one place, shared by the pay and funding queries: fx_factors gives, for every
