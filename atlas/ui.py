@@ -635,12 +635,19 @@ def firm_picker_options(query_name: str, key: str) -> pd.DataFrame:
     What is picked comes from the widget (session state) or, on the first run, from the
     link, so a shared link that names a less active firm still shows it picked.
     """
+    import pandas as pd
+
     from atlas import cache
 
     picked = st.session_state.get(key)
     if picked is None:
         picked = st.query_params.get_all(key)
-    return cache.query(query_name, limit=PICKER_LIMIT, include=[str(v) for v in picked or []])
+    # the most active firms, one cached list whatever is picked; then any picked firm not in it
+    top = cache.query(query_name, limit=PICKER_LIMIT, include=[])
+    missing = sorted({str(v) for v in picked or []} - set(top["firm_id"]))
+    if not missing:
+        return top
+    return pd.concat([top, cache.query(query_name, limit=0, include=missing)], ignore_index=True)
 
 
 def pay_controls_ui(firm_options: list[str]) -> PayView:
