@@ -120,7 +120,7 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         "firm_flow_over_time", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
     )
     if not over_time.empty:
-        st.altair_chart(charts.firm_flow_over_time_chart(over_time), width="stretch", height=300)
+        st.altair_chart(charts.firm_flow_over_time_chart(over_time), width="stretch", height=360)
 
     st.markdown("**Moves in and out**")
     ui.moves_dataframe(
