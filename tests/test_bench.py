@@ -45,7 +45,15 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
             )
             assert row, f"no row for {title} / {view}"
             assert int(row.group(1)) > 0
+    # rows each chart received, read from the rendered page: the flow page draws a Sankey
+    flows = re.search(r"^\| Talent flows \| default \|.*\| ([\d,]+) \|$", text, re.M)
+    assert flows and int(flows.group(1).replace(",", "")) > 0
+    phases = re.search(r"Where the validated load's time goes \(seconds\): (.*); the rest", text)
+    assert phases and all(name in phases.group(1) for name in bench.LOAD_PHASES.values())
     peer = re.findall(r"^\| ([^|]+) \| ([\d,]+) \| (\d+) \| ([\d.]+) × \|$", text, re.M)
     assert {p[0] for p in peer} == {t for _, t, _ in bench.PAGES}
     if browser:
         assert "## In Chromium" in text and "Peak memory of the app process" in text
+        # every view of every page opened in Chromium: four times and a median per page
+        for _, title, _ in bench.PAGES:
+            assert re.search(rf"^\| {re.escape(title)} (\| [\d.]+ ){{5}}\|$", text, re.M), title
