@@ -516,11 +516,13 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             bind="query-params",
             help="The most active groups are drawn; the rest fold into 'Other'.",
         )
-        min_count = st.slider(
+        # a number, not a slider: on millions of moves a useful threshold can be in the thousands
+        min_count = st.number_input(
             "Minimum moves per flow",
-            1,
-            20,
-            1,
+            min_value=1,
+            max_value=100_000_000,
+            value=1,
+            step=1,
             key="min_n",
             bind="query-params",
             help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
@@ -568,7 +570,8 @@ def boomerangs_dataframe(df) -> None:
         st.info("No one under these filters left a firm and came back to it.")
         return
     n_found = int(df["n_found"].iloc[0])
-    st.caption(f"{n_found} return(s) found" + (f"; the {len(df)} most recent are listed" if n_found > len(df) else ""))
+    listed = f"; the {len(df):,} most recent are listed" if n_found > len(df) else ""
+    st.caption(f"{n_found:,} return(s) found{listed}")
     shown = with_links(
         tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
         ("person", "person_id", "person"),

@@ -29,8 +29,8 @@ else:
     hidden = int(flows["n_hidden_moves"].iloc[0])
     if hidden:
         st.caption(
-            f"{hidden} move(s) in {int(flows['n_hidden_links'].iloc[0])} flow(s) below the minimum of "
-            f"{view.min_count} are not drawn."
+            f"{hidden:,} move(s) in {int(flows['n_hidden_links'].iloc[0]):,} flow(s) below the minimum of "
+            f"{view.min_count:,} are not drawn."
         )
 
 st.subheader(f"Gained from, lost to, and net, by {level_name.lower()}")

@@ -53,7 +53,7 @@ else:
     ui.downloads_ui("rounds_chart", chart=rounds_chart)
     n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())
     if n_undrawn:
-        st.caption(f"{n_undrawn} round(s) without a date or an amount are not drawn; they are in the table below.")
+        st.caption(f"{n_undrawn:,} round(s) without a date or an amount are not drawn; they are in the table below.")
 
 st.subheader("Strategic alliances")
 alliances = cache.query("alliances", **p, top_n=15)

@@ -115,7 +115,7 @@ def test_flows_page_search_and_country(flows):
 
 def test_flows_page_quarter_grain_and_threshold(flows):
     flows.radio(key="grain").set_value("quarter").run()
-    flows.slider(key="min_n").set_value(3).run()
+    flows.number_input(key="min_n").set_value(3).run()
     assert not flows.exception
     assert any("below the minimum of 3" in c.value for c in flows.caption)
 
