@@ -120,6 +120,20 @@ def test_flows_page_quarter_grain_and_threshold(flows):
     assert any("below the minimum of 3" in c.value for c in flows.caption)
 
 
+def test_flows_threshold_from_a_link_can_exceed_small_numbers(seed_db_path, monkeypatch):
+    # on large data a useful minimum is in the thousands; a link carries it like any filter
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.query_params["min_n"] = "2000"
+    at.run()
+    at.switch_page("pages/1_Talent_flows.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.number_input(key="min_n").value == 2000
+    assert not at.warning  # nothing of the link was ignored
+    # no flow of the seed has 2,000 moves: the page says so instead of drawing an empty diagram
+    assert "No flows match the filters. Lower the minimum moves per flow" in _texts(at)
+
+
 def test_flows_page_sankey_saves_svg(flows):
     [sankey] = flows.get("echarts_chart")
     assert sankey.proto.renderer == 0  # canvas: the save button writes a PNG
