@@ -404,6 +404,16 @@ def _write(con: duckdb.DuckDBPyConnection, table: Table, mode: str, upload_id: i
     undo = _undo_table(con, table)
     cols = ", ".join(_targets(table))
     keys = ", ".join(table.key)
+    if _count(con, t) == 0:
+        # into an empty table every row is new, and undoing it empties the table again: one
+        # marker row in the log instead of every key (an upload is undone only while it is the
+        # latest in effect, so the table then holds its rows and no other)
+        con.execute(f"insert into {undo} (undo_upload_id, undo_action) values ($id, 'inserted_all')", {"id": upload_id})
+        if t == "firms":
+            _insert_firms(con, f"select * from {n}")
+        else:
+            con.execute(f"insert into {t} ({cols}) select {cols} from {n}")  # typed_ is in file order
+        return
     new_rows = f"select * from {n} n where not exists (select 1 from {t} o where {_join(table, 'n', 'o')})"
     con.execute(
         f"insert into {undo} (undo_upload_id, undo_action, {keys}) select $id, 'inserted', {keys} from ({new_rows})",
@@ -713,10 +723,14 @@ def _use_upload(con: duckdb.DuckDBPyConnection, upload_id: int) -> None:
 
 
 def _inserted(t: Table) -> str:
-    """The keys an upload inserted into `t` (the upload bound by _use_upload)."""
+    """The keys an upload inserted into `t` (the upload bound by _use_upload): those logged,
+    or every key of the table when the upload filled it from empty ('inserted_all')."""
+    keys = ", ".join(t.key)
     return (
-        f"select {', '.join(t.key)} from undo_{t.name} "
-        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted'"
+        f"select {keys} from undo_{t.name} "
+        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted' "
+        f"union all select {keys} from {t.name} where exists (select 1 from undo_{t.name} "
+        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted_all')"
     )
 
 
@@ -725,7 +739,10 @@ def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -
     n = cur.execute(
         f"delete from {t.name} o where exists (select 1 from ({log}) l where {_join(t, 'l', 'o')})"
     ).fetchall()[0][0]
-    cur.execute(f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'inserted'", {"u": upload_id})
+    cur.execute(
+        f"delete from undo_{t.name} where undo_upload_id = $u and undo_action in ('inserted', 'inserted_all')",
+        {"u": upload_id},
+    )
     return n
 
 

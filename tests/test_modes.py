@@ -149,3 +149,34 @@ def test_undo_of_an_append_with_new_firms_people_and_moves(rw, tmp_path):
     assert rw.execute("select count(*) from firm_levels where firm_id like 'new-%'").fetchall() == [(0,)]
     n_firms = rw.execute("select count(*) from firms").fetchall()
     assert rw.execute("select count(*) from firm_levels").fetchall() == n_firms
+
+
+def test_undo_of_the_first_load_into_empty_tables(tmp_path):
+    # Into an empty table the undo log keeps one marker, not every key; undo empties it again.
+    import duckdb
+
+    from atlas import db
+
+    con = duckdb.connect(str(tmp_path / "empty.duckdb"))
+    try:
+        db.create_schema(con)
+        files = {k: v for k, v in db.seed_files().items() if k != "cpi"}
+        done = load.load_files(con, files, mode="append")
+        assert done.ok, done.problems
+        n_moves = con.execute("select count(*) from moves").fetchall()[0][0]
+        assert n_moves > 40
+        assert con.execute("select undo_action, count(*) from undo_moves group by all").fetchall() == [
+            ("inserted_all", 1)
+        ]
+        undone = load.undo(con, done.upload_id)
+        assert undone.ok, undone.problems
+        for table in files:
+            assert con.execute(f"select count(*) from {table}").fetchall() == [(0,)], table
+        for derived in ("move_facts", "firm_levels", "boomerang_trips", "investments"):
+            assert con.execute(f"select count(*) from {derived}").fetchall() == [(0,)], derived
+        # and the same files load again, as the first upload after the undo
+        again = load.load_files(con, files, mode="append")
+        assert again.ok, again.problems
+        assert con.execute("select count(*) from moves").fetchall() == [(n_moves,)]
+    finally:
+        con.close()
