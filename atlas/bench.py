@@ -143,7 +143,6 @@ class ViewResult:
     max_rows_query: str
     calls: int
     chart_rows: int = 0  # the most rows one chart of the page received
-    chart_rows_kind: str = ""
 
 
 @dataclass
@@ -247,15 +246,15 @@ def _record(calls: list[Call]) -> Callable[[], None]:
     return undo
 
 
-def chart_rows(at: object) -> tuple[int, str]:
-    """The most rows one chart of a finished AppTest run was sent, and the chart's kind.
+def chart_rows(at: object) -> int:
+    """The most rows one chart of a finished AppTest run was sent.
 
     Read from the elements as they go to the browser: an Altair chart's datasets (Arrow)
     summed, an ECharts chart's nodes and links.
     """
     import pyarrow as pa
 
-    found: list[tuple[int, str]] = [(0, "")]
+    found = [0]
 
     def walk(node: object) -> None:
         for child in getattr(node, "children", {}).values():
@@ -264,18 +263,18 @@ def chart_rows(at: object) -> tuple[int, str]:
         if kind == "vega_lite_chart":
             proto = node.proto
             blobs = [d.data.data for d in proto.datasets] + ([proto.data.data] if proto.data.data else [])
-            found.append((sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs), "Altair"))
+            found.append(sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs))
         elif kind == "echarts_chart":
             spec = json.loads(node.proto.spec)
             series = spec.get("series", [])
             n = sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in series)
-            found.append((n, "ECharts"))
+            found.append(n)
 
     walk(at._tree)
     return max(found)
 
 
-def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], tuple[int, str]]:
+def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
     """The page's queries with the cache cleared (cold), then with it filled (warm), and
     the most rows one of its charts received."""
     import streamlit as st
@@ -329,7 +328,7 @@ def time_pages(db_path: Path, results: Results) -> None:
     os.environ["ATLAS_DB"] = str(db_path)
     for script, title, views in PAGES:
         for view, params in views:
-            cold, warm, (n_chart, chart_kind) = _run_page(script, params)
+            cold, warm, n_chart = _run_page(script, params)
             raw = _raw_seconds(cache.connection(), cold)
             slowest = max(cold, key=lambda c: c.seconds) if cold else None
             biggest = max(cold, key=lambda c: c.rows) if cold else None
@@ -343,7 +342,6 @@ def time_pages(db_path: Path, results: Results) -> None:
                 max_rows=biggest.rows if biggest else 0,
                 max_rows_query=biggest.name if biggest else "",
                 chart_rows=n_chart,
-                chart_rows_kind=chart_kind,
                 calls=len(cold),
             )
             results.views.append(r)

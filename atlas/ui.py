@@ -392,20 +392,20 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
 ROUNDS_LISTED = 2000
 
 
-def listed_caption(df, what: str, which: str, count_query: str, params: dict, limit: int) -> None:  # noqa: ANN001
-    """Say how many rows the filters select when the list holds only the first `limit` of them.
-
-    The count is a query of its own, run only when the list is full.
-    """
+def rounds_listed_caption(rounds, params: dict) -> None:  # noqa: ANN001 - funding_rounds_filtered rows
+    """Say how many rounds the filters select: all of them, or the ROUNDS_LISTED largest of how
+    many (counted by a query of its own, run only when the list is full)."""
     from atlas import cache
 
-    if df.empty:
+    if rounds.empty:
         return
-    if len(df) < limit:
-        st.caption(f"All {len(df):,} {what} the filters select.")
+    if len(rounds) < ROUNDS_LISTED:
+        st.caption(f"All {len(rounds):,} rounds and deals the filters select.")
         return
-    n_found = int(cache.query(count_query, **params).iloc[0, 0])
-    st.caption(f"The {len(df):,} {which} of {n_found:,} {what} the filters select; narrow them to see others.")
+    n_found = int(cache.query("funding_rounds_count", **params).iloc[0, 0])
+    st.caption(
+        f"The {len(rounds):,} largest of {n_found:,} rounds and deals the filters select; narrow them to see others."
+    )
 
 
 def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:

@@ -44,7 +44,7 @@ else:
 
 rounds = cache.query("funding_rounds_filtered", **p, limit=ui.ROUNDS_LISTED)
 st.subheader("Rounds and deals over time")
-ui.listed_caption(rounds, "rounds and deals", "largest", "funding_rounds_count", p, ui.ROUNDS_LISTED)
+ui.rounds_listed_caption(rounds, p)
 if rounds.empty:
     st.info("No rounds or deals match the filters.")
 else:
@@ -71,7 +71,7 @@ if not deals.empty:
     ui.downloads_ui("deals", df=deals)
 
 st.subheader(f"The rounds behind the view, in {currency}")
-ui.listed_caption(rounds, "rounds and deals", "largest", "funding_rounds_count", p, ui.ROUNDS_LISTED)
+ui.rounds_listed_caption(rounds, p)
 ui.rounds_dataframe(rounds, currency)
 if not rounds.empty:
     ui.downloads_ui("rounds", df=rounds)

@@ -245,14 +245,6 @@ create or replace macro level_n(level, firm_n, root_n, kind_n, country_n) as
     case level when 'firm' then firm_n when 'parent' then root_n when 'kind' then kind_n
         when 'country' then country_n end;
 
--- The key and label a firm has at a flow level ('firm', 'parent', 'kind' or 'country').
-create or replace macro level_key(level, firm_id, root_id, kind, country) as
-    case level when 'firm' then firm_id when 'parent' then root_id when 'kind' then kind
-        when 'country' then coalesce(country, '??') end;
-create or replace macro level_label(level, firm_label, root_label, kind, country) as
-    case level when 'firm' then firm_label when 'parent' then root_label when 'kind' then kind
-        when 'country' then coalesce(country, 'country unknown') end;
-
 -- One wide row per move: the person's names and both firms at every flow level. The table
 -- move_facts holds a copy that every load refreshes (queries/refresh_move_facts.sql), so
 -- the flow views filter and group one table instead of joining millions of moves again.
@@ -267,9 +259,9 @@ select
     p.person_n,
     p.name as person_name,
     display_name(p.name, p.name_zh) as person_label,
-    fa.firm_label as from_label, fa.root_id as from_root, fa.root_label as from_root_label,
+    fa.firm_label as from_label, fa.root_label as from_root_label,
     fa.kind as from_kind, fa.country as from_country,
-    fb.firm_label as to_label, fb.root_id as to_root, fb.root_label as to_root_label,
+    fb.firm_label as to_label, fb.root_label as to_root_label,
     fb.kind as to_kind, fb.country as to_country,
     fa.firm_n as from_n, fa.root_n as from_root_n, fa.kind_n as from_kind_n, fa.country_n as from_country_n,
     fb.firm_n as to_n, fb.root_n as to_root_n, fb.kind_n as to_kind_n, fb.country_n as to_country_n,
