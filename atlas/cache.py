@@ -23,16 +23,16 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_query(path: str, name: str, params: dict, version: int) -> pd.DataFrame:
-    # `path` and `version` are part of the cache key: a new upload or another database
-    # file never serves stale rows.
+def _cached_query(path: str, name: str, params: dict, version: tuple[int, int]) -> pd.DataFrame:
+    # `path` and `version` (the data's and the derived tables') are part of the cache key: a
+    # new upload or another database file never serves stale rows.
     return db.run_query(_connection(path), name, params)
 
 
 def query(name: str, **params: object) -> pd.DataFrame:
     """Run a named query through the cache, keyed by its parameters and the data version."""
     con = connection()
-    return _cached_query(str(db.db_path()), name, params, db.data_version(con))
+    return _cached_query(str(db.db_path()), name, params, db.cache_version(con))
 
 
 def query_fresh(name: str, **params: object) -> pd.DataFrame:

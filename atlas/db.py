@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from atlas.load import LoadError, finish_undo, load_files
+from atlas.load import LoadError, finish_undo, load_files, refresh_derived_committed
 from atlas.model import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,8 +106,11 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         "select table_name from duckdb_tables() where table_name like 'undo\\_%' escape '\\'"
     ).fetchall():
         con.execute(f'drop table "{name}"')
-    con.execute(sql)
+    con.execute(sql)  # the derived tables are created from the facts as they are now
     con.execute("insert or replace into atlas_meta values ('schema_sha256', $digest)", {"digest": digest})
+    con.execute(
+        "insert or replace into atlas_meta select 'derived_version', coalesce(max(upload_id), 0)::varchar from uploads"
+    )
 
 
 def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:
@@ -154,9 +157,22 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
     create_schema(con)
     # an undo that a crash interrupted after its first commit is finished here
     finish_undo(con)
+    # and the derived tables of a load that a crash interrupted after its commit are rebuilt
+    version, derived = cache_version(con)
+    if version != derived:
+        refresh_derived_committed(con)
     return con
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The number of the latest committed load; it changes whenever the data does."""
-    return int(run_query(con, "data_version").iloc[0, 0])
+    return cache_version(con)[0]
+
+
+def cache_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """(data version, the version the derived tables reflect): what cached results are keyed on.
+
+    They differ only while a load's derived tables are being rebuilt after its commit.
+    """
+    row = run_query(con, "data_version").iloc[0]
+    return int(row["data_version"]), int(row["derived_version"])

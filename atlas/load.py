@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
 import time
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -78,32 +80,29 @@ class LoadError(Exception):
 
 
 def _text(col: str) -> str:
-    return f"nullif(trim({col}), '')"
+    # the stage is already trimmed, with empty text as NULL (see stage_file)
+    return col
 
 
 def _number(col: str) -> str:
     # 100000000, 100,000,000 and 1e8 all mean the same amount
-    return f"try_cast(replace(trim({col}), ',', '') as double)"
+    return f"try_cast(replace({col}, ',', '') as double)"
 
 
 def date_value_sql(col: str) -> str:
     """SQL turning a YYYY, YYYY-MM or YYYY-MM-DD text column into the first day it covers."""
-    v = f"trim({col})"
     return (
-        f"case when regexp_full_match({v}, '[0-9]{{4}}') then make_date({v}::integer, 1, 1) "
-        f"when regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}') "
-        f"then try_strptime({v} || '-01', '%Y-%m-%d')::date "
-        f"when regexp_full_match({v}, '[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}') "
-        f"then try_strptime({v}, '%Y-%m-%d')::date end"
+        f"case length({col}) when 4 then try_strptime({col}, '%Y')::date "
+        f"when 7 then try_strptime({col}, '%Y-%m')::date "
+        f"when 10 then try_strptime({col}, '%Y-%m-%d')::date end"
     )
 
 
 def date_precision_sql(col: str) -> str:
     """SQL giving the precision ('year', 'month', 'day') of a partial-date text column."""
-    v = f"trim({col})"
     return (
         f"case when {date_value_sql(col)} is null then null "
-        f"when length({v}) = 4 then 'year' when length({v}) = 7 then 'month' else 'day' end"
+        f"when length({col}) = 4 then 'year' when length({col}) = 7 then 'month' else 'day' end"
     )
 
 
@@ -112,17 +111,17 @@ def _value_sql(c: Column) -> list[tuple[str, str]]:
     if c.type == "date":
         return [(c.name, date_value_sql(c.name)), (f"{c.name}_precision", date_precision_sql(c.name))]
     if c.type == "int":
-        return [(c.name, f"try_cast(trim({c.name}) as integer)")]
+        return [(c.name, f"try_cast({c.name} as integer)")]
     if c.type == "number":
         return [(c.name, _number(c.name))]
     if c.type == "bool":
-        return [(c.name, f"coalesce(lower(trim({c.name})) in ('true', 't', 'yes', 'y', '1'), false)")]
+        return [(c.name, f"coalesce(lower({c.name}) in ('true', 't', 'yes', 'y', '1'), false)")]
     return [(c.name, _text(c.name))]
 
 
 def _type_check(c: Column) -> tuple[str, str] | None:
     """(SQL that is true for a bad non-empty value, message) for one column's type."""
-    v = f"trim({c.name})"
+    v = c.name
     if c.type == "slug":
         return f"not regexp_full_match({v}, '{SLUG_RE}')", (
             "not a valid id: use lowercase letters, digits, '.', '_' or '-' (like mu-li)"
@@ -151,29 +150,28 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: str = "") -> list[Problem]:
-    """Read one CSV into the staging table `stage_<table>`, all columns as text.
+    """Read one CSV into the staging table `stage_<table>`: its line, then every column of the
+    model as text, trimmed, empty as NULL (absent optional columns are all NULL).
 
     Returns the file-level problems (unreadable, missing or unknown columns); rows are
-    checked later by `check_staged`.
+    checked later by `check_staged`. The file is parsed once: its header is read first (the
+    sniffer's sample), then the rows straight into the stage.
     """
     label = label or path.name
     stage = f"stage_{table.name}"
-    con.execute(f"drop table if exists {stage}")
+    _drop_stage(con, table)
     try:
-        if not path.read_bytes().strip():
-            return [Problem(table.name, None, None, None, "the file is empty", label)]
+        with open(path, "rb") as f:
+            if not f.read(1 << 16).strip():
+                return [Problem(table.name, None, None, None, "the file is empty", label)]
     except OSError as exc:
         return [Problem(table.name, None, None, None, f"cannot be read: {exc.strerror}", label)]
+    source = "read_csv($path, all_varchar = true, header = true, auto_detect = true, null_padding = false)"
     try:
-        con.execute(
-            f"create temp table {stage}_raw as select * from read_csv($path, all_varchar = true, "
-            "header = true, auto_detect = true, sample_size = -1, null_padding = false)",
-            {"path": str(path)},
-        )
+        header = [r[0] for r in con.execute(f"describe select * from {source}", {"path": str(path)}).fetchall()]
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
-    header = [r[0] for r in con.execute(f"describe {stage}_raw").fetchall()]
     normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     problems = []
     for name in set(normalized) - set(table.column_names):
@@ -182,30 +180,53 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         if c.required and c.name not in normalized:
             problems.append(Problem(table.name, 1, c.name, None, "required column is missing", label))
     if problems:
-        con.execute(f"drop table {stage}_raw")
         return problems
     # Present columns are renamed to their model name; absent optional ones become NULL.
     # Identifiers are quoted from the file's own header only after it matched the model.
+    def quoted(name: str) -> str:
+        return '"' + normalized[name].replace('"', '""') + '"'
+
     select = ", ".join(
-        f'"{normalized[c.name]}" as {c.name}' if c.name in normalized else f"null::varchar as {c.name}"
+        f"nullif(trim({quoted(c.name)}), '') as {c.name}"
+        if c.name in normalized
+        else f"null::varchar as {c.name}"
         for c in table.columns
     )
-    con.execute(
-        f"create temp table {stage} as select (row_number() over ())::bigint + 1 as _line, {select} from {stage}_raw"
-    )
-    con.execute(f"drop table {stage}_raw")
+    try:
+        # read in parallel, stored in file order: a row's rowid gives its line (no numbering pass)
+        con.execute(f"create temp table {stage}_rows as select {select} from {source}", {"path": str(path)})
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+    con.execute(f"create temp view {stage} as select rowid + 2 as _line, * from {stage}_rows")
     n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
     if n == 0:
         return [Problem(table.name, None, None, None, "has a header but no rows", label)]
     return []
 
 
+def _drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Drop the staged rows and typed rows of one table, whether tables or views."""
+    names = (f"stage_{table.name}", f"stage_{table.name}_rows", f"typed_{table.name}")
+    temp = con.execute(
+        "select table_name, 'table' from duckdb_tables() where temporary and list_contains($names, table_name) "
+        "union all select view_name, 'view' from duckdb_views() where temporary and list_contains($names, view_name)",
+        {"names": list(names)},
+    ).fetchall()
+    for name, kind in sorted(temp, key=lambda r: r[1] == "table"):  # views first: they read the tables
+        con.execute(f"drop {kind} temp.{name}")
+
+
 def check_staged(
     con: duckdb.DuckDBPyConnection, table: Table, staged: set[str], mode: str, label: str = ""
 ) -> list[Problem]:
-    """Every row-level problem of `stage_<table>`, checked in SQL against the model and database."""
+    """Every row-level problem of `stage_<table>`, checked in SQL against the model and database.
+
+    The checks of single rows (required values, types, amounts, rules across a row's columns)
+    run in one scan that keeps only the rows with a problem; references and duplicate ids are
+    set-based (an anti-join, a grouped count), one query each.
+    """
     stage = f"stage_{table.name}"
-    branches: list[str] = []
     params: dict[str, object] = {}
     messages: list[str] = []
 
@@ -214,42 +235,49 @@ def check_staged(
         messages.append(text)
         return len(messages) - 1
 
+    row_checks: list[tuple[str, str, int, str]] = []  # (condition, column, message index, value shown)
+    branches: list[str] = []
     for c in table.columns:
-        nonempty = f"nullif(trim({c.name}), '') is not null"
         if c.required and c.name != "source_id" or c.name == "source_id" and table.name == "sources":
             # a fact row without a source_id gets the upload itself as its source
-            branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg('required value is empty')} "
-                f"from {stage} where not ({nonempty})"
-            )
+            row_checks.append((f"{c.name} is null", c.name, msg("required value is empty"), c.name))
         check = _type_check(c)
         if check:
             sql, message = check
-            branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg(message)} from {stage} where {nonempty} and {sql}"
-            )
+            row_checks.append((f"{c.name} is not null and {sql}", c.name, msg(message), c.name))
             if c.type == "enum":
                 params[f"{c.name}_choices"] = list(c.choices)
         if c.type == "number":
-            branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg('negative amount')} from {stage} where {_number(c.name)} < 0"
-            )
+            row_checks.append((f"{_number(c.name)} < 0", c.name, msg("negative amount"), c.name))
         if c.ref:
             ref = TABLES_BY_NAME[c.ref]
             key = ref.key[0]
-            known = [f"select {key} from {ref.name}"]
+            unknown = f"not exists (select 1 from {ref.name} r where r.{key} = s.{c.name})"
             if ref.name in staged:
-                known.append(f"select trim({key}) from stage_{ref.name}")
+                unknown += f" and not exists (select 1 from stage_{ref.name} r where r.{key} = s.{c.name})"
             branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg(f'refers to an unknown {ref.name} id')} from {stage} "
-                f"where {nonempty} and trim({c.name}) not in ({' union all '.join(known)})"
+                f"select _line, '{c.name}', {c.name}, {msg(f'refers to an unknown {ref.name} id')} "
+                f"from {stage} s where {c.name} is not null and {unknown}"
             )
-    key_sql = " || chr(31) || ".join(f"coalesce(trim({k}), '')" for k in table.key)
+    for sql, column, message, shown in _row_rules(table, staged):
+        row_checks.append((sql, column, msg(message), shown))
+    if row_checks:
+        cases = ", ".join(
+            f"case when {cond} then {{'col': '{col}', 'val': ({shown})::varchar, 'msg': {i}}} end"
+            for cond, col, i, shown in row_checks
+        )
+        any_bad = " or ".join(f"coalesce({cond}, false)" for cond, *_ in row_checks)
+        branches.append(
+            f"select _line, p.col, p.val, p.msg from (select _line, unnest([{cases}]) as p "
+            f"from {stage} where {any_bad}) where p is not null"
+        )
+    if table.name == "firms":
+        branches.append(_parent_loop_check(msg("its parent chain leads back to itself")))
+    key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
     branches.append(
-        f"select _line, '{key_name}', {key_sql}, {msg('duplicate id within the file')} from "
-        f"(select _line, {key_sql} as k, {', '.join(table.key)}, count(*) over (partition by {key_sql}) as n "
-        f"from {stage}) where n > 1"
+        f"select _line, '{key_name}', {key_sql}, {msg('duplicate id within the file')} from {stage} "
+        f"where {key_sql} in (select {key_sql} from {stage} group by all having count(*) > 1)"
     )
     if mode == "append":
         db_key = " || chr(31) || ".join(f"coalesce({k}::varchar, '')" for k in table.key)
@@ -257,43 +285,64 @@ def check_staged(
             f"select _line, '{key_name}', {key_sql}, {msg('id already exists in the database')} from {stage} "
             f"where {key_sql} in (select {db_key} from {table.name})"
         )
-    for sql, message in _row_rules(table, staged):
-        branches.append(sql.replace("$MSG", str(msg(message))))
     sql = " union all ".join(f"({b})" for b in branches) + " order by 1, 2 limit 100000"
     rows = con.execute(sql, params).fetchall()
     return [Problem(table.name, r[0], r[1], r[2], messages[r[3]], label) for r in rows]
 
 
-def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str]]:
-    """Checks that span columns of a row, beyond one column's type."""
-    stage = f"stage_{table.name}"
+def _parent_loop_check(message: int) -> str:
+    """Firms of the upload whose chain of parents (through the upload and the firms already
+    stored) comes back to the firm itself: it would have no top-most parent."""
+    return f"""select s._line, 'parent_id', s.parent_id, {message} from stage_firms s where s.firm_id in (
+        with recursive links as (
+            select firm_id, parent_id from stage_firms where parent_id is not null
+            union all
+            select firm_id, parent_id from firms
+            where parent_id is not null and firm_id not in (select firm_id from stage_firms)
+        ),
+        walk(start, here, depth) as (
+            select firm_id, parent_id, 1 from links
+            union all
+            select w.start, l.parent_id, w.depth + 1
+            from walk w join links l on l.firm_id = w.here
+            where w.here <> w.start and w.depth < 64
+        )
+        select start from walk where here = start)"""
+
+
+def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]]:
+    """Checks that span columns of a row, beyond one column's type: (condition, column,
+    message, the value shown)."""
     if table.name == "compensation":
         return [
             (
-                f"select _line, 'amount_low', amount_low || ' > ' || amount_high, $MSG "
-                f"from {stage} where {_number('amount_low')} > {_number('amount_high')}",
+                f"{_number('amount_low')} > {_number('amount_high')}",
+                "amount_low",
                 "amount_low is above amount_high",
+                "amount_low || ' > ' || amount_high",
             )
         ]
     if table.name == "moves":
         return [
             (
-                f"select _line, 'to_firm_id', to_firm_id, $MSG "
-                f"from {stage} where nullif(trim(to_firm_id), '') is null and trim(move_type) <> 'left'",
+                "to_firm_id is null and move_type <> 'left'",
+                "to_firm_id",
                 "destination firm is required unless move_type is left",
+                "to_firm_id",
             )
         ]
     if table.name == "education":
-        universities = ["select firm_id from firms where kind = 'university'"]
+        kinds = ["select firm_id, kind from firms"]
         if "firms" in staged:
-            universities.append("select trim(firm_id) from stage_firms where trim(kind) = 'university'")
-        known = ["select firm_id from firms"] + (["select trim(firm_id) from stage_firms"] if "firms" in staged else [])
+            kinds.append("select firm_id, kind from stage_firms")
+        known = " union all ".join(kinds)
         return [
             (
-                f"select _line, 'institution_id', institution_id, $MSG "
-                f"from {stage} where trim(institution_id) in ({' union all '.join(known)}) "
-                f"and trim(institution_id) not in ({' union all '.join(universities)})",
+                f"institution_id in (select firm_id from ({known})) "
+                f"and institution_id not in (select firm_id from ({known}) where kind = 'university')",
+                "institution_id",
                 "institution is not a firm of kind university",
+                "institution_id",
             )
         ]
     return []
@@ -304,14 +353,14 @@ def _currency_rules(staged: set[str]) -> list[str]:
     """Currencies of pay figures and rounds must have exchange rates (in the database or the upload)."""
     known = ["select currency from fx_rates"]
     if "fx_rates" in staged:
-        known.append("select trim(currency) from stage_fx_rates")
+        known.append("select currency from stage_fx_rates")
     out = []
     for name in ("compensation", "funding_rounds"):
         if name in staged:
             out.append(
                 f"select '{name}', _line, 'currency', currency "
-                f"from stage_{name} where regexp_full_match(trim(currency), '[A-Z]{{3}}') "
-                f"and trim(currency) not in ({' union all '.join(known)})"
+                f"from stage_{name} where regexp_full_match(currency, '[A-Z]{{3}}') "
+                f"and currency not in ({' union all '.join(known)})"
             )
     return out
 
@@ -326,10 +375,11 @@ def _key_text(table: Table, alias: str = "") -> str:
     return f" || '{_KEY_SEP}' || ".join(f"coalesce({a}{k}::varchar, '')" for k in table.key)
 
 
-def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str) -> None:
+def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str, materialize: bool = True) -> None:
     """`typed_<table>`: the staged text turned into the table's types, as it would be stored.
 
-    A row without a source gets the upload itself as its source.
+    A row without a source gets the upload itself as its source. Not materialized (a view)
+    when the rows go into an empty table: then they are read once, by the insert.
     """
     pairs = [p for c in table.columns for p in _value_sql(c)]
     exprs = []
@@ -338,9 +388,16 @@ def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str) -> 
             expr = f"coalesce({expr}, $upload_source)"
         exprs.append(f"{expr} as {target}")
     con.execute(
-        f"create or replace temp table typed_{table.name} as select _line, {', '.join(exprs)} from stage_{table.name}",
-        {"upload_source": upload_source} if "$upload_source" in " ".join(exprs) else None,
+        f"create or replace temp {'table' if materialize else 'view'} typed_{table.name} as "
+        f"select _line, {', '.join(exprs).replace('$upload_source', _sql_text(upload_source))} from stage_{table.name}"
     )
+
+
+def _sql_text(value: str) -> str:
+    """A literal for a value the loader makes itself ('upload-7'): a view cannot hold parameters."""
+    if not re.fullmatch(SLUG_RE, value):
+        raise ValueError(f"not an id: {value!r}")
+    return f"'{value}'"
 
 
 def _targets(table: Table) -> list[str]:
@@ -369,6 +426,8 @@ def _undo_table(con: duckdb.DuckDBPyConnection, table: Table) -> str:
 def summarize_changes(con: duckdb.DuckDBPyConnection, table: Table, mode: str) -> dict[str, int]:
     """How many rows of typed_<table> are new, changed or unchanged, and (replace) how many go."""
     t, n = table.name, f"typed_{table.name}"
+    if _count(con, t) == 0:
+        return {"new": _count(con, n), "changed": 0, "unchanged": 0, "removed": 0}
     row = con.execute(
         f"""select count(*) filter (where o.{table.key[0]} is null),
                    count(*) filter (where o.{table.key[0]} is not null and ({_changed(table, "n", "o")})),
@@ -563,6 +622,7 @@ def load_files(
     uploader: str = "cli",
     dry_run: bool = False,
     labels: Mapping[str, str] | None = None,
+    derive: bool = True,
 ) -> LoadResult:
     """Validate `files` (table name -> CSV path) and, if all is well, commit them atomically.
 
@@ -570,9 +630,19 @@ def load_files(
     its table), or build (the seed). On any problem nothing is written and the problems are
     returned; the database is changed only by a successful commit, in one transaction with
     its `uploads` record and the undo log that can restore the state before it.
+
+    Then (derive=True) the tables the pages read are rebuilt from the facts in a second
+    transaction, like a materialized view refreshed after the load; until it commits the
+    pages show the previous version (their cache is keyed on the derived tables' version),
+    and a crash in between is repaired by `db.connect`, which rebuilds them.
     """
     with WRITE_LOCK:
-        return _load_files(con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {})
+        result = _load_files(con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {})
+        if derive and result.upload_id is not None:
+            start = time.perf_counter()
+            refresh_derived_committed(con)
+            result.timings["derive"] = time.perf_counter() - start
+        return result
 
 
 def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  # noqa: ANN001 - see load_files
@@ -584,16 +654,22 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
     cur = con.cursor()
     result = LoadResult()
     clock = _Clock(result.timings)
-    cur.execute("begin transaction")
+    # the files' checksum for the uploads record, computed beside the load (hashlib lets
+    # other threads run while it hashes)
+    stop_hashing = threading.Event()
+    digest = _HASHER.submit(_sha256, [Path(files[t.name]) for t in TABLES if t.name in files], stop_hashing)
     try:
         order = [t for t in TABLES if t.name in files]
         staged: set[str] = set()
+        # staged into this cursor's temp tables before the transaction: committed, their rows'
+        # ids are their positions in the file (inside a transaction they are not)
         for t in order:
             file_problems = stage_file(cur, t, Path(files[t.name]), labels.get(t.name, ""))
             result.problems.extend(file_problems)
             if not file_problems:
                 staged.add(t.name)
         clock.lap("read")
+        cur.execute("begin transaction")
         for t in order:
             if t.name in staged:
                 result.problems.extend(check_staged(cur, t, staged, mode, labels.get(t.name, "")))
@@ -606,7 +682,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         upload_source = f"upload-{upload_id}"
         if not result.problems:
             for t in order:
-                _typed(cur, t, upload_source)
+                _typed(cur, t, upload_source, materialize=_count(cur, t.name) > 0)
                 result.changes[t.name] = summarize_changes(cur, t, mode)
                 if mode in ("upsert", "replace"):
                     result.diff += field_diff(cur, t)
@@ -644,11 +720,6 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             for t in reversed(order):
                 _remove_missing(cur, t, upload_id)
         clock.lap("write")
-        refresh_derived(cur)
-        clock.lap("derive")
-        digest = hashlib.sha256()
-        for t in order:
-            digest.update(Path(files[t.name]).read_bytes())
         cur.execute(
             "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
             "values ($id, $uploader, $mode, $files, $sha, $counts, $tables)",
@@ -657,7 +728,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
                 "uploader": uploader,
                 "mode": mode,
                 "files": names,
-                "sha": digest.hexdigest(),
+                "sha": digest.result(),
                 "counts": json.dumps(result.changes if mode != "build" else result.row_counts),
                 "tables": ", ".join(t.name for t in order),
             },
@@ -667,14 +738,29 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         clock.lap("commit")
     except duckdb.Error as exc:
         # A constraint the checks above did not anticipate: still all or nothing.
-        cur.execute("rollback")
+        try:
+            cur.execute("rollback")
+        except duckdb.TransactionException:
+            pass  # it failed while staging, before the transaction began
         result.problems.append(Problem("", None, None, None, f"rejected by the database: {exc}"))
     finally:
+        stop_hashing.set()  # a rejected or dry-run upload needs no checksum
         for t in TABLES:
-            cur.execute(f"drop table if exists temp.stage_{t.name}")
-            cur.execute(f"drop table if exists temp.typed_{t.name}")
+            _drop_stage(cur, t)
         cur.close()
     return result
+
+
+_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-sha256")
+
+
+def _sha256(paths: list[Path], stop: threading.Event) -> str:
+    digest = hashlib.sha256()
+    for path in paths:
+        with open(path, "rb") as f:
+            while not stop.is_set() and (chunk := f.read(1 << 20)):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 class _Clock:
@@ -800,7 +886,6 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 touched.append(t.name)
             parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t)})")]
             touched += [t.name for t in parents]
-            refresh_derived(cur)
             new_id = _next_upload_id(cur)
             cur.execute(
                 "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
@@ -814,6 +899,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 },
             )
             cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
+            refresh_derived(cur)  # after the undo's own version is recorded: it reflects that one
             cur.execute("commit")
             result.upload_id = new_id
         except duckdb.Error as exc:
@@ -860,11 +946,30 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the tables derived from the facts (move_facts), inside the caller's transaction."""
+    """Rebuild the tables derived from the facts (move_facts), inside the caller's transaction,
+    and record the data version they now reflect."""
     # local import: atlas.db imports this module
     from atlas.db import query_sql
 
     con.execute(query_sql("refresh_move_facts"))
+    con.execute(
+        "insert or replace into atlas_meta select 'derived_version', coalesce(max(upload_id), 0)::varchar from uploads"
+    )
+
+
+def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the derived tables in a transaction of their own."""
+    cur = con.cursor()
+    try:
+        cur.execute("begin transaction")
+        try:
+            refresh_derived(cur)
+            cur.execute("commit")
+        except duckdb.Error:
+            cur.execute("rollback")
+            raise
+    finally:
+        cur.close()
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

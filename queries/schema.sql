@@ -2,10 +2,14 @@
 -- A date column X is stored as X (DATE, first day of its period) plus X_precision
 -- ('year', 'month' or 'day'): CSVs accept YYYY, YYYY-MM or YYYY-MM-DD and the UI shows
 -- each date at the precision it was reported with.
+-- Values are checked here (types, enums, ranges, a departure may lack a destination); ids
+-- and references of the data model's tables are enforced by the loader (atlas.load), the
+-- only writer, with set-based checks over a whole upload: DuckDB's per-row key and
+-- foreign-key indexes made a 10-million-move load several times slower (see bench/RESULTS.md).
 -- Params: none
 
 create table if not exists sources (
-    source_id             varchar primary key,
+    source_id             varchar not null,
     title                 varchar not null,
     publisher             varchar not null,
     url                   varchar,
@@ -16,49 +20,48 @@ create table if not exists sources (
 );
 
 create table if not exists firms (
-    firm_id             varchar primary key check (regexp_full_match(firm_id, '[a-z0-9][a-z0-9._-]*')),
+    firm_id             varchar not null check (regexp_full_match(firm_id, '[a-z0-9][a-z0-9._-]*')),
     name                varchar not null,
     name_zh             varchar,
     kind                varchar not null check (kind in ('big_tech', 'ai_startup', 'research_lab', 'investor', 'university', 'other')),
     country             varchar check (regexp_full_match(country, '[A-Z]{2}')),
-    parent_id           varchar references firms (firm_id),
+    parent_id           varchar,
     founded_on          date,
     founded_on_precision varchar check (founded_on_precision in ('year', 'month', 'day')),
-    source_id           varchar references sources (source_id),
+    source_id           varchar,
     check (parent_id is null or parent_id <> firm_id),
     check ((founded_on is null) = (founded_on_precision is null))
 );
 
 create table if not exists people (
-    person_id      varchar primary key check (regexp_full_match(person_id, '[a-z0-9][a-z0-9._-]*')),
+    person_id      varchar not null check (regexp_full_match(person_id, '[a-z0-9][a-z0-9._-]*')),
     name           varchar not null,
     name_zh        varchar,
     known_for      varchar,
     origin_country varchar check (regexp_full_match(origin_country, '[A-Z]{2}')),
-    source_id      varchar references sources (source_id)
+    source_id      varchar
 );
 
 create table if not exists education (
-    person_id      varchar not null references people (person_id),
-    institution_id varchar not null references firms (firm_id),
+    person_id      varchar not null,
+    institution_id varchar not null,
     degree         varchar not null check (degree in ('bachelor', 'master', 'phd', 'other')),
     year           integer check (year between 1900 and 2100),
-    source_id      varchar not null references sources (source_id),
+    source_id      varchar not null,
     certainty      varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
-    note           varchar,
-    primary key (person_id, institution_id, degree)
+    note           varchar
 );
 
 create table if not exists moves (
-    move_id           varchar primary key check (regexp_full_match(move_id, '[a-z0-9][a-z0-9._-]*')),
-    person_id         varchar not null references people (person_id),
-    from_firm_id      varchar references firms (firm_id),
-    to_firm_id        varchar references firms (firm_id),
+    move_id           varchar not null check (regexp_full_match(move_id, '[a-z0-9][a-z0-9._-]*')),
+    person_id         varchar not null,
+    from_firm_id      varchar,
+    to_firm_id        varchar,
     moved_on          date,
     moved_on_precision varchar check (moved_on_precision in ('year', 'month', 'day')),
     role              varchar,
     move_type         varchar not null check (move_type in ('joined', 'founded', 'returned', 'acquihire', 'left')),
-    source_id         varchar not null references sources (source_id),
+    source_id         varchar not null,
     certainty         varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
     note              varchar,
     -- only a departure may have no destination
@@ -67,9 +70,9 @@ create table if not exists moves (
 );
 
 create table if not exists compensation (
-    comp_id            varchar primary key check (regexp_full_match(comp_id, '[a-z0-9][a-z0-9._-]*')),
-    person_id          varchar references people (person_id),
-    firm_id            varchar not null references firms (firm_id),
+    comp_id            varchar not null check (regexp_full_match(comp_id, '[a-z0-9][a-z0-9._-]*')),
+    person_id          varchar,
+    firm_id            varchar not null,
     kind               varchar not null check (kind in ('base_salary', 'annual_total', 'signing_bonus', 'equity', 'package')),
     amount_low         double not null check (amount_low >= 0),
     amount_high        double not null check (amount_high >= 0),
@@ -78,7 +81,7 @@ create table if not exists compensation (
     outcome            varchar not null check (outcome in ('offered', 'accepted', 'declined', 'unknown')),
     reported_on        date not null,
     reported_on_precision varchar not null check (reported_on_precision in ('year', 'month', 'day')),
-    source_id          varchar not null references sources (source_id),
+    source_id          varchar not null,
     certainty          varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
     amount_text        varchar,
     note               varchar,
@@ -86,8 +89,8 @@ create table if not exists compensation (
 );
 
 create table if not exists funding_rounds (
-    round_id            varchar primary key check (regexp_full_match(round_id, '[a-z0-9][a-z0-9._-]*')),
-    firm_id             varchar not null references firms (firm_id),
+    round_id            varchar not null check (regexp_full_match(round_id, '[a-z0-9][a-z0-9._-]*')),
+    firm_id             varchar not null,
     announced_on        date,
     announced_on_precision varchar check (announced_on_precision in ('year', 'month', 'day')),
     round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'other')),
@@ -96,7 +99,7 @@ create table if not exists funding_rounds (
     valuation           double check (valuation >= 0),
     stake_pct           double check (stake_pct > 0 and stake_pct <= 100),
     status              varchar not null check (status in ('completed', 'terminated', 'rumored')),
-    source_id           varchar not null references sources (source_id),
+    source_id           varchar not null,
     certainty           varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
     -- "more than USD 1 billion" is stored as 1e9 with qualifier at_least, never as a false exact figure
     amount_qualifier    varchar check (amount_qualifier in ('exact', 'at_least', 'about')),
@@ -106,10 +109,9 @@ create table if not exists funding_rounds (
 );
 
 create table if not exists round_investors (
-    round_id    varchar not null references funding_rounds (round_id),
-    investor_id varchar not null references firms (firm_id),
-    is_lead     boolean not null default false,
-    primary key (round_id, investor_id)
+    round_id    varchar not null,
+    investor_id varchar not null,
+    is_lead     boolean not null default false
 );
 
 create table if not exists fx_rates (

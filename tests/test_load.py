@@ -214,3 +214,27 @@ def test_every_table_has_a_dictionary_and_a_template_that_loads(tmp_path):
     path = tmp_path / "filled.csv"
     path.write_text(template_csv("moves") + "a,mu-li,,bytedance,2026,,joined,s,rumor,\n", encoding="utf-8")
     assert load.detect_table(path) == "moves"
+
+
+def test_a_loop_of_parents_is_rejected(rw, tmp_path):
+    # a -> b -> c -> a and e <-> e2 have no top-most parent; d under Google is fine
+    f = write(
+        tmp_path,
+        "firms.csv",
+        "firm_id,name,kind,parent_id\nloop-a,A,other,loop-b\nloop-b,B,other,loop-c\nloop-c,C,other,loop-a\n"
+        "fine-d,D,other,google\nloop-e,E,other,loop-e2\nloop-e2,E2,other,loop-e\n",
+    )
+    result = load.load_files(rw, {"firms": f})
+    bad = sorted((p.line, p.column, p.message) for p in result.problems)
+    assert bad == [(line, "parent_id", "its parent chain leads back to itself") for line in (2, 3, 4, 6, 7)]
+    assert rw.execute("select count(*) from firms where firm_id like 'loop-%'").fetchall() == [(0,)]
+
+
+def test_an_upsert_that_makes_a_parent_loop_is_rejected(rw, tmp_path):
+    # Google Brain's parent is Google: Google under Google Brain would close a loop
+    f = write(tmp_path, "firms.csv", "firm_id,name,kind,country,parent_id\ngoogle,Google,big_tech,US,google-brain\n")
+    result = load.load_files(rw, {"firms": f}, mode="upsert")
+    assert [(p.line, p.value, p.message) for p in result.problems] == [
+        (2, "google-brain", "its parent chain leads back to itself")
+    ]
+    assert rw.execute("select parent_id from firms where firm_id = 'google'").fetchall() == [(None,)]

@@ -1,4 +1,8 @@
-"""The database itself rejects bad rows: keys, enums, amounts, references."""
+"""The database itself rejects bad values: enums, amounts, dates, a join with no destination.
+
+Ids and references are the loader's to enforce (tests/test_load.py): the schema has no
+key or foreign-key indexes, which made large loads several times slower.
+"""
 
 import duckdb
 import pytest
@@ -11,16 +15,6 @@ def _base(con):
 
 
 BAD_ROWS = [
-    (
-        "unknown firm in a move",
-        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-        "values ('m', 'ann', 'nowhere', 'joined', 's', 'reported')",
-    ),
-    (
-        "unknown person in a move",
-        "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
-        "values ('m', 'bob', 'acme', 'joined', 's', 'reported')",
-    ),
     (
         "bad move type",
         "insert into moves (move_id, person_id, to_firm_id, move_type, source_id, certainty) "
@@ -43,7 +37,7 @@ BAD_ROWS = [
     ),
     ("bad firm kind", "insert into firms (firm_id, name, kind) values ('x', 'X', 'megacorp')"),
     ("lowercase country", "insert into firms (firm_id, name, kind, country) values ('x', 'X', 'other', 'us')"),
-    ("unknown parent", "insert into firms (firm_id, name, kind, parent_id) values ('x', 'X', 'other', 'ghost')"),
+    ("own parent", "insert into firms (firm_id, name, kind, parent_id) values ('x', 'X', 'other', 'x')"),
     (
         "negative pay",
         "insert into compensation (comp_id, firm_id, kind, amount_low, amount_high, currency, period, outcome, "
@@ -71,7 +65,7 @@ BAD_ROWS = [
         "insert into moves (move_id, person_id, to_firm_id, move_type, certainty) "
         "values ('m', 'ann', 'acme', 'joined', 'reported')",
     ),
-    ("duplicate id", "insert into people (person_id, name) values ('ann', 'Another Ann')"),
+    ("person without an id", "insert into people (name) values ('Another Ann')"),
     (
         "bad degree",
         "insert into education (person_id, institution_id, degree, source_id, certainty) "
