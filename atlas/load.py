@@ -8,6 +8,7 @@ names that appear in the generated SQL come from `atlas.model`, never from a fil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
@@ -181,15 +182,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
             problems.append(Problem(table.name, 1, c.name, None, "required column is missing", label))
     if problems:
         return problems
+
     # Present columns are renamed to their model name; absent optional ones become NULL.
     # Identifiers are quoted from the file's own header only after it matched the model.
     def quoted(name: str) -> str:
         return '"' + normalized[name].replace('"', '""') + '"'
 
     select = ", ".join(
-        f"nullif(trim({quoted(c.name)}), '') as {c.name}"
-        if c.name in normalized
-        else f"null::varchar as {c.name}"
+        f"nullif(trim({quoted(c.name)}), '') as {c.name}" if c.name in normalized else f"null::varchar as {c.name}"
         for c in table.columns
     )
     try:
@@ -738,10 +738,8 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         clock.lap("commit")
     except duckdb.Error as exc:
         # A constraint the checks above did not anticipate: still all or nothing.
-        try:
+        with contextlib.suppress(duckdb.TransactionException):  # failed while staging, before it began
             cur.execute("rollback")
-        except duckdb.TransactionException:
-            pass  # it failed while staging, before the transaction began
         result.problems.append(Problem("", None, None, None, f"rejected by the database: {exc}"))
     finally:
         stop_hashing.set()  # a rejected or dry-run upload needs no checksum
@@ -959,6 +957,11 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
 
 def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables in a transaction of their own."""
+    with WRITE_LOCK:
+        _refresh_derived_committed(con)
+
+
+def _refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
     cur = con.cursor()
     try:
         cur.execute("begin transaction")

@@ -7,6 +7,7 @@ from page to page.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -1059,8 +1060,25 @@ def _upload_flow(files) -> None:
         st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
     uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
     if st.button("Commit the upload", type="primary", key="upload_commit"):
-        with st.spinner("Committing in one transaction…"):
-            done = upload.commit(con, staged, uploader, mode)
+        from atlas import load
+
+        with st.status("Checking again and committing in one transaction…") as progress:
+            done = upload.commit(con, staged, uploader, mode, derive=False)
+            if done.ok:
+                took = sum(done.timings.values())
+                progress.update(
+                    label=f"Committed as data version {done.upload_id} in {took:,.1f} s. "
+                    "Rebuilding the tables the pages read…"
+                )
+                start = time.perf_counter()
+                load.refresh_derived_committed(con)
+                progress.update(
+                    label=f"Committed as data version {done.upload_id} in {took:,.1f} s; the pages' tables "
+                    f"rebuilt in {time.perf_counter() - start:,.1f} s.",
+                    state="complete",
+                )
+            else:
+                progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
             st.success(f"Committed as data version {done.upload_id}. Every page now shows it; undo it below.")
         else:

@@ -128,11 +128,16 @@ def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") 
     return load_files(con, upload.files, mode=mode, dry_run=True, labels=upload.labels)
 
 
-def commit(con: duckdb.DuckDBPyConnection, upload: Upload, uploader: str, mode: str = "append") -> LoadResult:
-    """Validate again and commit everything in one transaction, or nothing."""
+def commit(
+    con: duckdb.DuckDBPyConnection, upload: Upload, uploader: str, mode: str = "append", derive: bool = True
+) -> LoadResult:
+    """Validate again and commit everything in one transaction, or nothing; then (derive)
+    rebuild the tables the pages read (see `atlas.load.load_files`)."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
-    return load_files(con, upload.files, mode=mode, uploader=uploader or "data page", labels=upload.labels)
+    return load_files(
+        con, upload.files, mode=mode, uploader=uploader or "data page", labels=upload.labels, derive=derive
+    )
 
 
 def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from atlas import load
@@ -238,3 +239,29 @@ def test_an_upsert_that_makes_a_parent_loop_is_rejected(rw, tmp_path):
         (2, "google-brain", "its parent chain leads back to itself")
     ]
     assert rw.execute("select parent_id from firms where firm_id = 'google'").fetchall() == [(None,)]
+
+
+def test_the_derived_tables_follow_each_load_in_a_second_transaction(scratch_db, tmp_path):
+    from atlas import db
+
+    c = duckdb.connect(str(scratch_db))
+    before = db.cache_version(c)
+    assert before[0] == before[1]  # the seed build left them in step
+    f = write(tmp_path, "moves.csv", MOVES_HEADER + "late-1,mu-li,,google,2025-09,,joined,,reported,\n")
+    result = load.load_files(c, {"moves": f}, derive=False)
+    assert result.ok, result.problems
+    # the facts are committed; the pages' tables (and so their cache key) still show the last version
+    assert db.cache_version(c) == (result.upload_id, before[1])
+    assert c.execute("select count(*) from move_facts where move_id = 'late-1'").fetchall() == [(0,)]
+    c.close()
+    # as after a crash between the two: connecting rebuilds them
+    c = db.connect(scratch_db)
+    assert db.cache_version(c) == (result.upload_id, result.upload_id)
+    assert c.execute("select to_firm_id from move_facts where move_id = 'late-1'").fetchall() == [("google",)]
+    # and a normal load does both
+    g = write(tmp_path, "moves.csv", MOVES_HEADER + "late-2,mu-li,google,,2025-10,,left,,reported,\n")
+    done = load.load_files(c, {"moves": g})
+    assert done.ok and "derive" in done.timings
+    assert db.cache_version(c) == (done.upload_id, done.upload_id)
+    assert c.execute("select count(*) from person_latest where move_id = 'late-2'").fetchall() == [(1,)]
+    c.close()
