@@ -11,7 +11,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import re
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -734,6 +736,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             },
         )
         result.upload_id = upload_id
+        _pause_point("commit")
         cur.execute("commit")
         clock.lap("commit")
     except duckdb.Error as exc:
@@ -747,6 +750,13 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             _drop_stage(cur, t)
         cur.close()
     return result
+
+
+def _pause_point(name: str) -> None:
+    """For the crash tests: with ATLAS_PAUSE_BEFORE=<name>, say so on stderr and wait to be killed."""
+    if os.environ.get("ATLAS_PAUSE_BEFORE") == name:
+        print(f"atlas: paused before {name}", file=sys.stderr, flush=True)
+        time.sleep(600)
 
 
 _HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="atlas-sha256")
@@ -967,6 +977,7 @@ def _refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
         cur.execute("begin transaction")
         try:
             refresh_derived(cur)
+            _pause_point("derive commit")
             cur.execute("commit")
         except duckdb.Error:
             cur.execute("rollback")

@@ -9,7 +9,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
 import zipfile
 
 import duckdb
@@ -105,28 +104,62 @@ def test_two_writers_and_a_reader_at_once(rw):
     assert rw.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(2 * n,)]
 
 
+def _kill_load_paused_before(point: str, db_path, csv) -> None:
+    """Run `atlas load` in its own process, wait until it stops at `point`, kill it (SIGKILL)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ATLAS_PAUSE_BEFORE": point}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "atlas", "load", str(csv), "--db", str(db_path)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = proc.stderr.readline()  # blocks until the load reaches the point (or exits)
+        assert line.strip() == f"atlas: paused before {point}", line + proc.stderr.read()
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+
+
 def test_killing_a_load_mid_commit_leaves_the_previous_state(scratch_db, tmp_path):
     con = duckdb.connect(str(scratch_db))
     before = snapshot(con)
     con.close()
     f = tmp_path / "moves.csv"
-    f.write_text(moves_csv(1_500_000))
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "atlas", "load", str(f), "--db", str(scratch_db)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    time.sleep(4)  # reading, checking and inserting 1.5 million rows takes longer
-    assert proc.poll() is None, "the load finished before it could be killed; make the file larger"
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
+    f.write_text(moves_csv(500_000))
+    # every row read, checked and inserted; killed just before the commit
+    _kill_load_paused_before("commit", scratch_db, f)
     con = db.connect(scratch_db, build_if_missing=False)  # reopens, replays or drops the WAL
     try:
         assert snapshot(con) == before
         assert con.execute("select max(upload_id) from uploads").fetchall() == [(1,)]
+        assert db.cache_version(con) == (1, 1)
+    finally:
+        con.close()
+
+
+def test_killing_a_load_while_it_rebuilds_the_derived_tables_keeps_the_load(scratch_db, tmp_path):
+    f = tmp_path / "moves.csv"
+    f.write_text(moves_csv(1_000))
+    # the facts are committed; killed before the derived tables' own commit
+    _kill_load_paused_before("derive commit", scratch_db, f)
+    c = duckdb.connect(str(scratch_db))
+    assert db.cache_version(c) == (2, 1)  # the load is in; the pages' tables are of version 1
+    assert (
+        c.execute("select count(*) from moves").fetchall()[0][0]
+        == c.execute("select count(*) from move_facts").fetchall()[0][0] + 1_000
+    )
+    c.close()
+    con = db.connect(scratch_db, build_if_missing=False)  # rebuilds them
+    try:
+        assert db.cache_version(con) == (2, 2)
+        assert (
+            con.execute("select count(*) from moves").fetchall()
+            == con.execute("select count(*) from move_facts").fetchall()
+        )
     finally:
         con.close()
 
