@@ -81,6 +81,7 @@ DERIVED_TABLES = (
     "move_facts",
     "firm_levels",
     "investments",
+    "pay_facts",
 )
 
 

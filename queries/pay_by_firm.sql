@@ -9,7 +9,8 @@
 with
 
 figures as (
-    select *
+    -- read twice below, so only what they need (integer firm codes, no names)
+    select firm_n, kind, period, high_converted, mid_converted
     from selected_pay(
         $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
         '', '', $firm_ids, $pay_kinds, $outcomes
@@ -17,16 +18,16 @@ figures as (
 ),
 
 top_firms as (
-    select firm_id, max(high_converted) as top_high
+    select firm_n, max(high_converted) as top_high
     from figures
-    group by firm_id
-    order by top_high desc nulls last, firm_id
+    group by firm_n
+    order by top_high desc nulls last, firm_n
     limit $top_n
 ),
 
 final as (
     select
-        fi.firm_id,
+        fl.firm_id,
         fl.firm_label as firm,
         fi.kind,
         fi.period,
@@ -35,9 +36,9 @@ final as (
         median(fi.mid_converted) as median_mid,
         any_value(t.top_high) as top_high
     from figures as fi
-    join top_firms as t on t.firm_id = fi.firm_id
-    join firm_levels as fl on fl.firm_id = fi.firm_id
-    group by all
+    join top_firms as t on t.firm_n = fi.firm_n
+    join firm_levels as fl on fl.firm_n = fi.firm_n
+    group by fl.firm_id, fl.firm_label, fi.kind, fi.period
 )
 
 select * from final

@@ -11,13 +11,14 @@
 with
 
 listed as (
-    -- the figures listed, chosen before anything is joined to them
-    select *
+    -- the figures listed, chosen by their converted amounts before anything else of them is
+    -- read: the top-N carries four numbers per figure, then pay_n fetches the rest
+    select pay_n, low_converted, high_converted, mid_converted
     from selected_pay(
         $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
         $person_id, $firm_id, $firm_ids, $pay_kinds, $outcomes
     )
-    order by high_converted desc nulls last, low_converted desc nulls last, comp_id
+    order by high_converted desc nulls last, low_converted desc nulls last, pay_n
     limit $limit
 ),
 
@@ -25,7 +26,7 @@ final as (
     select
         c.comp_id,
         c.person_id,
-        display_name(p.name, p.name_zh) as person,  -- NULL: the article names nobody
+        c.person_label as person,  -- NULL: the article names nobody
         c.firm_id,
         display_name(c.firm_name, c.firm_name_zh) as firm,
         c.kind,
@@ -35,19 +36,18 @@ final as (
         c.amount_low,
         c.amount_high,
         c.currency,
-        c.low_converted,
-        c.high_converted,
-        c.mid_converted,
+        l.low_converted,
+        l.high_converted,
+        l.mid_converted,
         $currency as display_currency,
         c.year_reported,
         fmt_date(c.reported_on, c.reported_on_precision) as reported_on,
         c.certainty,
-        s.title as source,
-        s.publisher as source_publisher,
+        c.source_title as source,
+        c.source_publisher,
         c.note
-    from listed as c
-    join sources as s on s.source_id = c.source_id
-    left join people as p on p.person_id = c.person_id
+    from listed as l
+    join pay_facts as c on c.pay_n = l.pay_n
 )
 
 select * from final

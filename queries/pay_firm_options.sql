@@ -6,17 +6,18 @@
 with
 
 counted as (
-    select c.firm_id, count(*) as n_figures
-    from compensation as c
-    group by c.firm_id
+    -- grouped by the firm's integer code, named after
+    select firm_n, count(*) as n_figures
+    from pay_facts
+    group by firm_n
 ),
 
 final as (
-    select c.firm_id, fl.firm_label as firm, c.n_figures
+    select fl.firm_id, fl.firm_label as firm, c.n_figures
     from counted as c
-    join firm_levels as fl on fl.firm_id = c.firm_id
+    join firm_levels as fl on fl.firm_n = c.firm_n
     qualify row_number() over (order by c.n_figures desc, fl.firm_label) <= $limit
-        or list_contains($include, c.firm_id)
+        or list_contains($include, fl.firm_id)
 )
 
 select * from final

@@ -493,6 +493,42 @@ from fx_rates as s
 join fx_rates as d on d.currency = display and d.year = s.year
 left join cpi as c on c.year = s.year;
 
+-- A currency and year as one integer (ISO 4217 codes are three letters A-Z): pay figures
+-- join their exchange rate on this instead of on text and a year.
+create or replace macro fx_key(currency, year) as
+    year * 17576 + (ascii(currency[1]) - 65) * 676 + (ascii(currency[2]) - 65) * 26 + (ascii(currency[3]) - 65);
+
+-- Every pay figure with what the pay filters and tables need of its firm, person and source,
+-- its year, certainty level, midpoint and exchange-rate key: derived by every load
+-- (queries/refresh_move_facts.sql) so the pay queries read one table, join a few dozen rates
+-- on an integer, and fetch names only for the figures they list (by pay_n).
+create or replace view pay_facts_source as
+select
+    c.*,
+    row_number() over (order by c.comp_id)::integer as pay_n,  -- in comp_id order: a tiebreak for it
+    fl.firm_n,
+    f.name as firm_name,
+    f.name_zh as firm_name_zh,
+    fl.firm_label,
+    f.kind as firm_kind,
+    display_name(p.name, p.name_zh) as person_label,
+    s.title as source_title,
+    s.publisher as source_publisher,
+    year(c.reported_on) as year_reported,
+    certainty_level(c.certainty) as certainty_level,
+    (c.amount_low + c.amount_high) / 2 as amount_mid,
+    fx_key(c.currency, year(c.reported_on)) as fx_key
+from compensation as c
+join firms as f on f.firm_id = c.firm_id
+join firm_levels as fl on fl.firm_id = c.firm_id
+left join people as p on p.person_id = c.person_id
+left join sources as s on s.source_id = c.source_id
+-- stored largest first (in US dollars at the rate of its year): the figures a page lists are
+-- then in the first blocks, the only ones whose names and sources are read
+left join fx_rates as usd on usd.currency = c.currency and usd.year = year(c.reported_on)
+order by c.amount_high * usd.usd_per_unit desc nulls last, c.amount_low * usd.usd_per_unit desc nulls last, c.comp_id;
+create table if not exists pay_facts as select * from pay_facts_source;
+
 -- The pay figures the filters select, each with its low, midpoint and high converted by
 -- fx_factors; every pay query reads this, so the filters mean the same everywhere.
 -- p_person / p_firm: '' = all; the lists: empty = all.
@@ -500,19 +536,15 @@ create or replace macro selected_pay(start_year, end_year, include_undated, min_
         constant_year, p_person, p_firm, firm_ids, pay_kinds, outcomes) as table
 select
     c.*,
-    f.name as firm_name,
-    f.name_zh as firm_name_zh,
-    year(c.reported_on) as year_reported,
     c.amount_low * fx.factor as low_converted,
     c.amount_high * fx.factor as high_converted,
-    (c.amount_low + c.amount_high) / 2 * fx.factor as mid_converted
-from compensation as c
-join firms as f on f.firm_id = c.firm_id
-left join fx_factors(display, constant_year) as fx
-    on fx.currency = c.currency and fx.year = year(c.reported_on)
+    c.amount_mid * fx.factor as mid_converted
+from pay_facts as c
+left join (select fx_key(currency, year) as fx_key, factor from fx_factors(display, constant_year)) as fx
+    on fx.fx_key = c.fx_key
 where in_period(c.reported_on, start_year, end_year, include_undated)
-    and at_least_certain(c.certainty, min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, f.kind))
+    and c.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, c.firm_kind))
     and (p_person = '' or c.person_id = p_person)
     and (p_firm = '' or c.firm_id = p_firm)
     and (len(firm_ids) = 0 or list_contains(firm_ids, c.firm_id))

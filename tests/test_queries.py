@@ -338,3 +338,19 @@ def test_firm_picker_options_are_capped_but_keep_what_is_picked(con):
     assert picked["firm_id"].tolist() == [*everyone["firm_id"].head(2), last]
     pay = q(con, "pay_firm_options", limit=1, include=["bytedance"])
     assert pay["firm_id"].tolist() == ["meta-superintelligence-labs", "bytedance"]
+
+
+def test_pay_facts_hold_every_figure_largest_first(con):
+    # one row per pay figure, stored largest first in dollars (what pay_figures lists first)
+    assert con.execute("select count(*) from pay_facts").fetchall() == con.execute(
+        "select count(*) from compensation"
+    ).fetchall()
+    stored_first = con.execute("select comp_id from pay_facts limit 3").fetchall()
+    listed_first = q(con, "pay_figures", limit=3)["comp_id"].tolist()
+    assert [r[0] for r in stored_first] == listed_first
+    # pay_n follows comp_id (the listing's tiebreak) and the exchange key is the currency and year
+    assert con.execute(
+        "select count(*) from pay_facts where fx_key <> fx_key(currency, year(reported_on))"
+    ).fetchall() == [(0,)]
+    order = con.execute("select comp_id from pay_facts order by pay_n").fetchall()
+    assert order == sorted(order)
