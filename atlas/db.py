@@ -81,6 +81,7 @@ DERIVED_TABLES = (
     "move_facts",
     "firm_levels",
     "investments",
+    "pay_firm_counts",
     "pay_facts",
 )
 
@@ -175,5 +176,9 @@ def cache_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
     They differ only while a load's derived tables are being rebuilt after its commit.
     """
-    row = run_query(con, "data_version").iloc[0]
-    return int(row["data_version"]), int(row["derived_version"])
+    cur = con.cursor()  # run before every cached query: fetched as a tuple, not a DataFrame
+    try:
+        data, derived = cur.execute(query_sql("data_version")).fetchall()[0]
+    finally:
+        cur.close()
+    return int(data), int(derived)

@@ -5,19 +5,11 @@
 -- Params: $limit (INTEGER), $include (VARCHAR[])
 with
 
-counted as (
-    -- grouped by the firm's integer code, named after
-    select firm_n, count(*) as n_figures
-    from pay_facts
-    group by firm_n
-),
-
 final as (
-    select fl.firm_id, fl.firm_label as firm, c.n_figures
-    from counted as c
-    join firm_levels as fl on fl.firm_n = c.firm_n
-    qualify row_number() over (order by c.n_figures desc, fl.firm_label) <= $limit
-        or list_contains($include, fl.firm_id)
+    select firm_id, firm_label as firm, n_figures
+    from pay_firm_counts
+    qualify row_number() over (order by n_figures desc, firm_label) <= $limit
+        or list_contains($include, firm_id)
 )
 
 select * from final

@@ -529,6 +529,15 @@ left join fx_rates as usd on usd.currency = c.currency and usd.year = year(c.rep
 order by c.amount_high * usd.usd_per_unit desc nulls last, c.amount_low * usd.usd_per_unit desc nulls last, c.comp_id;
 create table if not exists pay_facts as select * from pay_facts_source;
 
+-- How many pay figures each firm offered, most first (the offering-firm picker's options),
+-- derived by every load.
+create or replace view pay_firm_counts_source as
+select fl.firm_id, fl.firm_label, c.n_figures
+from (select firm_n, count(*) as n_figures from pay_facts group by firm_n) as c
+join firm_levels as fl on fl.firm_n = c.firm_n
+order by c.n_figures desc, fl.firm_label;
+create table if not exists pay_firm_counts as select * from pay_firm_counts_source;
+
 -- The pay figures the filters select, each with its low, midpoint and high converted by
 -- fx_factors; every pay query reads this, so the filters mean the same everywhere.
 -- p_person / p_firm: '' = all; the lists: empty = all.
@@ -542,7 +551,7 @@ select
 from pay_facts as c
 left join (select fx_key(currency, year) as fx_key, factor from fx_factors(display, constant_year)) as fx
     on fx.fx_key = c.fx_key
-where in_period(c.reported_on, start_year, end_year, include_undated)
+where (case when c.reported_on is null then include_undated else c.year_reported between start_year and end_year end)
     and c.certainty_level >= certainty_level(min_certainty)
     and (len(kinds) = 0 or list_contains(kinds, c.firm_kind))
     and (p_person = '' or c.person_id = p_person)

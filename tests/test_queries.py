@@ -342,9 +342,10 @@ def test_firm_picker_options_are_capped_but_keep_what_is_picked(con):
 
 def test_pay_facts_hold_every_figure_largest_first(con):
     # one row per pay figure, stored largest first in dollars (what pay_figures lists first)
-    assert con.execute("select count(*) from pay_facts").fetchall() == con.execute(
-        "select count(*) from compensation"
-    ).fetchall()
+    assert (
+        con.execute("select count(*) from pay_facts").fetchall()
+        == con.execute("select count(*) from compensation").fetchall()
+    )
     stored_first = con.execute("select comp_id from pay_facts limit 3").fetchall()
     listed_first = q(con, "pay_figures", limit=3)["comp_id"].tolist()
     assert [r[0] for r in stored_first] == listed_first
