@@ -134,3 +134,28 @@ def deals_table(df: pd.DataFrame) -> pd.DataFrame:
         for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier, strict=True)
     ]
     return out
+
+
+def top_firms_listed(figures: pd.DataFrame, n: int, listed_limit: int) -> list[str]:
+    """The `n` firms with the largest single figure, read off a listing of figures largest first
+    (pay_figures), or [] when the listing cannot tell.
+
+    A firm's first row in the listing is its largest figure, so the first `n` distinct firms
+    are the top `n`, provided the listing holds every figure (fewer than `listed_limit` rows)
+    or at least `n` distinct firms; otherwise a firm could have its largest figure below the
+    cut, and the query must find the top firms itself (pass [] to pay_by_firm).
+    """
+    firms = figures["firm_id"].drop_duplicates().tolist()
+    if len(figures) < listed_limit or len(firms) >= n:
+        return firms[:n]
+    return []
+
+
+def split_pay_summary(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of pay_over_time_and_outcomes as its two tables: by year (year, kind, period,
+    n_figures, min_low, median_mid, max_high) and by outcome (outcome, period, n_figures,
+    median_mid), each in its reading order."""
+    by_year = df[df["summary"] == "year"].drop(columns=["summary", "outcome"])
+    by_year = by_year.astype({"year": "int64"}).sort_values(["year", "period", "kind"]).reset_index(drop=True)
+    outcomes = df[df["summary"] == "outcome"][["outcome", "period", "n_figures", "median_mid"]]
+    return by_year, outcomes.sort_values(["period", "outcome"]).reset_index(drop=True)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, ui
+from atlas import cache, charts, tables, ui
 
 filters = ui.page_frame(
     "Pay offers",
@@ -32,21 +32,22 @@ else:
     ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
 st.subheader("By offering firm")
-by_firm = cache.query("pay_by_firm", **p, top_n=15)
+# the top firms are those of the largest figures, already listed: the query reads only theirs
+top_firms = tables.top_firms_listed(figures, 15, listed_limit=2000)
+by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
 by_firm_chart = charts.pay_by_firm_chart(by_firm, filters.currency)
 st.altair_chart(by_firm_chart)
 ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
+by_year, outcomes = tables.split_pay_summary(cache.query("pay_over_time_and_outcomes", **p))
 left, right = st.columns(2)
 with left:
     st.subheader("Over time")
-    by_year = cache.query("pay_by_year", **p)
     by_year_chart = charts.pay_over_time_chart(by_year, filters.currency)
     st.altair_chart(by_year_chart)
     ui.downloads_ui("pay_by_year", df=by_year, chart=by_year_chart)
 with right:
     st.subheader("Outcomes")
-    outcomes = cache.query("pay_by_outcome", **p)
     outcomes_chart = charts.pay_outcomes_chart(outcomes)
     st.altair_chart(outcomes_chart)
     ui.downloads_ui("pay_outcomes", df=outcomes, chart=outcomes_chart)

@@ -5,16 +5,20 @@
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $currency (VARCHAR),
 --         $constant_year (INTEGER), $firm_ids (VARCHAR[]), $pay_kinds (VARCHAR[]), $outcomes (VARCHAR[]),
---         $top_n (INTEGER)
+--         $top_n (INTEGER), $top_firm_ids (VARCHAR[]: the top firms when already known, in any
+--         order; empty = find them here)
 with
 
 figures as (
-    -- read twice below, so only what they need (integer firm codes, no names)
+    -- read twice below, so only what they need (integer firm codes, no names); only the top
+    -- firms' figures when the page already knows them (atlas.tables.top_firms_listed)
     select firm_n, kind, period, high_converted, mid_converted
     from selected_pay(
         $start_year, $end_year, $include_undated, $min_certainty, $kinds, $currency, $constant_year,
         '', '', $firm_ids, $pay_kinds, $outcomes
     )
+    where len($top_firm_ids) = 0
+        or firm_n in (select firm_n from firm_levels where list_contains($top_firm_ids, firm_id))
 ),
 
 top_firms as (

@@ -2,6 +2,7 @@
 
 import re
 
+import pandas as pd
 import pytest
 
 from atlas import db
@@ -20,6 +21,7 @@ DEFAULTS = {
     "countries": [],
     "level": "parent",
     "top_n": 12,
+    "top_firm_ids": [],
     "min_count": 1,
     "focus": "bytedance",
     "grain": "year",
@@ -226,8 +228,13 @@ def test_pay_filters(con):
 
 
 def test_pay_aggregates_never_mix_one_time_and_per_year(con):
-    for name in ("pay_by_firm", "pay_by_year", "pay_by_outcome", "pay_log_bins"):
-        df = q(con, name)
+    from atlas import tables
+
+    by_year, by_outcome = tables.split_pay_summary(q(con, "pay_over_time_and_outcomes"))
+    assert by_year.year.tolist() == sorted(by_year.year) and set(by_year.year) >= {2023, 2025}
+    for name, df in [("pay_by_firm", q(con, "pay_by_firm")), ("by year", by_year), ("by outcome", by_outcome)] + [
+        ("pay_log_bins", q(con, "pay_log_bins"))
+    ]:
         assert "period" in df.columns, name
         keys = [c for c in ("firm_id", "year", "outcome", "bin_low") if c in df.columns]
         # every aggregate row is one period: the same keys appear once per period
@@ -237,7 +244,7 @@ def test_pay_aggregates_never_mix_one_time_and_per_year(con):
     assert by_firm.loc[(msl, "signing_bonus", "one_time"), "max_high"] == pytest.approx(100_000_000)
     assert by_firm.loc[(msl, "annual_total", "per_year"), "max_high"] == pytest.approx(100_000_000)
     assert by_firm.loc[(msl, "annual_total", "per_year"), "median_mid"] == pytest.approx(55_000_000)
-    outcomes = q(con, "pay_by_outcome").set_index(["outcome", "period"])
+    outcomes = by_outcome.set_index(["outcome", "period"])
     assert outcomes.loc[("declined", "per_year"), "n_figures"] == 1
 
 
@@ -355,3 +362,25 @@ def test_pay_facts_hold_every_figure_largest_first(con):
     ).fetchall() == [(0,)]
     order = con.execute("select comp_id from pay_facts order by pay_n").fetchall()
     assert order == sorted(order)
+
+
+def test_pay_by_firm_with_the_top_firms_read_off_the_listing_is_the_same(con):
+    from atlas import tables
+
+    for top_n in (1, 3, 15):
+        found_here = q(con, "pay_by_firm", top_n=top_n)
+        listing = q(con, "pay_figures", limit=2000)
+        top = tables.top_firms_listed(listing, top_n, listed_limit=2000)
+        assert len(top) == min(top_n, listing.firm_id.nunique())
+        given = q(con, "pay_by_firm", top_n=top_n, top_firm_ids=top)
+        pd.testing.assert_frame_equal(given, found_here)
+
+
+def test_top_firms_are_not_read_off_a_listing_that_is_cut_short():
+    from atlas import tables
+
+    # two firms only in a listing cut at its limit: a third firm's largest figure may be below it
+    cut = pd.DataFrame({"firm_id": ["a", "a", "b", "a"]})
+    assert tables.top_firms_listed(cut, 3, listed_limit=4) == []
+    assert tables.top_firms_listed(cut, 2, listed_limit=4) == ["a", "b"]
+    assert tables.top_firms_listed(cut, 3, listed_limit=5) == ["a", "b"]  # the whole listing
