@@ -589,7 +589,7 @@ def report(r: Results) -> str:
         f"{mb / r.raw_load_seconds if r.raw_load_seconds else 0:,.0f} MB/s.",
         "",
         f"Then the derived tables the pages read (flow codes, move facts, boomerang trips, latest moves, "
-        f"investments, per-firm counts, deals' people) are rebuilt from the committed facts in a second "
+        f"investments, per-firm counts, deals' people, pay facts) are rebuilt from the committed facts in a second "
         f"transaction: {r.derive_seconds:.1f} s. Until it commits the pages show the previous version. From "
         f"the start of the load to the pages showing it: {r.load_seconds + r.derive_seconds:.1f} s "
         f"({r.raw_load_seconds / (r.load_seconds + r.derive_seconds) if r.load_seconds else 0:.2f} × raw).",
