@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from atlas.load import LoadError, finish_undo, load_files, refresh_derived_committed
+from atlas.load import LoadError, finish_undo, load_files, record_derived_version, refresh_derived_committed
 from atlas.model import TABLES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,9 +110,7 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'drop table "{name}"')
     con.execute(sql)  # the derived tables are created from the facts as they are now
     con.execute("insert or replace into atlas_meta values ('schema_sha256', $digest)", {"digest": digest})
-    con.execute(
-        "insert or replace into atlas_meta select 'derived_version', coalesce(max(upload_id), 0)::varchar from uploads"
-    )
+    record_derived_version(con)
 
 
 def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:

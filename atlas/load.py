@@ -12,7 +12,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import sys
 import threading
 import time
@@ -63,7 +62,7 @@ class LoadResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     # (table, row, key, column, old, new) for every field an upsert or replace changes
     diff: list[tuple] = field(default_factory=list)
-    # seconds per phase: read, check, compare, write, derive, commit (for the benchmark)
+    # seconds per phase: read, check, compare, write, commit, then derive (for the benchmark)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -80,11 +79,6 @@ class LoadError(Exception):
         lines = "\n".join(f"  {p}" for p in problems[:50])
         more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
         super().__init__(f"{len(problems)} problem(s):\n{lines}{more}")
-
-
-def _text(col: str) -> str:
-    # the stage is already trimmed, with empty text as NULL (see stage_file)
-    return col
 
 
 def _number(col: str) -> str:
@@ -119,7 +113,7 @@ def _value_sql(c: Column) -> list[tuple[str, str]]:
         return [(c.name, _number(c.name))]
     if c.type == "bool":
         return [(c.name, f"coalesce(lower({c.name}) in ('true', 't', 'yes', 'y', '1'), false)")]
-    return [(c.name, _text(c.name))]
+    return [(c.name, c.name)]  # text: the stage is already trimmed, empty as NULL (see stage_file)
 
 
 def _type_check(c: Column) -> tuple[str, str] | None:
@@ -391,23 +385,17 @@ def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str, mat
     A row without a source gets the upload itself as its source. Not materialized (a view)
     when the rows go into an empty table: then they are read once, by the insert.
     """
-    pairs = [p for c in table.columns for p in _value_sql(c)]
+    # bound as a session variable: a view cannot hold parameters
+    con.execute("set variable atlas_upload_source = $s", {"s": upload_source})
     exprs = []
-    for target, expr in pairs:
+    for target, expr in (p for c in table.columns for p in _value_sql(c)):
         if target == "source_id" and table.name != "sources":
-            expr = f"coalesce({expr}, $upload_source)"
+            expr = f"coalesce({expr}, getvariable('atlas_upload_source'))"
         exprs.append(f"{expr} as {target}")
     con.execute(
         f"create or replace temp {'table' if materialize else 'view'} typed_{table.name} as "
-        f"select _line, {', '.join(exprs).replace('$upload_source', _sql_text(upload_source))} from stage_{table.name}"
+        f"select _line, {', '.join(exprs)} from stage_{table.name}"
     )
-
-
-def _sql_text(value: str) -> str:
-    """A literal for a value the loader makes itself ('upload-7'): a view cannot hold parameters."""
-    if not re.fullmatch(SLUG_RE, value):
-        raise ValueError(f"not an id: {value!r}")
-    return f"'{value}'"
 
 
 def _targets(table: Table) -> list[str]:
@@ -968,6 +956,11 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     from atlas.db import query_sql
 
     con.execute(query_sql("refresh_move_facts"))
+    record_derived_version(con)
+
+
+def record_derived_version(con: duckdb.DuckDBPyConnection) -> None:
+    """Note that the derived tables now reflect the latest committed load (atlas_meta)."""
     con.execute(
         "insert or replace into atlas_meta select 'derived_version', coalesce(max(upload_id), 0)::varchar from uploads"
     )
@@ -976,22 +969,18 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
 def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild the derived tables in a transaction of their own."""
     with WRITE_LOCK:
-        _refresh_derived_committed(con)
-
-
-def _refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
-    cur = con.cursor()
-    try:
-        cur.execute("begin transaction")
+        cur = con.cursor()
         try:
-            refresh_derived(cur)
-            _pause_point("derive commit")
-            cur.execute("commit")
-        except duckdb.Error:
-            cur.execute("rollback")
-            raise
-    finally:
-        cur.close()
+            cur.execute("begin transaction")
+            try:
+                refresh_derived(cur)
+                _pause_point("derive commit")
+                cur.execute("commit")
+            except duckdb.Error:
+                cur.execute("rollback")
+                raise
+        finally:
+            cur.close()
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

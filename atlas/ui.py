@@ -391,6 +391,7 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
 
 # The Funding page lists (and draws) the largest rounds the filters select, at most this many.
 ROUNDS_LISTED = 2000
+PAY_LISTED = 2000  # the pay figures a view lists (and, below that many, draws one by one)
 
 
 def rounds_listed_caption(rounds, params: dict) -> None:  # noqa: ANN001 - funding_rounds_filtered rows

@@ -176,10 +176,13 @@ create or replace macro fmt_date(d, p) as
 create or replace macro display_name(name, name_zh) as
     case when name_zh is null or name_zh = '' then name else name || ' (' || name_zh || ')' end;
 
--- Whether a dated fact falls in the selected period; undated facts count only when the
--- whole period is selected (the analyst has not narrowed the time range).
+-- Whether a dated fact (in_period), or its year (in_year), falls in the selected period;
+-- undated facts count only when the whole period is selected (the analyst has not narrowed
+-- the time range).
+create or replace macro in_year(y, start_year, end_year, include_undated) as
+    case when y is null then include_undated else y between start_year and end_year end;
 create or replace macro in_period(d, start_year, end_year, include_undated) as
-    case when d is null then include_undated else year(d) between start_year and end_year end;
+    in_year(year(d), start_year, end_year, include_undated);
 
 -- The order of certainty levels: a rumor < reported < confirmed.
 create or replace macro certainty_level(c) as
@@ -551,7 +554,7 @@ select
 from pay_facts as c
 left join (select fx_key(currency, year) as fx_key, factor from fx_factors(display, constant_year)) as fx
     on fx.fx_key = c.fx_key
-where (case when c.reported_on is null then include_undated else c.year_reported between start_year and end_year end)
+where in_year(c.year_reported, start_year, end_year, include_undated)  -- in_period on the stored year
     and c.certainty_level >= certainty_level(min_certainty)
     and (len(kinds) = 0 or list_contains(kinds, c.firm_kind))
     and (p_person = '' or c.person_id = p_person)

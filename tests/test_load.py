@@ -265,3 +265,14 @@ def test_the_derived_tables_follow_each_load_in_a_second_transaction(scratch_db,
     assert db.cache_version(c) == (done.upload_id, done.upload_id)
     assert c.execute("select count(*) from person_latest where move_id = 'late-2'").fetchall() == [(1,)]
     c.close()
+
+
+def test_rows_without_a_source_cite_the_upload_also_when_the_table_was_empty(empty_con, tmp_path):
+    # into an empty table the typed rows are a view; the upload's own source reaches it too
+    f = write(tmp_path, "firms.csv", "firm_id,name,kind\nacme,Acme,other\n")
+    result = load.load_files(empty_con, {"firms": f})
+    assert result.ok, result.problems
+    assert empty_con.execute("select source_id from firms").fetchall() == [(f"upload-{result.upload_id}",)]
+    assert empty_con.execute(
+        "select count(*) from sources where source_id = $s", {"s": f"upload-{result.upload_id}"}
+    ).fetchall() == [(1,)]
