@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from atlas import db
+from atlas import csvfile, db
 from atlas.load import LoadError
 
 
@@ -46,23 +46,27 @@ def _load(args: argparse.Namespace) -> int:
 
     from atlas import upload
 
-    # the same path as the Data page: encodings, table detection, checks, one transaction
-    try:
-        named = [(Path(name).name, Path(name).read_bytes()) for name in args.files]
-    except OSError as exc:
-        print(f"Cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+    # the same path as the Data page: encodings, row shapes, table detection, checks, one transaction
+    missing = [name for name in args.files if not Path(name).is_file()]
+    if missing:
+        print(f"Cannot read {missing[0]}: no such file", file=sys.stderr)
         return 1
-    staged = upload.stage_upload(named, max_bytes=None)
-    try:
-        con = db.connect(args.db)
-    except duckdb.IOException as exc:
-        print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
-        return 1
-    try:
-        run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, "cli", m)
-        result = run(con, staged, args.mode)
-    finally:
-        con.close()
+    named = [(Path(name).name, Path(name)) for name in args.files]
+    encodings = {Path(name).name: args.encoding for name in args.files} if args.encoding else {}
+    with upload.stage_upload(named, max_bytes=None, encodings=encodings) as staged:
+        for s in staged.staged:
+            if s.encoding:
+                print(f"{s.name}: read as {s.encoding}, {s.rows:,} row(s)" + (f" for {s.table}" if s.table else ""))
+        try:
+            con = db.connect(args.db)
+        except duckdb.IOException as exc:
+            print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
+            return 1
+        try:
+            run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, "cli", m)
+            result = run(con, staged, args.mode)
+        finally:
+            con.close()
     if not result.ok:
         print(f"Rejected; the database is unchanged. {len(result.problems)} problem(s):", file=sys.stderr)
         for problem in result.problems:
@@ -120,6 +124,12 @@ def parser() -> argparse.ArgumentParser:
         help="append: new ids only; upsert: insert or update by id; replace: each file becomes its table",
     )
     ld.add_argument("--dry-run", action="store_true", help="validate only; change nothing")
+    ld.add_argument(
+        "--encoding",
+        choices=sorted(csvfile.codec_names()),
+        default=None,
+        help="read every file in this encoding instead of detecting it (for a file the detection calls uncertain)",
+    )
     ld.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     ld.set_defaults(func=_load)
 

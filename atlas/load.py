@@ -9,6 +9,7 @@ names that appear in the generated SQL come from `atlas.model`, never from a fil
 from __future__ import annotations
 
 import contextlib
+import csv
 import hashlib
 import json
 import os
@@ -159,25 +160,42 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     _drop_stage(con, table)
     try:
         with open(path, "rb") as f:
-            if not f.read(1 << 16).strip():
+            first = f.readline(1 << 16)
+            if not (first + f.read(1 << 16)).strip():
                 return [Problem(table.name, None, None, None, "the file is empty", label)]
     except OSError as exc:
         return [Problem(table.name, None, None, None, f"cannot be read: {exc.strerror}", label)]
-    source = "read_csv($path, all_varchar = true, header = true, auto_detect = true, null_padding = false)"
-    try:
-        header = [r[0] for r in con.execute(f"describe select * from {source}", {"path": str(path)}).fetchall()]
-    except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+    canonical = first.startswith(b"_row,")
+    if canonical:
+        # written by atlas.csvfile: UTF-8, comma, every row checked, its spreadsheet row first
+        header = next(csv.reader([first.decode("utf-8")]))[1:]
+    else:
+        sniffed = "read_csv($path, all_varchar = true, header = true, auto_detect = true, null_padding = false)"
+        try:
+            header = [r[0] for r in con.execute(f"describe select * from {sniffed}", {"path": str(path)}).fetchall()]
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
     normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     problems = []
-    for name in set(normalized) - set(table.column_names):
+    for name in sorted(set(normalized) - set(table.column_names)):
         problems.append(Problem(table.name, 1, name, None, "unknown column for this table", label))
     for c in table.columns:
         if c.required and c.name not in normalized:
             problems.append(Problem(table.name, 1, c.name, None, "required column is missing", label))
     if problems:
         return problems
+    if canonical:
+        # every name is a model column by now: only those reach the SQL text
+        columns = "{'_row': 'BIGINT', " + ", ".join(f"'{normalized_name}': 'VARCHAR'" for normalized_name in (
+            h.strip().lower() for h in header)) + "}"
+        source = (
+            "read_csv($path, auto_detect = false, header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"columns = {columns}, max_line_size = 67108864)"
+        )
+        normalized = {h.strip().lower(): h.strip().lower() for h in header}
+    else:
+        source = sniffed
 
     # Present columns are renamed to their model name; absent optional ones become NULL.
     # Identifiers are quoted from the file's own header only after it matched the model.
@@ -196,11 +214,14 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     )
     try:
         # read in parallel, stored in file order: a row's rowid gives its line (no numbering pass)
-        con.execute(f"create temp table {stage}_rows as select {select} from {source}", {"path": str(path)})
+        row = "_row, " if canonical else ""
+        con.execute(f"create temp table {stage}_rows as select {row}{select} from {source}", {"path": str(path)})
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
         return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
-    con.execute(f"create temp view {stage} as select rowid + 2 as _line, * from {stage}_rows")
+    # a canonical file carries each row's spreadsheet row; otherwise rows are lines (rowid + header)
+    line = "_row as _line, * exclude (_row)" if canonical else "rowid + 2 as _line, *"
+    con.execute(f"create temp view {stage} as select {line} from {stage}_rows")
     n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
     if n == 0:
         return [Problem(table.name, None, None, None, "has a header but no rows", label)]
@@ -553,16 +574,19 @@ def _delete_firms(con: duckdb.DuckDBPyConnection, ids_sql: str, commit_each: boo
             break
 
 
-def detect_table(path: Path) -> str | None:
-    """The table a CSV file belongs to: by its file name, else by its header."""
+def detect_table(path: Path, header: list[str] | None = None) -> str | None:
+    """The table a CSV file belongs to: by its file name, else by its header (read from
+    the file when not given)."""
     stem = path.stem.lower()
     if stem in TABLES_BY_NAME:
         return stem
-    try:
-        with open(path, encoding="utf-8-sig", errors="replace") as f:
-            header = {h.strip().lower() for h in f.readline().split(",")}
-    except OSError:
-        return None
+    if header is None:
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as f:
+                header = f.readline().split(",")
+        except OSError:
+            return None
+    header = {h.strip().lower() for h in header}
     best = [t.name for t in TABLES if set(c.name for c in t.columns if c.required) <= header]
     return best[0] if len(best) == 1 else None
 

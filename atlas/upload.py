@@ -1,124 +1,231 @@
-"""Uploads from the Data page: files as the browser sends them, checked and committed by atlas.load."""
+"""Uploads from the Data page and the command line: untrusted files checked, staged once, committed by atlas.load.
+
+Each file (or each CSV inside a zip) is read by `atlas.csvfile`: its encoding is detected or
+refused, every row is checked for its shape, and a canonical UTF-8 copy is written to a private
+folder. That folder is removed when the upload is closed (after a commit, when the analyst
+removes the files, when the session or the process ends): see `Upload.close`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import io
+import shutil
 import tempfile
+import weakref
 import zipfile
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import duckdb
 import pandas as pd
 
+from atlas import csvfile
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
-
-
-def to_utf8(data: bytes) -> tuple[bytes | None, str]:
-    """The file as UTF-8, and the encoding it was read as (None and a reason if unreadable).
-
-    DuckDB reads UTF-8 only, so UTF-16 (with its BOM) and GB18030/GBK, the usual Chinese
-    Excel export, are transcoded here first. A file with NUL bytes and no UTF-16 BOM is
-    taken for binary.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16").encode("utf-8"), "UTF-16"
-        except UnicodeDecodeError:
-            return None, "starts like UTF-16 but does not decode as UTF-16"
-    if b"\x00" in data[:4096]:
-        return None, "looks like a binary file, not a CSV"
-    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030/GBK")):
-        try:
-            return data.decode(encoding).encode("utf-8"), label
-        except UnicodeDecodeError:
-            continue
-    return None, "is neither UTF-8, UTF-16 nor GB18030/GBK text"
-
-
-@dataclass
-class Upload:
-    """The files of one upload, written to a private folder, with the table each one is for."""
-
-    folder: Path
-    files: dict[str, Path]  # table -> path
-    labels: dict[str, str]  # table -> file name as uploaded
-    problems: list[Problem]
-
-
-def expand_zips(named_files: list[tuple[str, bytes]]) -> tuple[list[tuple[str, bytes]], list[Problem]]:
-    """A .zip stands for the CSV files inside it (folders and other files are ignored)."""
-    out: list[tuple[str, bytes]] = []
-    problems: list[Problem] = []
-    for name, data in named_files:
-        if not name.lower().endswith(".zip"):
-            out.append((name, data))
-            continue
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as z:
-                members = [
-                    m
-                    for m in z.infolist()
-                    if not m.is_dir()
-                    and m.filename.lower().endswith(".csv")
-                    and not Path(m.filename).name.startswith(".")
-                ]
-                if not members:
-                    problems.append(Problem("", None, None, None, "the zip holds no .csv file", name))
-                for m in members:
-                    if m.file_size > MAX_FILE_BYTES:
-                        problems.append(
-                            Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)", f"{name}/{m.filename}")
-                        )
-                        continue
-                    out.append((f"{name}/{Path(m.filename).name}", z.read(m)))
-        except (zipfile.BadZipFile, OSError) as exc:
-            problems.append(Problem("", None, None, None, f"cannot be opened as a zip: {exc}", name))
-    return out, problems
-
+MAX_ZIP_TOTAL = 1024 * 1024 * 1024  # all members of one zip, uncompressed
+MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; CSV text compresses 5-20x
+TEMP_PREFIX = "atlas-upload-"
 
 LIMIT_MESSAGE = (
     f"is larger than the {MAX_FILE_BYTES // 2**20} MB upload limit; split it or load it with `python -m atlas load`"
 )
 
+Source = bytes | Path
+
+
+@dataclass
+class StagedFile:
+    """One file of an upload as it was read: its name as uploaded, table, encoding and problems."""
+
+    name: str
+    table: str | None = None
+    encoding: str = ""
+    delimiter: str = ""
+    rows: int = 0
+    path: Path | None = None  # the canonical copy, when it could be read
+
+
+@dataclass
+class Upload:
+    """The files of one upload, staged in a private folder, with the table each one is for."""
+
+    folder: Path
+    files: dict[str, Path]  # table -> canonical copy
+    labels: dict[str, str]  # table -> file name as uploaded
+    problems: list[Problem]
+    staged: list[StagedFile] = field(default_factory=list)  # every file, readable or not, in upload order
+
+    def __post_init__(self) -> None:
+        # removed when the upload is closed, garbage-collected (a session ends) or at process exit
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.folder), True)
+
+    def close(self) -> None:
+        """Remove the staged copies (an upload cannot be checked or committed after this)."""
+        self._finalizer()
+
+    @property
+    def closed(self) -> bool:
+        return not self._finalizer.alive
+
+    def __enter__(self) -> Upload:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def names(self) -> list[str]:
+        """Every file name of the upload (CSV members of a zip as zip/member), in order."""
+        return [s.name for s in self.staged]
+
+
+def fingerprint(named_files: list[tuple[str, bytes]], overrides: dict[str, str], encodings: dict[str, str]) -> str:
+    """A key for one upload's content and choices: the same files and picks are staged once."""
+    h = hashlib.sha256()
+    for name, data in named_files:
+        h.update(name.encode("utf-8", "replace") + b"\0" + hashlib.sha256(data).digest())
+    h.update(repr(sorted(overrides.items())).encode() + repr(sorted(encodings.items())).encode())
+    return h.hexdigest()
+
+
+def _open(source: Source) -> BinaryIO:
+    return io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115 - caller closes
+
+
+def _size(source: Source) -> int:
+    return len(source) if isinstance(source, bytes) else source.stat().st_size
+
+
+def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """The CSV files inside a zip, each streamed to a file of its own within the limits.
+
+    Sizes are counted as the bytes come out, not taken from the zip's directory (which can lie);
+    a member that is encrypted, compressed with an unsupported method or damaged is a problem.
+    """
+    out: list[tuple[str, Path]] = []
+    try:
+        with _open(source) as raw, zipfile.ZipFile(raw) as z:
+            members = [
+                m
+                for m in z.infolist()
+                if not m.is_dir() and m.filename.lower().endswith(".csv") and not Path(m.filename).name.startswith(".")
+            ]
+            if not members:
+                problems.append(Problem("", None, None, None, "the zip holds no .csv file", name))
+            total = 0
+            for i, m in enumerate(members):
+                label = f"{name}/{Path(m.filename).name}"
+                if m.flag_bits & 0x1:
+                    problems.append(Problem("", None, None, None, "is encrypted: zip it again without a password", label))
+                    continue
+                if m.file_size > MAX_FILE_BYTES:
+                    problems.append(Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)", label))
+                    continue
+                if m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) and m.file_size > 1 << 20:
+                    problems.append(Problem("", None, None, None, _ratio_message(m.file_size, m.compress_size), label))
+                    continue
+                target = folder / f"zip{i}.raw"
+                problem = _extract(z, m, target, MAX_ZIP_TOTAL - total)
+                if problem:
+                    target.unlink(missing_ok=True)
+                    problems.append(Problem("", None, None, None, problem, label))
+                    if "together" in problem:
+                        break
+                    continue
+                total += target.stat().st_size
+                out.append((label, target))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
+        problems.append(Problem("", None, None, None, f"cannot be opened as a zip: {exc}", name))
+    return out
+
+
+def _ratio_message(size: int, compressed: int) -> str:
+    return (
+        f"expands {size / max(compressed, 1):,.0f} times ({size / 2**20:,.0f} MB from {compressed / 2**20:,.2f} MB), "
+        f"more than the {MAX_ZIP_RATIO} times a CSV file does: refused as a possible zip bomb"
+    )
+
+
+def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) -> str | None:
+    """Stream one member to `target`; a problem message if it breaks a limit or cannot be read."""
+    limit = min(MAX_FILE_BYTES, room)
+    written = 0
+    try:
+        with z.open(m) as src, open(target, "wb") as dst:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > MAX_FILE_BYTES:
+                    return f"{LIMIT_MESSAGE} (inside the zip)"
+                if written > limit:
+                    return f"the zip's files together are larger than {MAX_ZIP_TOTAL // 2**20:,} MB uncompressed"
+                if written > MAX_ZIP_RATIO * max(m.compress_size, 1) and written > 1 << 20:
+                    return _ratio_message(written, m.compress_size)
+                dst.write(chunk)
+    except NotImplementedError:
+        method = {12: "bzip2", 14: "lzma", 9: "deflate64", 99: "AES encryption"}.get(m.compress_type, m.compress_type)
+        return f"uses a compression method this app cannot read ({method}): zip it again with plain deflate"
+    except RuntimeError as exc:  # zipfile raises this for an encrypted member without a password
+        return f"cannot be read: {exc}; zip it again without a password"
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        return f"is damaged and cannot be decompressed ({exc})"
+    return None
+
 
 def stage_upload(
-    named_files: list[tuple[str, bytes]],
+    named_files: list[tuple[str, Source]],
     overrides: dict[str, str] | None = None,
     max_bytes: int | None = MAX_FILE_BYTES,
+    encodings: dict[str, str] | None = None,
 ) -> Upload:
-    """Write uploaded files to a temporary folder and work out which table each is for.
+    """Read uploaded files into a private folder and work out which table each is for.
 
-    `overrides` maps a file name to the table the analyst picked for it; `max_bytes` is the
-    per-file limit (None from the command line, which reads files from disk).
+    `named_files` are (name, bytes) from the browser or (name, path) from the command line;
+    `overrides` maps a file name to the table the analyst picked for it, `encodings` to the
+    encoding they picked (codec names of `csvfile.codec_names`); `max_bytes` is the per-file
+    limit (None from the command line). Close the upload (or use it as a context manager)
+    to remove the folder.
     """
     overrides = overrides or {}
-    named_files, zip_problems = expand_zips(named_files)
-    folder = Path(tempfile.mkdtemp(prefix="atlas-upload-"))
-    files: dict[str, Path] = {}
-    labels: dict[str, str] = {}
-    problems: list[Problem] = list(zip_problems)
-    for i, (name, data) in enumerate(named_files):
-        if max_bytes is not None and len(data) > max_bytes:
-            problems.append(Problem("", None, None, None, LIMIT_MESSAGE, name))
-            continue
-        text, encoding = to_utf8(data)
-        if text is None:
-            problems.append(Problem("", None, None, None, f"cannot be read: {encoding}", name))
-            continue
-        path = folder / f"{i}_{Path(name).name}"
-        path.write_bytes(text)
-        table = overrides.get(name) or detect_table(path) or detect_table(path.with_name(Path(name).name))
-        if table is None:
-            problems.append(Problem("", None, None, None, "cannot tell which table this file is for", name))
-        elif table in files:
-            problems.append(Problem(table, None, None, None, f"a second file for table {table}", name))
+    encodings = encodings or {}
+    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    upload = Upload(folder, {}, {}, [])
+    expanded: list[tuple[str, Source]] = []
+    for name, source in named_files:
+        if name.lower().endswith(".zip"):
+            expanded += _zip_members(name, source, folder, upload.problems)
         else:
-            files[table] = path
-            labels[table] = name
-    return Upload(folder, files, labels, problems)
+            expanded.append((name, source))
+    for i, (name, source) in enumerate(expanded):
+        staged = StagedFile(name)
+        upload.staged.append(staged)
+        if max_bytes is not None and _size(source) > max_bytes:
+            upload.problems.append(Problem("", None, None, None, LIMIT_MESSAGE, name))
+            continue
+        out = folder / f"{i}.csv"
+        with _open(source) as raw:
+            reading, problems = csvfile.canonicalize(raw, out, name, encodings.get(name))
+        if isinstance(source, Path) and source.parent == folder:
+            source.unlink(missing_ok=True)  # a zip member's raw copy: the canonical one replaces it
+        staged.encoding, staged.delimiter, staged.rows = reading.encoding, reading.delimiter, reading.rows
+        table = overrides.get(name) or detect_table(Path(name), reading.header)
+        staged.table = table
+        if problems:
+            out.unlink(missing_ok=True)
+            upload.problems += [Problem(table or "", p.line, p.column, p.value, p.message, name) for p in problems]
+            continue
+        staged.path = out
+        if table is None:
+            upload.problems.append(Problem("", None, None, None, "cannot tell which table this file is for", name))
+        elif table in upload.files:
+            upload.problems.append(Problem(table, None, None, None, f"a second file for table {table}", name))
+        else:
+            upload.files[table] = out
+            upload.labels[table] = name
+    return upload
 
 
 def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") -> LoadResult:
@@ -145,10 +252,29 @@ def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:
     out = {}
     for table, path in upload.files.items():
         try:
-            out[table] = pd.read_csv(path, nrows=rows, dtype=str, sep=None, engine="python", keep_default_na=False)
-        except (pd.errors.ParserError, ValueError, OSError):
+            frame = pd.read_csv(path, nrows=rows, dtype=str, keep_default_na=False)
+        except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, OSError):
             continue
+        out[table] = frame.drop(columns=[csvfile.ROW_COLUMN]).set_axis(frame[csvfile.ROW_COLUMN].rename("row"))
     return out
+
+
+def readings_frame(upload: Upload) -> pd.DataFrame:
+    """Each file with the table it is for and how it was read (encoding, delimiter, rows)."""
+    delimiters = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+    return pd.DataFrame(
+        [
+            {
+                "file": s.name,
+                "table": s.table or "",
+                "encoding": s.encoding or "not read",
+                "delimiter": delimiters.get(s.delimiter, ""),
+                "rows": s.rows,
+            }
+            for s in upload.staged
+        ],
+        columns=["file", "table", "encoding", "delimiter", "rows"],
+    )
 
 
 def changes_frame(result: LoadResult) -> pd.DataFrame:

@@ -37,25 +37,74 @@ def test_bad_upload_reports_rows_and_writes_nothing(rw):
     assert rw.execute("select count(*) from moves").fetchall() == [(45,)]
 
 
-PEOPLE = "person_id,name,name_zh\nnew-zh,Zhang San,张三\n"
+PEOPLE = "person_id,name,name_zh,known_for\n"
+# (file text, encoding, the name shown for it): a corpus of what analysts' spreadsheets are saved in
+LATIN = PEOPLE + "renee-muller,Renée Müller,,“Déjà vu” – naïve façade\n"
+CJK_SIMPLIFIED = PEOPLE + "".join(
+    f"zh-{i},Person {i},{name},\n" for i, name in enumerate(["王测试", "张三", "李沐", "贾扬清", "吴恩达", "王小川"])
+)
+CJK_TRADITIONAL = PEOPLE + "wang-test,Wang Test,王測試,\nchen-ta,Chen Ta,陳大文,\n"
+JAPANESE = PEOPLE + "yamada,Yamada Taro,山田太郎,東京大学の研究者\n"
+CORPUS = [
+    (PEOPLE + "zh-san,Zhang San,张三,\n", "utf-8", "UTF-8"),
+    (PEOPLE + "zh-san,Zhang San,张三,\n", "utf-8-sig", "UTF-8"),
+    (CJK_SIMPLIFIED, "utf-16", "UTF-16"),
+    (CJK_SIMPLIFIED, "utf-16-le", "UTF-16 (LE, no byte-order mark)"),
+    (CJK_SIMPLIFIED, "utf-16-be", "UTF-16 (BE, no byte-order mark)"),
+    (CJK_SIMPLIFIED, "gbk", "GB18030/GBK (Simplified Chinese)"),
+    (CJK_SIMPLIFIED + "emoji,Emoji,𠀀测试,\n", "gb18030", "GB18030/GBK (Simplified Chinese)"),
+    (CJK_TRADITIONAL, "big5", "Big5 (Traditional Chinese)"),
+    (JAPANESE, "shift_jis", "Shift-JIS (Japanese)"),
+    (LATIN, "cp1252", "Windows-1252/Latin-1 (Western European)"),
+    (PEOPLE + "renee-muller,Renée Müller,,Zürich\n", "latin-1", "Windows-1252/Latin-1 (Western European)"),
+]
+
+
+@pytest.mark.parametrize("text,codec,shown", CORPUS, ids=[f"{c}-{i}" for i, (_, c, _) in enumerate(CORPUS)])
+def test_the_encoding_corpus_loads_as_written(rw, text, codec, shown):
+    with upload.stage_upload([("people.csv", text.encode(codec))]) as staged:
+        assert not staged.problems, staged.problems
+        assert [s.encoding for s in staged.staged] == [shown]
+        assert upload.commit(rw, staged, "Li").ok
+    ids = [line.split(",")[0] for line in text.splitlines()[1:]]
+    stored = dict(rw.execute("select person_id, coalesce(name_zh, name) from people where list_contains($ids, person_id)",
+                            {"ids": ids}).fetchall())
+    expected = {line.split(",")[0]: (line.split(",")[2] or line.split(",")[1]) for line in text.splitlines()[1:]}
+    assert stored == expected
 
 
 @pytest.mark.parametrize(
-    "data,encoding",
+    "data,named",
     [
-        (PEOPLE.encode("utf-8"), "UTF-8"),
-        (b"\xef\xbb\xbf" + PEOPLE.encode("utf-8"), "UTF-8"),
-        (PEOPLE.encode("utf-16"), "UTF-16"),
-        (PEOPLE.encode("gb18030"), "GB18030/GBK"),
+        # too short to tell GB18030 from Big5: both readings are named, with what each shows
+        ((PEOPLE + "li-mu,Mu Li,李沐,\n").encode("gb18030"), ["GB18030/GBK (Simplified Chinese) reads “李沐”", "Big5"]),
+        # part UTF-8, part Windows-1252: no single reading is right
+        (
+            (PEOPLE + "li-mu,Mu Li,李沐,\n").encode() + "renee,Renée Müller,,\n".encode("cp1252"),
+            ["mixes encodings", "line(s) 2 are UTF-8", "line(s) 3 are Windows-1252"],
+        ),
+        (
+            (PEOPLE + "li-mu,Mu Li,李沐,\n").encode() + "wang,Wang,王测试,\n".encode("gbk"),
+            ["mixes encodings", "line(s) 3 are GB18030/GBK"],
+        ),
     ],
-    ids=["utf-8", "utf-8 with BOM", "utf-16", "gb18030"],
+    ids=["short-gb18030", "utf8+cp1252", "utf8+gbk"],
 )
-def test_encodings_analysts_have(rw, data, encoding):
-    text, used = upload.to_utf8(data)
-    assert used == encoding
-    staged = upload.stage_upload([("people.csv", data)])
-    assert upload.commit(rw, staged, "Li").ok
-    assert rw.execute("select name_zh from people where person_id = 'new-zh'").fetchall() == [("张三",)]
+def test_an_uncertain_encoding_is_refused_with_the_candidates_named(rw, data, named):
+    with upload.stage_upload([("people.csv", data)]) as staged:
+        [problem] = staged.problems
+        assert problem.file == "people.csv" and problem.message.startswith("cannot be read: ")
+        for text in named:
+            assert text in problem.message
+        assert "UTF-8" in problem.message  # how to re-save it
+        assert not staged.files
+
+
+def test_the_analyst_can_pick_the_encoding_of_an_uncertain_file(rw):
+    data = (PEOPLE + "li-mu2,Mu Li,李沐,\n").encode("gb18030")
+    with upload.stage_upload([("people.csv", data)], encodings={"people.csv": "gb18030"}) as staged:
+        assert not staged.problems and upload.commit(rw, staged, "Li").ok
+    assert rw.execute("select name_zh from people where person_id = 'li-mu2'").fetchall() == [("李沐",)]
 
 
 def test_semicolon_and_quoted_newlines_and_amount_formats(rw):
