@@ -286,7 +286,9 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     best = detect_legacy([b for _, b in scan.other_lines])
     # a file that is part UTF-8 and part something else: no single reading is right
     utf8_rows = [
-        n for n, b in scan.utf8_lines if _utf8_score(b.decode("utf-8")) > score(b.decode(best.codec, "replace"), best.codec)
+        n
+        for n, b in scan.utf8_lines
+        if _utf8_score(b.decode("utf-8")) > score(b.decode(best.codec, "replace"), best.codec)
     ]
     if utf8_rows:
         other = [n for n, _ in scan.other_lines]

@@ -187,8 +187,11 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         return problems
     if canonical:
         # every name is a model column by now: only those reach the SQL text
-        columns = "{'_row': 'BIGINT', " + ", ".join(f"'{normalized_name}': 'VARCHAR'" for normalized_name in (
-            h.strip().lower() for h in header)) + "}"
+        columns = (
+            "{'_row': 'BIGINT', "
+            + ", ".join(f"'{normalized_name}': 'VARCHAR'" for normalized_name in (h.strip().lower() for h in header))
+            + "}"
+        )
         source = (
             "read_csv($path, auto_detect = false, header = true, delim = ',', quote = '\"', escape = '\"', "
             f"columns = {columns}, max_line_size = 67108864)"

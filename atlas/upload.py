@@ -120,7 +120,8 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
             for i, m in enumerate(members):
                 label = f"{name}/{Path(m.filename).name}"
                 if m.flag_bits & 0x1:
-                    problems.append(Problem("", None, None, None, "is encrypted: zip it again without a password", label))
+                    message = "is encrypted: zip it again without a password"
+                    problems.append(Problem("", None, None, None, message, label))
                     continue
                 if m.file_size > MAX_FILE_BYTES:
                     problems.append(Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)", label))

@@ -67,8 +67,8 @@ def test_the_encoding_corpus_loads_as_written(rw, text, codec, shown):
         assert [s.encoding for s in staged.staged] == [shown]
         assert upload.commit(rw, staged, "Li").ok
     ids = [line.split(",")[0] for line in text.splitlines()[1:]]
-    stored = dict(rw.execute("select person_id, coalesce(name_zh, name) from people where list_contains($ids, person_id)",
-                            {"ids": ids}).fetchall())
+    sql = "select person_id, coalesce(name_zh, name) from people where list_contains($ids, person_id)"
+    stored = dict(rw.execute(sql, {"ids": ids}).fetchall())
     expected = {line.split(",")[0]: (line.split(",")[2] or line.split(",")[1]) for line in text.splitlines()[1:]}
     assert stored == expected
 
