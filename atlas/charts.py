@@ -5,6 +5,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from atlas import escape
+
 MOVE_TYPE_COLORS = {
     "joined": "#4C78A8",
     "founded": "#F58518",
@@ -61,18 +63,33 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     """
     if image_format not in SANKEY_RENDERERS:
         raise ValueError(f"image_format must be one of {sorted(SANKEY_RENDERERS)}")
+    # ECharts renders tooltip strings as HTML: every name is escaped (`escape.html`), and each
+    # node and link has its own tooltip, so no default formatter ever sees a raw name
+    out_n = df.groupby("source")["n_moves"].sum()
+    in_n = df.groupby("target")["n_moves"].sum()
     sources = list(dict.fromkeys(df["source"]))
     targets = list(dict.fromkeys(df["target"]))
-    nodes = [{"name": s, "depth": 0} for s in sources] + [{"name": t + _DEST, "depth": 1} for t in targets]
+    nodes = [
+        {"name": s, "depth": 0, "tooltip": {"formatter": f"{escape.html(s)}<br/>n = {int(out_n[s]):,} move(s) out"}}
+        for s in sources
+    ] + [
+        {
+            "name": t + _DEST,
+            "depth": 1,
+            "tooltip": {"formatter": f"{escape.html(t)}<br/>n = {int(in_n[t]):,} move(s) in"},
+        }
+        for t in targets
+    ]
     links = []
     for row in df.itertuples():
         names = row.names if isinstance(row.names, str) else "more than five people"
+        tip = f"{escape.html(row.source)} → {escape.html(row.target)}<br/>n = {int(row.n_moves):,} move(s)"
         links.append(
             {
                 "source": row.source,
                 "target": row.target + _DEST,
                 "value": int(row.n_moves),
-                "tooltip": {"formatter": f"{row.source} → {row.target}<br/>n = {int(row.n_moves)} move(s)<br/>{names}"},
+                "tooltip": {"formatter": f"{tip}<br/>{escape.html(names)}"},
             }
         )
     return {

@@ -27,6 +27,8 @@ from atlas.model import TABLES, TABLES_BY_NAME, Column, Table
 
 SLUG_RE = "[a-z0-9][a-z0-9._-]*"
 DATE_RE = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
+# the years a date may have: year 0 or 9999 is a typing slip, not a fact of the AI talent market
+MIN_YEAR, MAX_YEAR = 1000, 2100
 TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 BOOL_WORDS = [*TRUE_WORDS, "false", "f", "no", "n", "0"]
 
@@ -127,14 +129,18 @@ def _type_check(c: Column) -> tuple[str, str] | None:
     if c.type == "int":
         return f"try_cast({v} as integer) is null", "not a whole number"
     if c.type == "number":
-        return f"{_number(c.name)} is null", "not a number"
+        # nan, inf, Infinity and values past a double's range (1e309) are not amounts
+        return f"not coalesce(isfinite({_number(c.name)}), false)", "not a finite number"
     if c.type == "bool":
         return f"lower({v}) not in ({', '.join(repr(w) for w in BOOL_WORDS)})", "not true or false"
     if c.type == "enum":
         allowed = ", ".join(c.choices)
         return f"not list_contains(${c.name}_choices, {v})", f"not one of: {allowed}"
     if c.type == "date":
-        return f"{date_value_sql(c.name)} is null", "not a date: use YYYY, YYYY-MM or YYYY-MM-DD"
+        return (
+            f"coalesce(year({date_value_sql(c.name)}) not between {MIN_YEAR} and {MAX_YEAR}, true)",
+            f"not a date from {MIN_YEAR} to {MAX_YEAR}: use YYYY, YYYY-MM or YYYY-MM-DD",
+        )
     if c.type == "country":
         return f"not regexp_full_match({v}, '[A-Z]{{2}}')", "not an ISO 3166-1 alpha-2 country code (like CN)"
     if c.type == "currency":
@@ -255,10 +261,13 @@ def check_staged(
     stage = f"stage_{table.name}"
     params: dict[str, object] = {}
     messages: list[str] = []
+    schema_messages: set[int] = set()
 
-    def msg(text: str) -> int:
+    def msg(text: str, schema: bool = False) -> int:
         # Messages stay in Python; the SQL only carries their index.
         messages.append(text)
+        if schema:
+            schema_messages.add(len(messages) - 1)
         return len(messages) - 1
 
     row_checks: list[tuple[str, str, int, str]] = []  # (condition, column, message index, value shown)
@@ -276,7 +285,9 @@ def check_staged(
             if c.type == "enum":
                 params[f"{c.name}_choices"] = list(c.choices)
         if c.type == "number":
-            row_checks.append((f"{_number(c.name)} < 0", c.name, msg("negative amount"), c.name))
+            row_checks.append(
+                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg("negative amount"), c.name)
+            )
         if c.ref:
             ref = TABLES_BY_NAME[c.ref]
             key = ref.key[0]
@@ -301,6 +312,7 @@ def check_staged(
         )
     if table.name == "firms":
         branches.append(_parent_loop_check(msg("its parent chain leads back to itself")))
+    branches += _schema_check_branches(con, table, msg)
     key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
     branches.append(
@@ -315,7 +327,57 @@ def check_staged(
         )
     sql = " union all ".join(f"({b})" for b in branches) + " order by 1, 2 limit 100000"
     rows = con.execute(sql, params).fetchall()
-    return [Problem(table.name, r[0], r[1], r[2], messages[r[3]], label) for r in rows]
+    # a value the loader's own rules already reject also breaks the schema's rule: named once
+    seen: set[tuple[int, str]] = set()
+    problems = []
+    for line, column, value, i in sorted(rows, key=lambda r: (r[0], r[1], r[3] in schema_messages)):
+        if i in schema_messages and (line, column) in seen:
+            continue
+        seen.add((line, column))
+        problems.append(Problem(table.name, line, column, value, messages[i], label))
+    return problems
+
+
+def schema_checks(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, list[str]]]:
+    """The CHECK constraints the database holds for `table`: (expression, its columns)."""
+    rows = con.execute(
+        "select expression, constraint_column_names from duckdb_constraints() "
+        "where constraint_type = 'CHECK' and table_name = $t and schema_name = 'main' order by constraint_index",
+        {"t": table},
+    ).fetchall()
+    return [(expr, list(dict.fromkeys(cols))) for expr, cols in rows]
+
+
+def _rule_text(expr: str) -> str:
+    """A CHECK expression as an analyst reads it: `(stake_pct > 0) AND (stake_pct <= 100)` -> stake_pct > 0 and ..."""
+    text = expr.replace('"', "").replace("(", "").replace(")", "")
+    return " ".join(text.replace(" AND ", " and ").replace(" OR ", " or ").replace(" BETWEEN ", " between ").split())
+
+
+def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) -> list[str]:  # noqa: ANN001
+    """Every CHECK of the schema, evaluated on the staged rows as they would be stored.
+
+    The database would refuse such a row at the commit with no file, row or column; here it
+    is a problem of its row, found by the dry run like every other. The expressions come
+    from the database's own catalog (DuckDB's rendering of schema.sql), never from a file.
+    """
+    checks = schema_checks(con, table.name)
+    if not checks:
+        return []
+    stage = f"stage_{table.name}"
+    typed = ", ".join(f"{expr} as {target}" for c in table.columns for target, expr in _value_sql(c))
+    out = []
+    for expr, columns in checks:
+        column = next((c for c in columns if c in table.column_names), columns[0].removesuffix("_precision"))
+        shown = f"{column}::varchar" if column in table.column_names else "null::varchar"
+        message = msg(f"breaks the rule {_rule_text(expr)}", schema=True)
+        # the value as written first, then the typed columns under their own names
+        out.append(
+            f"select _line, '{column}', _shown, {message} "
+            f"from (select _line, {shown} as _shown, {typed} from {stage}) "
+            f"where not coalesce({expr}, true)"
+        )
+    return out
 
 
 def _parent_loop_check(message: int) -> str:

@@ -7,22 +7,24 @@ import datetime as dt
 import streamlit as st
 
 from atlas import cache, charts, tables, ui
+from atlas.escape import md, short
 
 
 def _link(kind: str, entity_id: str, label: str) -> str:
-    return f"[{label}]({tables.profile_url(kind, entity_id, label, ui.carry()).split('#')[0]})"
+    return f"[{md(label)}]({tables.profile_url(kind, entity_id, label, ui.carry()).split('#')[0]})"
 
 
 def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     """A person's profile: who they are, career timeline, education, pay figures, moves; all sourced."""
     head = cache.query("person_profile", person_id=person_id)
     if head.empty:
-        st.warning(f"No person with id {person_id!r}.")
+        st.warning(f"No person with id “{md(short(person_id, 60))}”.")
         return
     h = head.iloc[0]
-    st.header(h.person)
+    st.header(md(h.person), anchor=False)
     bits = [b for b in (h.known_for, f"origin: {h.origin_country}" if h.origin_country else None) if b]
-    st.caption(" · ".join(bits) + (f" — first named in “{h.source}” ({h.source_publisher})" if h.source else ""))
+    named = f" — first named in “{h.source}” ({h.source_publisher})" if h.source else ""
+    st.caption(md(" · ".join(bits) + named))
 
     stints = cache.query("person_stints", person_id=person_id, min_certainty=filters.min_certainty)
     dated = stints[stints["start_date"].notna()]
@@ -86,13 +88,13 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
     """A firm's profile: parent and subsidiaries, people in and out, rounds, pay offered; all sourced."""
     head = cache.query("firm_profile", firm_id=firm_id)
     if head.empty:
-        st.warning(f"No firm with id {firm_id!r}.")
+        st.warning(f"No firm with id “{md(short(firm_id, 60))}”.")
         return
     h = head.iloc[0]
-    st.header(h.firm)
-    facts = [h.kind.replace("_", " "), h.country or "country unknown"]
+    st.header(md(h.firm), anchor=False)
+    facts = [md(h.kind.replace("_", " ")), md(h.country or "country unknown")]
     if h.founded_on:
-        facts.append(f"founded {h.founded_on}")
+        facts.append(md(f"founded {h.founded_on}"))
     if h.parent_id:
         facts.append("part of " + _link("firm", h.parent_id, h.parent))
     st.markdown(" · ".join(facts))

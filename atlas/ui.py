@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from atlas import tables
+from atlas.escape import md, short
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
+from atlas.urlvalues import parse_int
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -77,6 +79,16 @@ def menu_ui(current: str) -> None:
         st.markdown("### Talent Atlas")
         for script, label, icon in PAGES:
             st.page_link(script, label=label, icon=icon, disabled=label == current)
+        if local_mode():
+            st.caption(":material/lock: Local mode: only this computer can open it.")
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def local_mode() -> bool:
+    """True when the server listens on this computer's loopback address only (the default)."""
+    return str(st.get_option("server.address") or "") in LOOPBACK
 
 
 # The filters that mean the same on every page, by widget key, with their defaults.
@@ -221,9 +233,9 @@ def _data_changed_banner(asked: dict[str, list[str]]) -> None:
     from atlas import cache, db
 
     values = asked.get("v", [])
-    if len(values) != 1 or not values[0].isdigit():
+    made_on = parse_int(values[0], lo=0) if len(values) == 1 else None
+    if made_on is None:
         return
-    made_on = int(values[0])
     now = db.data_version(cache.connection())
     if made_on >= now:
         return
@@ -241,12 +253,15 @@ def _saved_view_banner() -> None:
 
     missing = st.session_state.pop("_view_missing", None)
     if missing:
-        st.warning(f"There is no saved view called `{missing}` (it may have been deleted).", icon=":material/link_off:")
+        st.warning(
+            f"There is no saved view called “{md(short(missing, 60))}” (it may have been deleted).",
+            icon=":material/link_off:",
+        )
     opened = st.session_state.pop("_opened_view", None)
     if opened:
-        text = f"Saved view **{opened['name']}**, saved by {opened['saved_by']}"
+        text = f"Saved view **{md(opened['name'])}**, saved by {md(opened['saved_by'])}"
         if opened.get("note"):
-            text += f" — {opened['note']}"
+            text += f" — {md(opened['note'])}"
         now = db.data_version(cache.connection())
         if now != opened["data_version"]:
             text += f". The data has changed since it was saved (version {opened['data_version']} → {now})."
@@ -853,17 +868,18 @@ def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
     known = set(PAGE_KEYS.get(page, SHARED_KEYS))
     out = []
     for key, values in asked.items():
+        # what the link asked for is echoed escaped and shortened: never as a link, image or code
         if key == "v":
-            if len(values) != 1 or not values[0].isdigit():
-                out.append("`v` (the data version of the link) is not a number")
+            if len(values) != 1 or parse_int(values[0], lo=0) is None:
+                out.append("v (the data version of the link) is not a number")
             continue
-        shown = ", ".join(repr(v[:40] + ("…" if len(v) > 40 else "")) for v in values)
+        shown = ", ".join("“" + md(short(v, 40)) + "”" for v in values[:5]) + (" …" if len(values) > 5 else "")
         if key in STREAMLIT_PARAMS:
             continue
         if key not in known:
-            out.append(f"`{key[:40]}` is not a setting of this page")
+            out.append(f"“{md(short(key, 40))}” is not a setting of this page")
         elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
-            out.append(f"`{key}` = {shown} is not a valid value here; the page uses its default instead")
+            out.append(f"{md(key)} = {shown} is not a valid value here; the page uses its default instead")
     return out
 
 
@@ -970,7 +986,7 @@ def saved_views_ui(saved) -> None:
         )
         if slug:
             sure = st.checkbox(
-                f"Yes, delete “{saved.set_index('slug').loc[slug, 'name']}” for everyone", key="delete_sure"
+                f"Yes, delete “{md(saved.set_index('slug').loc[slug, 'name'])}” for everyone", key="delete_sure"
             )
             if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
                 views.delete_view(cache.connection(), slug)
@@ -991,39 +1007,90 @@ def upload_ui() -> None:
     st.subheader("Upload new data")
     st.caption(
         "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
-        "the data model; pick the table yourself where it is not. UTF-8, UTF-16 or GB18030; comma, semicolon or "
-        f"tab. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} MB per file."
+        "the data model; pick the table yourself where it is not. Any encoding a spreadsheet saves (UTF-8, "
+        "UTF-16, GB18030/GBK, Big5, Shift-JIS, Windows-1252) is detected, or refused when unsure; comma, "
+        f"semicolon, tab or bar. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} "
+        "MB per file."
     )
     files = st.file_uploader("CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
     if files:
         _upload_flow(files)
+    else:
+        _drop_staged()  # the analyst removed the files: their staged copies go too
     undo_ui()
 
 
+def _drop_staged() -> None:
+    staged = st.session_state.pop("_staged_upload", None)
+    if staged is not None:
+        staged[1].close()
+
+
+def _staged(named: list[tuple[str, bytes]], overrides: dict[str, str], encodings: dict[str, str]):
+    """The upload staged once per content and choices, kept for the session's reruns.
+
+    A new file, table pick or encoding pick stages anew and removes the previous copies; the
+    copies also go after a commit, when the files are removed, and when the session ends
+    (the Upload is then garbage-collected) or the server stops.
+    """
+    from atlas import upload
+
+    key = upload.fingerprint(named, overrides, encodings)
+    held = st.session_state.get("_staged_upload")
+    if held is not None and held[0] == key and not held[1].closed:
+        return held[1]
+    _drop_staged()
+    staged = upload.stage_upload(named, overrides, encodings=encodings)
+    st.session_state["_staged_upload"] = (key, staged)
+    return staged
+
+
 def _upload_flow(files) -> None:
-    from atlas import cache, upload
+    from atlas import cache, csvfile, upload
     from atlas.model import TABLES
 
     named = [(f.name, f.getvalue()) for f in files]
-    detected = upload.stage_upload(named)
-    by_file = {label: table for table, label in detected.labels.items()}
-    names = [n for n, _ in upload.expand_zips(named)[0]]
+    overrides = st.session_state.get("_upload_overrides", {})
+    encodings = st.session_state.get("_upload_encodings", {})
+    staged = _staged(named, overrides, encodings)
     tables = [t.name for t in TABLES]
-    overrides = {}
-    with st.expander("Tables the files are for", expanded=bool(detected.problems)):
-        for i, name in enumerate(names):
-            guess = by_file.get(name)
-            picked = st.selectbox(
-                name,
-                tables,
-                index=tables.index(guess) if guess in tables else None,
-                key=f"upload_table_{i}",
-                placeholder="Pick the table",
-                help="Recognized from the file name or header; change it if it is wrong.",
-            )
-            if picked and picked != guess:
-                overrides[name] = picked
-    staged = upload.stage_upload(named, overrides) if overrides else detected
+    codecs = csvfile.codec_names()
+    picked_tables: dict[str, str] = {}
+    picked_codecs: dict[str, str] = {}
+    unreadable = {p.file for p in staged.problems if p.message.startswith("cannot be read")}
+    with st.expander("Files, their tables and encodings", expanded=bool(staged.problems)):
+        st.dataframe(upload.readings_frame(staged), hide_index=True, width="stretch")
+        for i, s in enumerate(staged.staged):
+            left, right = st.columns(2)
+            with left:
+                picked = st.selectbox(
+                    f"Table of file {i + 1}",
+                    tables,
+                    index=tables.index(s.table) if s.table in tables else None,
+                    key=f"upload_table_{i}",
+                    placeholder="Pick the table",
+                    help="Recognized from the file name or header; change it if it is wrong.",
+                )
+                if picked and picked != s.table:
+                    picked_tables[s.name] = picked
+            with right:
+                current = encodings.get(s.name)
+                codec = st.selectbox(
+                    f"Encoding of file {i + 1}",
+                    list(codecs),
+                    format_func=codecs.get,
+                    index=list(codecs).index(current) if current in codecs else None,
+                    key=f"upload_encoding_{i}",
+                    placeholder="Detected" if s.name not in unreadable else "Pick the encoding",
+                    help="Leave empty to detect it. Pick one when the detection is unsure, then check the preview.",
+                )
+                if codec:
+                    picked_codecs[s.name] = codec
+            st.caption(md(f"File {i + 1}: {short(s.name, 80)}"))
+    if picked_tables != {k: v for k, v in overrides.items()} or picked_codecs != encodings:
+        st.session_state["_upload_overrides"] = picked_tables
+        st.session_state["_upload_encodings"] = picked_codecs
+        st.rerun()
     mode = st.radio(
         "Mode",
         list(UPLOAD_MODES),
@@ -1033,9 +1100,12 @@ def _upload_flow(files) -> None:
         help="Append refuses ids that exist; upsert updates them field by field; replace also removes the rows "
         "the file no longer has (refused while other data still refers to them). Every commit can be undone.",
     )
+    readings = {s.table: s for s in staged.staged if s.path is not None}
     for table, frame in upload.preview(staged).items():
-        st.caption(f"First rows of {staged.labels[table]} → **{table}**")
-        st.dataframe(frame, hide_index=True, width="stretch")
+        s = readings.get(table)
+        how = f" (read as {s.encoding})" if s else ""
+        st.caption(md(f"First rows of {short(staged.labels[table], 80)} → {table}{how}"))
+        st.dataframe(frame, width="stretch")
     con = cache.connection()
     with st.spinner("Checking every row in DuckDB…"):
         result = upload.check(con, staged, mode)
@@ -1081,9 +1151,11 @@ def _upload_flow(files) -> None:
             else:
                 progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
+            _drop_staged()  # committed: the copies are no longer needed
             st.success(f"Committed as data version {done.upload_id}. Every page now shows it; undo it below.")
         else:
-            st.error("Rejected; nothing was written:\n\n" + "\n".join(f"- {p}" for p in done.problems[:20]))
+            st.error("Rejected; nothing was written:")
+            st.dataframe(upload.problems_frame(done.problems), hide_index=True, width="stretch")
 
 
 def undo_ui() -> None:

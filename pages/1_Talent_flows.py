@@ -3,6 +3,7 @@
 import streamlit as st
 
 from atlas import cache, charts, ui
+from atlas.escape import md
 
 filters = ui.page_frame(
     "Talent flows",
@@ -55,7 +56,7 @@ else:
         )
         if focus:
             label = net.set_index("group_key").loc[focus, "label"]
-            st.markdown(f"**{label}**")
+            st.markdown(f"**{md(label)}**")
             ui.counterparts_dataframe(cache.query("flow_counterparts", **p, focus=focus))
         else:
             st.caption("Choose a group to list whom it gained people from and lost people to.")

@@ -59,3 +59,10 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+def plain(markdown: str) -> str:
+    """Text written through `atlas.escape.md` as a reader sees it (the backslash escapes removed)."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -1,0 +1,36 @@
+"""Untrusted text (names, titles, notes, file names, link values) shown as text, never as markup.
+
+Streamlit renders labels, captions, alerts and `st.markdown` as GitHub-flavoured Markdown:
+a name like `[Sign in again](https://…)` or `![x](http://host/x.png)` would become a live link
+or load an image from any host, and `$…$` a formula. `md` makes a value literal by escaping
+every ASCII punctuation character (CommonMark lets a backslash escape any of them), which also
+stops bare URLs from turning into links. `html` is for the few places that build HTML strings
+(ECharts tooltips): characters that start markup or an ECharts template become entities.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+import string
+
+_PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def md(value: object) -> str:
+    """`value` as literal text inside Markdown: no link, image, emphasis, heading, code or formula."""
+    text = _CONTROL.sub("", str(value)).replace("\r", " ").replace("\n", " ")
+    return _PUNCT.sub(r"\\\1", text)
+
+
+def html(value: object) -> str:
+    """`value` as literal text inside an HTML string (and an ECharts formatter template)."""
+    text = _html.escape(_CONTROL.sub("", str(value)), quote=True)
+    return text.replace("{", "&#123;").replace("}", "&#125;")
+
+
+def short(value: object, limit: int = 60) -> str:
+    """`value` cut to `limit` characters with an ellipsis (for echoing what a link asked for)."""
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
