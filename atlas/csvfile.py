@@ -330,6 +330,8 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         first = text.readline()
         while first.strip() == "" and first:
             first = text.readline()
+        if not first.strip().lstrip("\ufeff"):
+            raise Refused("the file is empty")
         if "\x00" in first:
             raise Refused("the header holds a NUL character: this is a binary file, not a CSV text file")
         reading.delimiter = _delimiter(first)

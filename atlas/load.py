@@ -143,6 +143,12 @@ def _type_check(c: Column) -> tuple[str, str] | None:
         )
     if c.type == "country":
         return f"not regexp_full_match({v}, '[A-Z]{{2}}')", "not an ISO 3166-1 alpha-2 country code (like CN)"
+    if c.type == "url":
+        # shown as a link: javascript:, data: and other schemes would run or carry content
+        return (
+            f"not regexp_full_match({v}, 'https?://[^\\s<>\"]+')",
+            "not a web address: it must start with http:// or https://",
+        )
     if c.type == "currency":
         return f"not regexp_full_match({v}, '[A-Z]{{3}}')", "not an ISO 4217 currency code (like USD)"
     return None

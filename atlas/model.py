@@ -26,7 +26,7 @@ class Column:
     """One CSV column: its type, whether it is required, its allowed values or reference."""
 
     name: str
-    type: str = "text"  # text, slug, enum, date, int, number, bool, country, currency
+    type: str = "text"  # text, slug, enum, date, int, number, bool, country, currency, url
     required: bool = False
     choices: tuple[str, ...] = ()
     ref: str | None = None  # table whose key this column references
@@ -66,7 +66,7 @@ TABLES: tuple[Table, ...] = (
             Column("source_id", "slug", True),
             Column("title", "text", True),
             Column("publisher", "text", True),
-            Column("url"),
+            Column("url", "url"),
             Column("published_on", "date"),
             Column("language"),
         ),
@@ -207,6 +207,7 @@ TYPE_NAMES = {
     "bool": "true or false",
     "country": "ISO 3166-1 alpha-2 country code",
     "currency": "ISO 4217 currency code with a rate in fx_rates",
+    "url": "web address starting with http:// or https://",
 }
 
 

@@ -228,6 +228,21 @@ def page_frame(title: str, caption: str = "") -> Filters:
     return filters
 
 
+def url_int_input(label: str, *, key: str, lo: int, hi: int, default: int, help: str) -> int:
+    """A whole-number input kept in the URL under `key`, its link value read by `parse_int`."""
+    if key not in st.session_state:
+        asked = st.query_params.get_all(key)
+        value = parse_int(asked[0], lo, hi) if len(asked) == 1 else None
+        st.session_state[key] = default if value is None else value
+    value = int(st.number_input(label, min_value=lo, max_value=hi, step=1, key=key, help=help))
+    if value == default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get(key) != str(value):
+        st.query_params[key] = str(value)
+    return value
+
+
 def _data_changed_banner(asked: dict[str, list[str]]) -> None:
     """A link made on an older data version says how many loads came in since and where."""
     from atlas import cache, db
@@ -534,14 +549,14 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             help="The most active groups are drawn; the rest fold into 'Other'.",
         )
         # a number, not a slider: on millions of moves a useful threshold can be in the thousands
-        min_count = st.number_input(
+        # not bound by Streamlit: its URL reader calls int(float(value)), which `?min_n=1e309`
+        # crashes; the link value is read by the strict parser and written back by hand
+        min_count = url_int_input(
             "Minimum moves per flow",
-            min_value=1,
-            max_value=100_000_000,
-            value=1,
-            step=1,
             key="min_n",
-            bind="query-params",
+            lo=1,
+            hi=100_000_000,
+            default=1,
             help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
         )
     return FlowView(level, tuple(countries), search, int(top_n), int(min_count))
