@@ -3,8 +3,8 @@
 Streamlit renders labels, captions, alerts and `st.markdown` as GitHub-flavoured Markdown:
 a name like `[Sign in again](https://…)` or `![x](http://host/x.png)` would become a live link
 or load an image from any host, and `$…$` a formula. `md` makes a value literal by escaping
-every ASCII punctuation character (CommonMark lets a backslash escape any of them), which also
-stops bare URLs from turning into links. `html` is for the few places that build HTML strings
+every ASCII punctuation character (CommonMark lets a backslash escape any of them) and putting an
+invisible word joiner after a URL scheme, `www` and `@`, which GFM would otherwise link. `html` is for the few places that build HTML strings
 (ECharts tooltips): characters that start markup or an ECharts template become entities.
 """
 
@@ -18,9 +18,16 @@ _PUNCT = re.compile("([" + re.escape(string.punctuation) + "])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 
 
+# GitHub-flavoured Markdown also turns bare addresses into links after parsing (a transform on
+# the text, which escapes do not reach): an invisible word joiner breaks the pattern it looks for.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z])(https?|ftp|mailto|www)(?=[:.])|(@)")
+JOINER = "\u2060"
+
+
 def md(value: object) -> str:
     """`value` as literal text inside Markdown: no link, image, emphasis, heading, code or formula."""
     text = _CONTROL.sub("", str(value)).replace("\r", " ").replace("\n", " ")
+    text = _AUTOLINK.sub(lambda m: m.group(0) + JOINER, text)
     return _PUNCT.sub(r"\\\1", text)
 
 

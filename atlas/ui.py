@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -34,6 +35,7 @@ PAGES = (
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2026
+ICON = Path(__file__).parent / "assets" / "icon.png"
 
 
 @dataclass(frozen=True)
@@ -208,7 +210,8 @@ def _open_saved_view() -> None:
 
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
-    st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=":material/hub:", layout="wide")
+    # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
+    st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
     _open_saved_view()
     arriving = st.session_state.get("_page") != title
     if arriving:

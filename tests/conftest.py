@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import gc
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import duckdb
@@ -12,6 +15,29 @@ import streamlit as st
 from atlas import db
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The whole run (and the servers it starts, which inherit the environment) keeps its temporary
+# files in a folder of its own, so the end of the run can check that no upload left a copy.
+RUN_TMP = Path(tempfile.mkdtemp(prefix="atlas-tests-"))
+os.environ["TMPDIR"] = str(RUN_TMP)
+tempfile.tempdir = None
+
+
+def leftover_uploads() -> list[Path]:
+    """Upload folders (atlas.upload.TEMP_PREFIX) still on disk anywhere under the run's temp folder."""
+    return sorted(RUN_TMP.rglob("atlas-upload-*"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    gc.collect()  # sessions that ended drop their uploads: their finalizers remove the copies
+    left = leftover_uploads()
+    if left:
+        print(f"\n{len(left)} temporary upload folder(s) left behind: {[str(p) for p in left[:5]]}")
+        session.exitstatus = 1
+    else:
+        print(f"\nNo temporary upload folder left behind under {RUN_TMP}.")
+        if exitstatus == 0:
+            shutil.rmtree(RUN_TMP, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -65,4 +91,4 @@ def plain(markdown: str) -> str:
     """Text written through `atlas.escape.md` as a reader sees it (the backslash escapes removed)."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown)
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
