@@ -3,9 +3,10 @@
 Streamlit renders labels, captions, alerts and `st.markdown` as GitHub-flavoured Markdown:
 a name like `[Sign in again](https://…)` or `![x](http://host/x.png)` would become a live link
 or load an image from any host, and `$…$` a formula. `md` makes a value literal by escaping
-every ASCII punctuation character (CommonMark lets a backslash escape any of them) and putting an
-invisible word joiner after a URL scheme, `www` and `@`, which GFM would otherwise link. `html` is for the few places that build HTML strings
-(ECharts tooltips): characters that start markup or an ECharts template become entities.
+every ASCII punctuation character (CommonMark lets a backslash escape any of them) and putting
+an invisible word joiner after a URL scheme, `www` and `@`, which GFM would otherwise link.
+`html` is for the few places that build HTML strings (ECharts tooltips): characters that start
+markup or an ECharts template become entities.
 """
 
 from __future__ import annotations
