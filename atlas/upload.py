@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import shutil
 import tempfile
 import weakref
@@ -176,6 +177,29 @@ def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) ->
     return None
 
 
+def sweep_orphans() -> list[Path]:
+    """Remove the upload folders of processes that no longer run (killed before they could
+    clean up: a crash, an out-of-memory kill); returns what was removed."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*"):
+        pid = folder.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
+        if not pid.isascii() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def stage_upload(
     named_files: list[tuple[str, Source]],
     overrides: dict[str, str] | None = None,
@@ -192,7 +216,8 @@ def stage_upload(
     """
     overrides = overrides or {}
     encodings = encodings or {}
-    folder = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX))
+    sweep_orphans()
+    folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
     upload = Upload(folder, {}, {}, [])
     expanded: list[tuple[str, Source]] = []
     for name, source in named_files:

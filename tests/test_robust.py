@@ -8,8 +8,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import zipfile
+from pathlib import Path
 
 import duckdb
 
@@ -122,6 +124,10 @@ def _kill_load_paused_before(point: str, db_path, csv) -> None:
     finally:
         proc.kill()
         proc.wait()
+    # killed, it could not remove its staged copy; the next upload of any process sweeps it
+    left = list(Path(tempfile.gettempdir()).glob(f"{upload.TEMP_PREFIX}{proc.pid}-*"))
+    assert len(left) == 1
+    assert left[0] in upload.sweep_orphans() and not left[0].exists()
 
 
 def test_killing_a_load_mid_commit_leaves_the_previous_state(scratch_db, tmp_path):

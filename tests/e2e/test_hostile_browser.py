@@ -9,6 +9,7 @@ from urllib.parse import quote, urlparse
 import pytest
 
 from atlas import views
+from tests.conftest import leftover_uploads
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -111,9 +112,17 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
     page.wait_for_selector("text=No problem found", timeout=60000)
     watch.check("the Data page preview")
     page.get_by_label("Your name (recorded with the upload)").fill(f'<img src=x onerror="{XSS}">')
+    # staged once per content: reruns (the mode picked back and forth) write no new copy
+    assert len(leftover_uploads()) == 1
+    page.get_by_text("Upsert: add new ids, update existing ones").click()
+    page.wait_for_selector("text=No problem found", timeout=60000)
+    page.get_by_text("Append: new ids only").click()
+    page.wait_for_selector("text=No problem found", timeout=60000)
+    assert len(leftover_uploads()) == 1
     page.get_by_role("button", name="Commit the upload").click()
     page.wait_for_selector("text=the pages' tables rebuilt in", timeout=60000)
     watch.check("the Data page after the commit")
+    assert leftover_uploads() == []  # committed: the copies are gone
 
     visit(page, watch, base + "/", "Overview", "overview")
     # the names read as written, as text
@@ -143,6 +152,20 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
         "flows_focus",
         expect="Evil Corp",
     )
+
+    # Vega tooltips of the bars (gained and lost per firm): the name shown as text
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    shown = set()
+    for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 6):
+        for j in (4, 5, 6, 7, 8, 9):
+            page.mouse.move(box["x"] + box["width"] * j / 12, y)
+            tip = page.locator("#vg-tooltip-element")
+            if tip.count() and tip.is_visible():
+                shown.add(tip.inner_text())
+    watch.check("the bar chart, hovered")
+    assert any("<img src=http://evil.example/f.png" in t for t in shown), sorted(t.splitlines()[1] for t in shown)
 
     # the Sankey drawn as SVG: every node and link hovered, each tooltip showing the names as text
     visit(page, watch, base + "/Talent_flows?level=firm&top=40&img=SVG", "Talent flows", "sankey")
