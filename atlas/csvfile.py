@@ -64,7 +64,7 @@ class Reading:
 
     codec: str
     encoding: str
-    delimiter: str = ","
+    delimiter: str = ""  # known once the header is read
     header: list[str] = field(default_factory=list)
     rows: int = 0
 

@@ -1082,7 +1082,7 @@ def _upload_flow(files) -> None:
             left, right = st.columns(2)
             with left:
                 picked = st.selectbox(
-                    f"Table of file {i + 1}",
+                    md(f"Table of {short(s.name, 60)}"),
                     tables,
                     index=tables.index(s.table) if s.table in tables else None,
                     key=f"upload_table_{i}",
@@ -1094,7 +1094,7 @@ def _upload_flow(files) -> None:
             with right:
                 current = encodings.get(s.name)
                 codec = st.selectbox(
-                    f"Encoding of file {i + 1}",
+                    md(f"Encoding of {short(s.name, 60)}"),
                     list(codecs),
                     format_func=codecs.get,
                     index=list(codecs).index(current) if current in codecs else None,
@@ -1104,7 +1104,6 @@ def _upload_flow(files) -> None:
                 )
                 if codec:
                     picked_codecs[s.name] = codec
-            st.caption(md(f"File {i + 1}: {short(s.name, 80)}"))
     if picked_tables != {k: v for k, v in overrides.items()} or picked_codecs != encodings:
         st.session_state["_upload_overrides"] = picked_tables
         st.session_state["_upload_encodings"] = picked_codecs
@@ -1128,7 +1127,10 @@ def _upload_flow(files) -> None:
     with st.spinner("Checking every row in DuckDB…"):
         result = upload.check(con, staged, mode)
     if result.problems:
-        st.error(f"{len(result.problems)} problem(s): nothing was written. Fix them and upload again.")
+        # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
+        whole = [p for p in result.problems if p.line is None][:20]
+        listed = "".join(f"\n- **{md(short(p.file or p.table, 80))}**: {md(p.message)}" for p in whole)
+        st.error(f"{len(result.problems)} problem(s): nothing was written. Fix them and upload again.{listed}")
         report = upload.problems_frame(result.problems)
         st.dataframe(report, hide_index=True, width="stretch")
         downloads_ui("upload_problems", df=report)
