@@ -33,7 +33,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from atlas import generate
+from atlas import generate, schema, sql
 from atlas.browser import ROOT
 
 SCALES = {"small": generate.SMALL, "large": generate.LARGE}
@@ -210,7 +210,7 @@ def time_validated_load(csv_dir: Path, db_path: Path) -> tuple[float, dict, dict
         p.unlink(missing_ok=True)
     con = duckdb.connect(str(db_path))
     try:
-        db.create_schema(con)
+        schema.create_schema(con)
         # US CPI is reference data the generator does not write: the seed's, before the clock starts
         load.load_files(con, {"cpi": db.seed_files()["cpi"]}, mode="build", uploader="bench")
         files = {t.name: csv_dir / f"{t.name}.csv" for t in load.TABLES if (csv_dir / f"{t.name}.csv").exists()}
@@ -311,16 +311,13 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
 
 def _raw_seconds(con: duckdb.DuckDBPyConnection, calls: list[Call]) -> float:
     """The same SQL with the same bound values, straight on DuckDB, fetched whole."""
-    from atlas import db
-
     total = 0.0
     for c in calls:
-        wanted = db.query_params(c.name)
-        sql = db.query_sql(c.name)
+        q = sql.query(c.name)
         cur = con.cursor()
         try:
             t = time.perf_counter()
-            cur.execute(sql, {k: v for k, v in c.params.items() if k in wanted}).fetchall()
+            cur.execute(q.sql, q.bind(c.params)).fetchall()
             total += time.perf_counter() - t
         finally:
             cur.close()

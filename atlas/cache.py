@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from atlas import db
+from atlas import db, sql
 
 
 @st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
@@ -26,15 +26,17 @@ def connection() -> duckdb.DuckDBPyConnection:
 def _cached_query(path: str, name: str, params: dict, version: tuple[int, int]) -> pd.DataFrame:
     # `path` and `version` (the data's and the derived tables') are part of the cache key: a
     # new upload or another database file never serves stale rows.
-    return db.run_query(_connection(path), name, params)
+    return sql.run_query(_connection(path), name, params)
 
 
 def query(name: str, **params: object) -> pd.DataFrame:
     """Run a named query through the cache, keyed by its parameters and the data version."""
     con = connection()
-    return _cached_query(str(db.db_path()), name, params, db.cache_version(con))
+    # keyed on exactly what the query binds: a parameter it does not declare changes no key
+    bound = sql.query(name).bind(params)
+    return _cached_query(str(db.db_path()), name, bound, db.cache_version(con))
 
 
 def query_fresh(name: str, **params: object) -> pd.DataFrame:
     """Run a named query without the cache: for small tables the app itself writes (saved views)."""
-    return db.run_query(connection(), name, params)
+    return sql.run_query(connection(), name, params)

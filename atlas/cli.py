@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from atlas import csvfile, db
+from atlas import csvfile, db, sql
 from atlas.load import LoadError
 
 
@@ -22,7 +22,7 @@ def _build(args: argparse.Namespace) -> int:
         return 1
     con = db.connect(path, build_if_missing=False)
     try:
-        counts = db.run_query(con, "table_counts")
+        counts = sql.run_query(con, "table_counts")
     finally:
         con.close()
     print(f"Built {path}")

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from atlas.model import TABLES, TABLES_BY_NAME, Column, Table
+from atlas.schema import refresh_derived
 
 SLUG_RE = "[a-z0-9][a-z0-9._-]*"
 DATE_RE = "[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?"
@@ -1068,23 +1069,6 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("begin transaction")
         refresh_derived(con)
         con.execute("commit")
-
-
-def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the tables derived from the facts (move_facts), inside the caller's transaction,
-    and record the data version they now reflect."""
-    # local import: atlas.db imports this module
-    from atlas.db import query_sql
-
-    con.execute(query_sql("refresh_move_facts"))
-    record_derived_version(con)
-
-
-def record_derived_version(con: duckdb.DuckDBPyConnection) -> None:
-    """Note that the derived tables now reflect the latest committed load (atlas_meta)."""
-    con.execute(
-        "insert or replace into atlas_meta select 'derived_version', coalesce(max(upload_id), 0)::varchar from uploads"
-    )
 
 
 def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:

@@ -62,16 +62,6 @@ class Filters:
             "min_certainty": self.min_certainty,
             "kinds": list(self.kinds),
             "currency": self.currency,
-            "countries": [],
-            "search": "",
-            "person_id": "",
-            "firm_id": "",
-            "constant_year": 0,
-            "firm_ids": [],
-            "pay_kinds": [],
-            "outcomes": [],
-            "round_types": [],
-            "statuses": [],
         }
 
 

@@ -7,7 +7,7 @@ import unicodedata
 
 import duckdb
 
-from atlas import db
+from atlas import sql
 
 
 class ViewError(ValueError):
@@ -31,14 +31,14 @@ def save_view(con: duckdb.DuckDBPyConnection, name: str, note: str, page: str, q
     if len(name) > 200 or len(note) > 2000 or len(saved_by) > 100:
         raise ViewError("Name (200), note (2,000) or your name (100 characters) is too long.")
     base = slugify(name)
-    taken = set(db.run_query(con, "saved_views_list")["slug"])
+    taken = set(sql.run_query(con, "saved_views_list")["slug"])
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
     params = {"slug": slug, "name": name, "note": note, "page": page, "query": query, "saved_by": saved_by}
-    return str(db.run_query(con, "save_view", params).iloc[0, 0])
+    return str(sql.run_query(con, "save_view", params).iloc[0, 0])
 
 
 def delete_view(con: duckdb.DuckDBPyConnection, slug: str) -> bool:
     """Delete a saved view; True when it existed."""
-    return len(db.run_query(con, "delete_view", {"slug": slug})) > 0
+    return len(sql.run_query(con, "delete_view", {"slug": slug})) > 0

@@ -3,8 +3,8 @@
 -- statuses seen and the round types; the $top_n investors by total amount, and for each
 -- the 10 firms it put the most into (so a chart draws at most 10 x $top_n cells).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
---         $round_types (VARCHAR[]), $statuses (VARCHAR[]), $currency (VARCHAR), $top_n (INTEGER)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []),
+--         $round_types (VARCHAR[], default []), $statuses (VARCHAR[], default []), $currency (VARCHAR), $top_n (INTEGER)
 with
 
 pairs as (

@@ -5,8 +5,8 @@
 -- filters then select trips: the return in the period, both moves at least as certain as
 -- the minimum, and the kind, country and search matched by the departure or the return.
 -- Params: $level (VARCHAR: firm or parent), $start_year (INTEGER), $end_year (INTEGER),
---         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[]),
---         $countries (VARCHAR[]), $search (VARCHAR), $limit (INTEGER)
+--         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
+--         $countries (VARCHAR[], default []), $search (VARCHAR, default ''), $limit (INTEGER)
 with
 
 selected as not materialized (

@@ -3,7 +3,7 @@
 -- round when the month has one, n_rounds counts them. Counted: completed seed, series,
 -- strategic and other rounds with an amount and a date; terminated or rumored deals,
 -- acquisitions and acqui-hires never count as raised.
--- Params: $firm_ids (VARCHAR[]), $start_year (INTEGER), $end_year (INTEGER),
+-- Params: $firm_ids (VARCHAR[], default []), $start_year (INTEGER), $end_year (INTEGER),
 --         $min_certainty (VARCHAR), $currency (VARCHAR)
 with
 

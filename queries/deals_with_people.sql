@@ -3,8 +3,8 @@
 -- people who moved from the target to the buyer in the deal's year (from the moves
 -- table, matched by every load: deal_people), with the source.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
---         $statuses (VARCHAR[]), $currency (VARCHAR)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []),
+--         $statuses (VARCHAR[], default []), $currency (VARCHAR)
 with
 
 top as materialized (

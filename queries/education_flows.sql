@@ -5,7 +5,7 @@
 -- (person_latest); the filters select people by it (its period, certainty, firm kind,
 -- country, or the search). People whose latest move is a departure are left out.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default '')
 with
 
 latest as not materialized (

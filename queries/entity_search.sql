@@ -1,7 +1,7 @@
 -- The options of a profile picker: one row per person (or firm) whose name matches
 -- $search in English or Chinese, most moves first, at most $limit, plus the one already
 -- $selected so a shared link keeps its choice.
--- Params: $entity (VARCHAR: person or firm), $search (VARCHAR, '' = all), $selected (VARCHAR, '' = none),
+-- Params: $entity (VARCHAR: person or firm), $search (VARCHAR, default '', '' = all), $selected (VARCHAR, '' = none),
 --         $limit (INTEGER)
 with
 

@@ -2,7 +2,7 @@
 -- (completed rounds that count as raised), the last known valuation (stated or implied),
 -- the number of rounds, the largest investor by amount, people gained and lost (moves), and
 -- the largest pay figure it offered, each in $currency and each with its source.
--- Params: $firm_ids (VARCHAR[]), $min_certainty (VARCHAR), $currency (VARCHAR)
+-- Params: $firm_ids (VARCHAR[], default []), $min_certainty (VARCHAR), $currency (VARCHAR)
 with
 
 rounds as materialized (

@@ -1,7 +1,7 @@
 -- People into and out of one firm (and, if $with_subsidiaries, the firms under it) per
 -- year, one row per year with a dated move; moves between two of its own units are not
 -- counted. Names are listed where five or fewer.
--- Params: $firm_id (VARCHAR), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
+-- Params: $firm_id (VARCHAR, default ''), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
 with
 
 family as (

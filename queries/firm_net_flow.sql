@@ -1,6 +1,6 @@
 -- One firm's (and, if $with_subsidiaries, its subsidiaries') people gained, lost and net
 -- over all moves at the certainty selected, one row. Moves between its own units do not count.
--- Params: $firm_id (VARCHAR), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
+-- Params: $firm_id (VARCHAR, default ''), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
 with
 
 family as (

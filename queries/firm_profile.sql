@@ -1,6 +1,6 @@
 -- One firm's header for the profile: names, kind, country, founding date at its precision,
 -- parent and top-most parent. One row (none for an unknown id).
--- Params: $firm_id (VARCHAR)
+-- Params: $firm_id (VARCHAR, default '')
 select
     f.firm_id,
     fl.firm_label as firm,

@@ -1,7 +1,7 @@
 -- Firms whose name matches $search, one row each, at most $limit by name: names, kind,
 -- country, parent, the people it gained and lost across all moves (its own arrivals and
 -- departures, not its subsidiaries'), and n_found, how many matched in all.
--- Params: $search (VARCHAR, '' = every firm), $kinds (VARCHAR[], empty = every kind), $limit (INTEGER)
+-- Params: $search (VARCHAR, default '', '' = every firm), $kinds (VARCHAR[], default [], empty = every kind), $limit (INTEGER)
 with
 
 matched as (

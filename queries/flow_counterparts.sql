@@ -3,7 +3,7 @@
 -- largest counterparts in each direction.
 -- Params: $level (VARCHAR), $focus (VARCHAR: the group key), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
---         $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR)
+--         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default '')
 with
 
 groups as (

@@ -4,7 +4,7 @@
 -- how many moves and links were left out that way. Names are listed for links of <= 5 moves.
 -- Params: $level (VARCHAR: firm, parent, kind, country), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
---         $kinds (VARCHAR[]), $countries (VARCHAR[]), $search (VARCHAR),
+--         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
 --         $top_n (INTEGER), $min_count (INTEGER)
 with
 

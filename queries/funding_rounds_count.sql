@@ -1,8 +1,8 @@
 -- How many funding rounds and deals the filters select, one row: what
 -- funding_rounds_filtered lists the largest of (the same filters, the same firm choice).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $countries (VARCHAR[]),
---         $round_types (VARCHAR[]), $statuses (VARCHAR[]), $currency (VARCHAR), $firm_id (VARCHAR, '' = all)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []),
+--         $round_types (VARCHAR[], default []), $statuses (VARCHAR[], default []), $currency (VARCHAR), $firm_id (VARCHAR, default '', '' = all)
 select count(*) as n_found
 from selected_rounds(
     $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency

@@ -5,9 +5,9 @@
 -- strategic or other round with an amount (never a terminated or rumored deal, never an
 -- acquisition or acqui-hire). funding_rounds_count counts what the same filters select.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $countries (VARCHAR[], empty = all), $round_types (VARCHAR[], empty = all),
---         $statuses (VARCHAR[], empty = all), $currency (VARCHAR), $firm_id (VARCHAR, '' = all;
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default [], empty = every firm kind),
+--         $countries (VARCHAR[], default [], empty = all), $round_types (VARCHAR[], default [], empty = all),
+--         $statuses (VARCHAR[], default [], empty = all), $currency (VARCHAR), $firm_id (VARCHAR, default '', '' = all;
 --         else that firm's rounds and those it invested in), $limit (INTEGER)
 with
 

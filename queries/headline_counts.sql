@@ -1,7 +1,7 @@
 -- Headline counts for the Overview, one row: the entities in the database and the facts
 -- the current filters select.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default [], empty = every firm kind)
 with
 
 chosen_moves as (

@@ -1,8 +1,8 @@
 -- The moves the current filters select, newest first, one row per move, with the date at
 -- its precision, the person and firms by display name, the source and the certainty.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[], empty = every firm kind),
---         $countries (VARCHAR[], empty = every country), $search (VARCHAR, '' = all),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default [], empty = every firm kind),
+--         $countries (VARCHAR[], default [], empty = every country), $search (VARCHAR, default '', '' = all),
 --         $limit (INTEGER)
 with
 

@@ -3,8 +3,8 @@
 -- year at quarter grain) is counted in a row whose period is NULL, so charts can say how
 -- many they leave out instead of placing them falsely.
 -- Params: $grain (VARCHAR), $start_year (INTEGER), $end_year (INTEGER),
---         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[]),
---         $countries (VARCHAR[]), $search (VARCHAR)
+--         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
+--         $countries (VARCHAR[], default []), $search (VARCHAR, default '')
 with
 
 counted as (

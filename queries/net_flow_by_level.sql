@@ -3,8 +3,8 @@
 -- DeepMind at parent level) are neither a gain nor a loss. is_small marks groups with
 -- fewer than $min_count moves in and out, which charts grey out.
 -- Params: $level (VARCHAR), $start_year (INTEGER), $end_year (INTEGER),
---         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[]),
---         $countries (VARCHAR[]), $search (VARCHAR), $top_n (INTEGER), $min_count (INTEGER)
+--         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
+--         $countries (VARCHAR[], default []), $search (VARCHAR, default ''), $top_n (INTEGER), $min_count (INTEGER)
 with
 
 ends as (

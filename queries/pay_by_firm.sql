@@ -3,8 +3,8 @@
 -- high, and the median midpoint in $currency. One-time and per-year figures are separate
 -- rows, never one aggregate.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $currency (VARCHAR),
---         $constant_year (INTEGER), $firm_ids (VARCHAR[]), $pay_kinds (VARCHAR[]), $outcomes (VARCHAR[]),
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $currency (VARCHAR),
+--         $constant_year (INTEGER, default 0), $firm_ids (VARCHAR[], default []), $pay_kinds (VARCHAR[], default []), $outcomes (VARCHAR[], default []),
 --         $top_n (INTEGER), $top_firm_ids (VARCHAR[]: the top firms when already known, in any
 --         order; empty = find them here)
 with

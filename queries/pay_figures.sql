@@ -3,11 +3,11 @@
 -- (with the rates of the year reported, or in constant dollars of $constant_year; NULL
 -- where fx_rates or cpi has no value for that year), with person, firm, source, certainty.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[], firm kinds; empty = all),
---         $currency (VARCHAR), $constant_year (INTEGER, 0 = nominal),
---         $person_id (VARCHAR, '' = all), $firm_id (VARCHAR, '' = all),
---         $firm_ids (VARCHAR[], offering firms; empty = all), $pay_kinds (VARCHAR[], empty = all),
---         $outcomes (VARCHAR[], empty = all), $limit (INTEGER)
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default [], firm kinds; empty = all),
+--         $currency (VARCHAR), $constant_year (INTEGER, default 0, 0 = nominal),
+--         $person_id (VARCHAR, default '', '' = all), $firm_id (VARCHAR, default '', '' = all),
+--         $firm_ids (VARCHAR[], default [], offering firms; empty = all), $pay_kinds (VARCHAR[], default [], empty = all),
+--         $outcomes (VARCHAR[], default [], empty = all), $limit (INTEGER)
 with
 
 listed as (

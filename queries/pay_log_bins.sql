@@ -2,8 +2,8 @@
 -- midpoint in $currency), with the number of figures. Bins are quarter decades on a log
 -- scale (bin_low to bin_high), so a chart of millions of figures draws a few hundred bars.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $currency (VARCHAR),
---         $constant_year (INTEGER), $firm_ids (VARCHAR[]), $pay_kinds (VARCHAR[]), $outcomes (VARCHAR[])
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $currency (VARCHAR),
+--         $constant_year (INTEGER, default 0), $firm_ids (VARCHAR[], default []), $pay_kinds (VARCHAR[], default []), $outcomes (VARCHAR[], default [])
 with
 
 figures as (

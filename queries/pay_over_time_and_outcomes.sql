@@ -5,8 +5,8 @@
 -- apart: a one-time bonus is never aggregated with an annual salary. atlas.tables.split_pay_summary
 -- turns the rows into the two tables the page draws.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
---         $min_certainty (VARCHAR), $kinds (VARCHAR[]), $currency (VARCHAR),
---         $constant_year (INTEGER), $firm_ids (VARCHAR[]), $pay_kinds (VARCHAR[]), $outcomes (VARCHAR[])
+--         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $currency (VARCHAR),
+--         $constant_year (INTEGER, default 0), $firm_ids (VARCHAR[], default []), $pay_kinds (VARCHAR[], default []), $outcomes (VARCHAR[], default [])
 with
 
 figures as (

@@ -1,7 +1,7 @@
 -- People whose name matches $search, one row each, at most $limit by name: names, what
 -- they are known for, their latest firm (none after a departure), their number of moves
 -- and of sources, and n_found, how many matched in all.
--- Params: $search (VARCHAR, '' = everyone; matched case-insensitively in either name), $limit (INTEGER)
+-- Params: $search (VARCHAR, default '', '' = everyone; matched case-insensitively in either name), $limit (INTEGER)
 with
 
 matched as not materialized (

@@ -1,6 +1,6 @@
 -- One person's education, one row per degree: institution, its country, degree, year,
 -- source and certainty.
--- Params: $person_id (VARCHAR)
+-- Params: $person_id (VARCHAR, default '')
 select
     e.institution_id,
     fl.firm_label as institution,

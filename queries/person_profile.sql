@@ -1,6 +1,6 @@
 -- One person's header for the profile: names, what they are known for, origin, and the
 -- article that first names them. One row (none for an unknown id).
--- Params: $person_id (VARCHAR)
+-- Params: $person_id (VARCHAR, default '')
 select
     p.person_id,
     display_name(p.name, p.name_zh) as person,

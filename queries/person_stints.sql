@@ -1,7 +1,7 @@
 -- One person's career as stints, one row per move into a firm: the firm, role, start (at
 -- its precision) and end (the date of the person's next dated move; NULL while still
 -- there), with the move's source and certainty. Undated stints have no start to draw.
--- Params: $person_id (VARCHAR), $min_certainty (VARCHAR)
+-- Params: $person_id (VARCHAR, default ''), $min_certainty (VARCHAR)
 with
 
 ordered as (

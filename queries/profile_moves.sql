@@ -1,7 +1,7 @@
 -- The moves on a profile, newest first, one row per move: a person's own moves, or every
 -- move into or out of a firm (and, if $with_subsidiaries, the firms under it), at most
 -- 1,000. Pass '' for the id not used.
--- Params: $person_id (VARCHAR), $firm_id (VARCHAR), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
+-- Params: $person_id (VARCHAR, default ''), $firm_id (VARCHAR, default ''), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
 with
 
 family as (

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 import streamlit as st
 
-from atlas import db
+from atlas import db, schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,7 +74,7 @@ def rw(scratch_db) -> duckdb.DuckDBPyConnection:
 def empty_con() -> duckdb.DuckDBPyConnection:
     """An in-memory database with the schema and no rows."""
     c = duckdb.connect()
-    db.create_schema(c)
+    schema.create_schema(c)
     yield c
     c.close()
 

@@ -5,7 +5,7 @@ import shutil
 import duckdb
 import pytest
 
-from atlas import db
+from atlas import db, sql
 from atlas.load import LoadError
 
 
@@ -36,20 +36,27 @@ def test_failed_build_leaves_previous_database_untouched(tmp_path):
 
 
 def test_run_query_binds_parameters(con):
-    df = db.run_query(con, "people_list", {"search": "'; drop table people; --", "limit": 10})
+    df = sql.run_query(con, "people_list", {"search": "'; drop table people; --", "limit": 10})
     assert df.empty
     assert con.execute("select count(*) from people").fetchall()[0][0] == 33
 
 
-def test_run_query_requires_every_parameter(con):
-    with pytest.raises(KeyError, match="search"):
-        db.run_query(con, "people_list", {"limit": 10})
+def test_run_query_requires_every_parameter_without_a_default(con):
+    with pytest.raises(sql.QueryError, match=r"'people_list' needs parameter\(s\) \['limit'\]"):
+        sql.run_query(con, "people_list", {"search": ""})
+
+
+def test_a_declared_default_is_bound_and_nothing_else(con):
+    q = sql.query("people_list")
+    assert q.defaults == {"search": ""}
+    assert q.bind({"limit": 5, "currency": "EUR"}) == {"search": "", "limit": 5}  # no stray key bound
+    assert len(sql.run_query(con, "people_list", {"limit": 500})) == 33  # search defaults to everyone
 
 
 @pytest.mark.parametrize("name", ["../schema", "people_list.sql", "Drop", "nope"])
 def test_query_names_are_checked(name):
     with pytest.raises((ValueError, KeyError)):
-        db.query_sql(name)
+        sql.query_sql(name)
 
 
 def test_connect_builds_when_missing(tmp_path):

@@ -5,7 +5,7 @@ import hashlib
 import duckdb
 import pytest
 
-from atlas import db, generate, load
+from atlas import db, generate, load, schema, sql
 
 TINY = generate.Sizes(people=500, firms=200, moves=5_000, rounds=500, comp=500, sources=50)
 
@@ -34,7 +34,7 @@ def test_generated_data_loads_cleanly_and_has_shape(generated):
     out, counts = generated
     assert counts["moves"] == 5_000 and counts["people"] == 500 and counts["firms"] == 200
     con = duckdb.connect()
-    db.create_schema(con)
+    schema.create_schema(con)
     result = load.load_files(con, db.seed_files(out), mode="append")
     assert result.ok, [str(p) for p in result.problems[:5]]
     # power law: the 5% biggest firms take a large share of arrivals
@@ -49,7 +49,7 @@ def test_generated_data_loads_cleanly_and_has_shape(generated):
     assert precisions == {"day", "month", "year", None}
     assert con.execute("select count(distinct currency) from compensation").fetchall()[0][0] >= 4
     assert con.execute("select count(*) from firms where parent_id is not null").fetchall()[0][0] > 0
-    boomerangs = db.run_query(
+    boomerangs = sql.run_query(
         con,
         "boomerangs",
         {

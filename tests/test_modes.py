@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atlas import load
+from atlas import load, schema
 from tests.test_load import MOVES_HEADER, snapshot, write
 
 PEOPLE_HEADER = "person_id,name,name_zh,known_for,origin_country,source_id\n"
@@ -159,7 +159,7 @@ def test_undo_of_the_first_load_into_empty_tables(tmp_path):
 
     con = duckdb.connect(str(tmp_path / "empty.duckdb"))
     try:
-        db.create_schema(con)
+        schema.create_schema(con)
         files = {k: v for k, v in db.seed_files().items() if k != "cpi"}
         done = load.load_files(con, files, mode="append")
         assert done.ok, done.problems

@@ -5,7 +5,7 @@ import re
 import pandas as pd
 import pytest
 
-from atlas import db
+from atlas import sql
 from atlas.ui import FIRST_YEAR, LAST_YEAR
 
 DEFAULTS = {
@@ -55,23 +55,23 @@ OVERRIDES = {
 }
 
 
-@pytest.mark.parametrize("name", db.query_names())
+@pytest.mark.parametrize("name", sql.query_names())
 def test_query_has_header_naming_its_rows_and_params(name):
-    sql = db.query_sql(name)
-    header = [line for line in sql.splitlines() if line.startswith("--")]
+    text = sql.query_sql(name)
+    header = [line for line in text.splitlines() if line.startswith("--")]
     assert header, f"{name}.sql has no header comment"
     assert "one row" in " ".join(header).lower(), f"{name}.sql header does not say what one row is"
     params_line = next((i for i, line in enumerate(header) if line.startswith("-- Params:")), None)
     assert params_line is not None, f"{name}.sql header has no Params line"
     declared = set(re.findall(r"\$([a-z_]+)", " ".join(header[params_line:])))
-    assert declared == db.query_params(name), f"{name}.sql declares {declared}, uses {db.query_params(name)}"
+    assert declared == sql.used_params(name), f"{name}.sql declares {declared}, uses {sql.used_params(name)}"
 
 
-@pytest.mark.parametrize("name", db.query_names())
+@pytest.mark.parametrize("name", sql.query_names())
 def test_query_runs_on_seed(con, name):
     merged = {**DEFAULTS, **OVERRIDES.get(name, {})}
-    params = {k: merged[k] for k in db.query_params(name)}
-    df = db.run_query(con, name, params)
+    params = {k: merged[k] for k in sql.used_params(name)}
+    df = sql.run_query(con, name, params)
     if name in EMPTY_ON_SEED:
         assert df.empty and "slug" in df.columns
     else:
@@ -80,7 +80,7 @@ def test_query_runs_on_seed(con, name):
 
 def q(con, name, **overrides):
     params = {**DEFAULTS, **overrides}
-    return db.run_query(con, name, {k: params[k] for k in db.query_params(name)})
+    return sql.run_query(con, name, {k: params[k] for k in sql.used_params(name)})
 
 
 def test_headline_counts_follow_certainty(con):
@@ -201,7 +201,7 @@ def test_sankey_flows_fold_and_threshold(con):
 
 
 def test_person_stints_are_open_ended_where_still_there(con):
-    df = db.run_query(con, "person_stints", {"person_id": "yi-tay", "min_certainty": "rumor"})
+    df = sql.run_query(con, "person_stints", {"person_id": "yi-tay", "min_certainty": "rumor"})
     assert df.firm.tolist()[-1] == "Google DeepMind (谷歌DeepMind)"
     assert df.is_open.tolist() == [False, False, False, True]
     assert df.start_text.tolist() == ["date not given", "2019", "2023-03", "2024-11-26"]

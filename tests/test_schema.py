@@ -7,6 +7,8 @@ key or foreign-key indexes, which made large loads several times slower.
 import duckdb
 import pytest
 
+from atlas import schema
+
 
 def _base(con):
     con.execute("insert into sources (source_id, title, publisher) values ('s', 'T', 'P')")
@@ -94,11 +96,27 @@ def test_schema_accepts_a_good_move_and_a_departure(empty_con):
     assert empty_con.execute("select count(*) from moves").fetchall() == [(2,)]
 
 
-def test_schema_is_rerunnable(empty_con):
-    from atlas import db
+def test_schema_is_rerunnable(seed_db_path, tmp_path):
+    """Every script really runs again over a database that holds data (not skipped because its
+    version is unchanged), restores what it creates, and keeps the data and the undo logs."""
+    import shutil
 
-    db.create_schema(empty_con)  # a second run changes nothing and raises nothing
-    assert empty_con.execute("select count(*) from firms").fetchall() == [(0,)]
+    path = tmp_path / "again.duckdb"
+    shutil.copy(seed_db_path, path)
+    con = duckdb.connect(str(path))
+    try:
+        logged = con.execute("select count(*) from undo_moves").fetchall()
+        before = con.execute("select count(*) from moves").fetchall()
+        con.execute("drop macro fmt_date")  # gone until a script really runs again
+        schema.create_schema(con)  # versions unchanged: nothing runs
+        assert not con.execute("select * from duckdb_functions() where function_name = 'fmt_date'").fetchall()
+        schema.rerun_schema(con)  # every script, changed or not
+        assert con.execute("select fmt_date(date '2023-03-07', 'month')").fetchall() == [("2023-03",)]
+        assert con.execute("select count(*) from moves").fetchall() == before
+        assert con.execute("select count(*) from move_facts").fetchall() == before
+        assert con.execute("select count(*) from undo_moves").fetchall() == logged
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize("precision,expected", [("year", "2023"), ("month", "2023-03"), ("day", "2023-03-07")])

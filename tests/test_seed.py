@@ -2,7 +2,7 @@
 
 import pytest
 
-from atlas import db
+from atlas import sql
 from atlas.model import FACT_TABLES
 
 
@@ -11,7 +11,7 @@ def one(con, sql, params=None):
 
 
 def test_seed_sizes_match_the_articles(con):
-    counts = dict(one(con, "select table_name, n_rows from (" + db.query_sql("table_counts") + ")"))
+    counts = dict(one(con, "select table_name, n_rows from (" + sql.query_sql("table_counts") + ")"))
     assert counts["sources"] == 5
     assert 28 <= counts["people"] <= 40
     assert 35 <= counts["firms"] <= 50

@@ -1,0 +1,168 @@
+-- Talent Atlas schema: every table of the data model, re-runnable on an empty database.
+-- A date column X is stored as X (DATE, first day of its period) plus X_precision
+-- ('year', 'month' or 'day'): CSVs accept YYYY, YYYY-MM or YYYY-MM-DD and the UI shows
+-- each date at the precision it was reported with.
+-- Values are checked here (types, enums, ranges, a departure may lack a destination); ids
+-- and references of the data model's tables are enforced by the loader (atlas.load), the
+-- only writer, with set-based checks over a whole upload: DuckDB's per-row key and
+-- foreign-key indexes made a 10-million-move load several times slower (see bench/RESULTS.md).
+-- The base tables: the facts and the app's own records. Versioned apart from the macros and
+-- the derived tables (atlas.schema): editing those never touches stored data or undo logs.
+-- Params: none
+
+create table if not exists sources (
+    source_id             varchar not null,
+    title                 varchar not null,
+    publisher             varchar not null,
+    url                   varchar,
+    published_on          date,
+    published_on_precision varchar check (published_on_precision in ('year', 'month', 'day')),
+    language              varchar,
+    check ((published_on is null) = (published_on_precision is null))
+);
+
+create table if not exists firms (
+    firm_id             varchar not null check (regexp_full_match(firm_id, '[a-z0-9][a-z0-9._-]*')),
+    name                varchar not null,
+    name_zh             varchar,
+    kind                varchar not null check (kind in ('big_tech', 'ai_startup', 'research_lab', 'investor', 'university', 'other')),
+    country             varchar check (regexp_full_match(country, '[A-Z]{2}')),
+    parent_id           varchar,
+    founded_on          date,
+    founded_on_precision varchar check (founded_on_precision in ('year', 'month', 'day')),
+    source_id           varchar,
+    check (parent_id is null or parent_id <> firm_id),
+    check ((founded_on is null) = (founded_on_precision is null))
+);
+
+create table if not exists people (
+    person_id      varchar not null check (regexp_full_match(person_id, '[a-z0-9][a-z0-9._-]*')),
+    name           varchar not null,
+    name_zh        varchar,
+    known_for      varchar,
+    origin_country varchar check (regexp_full_match(origin_country, '[A-Z]{2}')),
+    source_id      varchar
+);
+
+create table if not exists education (
+    person_id      varchar not null,
+    institution_id varchar not null,
+    degree         varchar not null check (degree in ('bachelor', 'master', 'phd', 'other')),
+    year           integer check (year between 1900 and 2100),
+    source_id      varchar not null,
+    certainty      varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    note           varchar
+);
+
+create table if not exists moves (
+    move_id           varchar not null check (regexp_full_match(move_id, '[a-z0-9][a-z0-9._-]*')),
+    person_id         varchar not null,
+    from_firm_id      varchar,
+    to_firm_id        varchar,
+    moved_on          date,
+    moved_on_precision varchar check (moved_on_precision in ('year', 'month', 'day')),
+    role              varchar,
+    move_type         varchar not null check (move_type in ('joined', 'founded', 'returned', 'acquihire', 'left')),
+    source_id         varchar not null,
+    certainty         varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    note              varchar,
+    -- only a departure may have no destination
+    check (to_firm_id is not null or move_type = 'left'),
+    check ((moved_on is null) = (moved_on_precision is null))
+);
+
+create table if not exists compensation (
+    comp_id            varchar not null check (regexp_full_match(comp_id, '[a-z0-9][a-z0-9._-]*')),
+    person_id          varchar,
+    firm_id            varchar not null,
+    kind               varchar not null check (kind in ('base_salary', 'annual_total', 'signing_bonus', 'equity', 'package')),
+    amount_low         double not null check (amount_low >= 0),
+    amount_high        double not null check (amount_high >= 0),
+    currency           varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
+    period             varchar not null check (period in ('one_time', 'per_year')),
+    outcome            varchar not null check (outcome in ('offered', 'accepted', 'declined', 'unknown')),
+    reported_on        date not null,
+    reported_on_precision varchar not null check (reported_on_precision in ('year', 'month', 'day')),
+    source_id          varchar not null,
+    certainty          varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    amount_text        varchar,
+    note               varchar,
+    check (amount_low <= amount_high)
+);
+
+create table if not exists funding_rounds (
+    round_id            varchar not null check (regexp_full_match(round_id, '[a-z0-9][a-z0-9._-]*')),
+    firm_id             varchar not null,
+    announced_on        date,
+    announced_on_precision varchar check (announced_on_precision in ('year', 'month', 'day')),
+    round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'other')),
+    amount              double check (amount >= 0),
+    currency            varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
+    valuation           double check (valuation >= 0),
+    stake_pct           double check (stake_pct > 0 and stake_pct <= 100),
+    status              varchar not null check (status in ('completed', 'terminated', 'rumored')),
+    source_id           varchar not null,
+    certainty           varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    -- "more than USD 1 billion" is stored as 1e9 with qualifier at_least, never as a false exact figure
+    amount_qualifier    varchar check (amount_qualifier in ('exact', 'at_least', 'about')),
+    valuation_qualifier varchar check (valuation_qualifier in ('exact', 'at_least', 'about')),
+    note                varchar,
+    check ((announced_on is null) = (announced_on_precision is null))
+);
+
+create table if not exists round_investors (
+    round_id    varchar not null,
+    investor_id varchar not null,
+    is_lead     boolean not null default false
+);
+
+create table if not exists fx_rates (
+    currency     varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
+    year         integer not null check (year between 1900 and 2100),
+    usd_per_unit double not null check (usd_per_unit > 0),
+    source       varchar not null,
+    primary key (currency, year)
+);
+
+-- Saved views: a named link to a page and its filters, with who saved it, when, and the
+-- data version it was saved on. Opened with ?view=<slug>.
+create table if not exists saved_views (
+    slug         varchar primary key check (regexp_full_match(slug, '[a-z0-9][a-z0-9-]{0,59}')),
+    name         varchar not null check (length(name) between 1 and 200),
+    note         varchar check (length(note) <= 2000),
+    page         varchar not null,
+    query        varchar not null,
+    saved_by     varchar not null check (length(saved_by) between 1 and 100),
+    saved_at     timestamp not null default current_timestamp,
+    data_version integer not null
+);
+
+-- US consumer prices (CPI-U annual average) for expressing amounts in constant dollars.
+create table if not exists cpi (
+    year   integer primary key check (year between 1900 and 2100),
+    cpi_u  double not null check (cpi_u > 0),
+    source varchar not null
+);
+
+-- Internal: one row per committed load (the seed build is the first); the highest
+-- upload_id is the data version that links and caches are keyed on.
+create sequence if not exists upload_ids start 1;
+
+create table if not exists uploads (
+    upload_id   integer primary key default nextval('upload_ids'),
+    uploaded_at timestamp not null default current_timestamp,
+    uploader    varchar not null,
+    mode        varchar not null check (mode in ('build', 'append', 'upsert', 'replace', 'undo')),
+    file_names  varchar not null,
+    sha256      varchar,
+    row_counts  varchar not null,
+    tables      varchar not null
+);
+
+-- Uploads reversed by an undo (itself an upload of mode 'undo'). The rows an upload
+-- inserted and the rows as they were before it changed them live in undo_<table>,
+-- created by atlas.load on first use.
+create table if not exists undone_uploads (
+    upload_id integer primary key references uploads (upload_id),
+    undo_id   integer not null references uploads (upload_id)
+);

@@ -1,0 +1,37 @@
+-- Derived table move_facts: rebuilt from the facts after every load (atlas.derived); the
+-- comments below say what one row is and what it is for.
+-- Params: none
+
+-- One wide row per move: the person's names and both firms at every flow level. The table
+-- move_facts holds a copy that every load refreshes (atlas.derived), so
+-- the flow views filter and group one table instead of joining millions of moves again.
+create or replace view move_facts_source as
+select
+    m.*,
+    year(m.moved_on) as year,
+    certainty_level(m.certainty) as certainty_level,
+    -- the move's place in the person's career; undated moves (early steps the articles
+    -- leave undated) come first
+    row_number() over (partition by p.person_n order by m.moved_on nulls first, m.move_id) as career_seq,
+    p.person_n,
+    p.name as person_name,
+    display_name(p.name, p.name_zh) as person_label,
+    fa.firm_label as from_label, fa.root_label as from_root_label,
+    fa.kind as from_kind, fa.country as from_country,
+    fb.firm_label as to_label, fb.root_label as to_root_label,
+    fb.kind as to_kind, fb.country as to_country,
+    fa.firm_n as from_n, fa.root_n as from_root_n, fa.kind_n as from_kind_n, fa.country_n as from_country_n,
+    fb.firm_n as to_n, fb.root_n as to_root_n, fb.kind_n as to_kind_n, fb.country_n as to_country_n,
+    -- what the person-or-firm search looks in, lowercased once here rather than per query
+    lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
+from moves as m
+-- each person also gets an integer code (person_n) that careers are partitioned by
+join (select *, row_number() over (order by person_id)::integer as person_n from people) as p
+    on p.person_id = m.person_id
+left join firm_levels as fa on fa.firm_id = m.from_firm_id
+left join firm_levels as fb on fb.firm_id = m.to_firm_id
+-- stored newest first: the moves tables list the latest moves, and a period filter then
+-- skips whole blocks of rows by their date range
+order by m.moved_on desc nulls last, m.move_id;
+
+create table if not exists move_facts as select * from move_facts_source;

@@ -1,0 +1,19 @@
+-- Derived table firm_move_counts: rebuilt from the facts after every load (atlas.derived); the
+-- comments below say what one row is and what it is for.
+-- Params: none
+
+-- Moves into and out of each firm (itself, not its subsidiaries) per certainty level, derived
+-- by every load: the firm lists and comparisons add these up instead of reading every move.
+create or replace view firm_move_counts_source as
+with sides as (
+    select to_n as firm_n, certainty_level, count(*) as n_in, 0 as n_out
+    from move_facts where to_n is not null group by all
+    union all
+    select from_n, certainty_level, 0, count(*)
+    from move_facts where from_n is not null group by all
+)
+select firm_n, certainty_level, sum(n_in)::bigint as n_in, sum(n_out)::bigint as n_out
+from sides
+group by all;
+
+create table if not exists firm_move_counts as select * from firm_move_counts_source;

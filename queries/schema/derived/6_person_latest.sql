@@ -1,0 +1,37 @@
+-- Derived table person_latest: rebuilt from the facts after every load (atlas.derived); the
+-- comments below say what one row is and what it is for.
+-- Params: none
+
+-- Each person's latest move (the last of their career), derived by every load: where they
+-- work now is its destination (none after a departure).
+-- It also carries how many sources tell of the person's moves, and the country of the person's first degree (the earliest; at one year a
+-- bachelor before a master before a doctorate) counting only education rows at least
+-- rumored, reported or confirmed, for the trained-to-works flows.
+create or replace view person_latest_source as
+with first_degrees as (
+    select
+        e.person_id,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)]) as trained_country_1,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)])
+            filter (where certainty_level(e.certainty) >= 2) as trained_country_2,
+        arg_min(f.country, [coalesce(e.year, 9999), degree_order(e.degree)])
+            filter (where certainty_level(e.certainty) >= 3) as trained_country_3
+    from education as e
+    join firms as f on f.firm_id = e.institution_id
+    group by e.person_id
+)
+,
+source_counts as (
+    select person_id, count(distinct source_id) as n_sources from moves group by person_id
+)
+,
+latest as (
+    select person_n, max(career_seq) as career_seq from move_facts group by person_n
+)
+select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3, sc.n_sources
+from move_facts as m
+semi join latest as l on l.person_n = m.person_n and l.career_seq = m.career_seq
+left join first_degrees as d on d.person_id = m.person_id
+left join source_counts as sc on sc.person_id = m.person_id;
+
+create table if not exists person_latest as select * from person_latest_source;

@@ -1,0 +1,28 @@
+-- Derived table investments: rebuilt from the facts after every load (atlas.derived); the
+-- comments below say what one row is and what it is for.
+-- Params: none
+
+-- One row per investor in a round, with what the funding filters need of the round and
+-- its firm: derived by every load (atlas.derived) so the investor
+-- queries read one table instead of joining millions of investors to a million rounds.
+create or replace view investments_source as
+select
+    ri.investor_id,
+    ri.is_lead,
+    r.round_id,
+    r.firm_id,
+    r.announced_on,
+    year(r.announced_on) as year,
+    r.certainty,
+    f.kind,
+    f.country,
+    r.round_type,
+    r.status,
+    r.amount,
+    r.currency,
+    r.stake_pct
+from round_investors as ri
+join funding_rounds as r on r.round_id = ri.round_id
+join firms as f on f.firm_id = r.firm_id;
+
+create table if not exists investments as select * from investments_source;

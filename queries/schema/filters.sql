@@ -1,0 +1,83 @@
+-- The filtered selections every page's queries share (moves, flow ends, pay figures, rounds):
+-- table macros over the derived tables, so they are created after them. They hold no data.
+-- Params: none
+
+-- The moves the shared filters of the flow views select, with both ends at every level,
+-- read from move_facts (one wide row per move, refreshed by every load) so no query joins
+-- 10 million moves to people and firms again. A move matches a firm kind or country when
+-- either end has it; the search matches the person or either firm, in English or Chinese.
+create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select *
+from move_facts as m
+where (case when m.moved_on is null then include_undated else m.year between start_year and end_year end)
+    and m.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, m.from_kind) or list_contains(kinds, m.to_kind))
+    and (len(countries) = 0 or list_contains(countries, m.from_country) or list_contains(countries, m.to_country))
+    and (search = '' or contains(m.search_text, lower(search)));
+
+-- The selected moves with both ends as the integer code of their group at one flow level
+-- (see firm_levels and flow_groups). An unknown origin, or a departure with no known
+-- destination, has a NULL code.
+create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select
+    s.move_id,
+    s.person_id,
+    s.person_label,
+    s.move_type,
+    s.moved_on,
+    s.moved_on_precision,
+    s.from_firm_id,
+    s.to_firm_id,
+    s.career_seq,
+    level_n(level, s.from_n, s.from_root_n, s.from_kind_n, s.from_country_n) as src_n,
+    level_n(level, s.to_n, s.to_root_n, s.to_kind_n, s.to_country_n) as dst_n
+from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;
+
+-- The pay figures the filters select, each with its low, midpoint and high converted by
+-- fx_factors; every pay query reads this, so the filters mean the same everywhere.
+-- p_person / p_firm: '' = all; the lists: empty = all.
+create or replace macro selected_pay(start_year, end_year, include_undated, min_certainty, kinds, display,
+        constant_year, p_person, p_firm, firm_ids, pay_kinds, outcomes) as table
+select
+    c.*,
+    c.amount_low * fx.factor as low_converted,
+    c.amount_high * fx.factor as high_converted,
+    c.amount_mid * fx.factor as mid_converted
+from pay_facts as c
+left join (select fx_key(currency, year) as fx_key, factor from fx_factors(display, constant_year)) as fx
+    on fx.fx_key = c.fx_key
+where in_year(c.year_reported, start_year, end_year, include_undated)  -- in_period on the stored year
+    and c.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, c.firm_kind))
+    and (p_person = '' or c.person_id = p_person)
+    and (p_firm = '' or c.firm_id = p_firm)
+    and (len(firm_ids) = 0 or list_contains(firm_ids, c.firm_id))
+    and (len(pay_kinds) = 0 or list_contains(pay_kinds, c.kind))
+    and (len(outcomes) = 0 or list_contains(outcomes, c.outcome));
+
+-- Whether a round or deal (its date, certainty, firm kind and country, type and status)
+-- passes the funding filters; selected_rounds and the investments queries share it.
+create or replace macro round_matches(announced_on, certainty, kind, country, round_type, status,
+        start_year, end_year, include_undated, min_certainty, kinds, countries, round_types, statuses) as
+    in_period(announced_on, start_year, end_year, include_undated)
+    and at_least_certain(certainty, min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, kind))
+    and (len(countries) = 0 or list_contains(countries, country))
+    and (len(round_types) = 0 or list_contains(round_types, round_type))
+    and (len(statuses) = 0 or list_contains(statuses, status));
+
+-- The funding rounds and deals the filters select, with the firm's names and each amount
+-- converted by fx_factors (fx_factor is kept for converting valuations). Lists: empty = all.
+create or replace macro selected_rounds(start_year, end_year, include_undated, min_certainty, kinds, countries,
+        round_types, statuses, display) as table
+select
+    r.*,
+    f.name as firm_name,
+    f.name_zh as firm_name_zh,
+    fx.factor as fx_factor,
+    r.amount * fx.factor as amount_converted
+from funding_rounds as r
+join firms as f on f.firm_id = r.firm_id
+left join fx_factors(display, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
+where round_matches(r.announced_on, r.certainty, f.kind, f.country, r.round_type, r.status,
+    start_year, end_year, include_undated, min_certainty, kinds, countries, round_types, statuses);

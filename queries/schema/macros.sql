@@ -1,0 +1,65 @@
+-- Helper macros every query shares: dates at their precision, names, periods, certainty
+-- levels, flow-level codes and money conversion. They hold no data and read only base tables.
+-- Params: none
+
+-- A date at the precision it was reported with: 2023 stays '2023', never '2023-01-01'.
+create or replace macro fmt_date(d, p) as
+    case p
+        when 'day' then strftime(d, '%Y-%m-%d')
+        when 'month' then strftime(d, '%Y-%m')
+        when 'year' then strftime(d, '%Y')
+    end;
+
+-- A name as the UI shows it: English, then Chinese where there is one.
+create or replace macro display_name(name, name_zh) as
+    case when name_zh is null or name_zh = '' then name else name || ' (' || name_zh || ')' end;
+
+-- Whether a dated fact (in_period), or its year (in_year), falls in the selected period;
+-- undated facts count only when the whole period is selected (the analyst has not narrowed
+-- the time range).
+create or replace macro in_year(y, start_year, end_year, include_undated) as
+    case when y is null then include_undated else y between start_year and end_year end;
+
+create or replace macro in_period(d, start_year, end_year, include_undated) as
+    in_year(year(d), start_year, end_year, include_undated);
+
+-- The order of certainty levels: a rumor < reported < confirmed.
+create or replace macro certainty_level(c) as
+    case c when 'confirmed' then 3 when 'reported' then 2 when 'rumor' then 1 end;
+
+-- The order of degrees within one year, for "the first degree": bachelor, other, master, doctorate.
+create or replace macro degree_order(degree) as
+    case degree when 'bachelor' then 1 when 'other' then 2 when 'master' then 3 else 4 end;
+
+-- Whether a certainty is at least the minimum selected.
+create or replace macro at_least_certain(c, min_c) as certainty_level(c) >= certainty_level(min_c);
+
+-- The code of a firm at a flow level (see firm_levels).
+create or replace macro level_n(level, firm_n, root_n, kind_n, country_n) as
+    case level when 'firm' then firm_n when 'parent' then root_n when 'kind' then kind_n
+        when 'country' then country_n end;
+
+-- Money in one place, shared by the pay and funding queries: fx_factors gives, for every
+-- (currency, year) in fx_rates, the factor that converts an amount reported in that
+-- currency that year to the display currency: at the yearly average rates of that year
+-- (nominal), or, when constant_year is given (not 0), first to US dollars of that year,
+-- then to dollars of constant_year with US CPI, then to the display currency at
+-- constant_year's rate. Queries join it once (a few dozen rows) and multiply; an amount
+-- with no rate or CPI for its year converts to NULL and is shown as such.
+create or replace macro fx_factors(display, constant_year) as table
+select
+    s.currency,
+    s.year,
+    case when constant_year is null or constant_year = 0
+        then s.usd_per_unit / d.usd_per_unit
+        else s.usd_per_unit * (select ci.cpi_u from cpi as ci where ci.year = constant_year) / c.cpi_u
+            / (select dc.usd_per_unit from fx_rates as dc where dc.currency = display and dc.year = constant_year)
+    end as factor
+from fx_rates as s
+join fx_rates as d on d.currency = display and d.year = s.year
+left join cpi as c on c.year = s.year;
+
+-- A currency and year as one integer (ISO 4217 codes are three letters A-Z): pay figures
+-- join their exchange rate on this instead of on text and a year.
+create or replace macro fx_key(currency, year) as
+    year * 17576 + (ascii(currency[1]) - 65) * 676 + (ascii(currency[2]) - 65) * 26 + (ascii(currency[3]) - 65);
