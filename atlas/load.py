@@ -580,6 +580,8 @@ def _write(con: duckdb.DuckDBPyConnection, table: Table, mode: str, upload_id: i
     undo = _undo_table(con, table)
     cols = ", ".join(_targets(table))
     keys = ", ".join(table.key)
+    # a marker that this upload's log of `t` is complete: without it an undo refuses (see undo_problem)
+    con.execute(f"insert into {undo} (undo_upload_id, undo_action) values ($id, 'logged')", {"id": upload_id})
     if _count(con, t) == 0:
         # into an empty table every row is new, and undoing it empties the table again: one
         # marker row in the log instead of every key (an upload is undone only while it is the
@@ -918,6 +920,61 @@ def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
     return rows[0][0]
 
 
+def undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
+    """Why upload `upload_id` cannot be undone exactly, or None when its undo log can restore it.
+
+    Each table an upload wrote has a complete log in undo_<table> (marked 'logged'), with the
+    table's own columns. A log that is missing (removed by an older version of the app on a
+    schema change) or whose columns no longer match its table (the base schema changed since)
+    cannot restore the state before the upload: the undo is refused rather than reporting
+    success while restoring nothing.
+    """
+    row = con.execute("select tables from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+    if not row:
+        return f"there is no data version {upload_id}"
+    written = [t for t in (row[0][0] or "").split(", ") if t in TABLES_BY_NAME]
+    logged_any = False
+    for name in written:
+        log = f"undo_{name}"
+        if not _exists(con, log):
+            return f"its undo log of {name} is missing; it cannot be undone exactly"
+        columns = con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "order by column_index",
+            {"t": name},
+        ).fetchall()
+        logged = con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "order by column_index",
+            {"t": log},
+        ).fetchall()[2:]
+        if columns != logged:
+            return f"the columns of {name} changed since this upload; its undo log cannot restore it exactly"
+        marks = con.execute(
+            f"select count(*) filter (undo_action = 'logged'), count(*) from {log} where undo_upload_id = $u",
+            {"u": upload_id},
+        ).fetchall()[0]
+        logged_any = logged_any or marks[0] > 0
+        if marks[0] == 0 and marks[1] == 0 and _logged_since_markers(con, log):
+            return f"its undo log of {name} is missing; it cannot be undone exactly"
+    if written and not logged_any and not _any_log_rows(con, written, upload_id):
+        return "its undo log is missing (an older version of the app removed it); it cannot be undone exactly"
+    return None
+
+
+def _logged_since_markers(con: duckdb.DuckDBPyConnection, log: str) -> bool:
+    """Whether this log has completeness markers at all (uploads made before markers have none)."""
+    return con.execute(f"select count(*) from {log} where undo_action = 'logged'").fetchall()[0][0] > 0
+
+
+def _any_log_rows(con: duckdb.DuckDBPyConnection, tables: list[str], upload_id: int) -> bool:
+    return any(
+        con.execute(f"select count(*) from undo_{t} where undo_upload_id = $u", {"u": upload_id}).fetchall()[0][0]
+        for t in tables
+        if _exists(con, f"undo_{t}")
+    )
+
+
 def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "") -> LoadResult:
     """Restore exactly the state before upload `upload_id` (the latest in effect), in one
     transaction recorded as a new data version."""
@@ -973,6 +1030,10 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 )
             )
             return result
+        problem = undo_problem(cur, upload_id)
+        if problem:
+            result.problems.append(Problem("", None, None, None, f"version {upload_id} cannot be undone: {problem}"))
+            return result
         tables = [t for t in TABLES if _exists(cur, f"undo_{t.name}")]
         touched: list[str] = []
         _use_upload(cur, upload_id)
@@ -1010,6 +1071,10 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
                 )
                 result.row_counts[t.name] = result.row_counts.get(t.name, 0) + n
                 touched.append(t.name)
+            for t in tables:
+                cur.execute(
+                    f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'logged'", {"u": upload_id}
+                )
             parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t)})")]
             touched += [t.name for t in parents]
             new_id = _next_upload_id(cur)

@@ -1028,29 +1028,36 @@ def upload_ui() -> None:
     undo_ui()
 
 
-def _drop_staged() -> None:
-    staged = st.session_state.pop("_staged_upload", None)
+def _drop_staged(state=None) -> None:
+    state = st.session_state if state is None else state
+    staged = state.pop("_staged_upload", None)
+    state.pop("_checked_upload", None)
     if staged is not None:
         staged[1].close()
 
 
-def _staged(named: list[tuple[str, bytes]], overrides: dict[str, str], encodings: dict[str, str]):
-    """The upload staged once per content and choices, kept for the session's reruns.
+def staged_and_checked(state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str):
+    """The upload staged once per content and choices, and checked once per staging, mode and
+    data version; kept in `state` (the session's) across the page's reruns.
 
     A new file, table pick or encoding pick stages anew and removes the previous copies; the
     copies also go after a commit, when the files are removed, and when the session ends
     (the Upload is then garbage-collected) or the server stops.
     """
-    from atlas import upload
+    from atlas import db, upload
 
     key = upload.fingerprint(named, overrides, encodings)
-    held = st.session_state.get("_staged_upload")
-    if held is not None and held[0] == key and not held[1].closed:
-        return held[1]
-    _drop_staged()
-    staged = upload.stage_upload(named, overrides, encodings=encodings)
-    st.session_state["_staged_upload"] = (key, staged)
-    return staged
+    held = state.get("_staged_upload")
+    if held is None or held[0] != key or held[1].closed:
+        _drop_staged(state)
+        state["_staged_upload"] = (key, upload.stage_upload(named, overrides, encodings=encodings))
+    staged = state["_staged_upload"][1]
+    check_key = (key, mode, db.cache_version(con))
+    checked = state.get("_checked_upload")
+    if checked is None or checked[0] != check_key:
+        checked = (check_key, upload.check(con, staged, mode))
+        state["_checked_upload"] = checked
+    return staged, checked[1]
 
 
 def _upload_flow(files) -> None:
@@ -1060,7 +1067,10 @@ def _upload_flow(files) -> None:
     named = [(f.name, f.getvalue()) for f in files]
     overrides = st.session_state.get("_upload_overrides", {})
     encodings = st.session_state.get("_upload_encodings", {})
-    staged = _staged(named, overrides, encodings)
+    mode = st.session_state.get("upload_mode", "append")
+    con = cache.connection()
+    with st.spinner("Reading the files and checking every row in DuckDB…"):
+        staged, result = staged_and_checked(st.session_state, con, named, overrides, encodings, mode)
     tables = [t.name for t in TABLES]
     codecs = csvfile.codec_names()
     picked_tables: dict[str, str] = {}
@@ -1113,9 +1123,7 @@ def _upload_flow(files) -> None:
         how = f" (read as {s.encoding})" if s else ""
         st.caption(md(f"First rows of {short(staged.labels[table], 80)} → {table}{how}"))
         st.dataframe(frame, width="stretch")
-    con = cache.connection()
-    with st.spinner("Checking every row in DuckDB…"):
-        result = upload.check(con, staged, mode)
+
     if result.problems:
         # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
         whole = [p for p in result.problems if p.line is None][:20]
@@ -1175,6 +1183,10 @@ def undo_ui() -> None:
     con = cache.connection()
     latest = load.undoable_upload(con)
     if latest is None:
+        return
+    problem = load.undo_problem(con, latest)
+    if problem:
+        st.caption(md(f"The latest upload (data version {latest}) cannot be undone: {problem}."))
         return
     with st.expander(f"Undo the latest upload (data version {latest})"):
         st.caption(

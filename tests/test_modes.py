@@ -165,8 +165,10 @@ def test_undo_of_the_first_load_into_empty_tables(tmp_path):
         assert done.ok, done.problems
         n_moves = con.execute("select count(*) from moves").fetchall()[0][0]
         assert n_moves > 40
-        assert con.execute("select undo_action, count(*) from undo_moves group by all").fetchall() == [
-            ("inserted_all", 1)
+        # one marker for the rows and one saying the log is complete
+        assert con.execute("select undo_action, count(*) from undo_moves group by all order by 1").fetchall() == [
+            ("inserted_all", 1),
+            ("logged", 1),
         ]
         undone = load.undo(con, done.upload_id)
         assert undone.ok, undone.problems
@@ -178,5 +180,78 @@ def test_undo_of_the_first_load_into_empty_tables(tmp_path):
         again = load.load_files(con, files, mode="append")
         assert again.ok, again.problems
         assert con.execute("select count(*) from moves").fetchall() == [(n_moves,)]
+    finally:
+        con.close()
+
+
+def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db, tmp_path):
+    """Editing the schema (even a comment) once dropped every undo log on the next connect;
+    the undo then reported success while restoring nothing."""
+    from atlas import db
+    from tests.test_load import MOVES_HEADER, snapshot
+
+    con = db.connect(scratch_db, build_if_missing=False)
+    before = snapshot(con)
+    f = tmp_path / "moves.csv"
+    f.write_text(
+        MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
+    )
+    assert load.load_files(con, {"moves": f}, mode="append").ok
+    people = tmp_path / "people.csv"
+    people.write_text(
+        "person_id,name,name_zh,known_for,origin_country,source_id\n"
+        "mu-li,Mu Li,李沐,MXNet,US,leiphone-2023-mu-li-declines-bytedance\n"
+    )
+    assert load.load_files(con, {"people": people}, mode="upsert").ok
+    # every schema file "edited": the next connect re-runs them all
+    con.execute("update atlas_meta set value = 'edited' where key like 'schema%'")
+    con.close()
+    con = db.connect(scratch_db, build_if_missing=False)
+    try:
+        assert load.undo_problem(con, 3) is None
+        assert load.undo(con, 3).ok
+        assert load.undo(con, 2).ok
+        assert snapshot(con) == before  # exactly the state before both uploads
+    finally:
+        con.close()
+
+
+def test_an_undo_whose_log_is_gone_refuses_and_changes_nothing(scratch_db, tmp_path):
+    from atlas import db
+    from tests.test_load import MOVES_HEADER, snapshot
+
+    con = db.connect(scratch_db, build_if_missing=False)
+    f = tmp_path / "moves.csv"
+    f.write_text(
+        MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
+    )
+    assert load.load_files(con, {"moves": f}, mode="append").ok
+    con.execute("drop table undo_moves")  # what an older version did on a schema change
+    after = snapshot(con)
+    try:
+        problem = load.undo_problem(con, 2)
+        assert problem == "its undo log of moves is missing; it cannot be undone exactly"
+        result = load.undo(con, 2)
+        assert not result.ok and "version 2 cannot be undone" in result.problems[0].message
+        assert snapshot(con) == after and db.data_version(con) == 2
+    finally:
+        con.close()
+
+
+def test_an_undo_log_whose_table_changed_shape_refuses(scratch_db, tmp_path):
+    from atlas import db
+    from tests.test_load import MOVES_HEADER
+
+    con = db.connect(scratch_db, build_if_missing=False)
+    f = tmp_path / "moves.csv"
+    f.write_text(
+        MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
+    )
+    assert load.load_files(con, {"moves": f}, mode="append").ok
+    con.execute("alter table moves add column confidence double")  # the base schema grew a column
+    try:
+        assert "the columns of moves changed" in load.undo_problem(con, 2)
+        assert not load.undo(con, 2).ok
+        assert con.execute("select count(*) from moves where move_id = 'm-new'").fetchall() == [(1,)]
     finally:
         con.close()

@@ -75,20 +75,28 @@ def test_one_bad_row_among_100000_rejects_the_whole_file(rw):
 
 def test_two_writers_and_a_reader_at_once(rw):
     """The app's sessions share one connection: both uploads land, whole, one after the other,
-    and a reader never sees part of one."""
+    and a reader never sees part of one (and it did read while they wrote)."""
+    import time
+
     n = 20_000
     files = [moves_csv(n, start=0), moves_csv(n, start=n)]
-    seen: list[int] = []
+    seen: list[tuple[float, int]] = []
+    spans: list[tuple[float, float]] = []
     results = []
     stop = threading.Event()
 
     def write(text: str) -> None:
-        results.append(upload.commit(rw, upload.stage_upload([("moves.csv", text.encode())]), "w"))
+        staged = upload.stage_upload([("moves.csv", text.encode())])
+        start = time.perf_counter()
+        results.append(upload.commit(rw, staged, "w"))
+        spans.append((start, time.perf_counter()))
+        staged.close()
 
     def read() -> None:
         while not stop.is_set():
             cur = rw.cursor()
-            seen.append(cur.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall()[0][0])
+            count = cur.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall()[0][0]
+            seen.append((time.perf_counter(), count))
             cur.close()
 
     reader = threading.Thread(target=read)
@@ -102,7 +110,10 @@ def test_two_writers_and_a_reader_at_once(rw):
     reader.join()
     assert all(r.ok for r in results), [r.problems for r in results]
     assert sorted(r.upload_id for r in results) == [2, 3]
-    assert set(seen) <= {0, n, 2 * n}, "a reader saw half an upload"
+    assert {c for _, c in seen} <= {0, n, 2 * n}, "a reader saw half an upload"
+    first, last = min(s for s, _ in spans), max(e for _, e in spans)
+    during = [c for t, c in seen if first < t < last]
+    assert len(during) >= 3, f"the reader read {len(during)} time(s) while the uploads were committing"
     assert rw.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(2 * n,)]
 
 

@@ -4,10 +4,14 @@ Ids and references are the loader's to enforce (tests/test_load.py): the schema 
 key or foreign-key indexes, which made large loads several times slower.
 """
 
+import re
+
 import duckdb
 import pytest
 
 from atlas import schema
+from atlas.load import schema_checks
+from atlas.model import TABLES, TABLES_BY_NAME
 
 
 def _base(con):
@@ -123,3 +127,46 @@ def test_schema_is_rerunnable(seed_db_path, tmp_path):
 def test_fmt_date_keeps_precision(empty_con, precision, expected):
     got = empty_con.execute("select fmt_date(date '2023-03-07', $p)", {"p": precision}).fetchall()[0][0]
     assert got == expected
+
+
+SQL_TYPES = {
+    "text": "VARCHAR",
+    "slug": "VARCHAR",
+    "enum": "VARCHAR",
+    "country": "VARCHAR",
+    "currency": "VARCHAR",
+    "url": "VARCHAR",
+    "int": "INTEGER",
+    "number": "DOUBLE",
+    "bool": "BOOLEAN",
+    "date": "DATE",
+}
+
+
+@pytest.mark.parametrize("table", [t.name for t in TABLES])
+def test_the_model_and_the_schema_agree_column_by_column(empty_con, table):
+    """atlas.model (what the loader checks) and queries/schema/base.sql (what the database
+    enforces) describe each table twice: same columns, types, required values and choices."""
+    t = TABLES_BY_NAME[table]
+    stored = {
+        name: (dtype, nullable)
+        for name, dtype, nullable in empty_con.execute(
+            "select column_name, data_type, is_nullable from duckdb_columns() where table_name = $t", {"t": table}
+        ).fetchall()
+    }
+    expected = set()
+    for c in t.columns:
+        expected.add(c.name)
+        dtype, nullable = stored[c.name]
+        assert dtype == SQL_TYPES[c.type], (table, c.name, dtype)
+        # the loader fills two kinds of empty value, so the table requires them though a file need
+        # not: a fact's source_id (the upload cites itself) and a true/false (empty is false)
+        required = c.required or c.type == "bool" or (c.name == "source_id" and table not in ("firms", "people"))
+        assert nullable == (not required), (table, c.name, "NOT NULL" if not nullable else "nullable")
+        if c.type == "date":
+            expected.add(f"{c.name}_precision")
+        if c.choices:
+            checks = [e for e, cols in schema_checks(empty_con, table) if cols == [c.name] and " IN " in e]
+            assert len(checks) == 1, (table, c.name)
+            assert set(re.findall(r"'([^']*)'", checks[0])) == set(c.choices), (table, c.name, checks[0])
+    assert set(stored) == expected, (table, set(stored) ^ expected)

@@ -119,3 +119,27 @@ def test_binary_garbage_is_refused_with_the_file_named(rw):
     report = upload.problems_frame(upload.check(rw, staged).problems)
     assert report.file.tolist() == ["photo.csv"]
     assert "binary" in report.problem.iloc[0]
+
+
+def test_the_data_page_stages_and_checks_once_per_content_and_mode(rw, monkeypatch):
+    """Every rerun of the Data page with a file attached once staged and checked it all again."""
+    from atlas import ui
+
+    staged_calls, checked_calls = [], []
+    stage, check = upload.stage_upload, upload.check
+    monkeypatch.setattr(upload, "stage_upload", lambda *a, **k: staged_calls.append(1) or stage(*a, **k))
+    monkeypatch.setattr(upload, "check", lambda *a, **k: checked_calls.append(1) or check(*a, **k))
+    state: dict = {}
+    named = [("moves.csv", MOVES.encode())]
+    for _ in range(3):  # three reruns of the page, nothing changed
+        staged, result = ui.staged_and_checked(state, rw, named, {}, {}, "append")
+        assert result.ok
+    assert (len(staged_calls), len(checked_calls)) == (1, 1)
+    ui.staged_and_checked(state, rw, named, {}, {}, "upsert")  # another mode: checked again, not staged
+    assert (len(staged_calls), len(checked_calls)) == (1, 2)
+    folder = staged.folder
+    ui.staged_and_checked(state, rw, [("moves.csv", MOVES.replace("up-1", "up-2").encode())], {}, {}, "upsert")
+    assert (len(staged_calls), len(checked_calls)) == (2, 3)
+    assert not folder.exists()  # the previous content's copies are gone
+    ui._drop_staged(state)
+    assert state == {}
