@@ -35,6 +35,7 @@ import pandas as pd
 
 from atlas import generate, schema, sql
 from atlas.browser import ROOT
+from atlas.pages import PAGES as REGISTRY
 
 SCALES = {"small": generate.SMALL, "large": generate.LARGE}
 TARGETS = {
@@ -57,69 +58,47 @@ LOAD_PHASES = {
 PERSON, FIRM = "person-12", "firm-0"  # firm-0 is the largest firm of the power law: the worst case
 PERIOD = ["2015", "2020"]
 
-# Each page: its script, title, and four views as URL parameters (the default first).
-PAGES: list[tuple[str, str, list[tuple[str, dict]]]] = [
-    (
-        "app.py",
-        "Overview",
-        [
-            ("default", {}),
-            ("confirmed only", {"certainty": "confirmed"}),
-            ("2015–2020", {"period": PERIOD}),
-            ("startups, in CNY", {"kinds": ["ai_startup"], "currency": "CNY"}),
-        ],
-    ),
-    (
-        "pages/1_Talent_flows.py",
-        "Talent flows",
-        [
-            ("default", {}),
-            ("firm level", {"level": "firm"}),
-            ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
-            ("China, startups", {"countries": ["CN"], "kinds": ["ai_startup"]}),
-        ],
-    ),
-    (
-        "pages/2_Pay_offers.py",
-        "Pay offers",
-        [
-            ("default", {}),
-            ("in CNY", {"currency": "CNY"}),
-            ("2020 dollars", {"constant": "2020"}),
-            ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
-        ],
-    ),
-    (
-        "pages/3_Funding.py",
-        "Funding",
-        [
-            ("default", {}),
-            ("in EUR", {"currency": "EUR"}),
-            ("series rounds", {"round_types": ["series"]}),
-            ("China, 2015–2020", {"countries": ["CN"], "period": PERIOD}),
-        ],
-    ),
-    (
-        "pages/4_People_and_firms.py",
-        "People & firms",
-        [
-            ("default", {}),
-            ("a person", {"person": PERSON}),
-            ("the largest firm", {"firm": FIRM}),
-            ("a search", {"q": "Person 12"}),
-        ],
-    ),
-    (
-        "pages/5_Data.py",
-        "Data",
-        [
-            ("default", {}),
-            ("confirmed only", {"certainty": "confirmed"}),
-            ("2015–2020", {"period": PERIOD}),
-            ("in GBP", {"currency": "GBP"}),
-        ],
-    ),
-]
+# Four views of each page of the registry, by its title, as URL parameters (the default first).
+VIEWS: dict[str, list[tuple[str, dict]]] = {
+    "Overview": [
+        ("default", {}),
+        ("confirmed only", {"certainty": "confirmed"}),
+        ("2015–2020", {"period": PERIOD}),
+        ("startups, in CNY", {"kinds": ["ai_startup"], "currency": "CNY"}),
+    ],
+    "Talent flows": [
+        ("default", {}),
+        ("firm level", {"level": "firm"}),
+        ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
+        ("China, startups", {"countries": ["CN"], "kinds": ["ai_startup"]}),
+    ],
+    "Pay offers": [
+        ("default", {}),
+        ("in CNY", {"currency": "CNY"}),
+        ("2020 dollars", {"constant": "2020"}),
+        ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
+    ],
+    "Funding": [
+        ("default", {}),
+        ("in EUR", {"currency": "EUR"}),
+        ("series rounds", {"round_types": ["series"]}),
+        ("China, 2015–2020", {"countries": ["CN"], "period": PERIOD}),
+    ],
+    "People & firms": [
+        ("default", {}),
+        ("a person", {"person": PERSON}),
+        ("the largest firm", {"firm": FIRM}),
+        ("a search", {"q": "Person 12"}),
+    ],
+    "Data": [
+        ("default", {}),
+        ("confirmed only", {"certainty": "confirmed"}),
+        ("2015–2020", {"period": PERIOD}),
+        ("in GBP", {"currency": "GBP"}),
+    ],
+}
+# (script, title, views) of every page of the registry (atlas.pages), in menu order
+PAGES: list[tuple[str, str, list[tuple[str, dict]]]] = [(p.script, p.title, VIEWS[p.title]) for p in REGISTRY]
 
 
 @dataclass

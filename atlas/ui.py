@@ -18,20 +18,11 @@ from atlas import tables
 from atlas.escape import md, short
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
+from atlas.pages import BY_TITLE, PAGES, SHARED_KEYS, keys_of
 from atlas.urlvalues import parse_int
 
 if TYPE_CHECKING:
     import pandas as pd
-
-# (script, menu label, icon): the menu order; app.py is the Overview.
-PAGES = (
-    ("app.py", "Overview", ":material/dashboard:"),
-    ("pages/1_Talent_flows.py", "Talent flows", ":material/swap_horiz:"),
-    ("pages/2_Pay_offers.py", "Pay offers", ":material/payments:"),
-    ("pages/3_Funding.py", "Funding", ":material/account_balance:"),
-    ("pages/4_People_and_firms.py", "People & firms", ":material/groups:"),
-    ("pages/5_Data.py", "Data", ":material/database:"),
-)
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2026
@@ -69,8 +60,8 @@ def menu_ui(current: str) -> None:
     """The navigation menu in the sidebar, drawn from PAGES."""
     with st.sidebar:
         st.markdown("### Talent Atlas")
-        for script, label, icon in PAGES:
-            st.page_link(script, label=label, icon=icon, disabled=label == current)
+        for page in PAGES:
+            st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
         if local_mode():
             st.caption(":material/lock: Local mode: only this computer can open it.")
 
@@ -85,7 +76,6 @@ def local_mode() -> bool:
 
 # The filters that mean the same on every page, by widget key, with their defaults.
 SHARED_DEFAULTS = {"period": (FIRST_YEAR, LAST_YEAR), "certainty": "rumor", "kinds": [], "currency": "USD"}
-SHARED_KEYS = tuple(SHARED_DEFAULTS)
 
 
 def _restore_shared_filters(page: str) -> bool:
@@ -185,7 +175,7 @@ def _open_saved_view() -> None:
         del st.query_params["view"]
         return
     view = found.iloc[0]
-    script = next((s for s, label, _ in PAGES if label == view.page), "app.py")
+    script = BY_TITLE[view.page].script if view.page in BY_TITLE else "app.py"
     params: dict[str, list[str]] = {}
     for key, value in parse_qsl(view.query, keep_blank_values=True):
         params.setdefault(key, []).append(value)
@@ -832,16 +822,6 @@ def deals_dataframe(df, currency: str) -> None:
     )
 
 
-# The URL-bound widget keys each page draws (shared filters first); the share box builds
-# the link from their current values, so it is exact even when the address bar lags.
-PAGE_KEYS = {
-    "Overview": SHARED_KEYS,
-    "Talent flows": (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom", "img"),
-    "Pay offers": (*SHARED_KEYS, "firms", "pay_kinds", "outcomes", "constant"),
-    "Funding": (*SHARED_KEYS, "countries", "round_types", "statuses", "compare"),
-    "People & firms": (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),
-    "Data": SHARED_KEYS,
-}
 # Multi-selects whose default is not empty: clearing them must be said in the link (key=).
 NON_EMPTY_DEFAULTS = {"compare"}
 
@@ -849,7 +829,7 @@ NON_EMPTY_DEFAULTS = {"compare"}
 def view_query(page: str) -> list[tuple[str, str]]:
     """The query parameters that reproduce the current view of `page`."""
     pairs: list[tuple[str, str]] = []
-    for key in PAGE_KEYS.get(page, SHARED_KEYS):
+    for key in keys_of(page):
         if key not in st.session_state:
             continue
         value = st.session_state[key]
@@ -873,7 +853,7 @@ def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
     current: dict[str, list[str]] = {}
     for key, value in view_query(page):
         current.setdefault(key, []).append(value)
-    known = set(PAGE_KEYS.get(page, SHARED_KEYS))
+    known = set(keys_of(page))
     out = []
     for key, values in asked.items():
         # what the link asked for is echoed escaped and shortened: never as a link, image or code

@@ -26,7 +26,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas import charts, cli, csvfile, db, escape, upload
 from atlas.model import TABLES_BY_NAME
-from atlas.ui import PAGE_KEYS, PAGES
+from atlas.pages import PAGES, keys_of
 from atlas.urlvalues import parse_int
 from tests.conftest import ROOT
 from tests.test_load import snapshot
@@ -419,11 +419,11 @@ def random_value(rng: random.Random) -> str:
     return "".join(chars)
 
 
-@pytest.mark.parametrize("script,page", [(s, t) for s, t, _ in PAGES])
+@pytest.mark.parametrize("script,page", [(p.script, p.title) for p in PAGES])
 def test_random_unicode_in_every_link_parameter_never_crashes_a_page(seed_db_path, monkeypatch, script, page):
     monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
     rng = random.Random(f"atlas-{page}")
-    keys = [*PAGE_KEYS[page], "v", "view", "person", "firm", "unknown_key"]
+    keys = [*keys_of(page), "v", "view", "person", "firm", "unknown_key"]
     for attempt in range(4):
         at = open_page(script)
         for key in keys:
@@ -437,11 +437,11 @@ def test_random_unicode_in_every_link_parameter_never_crashes_a_page(seed_db_pat
         assert at.title, page
 
 
-@pytest.mark.parametrize("script,page", [(s, t) for s, t, _ in PAGES])
+@pytest.mark.parametrize("script,page", [(p.script, p.title) for p in PAGES])
 def test_every_nasty_value_in_every_parameter_never_crashes_a_page(seed_db_path, monkeypatch, script, page):
     """Each known-bad value in all of a page's parameters at once (the random test may miss one)."""
     monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
-    keys = [*PAGE_KEYS[page], "v", "view", "person", "firm"]
+    keys = [*keys_of(page), "v", "view", "person", "firm"]
     for value in NASTY + ["inf", "-inf", "Infinity", "1e999", "2000", "0", "true"]:
         at = open_page(script)
         for key in keys:

@@ -7,7 +7,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from atlas.ui import PAGES
+from atlas.pages import PAGES
 from tests.conftest import ROOT, plain
 
 
@@ -26,7 +26,7 @@ def _texts(at: AppTest) -> str:
     return "\n".join(parts)
 
 
-@pytest.mark.parametrize("script,title", [(s, t) for s, t, _ in PAGES])
+@pytest.mark.parametrize("script,title", [(p.script, p.title) for p in PAGES])
 def test_page_renders(app, script, title):
     if script != "app.py":
         app.switch_page(script).run()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from atlas.ui import PAGES
+from atlas.pages import PAGES
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -38,14 +38,14 @@ def test_deep_link_is_the_first_request(fresh_server, browser):
     assert selected(page, "Display currency") == "CNY"
     # the menu is ours: real titles, in order
     links = [t.strip().split("\n")[-1] for t in sidebar.locator('[data-testid="stPageLink"]').all_inner_texts()]
-    assert links == [label for _, label, _ in PAGES]
+    assert links == [p.title for p in PAGES]
     # the URL keeps the view
     assert "currency=CNY" in page.url and "certainty=reported" in page.url
     page.screenshot(path=str(ARTIFACTS / "deep_link_pay_offers_cny.png"), full_page=True)
     page.close()
 
 
-@pytest.mark.parametrize("script,title", [(s, t) for s, t, _ in PAGES])
+@pytest.mark.parametrize("script,title", [(p.script, p.title) for p in PAGES])
 def test_every_page_opens_with_seed_data(server, browser, script, title):
     page = browser.new_page(viewport={"width": 1500, "height": 1800})
     page.goto(server.url + url_path(script))
