@@ -87,7 +87,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from atlas import bench
+    from atlas.tools import bench
 
     bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
     return 0

@@ -7,8 +7,8 @@ import re
 import subprocess
 import sys
 
-from atlas import bench
-from atlas.browser import chromium_available
+from atlas.tools import bench
+from atlas.tools.browser import chromium_available
 from tests.conftest import ROOT
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from atlas.browser import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: F401 - used by the tests
+from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: F401 - used by the tests
 from tests.conftest import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"

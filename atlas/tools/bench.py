@@ -34,8 +34,8 @@ import numpy as np
 import pandas as pd
 
 from atlas import generate, schema, sql
-from atlas.browser import ROOT
 from atlas.pages import PAGES as REGISTRY
+from atlas.sql import ROOT
 
 SCALES = {"small": generate.SMALL, "large": generate.LARGE}
 TARGETS = {
@@ -455,7 +455,7 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
     """Navigation to charts drawn, per page, on a freshly started server; its peak memory."""
     from playwright.sync_api import sync_playwright
 
-    from atlas.browser import CHROMIUM, CHROMIUM_ARGS, Server, chromium_available, wait_for_app
+    from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, Server, chromium_available, wait_for_app
 
     if not chromium_available():
         results.notes.append("Chromium not found: the browser timings were not taken.")
