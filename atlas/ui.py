@@ -7,7 +7,6 @@ from page to page.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -1129,24 +1128,24 @@ def _upload_flow(files) -> None:
         st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
     uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
     if st.button("Commit the upload", type="primary", key="upload_commit"):
-        from atlas import load
-
         with st.status("Checking again and committing in one transaction…") as progress:
-            done = upload.commit(con, staged, uploader, mode, derive=False)
-            if done.ok:
-                took = sum(done.timings.values())
-                progress.update(
-                    label=f"Committed as data version {done.upload_id} in {took:,.1f} s. "
-                    "Rebuilding the tables the pages read…"
-                )
-                start = time.perf_counter()
-                load.refresh_derived_committed(con)
-                progress.update(
-                    label=f"Committed as data version {done.upload_id} in {took:,.1f} s; the pages' tables "
-                    f"rebuilt in {time.perf_counter() - start:,.1f} s.",
-                    state="complete",
-                )
-            else:
+
+            def step(name: str, result) -> None:  # noqa: ANN001 - a LoadResult
+                took = sum(t for k, t in result.timings.items() if k != "derive")
+                if name == "committed":
+                    progress.update(
+                        label=f"Committed as data version {result.upload_id} in {took:,.1f} s. "
+                        "Rebuilding the tables the pages read…"
+                    )
+                else:
+                    progress.update(
+                        label=f"Committed as data version {result.upload_id} in {took:,.1f} s; the pages' tables "
+                        f"rebuilt in {result.timings['derive']:,.1f} s.",
+                        state="complete",
+                    )
+
+            done = upload.commit(con, staged, uploader, mode, progress=step)
+            if not done.ok:
                 progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
             _drop_staged()  # committed: the copies are no longer needed

@@ -16,6 +16,7 @@ import tempfile
 import weakref
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -262,14 +263,19 @@ def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") 
 
 
 def commit(
-    con: duckdb.DuckDBPyConnection, upload: Upload, uploader: str, mode: str = "append", derive: bool = True
+    con: duckdb.DuckDBPyConnection,
+    upload: Upload,
+    uploader: str,
+    mode: str = "append",
+    progress: Callable[[str, LoadResult], None] | None = None,
 ) -> LoadResult:
-    """Validate again and commit everything in one transaction, or nothing; then (derive)
-    rebuild the tables the pages read (see `atlas.load.load_files`)."""
+    """Validate again and commit everything in one transaction, or nothing; then rebuild the
+    tables the pages read (see `atlas.load.load_files`; `progress` hears each step). The one
+    commit path of the Data page and the command line."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
     return load_files(
-        con, upload.files, mode=mode, uploader=uploader or "data page", labels=upload.labels, derive=derive
+        con, upload.files, mode=mode, uploader=uploader or "data page", labels=upload.labels, progress=progress
     )
 
 

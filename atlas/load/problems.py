@@ -1,0 +1,56 @@
+"""What a load reports: a problem by file, row and column; the result of a load; the error that carries them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with an input: where it is (file, spreadsheet row, column) and why."""
+
+    table: str
+    line: int | None  # the row number a spreadsheet shows (the header is row 1)
+    column: str | None
+    value: str | None
+    message: str
+    file: str = ""
+
+    def __str__(self) -> str:
+        where = self.file or self.table
+        if self.line is not None:
+            where += f", row {self.line}"
+        if self.column:
+            where += f", column {self.column}"
+        shown = f" (value: {self.value!r})" if self.value is not None else ""
+        return f"{where}: {self.message}{shown}"
+
+
+@dataclass
+class LoadResult:
+    """What a load did: the problems found, or the rows committed per table."""
+
+    problems: list[Problem] = field(default_factory=list)
+    row_counts: dict[str, int] = field(default_factory=dict)
+    upload_id: int | None = None
+    # per table: rows new, changed, unchanged and (replace) removed
+    changes: dict[str, dict[str, int]] = field(default_factory=dict)
+    # (table, row, key, column, old, new) for every field an upsert or replace changes
+    diff: list[tuple] = field(default_factory=list)
+    # seconds per phase: read, check, compare, write, commit, then derive (for the benchmark)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was wrong (and, unless a dry run, everything was committed)."""
+        return not self.problems
+
+
+class LoadError(Exception):
+    """Raised when an input is rejected; carries every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems[:50])
+        more = f"\n  ... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} problem(s):\n{lines}{more}")

@@ -1,0 +1,135 @@
+"""Step 1, stage: a CSV file read once into a staging table of text columns (a canonical file from
+atlas.csvfile carries each row's spreadsheet row), and which table a file is for.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+
+from atlas.load.problems import Problem
+from atlas.model import TABLES, TABLES_BY_NAME, Table
+
+
+def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    rows = con.execute("select count(*) from duckdb_tables() where table_name = $name", {"name": name}).fetchall()
+    return rows[0][0] > 0
+
+
+def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: str = "") -> list[Problem]:
+    """Read one CSV into the staging table `stage_<table>`: its line, then every column of the
+    model as text, trimmed, empty as NULL (absent optional columns are all NULL).
+
+    Returns the file-level problems (unreadable, missing or unknown columns); rows are
+    checked later by `check_staged`. The file is parsed once: its header is read first (the
+    sniffer's sample), then the rows straight into the stage.
+    """
+    label = label or path.name
+    stage = f"stage_{table.name}"
+    _drop_stage(con, table)
+    try:
+        with open(path, "rb") as f:
+            first = f.readline(1 << 16)
+            if not (first + f.read(1 << 16)).strip():
+                return [Problem(table.name, None, None, None, "the file is empty", label)]
+    except OSError as exc:
+        return [Problem(table.name, None, None, None, f"cannot be read: {exc.strerror}", label)]
+    canonical = first.startswith(b"_row,")
+    if canonical:
+        # written by atlas.csvfile: UTF-8, comma, every row checked, its spreadsheet row first
+        header = next(csv.reader([first.decode("utf-8")]))[1:]
+    else:
+        sniffed = "read_csv($path, all_varchar = true, header = true, auto_detect = true, null_padding = false)"
+        try:
+            header = [r[0] for r in con.execute(f"describe select * from {sniffed}", {"path": str(path)}).fetchall()]
+        except duckdb.Error as exc:
+            reason = str(exc).splitlines()[0]
+            return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+    normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
+    problems = []
+    for name in sorted(set(normalized) - set(table.column_names)):
+        problems.append(Problem(table.name, 1, name, None, "unknown column for this table", label))
+    for c in table.columns:
+        if c.required and c.name not in normalized:
+            problems.append(Problem(table.name, 1, c.name, None, "required column is missing", label))
+    if problems:
+        return problems
+    if canonical:
+        # every name is a model column by now: only those reach the SQL text
+        columns = (
+            "{'_row': 'BIGINT', "
+            + ", ".join(f"'{normalized_name}': 'VARCHAR'" for normalized_name in (h.strip().lower() for h in header))
+            + "}"
+        )
+        source = (
+            "read_csv($path, auto_detect = false, header = true, delim = ',', quote = '\"', escape = '\"', "
+            f"columns = {columns}, max_line_size = 67108864)"
+        )
+        normalized = {h.strip().lower(): h.strip().lower() for h in header}
+    else:
+        source = sniffed
+
+    # Present columns are renamed to their model name; absent optional ones become NULL.
+    # Identifiers are quoted from the file's own header only after it matched the model.
+    def quoted(name: str) -> str:
+        return '"' + normalized[name].replace('"', '""') + '"'
+
+    def cleaned(name: str) -> str:
+        # trimmed only where a value starts or ends with a space: most do not, and trimming
+        # every value of ten million rows costs more than reading them
+        v = quoted(name)
+        return f"nullif(case when {v} like ' %' or {v} like '% ' then trim({v}) else {v} end, '')"
+
+    select = ", ".join(
+        f"{cleaned(c.name)} as {c.name}" if c.name in normalized else f"null::varchar as {c.name}"
+        for c in table.columns
+    )
+    try:
+        # read in parallel, stored in file order: a row's rowid gives its line (no numbering pass)
+        row = "_row, " if canonical else ""
+        con.execute(f"create temp table {stage}_rows as select {row}{select} from {source}", {"path": str(path)})
+    except duckdb.Error as exc:
+        reason = str(exc).splitlines()[0]
+        return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+    # a canonical file carries each row's spreadsheet row; otherwise rows are lines (rowid + header)
+    line = "_row as _line, * exclude (_row)" if canonical else "rowid + 2 as _line, *"
+    con.execute(f"create temp view {stage} as select {line} from {stage}_rows")
+    n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
+    if n == 0:
+        return [Problem(table.name, None, None, None, "has a header but no rows", label)]
+    return []
+
+
+def _drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+    """Drop the staged rows and typed rows of one table, whether tables or views."""
+    names = (f"stage_{table.name}", f"stage_{table.name}_rows", f"typed_{table.name}")
+    temp = con.execute(
+        "select table_name, 'table' from duckdb_tables() where temporary and list_contains($names, table_name) "
+        "union all select view_name, 'view' from duckdb_views() where temporary and list_contains($names, view_name)",
+        {"names": list(names)},
+    ).fetchall()
+    for name, kind in sorted(temp, key=lambda r: r[1] == "table"):  # views first: they read the tables
+        con.execute(f"drop {kind} temp.{name}")
+
+
+def detect_table(path: Path, header: list[str] | None = None) -> str | None:
+    """The table a CSV file belongs to: by its file name, else by its header (read from
+    the file when not given)."""
+    stem = path.stem.lower()
+    if stem in TABLES_BY_NAME:
+        return stem
+    if header is None:
+        try:
+            with open(path, encoding="utf-8-sig", errors="replace") as f:
+                header = f.readline().split(",")
+        except OSError:
+            return None
+    header = {h.strip().lower() for h in header}
+    best = [t.name for t in TABLES if set(c.name for c in t.columns if c.required) <= header]
+    return best[0] if len(best) == 1 else None
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(*) from {table}").fetchall()[0][0]

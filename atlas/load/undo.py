@@ -1,0 +1,244 @@
+"""Undo: the latest upload in effect reversed exactly from its undo log, or refused with the reason."""
+
+from __future__ import annotations
+
+import json
+
+import duckdb
+
+from atlas.load.problems import LoadResult, Problem
+from atlas.load.stage import _count, _exists
+from atlas.load.values import _join, _targets
+from atlas.load.write import (
+    MODES,
+    WRITE_LOCK,
+    _delete_firms,
+    _insert_firms,
+    _next_upload_id,
+    _update_columns,
+    _use_upload,
+)
+from atlas.model import TABLES, TABLES_BY_NAME, Table
+from atlas.schema import refresh_derived
+
+
+def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
+    """The upload an undo would reverse: the latest one still in effect, if it can be undone."""
+    rows = con.execute(
+        "select upload_id, mode from uploads where mode <> 'undo' "
+        "and upload_id not in (select upload_id from undone_uploads) order by upload_id desc limit 1"
+    ).fetchall()
+    if not rows or rows[0][1] not in MODES:
+        return None
+    return rows[0][0]
+
+
+def undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
+    """Why upload `upload_id` cannot be undone exactly, or None when its undo log can restore it.
+
+    Each table an upload wrote has a complete log in undo_<table> (marked 'logged'), with the
+    table's own columns. A log that is missing (removed by an older version of the app on a
+    schema change) or whose columns no longer match its table (the base schema changed since)
+    cannot restore the state before the upload: the undo is refused rather than reporting
+    success while restoring nothing.
+    """
+    row = con.execute("select tables from uploads where upload_id = $u", {"u": upload_id}).fetchall()
+    if not row:
+        return f"there is no data version {upload_id}"
+    written = [t for t in (row[0][0] or "").split(", ") if t in TABLES_BY_NAME]
+    logged_any = False
+    for name in written:
+        log = f"undo_{name}"
+        if not _exists(con, log):
+            return f"its undo log of {name} is missing; it cannot be undone exactly"
+        columns = con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "order by column_index",
+            {"t": name},
+        ).fetchall()
+        logged = con.execute(
+            "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "order by column_index",
+            {"t": log},
+        ).fetchall()[2:]
+        if columns != logged:
+            return f"the columns of {name} changed since this upload; its undo log cannot restore it exactly"
+        marks = con.execute(
+            f"select count(*) filter (undo_action = 'logged'), count(*) from {log} where undo_upload_id = $u",
+            {"u": upload_id},
+        ).fetchall()[0]
+        logged_any = logged_any or marks[0] > 0
+        if marks[0] == 0 and marks[1] == 0 and _logged_since_markers(con, log):
+            return f"its undo log of {name} is missing; it cannot be undone exactly"
+    if written and not logged_any and not _any_log_rows(con, written, upload_id):
+        return "its undo log is missing (an older version of the app removed it); it cannot be undone exactly"
+    return None
+
+
+def _logged_since_markers(con: duckdb.DuckDBPyConnection, log: str) -> bool:
+    """Whether this log has completeness markers at all (uploads made before markers have none)."""
+    return con.execute(f"select count(*) from {log} where undo_action = 'logged'").fetchall()[0][0] > 0
+
+
+def _any_log_rows(con: duckdb.DuckDBPyConnection, tables: list[str], upload_id: int) -> bool:
+    return any(
+        con.execute(f"select count(*) from undo_{t} where undo_upload_id = $u", {"u": upload_id}).fetchall()[0][0]
+        for t in tables
+        if _exists(con, f"undo_{t}")
+    )
+
+
+def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "") -> LoadResult:
+    """Restore exactly the state before upload `upload_id` (the latest in effect), in one
+    transaction recorded as a new data version."""
+    with WRITE_LOCK:
+        return _undo(con, upload_id, uploader)
+
+
+# Tables nothing else refers to: their rows go in the undo's first transaction.
+LEAF_TABLES = ("education", "moves", "compensation", "round_investors")
+
+
+def _inserted(t: Table) -> str:
+    """The keys an upload inserted into `t` (the upload bound by _use_upload): those logged,
+    or every key of the table when the upload filled it from empty ('inserted_all')."""
+    keys = ", ".join(t.key)
+    return (
+        f"select {keys} from undo_{t.name} "
+        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted' "
+        f"union all select {keys} from {t.name} where exists (select 1 from undo_{t.name} "
+        "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'inserted_all')"
+    )
+
+
+def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -> int:
+    log = _inserted(t)
+    n = cur.execute(
+        f"delete from {t.name} o where exists (select 1 from ({log}) l where {_join(t, 'l', 'o')})"
+    ).fetchall()[0][0]
+    cur.execute(
+        f"delete from undo_{t.name} where undo_upload_id = $u and undo_action in ('inserted', 'inserted_all')",
+        {"u": upload_id},
+    )
+    return n
+
+
+def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> LoadResult:
+    cur = con.cursor()
+    result = LoadResult()
+    try:
+        if undoable_upload(cur) != upload_id:
+            result.problems.append(
+                Problem(
+                    "",
+                    None,
+                    None,
+                    None,
+                    f"version {upload_id} is not the latest upload in effect; undo the later ones first",
+                )
+            )
+            return result
+        problem = undo_problem(cur, upload_id)
+        if problem:
+            result.problems.append(Problem("", None, None, None, f"version {upload_id} cannot be undone: {problem}"))
+            return result
+        tables = [t for t in TABLES if _exists(cur, f"undo_{t.name}")]
+        touched: list[str] = []
+        _use_upload(cur, upload_id)
+        cur.execute("begin transaction")
+        try:
+            # 1. one transaction: the rows the upload inserted into tables nothing refers to go,
+            #    the rows it changed or removed come back, the undo is recorded (a new version).
+            for t in tables:
+                if t.name in LEAF_TABLES:
+                    n = _delete_inserted(cur, t, upload_id)
+                    if n:
+                        touched.append(t.name)
+                        result.row_counts[t.name] = n
+            for t in tables:
+                before = (
+                    f"select * from undo_{t.name} "
+                    "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'before'"
+                )
+                n = _count(cur, f"({before})")
+                if not n:
+                    continue
+                cols = _targets(t)
+                _update_columns(cur, t, f"({before})")
+                missing = (
+                    f"select b.* from ({before}) b "
+                    f"where not exists (select 1 from {t.name} o where {_join(t, 'b', 'o')})"
+                )
+                if t.name == "firms":
+                    _insert_firms(cur, missing)
+                else:
+                    col_list = ", ".join(cols)
+                    cur.execute(f"insert into {t.name} ({col_list}) select {col_list} from ({missing})")
+                cur.execute(
+                    f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'before'", {"u": upload_id}
+                )
+                result.row_counts[t.name] = result.row_counts.get(t.name, 0) + n
+                touched.append(t.name)
+            for t in tables:
+                cur.execute(
+                    f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'logged'", {"u": upload_id}
+                )
+            parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t)})")]
+            touched += [t.name for t in parents]
+            new_id = _next_upload_id(cur)
+            cur.execute(
+                "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
+                "values ($id, $who, 'undo', $files, null, $counts, $tables)",
+                {
+                    "id": new_id,
+                    "who": uploader or "data page",
+                    "files": f"undo of version {upload_id}",
+                    "counts": json.dumps(result.row_counts),
+                    "tables": ", ".join(dict.fromkeys(touched)),
+                },
+            )
+            cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
+            refresh_derived(cur)  # after the undo's own version is recorded: it reflects that one
+            cur.execute("commit")
+            result.upload_id = new_id
+        except duckdb.Error as exc:
+            cur.execute("rollback")
+            result.problems.append(Problem("", None, None, None, f"undo refused by the database: {exc}"))
+            return result
+        finish_undo(cur)
+    finally:
+        cur.close()
+    return result
+
+
+def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
+    """2. The rows an undone upload inserted into tables others refer to (sources, firms,
+    people, rounds): one transaction per table, children first.
+
+    DuckDB cannot delete a row whose referring rows were deleted in the same transaction,
+    so these go after the first commit; every commit in between leaves no orphan. Run again
+    on connect, it finishes an undo that a crash interrupted.
+    """
+    if not _exists(con, "undone_uploads"):
+        return
+    pending = [r[0] for r in con.execute("select upload_id from undone_uploads order by upload_id desc").fetchall()]
+    firms_deleted = False
+    for upload_id in pending:
+        _use_upload(con, upload_id)
+        for t in reversed(TABLES):
+            if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t)})"):
+                continue
+            if t.name == "firms":
+                # parents after their subsidiaries, each level committed
+                _delete_firms(con, _inserted(t), commit_each=True)
+                con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
+                firms_deleted = True
+                continue
+            con.execute("begin transaction")
+            _delete_inserted(con, t, upload_id)
+            con.execute("commit")
+    if firms_deleted:
+        # firm_levels (and the firm codes in move_facts) must not keep the firms that went
+        con.execute("begin transaction")
+        refresh_derived(con)
+        con.execute("commit")
