@@ -2,25 +2,25 @@
 
 import streamlit as st
 
-from atlas import cache, charts, tables, ui
+from atlas import cache, charts, fetch, tables, ui
 
 filters = ui.page_frame(
     "Pay offers",
     "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
     "figures are never mixed; a range stays a range.",
 )
-view = ui.pay_controls_ui(ui.firm_picker_options("pay_firm_options", "firms")["firm_id"].tolist())
+view = ui.pay_controls_ui(fetch.firm_picker_options("pay_firm_options", ui.picked("firms"))["firm_id"].tolist())
 p = {**filters.params(), **view.params()}
 money = f"{filters.currency}" + (f" of {view.constant_year}" if view.constant_year else ", nominal")
 
-figures = cache.query("pay_figures", **p, limit=ui.PAY_LISTED)
+figures = cache.query("pay_figures", **p, limit=fetch.PAY_LISTED)
 if figures.empty:
     st.info("No pay figures match the filters. Widen the period, lower the minimum certainty or clear a filter.")
     ui.share_ui()
     st.stop()
 
 st.subheader(f"Distribution by kind ({money})")
-if len(figures) < ui.PAY_LISTED:
+if len(figures) < fetch.PAY_LISTED:
     dist_chart = charts.pay_distribution_chart(figures, filters.currency)
     st.altair_chart(dist_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=figures, chart=dist_chart)
@@ -33,7 +33,7 @@ else:
 
 st.subheader("By offering firm")
 # the top firms are those of the largest figures, already listed: the query reads only theirs
-top_firms = tables.top_firms_listed(figures, 15, listed_limit=ui.PAY_LISTED)
+top_firms = tables.top_firms_listed(figures, 15, listed_limit=fetch.PAY_LISTED)
 by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
 by_firm_chart = charts.pay_by_firm_chart(by_firm, filters.currency)
 st.altair_chart(by_firm_chart)
@@ -55,7 +55,7 @@ with right:
 st.subheader(f"The figures behind the view ({money})")
 ui.pay_dataframe(figures, filters.currency)
 ui.downloads_ui("pay_figures", df=figures)
-if len(figures) == ui.PAY_LISTED:
-    st.caption(f"The {ui.PAY_LISTED:,} largest figures are listed.")
+if len(figures) == fetch.PAY_LISTED:
+    st.caption(f"The {fetch.PAY_LISTED:,} largest figures are listed.")
 
 ui.share_ui()

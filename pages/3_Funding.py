@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, ui
+from atlas import cache, charts, fetch, ui
 
 filters = ui.page_frame(
     "Funding",
@@ -13,7 +13,7 @@ view = ui.funding_controls_ui(cache.query("firm_countries")["country"].tolist())
 p = {**filters.params(), **view.params()}
 currency = filters.currency
 
-options = ui.firm_picker_options("funding_firm_options", "compare")
+options = fetch.firm_picker_options("funding_firm_options", ui.picked("compare"))
 compare = st.multiselect(
     "Firms to compare (2 to 10)",
     options["firm_id"].tolist(),
@@ -21,7 +21,7 @@ compare = st.multiselect(
     max_selections=10,
     key="compare",
     bind="query-params",
-    help=f"By id, from the {ui.PICKER_LIMIT:,} firms that raised the most (and any picked); "
+    help=f"By id, from the {fetch.PICKER_LIMIT:,} firms that raised the most (and any picked); "
     "the default is the five that raised the most.",
 )
 
@@ -42,9 +42,10 @@ else:
     ui.compare_dataframe(compared, currency)
     ui.downloads_ui("compare", df=compared)
 
-rounds = cache.query("funding_rounds_filtered", **p, limit=ui.ROUNDS_LISTED)
+rounds = cache.query("funding_rounds_filtered", **p, limit=fetch.ROUNDS_LISTED)
+n_rounds = fetch.rounds_found(rounds, p)
 st.subheader("Rounds and deals over time")
-ui.rounds_listed_caption(rounds, p)
+ui.rounds_listed_caption(len(rounds), n_rounds)
 if rounds.empty:
     st.info("No rounds or deals match the filters.")
 else:
@@ -71,7 +72,7 @@ if not deals.empty:
     ui.downloads_ui("deals", df=deals)
 
 st.subheader(f"The rounds behind the view, in {currency}")
-ui.rounds_listed_caption(rounds, p)
+ui.rounds_listed_caption(len(rounds), n_rounds)
 ui.rounds_dataframe(rounds, currency)
 if not rounds.empty:
     ui.downloads_ui("rounds", df=rounds)

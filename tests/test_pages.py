@@ -247,7 +247,7 @@ def test_saved_views_listed_and_deleted_after_confirmation(scratch_db, monkeypat
 def test_firm_pickers_list_the_most_active_and_keep_a_linked_firm(seed_db_path, monkeypatch):
     # With a picker capped at two firms, a link naming a less active firm still shows it picked.
     monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
-    monkeypatch.setattr("atlas.ui.PICKER_LIMIT", 2)
+    monkeypatch.setattr("atlas.fetch.PICKER_LIMIT", 2)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params["compare"] = ["openai", "adept"]
     at.run()
@@ -268,7 +268,7 @@ def test_funding_says_how_many_rounds_the_list_holds(seed_db_path, monkeypatch):
     at.switch_page("pages/3_Funding.py").run()
     n = len(frame_with(at, "is_raised"))
     assert f"All {n} rounds and deals the filters select." in [c.value for c in at.caption]
-    monkeypatch.setattr("atlas.ui.ROUNDS_LISTED", 3)
+    monkeypatch.setattr("atlas.fetch.ROUNDS_LISTED", 3)
     at.run()
     assert len(frame_with(at, "is_raised")) == 3
     assert f"The 3 largest of {n} rounds and deals the filters select; narrow them to see others." in [

@@ -123,7 +123,7 @@ def test_binary_garbage_is_refused_with_the_file_named(rw):
 
 def test_the_data_page_stages_and_checks_once_per_content_and_mode(rw, monkeypatch):
     """Every rerun of the Data page with a file attached once staged and checked it all again."""
-    from atlas import ui
+    from atlas.ui import data_page as ui
 
     staged_calls, checked_calls = [], []
     stage, check = upload.stage_upload, upload.check

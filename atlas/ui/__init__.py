@@ -1,0 +1,69 @@
+"""The user interface, by concern: the page frame and menu (`frame`), the shared filters and URL
+state (`filters`), share links and saved views (`share`), each page's controls (`controls`),
+table renderers (`renderers`), downloads (`downloads`) and the Data page's workflow
+(`data_page`). Pages import `atlas.ui` and call these; data is fetched by the pages (through
+`atlas.cache` and `atlas.fetch`) and handed to the renderers.
+"""
+
+from atlas.ui.controls import (  # noqa: F401
+    LEVEL_NAMES,
+    LEVELS,
+    FlowView,
+    FundingView,
+    PayView,
+    flow_controls_ui,
+    funding_controls_ui,
+    pay_controls_ui,
+    picked,
+    sankey_image_format_ui,
+)
+from atlas.ui.data_page import (  # noqa: F401
+    UPLOAD_MODES,
+    dictionary_ui,
+    staged_and_checked,
+    undo_ui,
+    upload_ui,
+)
+from atlas.ui.downloads import (  # noqa: F401
+    downloads_ui,
+)
+from atlas.ui.filters import (  # noqa: F401
+    FIRST_YEAR,
+    LAST_YEAR,
+    SHARED_DEFAULTS,
+    Filters,
+    carry,
+    shared_filters_ui,
+    url_int_input,
+)
+from atlas.ui.frame import (  # noqa: F401
+    ICON,
+    LOOPBACK,
+    local_mode,
+    menu_ui,
+    page_frame,
+)
+from atlas.ui.renderers import (  # noqa: F401
+    boomerangs_dataframe,
+    certainty_column,
+    compare_dataframe,
+    counterparts_dataframe,
+    deals_dataframe,
+    education_flows_dataframe,
+    moves_dataframe,
+    pay_dataframe,
+    profile_link_column,
+    rounds_dataframe,
+    rounds_listed_caption,
+    table_height,
+    with_links,
+)
+from atlas.ui.share import (  # noqa: F401
+    NON_EMPTY_DEFAULTS,
+    STREAMLIT_PARAMS,
+    ignored_parameters,
+    save_view_ui,
+    saved_views_ui,
+    share_ui,
+    view_query,
+)

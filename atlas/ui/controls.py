@@ -1,0 +1,205 @@
+"""The controls of the Talent flows, Pay offers and Funding pages, bound to the URL; each returns
+the page's view as the parameters its queries take.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+from atlas import fetch
+from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
+from atlas.ui.filters import LAST_YEAR, url_int_input
+
+LEVELS = ("firm", "parent", "kind", "country")
+
+
+LEVEL_NAMES = {"firm": "Firm", "parent": "Parent firm", "kind": "Firm kind", "country": "Country"}
+
+
+@dataclass(frozen=True)
+class FlowView:
+    """The Talent flows page's own controls."""
+
+    level: str = "parent"
+    countries: tuple[str, ...] = ()
+    search: str = ""
+    top_n: int = 12
+    min_count: int = 1
+
+    def params(self) -> dict:
+        """Bound parameters for the flow queries (added to Filters.params())."""
+        return {
+            "level": self.level,
+            "countries": list(self.countries),
+            "search": self.search,
+            "top_n": self.top_n,
+            "min_count": self.min_count,
+        }
+
+
+def flow_controls_ui(country_options: list[str]) -> FlowView:
+    """Level, country, search, top-N and minimum count for the flow views, bound to the URL."""
+    c1, c2, c3 = st.columns([2, 2, 2])
+    with c1:
+        level = st.radio(
+            "Level",
+            LEVELS,
+            index=1,
+            horizontal=True,
+            key="level",
+            bind="query-params",
+            help="firm: each firm; parent: roll subsidiaries up to their top parent (Google Brain and Google "
+            "DeepMind are Google); kind: big tech, startup, lab…; country: where the firm is.",
+        )
+        search = st.text_input(
+            "Person or firm",
+            key="search",
+            bind="query-params",
+            max_chars=100,
+            placeholder="e.g. Yi Tay, 字节跳动, Reka",
+            help="Keeps the moves of matching people and the moves into or out of matching firms.",
+        ).strip()
+    with c2:
+        countries = st.multiselect(
+            "Country",
+            country_options,
+            key="countries",
+            bind="query-params",
+            placeholder="All countries",
+            help="A move matches when the firm it leaves or joins is in a selected country (ISO codes).",
+        )
+    with c3:
+        top_n = st.slider(
+            "Top groups shown",
+            3,
+            40,
+            12,
+            key="top",
+            bind="query-params",
+            help="The most active groups are drawn; the rest fold into 'Other'.",
+        )
+        # a number, not a slider: on millions of moves a useful threshold can be in the thousands
+        # not bound by Streamlit: its URL reader calls int(float(value)), which `?min_n=1e309`
+        # crashes; the link value is read by the strict parser and written back by hand
+        min_count = url_int_input(
+            "Minimum moves per flow",
+            key="min_n",
+            lo=1,
+            hi=100_000_000,
+            default=1,
+            help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
+        )
+    return FlowView(level, tuple(countries), search, int(top_n), int(min_count))
+
+
+def sankey_image_format_ui() -> str:
+    """Which image the Sankey's own save button (top right of the diagram) writes."""
+    # labels as values: a bound widget with a format_func reads the URL by label
+    return st.segmented_control(
+        "Diagram image",
+        ("PNG", "SVG"),
+        default="PNG",
+        key="img",
+        bind="query-params",
+        required=True,
+        help="The save button at the top right of the diagram downloads it as this image, drawn in your "
+        "browser: PNG (for slides) or SVG (scalable, editable).",
+    ).lower()
+
+
+@dataclass(frozen=True)
+class PayView:
+    """The Pay offers page's own controls."""
+
+    firm_ids: tuple[str, ...] = ()
+    pay_kinds: tuple[str, ...] = ()
+    outcomes: tuple[str, ...] = ()
+    constant_year: int = 0
+
+    def params(self) -> dict:
+        """Bound parameters for the pay queries (added to Filters.params())."""
+        return {
+            "firm_ids": list(self.firm_ids),
+            "pay_kinds": list(self.pay_kinds),
+            "outcomes": list(self.outcomes),
+            "constant_year": self.constant_year,
+        }
+
+
+# A firm picker lists this many of the most active firms (plus any already picked): tens of
+# thousands of options would be sent to the browser on every run.
+def picked(key: str) -> list[str]:
+    """What a picker holds: the widget's value, or on the page's first run what the link names."""
+    value = st.session_state.get(key)
+    return list(value) if value is not None else st.query_params.get_all(key)
+
+
+def pay_controls_ui(firm_options: list[str]) -> PayView:
+    """Offering firm, kind, outcome and constant-dollar year, bound to the URL."""
+    c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
+    firm_ids = c1.multiselect(
+        "Offering firm",
+        firm_options,
+        key="firms",
+        bind="query-params",
+        placeholder="All firms",
+        help=f"Firms by id: the {fetch.PICKER_LIMIT:,} with the most pay figures (and any picked). "
+        "Any firm's own figures are on its profile.",
+    )
+    pay_kinds = c2.multiselect(
+        "Kind of pay",
+        COMP_KINDS,
+        key="pay_kinds",
+        bind="query-params",
+        placeholder="All kinds",
+        help="signing_bonus and equity are one-time; base_salary and annual_total are per year.",
+    )
+    outcomes = c3.multiselect("Outcome", OUTCOMES, key="outcomes", bind="query-params", placeholder="All outcomes")
+    constant = c4.selectbox(
+        "Money of",
+        ["nominal", *[str(y) for y in range(2010, LAST_YEAR + 1)]],
+        key="constant",
+        bind="query-params",
+        help="nominal: converted at the rates of the year reported. A year: first in US dollars of that year "
+        "(US CPI-U, Bureau of Labor Statistics), then in the display currency.",
+    )
+    return PayView(tuple(firm_ids), tuple(pay_kinds), tuple(outcomes), 0 if constant == "nominal" else int(constant))
+
+
+@dataclass(frozen=True)
+class FundingView:
+    """The Funding page's own controls."""
+
+    countries: tuple[str, ...] = ()
+    round_types: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+
+    def params(self) -> dict:
+        """Bound parameters for the funding queries (added to Filters.params())."""
+        return {
+            "countries": list(self.countries),
+            "round_types": list(self.round_types),
+            "statuses": list(self.statuses),
+        }
+
+
+def funding_controls_ui(country_options: list[str]) -> FundingView:
+    """Country, round type and status, bound to the URL."""
+    c1, c2, c3 = st.columns(3)
+    countries = c1.multiselect(
+        "Country of the firm", country_options, key="countries", bind="query-params", placeholder="All countries"
+    )
+    round_types = c2.multiselect(
+        "Round type", ROUND_TYPES, key="round_types", bind="query-params", placeholder="All types"
+    )
+    statuses = c3.multiselect(
+        "Status",
+        ROUND_STATUSES,
+        key="statuses",
+        bind="query-params",
+        placeholder="All statuses",
+        help="Terminated and rumored deals are shown, but never counted as capital raised.",
+    )
+    return FundingView(tuple(countries), tuple(round_types), tuple(statuses))

@@ -1,0 +1,119 @@
+"""The page frame every page starts with: page config, the menu, the title, the banners of a link
+(a saved view, data changed since) and the shared filters.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import parse_qsl
+
+import streamlit as st
+
+from atlas import cache, db
+from atlas.escape import md, short
+from atlas.pages import BY_TITLE, PAGES
+from atlas.ui.filters import Filters, shared_filters_ui
+from atlas.urlvalues import parse_int
+
+ICON = Path(__file__).parent / "assets" / "icon.png"
+
+
+def menu_ui(current: str) -> None:
+    """The navigation menu in the sidebar, drawn from PAGES."""
+    with st.sidebar:
+        st.markdown("### Talent Atlas")
+        for page in PAGES:
+            st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
+        if local_mode():
+            st.caption(":material/lock: Local mode: only this computer can open it.")
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def local_mode() -> bool:
+    """True when the server listens on this computer's loopback address only (the default)."""
+    return str(st.get_option("server.address") or "") in LOOPBACK
+
+
+def _open_saved_view() -> None:
+    """?view=<slug> opens the saved page with its filters (an unknown slug is reported)."""
+    slug = st.query_params.get("view")
+    if not slug:
+        return
+    found = cache.query_fresh("saved_view", slug=str(slug)[:60])
+    if found.empty:
+        st.session_state["_view_missing"] = str(slug)[:60]
+        del st.query_params["view"]
+        return
+    view = found.iloc[0]
+    script = BY_TITLE[view.page].script if view.page in BY_TITLE else "app.py"
+    params: dict[str, list[str]] = {}
+    for key, value in parse_qsl(view.query, keep_blank_values=True):
+        params.setdefault(key, []).append(value)
+    st.session_state["_opened_view"] = {
+        "name": view["name"],
+        "saved_by": view.saved_by,
+        "note": view.note,
+        "data_version": int(view.data_version),
+    }
+    st.switch_page(script, query_params=params)
+
+
+def page_frame(title: str, caption: str = "") -> Filters:
+    """Start a page: config, menu, title and the shared filters; returns the filters."""
+    # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
+    st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
+    _open_saved_view()
+    arriving = st.session_state.get("_page") != title
+    if arriving:
+        # what the link asked for, before any widget corrects it (checked in share_ui)
+        st.session_state["_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state.pop("_notice", None)
+    menu_ui(title)
+    filters = shared_filters_ui(title)
+    st.session_state["_filters"] = filters
+    st.title(title)
+    if caption:
+        st.caption(caption)
+    _saved_view_banner()
+    _data_changed_banner(st.session_state.get("_asked", {}))
+    # filled at the end of the run, once every widget has taken or refused its URL value
+    st.session_state["_notice_slot"] = st.empty()
+    return filters
+
+
+def _data_changed_banner(asked: dict[str, list[str]]) -> None:
+    """A link made on an older data version says how many loads came in since and where."""
+    values = asked.get("v", [])
+    made_on = parse_int(values[0], lo=0) if len(values) == 1 else None
+    if made_on is None:
+        return
+    now = db.data_version(cache.connection())
+    if made_on >= now:
+        return
+    since = cache.query_fresh("uploads_since", version=made_on).iloc[0]
+    st.info(
+        f"This link was made on data version {made_on}; the data is now at version {now}. "
+        f"{int(since.n_uploads)} load(s) came in between, touching: {since.tables or 'no table'}. "
+        "Numbers may differ from what the sender saw.",
+        icon=":material/update:",
+    )
+
+
+def _saved_view_banner() -> None:
+    missing = st.session_state.pop("_view_missing", None)
+    if missing:
+        st.warning(
+            f"There is no saved view called “{md(short(missing, 60))}” (it may have been deleted).",
+            icon=":material/link_off:",
+        )
+    opened = st.session_state.pop("_opened_view", None)
+    if opened:
+        text = f"Saved view **{md(opened['name'])}**, saved by {md(opened['saved_by'])}"
+        if opened.get("note"):
+            text += f" — {md(opened['note'])}"
+        now = db.data_version(cache.connection())
+        if now != opened["data_version"]:
+            text += f". The data has changed since it was saved (version {opened['data_version']} → {now})."
+        st.info(text, icon=":material/bookmark:")

@@ -1,0 +1,333 @@
+"""Table renderers: a frame the page fetched in, a Streamlit table out, with labelled columns,
+units, profile links and sources. They run no query.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from atlas import tables
+from atlas.ui.filters import carry
+
+
+def certainty_column(label: str = "Certainty"):
+    """The column config that explains the certainty levels in a table header."""
+    return st.column_config.TextColumn(
+        label,
+        help="confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders",
+        width="small",
+    )
+
+
+def profile_link_column(label: str, help: str | None = None):
+    """A table column whose cells link to a person or firm profile, showing the name."""
+    return st.column_config.LinkColumn(label, display_text=r"#(.+)$", help=help)
+
+
+def with_links(df, *specs: tuple[str, str, str]):
+    """Apply tables.link_column for each (label column, id column, 'person' or 'firm')."""
+    out = df
+    for label_col, id_col, kind in specs:
+        out = tables.link_column(out, label_col, id_col, kind, carry())
+    return out
+
+
+def table_height(n_rows: int, max_height: int = 600) -> int | str:
+    """A table height that fits `n_rows` without blank rows, scrolling past `max_height` pixels."""
+    return min(max_height, 35 * (n_rows + 1) + 3)
+
+
+def _source_columns() -> dict:
+    return {
+        "certainty": certainty_column(),
+        "source": st.column_config.TextColumn("Source article", help="The article the fact comes from"),
+        "source_publisher": "Publisher",
+    }
+
+
+def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> None:
+    """The moves table: date at its precision, person, firms, type, role, certainty, source.
+
+    `compact` leaves out role, publisher and note, for a summary beside other content.
+    """
+    if df.empty:
+        st.info("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds.")
+        return
+    st.dataframe(
+        with_links(
+            tables.moves_table(df),
+            ("person", "person_id", "person"),
+            ("from_firm", "from_firm_id", "firm"),
+            ("to_firm", "to_firm_id", "firm"),
+        ),
+        column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "certainty", "source"]
+        if compact
+        else [
+            "moved_on",
+            "person",
+            "from_firm",
+            "to_firm",
+            "move_type",
+            "role",
+            "certainty",
+            "source",
+            "source_publisher",
+            "note",
+        ],
+        column_config={
+            "moved_on": st.column_config.TextColumn("Date", help="At the precision the article gives", width="small"),
+            "person": profile_link_column("Person", "Open the person's profile"),
+            "from_firm": profile_link_column("From", "Open the firm's profile"),
+            "to_firm": profile_link_column("To", "Open the firm's profile"),
+            "move_type": "Type",
+            "role": "Role",
+            "note": "Note",
+            **_source_columns(),
+        },
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+
+
+def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
+    """The pay-figures table: converted and original amounts, kind, period, outcome, source."""
+    if df.empty:
+        st.info("No pay figures match the filters.")
+        return
+    st.dataframe(
+        with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
+        column_order=[
+            "converted",
+            "original",
+            "amount_text",
+            "kind",
+            "period",
+            "outcome",
+            "person",
+            "firm",
+            "reported_on",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "converted": st.column_config.TextColumn(
+                f"Amount ({currency})", help="Converted at the average rate of the year reported"
+            ),
+            "original": "As reported",
+            "amount_text": "Wording in the article",
+            "kind": "Kind",
+            "period": "Period",
+            "outcome": "Outcome",
+            "person": profile_link_column("Person", "Empty where the article names nobody"),
+            "firm": profile_link_column("Offering firm"),
+            "reported_on": "Reported",
+            "note": "Note",
+            **_source_columns(),
+        },
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+
+
+# The Funding page lists (and draws) the largest rounds the filters select, at most this many.
+
+
+def rounds_listed_caption(n_listed: int, n_found: int) -> None:
+    """Say how many rounds the filters select: all of them, or the largest n_listed of n_found."""
+    if not n_listed:
+        return
+    if n_found <= n_listed:
+        st.caption(f"All {n_listed:,} rounds and deals the filters select.")
+        return
+    st.caption(
+        f"The {n_listed:,} largest of {n_found:,} rounds and deals the filters select; narrow them to see others."
+    )
+
+
+def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
+    """The rounds table: firm, converted and original amount, type, status, investors, valuation, source."""
+    if df.empty:
+        st.info("No funding rounds or deals match the filters.")
+        return
+    st.dataframe(
+        with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
+        column_order=[
+            "firm",
+            "converted",
+            "original",
+            "round_type",
+            "status",
+            "investors",
+            "valuation_text",
+            "stake",
+            "announced_on",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "firm": profile_link_column("Firm"),
+            "converted": st.column_config.TextColumn(
+                f"Amount ({currency})", help="Converted at the average rate of the announcement year"
+            ),
+            "original": "As reported",
+            "round_type": "Type",
+            "status": st.column_config.TextColumn("Status", help="A terminated deal is never counted as raised"),
+            "investors": "Investors",
+            "valuation_text": st.column_config.TextColumn("Valuation", help="Stated, or implied by amount / stake"),
+            "stake": "Stake",
+            "announced_on": "Announced",
+            "note": "Note",
+            **_source_columns(),
+        },
+        hide_index=True,
+        width="stretch",
+        key=key,
+    )
+
+
+def counterparts_dataframe(df) -> None:
+    """Whom a group gained from and lost to, with counts and names."""
+    if df.empty:
+        st.info("No moves in or out of this group under the filters.")
+        return
+    st.dataframe(
+        tables.dashes(df, ["names"]),
+        column_config={
+            "direction": "Direction",
+            "counterpart": "From / to",
+            "n_moves": st.column_config.NumberColumn("Moves (n)"),
+            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+        },
+        hide_index=True,
+        width="stretch",
+        height=table_height(len(df), 400),
+    )
+
+
+def boomerangs_dataframe(df) -> None:
+    """People who left and came back: path, dates at their precision, time away."""
+    if df.empty:
+        st.info("No one under these filters left a firm and came back to it.")
+        return
+    n_found = int(df["n_found"].iloc[0])
+    listed = f"; the {len(df):,} most recent are listed" if n_found > len(df) else ""
+    st.caption(f"{n_found:,} return(s) found{listed}")
+    shown = with_links(
+        tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
+        ("person", "person_id", "person"),
+    )
+    st.dataframe(
+        shown,
+        column_order=["person", "path", "returned_to", "left_on", "returned_on", "away", "return_type"],
+        column_config={
+            "person": profile_link_column("Person"),
+            "path": st.column_config.TextColumn("Path", width="large"),
+            "returned_to": "Came back to",
+            "left_on": "Left",
+            "returned_on": "Came back",
+            "away": st.column_config.TextColumn("Time away", help="From the two dates, at their precision"),
+            "return_type": "Recorded as",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def education_flows_dataframe(df) -> None:
+    """Trained-in / works-in country pairs with counts and names."""
+    st.dataframe(
+        tables.dashes(df, ["names"]),
+        column_config={
+            "trained_country": "Trained in",
+            "works_country": "Works in",
+            "n_people": st.column_config.NumberColumn("People (n)"),
+            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def compare_dataframe(df, currency: str) -> None:
+    """One row per compared firm: money and talent side by side, each figure with its source."""
+    shown = with_links(tables.compare_table(df, currency), ("firm", "firm_id", "firm"))
+    st.dataframe(
+        shown,
+        column_order=[
+            "firm",
+            "raised",
+            "valuation",
+            "n_rounds",
+            "largest_investor",
+            "n_gained",
+            "n_lost",
+            "pay",
+            "raised_source",
+            "valuation_source",
+            "investor_source",
+            "pay_source",
+        ],
+        column_config={
+            "firm": profile_link_column("Firm"),
+            "raised": st.column_config.TextColumn(f"Raised ({currency})", help="Completed rounds that count as raised"),
+            "raised_source": "Source (largest round)",
+            "valuation": st.column_config.TextColumn(f"Last valuation ({currency})"),
+            "valuation_source": "Source (valuation)",
+            "n_rounds": st.column_config.NumberColumn("Rounds & deals (n)"),
+            "largest_investor": "Largest investor",
+            "investor_source": "Source (investor)",
+            "n_gained": st.column_config.NumberColumn("People gained"),
+            "n_lost": st.column_config.NumberColumn("People lost"),
+            "pay": st.column_config.TextColumn(f"Largest pay figure offered ({currency})"),
+            "pay_source": "Source (pay)",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+def deals_dataframe(df, currency: str) -> None:
+    """Acquisitions and acqui-hires with the people who moved in each."""
+    if df.empty:
+        st.info("No acquisitions or acqui-hires match the filters.")
+        return
+    shown = with_links(
+        tables.dashes(tables.deals_table(df), ["people", "announced_on"]),
+        ("target", "firm_id", "firm"),
+        ("buyer", "buyer_id", "firm"),
+    )
+    st.dataframe(
+        shown,
+        column_order=[
+            "target",
+            "buyer",
+            "round_type",
+            "status",
+            "converted",
+            "announced_on",
+            "people",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "target": profile_link_column("Target"),
+            "buyer": profile_link_column("Buyer"),
+            "round_type": "Deal",
+            "status": "Status",
+            "converted": f"Amount ({currency})",
+            "announced_on": "Announced",
+            "people": st.column_config.TextColumn(
+                "People who moved", help="Moves from the target to the buyer that year"
+            ),
+            "certainty": certainty_column(),
+            "source": "Source article",
+            "note": "Note",
+        },
+        hide_index=True,
+        width="stretch",
+    )

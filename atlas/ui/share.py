@@ -1,0 +1,132 @@
+"""Share links and saved views: the exact link of the current view, what part of a link a page
+ignored (echoed as text), and saving, listing and deleting named views.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from atlas import cache, db, views
+from atlas.escape import md, short
+from atlas.pages import keys_of
+from atlas.urlvalues import parse_int
+
+# Multi-selects whose default is not empty: clearing them must be said in the link (key=).
+NON_EMPTY_DEFAULTS = {"compare"}
+
+
+def view_query(page: str) -> list[tuple[str, str]]:
+    """The query parameters that reproduce the current view of `page`."""
+    pairs: list[tuple[str, str]] = []
+    for key in keys_of(page):
+        if key not in st.session_state:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, list | tuple):
+            if not value and key in NON_EMPTY_DEFAULTS:
+                pairs.append((key, ""))
+            pairs += [(key, str(v)) for v in value]
+        elif isinstance(value, bool):
+            pairs.append((key, "true" if value else "false"))
+        elif value is not None and value != "":
+            pairs.append((key, str(value)))
+    return pairs
+
+
+# Parameters Streamlit itself reads; never reported as unknown.
+STREAMLIT_PARAMS = {"embed", "embed_options"}
+
+
+def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
+    """The parameters of a link that the page could not apply, as sentences for a notice."""
+    current: dict[str, list[str]] = {}
+    for key, value in view_query(page):
+        current.setdefault(key, []).append(value)
+    known = set(keys_of(page))
+    out = []
+    for key, values in asked.items():
+        # what the link asked for is echoed escaped and shortened: never as a link, image or code
+        if key == "v":
+            if len(values) != 1 or parse_int(values[0], lo=0) is None:
+                out.append("v (the data version of the link) is not a number")
+            continue
+        shown = ", ".join("“" + md(short(v, 40)) + "”" for v in values[:5]) + (" …" if len(values) > 5 else "")
+        if key in STREAMLIT_PARAMS:
+            continue
+        if key not in known:
+            out.append(f"“{md(short(key, 40))}” is not a setting of this page")
+        elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
+            out.append(f"{md(key)} = {shown} is not a valid value here; the page uses its default instead")
+    return out
+
+
+def share_ui() -> None:
+    """End a page: the notice about ignored link parameters, and the 'Copy link' box."""
+    page = st.session_state.get("_page", "Overview")
+    version = db.data_version(cache.connection())
+    if "_notice" not in st.session_state:
+        st.session_state["_notice"] = ignored_parameters(page, st.session_state.get("_asked", {}))
+    notice = st.session_state["_notice"]
+    slot = st.session_state.get("_notice_slot")
+    if notice and slot is not None:
+        slot.warning(
+            "Part of this link was ignored, the rest of the view applies:\n\n" + "\n".join(f"- {n}" for n in notice),
+            icon=":material/link_off:",
+        )
+    base = st.context.url or ""
+    # the data version the link was made on, so a colleague learns if the data changed since
+    query = urlencode([*view_query(page), ("v", str(version))])
+    with st.sidebar:
+        st.markdown("#### Copy link")
+        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
+        st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
+        save_view_ui(page, query)
+
+
+def save_view_ui(page: str, query: str) -> None:
+    """A small form that saves the current view under a name, with a note and who saved it."""
+    with st.expander("Save this view"), st.form("save_view", clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=200, placeholder="e.g. China-trained researchers in the US")
+        note = st.text_area("Note", max_chars=2000, height=80)
+        saved_by = st.text_input("Your name", max_chars=100)
+        if st.form_submit_button("Save view", icon=":material/bookmark_add:"):
+            try:
+                slug = views.save_view(cache.connection(), name, note, page, query, saved_by)
+            except views.ViewError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved. Short link: `?view={slug}` (listed on the Overview).")
+
+
+def saved_views_ui(saved) -> None:
+    """The saved views with their short links, and deletion behind a confirmation."""
+    shown = saved.assign(link=["?view=" + slug + "#" + name for slug, name in zip(saved.slug, saved.name, strict=True)])
+    st.dataframe(
+        shown,
+        column_order=["link", "page", "note", "saved_by", "saved_at", "data_version"],
+        column_config={
+            "link": st.column_config.LinkColumn(
+                "View", display_text=r"#(.+)$", help="Opens the saved page and filters"
+            ),
+            "page": "Page",
+            "note": "Note",
+            "saved_by": "Saved by",
+            "saved_at": st.column_config.DatetimeColumn("Saved at (UTC)", format="YYYY-MM-DD HH:mm"),
+            "data_version": st.column_config.NumberColumn("Data version", format="%d"),
+        },
+        hide_index=True,
+        width="stretch",
+    )
+    with st.expander("Delete a saved view"):
+        slug = st.selectbox(
+            "Saved view to delete", saved.slug.tolist(), index=None, key="delete_slug", placeholder="Choose a view"
+        )
+        if slug:
+            sure = st.checkbox(
+                f"Yes, delete “{md(saved.set_index('slug').loc[slug, 'name'])}” for everyone", key="delete_sure"
+            )
+            if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
+                views.delete_view(cache.connection(), slug)
+                st.rerun()

@@ -1,0 +1,99 @@
+"""The package is one house in layers: imports only go down, and there is no import circle."""
+
+from __future__ import annotations
+
+import ast
+import pkgutil
+import subprocess
+import sys
+
+import atlas
+from tests.conftest import ROOT
+
+# Lower layers first; a module may import only modules of its own layer or below (the package
+# `atlas.ui` and its submodules, `atlas.load` and its steps, count as one layer each).
+LAYERS = [
+    {"atlas.sql", "atlas.model", "atlas.escape", "atlas.urlvalues", "atlas.pages", "atlas.money"},
+    {"atlas.schema", "atlas.load", "atlas.csvfile"},
+    {"atlas.db", "atlas.upload", "atlas.views", "atlas.generate", "atlas.export", "atlas.charts", "atlas.tables"},
+    {"atlas.cache", "atlas.fetch"},
+    {"atlas.ui", "atlas.profiles"},
+    {"atlas.cli", "atlas.tools", "atlas.__main__", "atlas"},
+]
+
+
+def modules() -> list[str]:
+    found = ["atlas"]
+    for info in pkgutil.walk_packages(atlas.__path__, "atlas."):
+        found.append(info.name)
+    return sorted(found)
+
+
+def _file(name: str):
+    path = ROOT / (name.replace(".", "/") + ".py")
+    return path if path.exists() else ROOT / name.replace(".", "/") / "__init__.py"
+
+
+def imports_of(name: str, known: set[str]) -> set[str]:
+    """The atlas modules `name` imports anywhere in its file (top level or inside functions)."""
+    tree = ast.parse(_file(name).read_text(encoding="utf-8"))
+    out = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("atlas")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("atlas"):
+            for a in node.names:
+                sub = f"{node.module}.{a.name}"
+                out.add(sub if sub in known else node.module)
+    return {m for m in out if m in known and m != name}
+
+
+def layer(name: str) -> int:
+    for i, group in enumerate(LAYERS):
+        if name in group or any(name.startswith(g + ".") for g in group if g != "atlas"):
+            return i
+    raise AssertionError(f"{name} is in no layer: add it to LAYERS")
+
+
+def test_every_module_imports_in_a_fresh_interpreter():
+    names = [n for n in modules() if n != "atlas.__main__"]  # importing that one runs the command line
+    code = "import importlib, sys\nfor n in sys.argv[1:]:\n    importlib.import_module(n)\nprint('ok')"
+    done = subprocess.run([sys.executable, "-c", code, *names], cwd=ROOT, capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
+
+
+def test_the_import_graph_has_no_cycle_and_only_goes_down():
+    names = set(modules())
+    graph = {n: imports_of(n, names) for n in names}
+    # a package imports its own steps; a step never imports its package back
+    for n, targets in graph.items():
+        for t in targets:
+            assert not n.startswith(t + "."), f"{n} imports its own package {t}"
+            if t.startswith(n + "."):
+                continue
+            assert layer(t) <= layer(n), f"{n} (layer {layer(n)}) imports {t} (layer {layer(t)}): imports go down"
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        path.append(n)
+        for t in sorted(graph[n]):
+            if state.get(t) == 1:
+                raise AssertionError("import circle: " + " -> ".join(path[path.index(t) :] + [t]))
+            if t not in state:
+                visit(t)
+        path.pop()
+        state[n] = 2
+
+    for n in sorted(names):
+        if n not in state:
+            visit(n)
+
+
+def test_nothing_below_the_interface_imports_streamlit_side_modules():
+    names = set(modules())
+    streamlit_side = {n for n in names if n.startswith(("atlas.ui", "atlas.cache", "atlas.fetch", "atlas.profiles"))}
+    for n in names:
+        if layer(n) < 3:
+            assert not imports_of(n, names) & streamlit_side, n
