@@ -99,8 +99,8 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     b = sub.add_parser(
         "build",
-        help="Build the database from queries/schema.sql and the seed CSVs (atomic).",
-        description="Build data/atlas.duckdb from queries/schema.sql and data/seed/*.csv. "
+        help="Build the database from queries/schema/ and the seed CSVs (atomic).",
+        description="Build data/atlas.duckdb from queries/schema/ and data/seed/*.csv. "
         "The new file replaces the old one only when complete.",
     )
     b.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")

@@ -34,7 +34,7 @@ def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:
 
 
 def build(path: Path | None = None, seed_dir: Path = SEED_DIR) -> Path:
-    """Build the database from schema.sql and the seed CSVs, atomically.
+    """Build the database from the schema (atlas.schema) and the seed CSVs, atomically.
 
     The new database is written beside the old one and moved into place only when
     complete, so a failing build leaves the previous database untouched.
@@ -68,7 +68,7 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
     if not path.exists() and build_if_missing:
         build(path)
     con = duckdb.connect(str(path))
-    # schema.sql is re-runnable: an older database gets the current views and macros.
+    # the schema is re-runnable: an older database gets the current macros and derived tables
     create_schema(con)
     # an undo that a crash interrupted after its first commit is finished here
     finish_undo(con)

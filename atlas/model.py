@@ -1,6 +1,6 @@
 """The data model as the loader sees it: tables, their CSV columns, types and rules.
 
-`queries/schema.sql` is what the database enforces; this module is what the loader
+`queries/schema/base.sql` is what the database enforces; this module is what the loader
 checks first, so an analyst gets every problem of a file at once, by row and column,
 instead of the database's first constraint error.
 """

@@ -1,6 +1,6 @@
 """Money: display currencies, conversion with yearly rates, and honest formatting.
 
-Conversion itself runs in SQL (`fx_factors` and `selected_pay` in queries/schema.sql);
+Conversion itself runs in SQL (`fx_factors` in queries/schema/macros.sql, `selected_pay` in queries/schema/filters.sql);
 this module names the display currencies and formats amounts so that a range stays a
 range and "more than" stays a lower bound.
 """

@@ -144,7 +144,7 @@ def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) ->
 
     The database would refuse such a row at the commit with no file, row or column; here it
     is a problem of its row, found by the dry run like every other. The expressions come
-    from the database's own catalog (DuckDB's rendering of schema.sql), never from a file.
+    from the database's own catalog (DuckDB's rendering of queries/schema/base.sql), never from a file.
     """
     checks = schema_checks_to_evaluate(con, table)
     if not checks:
