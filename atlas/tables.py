@@ -45,7 +45,24 @@ def rounds_table(df: pd.DataFrame) -> pd.DataFrame:
         format_amount(_none(a), None, dc, q) if _none(a) is not None else "—"
         for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier, strict=True)
     ]
+    # the valuation in the view's currency (like the amount), and as the article gave it
     out["valuation_text"] = [
+        "—"
+        if _none(v) is None and _none(iv) is None
+        else "no rate for that year"
+        if _none(vc) is None
+        else format_amount(vc, None, dc, q if _none(v) is not None else None)
+        + ("" if _none(v) is not None else " (implied)")
+        for v, iv, vc, dc, q in zip(
+            df.valuation,
+            df.implied_valuation,
+            df.valuation_converted,
+            df.display_currency,
+            df.valuation_qualifier,
+            strict=True,
+        )
+    ]
+    out["valuation_original"] = [
         format_amount(_none(v), None, cur, q)
         if _none(v) is not None
         else (f"{format_amount(iv, None, cur)} (implied)" if _none(iv) is not None else "—")
@@ -109,7 +126,10 @@ def months_text(months: pd.Series) -> list[str]:
 def compare_table(df: pd.DataFrame, currency: str) -> pd.DataFrame:
     """The firm comparison with every amount as honest text."""
     out = df.copy()
-    out["raised"] = [format_amount(_none(v), None, currency) if _none(v) is not None else "—" for v in df.total_raised]
+    out["raised"] = [
+        format_amount(_none(v), None, currency, _none(q)) if _none(v) is not None else "—"
+        for v, q in zip(df.total_raised, df.raised_qualifier, strict=True)
+    ]
     out["valuation"] = [
         (
             format_amount(_none(v), None, currency, "at_least" if n == "more than" else None)

@@ -22,6 +22,9 @@ raised as (
     select
         firm_id,
         sum(amount_converted) as total_raised,
+        -- a sum with a "more than" (or "about") amount in it is itself at least (or about) that much
+        case when bool_or(amount_qualifier = 'at_least') then 'at_least'
+            when bool_or(amount_qualifier = 'about') then 'about' end as raised_qualifier,
         count(*) as n_rounds_raised,
         arg_max(source, amount_converted) as raised_source
     from rounds
@@ -99,6 +102,7 @@ final as (
         f.kind,
         f.country,
         ra.total_raised,
+        ra.raised_qualifier,
         ra.raised_source,
         v.last_valuation,
         v.valuation_note,

@@ -384,3 +384,29 @@ def test_top_firms_are_not_read_off_a_listing_that_is_cut_short():
     assert tables.top_firms_listed(cut, 3, listed_limit=4) == []
     assert tables.top_firms_listed(cut, 2, listed_limit=4) == ["a", "b"]
     assert tables.top_firms_listed(cut, 3, listed_limit=5) == ["a", "b"]  # the whole listing
+
+
+def test_a_raised_total_with_a_more_than_round_says_more_than(con):
+    """Reka's round is "more than USD 100M" (article 004): the comparison's total keeps the qualifier."""
+    from atlas.tables import compare_table
+
+    df = q(con, "firm_compare", firm_ids=["reka", "openai"])
+    shown = compare_table(df, "USD").set_index("firm_id")
+    assert shown.loc["reka", "raised"] == "more than USD 100M"
+    assert shown.loc["openai", "raised"] == "USD 13B"  # an exact figure stays exact
+
+
+def test_every_money_value_of_the_rounds_table_is_in_the_view_currency(con):
+    """In EUR the valuations were shown in USD beside amounts in EUR."""
+    from atlas.tables import rounds_table
+
+    usd = rounds_table(q(con, "funding_rounds_filtered")).set_index("round_id")
+    eur = rounds_table(q(con, "funding_rounds_filtered", currency="EUR")).set_index("round_id")
+    assert usd.loc["openai-microsoft-2023", "valuation_text"] == "USD 29B"
+    assert eur.loc["openai-microsoft-2023", "valuation_text"].startswith("EUR ")
+    assert eur.loc["openai-microsoft-2023", "valuation_original"] == "USD 29B"  # as the article gave it
+    implied = eur.loc["anthropic-google-2023", "valuation_text"]
+    assert implied.startswith("EUR ") and implied.endswith("(implied)")
+    for column in ("converted", "valuation_text"):
+        shown = eur[column][~eur[column].isin(["—", "no rate for that year"])]
+        assert all(v.removeprefix("more than ").removeprefix("about ").startswith("EUR ") for v in shown), column

@@ -162,6 +162,7 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
             "status",
             "investors",
             "valuation_text",
+            "valuation_original",
             "stake",
             "announced_on",
             "certainty",
@@ -171,13 +172,18 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         column_config={
             "firm": profile_link_column("Firm"),
             "converted": st.column_config.TextColumn(
-                f"Amount ({currency})", help="Converted at the average rate of the announcement year"
+                f"Amount ({currency})", help="Converted at the average rate of the announcement year", width="medium"
             ),
             "original": "As reported",
             "round_type": "Type",
             "status": st.column_config.TextColumn("Status", help="A terminated deal is never counted as raised"),
             "investors": "Investors",
-            "valuation_text": st.column_config.TextColumn("Valuation", help="Stated, or implied by amount / stake"),
+            "valuation_text": st.column_config.TextColumn(
+                f"Valuation ({currency})",
+                help="Stated, or implied by amount / stake; converted at the average rate of the announcement year",
+                width="medium",
+            ),
+            "valuation_original": st.column_config.TextColumn("Valuation as reported"),
             "stake": "Stake",
             "announced_on": "Announced",
             "note": "Note",
