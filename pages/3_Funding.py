@@ -38,6 +38,10 @@ else:
         st.altair_chart(raised_chart, width="stretch", height=340)
         ui.downloads_ui("capital_raised", df=raised, chart=raised_chart)
     st.subheader("Compare")
+    st.caption(
+        "Money, moves and pay within the filters (period, minimum certainty, currency). People gained and lost "
+        "count moves into and out of the firm alone, not its subsidiaries."
+    )
     compared = cache.query("firm_compare", **{**p, "firm_ids": list(compare)})
     ui.compare_dataframe(compared, currency)
     ui.downloads_ui("compare", df=compared)

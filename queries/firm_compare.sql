@@ -1,8 +1,10 @@
 -- Compare firms by money and talent: one row per firm in $firm_ids with capital raised
 -- (completed rounds that count as raised), the last known valuation (stated or implied),
--- the number of rounds, the largest investor by amount, people gained and lost (moves), and
--- the largest pay figure it offered, each in $currency and each with its source.
--- Params: $firm_ids (VARCHAR[], default []), $min_certainty (VARCHAR), $currency (VARCHAR)
+-- the number of rounds, the largest investor by amount, people gained and lost (moves into
+-- and out of the firm alone, not its subsidiaries), and the largest pay figure it offered,
+-- each in $currency and each with its source; all of them within the period and certainty.
+-- Params: $firm_ids (VARCHAR[], default []), $start_year (INTEGER), $end_year (INTEGER),
+--         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $currency (VARCHAR)
 with
 
 rounds as materialized (
@@ -16,6 +18,7 @@ rounds as materialized (
     join sources as s on s.source_id = r.source_id
     left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
     where list_contains($firm_ids, r.firm_id) and at_least_certain(r.certainty, $min_certainty)
+        and in_period(r.announced_on, $start_year, $end_year, $include_undated)
 ),
 
 raised as (
@@ -72,13 +75,24 @@ largest_investor as (
     group by firm_id
 ),
 
+compared as (
+    select firm_n, firm_id from firm_levels where list_contains($firm_ids, firm_id)
+),
+
 flows as (
-    -- moves in and out at the certainty chosen, from the per-firm counts of every load
-    select fl.firm_id, sum(c.n_in)::bigint as n_gained, sum(c.n_out)::bigint as n_lost
+    -- moves in and out at the certainty chosen: over the whole period from the per-firm counts
+    -- every load derives, over a narrowed period from the moves themselves
+    select cf.firm_id, sum(c.n_in)::bigint as n_gained, sum(c.n_out)::bigint as n_lost
     from firm_move_counts as c
-    join firm_levels as fl on fl.firm_n = c.firm_n
-    where list_contains($firm_ids, fl.firm_id) and c.certainty_level >= certainty_level($min_certainty)
-    group by fl.firm_id
+    join compared as cf on cf.firm_n = c.firm_n
+    where $include_undated and c.certainty_level >= certainty_level($min_certainty)
+    group by cf.firm_id
+    union all
+    select cf.firm_id, count(*) filter (m.to_n = cf.firm_n), count(*) filter (m.from_n = cf.firm_n)
+    from selected_moves($start_year, $end_year, $include_undated, $min_certainty, [], [], '') as m
+    join compared as cf on cf.firm_n = m.to_n or cf.firm_n = m.from_n
+    where not $include_undated
+    group by cf.firm_id
 ),
 
 pay as (
@@ -92,6 +106,7 @@ pay as (
     join sources as s on s.source_id = c.source_id
     left join fx_factors($currency, 0) as fx on fx.currency = c.currency and fx.year = year(c.reported_on)
     where list_contains($firm_ids, c.firm_id) and at_least_certain(c.certainty, $min_certainty)
+        and in_period(c.reported_on, $start_year, $end_year, $include_undated)
     group by c.firm_id
 ),
 

@@ -410,3 +410,30 @@ def test_every_money_value_of_the_rounds_table_is_in_the_view_currency(con):
     for column in ("converted", "valuation_text"):
         shown = eur[column][~eur[column].isin(["—", "no rate for that year"])]
         assert all(v.removeprefix("more than ").removeprefix("about ").startswith("EUR ") for v in shown), column
+
+
+def test_the_compare_table_follows_the_period(con):
+    """With 2024 alone the comparison showed 2023 rounds and all-time gains."""
+    firms = ["openai", "anthropic", "reka", "inflection-ai"]
+    all_time = q(con, "firm_compare", firm_ids=firms).set_index("firm_id")
+    in_2024 = q(con, "firm_compare", firm_ids=firms, start_year=2024, end_year=2024, include_undated=False)
+    in_2024 = in_2024.set_index("firm_id")
+    # OpenAI's only round (Microsoft's) is of 2023: raised all-time, not in 2024
+    assert all_time.loc["openai", "total_raised"] > 0
+    assert pd.isna(in_2024.loc["openai", "total_raised"]) and in_2024.loc["openai", "n_rounds"] == 0
+    # the people gained and lost are the moves of 2024, counted straight from the moves table
+    for firm in firms:
+        gained, lost = con.execute(
+            "select count(*) filter (to_firm_id = $f), count(*) filter (from_firm_id = $f) from moves "
+            "where year(moved_on) = 2024 and $f in (to_firm_id, from_firm_id)",
+            {"f": firm},
+        ).fetchall()[0]
+        assert (in_2024.loc[firm, "n_gained"], in_2024.loc[firm, "n_lost"]) == (gained, lost), firm
+    # and over the whole period they are the per-firm counts every load derives
+    for firm in firms:
+        gained, lost = con.execute(
+            "select count(*) filter (to_firm_id = $f), count(*) filter (from_firm_id = $f) from moves "
+            "where $f in (to_firm_id, from_firm_id)",
+            {"f": firm},
+        ).fetchall()[0]
+        assert (all_time.loc[firm, "n_gained"], all_time.loc[firm, "n_lost"]) == (gained, lost), firm
