@@ -19,7 +19,6 @@ comma-separated, a leading `_row` column with the row number a spreadsheet shows
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import unicodedata
@@ -325,6 +324,7 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
     text = io.TextIOWrapper(raw, encoding=reading.codec, errors="strict", newline="")
     problems: list[Problem] = []
     n_problems = 0
+    lines: _counting | None = None
     csv.field_size_limit(MAX_FIELD_CHARS)
     try:
         first = text.readline()
@@ -373,7 +373,7 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
                 writer.writerow([row, *fields])
         reading.rows = row - 1
     except UnicodeDecodeError as exc:
-        where = f" near line {lines.line + 2}" if "lines" in locals() else ""
+        where = f" near line {lines.line + 2}" if lines is not None else ""
         return reading, [
             Problem("", None, None, None, f"cannot be read as {reading.encoding}{where}: {exc.reason}; {RESAVE}", label)
         ]
@@ -424,11 +424,3 @@ def _csv_reason(message: str, line: int) -> str:
 def codec_names() -> dict[str, str]:
     """The encodings an analyst may pick by hand: codec -> name shown."""
     return {"utf-8-sig": UTF8, "utf-16": "UTF-16", **LEGACY}
-
-
-def is_known_codec(name: str) -> bool:
-    try:
-        codecs.lookup(name)
-    except LookupError:
-        return False
-    return name in codec_names()

@@ -79,11 +79,6 @@ class Upload:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    @property
-    def names(self) -> list[str]:
-        """Every file name of the upload (CSV members of a zip as zip/member), in order."""
-        return [s.name for s in self.staged]
-
 
 def fingerprint(named_files: list[tuple[str, bytes]], overrides: dict[str, str], encodings: dict[str, str]) -> str:
     """A key for one upload's content and choices: the same files and picks are staged once."""

@@ -184,19 +184,26 @@ def test_undo_of_the_first_load_into_empty_tables(tmp_path):
         con.close()
 
 
-def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db, tmp_path):
-    """Editing the schema (even a comment) once dropped every undo log on the next connect;
-    the undo then reported success while restoring nothing."""
-    from atlas import db
-    from tests.test_load import MOVES_HEADER, snapshot
+def append_one_move(con, tmp_path) -> None:
+    """Upload 2: one new move, appended."""
+    from tests.test_load import MOVES_HEADER
 
-    con = db.connect(scratch_db, build_if_missing=False)
-    before = snapshot(con)
     f = tmp_path / "moves.csv"
     f.write_text(
         MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
     )
     assert load.load_files(con, {"moves": f}, mode="append").ok
+
+
+def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db, tmp_path):
+    """Editing the schema (even a comment) once dropped every undo log on the next connect;
+    the undo then reported success while restoring nothing."""
+    from atlas import db
+    from tests.test_load import snapshot
+
+    con = db.connect(scratch_db, build_if_missing=False)
+    before = snapshot(con)
+    append_one_move(con, tmp_path)
     people = tmp_path / "people.csv"
     people.write_text(
         "person_id,name,name_zh,known_for,origin_country,source_id\n"
@@ -218,14 +225,10 @@ def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db
 
 def test_an_undo_whose_log_is_gone_refuses_and_changes_nothing(scratch_db, tmp_path):
     from atlas import db
-    from tests.test_load import MOVES_HEADER, snapshot
+    from tests.test_load import snapshot
 
     con = db.connect(scratch_db, build_if_missing=False)
-    f = tmp_path / "moves.csv"
-    f.write_text(
-        MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
-    )
-    assert load.load_files(con, {"moves": f}, mode="append").ok
+    append_one_move(con, tmp_path)
     con.execute("drop table undo_moves")  # what an older version did on a schema change
     after = snapshot(con)
     try:
@@ -240,14 +243,9 @@ def test_an_undo_whose_log_is_gone_refuses_and_changes_nothing(scratch_db, tmp_p
 
 def test_an_undo_log_whose_table_changed_shape_refuses(scratch_db, tmp_path):
     from atlas import db
-    from tests.test_load import MOVES_HEADER
 
     con = db.connect(scratch_db, build_if_missing=False)
-    f = tmp_path / "moves.csv"
-    f.write_text(
-        MOVES_HEADER + "m-new,mu-li,boson-ai,bytedance,2026-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"
-    )
-    assert load.load_files(con, {"moves": f}, mode="append").ok
+    append_one_move(con, tmp_path)
     con.execute("alter table moves add column confidence double")  # the base schema grew a column
     try:
         assert "the columns of moves changed" in load.undo_problem(con, 2)

@@ -421,19 +421,16 @@ def test_the_compare_table_follows_the_period(con):
     # OpenAI's only round (Microsoft's) is of 2023: raised all-time, not in 2024
     assert all_time.loc["openai", "total_raised"] > 0
     assert pd.isna(in_2024.loc["openai", "total_raised"]) and in_2024.loc["openai", "n_rounds"] == 0
-    # the people gained and lost are the moves of 2024, counted straight from the moves table
+    # the people gained and lost, counted straight from the moves table: of 2024, then of all time
     for firm in firms:
-        gained, lost = con.execute(
-            "select count(*) filter (to_firm_id = $f), count(*) filter (from_firm_id = $f) from moves "
-            "where year(moved_on) = 2024 and $f in (to_firm_id, from_firm_id)",
-            {"f": firm},
-        ).fetchall()[0]
-        assert (in_2024.loc[firm, "n_gained"], in_2024.loc[firm, "n_lost"]) == (gained, lost), firm
-    # and over the whole period they are the per-firm counts every load derives
-    for firm in firms:
-        gained, lost = con.execute(
-            "select count(*) filter (to_firm_id = $f), count(*) filter (from_firm_id = $f) from moves "
-            "where $f in (to_firm_id, from_firm_id)",
-            {"f": firm},
-        ).fetchall()[0]
-        assert (all_time.loc[firm, "n_gained"], all_time.loc[firm, "n_lost"]) == (gained, lost), firm
+        assert (in_2024.loc[firm, "n_gained"], in_2024.loc[firm, "n_lost"]) == moves_in_out(con, firm, 2024), firm
+        assert (all_time.loc[firm, "n_gained"], all_time.loc[firm, "n_lost"]) == moves_in_out(con, firm), firm
+
+
+def moves_in_out(con, firm: str, year: int | None = None) -> tuple[int, int]:
+    """Moves into and out of `firm` alone (in `year`, or all), from the moves table itself."""
+    return con.execute(
+        "select count(*) filter (to_firm_id = $f), count(*) filter (from_firm_id = $f) from moves "
+        "where $f in (to_firm_id, from_firm_id) and ($y is null or year(moved_on) = $y)",
+        {"f": firm, "y": year},
+    ).fetchall()[0]
