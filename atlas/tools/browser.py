@@ -97,8 +97,27 @@ class Server:
 
 
 def wait_for_app(page, title: str, timeout_ms: int = 60000, settle_ms: int = 800) -> None:
-    """Wait until the page's title is drawn and the script has finished running."""
+    """Wait until the page's title is drawn, the script has finished and the main text has stopped changing.
+
+    The status widget may never appear on a fast run, so its absence alone proves nothing: the page is
+    taken as drawn once its main text (and the number of stale elements, zero) stays the same for
+    ``settle_ms``.
+    """
     page.wait_for_selector(f'h1:has-text("{title}")', timeout=timeout_ms)
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
-    if settle_ms:
-        page.wait_for_timeout(settle_ms)
+    page.evaluate("window.__atlasSnap = null")
+    page.wait_for_function(
+        """([settle]) => {
+            if (document.querySelector('[data-testid="stStatusWidget"]')) { window.__atlasSnap = null; return false; }
+            if (document.querySelector('[data-stale="true"]')) { window.__atlasSnap = null; return false; }
+            if (settle <= 0) return true;
+            const main = document.querySelector('[data-testid="stMain"]') || document.body;
+            const text = main.innerText;
+            const now = Date.now();
+            const snap = window.__atlasSnap;
+            if (!snap || snap.text !== text) { window.__atlasSnap = {text: text, since: now}; return false; }
+            return now - snap.since >= settle;
+        }""",
+        arg=[settle_ms and max(settle_ms, 300)],
+        timeout=timeout_ms,
+        polling=150,
+    )
