@@ -18,7 +18,12 @@ cols[1].metric("Firms", int(counts.n_firms))
 cols[2].metric("Moves", int(counts.n_moves), help="Moves the filters select")
 cols[3].metric("Pay figures", int(counts.n_pay_figures), help="Pay figures the filters select")
 cols[4].metric("Rounds & deals", int(counts.n_rounds), help="Funding rounds and deals the filters select")
-cols[5].metric("Source articles", int(counts.n_sources))
+cols[5].metric(
+    "Source articles",
+    int(counts.n_sources),
+    help="Articles, reports and datasets cited"
+    + (f"; besides them, {int(counts.n_upload_sources)} uploads stand as their own source" if counts.n_upload_sources else ""),
+)
 
 left, right = st.columns([3, 2])
 with left:
@@ -52,19 +57,14 @@ if saved.empty:
 else:
     ui.saved_views_ui(saved)
 
-with st.expander("Source articles"):
-    st.dataframe(
-        cache.query("sources_list"),
-        column_order=["title", "publisher", "published_on", "n_facts", "language"],
-        column_config={
-            "title": "Title",
-            "publisher": "Publisher",
-            "published_on": "Published",
-            "n_facts": st.column_config.NumberColumn("Facts cited", help="Moves, pay figures, rounds, education"),
-            "language": "Language",
-        },
-        hide_index=True,
-        width="stretch",
+with st.expander("Sources"):
+    sources = cache.query("sources_list")
+    n_uploads = int((sources["kind"] == "upload").sum())
+    st.caption(
+        f"{len(sources) - n_uploads} articles"
+        + (f" and {n_uploads} uploads that stand as the source of rows naming none" if n_uploads else "")
+        + ". Every table cites a source by publisher, date and title."
     )
+    ui.sources_dataframe(sources)
 
 ui.share_ui()

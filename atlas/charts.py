@@ -573,21 +573,30 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
     data = df.assign(
         label=[
-            (f"{currency} {short_number(t)}" if pd.notna(t) else "undisclosed")
+            (
+                f"{currency} {short_number(t)}"
+                if pd.notna(t)
+                else "partnership (no money)"
+                if roles == "partner"
+                else "undisclosed"
+            )
             + (f" · {s:g}%" if pd.notna(s) else "")
             + (" · terminated" if "terminated" in st_ else "")
-            for t, s, st_ in zip(df["total_converted"], df["max_stake_pct"], df["statuses"], strict=True)
+            for t, s, st_, roles in zip(
+                df["total_converted"], df["max_stake_pct"], df["statuses"], df.get("roles", pd.Series([""] * len(df))), strict=True
+            )
         ]
     )
     base = alt.Chart(data).encode(
         x=alt.X("firm:N", title="Backed firm", axis=alt.Axis(labelAngle=-30, labelLimit=160)),
-        y=alt.Y("investor:N", title="Investor", sort=list(dict.fromkeys(df["investor"]))),
+        y=alt.Y("investor:N", title="Investor, buyer or partner", sort=list(dict.fromkeys(df["investor"]))),
         tooltip=[
             alt.Tooltip("investor:N", title="Investor"),
             alt.Tooltip("firm:N", title="Firm"),
             alt.Tooltip("n_rounds:Q", title="Rounds (n)"),
             alt.Tooltip("total_converted:Q", title=f"Total ({currency}, completed)", format=",.0f"),
             alt.Tooltip("max_stake_pct:Q", title="Largest stake (%)"),
+            alt.Tooltip("roles:N", title="As (investor, buyer, partner)"),
             alt.Tooltip("round_types:N", title="Types"),
             alt.Tooltip("statuses:N", title="Statuses"),
         ],

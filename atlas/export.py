@@ -1,14 +1,90 @@
-"""Exports: the data behind a view as CSV or Parquet, a chart as PNG or SVG, all offline."""
+"""Exports: the data behind a view as CSV or Parquet, a chart as PNG or SVG, all offline, each
+carrying its context: what it is, the page's filters, the money basis, the data version, the
+sources it draws on and when it was made.
+
+- CSV: a zip of the CSV (opens cleanly in a spreadsheet) and `about.txt` with the context;
+- Parquet: the context in the file's key-value metadata (key `talent_atlas`, JSON);
+- PNG and SVG: a footnote line under the chart (view, version, n), in one font family that
+  covers Chinese (Noto Sans CJK).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import altair as alt
 import pandas as pd
 
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# One family for every exported image: it covers Latin and Chinese (Debian: fonts-noto-cjk).
+EXPORT_FONT = "Noto Sans CJK SC"
+FONT_DIRS = (Path("/usr/share/fonts/opentype/noto"), Path("/usr/share/fonts/truetype/noto"))
+METADATA_KEY = "talent_atlas"
+
+
+@dataclass(frozen=True)
+class ExportContext:
+    """What an exported file is and the view it comes from."""
+
+    what: str  # e.g. "net_flow"
+    page: str  # e.g. "Talent flows"
+    view: tuple[tuple[str, str], ...] = ()  # the page's URL parameters: its filters and choices
+    link: str = ""
+    money: str = ""  # e.g. "USD, nominal"
+    data_version: int = 0
+    made_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
+
+    def file_stem(self) -> str:
+        """talent-atlas_<page>_<what>_v<version>_<YYYYMMDD-HHMM>: what the file is and when."""
+        page = re.sub(r"[^a-z0-9]+", "-", self.page.lower()).strip("-")
+        what = re.sub(r"[^a-z0-9_]+", "-", self.what.lower()).strip("-")
+        return f"talent-atlas_{page}_{what}_v{self.data_version}_{self.made_at:%Y%m%d-%H%M}"
+
+    def filters_text(self) -> str:
+        return "; ".join(f"{k}={v}" for k, v in self.view) or "defaults (no filter narrowed)"
+
+    def as_dict(self, df: pd.DataFrame | None = None) -> dict:
+        out = {
+            "what": self.what,
+            "page": self.page,
+            "filters": self.filters_text(),
+            "link": self.link,
+            "money": self.money,
+            "data_version": self.data_version,
+            "made_at": self.made_at.isoformat(),
+        }
+        if df is not None:
+            out["rows"] = len(df)
+            out["sources"] = sources_used(df)
+        return out
+
+    def footnote(self, n: int | None = None) -> str:
+        """The line printed under an exported chart."""
+        parts = [f"Talent Atlas · {self.page}", self.filters_text()]
+        if self.money:
+            parts.append(self.money)
+        parts.append(f"data version {self.data_version}")
+        if n is not None:
+            parts.append(f"n = {n:,}")
+        parts.append(f"{self.made_at:%Y-%m-%d %H:%M} UTC")
+        return " · ".join(parts)
+
+
+def sources_used(df: pd.DataFrame) -> list[str]:
+    """The sources the rows cite (every column that holds a source label), in order of first use."""
+    cols = [c for c in df.columns if c == "source" or c.endswith("_source") or c == "source_title"]
+    seen: dict[str, None] = {}
+    for c in cols:
+        for v in df[c].dropna():
+            seen.setdefault(str(v), None)
+    return list(seen)
 
 
 def neutralize(value: object) -> object:
@@ -27,22 +103,100 @@ def to_csv(df: pd.DataFrame) -> bytes:
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 
-def to_parquet(df: pd.DataFrame) -> bytes:
-    """Parquet bytes of the data, types kept."""
+def about_text(context: ExportContext, df: pd.DataFrame) -> str:
+    """The about file of a CSV export: the context in plain words."""
+    d = context.as_dict(df)
+    lines = [
+        "Talent Atlas export",
+        f"File: {context.file_stem()}.csv",
+        f"What: {d['what']} (page {d['page']})",
+        f"Filters: {d['filters']}",
+        f"Money: {d['money'] or 'no money values'}",
+        f"Data version: {d['data_version']}",
+        f"Made: {d['made_at']}",
+        f"Rows: {d['rows']:,}",
+    ]
+    if d["link"]:
+        lines.append(f"Link to the view: {d['link']}")
+    lines.append("Sources used:" if d["sources"] else "Sources used: none named in these rows")
+    lines += [f"- {s}" for s in d["sources"]]
+    lines += ["", "Every fact row names its source and how sure the source is (its certainty)."]
+    return "\n".join(lines) + "\n"
+
+
+def to_csv_zip(df: pd.DataFrame, context: ExportContext) -> bytes:
+    """A zip of the CSV and its about.txt."""
     buffer = io.BytesIO()
-    df.to_parquet(buffer, index=False)
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(f"{context.file_stem()}.csv", to_csv(df))
+        z.writestr("about.txt", about_text(context, df).encode("utf-8"))
     return buffer.getvalue()
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2) -> bytes:
-    """The chart rendered to PNG by vl-convert (no browser, no network)."""
+def to_parquet(df: pd.DataFrame, context: ExportContext | None = None) -> bytes:
+    """Parquet bytes of the data, types kept, the context in the key-value metadata."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    if context is not None:
+        meta = dict(table.schema.metadata or {})
+        meta[METADATA_KEY.encode()] = json.dumps(context.as_dict(df), ensure_ascii=False).encode("utf-8")
+        table = table.replace_schema_metadata(meta)
+    buffer = io.BytesIO()
+    pq.write_table(table, buffer)
+    return buffer.getvalue()
+
+
+def read_parquet_context(data: bytes) -> dict:
+    """The context stored in a Parquet export (tests, and anyone checking a file)."""
+    import pyarrow.parquet as pq
+
+    meta = pq.read_schema(io.BytesIO(data)).metadata or {}
+    return json.loads(meta[METADATA_KEY.encode()].decode("utf-8"))
+
+
+def with_footnote(chart: alt.TopLevelMixin, context: ExportContext, n: int | None = None) -> alt.TopLevelMixin:
+    """The chart with its footnote line under it, every text in the export font."""
+    note = (
+        alt.Chart(pd.DataFrame({"text": [context.footnote(n)]}))
+        .mark_text(align="left", baseline="top", fontSize=10, color="#555", x=0, y=4, limit=1400)
+        .encode(text="text:N")
+        .properties(height=18, width=1)
+    )
+    spec = chart.to_dict()
+    # a chart that sizes itself to its container has no width outside the page: give it one
+    if spec.get("width") == "container":
+        chart = chart.properties(width=720)
+    combined = alt.vconcat(chart, note, spacing=6).configure(font=EXPORT_FONT)
+    combined = combined.configure_view(stroke=None)
+    return combined
+
+
+_fonts_registered = False
+
+
+def _vl_convert():
+    global _fonts_registered
     import vl_convert as vlc
 
-    return vlc.vegalite_to_png(chart.to_json(), scale=scale)
+    if not _fonts_registered:
+        for d in FONT_DIRS:
+            if d.is_dir():
+                vlc.register_font_directory(str(d))
+        _fonts_registered = True
+    return vlc
 
 
-def to_svg(chart: alt.TopLevelMixin) -> str:
-    """The chart rendered to SVG by vl-convert."""
-    import vl_convert as vlc
+def to_png(chart: alt.TopLevelMixin, scale: float = 2, context: ExportContext | None = None, n: int | None = None) -> bytes:
+    """The chart rendered to PNG by vl-convert (no browser, no network), with its footnote."""
+    if context is not None:
+        chart = with_footnote(chart, context, n)
+    return _vl_convert().vegalite_to_png(chart.to_json(), scale=scale)
 
-    return vlc.vegalite_to_svg(chart.to_json())
+
+def to_svg(chart: alt.TopLevelMixin, context: ExportContext | None = None, n: int | None = None) -> str:
+    """The chart rendered to SVG by vl-convert, with its footnote."""
+    if context is not None:
+        chart = with_footnote(chart, context, n)
+    return _vl_convert().vegalite_to_svg(chart.to_json())

@@ -16,7 +16,10 @@ DEGREES = ("bachelor", "master", "phd", "other")
 COMP_KINDS = ("base_salary", "annual_total", "signing_bonus", "equity", "package")
 PERIODS = ("one_time", "per_year")
 OUTCOMES = ("offered", "accepted", "declined", "unknown")
-ROUND_TYPES = ("seed", "series", "strategic", "acquisition", "acquihire", "other")
+ROUND_TYPES = ("seed", "series", "strategic", "acquisition", "acquihire", "partnership", "other")
+SOURCE_KINDS = ("article", "report", "dataset", "upload", "other")
+TITLE_KINDS = ("headline", "description")
+DEAL_ROLES = ("investor", "buyer", "partner")
 ROUND_STATUSES = ("completed", "terminated", "rumored")
 QUALIFIERS = ("exact", "at_least", "about")
 
@@ -69,6 +72,8 @@ TABLES: tuple[Table, ...] = (
             Column("url", "url"),
             Column("published_on", "date"),
             Column("language"),
+            Column("kind", "enum", choices=SOURCE_KINDS),
+            Column("title_kind", "enum", choices=TITLE_KINDS),
         ),
     ),
     Table(
@@ -141,6 +146,7 @@ TABLES: tuple[Table, ...] = (
             Column("move_type", "enum", True, MOVE_TYPES),
             *_source(),
             Column("note"),
+            Column("seq", "int"),
         ),
     ),
     Table(
@@ -188,6 +194,7 @@ TABLES: tuple[Table, ...] = (
             Column("round_id", "slug", True, ref="funding_rounds"),
             Column("investor_id", "slug", True, ref="firms"),
             Column("is_lead", "bool"),
+            Column("role", "enum", choices=DEAL_ROLES),
         ),
     ),
 )
@@ -235,3 +242,16 @@ def dictionary(table: str, example: dict[str, str] | None = None) -> list[dict[s
 def template_csv(table: str) -> str:
     """An empty CSV with the table's header, ready to fill in a spreadsheet."""
     return ",".join(TABLES_BY_NAME[table].column_names) + "\n"
+
+
+def example_csv(table: str, row: dict[str, str]) -> str:
+    """The table's header and one example row (a separate file from the empty template)."""
+    import csv
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    names = TABLES_BY_NAME[table].column_names
+    w.writerow(names)
+    w.writerow([row.get(n, "") for n in names])
+    return out.getvalue()

@@ -23,7 +23,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     h = head.iloc[0]
     st.header(md(h.person), anchor=False)
     bits = [b for b in (h.known_for, f"origin: {h.origin_country}" if h.origin_country else None) if b]
-    named = f" — first named in “{h.source}” ({h.source_publisher})" if h.source else ""
+    named = f" — first named in {h.source}" if h.source else ""
     st.caption(md(" · ".join(bits) + named))
 
     stints = cache.query("person_stints", person_id=person_id, min_certainty=filters.min_certainty)
@@ -35,7 +35,12 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     if len(dated) < len(stints):
         st.caption(f"{len(stints) - len(dated)} stint(s) have no date in the sources; they are listed below.")
     if stints.empty:
-        st.info("No moves at this certainty.")
+        n_all = len(cache.query("person_stints", person_id=person_id, min_certainty="rumor"))
+        st.info(
+            f"{n_all} move(s) of this person hidden by the certainty filter (showing {filters.certainty_phrase})."
+            if n_all
+            else "No move of this person is recorded."
+        )
     else:
         st.dataframe(
             ui.with_links(stints, ("firm", "firm_id", "firm")),
@@ -114,10 +119,15 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
     net = cache.query(
         "firm_net_flow", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
     ).iloc[0]
+    level = "with subsidiaries" if with_subs else "firm alone"
     c1, c2, c3 = st.columns(3)
-    c1.metric("People gained", int(net.n_gained))
-    c2.metric("People lost", int(net.n_lost))
-    c3.metric("Net", f"{int(net.net):+d}")
+    c1.metric(f"People gained ({level})", int(net.n_gained))
+    c2.metric(f"People lost ({level})", int(net.n_lost))
+    c3.metric(f"Net ({level})", f"{int(net.net):+d}")
+    st.caption(
+        f"Over all time (the period filter does not apply), at {filters.certainty_phrase}."
+        + (" Moves between its own units are neither a gain nor a loss." if with_subs else "")
+    )
     over_time = cache.query(
         "firm_flow_over_time", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
     )

@@ -1,7 +1,10 @@
 """The database's schema, in three kinds of files under `queries/schema/`, each versioned apart.
 
 - `base.sql`: the tables that hold data (the facts, uploads, saved views). Re-run when it
-  changes (`create ... if not exists`: a stored table is never dropped).
+  changes (`create ... if not exists`). A stored table whose definition changed (a column
+  added, a list of allowed values widened) is migrated in place: rebuilt to the new definition
+  with every row and column it had (`migrate_base`); a row the new definition refuses stops
+  the migration and changes nothing.
 - `macros.sql`, `derived/N_name.sql` (one file per derived table: what one row is and what
   it is for) and `filters.sql`: logic that holds no data of its own. When any of them
   changes, the derived tables are dropped and rebuilt from the facts.
@@ -14,6 +17,7 @@ after every load, in the order of their file names.
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
@@ -77,10 +81,14 @@ def _create(con: duckdb.DuckDBPyConnection, force: bool) -> None:
     base = base_sql()
     logic = logic_sql()
     base_digest, logic_digest = _digest(base), _digest(*logic)
-    if force or stored.get("schema_base_sha256") != base_digest:
+    base_changed = stored.get("schema_base_sha256") != base_digest
+    if force or base_changed:
         con.execute(base)
+        migrated = migrate_base(con, base)
         _record(con, "schema_base_sha256", base_digest)
-    if force or stored.get("schema_logic_sha256") != logic_digest:
+        # the derived tables copy the facts' columns: rebuild them over the new definitions
+        base_changed = base_changed or bool(migrated)
+    if force or base_changed or stored.get("schema_logic_sha256") != logic_digest:
         views = {r[0] for r in con.execute("select view_name from duckdb_views() where not internal").fetchall()}
         for table in derived_tables():
             # firm_levels was a view before it became a derived table
@@ -89,6 +97,69 @@ def _create(con: duckdb.DuckDBPyConnection, force: bool) -> None:
             con.execute(script)  # the derived tables are created from the facts as they are now
         _record(con, "schema_logic_sha256", logic_digest)
         record_derived_version(con)
+
+
+_CREATE = re.compile(r"create table if not exists (\w+) \(", re.IGNORECASE)
+
+
+def base_tables(base: str | None = None) -> dict[str, str]:
+    """{table: its `create table` statement} of base.sql, in file order."""
+    base = base if base is not None else base_sql()
+    found = list(_CREATE.finditer(base))
+    out = {}
+    for m, nxt in zip(found, [*found[1:], None]):
+        body = base[m.start() : nxt.start() if nxt else len(base)]
+        out[m.group(1)] = body[: body.index(");") + 2]
+    return out
+
+
+def _shape(con: duckdb.DuckDBPyConnection, table: str) -> tuple:
+    cols = con.execute(
+        "select column_name, data_type, is_nullable, column_default from duckdb_columns() "
+        "where table_name = $t and schema_name = 'main' order by column_index",
+        {"t": table},
+    ).fetchall()
+    checks = con.execute(
+        "select constraint_type, expression from duckdb_constraints() "
+        "where table_name = $t and schema_name = 'main' order by all",
+        {"t": table},
+    ).fetchall()
+    return tuple(cols), tuple(checks)
+
+
+def migrate_base(con: duckdb.DuckDBPyConnection, base: str | None = None) -> list[str]:
+    """Bring every stored base table to its definition in base.sql; return the tables rebuilt.
+
+    A table is rebuilt only when its columns or constraints differ: into a new table of the
+    new definition, every column the two share copied by name (a new column starts empty),
+    inside one transaction. The undo logs are left as they are: an undo over a changed table
+    refuses with that reason (atlas.load.undo).
+    """
+    rebuilt = []
+    for table, statement in base_tables(base).items():
+        probe = f"atlas_migrate_{table}"
+        con.execute(f"drop table if exists {probe}")
+        con.execute(statement.replace(f"create table if not exists {table} (", f"create table {probe} (", 1))
+        old_shape, new_shape = _shape(con, table), _shape(con, probe)
+        old_shape = (tuple(c for c in old_shape[0]), old_shape[1])
+        if old_shape == new_shape:
+            con.execute(f"drop table {probe}")
+            continue
+        old_cols = {c[0] for c in old_shape[0]}
+        shared = [c[0] for c in new_shape[0] if c[0] in old_cols]
+        cols = ", ".join(shared)
+        con.execute("begin transaction")
+        try:
+            con.execute(f"insert into {probe} ({cols}) select {cols} from {table}")
+            con.execute(f"drop table {table}")
+            con.execute(f"alter table {probe} rename to {table}")
+            con.execute("commit")
+        except duckdb.Error:
+            con.execute("rollback")
+            con.execute(f"drop table if exists {probe}")
+            raise
+        rebuilt.append(table)
+    return rebuilt
 
 
 def _record(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:

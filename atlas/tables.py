@@ -19,6 +19,16 @@ def _none(v):
     return None if v is None or (isinstance(v, float) and pd.isna(v)) else v
 
 
+def latest_firm(people: pd.DataFrame) -> pd.DataFrame:
+    """People with their latest firm as text: the firm, or why it cannot be named."""
+    out = people.copy()
+    out["current_firm"] = [
+        firm if known else "unknown: the order of their moves is not given"
+        for firm, known in zip(people.current_firm, people.order_known, strict=True)
+    ]
+    return out
+
+
 def pay_table(df: pd.DataFrame) -> pd.DataFrame:
     """Pay figures with the original amount and the converted range as text."""
     out = df.copy()

@@ -13,11 +13,18 @@ filters = ui.page_frame(
 view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
 p = {**filters.params(), **view.params()}
 level_name = ui.LEVEL_NAMES[view.level]
+MOVE_NOUNS = ("move", "moves")
+hidden = cache.query("hidden_moves", **p)
+ui.hidden_caption(hidden, MOVE_NOUNS)
 
 st.subheader("Flows from origin to destination")
 flows = cache.query("flows_by_level", **p)
 if flows.empty:
-    st.info("No flows match the filters. Lower the minimum moves per flow or widen the filters.")
+    st.info(
+        ui.empty_message(
+            hidden, MOVE_NOUNS, "No flows match the filters. Lower the minimum moves per flow or widen the filters."
+        )
+    )
 else:
     image_format = ui.sankey_image_format_ui()
     st.echarts_chart(
@@ -27,15 +34,22 @@ else:
         key="sankey",
     )
     ui.downloads_ui("flows", df=flows)
-    hidden = int(flows["n_hidden_moves"].iloc[0])
-    if hidden:
+    below_minimum = int(flows["n_hidden_moves"].iloc[0])
+    if below_minimum:
         st.caption(
-            f"{hidden:,} move(s) in {int(flows['n_hidden_links'].iloc[0]):,} flow(s) below the minimum of "
+            f"{below_minimum:,} move(s) in {int(flows['n_hidden_links'].iloc[0]):,} flow(s) below the minimum of "
             f"{view.min_count:,} are not drawn."
         )
 
 st.subheader(f"Gained from, lost to, and net, by {level_name.lower()}")
 net = cache.query("net_flow_by_level", **p)
+st.caption(
+    {
+        "firm": "Counted for each firm alone: a move from Google Brain to Google is a gain for Google.",
+        "parent": "Counted for each firm with its subsidiaries: moves between its own units are neither"
+        " a gain nor a loss (the same numbers as the firm lists' “with subsidiaries” columns, for every year).",
+    }.get(view.level, "Moves inside one group are neither a gain nor a loss.")
+)
 if net.empty:
     st.info("No group gained or lost anyone under these filters.")
 else:
@@ -65,7 +79,7 @@ st.subheader("Moves over time")
 grain = st.radio("Period", ("year", "quarter"), horizontal=True, key="grain", bind="query-params")
 over_time = cache.query("moves_over_time", **p, grain=grain)
 if over_time.empty:
-    st.info("No moves match the filters.")
+    st.info(ui.empty_message(hidden, MOVE_NOUNS, "No moves match the filters."))
 else:
     time_chart = charts.moves_over_time_chart(over_time, grain)
     st.altair_chart(time_chart, width="stretch")

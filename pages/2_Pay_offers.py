@@ -4,6 +4,7 @@ import streamlit as st
 
 from atlas import cache, charts, fetch, tables, ui
 
+PAY_NOUNS = ("pay figure", "pay figures")
 filters = ui.page_frame(
     "Pay offers",
     "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
@@ -11,23 +12,25 @@ filters = ui.page_frame(
 )
 view = ui.pay_controls_ui(fetch.firm_picker_options("pay_firm_options", ui.picked("firms"))["firm_id"].tolist())
 p = {**filters.params(), **view.params()}
-money = f"{filters.currency}" + (f" of {view.constant_year}" if view.constant_year else ", nominal")
+money = ui.money_basis(filters.currency, view.constant_year)  # every chart and header says the basis
 
 figures = cache.query("pay_figures", **p, limit=fetch.PAY_LISTED)
+hidden = cache.query("hidden_pay", **p)
 if figures.empty:
-    st.info("No pay figures match the filters. Widen the period, lower the minimum certainty or clear a filter.")
+    st.info(ui.empty_message(hidden, PAY_NOUNS, "No pay figures match the filters: clear a firm, kind or outcome."))
     ui.share_ui()
     st.stop()
+ui.hidden_caption(hidden, PAY_NOUNS)
 
 st.subheader(f"Distribution by kind ({money})")
 if len(figures) < fetch.PAY_LISTED:
-    dist_chart = charts.pay_distribution_chart(figures, filters.currency)
+    dist_chart = charts.pay_distribution_chart(figures, money)
     st.altair_chart(dist_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=figures, chart=dist_chart)
 else:
     # too many to draw one by one: a log-scale histogram per kind
     bins = cache.query("pay_log_bins", **p)
-    bins_chart = charts.pay_bins_chart(bins, filters.currency)
+    bins_chart = charts.pay_bins_chart(bins, money)
     st.altair_chart(bins_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
@@ -35,7 +38,7 @@ st.subheader("By offering firm")
 # the top firms are those of the largest figures, already listed: the query reads only theirs
 top_firms = tables.top_firms_listed(figures, 15, listed_limit=fetch.PAY_LISTED)
 by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
-by_firm_chart = charts.pay_by_firm_chart(by_firm, filters.currency)
+by_firm_chart = charts.pay_by_firm_chart(by_firm, money)
 st.altair_chart(by_firm_chart)
 ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
@@ -43,7 +46,7 @@ by_year, outcomes = tables.split_pay_summary(cache.query("pay_over_time_and_outc
 left, right = st.columns(2)
 with left:
     st.subheader("Over time")
-    by_year_chart = charts.pay_over_time_chart(by_year, filters.currency)
+    by_year_chart = charts.pay_over_time_chart(by_year, money)
     st.altair_chart(by_year_chart)
     ui.downloads_ui("pay_by_year", df=by_year, chart=by_year_chart)
 with right:
@@ -53,7 +56,7 @@ with right:
     ui.downloads_ui("pay_outcomes", df=outcomes, chart=outcomes_chart)
 
 st.subheader(f"The figures behind the view ({money})")
-ui.pay_dataframe(figures, filters.currency)
+ui.pay_dataframe(figures, filters.currency, constant_year=view.constant_year)
 ui.downloads_ui("pay_figures", df=figures)
 if len(figures) == fetch.PAY_LISTED:
     st.caption(f"The {fetch.PAY_LISTED:,} largest figures are listed.")

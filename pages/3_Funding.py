@@ -4,6 +4,7 @@ import streamlit as st
 
 from atlas import cache, charts, fetch, ui
 
+ROUND_NOUNS = ("round or deal", "rounds and deals")
 filters = ui.page_frame(
     "Funding",
     "Rounds, strategic investments, acquisitions and acqui-hires, in one currency. Terminated and rumored deals "
@@ -48,10 +49,12 @@ else:
 
 rounds = cache.query("funding_rounds_filtered", **p, limit=fetch.ROUNDS_LISTED)
 n_rounds = fetch.rounds_found(rounds, p)
+hidden = cache.query("hidden_rounds", **p)
 st.subheader("Rounds and deals over time")
 ui.rounds_listed_caption(len(rounds), n_rounds)
+ui.hidden_caption(hidden, ROUND_NOUNS)
 if rounds.empty:
-    st.info("No rounds or deals match the filters.")
+    st.info(ui.empty_message(hidden, ROUND_NOUNS, "No rounds or deals match the filters: clear a country, type or status."))
 else:
     rounds_chart = charts.rounds_chart(rounds, currency)
     st.altair_chart(rounds_chart, width="stretch", height=360)

@@ -46,7 +46,9 @@ if person or firm:
     st.divider()
 
 people = cache.query("people_list", search=search, limit=500)
-firms = cache.query("firms_list", search=search, kinds=list(filters.kinds), limit=500)
+firms = cache.query(
+    "firms_list", search=search, kinds=list(filters.kinds), min_certainty=filters.min_certainty, limit=500
+)
 
 tab_people, tab_firms = st.tabs(["People", "Firms"], key="tab", bind="query-params")
 with tab_people:
@@ -58,7 +60,7 @@ with tab_people:
     else:
         st.dataframe(
             ui.with_links(
-                tables.dashes(people, ["known_for", "origin_country", "current_firm"]),
+                tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
                 ("person", "person_id", "person"),
             ),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
@@ -66,7 +68,9 @@ with tab_people:
                 "person": ui.profile_link_column("Person"),
                 "known_for": "Known for",
                 "current_firm": st.column_config.TextColumn(
-                    "Latest firm", help="Destination of the person's latest move; empty after a departure"
+                    "Latest firm",
+                    help="Destination of the person's latest move; empty after a departure. Where the sources"
+                    " give neither dates nor an order for some of the person's moves, it says the order is unknown.",
                 ),
                 "origin_country": "Origin",
                 "n_moves": st.column_config.NumberColumn("Moves", help="Number of moves recorded"),
@@ -80,22 +84,45 @@ with tab_people:
 with tab_firms:
     n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
     shown = f" (the first {len(firms)} by name)" if n_firms > len(firms) else ""
-    st.caption(f"{n_firms:,} firms{shown} · click a name for the profile")
+    st.caption(
+        f"{n_firms:,} firms{shown} · click a name for the profile · people gained and lost over all time"
+        f" (the period filter does not apply) at {filters.certainty_phrase}, counted for the firm alone and"
+        " with its subsidiaries (moves between its own units count at neither)"
+    )
     if firms.empty:
         st.info("No firm matches the search and firm kinds.")
     else:
         st.dataframe(
             ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
-            column_order=["firm", "kind", "country", "parent", "founded_on", "n_gained", "n_lost", "net"],
+            column_order=[
+                "firm", "kind", "country", "parent", "founded_on",
+                "n_gained", "n_lost", "net", "n_gained_group", "n_lost_group", "net_group",
+            ],
             column_config={
                 "firm": ui.profile_link_column("Firm"),
                 "kind": "Kind",
                 "country": "Country",
                 "parent": "Parent",
                 "founded_on": "Founded",
-                "n_gained": st.column_config.NumberColumn("Gained", help="People who moved in (all moves)"),
-                "n_lost": st.column_config.NumberColumn("Lost", help="People who moved out (all moves)"),
-                "net": st.column_config.NumberColumn("Net", help="Gained minus lost"),
+                "n_gained": st.column_config.NumberColumn(
+                    "Gained (firm alone)", help="People who moved into this firm itself, over all time"
+                ),
+                "n_lost": st.column_config.NumberColumn(
+                    "Lost (firm alone)", help="People who moved out of this firm itself, over all time"
+                ),
+                "net": st.column_config.NumberColumn("Net (firm alone)", help="Gained minus lost, firm alone"),
+                "n_gained_group": st.column_config.NumberColumn(
+                    "Gained (with subsidiaries)",
+                    help="People who moved into the firm or its subsidiaries from outside them, over all time",
+                ),
+                "n_lost_group": st.column_config.NumberColumn(
+                    "Lost (with subsidiaries)",
+                    help="People who moved out of the firm or its subsidiaries to outside them, over all time",
+                ),
+                "net_group": st.column_config.NumberColumn(
+                    "Net (with subsidiaries)",
+                    help="Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year",
+                ),
             },
             hide_index=True,
             width="stretch",

@@ -19,21 +19,8 @@ with left:
         width="stretch",
     )
 with right:
-    st.subheader("Source articles")
-    st.dataframe(
-        cache.query("sources_list"),
-        column_order=["title", "publisher", "published_on", "n_facts", "language", "source_id"],
-        column_config={
-            "title": "Title",
-            "publisher": "Publisher",
-            "published_on": "Published",
-            "n_facts": st.column_config.NumberColumn("Facts cited"),
-            "language": "Language",
-            "source_id": "Source id",
-        },
-        hide_index=True,
-        width="stretch",
-    )
+    st.subheader("Sources")
+    ui.sources_dataframe(cache.query("sources_list"), with_id=True)
 
 st.subheader("Load history")
 st.caption("Each committed load is a data version; links record the version they were made on.")

@@ -1,4 +1,5 @@
--- Strategic alliances: one row per (investor, backed firm) pair, with the number of
+-- Strategic alliances: one row per (investor, buyer or partner; backed firm) pair, with what
+-- it is to the firm (roles: investor, buyer, partner), the number of
 -- rounds, the total amount in $currency (completed deals only), the largest stake, the
 -- statuses seen and the round types; the $top_n investors by total amount, and for each
 -- the 10 firms it put the most into (so a chart draws at most 10 x $top_n cells).
@@ -15,6 +16,7 @@ pairs as (
         i.round_type,
         i.status,
         i.stake_pct,
+        i.role,
         case when i.status = 'completed' then i.amount * fx.factor end as amount_converted
     from investments as i
     left join fx_factors($currency, 0) as fx on fx.currency = i.currency and fx.year = i.year
@@ -52,7 +54,8 @@ kinds as (
         p.investor_id,
         p.firm_id,
         string_agg(distinct p.status, ', ') as statuses,
-        string_agg(distinct p.round_type, ', ') as round_types
+        string_agg(distinct p.round_type, ', ') as round_types,
+        string_agg(distinct p.role, ', ') as roles
     from pairs as p
     semi join grouped as g on g.investor_id = p.investor_id and g.firm_id = p.firm_id
     group by p.investor_id, p.firm_id
@@ -69,6 +72,7 @@ final as (
         g.max_stake_pct,
         k.statuses,
         k.round_types,
+        k.roles,
         t.total as investor_total
     from grouped as g
     join kinds as k on k.investor_id = g.investor_id and k.firm_id = g.firm_id

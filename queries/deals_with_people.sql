@@ -20,12 +20,13 @@ top as materialized (
 ),
 
 largest as materialized (
-    -- with their lead investor (the buyer), looked up for these rounds only
+    -- with their buyer (or, in older data, the lead investor), looked up for these rounds only
     select t.*, ri.investor_id as buyer_id
     from top as t
     left join (
         select round_id, investor_id from round_investors
-        where is_lead and round_id in (select round_id from top)
+        where (role = 'buyer' or (role is null and is_lead)) and round_id in (select round_id from top)
+        qualify row_number() over (partition by round_id order by role = 'buyer' desc, investor_id) = 1
     ) as ri on ri.round_id = t.round_id
 ),
 
@@ -54,7 +55,7 @@ final as (
         pm.people,
         coalesce(pm.n_people, 0) as n_people,
         d.certainty,
-        s.title as source,
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         d.note
     from largest as d
     join firm_levels as target on target.firm_id = d.firm_id

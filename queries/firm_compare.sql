@@ -13,7 +13,7 @@ rounds as materialized (
         (r.amount) * fx.factor as amount_converted,
         (coalesce(r.valuation, case when r.amount is not null and r.stake_pct is not null
                 then r.amount * 100 / r.stake_pct end)) * fx.factor as valuation_converted,
-        s.title as source
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source
     from funding_rounds as r
     join sources as s on s.source_id = r.source_id
     left join fx_factors($currency, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
@@ -59,7 +59,10 @@ valuation as (
 investor_amounts as (
     select r.firm_id, ri.investor_id, sum(r.amount_converted) as amount, any_value(r.source) as source
     from rounds as r
-    join (select round_id, investor_id from investments where list_contains($firm_ids, firm_id)) as ri
+    join (
+        -- investors only: a partner put no money in, a buyer bought the firm
+        select round_id, investor_id from investments where list_contains($firm_ids, firm_id) and role = 'investor'
+    ) as ri
         on ri.round_id = r.round_id
     where r.status = 'completed'
     group by all
@@ -101,7 +104,7 @@ pay as (
         max((c.amount_high) * fx.factor) as largest_pay,
         arg_max(c.kind || ', ' || replace(c.period, '_', ' '),
             (c.amount_high) * fx.factor) as largest_pay_kind,
-        arg_max(s.title, (c.amount_high) * fx.factor) as pay_source
+        arg_max(source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision), (c.amount_high) * fx.factor) as pay_source
     from compensation as c
     join sources as s on s.source_id = c.source_id
     left join fx_factors($currency, 0) as fx on fx.currency = c.currency and fx.year = year(c.reported_on)

@@ -11,7 +11,7 @@ select
     parent.firm_label as parent,
     fl.root_id,
     fl.root_label,
-    s.title as source
+    source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source
 from firms as f
 join firm_levels as fl on fl.firm_id = f.firm_id
 left join firm_levels as parent on parent.firm_id = f.parent_id

@@ -53,7 +53,7 @@ final as (
         r.status = 'completed' and r.round_type in ('seed', 'series', 'strategic', 'other')
             and r.amount is not null as is_raised,
         r.certainty,
-        s.title as source,
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         s.publisher as source_publisher,
         r.note
     from top as r
@@ -70,8 +70,14 @@ investors as (
     -- named only for the rounds listed: aggregating every round's investors is wasted work
     select
         ri.round_id,
-        string_agg(display_name(f.name, f.name_zh) || case when ri.is_lead then ' (lead)' else '' end, ', '
-            order by ri.is_lead desc, f.name) as investors
+        -- each firm with what it is to the deal: lead investor, buyer or partner
+        string_agg(
+            display_name(f.name, f.name_zh) || case
+                when ri.role = 'partner' then ' (partner)'
+                when ri.role = 'buyer' then ' (buyer)'
+                when ri.is_lead then ' (lead)' else '' end,
+            ', ' order by ri.is_lead desc, f.name
+        ) as investors
     from round_investors as ri
     semi join listed as t on t.round_id = ri.round_id
     join firms as f on f.firm_id = ri.investor_id

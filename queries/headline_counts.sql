@@ -28,7 +28,9 @@ final as (
     select
         (select count(*) from people) as n_people,
         (select count(*) from firms) as n_firms,
-        (select count(*) from sources) as n_sources,
+        -- articles (and reports, datasets) apart from the uploads that stand as their own source
+        (select count(*) from sources where coalesce(kind, 'article') <> 'upload') as n_sources,
+        (select count(*) from sources where kind = 'upload') as n_upload_sources,
         (select count(*) from chosen_moves) as n_moves,
         (select count(*) from chosen_pay) as n_pay_figures,
         (select count(*) from chosen_rounds) as n_rounds

@@ -19,7 +19,7 @@ final as (
         m.move_type,
         m.role,
         m.certainty,
-        s.title as source,
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         s.publisher as source_publisher,
         fmt_date(s.published_on, s.published_on_precision) as source_date,
         m.note,

@@ -1,5 +1,6 @@
 -- People whose name matches $search, one row each, at most $limit by name: names, what
--- they are known for, their latest firm (none after a departure), their number of moves
+-- they are known for, their latest firm (none after a departure; none either when the order
+-- of their moves is unknown, then order_known is false), their number of moves
 -- and of sources, and n_found, how many matched in all.
 -- Params: $search (VARCHAR, default '', '' = everyone; matched case-insensitively in either name), $limit (INTEGER)
 with
@@ -24,7 +25,8 @@ final as (
         display_name(f.name, f.name_zh) as person,
         f.known_for,
         f.origin_country,
-        l.to_label as current_firm,
+        case when coalesce(l.career_order_known, true) then l.to_label end as current_firm,
+        coalesce(l.career_order_known, true) as order_known,
         coalesce(l.career_seq, 0) as n_moves,
         coalesce(l.n_sources, 0) as n_sources,
         (select count(*) from matched) as n_found

@@ -9,7 +9,7 @@ select
     e.year,
     e.note,
     e.certainty,
-    s.title as source
+    source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source
 from education as e
 join firm_levels as fl on fl.firm_id = e.institution_id
 join sources as s on s.source_id = e.source_id

@@ -8,7 +8,7 @@ select
     p.name_zh,
     p.known_for,
     p.origin_country,
-    s.title as source,
+    source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
     s.publisher as source_publisher
 from people as p
 left join sources as s on s.source_id = p.source_id

@@ -34,7 +34,7 @@ final as (
         m.move_type,
         m.role,
         m.certainty,
-        s.title as source,
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         s.publisher as source_publisher,
         m.note,
         m.moved_on as sort_date

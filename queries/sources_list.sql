@@ -1,5 +1,7 @@
--- Every source article, one row each, with its date at its precision and how many fact
--- rows (moves, pay figures, rounds, education) cite it.
+-- Every source, one row each: what it is (an article, or an upload that named no source for
+-- some rows), its title (the source's own headline, or a description where the copy has
+-- none), publisher, date at its precision, address when known, the label every table cites
+-- it by, and how many fact rows (moves, pay figures, rounds, education) cite it.
 -- Params: none
 with
 
@@ -16,15 +18,18 @@ citations as (
 final as (
     select
         s.source_id,
-        s.title,
+        coalesce(s.kind, 'article') as kind,
+        case when s.title_kind = 'description' then s.title else '“' || s.title || '”' end as title,
+        coalesce(s.title_kind, 'headline') as title_kind,
         s.publisher,
         fmt_date(s.published_on, s.published_on_precision) as published_on,
         s.language,
         s.url,
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as label,
         coalesce(c.n_facts, 0) as n_facts
     from sources as s
     left join citations as c on c.source_id = s.source_id
 )
 
 select * from final
-order by published_on, source_id
+order by kind = 'upload', published_on, source_id

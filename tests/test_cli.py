@@ -27,7 +27,7 @@ def test_build_command(tmp_path, capsys):
     assert cli.main(["build", "--db", str(path)]) == 0
     assert "people" in capsys.readouterr().out
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("select count(*) from moves").fetchall()[0][0] == 45
+    assert con.execute("select count(*) from moves").fetchall()[0][0] == 48
     con.close()
     assert cli.main(["build", "--db", str(path), "--if-missing"]) == 0
     assert "not rebuilt" in capsys.readouterr().out
@@ -58,7 +58,7 @@ def test_load_command_commits_or_rejects(tmp_path, capsys):
     assert "row 2, column moved_on: not a date" in err
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("select count(*) from people").fetchall()[0][0] == 34
-    assert con.execute("select count(*) from moves").fetchall()[0][0] == 45
+    assert con.execute("select count(*) from moves").fetchall()[0][0] == 48
     con.close()
 
 

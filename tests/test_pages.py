@@ -40,7 +40,7 @@ def test_page_renders(app, script, title):
 def test_overview_headlines(app):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["People"] == "33"
-    assert metrics["Moves"] == "45"
+    assert metrics["Moves"] == "48"
     assert metrics["Source articles"] == "5"
     pay = app.dataframe[1].value
     assert pay.iloc[0]["kind"] == "signing_bonus"
@@ -50,7 +50,7 @@ def test_overview_headlines(app):
 def test_overview_follows_filters(app):
     app.selectbox(key="certainty").set_value("confirmed").run()
     metrics = {m.label: m.value for m in app.metric}
-    assert metrics["Moves"] == "6"
+    assert metrics["Moves"] == "8"
     assert "No pay figures match the filters." in _texts(app)
     app.slider(key="period").set_value((2024, 2024)).run()
     assert {m.label: m.value for m in app.metric}["Moves"] == "1"  # Yi Tay's confirmed return
@@ -61,7 +61,7 @@ def test_currency_changes_pay_table(app):
     assert not app.exception
     assert any(s.value == "Largest pay figures, in CNY" for s in app.subheader)
     pay = app.dataframe[1].value.set_index("comp_id")
-    assert pay.loc["mu-li-bytedance-offer-2023", "converted"] == "CNY 10M"
+    assert pay.loc["mu-li-bytedance-offer-2023", "converted"] == "CNY 10M–100M"  # ten-million level: a range
 
 
 def frame_with(at: AppTest, column: str):
@@ -84,13 +84,13 @@ def test_flows_page_known_answers(flows):
     assert set(boomerangs.person_id) == {"yi-tay", "noam-shazeer"}
     edu = frame_with(flows, "trained_country").set_index(["trained_country", "works_country"])
     assert edu.loc[("CN", "US"), "n_people"] == 7
-    assert len(frame_with(flows, "move_id")) == 45
+    assert len(frame_with(flows, "move_id")) == 48
 
 
 def test_flows_page_firm_kind_filter(flows):
     flows.multiselect(key="kinds").set_value(["university"]).run()
     assert not flows.exception
-    assert set(frame_with(flows, "move_id").person_id) == {"jia-yangqing", "jiantao-jiao"}
+    assert set(frame_with(flows, "move_id").person_id) == {"jia-yangqing"}
 
 
 def test_flows_page_level_and_focus(flows):
@@ -99,7 +99,7 @@ def test_flows_page_level_and_focus(flows):
     assert not flows.exception
     counterparts = frame_with(flows, "counterpart")
     assert counterparts[counterparts.direction == "lost to"].names.tolist() == ["Changhu Wang (王长虎)"]
-    assert counterparts.n_moves.sum() == 6
+    assert counterparts.n_moves.sum() == 5
     flows.radio(key="boom").set_value("firm").run()
     assert set(frame_with(flows, "return_move_id").person_id) == {"noam-shazeer"}
 
@@ -169,12 +169,13 @@ def test_firm_profile(app):
     assert not app.exception, [e.value for e in app.exception]
     assert plain(app.header[0].value) == "Google (谷歌)"
     metrics = {m.label: m.value for m in app.metric}
-    assert (metrics["People gained"], metrics["People lost"], metrics["Net"]) == ("6", "5", "+1")
+    with_subs = ("People gained (with subsidiaries)", "People lost (with subsidiaries)", "Net (with subsidiaries)")
+    assert tuple(metrics[k] for k in with_subs) == ("6", "5", "+1")
     rounds = frame_with(app, "round_id")
     assert rounds.round_id.tolist() == ["anthropic-google-2023"]  # as an investor
     app.toggle(key="subs").set_value(False).run()
     metrics = {m.label: m.value for m in app.metric}
-    assert (metrics["People gained"], metrics["People lost"]) == ("2", "3")
+    assert (metrics["People gained (firm alone)"], metrics["People lost (firm alone)"]) == ("2", "3")
 
 
 def test_people_search(app):
@@ -199,9 +200,21 @@ def test_pay_page_filters(app):
     assert not app.exception
     assert any(s.value == "The figures behind the view (CNY of 2025)" for s in app.subheader)
     converted = frame_with(app, "comp_id").iloc[0]
-    assert converted.converted.startswith("CNY 10.") and converted.original == "CNY 10M"  # 2023 yuan in 2025 yuan
+    assert converted.converted.startswith("CNY 10.") and converted.original == "CNY 10M–100M"  # 2023 yuan in 2025 yuan
     app.multiselect(key="pay_kinds").set_value(["equity"]).run()
-    assert "No pay figures match the filters." in _texts(app)
+    assert "No pay figures match the filters: clear a firm, kind or outcome." in _texts(app)
+    # when the certainty filter is the reason, the page says so and how many it hides
+    app.multiselect(key="pay_kinds").set_value([]).run()
+    app.selectbox(key="certainty").set_value("confirmed").run()
+    # with the outcome still "declined", only Mu Li's reported offer is behind the certainty filter
+    assert (
+        "No pay figures match: 1 reported pay figure hidden by the certainty filter. Widen that filter to see them."
+    ) in _texts(app)
+    app.multiselect(key="outcomes").set_value([]).run()
+    assert (
+        "No pay figures match: 1 reported pay figure hidden by the certainty filter; "
+        "4 rumored pay figures hidden by the certainty filter. Widen that filter to see them."
+    ) in _texts(app)
 
 
 def test_funding_page(app):

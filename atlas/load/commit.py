@@ -111,7 +111,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         upload_source = f"upload-{upload_id}"
         if not result.problems:
             for t in order:
-                _typed(cur, t, upload_source, materialize=_count(cur, t.name) > 0)
+                _typed(cur, t, upload_source, materialize=_count(cur, t.name) > 0, mode=mode)
                 result.changes[t.name] = summarize_changes(cur, t, mode)
                 if mode in ("upsert", "replace"):
                     result.diff += field_diff(cur, t)
@@ -133,8 +133,8 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         ):
             # the upload itself is the source of the rows that named none
             cur.execute(
-                "insert into sources (source_id, title, publisher, published_on, published_on_precision) "
-                "values ($id, $title, $who, current_date, 'day')",
+                "insert into sources (source_id, title, publisher, published_on, published_on_precision, kind, title_kind) "
+                "values ($id, $title, $who, current_date, 'day', 'upload', 'description')",
                 {"id": upload_source, "title": f"Upload {upload_id}: {names}", "who": uploader},
             )
             _undo_table(cur, TABLES_BY_NAME["sources"])

@@ -86,6 +86,12 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         f"{cleaned(c.name)} as {c.name}" if c.name in normalized else f"null::varchar as {c.name}"
         for c in table.columns
     )
+    # the optional columns the file does not have: an upsert or replace keeps their stored values
+    # (a file without `seq` must not erase the order of careers), where an empty cell clears one
+    con.execute(f"create or replace temp table {stage}_absent (name varchar)")
+    absent = [c.name for c in table.columns if c.name not in normalized]
+    if absent:
+        con.execute(f"insert into {stage}_absent select unnest($names::varchar[])", {"names": absent})
     try:
         # read in parallel, stored in file order: a row's rowid gives its line (no numbering pass)
         row = "_row, " if canonical else ""

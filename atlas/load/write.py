@@ -18,22 +18,42 @@ from atlas.model import TABLES_BY_NAME, Table
 MODES = ("append", "upsert", "replace")  # the modes an analyst picks; each can be undone
 
 
-def _typed(con: duckdb.DuckDBPyConnection, table: Table, upload_source: str, materialize: bool = True) -> None:
+def _typed(
+    con: duckdb.DuckDBPyConnection, table: Table, upload_source: str, materialize: bool = True, mode: str = "append"
+) -> None:
     """`typed_<table>`: the staged text turned into the table's types, as it would be stored.
 
-    A row without a source gets the upload itself as its source. Not materialized (a view)
-    when the rows go into an empty table: then they are read once, by the insert.
+    A row without a source gets the upload itself as its source. In upsert and replace mode, a
+    column the file does not have keeps each existing row's stored value (a new row gets none).
+    Not materialized (a view) when the rows go into an empty table: then they are read once, by
+    the insert.
     """
     # bound as a session variable: a view cannot hold parameters
     con.execute("set variable atlas_upload_source = $s", {"s": upload_source})
+    absent: set[str] = set()
+    if materialize and mode in ("upsert", "replace"):
+        absent = {r[0] for r in con.execute(f"select name from stage_{table.name}_absent").fetchall()}
     exprs = []
-    for target, expr in (p for c in table.columns for p in _value_sql(c)):
-        if target == "source_id" and table.name != "sources":
-            expr = f"coalesce({expr}, getvariable('atlas_upload_source'))"
-        exprs.append(f"{expr} as {target}")
+    old_targets = []
+    for c in table.columns:
+        for target, expr in _value_sql(c):
+            if target == "source_id" and table.name != "sources":
+                expr = f"coalesce({expr}, getvariable('atlas_upload_source'))"
+            if c.name in absent:
+                old_targets.append(target)
+                expr = f"o.atlas_old_{target}"
+            exprs.append(f"{expr} as {target}")
+    source = f"stage_{table.name}"
+    if absent:
+        # the stored row of the same key (keys compared as the staged text); its columns renamed,
+        # so every other expression still reads the stage's columns unqualified
+        keys = ", ".join(f"{k}::varchar as atlas_key_{k}" for k in table.key)
+        olds = ", ".join(f"{t} as atlas_old_{t}" for t in old_targets)
+        on = " and ".join(f"s.{k} = o.atlas_key_{k}" for k in table.key)
+        source = f"stage_{table.name} as s left join (select {keys}, {olds} from {table.name}) as o on {on}"
     con.execute(
         f"create or replace temp {'table' if materialize else 'view'} typed_{table.name} as "
-        f"select _line, {', '.join(exprs)} from stage_{table.name}"
+        f"select {'s.' if absent else ''}_line, {', '.join(exprs)} from {source}"
     )
 
 

@@ -33,6 +33,9 @@ from atlas.ui.filters import (  # noqa: F401
     SHARED_DEFAULTS,
     Filters,
     carry,
+    empty_message,
+    hidden_caption,
+    hidden_phrases,
     shared_filters_ui,
     url_int_input,
 )
@@ -50,11 +53,13 @@ from atlas.ui.renderers import (  # noqa: F401
     counterparts_dataframe,
     deals_dataframe,
     education_flows_dataframe,
+    money_basis,
     moves_dataframe,
     pay_dataframe,
     profile_link_column,
     rounds_dataframe,
     rounds_listed_caption,
+    sources_dataframe,
     table_height,
     with_links,
 )

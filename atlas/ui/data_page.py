@@ -12,7 +12,7 @@ import streamlit as st
 from atlas import cache, csvfile, db, load, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
-from atlas.model import TABLES, dictionary, template_csv
+from atlas.model import example_csv, TABLES, dictionary, template_csv
 from atlas.ui.downloads import downloads_ui
 
 UPLOAD_MODES = {
@@ -208,7 +208,8 @@ def undo_ui() -> None:
 
 
 def dictionary_ui() -> None:
-    """Per table: the data dictionary (types, rules, an example row) and an empty template."""
+    """Per table: the data dictionary (types, rules, an example row) in full, an empty template
+    and a separate example file with one row of the seed data."""
     with st.expander("Templates and data dictionary"):
         table = st.selectbox("Table", [t.name for t in TABLES], key="dict_table")
         example: dict[str, str] = {}
@@ -216,13 +217,28 @@ def dictionary_ui() -> None:
         if seed.exists():
             with open(seed, encoding="utf-8") as f:
                 example = next(csv.DictReader(f), {}) or {}
-        st.dataframe(pd.DataFrame(dictionary(table, example)), hide_index=True, width="stretch")
-        st.download_button(
-            f"Empty template: {table}.csv",
-            data=template_csv(table),
-            file_name=f"{table}.csv",
-            mime="text/csv",
-            key="dict_template",
-            on_click="ignore",
-            icon=":material/download:",
-        )
+        # a static table: every rule and example readable in full, wrapped, not cut at a cell's width
+        st.table(pd.DataFrame(dictionary(table, example)).set_index("column"))
+        with st.container(horizontal=True, gap="small"):
+            st.download_button(
+                f"Empty template: {table}.csv",
+                data=template_csv(table),
+                file_name=f"{table}.csv",
+                mime="text/csv",
+                key="dict_template",
+                on_click="ignore",
+                icon=":material/download:",
+                help="The header alone, ready to fill in",
+            )
+            if example:
+                st.download_button(
+                    f"Example: {table}.example.csv",
+                    data=example_csv(table, example),
+                    file_name=f"{table}.example.csv",
+                    mime="text/csv",
+                    key="dict_example",
+                    on_click="ignore",
+                    icon=":material/download:",
+                    help="The header and one row of the seed data, to see how a filled row looks."
+                    " A separate file: the empty template stays empty, so nothing of the example is loaded by mistake.",
+                )

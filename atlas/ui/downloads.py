@@ -1,25 +1,58 @@
-"""Download buttons for the data behind a table or chart (CSV, Parquet) and the chart (PNG, SVG)."""
+"""Download buttons for the data behind a table or chart (CSV, Parquet) and the chart (PNG, SVG),
+each file named for what it is and when, and carrying the view it comes from (atlas.export)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import streamlit as st
 
-from atlas import export
+from atlas import cache, db, export
+from atlas.pages import BY_TITLE
+from atlas.ui.share import view_query
+
+
+def export_context(name: str) -> export.ExportContext:
+    """The context of an export made now from the current page: its filters (as the share link
+    carries them), the money basis, the data version."""
+    page = st.session_state.get("_page", "Overview")
+    view = tuple(view_query(page))
+    version = db.data_version(cache.connection())
+    filters = st.session_state.get("_filters")
+    currency = getattr(filters, "currency", "USD")
+    constant = st.session_state.get("constant") if page == "Pay offers" else None
+    constant = None if constant in (None, "", "nominal") else constant
+    money = f"{currency} of {constant}" if constant else f"{currency}, nominal"
+    entry = BY_TITLE.get(page)
+    base = (st.context.url or "").split("?")[0]
+    link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")
+    return export.ExportContext(
+        what=name,
+        page=page if entry is None else entry.title,
+        view=view,
+        link=link,
+        money=f"money in {money}",
+        data_version=version,
+    )
 
 
 def downloads_ui(name: str, df=None, chart=None) -> None:
-    """Download buttons for the data behind a table or chart (CSV, Parquet) and the chart
-    itself (PNG, SVG); files are made only when clicked."""
+    """Download buttons for the data behind a table or chart (CSV zipped with its about.txt,
+    Parquet with its metadata) and the chart itself (PNG, SVG, with a footnote); files are made
+    only when clicked."""
+    context = export_context(name)
+    stem = context.file_stem()
+    n = len(df) if df is not None else None
     buttons = []
     if df is not None:
         buttons += [
-            ("CSV", f"{name}.csv", "text/csv", lambda: export.to_csv(df)),
-            ("Parquet", f"{name}.parquet", "application/octet-stream", lambda: export.to_parquet(df)),
+            ("CSV", f"{stem}.zip", "application/zip", lambda: export.to_csv_zip(df, context)),
+            ("Parquet", f"{stem}.parquet", "application/octet-stream", lambda: export.to_parquet(df, context)),
         ]
     if chart is not None:
         buttons += [
-            ("PNG", f"{name}.png", "image/png", lambda: export.to_png(chart)),
-            ("SVG", f"{name}.svg", "image/svg+xml", lambda: export.to_svg(chart)),
+            ("PNG", f"{stem}.png", "image/png", lambda: export.to_png(chart, context=context, n=n)),
+            ("SVG", f"{stem}.svg", "image/svg+xml", lambda: export.to_svg(chart, context=context, n=n)),
         ]
     with st.container(horizontal=True, gap="small"):
         for label, file_name, mime, make in buttons:
@@ -31,7 +64,8 @@ def downloads_ui(name: str, df=None, chart=None) -> None:
                 key=f"dl_{name}_{label}",
                 on_click="ignore",
                 icon=":material/download:",
-                help=f"Download {file_name}",
+                help=f"Download {file_name}"
+                + (" (the CSV with about.txt: filters, money, data version, sources)" if label == "CSV" else ""),
                 width="content",
                 type="tertiary",
             )

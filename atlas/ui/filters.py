@@ -34,6 +34,24 @@ class Filters:
         """Undated facts are shown only while the period is not narrowed."""
         return self.start_year <= FIRST_YEAR and self.end_year >= LAST_YEAR
 
+    @property
+    def certainty_phrase(self) -> str:
+        """The certainty filter in words, for captions."""
+        return {
+            "rumor": "every certainty (rumors included)",
+            "reported": "reported or confirmed facts",
+            "confirmed": "confirmed facts only",
+        }[self.min_certainty]
+
+    @property
+    def period_phrase(self) -> str:
+        """The period filter in words, for captions."""
+        if self.include_undated:
+            return "every year, undated facts included"
+        if self.start_year == self.end_year:
+            return f"{self.start_year} (undated facts left out)"
+        return f"{self.start_year}–{self.end_year} (undated facts left out)"
+
     def params(self) -> dict:
         """The bound parameters shared by the filtered queries."""
         return {
@@ -159,3 +177,37 @@ def carry() -> list[tuple[str, str]]:
     if f.currency != "USD":
         out.append(("currency", f.currency))
     return out
+
+
+_CERTAINTY_WORDS = {"rumor": "rumored", "reported": "reported", "confirmed": "confirmed"}
+
+
+def hidden_phrases(hidden, nouns: tuple[str, str]) -> list[str]:
+    """What the certainty and period filters hide, in words: rows of a hidden_* query in,
+    phrases like '4 rumored pay figures hidden by the certainty filter' out."""
+    one, many = nouns
+    out = []
+    for r in hidden.itertuples():
+        n = int(r.n)
+        noun = one if n == 1 else many
+        if r.reason == "certainty":
+            out.append(f"{n:,} {_CERTAINTY_WORDS.get(r.certainty, r.certainty)} {noun} hidden by the certainty filter")
+        else:
+            out.append(f"{n:,} {noun} outside the period or undated hidden by the period filter")
+    return out
+
+
+def hidden_caption(hidden, nouns: tuple[str, str]) -> None:
+    """A caption saying what the certainty and period filters hide; nothing when they hide nothing."""
+    phrases = hidden_phrases(hidden, nouns)
+    if phrases:
+        st.caption("Not shown: " + "; ".join(phrases) + ".")
+
+
+def empty_message(hidden, nouns: tuple[str, str], otherwise: str) -> str:
+    """Why a panel is empty: the certainty or period filter when they hide its facts (saying how
+    many), else `otherwise` (the other filters)."""
+    phrases = hidden_phrases(hidden, nouns)
+    if phrases:
+        return f"No {nouns[1]} match: " + "; ".join(phrases) + ". Widen that filter to see them."
+    return otherwise

@@ -40,8 +40,11 @@ def table_height(n_rows: int, max_height: int = 600) -> int | str:
 def _source_columns() -> dict:
     return {
         "certainty": certainty_column(),
-        "source": st.column_config.TextColumn("Source article", help="The article the fact comes from"),
-        "source_publisher": "Publisher",
+        "source": st.column_config.TextColumn(
+            "Source",
+            help="Publisher, date and title of the source the fact comes from (in quotes: its own headline;"
+            " every source with its address is listed on the Data page)",
+        ),
     }
 
 
@@ -71,7 +74,6 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
             "role",
             "certainty",
             "source",
-            "source_publisher",
             "note",
         ],
         column_config={
@@ -90,7 +92,13 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
     )
 
 
-def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
+def money_basis(currency: str, constant_year: int = 0) -> str:
+    """The currency and basis of a view's money, as column headers say it: 'USD, nominal' or
+    'USD of 2020' (constant dollars of that year)."""
+    return f"{currency} of {constant_year}" if constant_year else f"{currency}, nominal"
+
+
+def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: int = 0) -> None:
     """The pay-figures table: converted and original amounts, kind, period, outcome, source."""
     if df.empty:
         st.info("No pay figures match the filters.")
@@ -113,7 +121,11 @@ def pay_dataframe(df, currency: str, *, key: str | None = None) -> None:
         ],
         column_config={
             "converted": st.column_config.TextColumn(
-                f"Amount ({currency})", help="Converted at the average rate of the year reported"
+                f"Amount ({money_basis(currency, constant_year)})",
+                help=f"Converted at the average rate of the year reported, then to {currency} of {constant_year} by"
+                " US consumer prices"
+                if constant_year
+                else "Converted at the average rate of the year reported (nominal: no inflation adjustment)",
             ),
             "original": "As reported",
             "amount_text": "Wording in the article",
@@ -172,14 +184,18 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         column_config={
             "firm": profile_link_column("Firm"),
             "converted": st.column_config.TextColumn(
-                f"Amount ({currency})", help="Converted at the average rate of the announcement year", width="medium"
+                f"Amount ({money_basis(currency)})",
+                help="Converted at the average rate of the announcement year (nominal)",
+                width="medium",
             ),
             "original": "As reported",
             "round_type": "Type",
             "status": st.column_config.TextColumn("Status", help="A terminated deal is never counted as raised"),
-            "investors": "Investors",
+            "investors": st.column_config.TextColumn(
+                "Investors, buyers, partners", help="Each firm with what it is to the deal (lead, buyer, partner)"
+            ),
             "valuation_text": st.column_config.TextColumn(
-                f"Valuation ({currency})",
+                f"Valuation ({money_basis(currency)})",
                 help="Stated, or implied by amount / stake; converted at the average rate of the announcement year",
                 width="medium",
             ),
@@ -279,16 +295,16 @@ def compare_dataframe(df, currency: str) -> None:
         ],
         column_config={
             "firm": profile_link_column("Firm"),
-            "raised": st.column_config.TextColumn(f"Raised ({currency})", help="Completed rounds that count as raised"),
+            "raised": st.column_config.TextColumn(f"Raised ({money_basis(currency)})", help="Completed rounds that count as raised"),
             "raised_source": "Source (largest round)",
-            "valuation": st.column_config.TextColumn(f"Last valuation ({currency})"),
+            "valuation": st.column_config.TextColumn(f"Last valuation ({money_basis(currency)})"),
             "valuation_source": "Source (valuation)",
             "n_rounds": st.column_config.NumberColumn("Rounds & deals (n)"),
             "largest_investor": "Largest investor",
             "investor_source": "Source (investor)",
             "n_gained": st.column_config.NumberColumn("People gained (firm alone)"),
             "n_lost": st.column_config.NumberColumn("People lost (firm alone)"),
-            "pay": st.column_config.TextColumn(f"Largest pay figure offered ({currency})"),
+            "pay": st.column_config.TextColumn(f"Largest pay figure offered ({money_basis(currency)})"),
             "pay_source": "Source (pay)",
         },
         hide_index=True,
@@ -325,7 +341,7 @@ def deals_dataframe(df, currency: str) -> None:
             "buyer": profile_link_column("Buyer"),
             "round_type": "Deal",
             "status": "Status",
-            "converted": f"Amount ({currency})",
+            "converted": f"Amount ({money_basis(currency)})",
             "announced_on": "Announced",
             "people": st.column_config.TextColumn(
                 "People who moved", help="Moves from the target to the buyer that year"
@@ -333,6 +349,40 @@ def deals_dataframe(df, currency: str) -> None:
             "certainty": certainty_column(),
             "source": "Source article",
             "note": "Note",
+        },
+        hide_index=True,
+        width="stretch",
+    )
+
+
+SOURCE_KINDS = {"article": "Article", "report": "Report", "dataset": "Dataset", "upload": "Upload", "other": "Other"}
+
+
+def sources_dataframe(df, *, with_id: bool = False) -> None:
+    """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
+    description of an untitled copy), its address where one is known, and the facts citing it."""
+    shown = tables.dashes(df.assign(kind=df["kind"].map(SOURCE_KINDS).fillna(df["kind"])), ["published_on", "language"])
+    st.dataframe(
+        shown,
+        column_order=[
+            "publisher", "published_on", "title", "url", "kind", "n_facts", "language", *(["source_id"] if with_id else [])
+        ],
+        column_config={
+            "publisher": "Publisher",
+            "published_on": "Published",
+            "title": st.column_config.TextColumn(
+                "Title",
+                help="In quotes: the source's own headline. Without quotes: our description of a copy that has"
+                " no headline (the article is cited by publisher and date).",
+                width="large",
+            ),
+            "url": st.column_config.LinkColumn("Address", help="Opens the source; empty where none is known"),
+            "kind": st.column_config.TextColumn(
+                "Kind", help="Upload: rows an upload brought without naming a source cite the upload itself"
+            ),
+            "n_facts": st.column_config.NumberColumn("Facts cited", help="Moves, pay figures, rounds, education"),
+            "language": "Language",
+            "source_id": "Source id",
         },
         hide_index=True,
         width="stretch",

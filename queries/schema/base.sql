@@ -18,6 +18,12 @@ create table if not exists sources (
     published_on          date,
     published_on_precision varchar check (published_on_precision in ('year', 'month', 'day')),
     language              varchar,
+    -- what the source is: an article (counted as such), a report or dataset, or an upload
+    -- that named no source for some of its rows (the upload itself stands as their source)
+    kind                  varchar check (kind in ('article', 'report', 'dataset', 'upload', 'other')),
+    -- 'headline': the title is the source's own; 'description': the copy has no headline
+    -- and the title describes it (shown unquoted, never as the source's words)
+    title_kind            varchar check (title_kind in ('headline', 'description')),
     check ((published_on is null) = (published_on_precision is null))
 );
 
@@ -66,6 +72,10 @@ create table if not exists moves (
     source_id         varchar not null,
     certainty         varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
     note              varchar,
+    -- the move's place in the person's career as the sources order it (1, 2, ...): orders
+    -- moves the sources leave undated; when a person's moves have neither distinct dates
+    -- nor a full sequence, the order of their career is shown as unknown
+    seq               integer check (seq between 1 and 10000),
     -- only a departure may have no destination
     check (to_firm_id is not null or move_type = 'left'),
     check ((moved_on is null) = (moved_on_precision is null))
@@ -95,7 +105,7 @@ create table if not exists funding_rounds (
     firm_id             varchar not null,
     announced_on        date,
     announced_on_precision varchar check (announced_on_precision in ('year', 'month', 'day')),
-    round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'other')),
+    round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'partnership', 'other')),
     amount              double check (amount >= 0),
     currency            varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
     valuation           double check (valuation >= 0),
@@ -113,7 +123,10 @@ create table if not exists funding_rounds (
 create table if not exists round_investors (
     round_id    varchar not null,
     investor_id varchar not null,
-    is_lead     boolean not null default false
+    is_lead     boolean not null default false,
+    -- what the firm is to the deal: an investor (the default), the buyer of an acquisition
+    -- or acquihire, or a partner of a partnership (no money changes hands in the record)
+    role        varchar check (role in ('investor', 'buyer', 'partner'))
 );
 
 create table if not exists fx_rates (

@@ -11,6 +11,12 @@ create or replace macro fmt_date(d, p) as
     end;
 
 -- A name as the UI shows it: English, then Chinese where there is one.
+-- A source as every table cites it: publisher, date at its precision, and the title, quoted
+-- when it is the source's own headline and unquoted when it only describes an untitled copy.
+create or replace macro source_label(title, title_kind, publisher, published_on, precision) as
+    concat_ws(', ', publisher, fmt_date(published_on, precision))
+    || ': ' || case when title_kind = 'description' then title else '“' || title || '”' end;
+
 create or replace macro display_name(name, name_zh) as
     case when name_zh is null or name_zh = '' then name else name || ' (' || name_zh || ')' end;
 

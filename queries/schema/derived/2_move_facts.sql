@@ -10,9 +10,15 @@ select
     m.*,
     year(m.moved_on) as year,
     certainty_level(m.certainty) as certainty_level,
-    -- the move's place in the person's career; undated moves (early steps the articles
-    -- leave undated) come first
-    row_number() over (partition by p.person_n order by m.moved_on nulls first, m.move_id) as career_seq,
+    -- the move's place in the person's career: by the sources' own sequence (moves.seq) when
+    -- every move of the person has one, else by date with undated moves first
+    row_number() over (
+        partition by p.person_n
+        order by case when o.seq_complete then m.seq end, m.moved_on nulls first, m.move_id
+    ) as career_seq,
+    -- whether that order is known: a full, distinct sequence, or distinct dates on every move;
+    -- where it is not, pages say so instead of naming a guessed latest firm
+    o.seq_complete or o.dates_complete as career_order_known,
     p.person_n,
     p.name as person_name,
     display_name(p.name, p.name_zh) as person_label,
@@ -28,6 +34,14 @@ from moves as m
 -- each person also gets an integer code (person_n) that careers are partitioned by
 join (select *, row_number() over (order by person_id)::integer as person_n from people) as p
     on p.person_id = m.person_id
+join (
+    select
+        person_id,
+        count(seq) = count(*) and count(distinct seq) = count(*) as seq_complete,
+        count(moved_on) = count(*) and count(distinct moved_on) = count(*) as dates_complete
+    from moves
+    group by person_id
+) as o on o.person_id = m.person_id
 left join firm_levels as fa on fa.firm_id = m.from_firm_id
 left join firm_levels as fb on fb.firm_id = m.to_firm_id
 -- stored newest first: the moves tables list the latest moves, and a period filter then

@@ -2,15 +2,16 @@
 -- comments below say what one row is and what it is for.
 -- Params: none
 
--- The people each deal brought: for every acquisition or acqui-hire with a lead investor
--- (the buyer), the moves from the target to the buyer in the deal's year (any move when
+-- The people each deal brought: for every acquisition or acqui-hire with a buyer (in older
+-- data, the lead investor), the moves from the target to the buyer in the deal's year (any move when
 -- either date is unknown), one row per deal; derived by every load so the deals query
 -- never reads the moves.
 create or replace view deal_people_source as
 with deals as (
     select r.round_id, r.announced_on, t.firm_n as target_n, b.firm_n as buyer_n
     from funding_rounds as r
-    join round_investors as ri on ri.round_id = r.round_id and ri.is_lead
+    join round_investors as ri
+        on ri.round_id = r.round_id and (ri.role = 'buyer' or (ri.role is null and ri.is_lead))
     join firm_levels as t on t.firm_id = r.firm_id
     join firm_levels as b on b.firm_id = ri.investor_id
     where r.round_type in ('acquisition', 'acquihire')

@@ -16,7 +16,7 @@ select
     fl.firm_label,
     f.kind as firm_kind,
     display_name(p.name, p.name_zh) as person_label,
-    s.title as source_title,
+    source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source_title,
     s.publisher as source_publisher,
     year(c.reported_on) as year_reported,
     certainty_level(c.certainty) as certainty_level,

@@ -9,6 +9,8 @@ create or replace view investments_source as
 select
     ri.investor_id,
     ri.is_lead,
+    -- investor (the default), buyer or partner
+    coalesce(ri.role, 'investor') as role,
     r.round_id,
     r.firm_id,
     r.announced_on,
