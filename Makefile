@@ -7,6 +7,7 @@ PORT ?= 8501
 .PHONY: run test lint build
 
 run: $(VENV)/.installed
+	bash tools/ensure_fonts.sh
 	$(PY) -m atlas build --if-missing
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 

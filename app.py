@@ -22,7 +22,11 @@ cols[5].metric(
     "Source articles",
     int(counts.n_sources),
     help="Articles, reports and datasets cited"
-    + (f"; besides them, {int(counts.n_upload_sources)} uploads stand as their own source" if counts.n_upload_sources else ""),
+    + (
+        f"; besides them, {int(counts.n_upload_sources)} uploads stand as their own source"
+        if counts.n_upload_sources
+        else ""
+    ),
 )
 
 left, right = st.columns([3, 2])

@@ -583,7 +583,11 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             + (f" · {s:g}%" if pd.notna(s) else "")
             + (" · terminated" if "terminated" in st_ else "")
             for t, s, st_, roles in zip(
-                df["total_converted"], df["max_stake_pct"], df["statuses"], df.get("roles", pd.Series([""] * len(df))), strict=True
+                df["total_converted"],
+                df["max_stake_pct"],
+                df["statuses"],
+                df.get("roles", pd.Series([""] * len(df))),
+                strict=True,
             )
         ]
     )
@@ -611,7 +615,10 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     )
     text = base.mark_text(fontSize=11).encode(text="label:N")
     return (cells + text).properties(
-        title=alt.Title("Strategic alliances: who backs whom", subtitle="Uncoloured cells: amount not disclosed"),
+        title=alt.Title(
+            "Strategic alliances: who backs, buys or partners with whom",
+            subtitle="Uncoloured cells: no amount (a partnership, or an amount not disclosed)",
+        ),
         height=alt.Step(40),
         width=alt.Step(150),
     )

@@ -156,21 +156,35 @@ def read_parquet_context(data: bytes) -> dict:
     return json.loads(meta[METADATA_KEY.encode()].decode("utf-8"))
 
 
+def footnote_lines(context: ExportContext, n: int | None = None, width: int = 110) -> list[str]:
+    """The footnote as short lines: who and when first, then the filters, wrapped."""
+    import textwrap
+
+    head = [f"Talent Atlas · {context.page}", f"data version {context.data_version}"]
+    if n is not None:
+        head.append(f"n = {n:,}")
+    head.append(f"{context.made_at:%Y-%m-%d %H:%M} UTC")
+    rest = "Filters: " + context.filters_text() + (f" · {context.money}" if context.money else "")
+    return [" · ".join(head), *textwrap.wrap(rest, width=width)]
+
+
 def with_footnote(chart: alt.TopLevelMixin, context: ExportContext, n: int | None = None) -> alt.TopLevelMixin:
-    """The chart with its footnote line under it, every text in the export font."""
-    note = (
-        alt.Chart(pd.DataFrame({"text": [context.footnote(n)]}))
-        .mark_text(align="left", baseline="top", fontSize=10, color="#555", x=0, y=4, limit=1400)
-        .encode(text="text:N")
-        .properties(height=18, width=1)
-    )
+    """The chart with its footnote under it (a bottom title of the whole figure, so the chart's
+    own title and legends stay where they are), every text in the export font."""
     spec = chart.to_dict()
     # a chart that sizes itself to its container has no width outside the page: give it one
     if spec.get("width") == "container":
         chart = chart.properties(width=720)
-    combined = alt.vconcat(chart, note, spacing=6).configure(font=EXPORT_FONT)
-    combined = combined.configure_view(stroke=None)
-    return combined
+    note = alt.Title(
+        footnote_lines(context, n),
+        orient="bottom",
+        anchor="start",
+        fontSize=10,
+        fontWeight="normal",
+        color="#555",
+        offset=10,
+    )
+    return alt.vconcat(chart, title=note).configure(font=EXPORT_FONT).configure_view(stroke=None)
 
 
 _fonts_registered = False
@@ -188,7 +202,9 @@ def _vl_convert():
     return vlc
 
 
-def to_png(chart: alt.TopLevelMixin, scale: float = 2, context: ExportContext | None = None, n: int | None = None) -> bytes:
+def to_png(
+    chart: alt.TopLevelMixin, scale: float = 2, context: ExportContext | None = None, n: int | None = None
+) -> bytes:
     """The chart rendered to PNG by vl-convert (no browser, no network), with its footnote."""
     if context is not None:
         chart = with_footnote(chart, context, n)

@@ -107,7 +107,7 @@ def base_tables(base: str | None = None) -> dict[str, str]:
     base = base if base is not None else base_sql()
     found = list(_CREATE.finditer(base))
     out = {}
-    for m, nxt in zip(found, [*found[1:], None]):
+    for m, nxt in zip(found, [*found[1:], None], strict=True):
         body = base[m.start() : nxt.start() if nxt else len(base)]
         out[m.group(1)] = body[: body.index(");") + 2]
     return out

@@ -54,7 +54,9 @@ st.subheader("Rounds and deals over time")
 ui.rounds_listed_caption(len(rounds), n_rounds)
 ui.hidden_caption(hidden, ROUND_NOUNS)
 if rounds.empty:
-    st.info(ui.empty_message(hidden, ROUND_NOUNS, "No rounds or deals match the filters: clear a country, type or status."))
+    st.info(
+        ui.empty_message(hidden, ROUND_NOUNS, "No rounds or deals match the filters: clear a country, type or status.")
+    )
 else:
     rounds_chart = charts.rounds_chart(rounds, currency)
     st.altair_chart(rounds_chart, width="stretch", height=360)

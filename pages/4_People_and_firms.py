@@ -95,8 +95,17 @@ with tab_firms:
         st.dataframe(
             ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
             column_order=[
-                "firm", "kind", "country", "parent", "founded_on",
-                "n_gained", "n_lost", "net", "n_gained_group", "n_lost_group", "net_group",
+                "firm",
+                "kind",
+                "country",
+                "parent",
+                "founded_on",
+                "n_gained",
+                "n_lost",
+                "net",
+                "n_gained_group",
+                "n_lost_group",
+                "net_group",
             ],
             column_config={
                 "firm": ui.profile_link_column("Firm"),

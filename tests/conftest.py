@@ -92,3 +92,15 @@ def plain(markdown: str) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+@pytest.fixture
+def app(seed_db_path, monkeypatch):
+    """The app on the seed database, in Streamlit's AppTest, after its first run (the Overview)."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    # AppTest resolves paths against the calling file: build them from the project root.
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    return at

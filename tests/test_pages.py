@@ -11,15 +11,6 @@ from atlas.pages import PAGES
 from tests.conftest import ROOT, plain
 
 
-@pytest.fixture
-def app(seed_db_path, monkeypatch) -> AppTest:
-    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
-    # AppTest resolves paths against the calling file: build them from the project root.
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    at.run()
-    return at
-
-
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [s.value for s in at.subheader] + [t.value for t in at.title]
     parts += [str(i.value) for i in at.info]

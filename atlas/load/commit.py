@@ -133,7 +133,8 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         ):
             # the upload itself is the source of the rows that named none
             cur.execute(
-                "insert into sources (source_id, title, publisher, published_on, published_on_precision, kind, title_kind) "
+                "insert into sources "
+                "(source_id, title, publisher, published_on, published_on_precision, kind, title_kind) "
                 "values ($id, $title, $who, current_date, 'day', 'upload', 'description')",
                 {"id": upload_source, "title": f"Upload {upload_id}: {names}", "who": uploader},
             )

@@ -12,7 +12,7 @@ import streamlit as st
 from atlas import cache, csvfile, db, load, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
-from atlas.model import example_csv, TABLES, dictionary, template_csv
+from atlas.model import TABLES, dictionary, example_csv, template_csv
 from atlas.ui.downloads import downloads_ui
 
 UPLOAD_MODES = {

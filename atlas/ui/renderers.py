@@ -295,7 +295,9 @@ def compare_dataframe(df, currency: str) -> None:
         ],
         column_config={
             "firm": profile_link_column("Firm"),
-            "raised": st.column_config.TextColumn(f"Raised ({money_basis(currency)})", help="Completed rounds that count as raised"),
+            "raised": st.column_config.TextColumn(
+                f"Raised ({money_basis(currency)})", help="Completed rounds that count as raised"
+            ),
             "raised_source": "Source (largest round)",
             "valuation": st.column_config.TextColumn(f"Last valuation ({money_basis(currency)})"),
             "valuation_source": "Source (valuation)",
@@ -347,7 +349,7 @@ def deals_dataframe(df, currency: str) -> None:
                 "People who moved", help="Moves from the target to the buyer that year"
             ),
             "certainty": certainty_column(),
-            "source": "Source article",
+            "source": "Source",
             "note": "Note",
         },
         hide_index=True,
@@ -365,7 +367,14 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
     st.dataframe(
         shown,
         column_order=[
-            "publisher", "published_on", "title", "url", "kind", "n_facts", "language", *(["source_id"] if with_id else [])
+            "publisher",
+            "published_on",
+            "title",
+            "url",
+            "kind",
+            "n_facts",
+            "language",
+            *(["source_id"] if with_id else []),
         ],
         column_config={
             "publisher": "Publisher",

@@ -193,29 +193,58 @@ def test_valid_link_has_no_notice(server, browser):
     page.close()
 
 
-def test_csv_download_has_the_filtered_rows(server, browser):
+def test_every_export_kind_carries_its_view(server, browser):
+    """One export of each kind, downloaded in Chromium and opened: the CSV (a zip with about.txt),
+    the Parquet (key-value metadata), the PNG and SVG (a footnote line)."""
     import csv
     import io
+    import zipfile
+    from pathlib import Path
+
+    from atlas import export
 
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.set_viewport_size({"width": 1400, "height": 1400})
-    page.goto(server.url + "/Talent_flows?certainty=confirmed")
+    page.goto(server.url + "/Talent_flows?certainty=confirmed&level=firm")
     wait_for_app(page, "Talent flows")
-    # the moves table's own button (keyed dl_moves_CSV), waited for: the page draws top to bottom
-    button = page.locator(".st-key-dl_moves_CSV button").first
-    button.wait_for(timeout=30000)
-    button.scroll_into_view_if_needed()
-    with page.expect_download(timeout=30000) as info:
-        button.click()
-    download = info.value
-    assert download.suggested_filename == "moves.csv"
-    from pathlib import Path
 
-    rows = list(csv.DictReader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
-    assert len(rows) == 6  # the confirmed moves
+    def download(key: str) -> tuple[str, bytes]:
+        # the table's or chart's own button (keyed dl_<name>_<kind>), waited for: the page draws top to bottom
+        button = page.locator(f".st-key-{key} button").first
+        button.wait_for(timeout=30000)
+        button.scroll_into_view_if_needed()
+        with page.expect_download(timeout=60000) as info:
+            button.click()
+        return info.value.suggested_filename, Path(info.value.path()).read_bytes()
+
+    name, data = download("dl_moves_CSV")
+    assert name.startswith("talent-atlas_talent-flows_moves_v1_") and name.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        about = z.read("about.txt").decode("utf-8")
+        table = next(n for n in z.namelist() if n.endswith(".csv"))
+        rows = list(csv.DictReader(io.StringIO(z.read(table).decode("utf-8-sig"))))
+    assert len(rows) == 8  # the confirmed moves
     assert {r["certainty"] for r in rows} == {"confirmed"}
     assert "Yi Tay" in {r["person"] for r in rows}
+    assert "certainty=confirmed" in about and "level=firm" in about and "Data version: 1" in about
+    assert (
+        "money in USD, nominal" in about and "“独家丨一位 AI 科学家,拒绝了张一鸣开出的千万年薪”" not in about
+    )  # not cited
+    assert "- 机器之心 (via 虎嗅), 2024-11: “始于熱情,終于疲憊:大廠人才回流,風向又變了?”" in about
+
+    name, data = download("dl_moves_Parquet")
+    meta = export.read_parquet_context(data)
+    assert name.endswith(".parquet") and meta["rows"] == 8 and "certainty=confirmed" in meta["filters"]
+
+    name, data = download("dl_net_flow_SVG")
+    svg = data.decode("utf-8")
+    assert name.endswith(".svg") and "Talent Atlas · Talent flows" in svg and "certainty=confirmed" in svg
+    assert export.EXPORT_FONT in svg
+
+    name, data = download("dl_net_flow_PNG")
+    assert name.endswith(".png") and data[:8] == b"\x89PNG\r\n\x1a\n"
+    (ARTIFACTS / "net_flow_export.png").write_bytes(data)
     context.close()
 
 
