@@ -471,8 +471,22 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     Each line is carried flat to `until` (the end of the period) so a firm with one round
     still shows a step, not a lone dot.
     """
+    from atlas.money import format_amount
+
+    # the amounts as text, qualifier included: a total with a "more than" round in it is "more than"
+    df = df.assign(
+        round_text=[
+            format_amount(a, None, currency, q) for a, q in zip(df.amount_converted, df.amount_qualifier, strict=True)
+        ],
+        cumulative_text=[
+            format_amount(c, None, currency, q)
+            for c, q in zip(df.cumulative, df.get("cumulative_qualifier", df.amount_qualifier), strict=True)
+        ],
+    )
     ends = df.sort_values("announced_on").groupby("firm", as_index=False).last()
-    ends = ends.assign(announced_on=pd.Timestamp(until), round_id=None, amount_converted=None, is_end=True)
+    ends = ends.assign(
+        announced_on=pd.Timestamp(until), round_id=None, amount_converted=None, round_text=None, is_end=True
+    )
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
         x=alt.X("announced_on:T", title="Announced", axis=alt.Axis(format="%Y", tickCount="year")),
@@ -487,9 +501,8 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
             alt.Tooltip("firm:N", title="Firm"),
             alt.Tooltip("round_id:N", title="Round"),
             alt.Tooltip("announced_text:N", title="Announced"),
-            alt.Tooltip("amount_converted:Q", title=f"This round ({currency})", format=",.0f"),
-            alt.Tooltip("cumulative:Q", title=f"Raised to date ({currency})", format=",.0f"),
-            alt.Tooltip("amount_qualifier:N", title="Amount is"),
+            alt.Tooltip("round_text:N", title="This round (nominal)"),
+            alt.Tooltip("cumulative_text:N", title="Raised to date (nominal)"),
         ],
     )
     steps = base.mark_line(interpolate="step-after", strokeWidth=2)

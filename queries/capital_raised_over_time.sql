@@ -2,7 +2,8 @@
 -- for the firms in $firm_ids, in $currency at each round's year rate; round_id names the
 -- round when the month has one, n_rounds counts them. Counted: completed seed, series,
 -- strategic and other rounds with an amount and a date; terminated or rumored deals,
--- acquisitions and acqui-hires never count as raised.
+-- acquisitions and acqui-hires never count as raised. cumulative_qualifier is 'at_least' once a
+-- "more than" round is in the running total (the total is then itself "more than").
 -- Params: $firm_ids (VARCHAR[], default []), $start_year (INTEGER), $end_year (INTEGER),
 --         $min_certainty (VARCHAR), $currency (VARCHAR)
 with
@@ -49,7 +50,10 @@ final as (
         fl.firm_label as firm,
         sum(m.amount_converted) over (
             partition by m.firm_id order by m.announced_on rows unbounded preceding
-        ) as cumulative
+        ) as cumulative,
+        case when bool_or(m.amount_qualifier = 'at_least') over (
+            partition by m.firm_id order by m.announced_on rows unbounded preceding
+        ) then 'at_least' else 'exact' end as cumulative_qualifier
     from monthly as m
     join firm_levels as fl on fl.firm_id = m.firm_id
 )

@@ -71,6 +71,16 @@ def test_a_sum_with_a_more_than_round_says_so(con):
     assert shown.loc["openai", "raised"] == "USD 13B"
 
 
+def test_a_running_total_with_a_more_than_round_says_so(con):
+    from atlas import charts
+
+    df = q(con, "capital_raised_over_time", firm_ids=["reka", "openai"]).set_index("firm_id")
+    assert df.loc["reka", "cumulative_qualifier"] == "at_least" and df.loc["openai", "cumulative_qualifier"] == "exact"
+    chart = charts.capital_raised_chart(df.reset_index(), "USD", "2026-12-31").to_dict()
+    rows = next(iter(chart["datasets"].values()))
+    assert {r["cumulative_text"] for r in rows if r["firm"] == "Reka AI"} == {"more than USD 100M"}
+
+
 def test_every_money_value_of_a_eur_view_is_in_eur(con):
     eur = q(con, "funding_rounds_filtered", currency="EUR").set_index("round_id")
     rate = con.execute("select usd_per_unit from fx_rates where currency = 'EUR' and year = 2023").fetchall()[0][0]
