@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
-from atlas import escape
+from atlas import escape, labels
+from atlas.labels import MOVE_TYPES as MOVE_TYPE_LABELS
 
 MOVE_TYPE_COLORS = {
     "joined": "#4C78A8",
@@ -16,35 +19,77 @@ MOVE_TYPE_COLORS = {
 }
 
 
-def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.Chart:
-    """Stacked bars of moves per period split by move type, from moves_over_time rows.
+def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerChart:
+    """Stacked bars of moves per period split by move type, on a time axis (2013 to 2016 takes
+    three times the room of 2023 to 2024), from moves_over_time rows.
 
-    Rows with no period (dates too coarse for the grain) are not drawn; the subtitle
-    says how many moves that leaves out.
+    Undated moves are not drawn; the subtitle says how many. At quarter grain a move known
+    only to its year is drawn as a light band over the whole year, with its count, not dropped.
     """
-    placed = df[df["period"].notna()]
+    data = df[df["period"].notna()].copy()
     n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
-    coarse = "undated" if grain == "year" else "undated or known only to the year"
-    subtitle = f"n = number of moves; {n_out} {coarse} move(s) not shown" if n_out else "n = number of moves"
-    return (
-        alt.Chart(placed, title=alt.Title(f"Moves per {grain}, by type", subtitle=subtitle))
-        .mark_bar()
+    data["start"] = pd.to_datetime(data["period_start"])
+    months = 12 if grain == "year" else 3
+    data["end"] = [
+        s + pd.DateOffset(months=12 if p == "year" else months)
+        for s, p in zip(data["start"], data.get("precision", ["year"] * len(data)), strict=True)
+    ]
+    data["move_label"] = data["move_type"].map(MOVE_TYPE_LABELS).fillna(data["move_type"])
+    quarters = data[data.get("precision", "year") == "quarter"] if grain == "quarter" else data
+    year_only = data[data.get("precision", "year") == "year"] if grain == "quarter" else data.iloc[0:0]
+    n_year_only = int(year_only["n_moves"].sum())
+    parts = ["n = number of moves"]
+    if n_out:
+        parts.append(f"{n_out} undated move(s) not shown")
+    if n_year_only:
+        parts.append(f"grey bands: {n_year_only} move(s) known only to the year")
+    present = [t for t in MOVE_TYPE_COLORS if t in set(quarters["move_type"])]
+    x = alt.X("start:T", title="Year of move" if grain == "year" else "Quarter of move", axis=alt.Axis(format="%Y"))
+    bars = (
+        alt.Chart(quarters)
+        .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("period:O", title="Year of move" if grain == "year" else "Quarter of move"),
-            y=alt.Y("sum(n_moves):Q", title="Moves (n)", axis=alt.Axis(tickMinStep=1)),
+            x=x,
+            x2="end:T",
+            y=alt.Y("sum(n_moves):Q", title="Moves (n)", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
                 "move_type:N",
                 title="Move type",
-                scale=alt.Scale(domain=list(MOVE_TYPE_COLORS), range=list(MOVE_TYPE_COLORS.values())),
+                scale=alt.Scale(domain=present, range=[MOVE_TYPE_COLORS[t] for t in present]),
+                legend=alt.Legend(labelExpr=_labels_expr(MOVE_TYPE_LABELS)),
             ),
             tooltip=[
-                alt.Tooltip("period:O", title="Year" if grain == "year" else "Quarter"),
-                alt.Tooltip("move_type:N", title="Move type"),
+                alt.Tooltip("period:N", title="Year" if grain == "year" else "Quarter"),
+                alt.Tooltip("move_label:N", title="Move type"),
                 alt.Tooltip("sum(n_moves):Q", title="Moves (n)"),
             ],
         )
-        .properties(height=260)
     )
+    layers = [bars]
+    if n_year_only:
+        band = (
+            alt.Chart(year_only)
+            .mark_bar(color="#BBBBBB", opacity=0.35)
+            .encode(
+                x=x,
+                x2="end:T",
+                y=alt.Y("sum(n_moves):Q"),
+                tooltip=[
+                    alt.Tooltip("period:N", title="Year (month not given)"),
+                    alt.Tooltip("sum(n_moves):Q", title="Moves known only to the year (n)"),
+                ],
+            )
+        )
+        layers = [band, bars]
+    return alt.layer(*layers).properties(
+        title=alt.Title(f"Moves per {grain}, by type", subtitle="; ".join(parts)), height=260
+    )
+
+
+def _labels_expr(labels: dict[str, str]) -> str:
+    """A Vega expression that shows a code's label in a legend (the data keeps the code)."""
+    cases = " : ".join(f"datum.value === {json.dumps(k)} ? {json.dumps(v)}" for k, v in labels.items())
+    return f"{cases} : datum.value"
 
 
 # An invisible character keeps a destination node apart from the origin node of the same
@@ -218,8 +263,10 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
     Open stints run to `today` and are drawn lighter.
     """
     data = df.assign(end_drawn=df["end_date"].fillna(pd.Timestamp(today)))
-    y = alt.Y("stint:N", sort=list(df["stint"]), title=None, axis=alt.Axis(labelLimit=320))
+    # labels cut at 160 px (the full label is in the tooltip): at 800 px wide the bars keep their room
+    y = alt.Y("stint:N", sort=list(df["stint"]), title=None, axis=alt.Axis(labelLimit=160))
     tooltip = [
+        alt.Tooltip("stint:N", title="Stint"),
         alt.Tooltip("firm:N", title="Firm"),
         alt.Tooltip("role:N", title="Role"),
         alt.Tooltip("start_text:N", title="From"),
@@ -231,7 +278,8 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
         alt.Chart(data)
         .mark_bar(cornerRadius=3)
         .encode(
-            x=alt.X("start_date:T", title="Year", axis=alt.Axis(format="%Y")),
+            # one tick per year at most: never "2023 2023 2024 2024" on a short career
+            x=alt.X("start_date:T", title="Year", axis=alt.Axis(format="%Y", tickCount="year")),
             x2="end_drawn:T",
             y=y,
             color=alt.Color(
@@ -247,23 +295,28 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
 
 
 def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
-    """People in (up) and out (down) of a firm per year, from firm_flow_over_time rows."""
-    data = df.assign(n=df["n_in"]).rename(columns={})
+    """People in (up) and out (down) of a firm per year on a time axis, from firm_flow_over_time rows."""
     long = pd.concat(
         [
-            data.assign(direction="in", value=df["n_in"]),
-            data.assign(direction="out", value=-df["n_out"]),
+            df.assign(direction="in", value=df["n_in"]),
+            df.assign(direction="out", value=-df["n_out"]),
         ]
     )
-    long = long[long["value"] != 0]
+    long = long[long["value"] != 0].copy()
+    long["start"] = pd.to_datetime(long["year"].astype(int).astype(str) + "-01-01")
+    long["end"] = long["start"] + pd.DateOffset(years=1)
+    present = [d for d in ("in", "out") if d in set(long["direction"])]
     return (
         alt.Chart(long)
-        .mark_bar()
+        .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("year:O", title="Year"),
-            y=alt.Y("value:Q", title="People out (below) and in (above)", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("start:T", title="Year", axis=alt.Axis(format="%Y", tickCount="year")),
+            x2="end:T",
+            y=alt.Y("value:Q", title="People out (below) and in (above)", axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
-                "direction:N", title="Direction", scale=alt.Scale(domain=["in", "out"], range=["#54A24B", "#E45756"])
+                "direction:N",
+                title="Direction",
+                scale=alt.Scale(domain=present, range=[{"in": "#54A24B", "out": "#E45756"}[d] for d in present]),
             ),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
@@ -289,9 +342,14 @@ PAY_KIND_COLORS = {
 PERIOD_LABELS = {"one_time": "one-time", "per_year": "per year"}
 
 
-def _kind_color(title: str = "Kind") -> alt.Color:
+def _kind_color(title: str = "Kind", present=None) -> alt.Color:
+    """Colour by pay kind: legends list only the kinds drawn, by their labels."""
+    kinds = [k for k in PAY_KIND_COLORS if present is None or k in set(present)]
     return alt.Color(
-        "kind:N", title=title, scale=alt.Scale(domain=list(PAY_KIND_COLORS), range=list(PAY_KIND_COLORS.values()))
+        "kind:N",
+        title=title,
+        scale=alt.Scale(domain=kinds, range=[PAY_KIND_COLORS[k] for k in kinds]),
+        legend=alt.Legend(labelExpr=_labels_expr(labels.PAY_KINDS)),
     )
 
 
@@ -301,7 +359,8 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     Rows come from pay_figures (one per figure); a point figure is a dot, a range a bar.
     """
     data = df.assign(
-        row=df["kind"] + " · " + df["period"].map(PERIOD_LABELS),
+        row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS),
+        kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]),
         low=df["low_converted"],
         high=df["high_converted"],
         mid=df["mid_converted"],
@@ -322,7 +381,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     ranges = (
         alt.Chart(data)
         .mark_rule(strokeWidth=6, opacity=0.5)
-        .encode(x=x, x2="high:Q", y=y, color=_kind_color(), tooltip=tooltip)
+        .encode(x=x, x2="high:Q", y=y, color=_kind_color(present=data["kind"]), tooltip=tooltip)
     )
     mids = (
         alt.Chart(data)
@@ -330,7 +389,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(
             x=alt.X("mid:Q", scale=alt.Scale(type="log")),
             y=y,
-            color=_kind_color(),
+            color=_kind_color(present=df["kind"]),
             shape=alt.Shape("certainty:N", title="Certainty"),
             tooltip=tooltip,
         )
@@ -346,7 +405,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
 def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """The distribution of many pay figures as log-scale histogram bars, one row per kind and period."""
-    data = df.assign(row=df["kind"] + " · " + df["period"].map(PERIOD_LABELS))
+    data = df.assign(row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS))
     return (
         alt.Chart(data)
         .mark_bar()
@@ -359,7 +418,7 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
             ),
             x2="bin_high:Q",
             y=alt.Y("n_figures:Q", title="Figures (n)"),
-            color=_kind_color(),
+            color=_kind_color(present=df["kind"]),
             row=alt.Row("row:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[
                 alt.Tooltip("row:N", title="Kind"),
@@ -375,16 +434,18 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
 def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     """The largest figure each offering firm reported (dot) and its median midpoint (line start),
     by kind; one-time and per-year in separate panels."""
-    data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
+    data = df.assign(
+        period_label=df["period"].map(PERIOD_LABELS), kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"])
+    )
     order = list(dict.fromkeys(df["firm"]))
     x_scale = alt.Scale(type="log")
     base = alt.Chart(data).encode(
         y=alt.Y("firm:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
         yOffset="kind:N",
-        color=_kind_color(),
+        color=_kind_color(present=df["kind"]),
         tooltip=[
             alt.Tooltip("firm:N", title="Offering firm"),
-            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("kind_label:N", title="Kind"),
             alt.Tooltip("period_label:N", title="Period"),
             alt.Tooltip("n_figures:Q", title="Figures (n)"),
             alt.Tooltip("max_high:Q", title=f"Largest ({currency})", format=",.0f"),
@@ -408,13 +469,15 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
 def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Pay by year reported: the median midpoint and the low-to-high span, coloured by kind,
     one-time and per-year in separate panels."""
-    data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
+    data = df.assign(
+        period_label=df["period"].map(PERIOD_LABELS), kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"])
+    )
     base = alt.Chart(data).encode(
         x=alt.X("year:O", title="Year reported"),
-        color=_kind_color(),
+        color=_kind_color(present=df["kind"]),
         tooltip=[
             alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("kind:N", title="Kind"),
+            alt.Tooltip("kind_label:N", title="Kind"),
             alt.Tooltip("n_figures:Q", title="Figures (n)"),
             alt.Tooltip("min_low:Q", title=f"Lowest ({currency})", format=",.0f"),
             alt.Tooltip("median_mid:Q", title=f"Median midpoint ({currency})", format=",.0f"),
@@ -461,6 +524,7 @@ ROUND_TYPE_COLORS = {
     "strategic": "#F58518",
     "acquisition": "#E45756",
     "acquihire": "#B279A2",
+    "partnership": "#72B7B2",
     "other": "#9D9D9D",
 }
 
@@ -541,7 +605,11 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
             color=alt.Color(
                 "round_type:N",
                 title="Round type",
-                scale=alt.Scale(domain=list(ROUND_TYPE_COLORS), range=list(ROUND_TYPE_COLORS.values())),
+                scale=alt.Scale(
+                    domain=[t for t in ROUND_TYPE_COLORS if t in set(data["round_type"])],
+                    range=[c for t, c in ROUND_TYPE_COLORS.items() if t in set(data["round_type"])],
+                ),
+                legend=alt.Legend(labelExpr=_labels_expr(labels.ROUND_TYPES)),
             ),
             size=alt.Size(
                 "valuation_size:Q",

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
+from atlas import labels
 from atlas.money import format_amount
 
 PROFILE_PAGE = "People_and_firms"
@@ -93,6 +94,22 @@ def undated(df: pd.DataFrame, column: str) -> pd.DataFrame:
 def moves_table(df: pd.DataFrame) -> pd.DataFrame:
     """Moves with 'not given' for an unknown date (firm cells stay empty when not known)."""
     return undated(df, "moved_on")
+
+
+def readable(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Codes as a reader reads them (`signing_bonus` -> 'signing bonus', `ai_startup` -> 'AI
+    startup') and every missing text value as '—', the same in every table. Columns in `keep`
+    (profile links: an unnamed person links nowhere) are left as they are."""
+    out = df.copy()
+    for c in out.columns:
+        if c in keep or not (out[c].dtype == object or pd.api.types.is_string_dtype(out[c])):
+            continue
+        codes = labels.BY_COLUMN.get(c)
+        values = out[c].astype(object)
+        if codes is not None:
+            values = values.map(lambda v, codes=codes: codes.get(v, v) if isinstance(v, str) else v)
+        out[c] = values.where(values.notna(), labels.MISSING)
+    return out
 
 
 def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:

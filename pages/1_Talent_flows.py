@@ -59,14 +59,14 @@ else:
         st.altair_chart(net_chart, width="stretch")
         ui.downloads_ui("net_flow", df=net, chart=net_chart)
     with right:
-        focus = st.selectbox(
+        focus = ui.url_picker(
+            st,
             f"Whom did this {level_name.lower()} gain from and lose to?",
             net["group_key"].tolist(),
-            index=None,
+            dict(zip(net["group_key"], net["label"], strict=True)),
             key="focus",
-            bind="query-params",
             placeholder=f"Choose a {level_name.lower()}",
-            help="The options are the groups in the chart, by id.",
+            help="The options are the groups in the chart.",
         )
         if focus:
             label = net.set_index("group_key").loc[focus, "label"]

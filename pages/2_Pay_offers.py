@@ -10,7 +10,7 @@ filters = ui.page_frame(
     "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
     "figures are never mixed; a range stays a range.",
 )
-view = ui.pay_controls_ui(fetch.firm_picker_options("pay_firm_options", ui.picked("firms"))["firm_id"].tolist())
+view = ui.pay_controls_ui(fetch.firm_picker_options("pay_firm_options", ui.picked("firms")))
 p = {**filters.params(), **view.params()}
 money = ui.money_basis(filters.currency, view.constant_year)  # every chart and header says the basis
 

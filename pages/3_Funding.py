@@ -15,15 +15,18 @@ p = {**filters.params(), **view.params()}
 currency = filters.currency
 
 options = fetch.firm_picker_options("funding_firm_options", ui.picked("compare"))
-compare = st.multiselect(
+compare = ui.url_picker(
+    st,
     "Firms to compare (2 to 10)",
     options["firm_id"].tolist(),
+    dict(zip(options["firm_id"], options["firm"], strict=True)),
+    key="compare",
+    multi=True,
     default=options["firm_id"].head(5).tolist(),
     max_selections=10,
-    key="compare",
-    bind="query-params",
-    help=f"By id, from the {fetch.PICKER_LIMIT:,} firms that raised the most (and any picked); "
-    "the default is the five that raised the most.",
+    help=f"From {fetch.PICKER_LIMIT:,} firms: those that raised the most first, then the most active (any firm"
+    " can be compared, with or without rounds: Google, Meta, ByteDance); the default is the five that raised the"
+    " most.",
 )
 
 st.subheader("Capital raised over time")

@@ -21,22 +21,22 @@ chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""
 person_options = cache.query("entity_search", entity="person", search=search, selected=chosen_person, limit=200)
 firm_options = cache.query("entity_search", entity="firm", search=search, selected=chosen_firm, limit=200)
 c1, c2 = st.columns(2)
-person = c1.selectbox(
+person = ui.url_picker(
+    c1,
     "Person profile",
     person_options["id"].tolist(),
-    index=None,
+    dict(zip(person_options["id"], person_options["label"], strict=True)),
     key="person",
-    bind="query-params",
-    placeholder="Type a person id, e.g. mu-li",
-    help="Ids are the names in lowercase with dashes; every name in the app links here too.",
+    placeholder="Type a name, e.g. Mu Li or 李沐",
+    help="People whose name matches the search above (at most 200); every name in the app links here too.",
 )
-firm = c2.selectbox(
+firm = ui.url_picker(
+    c2,
     "Firm profile",
     firm_options["id"].tolist(),
-    index=None,
+    dict(zip(firm_options["id"], firm_options["label"], strict=True)),
     key="firm",
-    bind="query-params",
-    placeholder="Type a firm id, e.g. google",
+    placeholder="Type a name, e.g. Google or 字节跳动",
 )
 if person:
     profiles.person_profile_ui(person, filters)

@@ -1,7 +1,8 @@
--- The firms with at least one round or deal, one row each, most capital raised (in US
--- dollars) first: the options (and the default pick) of the firms compared on the Funding
--- page. Only the $limit firms that raised the most are listed, plus every firm in $include
--- (the ones a link or the current pick names).
+-- Every firm as an option of the firms compared on the Funding page, one row each: those with
+-- the most capital raised (in US dollars) first, then by rounds and deals, then by people moved
+-- in and out, so a firm with no round (Google, Meta, ByteDance) can be compared too. Only the
+-- $limit first are listed, plus every firm in $include (the ones a link or the current pick
+-- names); the default pick is the five first.
 -- Params: $limit (INTEGER), $include (VARCHAR[])
 with
 
@@ -17,13 +18,21 @@ counted as (
     group by r.firm_id
 ),
 
+moved as (
+    select firm_n, sum(n_in + n_out)::bigint as n_moves from firm_move_counts group by firm_n
+),
+
 final as (
-    select c.firm_id, fl.firm_label as firm, c.n_rounds, c.raised_usd
-    from counted as c
-    join firm_levels as fl on fl.firm_id = c.firm_id
-    qualify row_number() over (order by c.raised_usd desc nulls last, c.n_rounds desc, fl.firm_label) <= $limit
-        or list_contains($include, c.firm_id)
+    select fl.firm_id, fl.firm_label as firm, coalesce(c.n_rounds, 0) as n_rounds, c.raised_usd,
+        coalesce(m.n_moves, 0) as n_moves
+    from firm_levels as fl
+    left join counted as c on c.firm_id = fl.firm_id
+    left join moved as m on m.firm_n = fl.firm_n
+    qualify row_number() over (
+        order by c.raised_usd desc nulls last, coalesce(c.n_rounds, 0) desc, coalesce(m.n_moves, 0) desc, fl.firm_label
+    ) <= $limit
+        or list_contains($include, fl.firm_id)
 )
 
 select * from final
-order by raised_usd desc nulls last, n_rounds desc, firm
+order by raised_usd desc nulls last, n_rounds desc, n_moves desc, firm

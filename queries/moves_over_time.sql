@@ -1,7 +1,8 @@
--- Moves per period and move type, one row per (period, move type). $grain is 'year' or
--- 'quarter'; a move whose date is too coarse for the grain (undated, or known only to the
--- year at quarter grain) is counted in a row whose period is NULL, so charts can say how
--- many they leave out instead of placing them falsely.
+-- Moves per period and move type, one row per (period, move type), with the first day of the
+-- period (period_start) for a temporal axis. $grain is 'year' or 'quarter'. An undated move is
+-- counted in a row whose period is NULL, so charts can say how many they leave out. At quarter
+-- grain a move known only to its year is counted under that year (precision 'year'), so a
+-- chart can draw it as a year-wide band instead of dropping it or placing it falsely.
 -- Params: $grain (VARCHAR), $start_year (INTEGER), $end_year (INTEGER),
 --         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
 --         $countries (VARCHAR[], default []), $search (VARCHAR, default '')
@@ -23,16 +24,18 @@ placed as (
         case
             when y is null then null
             when $grain = 'year' then y::varchar
-            when q is null then null
+            when q is null then y::varchar
             else y::varchar || '-Q' || q
         end as period,
+        case when y is null then null when $grain = 'year' or q is null then 'year' else 'quarter' end as precision,
+        case when y is null then null else make_date(y, 3 * coalesce(q, 1) - 2, 1) end as period_start,
         move_type,
         n_moves
     from counted
 ),
 
 final as (
-    select period, move_type, sum(n_moves)::bigint as n_moves
+    select period, precision, period_start, move_type, sum(n_moves)::bigint as n_moves
     from placed
     group by all
 )

@@ -10,27 +10,33 @@ def _data(spec):
     return next(iter(spec["datasets"].values()))
 
 
-def test_moves_over_time_chart_leaves_out_unplaceable_moves_and_says_so():
+def test_moves_over_time_chart_is_on_a_time_axis_and_says_what_it_leaves_out():
     df = pd.DataFrame(
         {
-            "period": ["2023", "2023", "2024", None],
-            "move_type": ["joined", "founded", "returned", "joined"],
-            "n_moves": [3, 2, 1, 4],
+            "period": ["2013", "2016", "2016", "2016-Q3", None],
+            "precision": ["year", "year", "year", "quarter", None],
+            "period_start": pd.to_datetime(["2013-01-01", "2016-01-01", "2016-01-01", "2016-07-01", None]),
+            "move_type": ["joined", "founded", "acquihire", "returned", "joined"],
+            "n_moves": [3, 2, 1, 1, 4],
         }
     )
-    spec = charts.moves_over_time_chart(df, "year").to_dict()
-    assert spec["mark"]["type"] == "bar"
-    enc = spec["encoding"]
-    assert enc["x"]["field"] == "period" and enc["x"]["title"] == "Year of move"
-    assert enc["y"]["title"] == "Moves (n)"
-    assert enc["color"]["field"] == "move_type"
-    assert [t["title"] for t in enc["tooltip"]] == ["Year", "Move type", "Moves (n)"]
+    spec = charts.moves_over_time_chart(df.iloc[[0, 1, 2, 4]], "year").to_dict()
+    bars = spec["layer"][-1]
+    assert bars["mark"]["type"] == "bar"
+    enc = bars["encoding"]
+    # a time axis: each bar spans its year, so 2013 to 2016 takes three years of room
+    assert (enc["x"]["field"], enc["x"]["type"], enc["x2"]["field"]) == ("start", "temporal", "end")
+    assert enc["x"]["title"] == "Year of move" and enc["y"]["title"] == "Moves (n)"
+    assert enc["color"]["scale"]["domain"] == ["joined", "founded", "acquihire"]  # only the types drawn
+    assert "acqui-hired" in enc["color"]["legend"]["labelExpr"]  # labels, not codes
     assert spec["title"]["text"] == "Moves per year, by type"
     assert "4 undated move(s) not shown" in spec["title"]["subtitle"]
-    assert len(_data(spec)) == 3
     quarter = charts.moves_over_time_chart(df, "quarter").to_dict()
-    assert quarter["encoding"]["x"]["title"] == "Quarter of move"
-    assert "known only to the year" in quarter["title"]["subtitle"]
+    band, quarter_bars = quarter["layer"]
+    assert quarter_bars["encoding"]["x"]["title"] == "Quarter of move"
+    # the moves known only to their year are drawn as year-wide bands, and counted
+    assert "grey bands: 6 move(s) known only to the year" in quarter["title"]["subtitle"]
+    assert band["mark"]["opacity"] < 1
 
 
 def test_sankey_is_two_columns_with_counts_and_names():
@@ -151,7 +157,7 @@ def test_pay_distribution_keeps_ranges_and_periods_apart():
     assert ranges["mark"]["type"] == "rule" and ranges["encoding"]["x2"]["field"] == "high"
     assert ranges["encoding"]["x"]["scale"]["type"] == "log"
     rows = {r["row"] for r in _data(spec)}
-    assert rows == {"signing_bonus · one-time", "annual_total · per year"}
+    assert rows == {"signing bonus · one-time", "annual total · per year"}  # labels, never codes
     assert "Source" in [t["title"] for t in mids["encoding"]["tooltip"]]
 
 

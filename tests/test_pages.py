@@ -34,7 +34,7 @@ def test_overview_headlines(app):
     assert metrics["Moves"] == "48"
     assert metrics["Source articles"] == "5"
     pay = app.dataframe[1].value
-    assert pay.iloc[0]["kind"] == "signing_bonus"
+    assert pay.iloc[0]["kind"] == "signing bonus"  # a label, never the code
     assert pay.iloc[0]["converted"] == "USD 100M"
 
 
@@ -259,7 +259,9 @@ def test_firm_pickers_list_the_most_active_and_keep_a_linked_firm(seed_db_path, 
     assert not at.exception, [e.value for e in at.exception]
     picker = at.multiselect(key="compare")
     assert picker.value == ["openai", "adept"]
-    assert len(picker.options) == 3 and "adept" in picker.options
+    # names in the picker, ids in the link
+    assert len(picker.options) == 3 and "Adept" in picker.options
+    assert at.query_params["compare"] == ["openai", "adept"]
     assert set(frame_with(at, "total_raised").firm_id) == {"openai", "adept"}
     at.switch_page("pages/2_Pay_offers.py").run()
     assert len(at.multiselect(key="firms").options) == 2

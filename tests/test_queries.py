@@ -157,7 +157,9 @@ def test_moves_over_time_by_year_and_quarter(con):
     assert quarters.n_moves.sum() == 48
     # moves known only to the year cannot sit in a quarter
     n_year_only = con.execute("select count(*) from moves where moved_on_precision = 'year'").fetchall()[0][0]
-    assert quarters[quarters.period.isna()].n_moves.sum() == 14 + n_year_only
+    assert quarters[quarters.period.isna()].n_moves.sum() == 14
+    # a move known only to its year is counted under the year, for a year-wide band
+    assert quarters[quarters.precision == "year"].n_moves.sum() == n_year_only
     assert quarters[quarters.period == "2024-Q4"].n_moves.sum() == 1  # Yi Tay, 2024-11-26
 
 
@@ -350,7 +352,13 @@ def test_uploads_since_counts_loads_and_tables(con):
 
 def test_firm_picker_options_are_capped_but_keep_what_is_picked(con):
     everyone = q(con, "funding_firm_options")
-    assert len(everyone) == 9  # every firm with a round or deal in the seed
+    # every firm can be compared: the nine with a round or deal first, then the rest by moves
+    n_firms = con.execute("select count(*) from firms").fetchall()[0][0]
+    assert len(everyone) == n_firms
+    assert set(everyone.head(9).firm_id) == set(
+        con.execute("select distinct firm_id from funding_rounds").fetchnumpy()["firm_id"]
+    )
+    assert everyone.firm_id.iloc[9] == "bytedance"  # the most moves among the firms without a round
     top = q(con, "funding_firm_options", limit=2)
     assert top["firm_id"].tolist() == everyone["firm_id"].head(2).tolist()
     last = everyone["firm_id"].iloc[-1]

@@ -38,6 +38,7 @@ from atlas.ui.filters import (  # noqa: F401
     hidden_phrases,
     shared_filters_ui,
     url_int_input,
+    url_picker,
 )
 from atlas.ui.frame import (  # noqa: F401
     ICON,

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from atlas import fetch
+from atlas import fetch, labels
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
-from atlas.ui.filters import LAST_YEAR, url_int_input
+from atlas.ui.filters import LAST_YEAR, url_int_input, url_picker
 
 LEVELS = ("firm", "parent", "kind", "country")
 
@@ -136,25 +136,30 @@ def picked(key: str) -> list[str]:
     return list(value) if value is not None else st.query_params.get_all(key)
 
 
-def pay_controls_ui(firm_options: list[str]) -> PayView:
-    """Offering firm, kind, outcome and constant-dollar year, bound to the URL."""
+def pay_controls_ui(firm_options) -> PayView:
+    """Offering firm, kind, outcome and constant-dollar year, in the URL (firms and kinds by id
+    and code there, by name and label here). `firm_options`: firm_id and firm (its name)."""
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
-    firm_ids = c1.multiselect(
+    firm_ids = url_picker(
+        c1,
         "Offering firm",
-        firm_options,
+        firm_options["firm_id"].tolist(),
+        dict(zip(firm_options["firm_id"], firm_options["firm"], strict=True)),
         key="firms",
-        bind="query-params",
+        multi=True,
         placeholder="All firms",
-        help=f"Firms by id: the {fetch.PICKER_LIMIT:,} with the most pay figures (and any picked). "
+        help=f"The {fetch.PICKER_LIMIT:,} firms with the most pay figures (and any picked). "
         "Any firm's own figures are on its profile.",
     )
-    pay_kinds = c2.multiselect(
+    pay_kinds = url_picker(
+        c2,
         "Kind of pay",
-        COMP_KINDS,
+        list(COMP_KINDS),
+        labels.PAY_KINDS,
         key="pay_kinds",
-        bind="query-params",
+        multi=True,
         placeholder="All kinds",
-        help="signing_bonus and equity are one-time; base_salary and annual_total are per year.",
+        help="Signing bonus and equity are one-time; base salary and annual total are per year.",
     )
     outcomes = c3.multiselect("Outcome", OUTCOMES, key="outcomes", bind="query-params", placeholder="All outcomes")
     constant = c4.selectbox(
@@ -191,8 +196,8 @@ def funding_controls_ui(country_options: list[str]) -> FundingView:
     countries = c1.multiselect(
         "Country of the firm", country_options, key="countries", bind="query-params", placeholder="All countries"
     )
-    round_types = c2.multiselect(
-        "Round type", ROUND_TYPES, key="round_types", bind="query-params", placeholder="All types"
+    round_types = url_picker(
+        c2, "Round type", list(ROUND_TYPES), labels.ROUND_TYPES, key="round_types", multi=True, placeholder="All types"
     )
     statuses = c3.multiselect(
         "Status",

@@ -211,3 +211,56 @@ def empty_message(hidden, nouns: tuple[str, str], otherwise: str) -> str:
     if phrases:
         return f"No {nouns[1]} match: " + "; ".join(phrases) + ". Widen that filter to see them."
     return otherwise
+
+
+def url_picker(
+    box,
+    label: str,
+    options: list[str],
+    names: dict[str, str],
+    *,
+    key: str,
+    multi: bool = False,
+    default: list[str] | None = None,
+    **kwargs,
+):
+    """A picker that shows names (English and Chinese) and keeps ids in the URL.
+
+    Streamlit's bound widgets write the *shown* text of an option into the URL, so a picker with
+    names would put names in links. This one is synced by hand instead: on its first run it takes
+    the link's ids (unknown ones are left out, and the page's notice says so), and on every run it
+    writes the ids it holds back into the address. `default` (multi) is what an empty link means;
+    a link that clears it says so with an empty value (`?compare=`).
+    """
+    known = set(options)
+    if key not in st.session_state:
+        asked = st.query_params.get_all(key)
+        if multi:
+            if asked == [""]:
+                st.session_state[key] = []
+            elif asked:
+                st.session_state[key] = [v for v in dict.fromkeys(asked) if v in known]
+            elif default:
+                st.session_state[key] = [v for v in default if v in known]
+        elif asked and asked[-1] in known:
+            st.session_state[key] = asked[-1]
+
+    def shown(v: str) -> str:
+        return names.get(v, v)
+
+    if multi:
+        value = box.multiselect(label, options, format_func=shown, key=key, **kwargs)
+        ids = [str(v) for v in value]
+        if ids == list(default or []):
+            st.query_params.pop(key, None)
+        elif not ids and default:
+            st.query_params[key] = ""
+        else:
+            st.query_params[key] = ids
+        return value
+    value = box.selectbox(label, options, format_func=shown, key=key, index=None, **kwargs)
+    if value:
+        st.query_params[key] = str(value)
+    else:
+        st.query_params.pop(key, None)
+    return value

@@ -25,8 +25,9 @@ def profile_link_column(label: str, help: str | None = None):
 
 
 def with_links(df, *specs: tuple[str, str, str]):
-    """Apply tables.link_column for each (label column, id column, 'person' or 'firm')."""
-    out = df
+    """Codes as labels and missing values as '—' (tables.readable), then tables.link_column for
+    each (label column, id column, 'person' or 'firm')."""
+    out = tables.readable(df, keep=tuple(label_col for label_col, _, _ in specs))
     for label_col, id_col, kind in specs:
         out = tables.link_column(out, label_col, id_col, kind, carry())
     return out
@@ -217,7 +218,7 @@ def counterparts_dataframe(df) -> None:
         st.info("No moves in or out of this group under the filters.")
         return
     st.dataframe(
-        tables.dashes(df, ["names"]),
+        tables.readable(df),
         column_config={
             "direction": "Direction",
             "counterpart": "From / to",
@@ -262,7 +263,7 @@ def boomerangs_dataframe(df) -> None:
 def education_flows_dataframe(df) -> None:
     """Trained-in / works-in country pairs with counts and names."""
     st.dataframe(
-        tables.dashes(df, ["names"]),
+        tables.readable(df),
         column_config={
             "trained_country": "Trained in",
             "works_country": "Works in",
