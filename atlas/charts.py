@@ -45,9 +45,12 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
         parts.append(f"grey bands: {n_year_only} move(s) known only to the year")
     present = [t for t in MOVE_TYPE_COLORS if t in set(quarters["move_type"])]
     x = alt.X("start:T", title="Year of move" if grain == "year" else "Quarter of move", axis=alt.Axis(format="%Y"))
+    quarters = quarters.assign(year=quarters["start"].dt.year)
+    pick = alt.selection_point(name=PERIOD_PICK, fields=["year"], on="click", clear="dblclick")
     bars = (
         alt.Chart(quarters)
-        .mark_bar(stroke="white", strokeWidth=0.5)
+        .mark_bar(stroke="white", strokeWidth=0.5, cursor="pointer")
+        .add_params(pick)
         .encode(
             x=x,
             x2="end:T",
@@ -172,6 +175,21 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     }
 
 
+NET_PICK = "pick_group"  # the net flow chart's click selection: the group's key
+PERIOD_PICK = "pick_period"  # the moves-over-time chart's click selection: the year
+
+
+def picked_value(state, name: str, field: str):
+    """The value a click selection `name` of an Altair chart holds for `field`, or None."""
+    try:
+        points = state["selection"][name]
+    except (KeyError, TypeError):
+        return None
+    if isinstance(points, list) and points and isinstance(points[0], dict):
+        return points[0].get(field)
+    return None
+
+
 def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
     """Diverging bars of people gained (right) and lost (left) per group, sorted by net.
 
@@ -192,9 +210,12 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
         alt.Tooltip("n_lost:Q", title="Lost (n)"),
         alt.Tooltip("net:Q", title="Net"),
     ]
+    # a click on a group's bar picks it (the page lists whom it gained from and lost to)
+    pick = alt.selection_point(name=NET_PICK, fields=["group_key"], on="click", clear="dblclick")
     bars = (
         alt.Chart(long)
-        .mark_bar()
+        .mark_bar(cursor="pointer")
+        .add_params(pick)
         .encode(
             x=alt.X("n:Q", title="People lost (left) and gained (right)", axis=alt.Axis(tickMinStep=1)),
             y=y,

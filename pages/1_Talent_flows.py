@@ -5,6 +5,24 @@ import streamlit as st
 from atlas import cache, charts, ui
 from atlas.escape import md
 
+def _pick_focus() -> None:
+    """A click on a group's bar in the net chart picks it as the focus (and so the link's focus)."""
+    group = charts.picked_value(st.session_state.get("net_chart"), charts.NET_PICK, "group_key")
+    if group:
+        st.session_state["focus"] = group
+
+
+def _pick_year() -> None:
+    """A click on a bar of moves over time narrows the period to its year (the link's period)."""
+    year = charts.picked_value(st.session_state.get("time_chart"), charts.PERIOD_PICK, "year")
+    if year:
+        st.session_state["period"] = (int(year), int(year))
+
+
+def _every_year() -> None:
+    st.session_state["period"] = (ui.FIRST_YEAR, ui.LAST_YEAR)
+
+
 filters = ui.page_frame(
     "Talent flows",
     "Who moves where: joined, founded, returned, acqui-hired, left. Every chart follows the filters; "
@@ -56,7 +74,10 @@ else:
     left, right = st.columns([3, 2])
     with left:
         net_chart = charts.net_flow_chart(net, level_name)
-        st.altair_chart(net_chart, width="stretch")
+        st.altair_chart(
+            net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart"
+        )
+        st.caption("Click a bar to list whom that group gained from and lost to.")
         ui.downloads_ui("net_flow", df=net, chart=net_chart)
     with right:
         focus = ui.url_picker(
@@ -82,7 +103,15 @@ if over_time.empty:
     st.info(ui.empty_message(hidden, MOVE_NOUNS, "No moves match the filters."))
 else:
     time_chart = charts.moves_over_time_chart(over_time, grain)
-    st.altair_chart(time_chart, width="stretch")
+    st.altair_chart(
+        time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
+    )
+    if filters.start_year == filters.end_year:
+        st.button(
+            f"Show every year (now {filters.start_year} only)", on_click=_every_year, icon=":material/close:"
+        )
+    else:
+        st.caption("Click a bar to narrow every chart of the page to its year.")
     ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
 
 st.subheader("Boomerangs: people who left and came back")

@@ -85,7 +85,7 @@ def test_profile_link_opens_the_profile(server, browser):
     page.goto(server.url + "/People_and_firms?person=yi-tay&certainty=confirmed")
     wait_for_app(page, "People & firms")
     page.wait_for_selector('h2:has-text("Yi Tay")', timeout=30000)
-    assert selected(page, "Person profile") == "yi-tay"
+    assert selected(page, "Person profile") == "Yi Tay"  # the name shown, the id in the link
     assert selected(page, "Minimum certainty") == "confirmed"
     page.screenshot(path=str(ARTIFACTS / "profile_yi_tay_confirmed.png"), full_page=True)
     page.close()
@@ -153,7 +153,7 @@ def test_copy_link_reproduces_the_view(server, browser):
     other.goto(link)
     wait_for_app(other, "Talent flows")
     assert selected(other, "Minimum certainty") == "reported"
-    assert selected(other, "Whom did this firm gain from and lose to?") == "bytedance"
+    assert selected(other, "Whom did this firm gain from and lose to?") == "ByteDance (字节跳动)"
     see(other, "ByteDance (字节跳动)")
     other.close()
     people = browser.new_page()
@@ -402,3 +402,89 @@ def test_sankey_downloads_as_svg(server, browser):
     svg = Path(info.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "ByteDance" in svg  # a vector drawing of the real flows
     context.close()
+
+
+def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 1600})
+    page.goto(server.url + "/People_and_firms")
+    wait_for_app(page, "People & firms")
+    picker = page.locator('input[aria-label="Person profile"]')
+    picker.click()
+    picker.fill("李沐")
+    page.get_by_role("option", name="Mu Li (李沐)").click()
+    page.wait_for_selector('h2:has-text("Mu Li")', timeout=30000)
+    wait_for_app(page, "People & firms")
+    assert selected(page, "Person profile") == "Mu Li (李沐)"
+    assert "person=mu-li" in page.url  # the id, in the address bar
+    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().replace("\n", "")
+    assert "person=mu-li" in link
+    # any firm can be compared, and its chips show names
+    page.goto(server.url + "/Funding?compare=google&compare=meta")
+    wait_for_app(page, "Funding")
+    chips = page.locator('[data-baseweb="tag"]').all_inner_texts()
+    assert any("Google (谷歌)" in c for c in chips) and any("Meta (Facebook)" in c for c in chips), chips
+    assert not any(c.strip() in ("google", "meta") for c in chips)
+    see(page, "People gained (firm alone)")
+    assert "compare=google" in page.url and "compare=meta" in page.url
+    page.close()
+
+
+def _click_bar_showing(page, chart, text: str) -> None:
+    """Hover a Vega chart until its tooltip shows `text`, then click there."""
+    chart.scroll_into_view_if_needed()
+    box = chart.bounding_box()
+    for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
+        for j in range(2, 12):
+            x = box["x"] + box["width"] * j / 12
+            page.mouse.move(x, y)
+            tip = page.locator("#vg-tooltip-element")
+            if tip.count() and tip.is_visible() and text in tip.inner_text():
+                page.mouse.click(x, y)
+                return
+    raise AssertionError(f"no bar of the chart shows {text!r}")
+
+
+def test_a_click_on_a_bar_drills_in_and_lands_in_the_link(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(server.url + "/Talent_flows?level=firm")
+    wait_for_app(page, "Talent flows")
+    # the net chart: a click on ByteDance's bar lists whom it gained from and lost to
+    net = page.locator('.st-key-net_chart [data-testid="stVegaLiteChart"]').first
+    net.wait_for(timeout=30000)
+    _click_bar_showing(page, net, "ByteDance (字节跳动)")
+    page.wait_for_function("() => location.search.includes('focus=bytedance')", timeout=30000)
+    wait_for_app(page, "Talent flows")
+    assert selected(page, "Whom did this firm gain from and lose to?") == "ByteDance (字节跳动)"
+    see(page, "Longfor Group (龙湖集团)")  # whom ByteDance lost Changhu Wang to
+    # moves over time: a click on a year's bar narrows the whole page to that year
+    over_time = page.locator('.st-key-time_chart [data-testid="stVegaLiteChart"]').first
+    _click_bar_showing(page, over_time, "2024")
+    page.wait_for_function("() => location.search.includes('period=2024&period=2024')", timeout=30000)
+    wait_for_app(page, "Talent flows")
+    see(page, "Show every year (now 2024 only)")
+    page.get_by_role("button", name="Show every year (now 2024 only)").click()
+    page.wait_for_function("() => !location.search.includes('period=2024&period=2024')", timeout=30000)
+    page.close()
+
+
+@pytest.mark.parametrize("width", [800, 1440])
+def test_every_page_fits_its_width_and_draws_its_charts(server, browser, width):
+    """No horizontal overflow of the main block, and every chart drawn with room for its marks
+    (the career timeline rendered empty at 800 px when its labels took the whole width)."""
+    views = [url_path(p.script) for p in PAGES] + ["/People_and_firms?person=yi-tay"]
+    titles = {url_path(p.script): p.title for p in PAGES}
+    page = browser.new_page(viewport={"width": width, "height": 1600})
+    for view in views:
+        page.goto(server.url + view)
+        wait_for_app(page, titles.get(view.split("?")[0], "People & firms"))
+        overflow = page.evaluate(
+            "() => { const m = document.querySelector('[data-testid=\"stMainBlockContainer\"]')"
+            " || document.querySelector('[data-testid=\"stMain\"]'); return m.scrollWidth - m.clientWidth; }"
+        )
+        assert overflow <= 1, (view, width, overflow)
+        sizes = page.evaluate(
+            "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(c => {"
+            " const d = c.querySelector('canvas, svg'); return d ? [d.clientWidth, d.clientHeight] : [0, 0]; })"
+        )
+        assert all(w > 150 and h > 80 for w, h in sizes), (view, width, sizes)
+    page.close()
