@@ -55,6 +55,7 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
             x=x,
             x2="end:T",
             y=alt.Y("sum(n_moves):Q", title="Moves (n)", axis=alt.Axis(tickMinStep=1, format="d")),
+            detail="year:O",  # kept through the sum, so a click knows its year
             color=alt.Color(
                 "move_type:N",
                 title="Move type",
@@ -370,7 +371,8 @@ def _kind_color(title: str = "Kind", present=None) -> alt.Color:
         "kind:N",
         title=title,
         scale=alt.Scale(domain=kinds, range=[PAY_KIND_COLORS[k] for k in kinds]),
-        legend=alt.Legend(labelExpr=_labels_expr(labels.PAY_KINDS)),
+        # below the plot: a legend at the side would push a faceted chart past a narrow screen
+        legend=alt.Legend(labelExpr=_labels_expr(labels.PAY_KINDS), orient="bottom", columns=3),
     )
 
 
@@ -461,7 +463,7 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     order = list(dict.fromkeys(df["firm"]))
     x_scale = alt.Scale(type="log")
     base = alt.Chart(data).encode(
-        y=alt.Y("firm:N", sort=order, title=None, axis=alt.Axis(labelLimit=200)),
+        y=alt.Y("firm:N", sort=order, title=None, axis=alt.Axis(labelLimit=150)),
         yOffset="kind:N",
         color=_kind_color(present=df["kind"]),
         tooltip=[
@@ -479,8 +481,9 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     )
     return (
         alt.layer(stick, dot, data=data)
-        .properties(width=230)
-        .facet(column=alt.Column("period_label:N", title=None))
+        .properties(width=240)
+        # one-time and per-year stacked, not side by side: fits a narrow screen
+        .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .properties(
             title=alt.Title("Who pays the most, in which form", subtitle="Dot: largest figure; line from the median")
         )
@@ -512,7 +515,8 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     mid = base.mark_point(filled=True, size=70).encode(y=y, xOffset="kind:N")
     return (
         alt.layer(span, mid, data=data)
-        .facet(column=alt.Column("period_label:N", title=None))
+        .properties(width=280)
+        .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .properties(title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest"))
     )
 

@@ -5,6 +5,7 @@ import streamlit as st
 from atlas import cache, charts, ui
 from atlas.escape import md
 
+
 def _pick_focus() -> None:
     """A click on a group's bar in the net chart picks it as the focus (and so the link's focus)."""
     group = charts.picked_value(st.session_state.get("net_chart"), charts.NET_PICK, "group_key")
@@ -107,9 +108,7 @@ else:
         time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
     )
     if filters.start_year == filters.end_year:
-        st.button(
-            f"Show every year (now {filters.start_year} only)", on_click=_every_year, icon=":material/close:"
-        )
+        st.button(f"Show every year (now {filters.start_year} only)", on_click=_every_year, icon=":material/close:")
     else:
         st.caption("Click a bar to narrow every chart of the page to its year.")
     ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
@@ -133,17 +132,15 @@ edu = cache.query("education_flows", **p)
 if edu.empty:
     st.info("No one with a known first degree and a current firm matches the filters.")
 else:
-    left, right = st.columns([2, 3])
-    with left:
-        edu_chart = charts.education_flow_chart(edu)
-        st.altair_chart(edu_chart, width="content")
-    with right:
-        st.caption(
-            "Country of the first degree (education table) against the country of the firm of the person's "
-            "latest move under the filters. People whose latest move is a departure are left out."
-        )
-        ui.education_flows_dataframe(edu)
-        ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
+    st.caption(
+        "Country of the first degree (education table) against the country of the firm of the person's "
+        "latest move under the filters. People whose latest move is a departure are left out."
+    )
+    # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
+    edu_chart = charts.education_flow_chart(edu)
+    st.altair_chart(edu_chart, width="content")
+    ui.education_flows_dataframe(edu)
+    ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
 
 st.subheader("The moves behind the view")
 moves = cache.query("moves_filtered", **p, limit=5000)

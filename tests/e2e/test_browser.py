@@ -421,10 +421,10 @@ def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
     # any firm can be compared, and its chips show names
     page.goto(server.url + "/Funding?compare=google&compare=meta")
     wait_for_app(page, "Funding")
-    chips = page.locator('[data-baseweb="tag"]').all_inner_texts()
+    chips = page.locator("[data-tag]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
     assert any("Google (谷歌)" in c for c in chips) and any("Meta (Facebook)" in c for c in chips), chips
     assert not any(c.strip() in ("google", "meta") for c in chips)
-    see(page, "People gained (firm alone)")
+    page.get_by_text("People gained (firm alone)").first.wait_for(state="attached", timeout=30000)
     assert "compare=google" in page.url and "compare=meta" in page.url
     page.close()
 
@@ -455,7 +455,8 @@ def test_a_click_on_a_bar_drills_in_and_lands_in_the_link(server, browser):
     page.wait_for_function("() => location.search.includes('focus=bytedance')", timeout=30000)
     wait_for_app(page, "Talent flows")
     assert selected(page, "Whom did this firm gain from and lose to?") == "ByteDance (字节跳动)"
-    see(page, "Longfor Group (龙湖集团)")  # whom ByteDance lost Changhu Wang to
+    # whom ByteDance lost Changhu Wang to, in the table's grid
+    page.get_by_text("Longfor Group (龙湖集团)").first.wait_for(state="attached", timeout=30000)
     # moves over time: a click on a year's bar narrows the whole page to that year
     over_time = page.locator('.st-key-time_chart [data-testid="stVegaLiteChart"]').first
     _click_bar_showing(page, over_time, "2024")
