@@ -28,6 +28,11 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     """
     data = df[df["period"].notna()].copy()
     n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
+    if "period_start" not in data:  # rows with the period's text only: '2023' or '2023-Q3'
+        data["period_start"] = [
+            f"{p[:4]}-{3 * int(p[-1]) - 2:02d}-01" if "-Q" in p else f"{p[:4]}-01-01" for p in data["period"]
+        ]
+        data["precision"] = ["quarter" if "-Q" in p else "year" for p in data["period"]]
     data["start"] = pd.to_datetime(data["period_start"])
     months = 12 if grain == "year" else 3
     data["end"] = [
@@ -169,6 +174,9 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
                 "right": 180,
                 "nodeGap": 10,
                 "emphasis": {"focus": "adjacency"},
+                # a click on a node or a link selects it: the page then lists that group's flows
+                "selectedMode": "single",
+                "select": {"itemStyle": {"borderColor": "#262730", "borderWidth": 2}},
                 "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
                 "label": {"fontSize": 12},
             }
@@ -178,6 +186,26 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
 
 NET_PICK = "pick_group"  # the net flow chart's click selection: the group's key
 PERIOD_PICK = "pick_period"  # the moves-over-time chart's click selection: the year
+CELL_PICK = "pick_cell"  # the trained/works matrix's click selection: the two countries
+
+
+def sankey_picked_label(state, nodes: list[str], links: list[str]) -> str | None:
+    """The group a click on the Sankey picked: a node's name, or a link's origin (the lists are
+    the spec's node names and each link's origin, in order)."""
+    try:
+        selected = state["selection"]["selected"]
+    except (KeyError, TypeError):
+        return None
+    for entry in selected or []:
+        indices = entry.get("data_indices") or []
+        if not indices:
+            continue
+        i = indices[0]
+        if entry.get("data_type") == "node" and i < len(nodes):
+            return nodes[i].replace(_DEST, "")
+        if entry.get("data_type") == "edge" and i < len(links):
+            return links[i]
+    return None
 
 
 def picked_value(state, name: str, field: str):
@@ -204,7 +232,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
     )
     long = long[long["n"] != 0]
     order = list(df["label"])
-    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260))
+    y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     tooltip = [
         alt.Tooltip("label:N", title=level_name),
         alt.Tooltip("n_gained:Q", title="Gained (n)"),
@@ -266,7 +294,23 @@ def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
             alt.Tooltip("names:N", title="Who (if five or fewer)"),
         ],
     )
-    cells = base.mark_rect().encode(color=alt.Color("n_people:Q", title="People (n)", scale=alt.Scale(scheme="blues")))
+    # a click on a cell picks that pair of countries (the page filters to the people behind it)
+    pick = alt.selection_point(
+        name=CELL_PICK, fields=["trained_country", "works_country"], on="click", clear="dblclick"
+    )
+    cells = (
+        base.mark_rect(cursor="pointer")
+        .add_params(pick)
+        .encode(
+            color=alt.Color(
+                "n_people:Q",
+                title="People (n)",
+                scale=alt.Scale(scheme="blues"),
+                # counts: whole numbers on the legend, never 0.5
+                legend=alt.Legend(format="d", tickMinStep=1),
+            )
+        )
+    )
     text = base.mark_text(fontSize=14, fontWeight="bold").encode(
         text=alt.Text("n_people:Q"),
         color=alt.condition("datum.n_people > 3", alt.value("white"), alt.value("black")),

@@ -34,7 +34,7 @@ PAGES: tuple[Page, ...] = (
         "pages/1_Talent_flows.py",
         "Talent flows",
         ":material/swap_horiz:",
-        (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom", "img"),
+        (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom", "img", "cell"),
     ),
     Page(
         "pages/2_Pay_offers.py",

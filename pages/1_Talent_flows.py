@@ -13,11 +13,28 @@ def _pick_focus() -> None:
         st.session_state["focus"] = group
 
 
+def _pick_sankey() -> None:
+    """A click on a Sankey node or link picks its group (a link: its origin) as the focus."""
+    seen = st.session_state.get("_sankey_seen", {})
+    label = charts.sankey_picked_label(st.session_state.get("sankey"), seen.get("nodes", []), seen.get("links", []))
+    key = seen.get("keys", {}).get(label)
+    if key:
+        st.session_state["focus"] = key
+
+
 def _pick_year() -> None:
     """A click on a bar of moves over time narrows the period to its year (the link's period)."""
     year = charts.picked_value(st.session_state.get("time_chart"), charts.PERIOD_PICK, "year")
     if year:
         st.session_state["period"] = (int(year), int(year))
+
+
+def _pick_cell() -> None:
+    """A click on a cell of the trained/works matrix lists the people behind it."""
+    state = st.session_state.get("edu_chart")
+    trained = charts.picked_value(state, charts.CELL_PICK, "trained_country")
+    works = charts.picked_value(state, charts.CELL_PICK, "works_country")
+    st.session_state["cell"] = f"{trained}>{works}" if trained and works else ""
 
 
 def _every_year() -> None:
@@ -46,12 +63,20 @@ if flows.empty:
     )
 else:
     image_format = ui.sankey_image_format_ui()
+    sankey = charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}", image_format)
+    st.session_state["_sankey_seen"] = {
+        "nodes": [n["name"] for n in sankey["series"][0]["data"]],
+        "links": [row.source for row in flows.itertuples()],
+        "keys": st.session_state.get("_sankey_seen", {}).get("keys", {}),
+    }
     st.echarts_chart(
-        charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}", image_format),
+        sankey,
         height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
         renderer=charts.SANKEY_RENDERERS[image_format],
         key="sankey",
+        on_select=_pick_sankey,
     )
+    st.caption("Click a node or a link to list whom that group gained from and lost to (below).")
     ui.downloads_ui("flows", df=flows)
     below_minimum = int(flows["n_hidden_moves"].iloc[0])
     if below_minimum:
@@ -72,30 +97,31 @@ st.caption(
 if net.empty:
     st.info("No group gained or lost anyone under these filters.")
 else:
-    left, right = st.columns([3, 2])
-    with left:
-        net_chart = charts.net_flow_chart(net, level_name)
-        st.altair_chart(
-            net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart"
-        )
-        st.caption("Click a bar to list whom that group gained from and lost to.")
-        ui.downloads_ui("net_flow", df=net, chart=net_chart)
-    with right:
-        focus = ui.url_picker(
-            st,
-            f"Whom did this {level_name.lower()} gain from and lose to?",
-            net["group_key"].tolist(),
-            dict(zip(net["group_key"], net["label"], strict=True)),
-            key="focus",
-            placeholder=f"Choose a {level_name.lower()}",
-            help="The options are the groups in the chart.",
-        )
-        if focus:
-            label = net.set_index("group_key").loc[focus, "label"]
-            st.markdown(f"**{md(label)}**")
-            ui.counterparts_dataframe(cache.query("flow_counterparts", **p, focus=focus))
-        else:
-            st.caption("Choose a group to list whom it gained people from and lost people to.")
+    # the Sankey's clicks name groups by label: the keys they stand for, at this level
+    st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
+    # stacked, not in columns: at 800 px a column left the bars no room beside their labels
+    net_chart = charts.net_flow_chart(net, level_name)
+    st.altair_chart(net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart")
+    st.caption("Click a bar to list whom that group gained from and lost to.")
+    ui.downloads_ui("net_flow", df=net, chart=net_chart)
+    focus = ui.url_picker(
+        st,
+        f"Whom did this {level_name.lower()} gain from and lose to?",
+        net["group_key"].tolist(),
+        dict(zip(net["group_key"], net["label"], strict=True)),
+        key="focus",
+        placeholder=f"Choose a {level_name.lower()}",
+        help="The options are the groups in the chart; a click on a bar picks one too.",
+    )
+    if focus:
+        label = net.set_index("group_key").loc[focus, "label"]
+        st.markdown(f"**{md(label)}**")
+        counterparts = cache.query("flow_counterparts", **p, focus=focus)
+        ui.counterparts_dataframe(counterparts)
+        if not counterparts.empty:
+            ui.downloads_ui("counterparts", df=counterparts)
+    else:
+        st.caption("Choose a group to list whom it gained people from and lost people to.")
 
 st.subheader("Moves over time")
 grain = st.radio("Period", ("year", "quarter"), horizontal=True, key="grain", bind="query-params")
@@ -138,9 +164,34 @@ else:
     )
     # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
     edu_chart = charts.education_flow_chart(edu)
-    st.altair_chart(edu_chart, width="content")
+    st.altair_chart(edu_chart, width="content", on_select=_pick_cell, selection_mode=charts.CELL_PICK, key="edu_chart")
     ui.education_flows_dataframe(edu)
     ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
+    # the cell picked (by a click, or by the link's cell=CN>US): the people behind it
+    if "cell" not in st.session_state:
+        st.session_state["cell"] = st.query_params.get("cell", "")
+    cell = str(st.session_state.get("cell") or "")
+    trained, _, works = cell.partition(">")
+    pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
+    if (trained, works) in pairs:
+        st.query_params["cell"] = cell
+        st.markdown(f"**Trained in {md(trained)}, working in {md(works)}**")
+        people = cache.query("education_cell_people", **p, trained=trained, works=works)
+        st.dataframe(
+            ui.with_links(people, ("person", "person_id", "person"), ("latest_firm", "to_firm_id", "firm")),
+            column_order=["person", "latest_firm", "moved_on"],
+            column_config={
+                "person": ui.profile_link_column("Person"),
+                "latest_firm": ui.profile_link_column("Latest firm"),
+                "moved_on": "Since",
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        st.button("Clear the picked cell", on_click=lambda: st.session_state.update(cell=""), icon=":material/close:")
+    else:
+        st.query_params.pop("cell", None)
+        st.caption("Click a cell to list the people behind it.")
 
 st.subheader("The moves behind the view")
 moves = cache.query("moves_filtered", **p, limit=5000)

@@ -1,6 +1,7 @@
 -- Whom one group gained people from and lost people to, one row per (direction,
--- counterpart) at the chosen level, with the names where there are five or fewer; the 25
--- largest counterparts in each direction.
+-- counterpart) at the chosen level, with the first and latest date (at their precision; NULL
+-- when every move is undated), how many are undated, and the people's full names (the first
+-- 20 by name, then how many more); the 25 largest counterparts in each direction.
 -- Params: $level (VARCHAR), $focus (VARCHAR: the group key), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default '')
@@ -15,16 +16,18 @@ focus as (
 ),
 
 ends as (
-    select src_n, dst_n, person_label
+    select src_n, dst_n, person_label, moved_on, moved_on_precision
     from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
     where src_n is distinct from dst_n
         and (src_n = (select group_n from focus) or dst_n = (select group_n from focus))
 ),
 
 sides as (
-    select 'gained from' as direction, src_n as other_n, person_label from ends where dst_n = (select group_n from focus)
+    select 'gained from' as direction, src_n as other_n, person_label, moved_on, moved_on_precision
+    from ends where dst_n = (select group_n from focus)
     union all
-    select 'lost to', dst_n, person_label from ends where src_n = (select group_n from focus)
+    select 'lost to', dst_n, person_label, moved_on, moved_on_precision
+    from ends where src_n = (select group_n from focus)
 ),
 
 counted as (
@@ -32,7 +35,10 @@ counted as (
         direction,
         other_n,
         count(*) as n_moves,
-        case when count(*) <= 5 then string_agg(distinct person_label, ', ' order by person_label) end as names
+        arg_min(fmt_date(moved_on, moved_on_precision), moved_on) as first_on,
+        arg_max(fmt_date(moved_on, moved_on_precision), moved_on) as last_on,
+        count(*) filter (where moved_on is null) as n_undated,
+        list_sort(list(distinct person_label)) as people
     from sides
     group by direction, other_n
 ),
@@ -44,7 +50,11 @@ final as (
             when c.direction = 'gained from' then 'Unknown origin'
             else 'Left, destination unknown' end as counterpart,
         c.n_moves,
-        c.names
+        c.first_on,
+        c.last_on,
+        c.n_undated,
+        array_to_string(c.people[1:20], ', ')
+            || case when len(c.people) > 20 then ' and ' || (len(c.people) - 20) || ' more' else '' end as names
     from counted as c
     left join groups as g on g.group_n = c.other_n
 )

@@ -175,7 +175,7 @@ def test_pay_by_firm_and_time_and_outcome_charts_split_periods():
         }
     )
     spec = charts.pay_by_firm_chart(by_firm, "USD").to_dict()
-    assert spec["facet"]["column"]["field"] == "period_label"
+    assert spec["facet"]["row"]["field"] == "period_label"  # stacked: fits a narrow screen
     by_year = pd.DataFrame(
         {
             "year": [2025],
@@ -187,7 +187,7 @@ def test_pay_by_firm_and_time_and_outcome_charts_split_periods():
             "max_high": [1e8],
         }
     )
-    assert charts.pay_over_time_chart(by_year, "USD").to_dict()["facet"]["column"]["field"] == "period_label"
+    assert charts.pay_over_time_chart(by_year, "USD").to_dict()["facet"]["row"]["field"] == "period_label"
     outcomes = pd.DataFrame({"outcome": ["declined"], "period": ["per_year"], "n_figures": [1], "median_mid": [1e6]})
     out = charts.pay_outcomes_chart(outcomes).to_dict()
     assert out["encoding"]["column"]["field"] == "period_label" and out["mark"]["type"] == "bar"

@@ -13,7 +13,7 @@ from tests.conftest import ROOT
 # Lower layers first; a module may import only modules of its own layer or below (the package
 # `atlas.ui` and its submodules, `atlas.load` and its steps, count as one layer each).
 LAYERS = [
-    {"atlas.sql", "atlas.model", "atlas.escape", "atlas.urlvalues", "atlas.pages", "atlas.money"},
+    {"atlas.sql", "atlas.model", "atlas.escape", "atlas.urlvalues", "atlas.pages", "atlas.money", "atlas.labels"},
     {"atlas.schema", "atlas.load", "atlas.csvfile"},
     {"atlas.db", "atlas.upload", "atlas.views", "atlas.generate", "atlas.export", "atlas.charts", "atlas.tables"},
     {"atlas.cache", "atlas.fetch"},

@@ -53,6 +53,7 @@ OVERRIDES = {
     "capital_raised_over_time": {"firm_ids": ["openai", "anthropic", "reka", "mistral-ai"]},
     "firm_compare": {"firm_ids": ["openai", "anthropic", "reka", "inflection-ai"]},
     # what the filters hide: at "confirmed only", the reported and rumored facts
+    "education_cell_people": {"trained": "CN", "works": "US"},
     "hidden_moves": {"min_certainty": "confirmed"},
     "hidden_pay": {"min_certainty": "confirmed"},
     "hidden_rounds": {"min_certainty": "confirmed"},
@@ -183,6 +184,11 @@ def test_counterparts_of_bytedance(con):
         "ModelBest (面壁智能)",
     }
     assert df[df.direction == "lost to"].names.tolist() == ["Changhu Wang (王长虎)"]
+    # dates at their precision, and the full names
+    lost = df[df.direction == "lost to"].iloc[0]
+    assert (lost.first_on, lost.last_on, lost.n_undated) == ("2023-03-24", "2023-03-24", 0)
+    from_lab = df[df.counterpart == "ByteDance AI Lab (字节跳动人工智能实验室)"].iloc[0]
+    assert pd.isna(from_lab.first_on) and (from_lab.n_undated, from_lab.names) == (1, "Changhu Wang (王长虎)")
 
 
 @pytest.mark.parametrize("level,people", [("parent", {"yi-tay", "noam-shazeer"}), ("firm", {"noam-shazeer"})])
@@ -199,6 +205,14 @@ def test_china_trained_working_in_the_us(con):
     df = q(con, "education_flows").set_index(["trained_country", "works_country"])
     assert df.loc[("CN", "US"), "n_people"] == 7
     assert df.loc[("CN", "CN"), "names"] == "Yan Li (李岩)"
+
+
+def test_the_people_behind_a_matrix_cell(con):
+    people = q(con, "education_cell_people", trained="CN", works="CN")
+    assert people.person.tolist() == ["Yan Li (李岩)"] and people.latest_firm.tolist() == [
+        "Yuanshi Technology (元石科技)"
+    ]
+    assert len(q(con, "education_cell_people", trained="CN", works="US")) == 7  # the matrix's count
 
 
 def test_sankey_flows_fold_and_threshold(con):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from atlas import labels
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.pages import SHARED_KEYS
@@ -129,11 +130,15 @@ def shared_filters_ui(page: str = "") -> Filters:
             "official announcements. confirmed: the person's own statement or an official announcement; "
             "reported: stated by the article or attributed to other media; rumor: anonymous insiders.",
         )
-        kinds = st.multiselect(
+        # labels shown ("AI startup"), codes in the link (kinds=ai_startup)
+        kinds = url_picker(
+            st,
             "Firm kind",
-            FIRM_KINDS,
+            list(FIRM_KINDS),
+            labels.FIRM_KINDS,
             key="kinds",
-            bind="query-params",
+            multi=True,
+            default=[],
             persist_state="session",
             placeholder="All kinds",
             help="A move matches when the firm it leaves or joins is of a selected kind.",

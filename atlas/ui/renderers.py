@@ -213,17 +213,21 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
 
 
 def counterparts_dataframe(df) -> None:
-    """Whom a group gained from and lost to, with counts and names."""
+    """Whom a group gained from and lost to: counts, first and latest dates, and the people."""
     if df.empty:
         st.info("No moves in or out of this group under the filters.")
         return
     st.dataframe(
         tables.readable(df),
+        column_order=["direction", "counterpart", "n_moves", "first_on", "last_on", "n_undated", "names"],
         column_config={
             "direction": "Direction",
-            "counterpart": "From / to",
+            "counterpart": st.column_config.TextColumn("From / to", width="medium"),
             "n_moves": st.column_config.NumberColumn("Moves (n)"),
-            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+            "first_on": st.column_config.TextColumn("First", help="The earliest dated move, at its precision"),
+            "last_on": st.column_config.TextColumn("Latest", help="The latest dated move, at its precision"),
+            "n_undated": st.column_config.NumberColumn("Undated (n)", help="Moves the sources give no date for"),
+            "names": st.column_config.TextColumn("Who", help="Full names, the first 20 by name", width="large"),
         },
         hide_index=True,
         width="stretch",

@@ -489,3 +489,49 @@ def test_every_page_fits_its_width_and_draws_its_charts(server, browser, width):
         )
         assert all(w > 150 and h > 80 for w, h in sizes), (view, width, sizes)
     page.close()
+
+
+def test_a_click_on_a_sankey_node_picks_its_group(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(server.url + "/Talent_flows?level=firm&img=SVG")
+    wait_for_app(page, "Talent flows")
+    chart = page.locator('.st-key-sankey [data-testid="stEChartsChart"]').first
+    chart.wait_for(timeout=30000)
+    chart.scroll_into_view_if_needed()
+    marks = chart.locator("svg path")
+    for i in range(marks.count()):
+        box = marks.nth(i).bounding_box()
+        if not box or box["width"] < 2 or box["height"] < 4 or box["width"] > 40:
+            continue  # nodes are narrow bars; links are wide
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.wait_for_timeout(60)
+        tip = page.evaluate(
+            "() => [...document.querySelectorAll('div')].filter(d => d.style.zIndex === '9999999' "
+            "&& d.style.display !== 'none').map(d => d.innerText).join(' | ')"
+        )
+        if "ByteDance (字节跳动)" in tip and "move(s) in" in tip:
+            page.mouse.click(x, y)
+            break
+    else:
+        raise AssertionError("no Sankey node for ByteDance")
+    page.wait_for_function("() => location.search.includes('focus=bytedance')", timeout=30000)
+    wait_for_app(page, "Talent flows")
+    assert selected(page, "Whom did this firm gain from and lose to?") == "ByteDance (字节跳动)"
+    page.close()
+
+
+def test_a_click_on_a_matrix_cell_lists_its_people(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(server.url + "/Talent_flows")
+    wait_for_app(page, "Talent flows")
+    matrix = page.locator('.st-key-edu_chart [data-testid="stVegaLiteChart"]').first
+    matrix.wait_for(timeout=30000)
+    _click_bar_showing(page, matrix, "Yan Li (李岩)")
+    page.wait_for_function("() => location.search.includes('cell=CN%3ECN') || location.search.includes('cell=CN>CN')")
+    wait_for_app(page, "Talent flows")
+    see(page, "Trained in CN, working in CN")
+    page.get_by_text("Yuanshi Technology (元石科技)").first.wait_for(state="attached", timeout=30000)
+    page.get_by_role("button", name="Clear the picked cell").click()
+    page.wait_for_function("() => !location.search.includes('cell=')", timeout=30000)
+    page.close()
