@@ -559,7 +559,7 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     mid = base.mark_point(filled=True, size=70).encode(y=y, xOffset="kind:N")
     return (
         alt.layer(span, mid, data=data)
-        .properties(width=280)
+        .properties(width=280, height=180)
         .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .properties(title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest"))
     )
