@@ -430,18 +430,25 @@ def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
 
 
 def _click_bar_showing(page, chart, text: str) -> None:
-    """Hover a Vega chart until its tooltip shows `text`, then click there."""
+    """Hover a Vega chart until its tooltip shows `text`, then click there. The chart is first
+    waited for until it has drawn (a canvas or svg with a size); the sweep is tried a few times,
+    since a busy machine can draw the tooltip late."""
+    chart.locator("canvas, svg").first.wait_for(timeout=30000)
     chart.scroll_into_view_if_needed()
-    box = chart.bounding_box()
-    for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
-        for j in range(2, 12):
-            x = box["x"] + box["width"] * j / 12
-            page.mouse.move(x, y)
-            tip = page.locator("#vg-tooltip-element")
-            if tip.count() and tip.is_visible() and text in tip.inner_text():
-                page.mouse.click(x, y)
-                return
-    raise AssertionError(f"no bar of the chart shows {text!r}")
+    for attempt in range(3):
+        page.wait_for_timeout(500 * attempt)
+        box = chart.bounding_box()
+        for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
+            for j in range(1, 24):
+                x = box["x"] + box["width"] * j / 24
+                page.mouse.move(x, y)
+                if attempt:
+                    page.wait_for_timeout(15)
+                tip = page.locator("#vg-tooltip-element")
+                if tip.count() and tip.is_visible() and text in tip.inner_text():
+                    page.mouse.click(x, y)
+                    return
+    raise AssertionError(f"no mark of the chart shows {text!r}")
 
 
 def test_a_click_on_a_bar_drills_in_and_lands_in_the_link(server, browser):
