@@ -186,6 +186,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
 
 NET_PICK = "pick_group"  # the net flow chart's click selection: the group's key
 PERIOD_PICK = "pick_period"  # the moves-over-time chart's click selection: the year
+ROUND_PICK = "pick_round"  # the rounds chart's click selection: the firm of the round
 CELL_PICK = "pick_cell"  # the trained/works matrix's click selection: the two countries
 
 
@@ -352,7 +353,7 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
                 "is_open:N",
                 title=None,
                 scale=alt.Scale(domain=[False, True], range=["#4C78A8", "#9ECAE9"]),
-                legend=alt.Legend(labelExpr="datum.value ? 'still there (open-ended)' : 'ended'"),
+                legend=alt.Legend(labelExpr="datum.value ? 'still there (open-ended)' : 'ended'", orient="bottom"),
             ),
             tooltip=tooltip,
         )
@@ -657,7 +658,9 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     data = data.assign(valuation_size=data["valuation_converted"].fillna(0))
     return (
         alt.Chart(data)
-        .mark_point(filled=True)
+        .mark_point(filled=True, cursor="pointer")
+        # a click on a round opens its firm's profile
+        .add_params(alt.selection_point(name=ROUND_PICK, fields=["firm_id"], on="click", clear="dblclick"))
         .encode(
             x=alt.X(
                 "announced_date:T",

@@ -62,7 +62,19 @@ if rounds.empty:
     )
 else:
     rounds_chart = charts.rounds_chart(rounds, currency)
-    st.altair_chart(rounds_chart, width="stretch", height=360)
+    picked = st.altair_chart(
+        rounds_chart,
+        width="stretch",
+        height=360,
+        on_select="rerun",
+        selection_mode=charts.ROUND_PICK,
+        key="rounds_chart",
+    )
+    firm_id = charts.picked_value(picked, charts.ROUND_PICK, "firm_id")
+    if firm_id:
+        # one click, same tab: the firm's profile, with the shared filters carried by the app
+        st.switch_page("pages/4_People_and_firms.py", query_params={"firm": firm_id})
+    st.caption("Click a round to open its firm's profile.")
     ui.downloads_ui("rounds_chart", chart=rounds_chart)
     n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())
     if n_undrawn:

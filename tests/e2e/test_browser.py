@@ -542,3 +542,18 @@ def test_a_click_on_a_matrix_cell_lists_its_people(server, browser):
     page.get_by_role("button", name="Clear the picked cell").click()
     page.wait_for_function("() => !location.search.includes('cell=')", timeout=30000)
     page.close()
+
+
+def test_a_click_on_a_round_opens_its_firm_in_the_same_tab(server, browser):
+    page = browser.new_page(viewport={"width": 1400, "height": 2400})
+    page.goto(server.url + "/Funding")
+    wait_for_app(page, "Funding")
+    rounds = page.locator('.st-key-rounds_chart [data-testid="stVegaLiteChart"]').first
+    rounds.wait_for(timeout=30000)
+    _click_bar_showing(page, rounds, "OpenAI")
+    page.wait_for_function("() => location.pathname.endsWith('/People_and_firms')", timeout=30000)
+    wait_for_app(page, "People & firms")
+    assert "firm=openai" in page.url
+    page.wait_for_selector('h2:has-text("OpenAI")', timeout=30000)
+    assert page.context.pages == [page]  # the same tab, navigated: no new tab opened
+    page.close()
