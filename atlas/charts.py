@@ -28,20 +28,15 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     """
     data = df[df["period"].notna()].copy()
     n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
-    if "period_start" not in data:  # rows with the period's text only: '2023' or '2023-Q3'
-        data["period_start"] = [
-            f"{p[:4]}-{3 * int(p[-1]) - 2:02d}-01" if "-Q" in p else f"{p[:4]}-01-01" for p in data["period"]
-        ]
-        data["precision"] = ["quarter" if "-Q" in p else "year" for p in data["period"]]
     data["start"] = pd.to_datetime(data["period_start"])
     months = 12 if grain == "year" else 3
     data["end"] = [
         s + pd.DateOffset(months=12 if p == "year" else months)
-        for s, p in zip(data["start"], data.get("precision", ["year"] * len(data)), strict=True)
+        for s, p in zip(data["start"], data["precision"], strict=True)
     ]
     data["move_label"] = data["move_type"].map(MOVE_TYPE_LABELS).fillna(data["move_type"])
-    quarters = data[data.get("precision", "year") == "quarter"] if grain == "quarter" else data
-    year_only = data[data.get("precision", "year") == "year"] if grain == "quarter" else data.iloc[0:0]
+    quarters = data[data["precision"] == "quarter"] if grain == "quarter" else data
+    year_only = data[data["precision"] == "year"] if grain == "quarter" else data.iloc[0:0]
     n_year_only = int(year_only["n_moves"].sum())
     parts = ["n = number of moves"]
     if n_out:

@@ -65,17 +65,6 @@ class ExportContext:
             out["sources"] = sources_used(df)
         return out
 
-    def footnote(self, n: int | None = None) -> str:
-        """The line printed under an exported chart."""
-        parts = [f"Talent Atlas · {self.page}", self.filters_text()]
-        if self.money:
-            parts.append(self.money)
-        parts.append(f"data version {self.data_version}")
-        if n is not None:
-            parts.append(f"n = {n:,}")
-        parts.append(f"{self.made_at:%Y-%m-%d %H:%M} UTC")
-        return " · ".join(parts)
-
 
 def sources_used(df: pd.DataFrame) -> list[str]:
     """The sources the rows cite (every column that holds a source label), in order of first use."""

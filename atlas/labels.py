@@ -52,10 +52,3 @@ BY_COLUMN = {
     "status": STATUSES,
     "degree": DEGREES,
 }
-
-
-def label(code: str | None, table: dict[str, str]) -> str:
-    """The label of one code (the code itself when unknown, the missing mark when empty)."""
-    if code is None or code != code or code == "":
-        return MISSING
-    return table.get(code, code)

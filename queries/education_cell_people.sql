@@ -7,27 +7,12 @@
 with
 
 latest as (
-    select
-        l.person_id,
-        l.person_label,
-        l.to_firm_id,
-        l.to_label,
-        fmt_date(l.moved_on, l.moved_on_precision) as moved_on,
-        l.to_country as works_country,
-        case certainty_level($min_certainty)
-            when 3 then l.trained_country_3 when 2 then l.trained_country_2 else l.trained_country_1
-        end as trained_country
-    from person_latest as l
-    where l.to_firm_id is not null
-        and (case when l.moved_on is null then $include_undated else l.year between $start_year and $end_year end)
-        and l.certainty_level >= certainty_level($min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, l.to_kind))
-        and (len($countries) = 0 or list_contains($countries, l.to_country))
-        and ($search = '' or contains(l.search_text, lower($search)))
+    select *, fmt_date(moved_on, moved_on_precision) as moved_text
+    from selected_latest($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
 final as (
-    select person_id, person_label as person, to_firm_id, to_label as latest_firm, moved_on
+    select person_id, person_label as person, to_firm_id, to_label as latest_firm, moved_text as moved_on
     from latest
     where trained_country = $trained and works_country = $works
 )

@@ -9,20 +9,9 @@
 with
 
 latest as not materialized (
-    -- person_latest: where each person works now and where they took their first degree
-    select
-        l.person_label,
-        l.to_country as works_country,
-        case certainty_level($min_certainty)
-            when 3 then l.trained_country_3 when 2 then l.trained_country_2 else l.trained_country_1
-        end as trained_country
-    from person_latest as l
-    where l.to_firm_id is not null
-        and (case when l.moved_on is null then $include_undated else l.year between $start_year and $end_year end)
-        and l.certainty_level >= certainty_level($min_certainty)
-        and (len($kinds) = 0 or list_contains($kinds, l.to_kind))
-        and (len($countries) = 0 or list_contains($countries, l.to_country))
-        and ($search = '' or contains(l.search_text, lower($search)))
+    -- where each person works now and where they took their first degree (filters.sql)
+    select person_label, works_country, trained_country
+    from selected_latest($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
 counted as (

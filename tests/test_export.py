@@ -41,7 +41,15 @@ def test_parquet_round_trip():
 
 
 def test_charts_render_offline_to_png_and_svg():
-    df = pd.DataFrame({"period": ["2023"], "move_type": ["joined"], "n_moves": [3]})
+    df = pd.DataFrame(
+        {
+            "period": ["2023"],
+            "precision": ["year"],
+            "period_start": pd.to_datetime(["2023-01-01"]),
+            "move_type": ["joined"],
+            "n_moves": [3],
+        }
+    )
     chart = charts.moves_over_time_chart(df, "year")
     assert export.to_png(chart).startswith(b"\x89PNG")
     svg = export.to_svg(chart)

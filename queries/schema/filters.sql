@@ -81,3 +81,28 @@ join firms as f on f.firm_id = r.firm_id
 left join fx_factors(display, 0) as fx on fx.currency = r.currency and fx.year = year(r.announced_on)
 where round_matches(r.announced_on, r.certainty, f.kind, f.country, r.round_type, r.status,
     start_year, end_year, include_undated, min_certainty, kinds, countries, round_types, statuses);
+
+-- The people the filters select by their latest move (person_latest), for the trained-in /
+-- works-in views: where they work (the country of that move's firm; departures left out) and
+-- the country of their first degree counted at the certainty chosen. The matrix and the people
+-- behind one of its cells both read this, so a cell lists exactly the people it counts.
+create or replace macro selected_latest(start_year, end_year, include_undated, min_certainty, kinds, countries,
+        search) as table
+select
+    l.person_id,
+    l.person_label,
+    l.to_firm_id,
+    l.to_label,
+    l.moved_on,
+    l.moved_on_precision,
+    l.to_country as works_country,
+    case certainty_level(min_certainty)
+        when 3 then l.trained_country_3 when 2 then l.trained_country_2 else l.trained_country_1
+    end as trained_country
+from person_latest as l
+where l.to_firm_id is not null
+    and (case when l.moved_on is null then include_undated else l.year between start_year and end_year end)
+    and l.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, l.to_kind))
+    and (len(countries) = 0 or list_contains(countries, l.to_country))
+    and (search = '' or contains(l.search_text, lower(search)));
