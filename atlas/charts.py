@@ -104,6 +104,23 @@ SMALL_COLOR = "#C8C8C8"
 SANKEY_RENDERERS = {"png": "canvas", "svg": "svg"}
 
 
+# One colour per group on both sides of the Sankey (Vega's tableau20 without its greys); the
+# groups that stand for "several" or "unknown" are grey.
+_PALETTE = [
+    "#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#439894", "#d67195", "#9e765f", "#b79a20",
+    "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#d6a5c9", "#83bcb6", "#fcbfd2", "#d8b5a5", "#f2cf5b",
+]  # fmt: skip
+_GREY_GROUPS = ("Other", "Unknown", "Left, destination unknown")
+
+
+def _group_colours(names: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for name in dict.fromkeys(names):
+        grey = name.startswith(_GREY_GROUPS)
+        out[name] = SMALL_COLOR if grey else _PALETTE[sum(1 for v in out.values() if v != SMALL_COLOR) % len(_PALETTE)]
+    return out
+
+
 def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") -> dict:
     """An ECharts Sankey option from flows_by_level rows (source, target, n_moves, names).
 
@@ -118,13 +135,20 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     in_n = df.groupby("target")["n_moves"].sum()
     sources = list(dict.fromkeys(df["source"]))
     targets = list(dict.fromkeys(df["target"]))
+    colour = _group_colours([*sources, *targets])
     nodes = [
-        {"name": s, "depth": 0, "tooltip": {"formatter": f"{escape.html(s)}<br/>n = {int(out_n[s]):,} move(s) out"}}
+        {
+            "name": s,
+            "depth": 0,
+            "itemStyle": {"color": colour[s]},
+            "tooltip": {"formatter": f"{escape.html(s)}<br/>n = {int(out_n[s]):,} move(s) out"},
+        }
         for s in sources
     ] + [
         {
             "name": t + _DEST,
             "depth": 1,
+            "itemStyle": {"color": colour[t]},
             "tooltip": {"formatter": f"{escape.html(t)}<br/>n = {int(in_n[t]):,} move(s) in"},
         }
         for t in targets
@@ -172,8 +196,9 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
                 # a click on a node or a link selects it: the page then lists that group's flows
                 "selectedMode": "single",
                 "select": {"itemStyle": {"borderColor": "#262730", "borderWidth": 2}},
-                "lineStyle": {"color": "gradient", "curveness": 0.5, "opacity": 0.35},
-                "label": {"fontSize": 12},
+                # a link takes its origin's colour; labels sit beside their node with a white halo
+                "lineStyle": {"color": "source", "curveness": 0.5, "opacity": 0.3},
+                "label": {"fontSize": 12, "color": "#262730", "textBorderColor": "#ffffff", "textBorderWidth": 3},
             }
         ],
     }
@@ -460,7 +485,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     return (ranges + mids).properties(
         title=alt.Title(
             "Every pay figure, by kind",
-            subtitle="A bar runs from the low to the high of a range; the dot is its midpoint. Hover for the source.",
+            subtitle=["Bar: the low to the high of a range; dot: its midpoint.", "Hover for the source."],
         ),
         height=alt.Step(34),
     )
@@ -532,12 +557,27 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
 
 def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Pay by year reported: the median midpoint and the low-to-high span, coloured by kind,
-    one-time and per-year in separate panels."""
+    one-time and per-year in separate panels.
+
+    Years sit on a linear axis (2016 -> 2023 takes seven times the room of 2023 -> 2024); the
+    kinds of one year are spread a little apart around it so no mark hides another."""
+    kinds = sorted(df["kind"].dropna().unique())
+    spread = {k: (i - (len(kinds) - 1) / 2) * 0.12 for i, k in enumerate(kinds)}
     data = df.assign(
-        period_label=df["period"].map(PERIOD_LABELS), kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"])
+        period_label=df["period"].map(PERIOD_LABELS),
+        kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]),
+        x=df["year"] + df["kind"].map(spread).fillna(0),
+        n_text="n=" + df["n_figures"].astype(str),
     )
+    years = df["year"].dropna()
+    domain = [int(years.min()) - 0.5, int(years.max()) + 0.5] if len(years) else None
     base = alt.Chart(data).encode(
-        x=alt.X("year:O", title="Year reported"),
+        x=alt.X(
+            "x:Q",
+            title="Year reported",
+            scale=alt.Scale(domain=domain, nice=False, zero=False),
+            axis=alt.Axis(format="d", tickMinStep=1, grid=False),
+        ),
         color=_kind_color(present=df["kind"]),
         tooltip=[
             alt.Tooltip("year:O", title="Year"),
@@ -550,14 +590,22 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     )
     y = alt.Y("median_mid:Q", title=f"Amount ({currency}, log scale)", scale=alt.Scale(type="log"), axis=MONEY_AXIS)
     span = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
-        y=alt.Y("min_low:Q", scale=alt.Scale(type="log")), y2="max_high:Q", xOffset="kind:N"
+        y=alt.Y("min_low:Q", scale=alt.Scale(type="log")), y2="max_high:Q"
     )
-    mid = base.mark_point(filled=True, size=70).encode(y=y, xOffset="kind:N")
+    mid = base.mark_point(filled=True, size=70).encode(y=y)
+    # n beside a dot that stands for more than one figure
+    count = (
+        base.transform_filter("datum.n_figures > 1")
+        .mark_text(align="left", dx=7, fontSize=10, color="#555")
+        .encode(y=y, text=alt.Text("n_text:N"))
+    )
     return (
-        alt.layer(span, mid, data=data)
+        alt.layer(span, mid, count, data=data)
         .properties(width=280, height=180)
         .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
-        .properties(title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest"))
+        .properties(
+            title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest; n=figures")
+        )
     )
 
 

@@ -42,7 +42,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
             else "No move of this person is recorded."
         )
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_links(stints, ("firm", "firm_id", "firm")),
             column_order=["start_text", "end_text", "firm", "role", "move_type", "certainty", "source"],
             column_config={
@@ -64,7 +64,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     if edu.empty:
         st.caption("No education facts in the sources.")
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_links(tables.dashes(edu, ["year", "note"]), ("institution", "institution_id", "firm")),
             column_order=["institution", "country", "degree", "year", "note", "certainty", "source"],
             column_config={

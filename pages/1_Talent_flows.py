@@ -177,7 +177,7 @@ else:
         st.query_params["cell"] = cell
         st.markdown(f"**Trained in {md(trained)}, working in {md(works)}**")
         people = cache.query("education_cell_people", **p, trained=trained, works=works)
-        st.dataframe(
+        ui.dataframe(
             ui.with_links(people, ("person", "person_id", "person"), ("latest_firm", "to_firm_id", "firm")),
             column_order=["person", "latest_firm", "moved_on"],
             column_config={
@@ -185,6 +185,7 @@ else:
                 "latest_firm": ui.profile_link_column("Latest firm"),
                 "moved_on": "Since",
             },
+            key="cell_people",
             hide_index=True,
             width="stretch",
         )

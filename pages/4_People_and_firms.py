@@ -61,14 +61,14 @@ with tab_people:
     if people.empty:
         st.info("No person matches the search.")
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_links(
                 tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
                 ("person", "person_id", "person"),
             ),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
             column_config={
-                "person": ui.profile_link_column("Person"),
+                "person": ui.profile_link_column("Person", pinned=True),
                 "known_for": "Known for",
                 "current_firm": st.column_config.TextColumn(
                     "Latest firm",
@@ -79,6 +79,7 @@ with tab_people:
                 "n_moves": st.column_config.NumberColumn("Moves", help="Number of moves recorded"),
                 "n_sources": st.column_config.NumberColumn("Sources", help="Articles citing the person's moves"),
             },
+            key="people_list",
             hide_index=True,
             width="stretch",
             height=ui.table_height(len(people)),
@@ -95,7 +96,7 @@ with tab_firms:
     if firms.empty:
         st.info("No firm matches the search and firm kinds.")
     else:
-        st.dataframe(
+        ui.dataframe(
             ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
             column_order=[
                 "firm",
@@ -111,7 +112,7 @@ with tab_firms:
                 "net_group",
             ],
             column_config={
-                "firm": ui.profile_link_column("Firm"),
+                "firm": ui.profile_link_column("Firm", pinned=True),
                 "kind": "Kind",
                 "country": "Country",
                 "parent": "Parent",
@@ -136,6 +137,7 @@ with tab_firms:
                     help="Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year",
                 ),
             },
+            key="firms_list",
             hide_index=True,
             width="stretch",
             height=ui.table_height(len(firms)),

@@ -52,6 +52,7 @@ from atlas.ui.renderers import (  # noqa: F401
     certainty_column,
     compare_dataframe,
     counterparts_dataframe,
+    dataframe,
     deals_dataframe,
     education_flows_dataframe,
     money_basis,

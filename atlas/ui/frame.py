@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import streamlit as st
+import streamlit.components.v1 as components
 
 from atlas import cache, db
 from atlas.escape import md, short
@@ -26,6 +27,26 @@ def menu_ui(current: str) -> None:
             st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
         if local_mode():
             st.caption(":material/lock: Local mode: only this computer can open it.")
+
+
+# On a narrow screen (under 1000 px) the sidebar starts collapsed the first time, so the charts get
+# the width; Streamlit's own "auto" keeps it open down to 768 px. Once the reader opens or closes
+# it, Streamlit remembers that choice (localStorage) and this leaves it alone. A zero-height
+# component (same origin) runs the check in the reader's browser: no request leaves the app.
+_COLLAPSE_ON_NARROW = """<script>
+const p = window.parent;
+try {
+  if (p.innerWidth < 1000 && p.localStorage.getItem("stSidebarCollapsed-") === null) {
+    const b = p.document.querySelector('button[aria-label="Collapse sidebar"]');
+    if (b) { b.click(); }
+  }
+} catch (e) { /* another origin: leave the sidebar as Streamlit drew it */ }
+</script>"""
+
+
+def collapse_sidebar_on_narrow_screens() -> None:
+    with st.sidebar:
+        components.html(_COLLAPSE_ON_NARROW, height=0)
 
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
@@ -60,11 +81,35 @@ def _open_saved_view() -> None:
     st.switch_page(script, query_params=params)
 
 
+def _open_clicked_profile(title: str) -> None:
+    """A name clicked in a table (renderers.dataframe) opens its profile in this tab, with the
+    profile in the link like any other view: on the profile page itself by changing the link in
+    place (its bound filters stay in the address), from another page by a page switch (the frame
+    carries the shared filters over)."""
+    goto = st.session_state.pop("_goto", None)
+    if not goto:
+        return
+    script, pairs = goto
+    for picker in ("person", "firm"):  # the profile pickers take the new link, not what they held
+        st.session_state.pop(picker, None)
+    if title in BY_TITLE and BY_TITLE[title].script == script:
+        for picker in ("person", "firm"):
+            st.query_params.pop(picker, None)
+        for key, value in pairs:
+            st.query_params[key] = value
+        return
+    params: dict[str, list[str]] = {}
+    for key, value in pairs:
+        params.setdefault(key, []).append(value)
+    st.switch_page(script, query_params=params)
+
+
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
     _open_saved_view()
+    _open_clicked_profile(title)
     arriving = st.session_state.get("_page") != title
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)

@@ -4,10 +4,11 @@ units, profile links and sources. They run no query.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 
 from atlas import tables
-from atlas.ui.filters import carry
 
 
 def certainty_column(label: str = "Certainty"):
@@ -19,18 +20,65 @@ def certainty_column(label: str = "Certainty"):
     )
 
 
-def profile_link_column(label: str, help: str | None = None):
-    """A table column whose cells link to a person or firm profile, showing the name."""
-    return st.column_config.LinkColumn(label, display_text=r"#(.+)$", help=help)
+PROFILE_PAGE = "pages/4_People_and_firms.py"
+
+
+class ProfileLink(NamedTuple):
+    """A column of names that open a profile on click (see `dataframe`)."""
+
+    label: str
+    help: str | None = None
+    pinned: bool | None = None
+
+
+def profile_link_column(label: str, help: str | None = None, *, pinned: bool | None = None) -> ProfileLink:
+    """A table column whose names open the person's or firm's profile in this tab, with one click
+    (`pinned`: it stays in view while a wide table scrolls sideways)."""
+    return ProfileLink(label, help, pinned)
 
 
 def with_links(df, *specs: tuple[str, str, str]):
-    """Codes as labels and missing values as '—' (tables.readable), then tables.link_column for
-    each (label column, id column, 'person' or 'firm')."""
+    """Codes as labels and missing values as '—' (tables.readable), keeping each (label column,
+    id column, 'person' or 'firm') of `specs` as the names a click opens (read by `dataframe`)."""
     out = tables.readable(df, keep=tuple(label_col for label_col, _, _ in specs))
-    for label_col, id_col, kind in specs:
-        out = tables.link_column(out, label_col, id_col, kind, carry())
+    out.attrs["profile_links"] = {
+        label_col: (kind, [i if isinstance(i, str) else None for i in df[id_col]]) for label_col, id_col, kind in specs
+    }
     return out
+
+
+def _open_profile(click_key: str, kind: str, ids: list) -> None:
+    """A name in a table was clicked: open its profile on the next run (switch_page cannot run in a
+    callback). The shared filters come along with the app, not in the switch's parameters (they are
+    bound to widgets)."""
+    click = st.session_state.get(click_key)
+    row = click["row"] if click else None
+    if row is None or not 0 <= int(row) < len(ids) or ids[int(row)] is None:
+        return
+    st.session_state["_goto"] = (PROFILE_PAGE, [(kind, ids[int(row)])])
+
+
+def dataframe(df, *, key: str, column_config: dict, **kwargs) -> None:
+    """st.dataframe, with each ProfileLink column of `column_config` drawn as names that open the
+    profile on click, in this tab (the ids come from `with_links`; a row without one is plain)."""
+    links = df.attrs.get("profile_links", {})
+    config = dict(column_config)
+    for col, spec in column_config.items():
+        if not isinstance(spec, ProfileLink):
+            continue
+        kind, ids = links[col]
+        click_key = f"{key}__open_{col}"
+        config[col] = st.column_config.ButtonColumn(
+            spec.label,
+            help=spec.help or f"Click a name to open the {kind}'s profile",
+            type="tertiary",
+            alignment="left",
+            pinned=spec.pinned,
+            on_click=_open_profile,
+            args=(click_key, kind, ids),
+            key=click_key,
+        )
+    st.dataframe(df, column_config=config, key=key, **kwargs)
 
 
 def table_height(n_rows: int, max_height: int = 600) -> int | str:
@@ -57,7 +105,7 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
     if df.empty:
         st.info("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds.")
         return
-    st.dataframe(
+    dataframe(
         with_links(
             tables.moves_table(df),
             ("person", "person_id", "person"),
@@ -89,7 +137,7 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         },
         hide_index=True,
         width="stretch",
-        key=key,
+        key=key or "moves",
     )
 
 
@@ -104,7 +152,7 @@ def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: i
     if df.empty:
         st.info("No pay figures match the filters.")
         return
-    st.dataframe(
+    dataframe(
         with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
         column_order=[
             "converted",
@@ -141,7 +189,7 @@ def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: i
         },
         hide_index=True,
         width="stretch",
-        key=key,
+        key=key or "pay",
     )
 
 
@@ -165,7 +213,7 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
     if df.empty:
         st.info("No funding rounds or deals match the filters.")
         return
-    st.dataframe(
+    dataframe(
         with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
         column_order=[
             "firm",
@@ -208,7 +256,7 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         },
         hide_index=True,
         width="stretch",
-        key=key,
+        key=key or "rounds",
     )
 
 
@@ -247,7 +295,7 @@ def boomerangs_dataframe(df) -> None:
         tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
         ("person", "person_id", "person"),
     )
-    st.dataframe(
+    dataframe(
         shown,
         column_order=["person", "path", "returned_to", "left_on", "returned_on", "away", "return_type"],
         column_config={
@@ -259,6 +307,7 @@ def boomerangs_dataframe(df) -> None:
             "away": st.column_config.TextColumn("Time away", help="From the two dates, at their precision"),
             "return_type": "Recorded as",
         },
+        key="boomerangs",
         hide_index=True,
         width="stretch",
     )
@@ -282,7 +331,7 @@ def education_flows_dataframe(df) -> None:
 def compare_dataframe(df, currency: str) -> None:
     """One row per compared firm: money and talent side by side, each figure with its source."""
     shown = with_links(tables.compare_table(df, currency), ("firm", "firm_id", "firm"))
-    st.dataframe(
+    dataframe(
         shown,
         column_order=[
             "firm",
@@ -314,6 +363,7 @@ def compare_dataframe(df, currency: str) -> None:
             "pay": st.column_config.TextColumn(f"Largest pay figure offered ({money_basis(currency)})"),
             "pay_source": "Source (pay)",
         },
+        key="compare",
         hide_index=True,
         width="stretch",
     )
@@ -329,7 +379,7 @@ def deals_dataframe(df, currency: str) -> None:
         ("target", "firm_id", "firm"),
         ("buyer", "buyer_id", "firm"),
     )
-    st.dataframe(
+    dataframe(
         shown,
         column_order=[
             "target",
@@ -357,6 +407,7 @@ def deals_dataframe(df, currency: str) -> None:
             "source": "Source",
             "note": "Note",
         },
+        key="deals",
         hide_index=True,
         width="stretch",
     )
@@ -369,6 +420,9 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
     """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
     description of an untitled copy), its address where one is known, and the facts citing it."""
     shown = tables.dashes(df.assign(kind=df["kind"].map(SOURCE_KINDS).fillna(df["kind"])), ["published_on", "language"])
+    any_url = bool(shown["url"].notna().any())
+    # a link cell shows a missing address as "None": no address reads "—" like every missing value
+    shown["url"] = shown["url"].fillna("" if any_url else "—")
     st.dataframe(
         shown,
         column_order=[
@@ -390,7 +444,9 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
                 " no headline (the article is cited by publisher and date).",
                 width="large",
             ),
-            "url": st.column_config.LinkColumn("Address", help="Opens the source; empty where none is known"),
+            "url": st.column_config.LinkColumn("Address", help="Opens the source; empty where none is known")
+            if any_url
+            else st.column_config.TextColumn("Address", help="No source has a known address"),
             "kind": st.column_config.TextColumn(
                 "Kind", help="Upload: rows an upload brought without naming a source cite the upload itself"
             ),

@@ -11,6 +11,7 @@ import streamlit as st
 from atlas import cache, db, views
 from atlas.escape import md, short
 from atlas.pages import keys_of
+from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
 
 # Multi-selects whose default is not empty: clearing them must be said in the link (key=).
@@ -83,6 +84,7 @@ def share_ui() -> None:
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
         st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
         save_view_ui(page, query)
+    collapse_sidebar_on_narrow_screens()
 
 
 def save_view_ui(page: str, query: str) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from atlas.pages import PAGES
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
@@ -478,7 +481,8 @@ def test_a_click_on_a_bar_drills_in_and_lands_in_the_link(server, browser):
 @pytest.mark.parametrize("width", [800, 1440])
 def test_every_page_fits_its_width_and_draws_its_charts(server, browser, width):
     """No horizontal overflow of the main block, and every chart drawn with room for its marks
-    (the career timeline rendered empty at 800 px when its labels took the whole width)."""
+    and coloured marks in it (the career timeline rendered empty at 800 px when its labels took
+    the whole width); under 1000 px the sidebar starts collapsed, so the main block has the width."""
     views = [url_path(p.script) for p in PAGES] + ["/People_and_firms?person=yi-tay"]
     titles = {url_path(p.script): p.title for p in PAGES}
     page = browser.new_page(viewport={"width": width, "height": 1600})
@@ -490,12 +494,52 @@ def test_every_page_fits_its_width_and_draws_its_charts(server, browser, width):
             " || document.querySelector('[data-testid=\"stMain\"]'); return m.scrollWidth - m.clientWidth; }"
         )
         assert overflow <= 1, (view, width, overflow)
-        sizes = page.evaluate(
-            "() => [...document.querySelectorAll('[data-testid=\"stVegaLiteChart\"]')].map(c => {"
-            " const d = c.querySelector('canvas, svg'); return d ? [d.clientWidth, d.clientHeight] : [0, 0]; })"
-        )
-        assert all(w > 150 and h > 80 for w, h in sizes), (view, width, sizes)
+        main_width = page.evaluate("() => document.querySelector('[data-testid=\"stMain\"]').clientWidth")
+        if width < 1000:
+            page.wait_for_function(
+                f"() => document.querySelector('[data-testid=\"stMain\"]').clientWidth >= {width - 20}", timeout=10000
+            )
+        else:
+            assert main_width < width - 200, (view, main_width)  # the sidebar is open on a wide screen
+        charts = page.locator('[data-testid="stVegaLiteChart"]')
+        if view not in NO_CHARTS:
+            charts.first.wait_for(timeout=30000)
+        for i in range(charts.count()):
+            charts.nth(i).scroll_into_view_if_needed()
+        # a chart redraws when the sidebar collapses: give it the time to (the assertions below say which)
+        with contextlib.suppress(PlaywrightTimeout):
+            page.wait_for_function(
+                f"() => ({_DRAWN_MARKS})().every(([w, h, n]) => w > 150 && h > 80 && n > 40)", timeout=15000
+            )
+        drawn = page.evaluate(_DRAWN_MARKS)
+        assert drawn or view in NO_CHARTS, view
+        for w, h, coloured in drawn:
+            assert w > 150 and h > 80, (view, width, drawn)
+            assert coloured > 40, (view, width, drawn)  # marks drawn, not only axes and labels
     page.close()
+
+
+NO_CHARTS = ("/People_and_firms", "/Data")  # the views with no chart (a profile has its timeline)
+
+# Per Vega-Lite chart: its drawn width and height, and how many of its pixels carry colour (the
+# marks: bars, points, cells, rules of a colour; axes, grid and text are grey or black).
+_DRAWN_MARKS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(c => {
+  const canvas = c.querySelector('canvas');
+  if (canvas) {
+    const px = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 0; i < px.length; i += 4) {
+      const r = px[i], g = px[i + 1], b = px[i + 2], a = px[i + 3];
+      if (a > 100 && Math.max(r, g, b) - Math.min(r, g, b) > 40) n++;
+    }
+    return [canvas.clientWidth, canvas.clientHeight, n];
+  }
+  const svg = c.querySelector('svg');
+  if (!svg) return [0, 0, 0];
+  const marks = [...svg.querySelectorAll('.role-mark path, .role-mark rect, .role-mark circle')]
+    .filter(e => { const b = e.getBBox(); return b.width * b.height > 0; });
+  return [svg.clientWidth, svg.clientHeight, marks.length * 100];
+})"""
 
 
 def test_a_click_on_a_sankey_node_picks_its_group(server, browser):
@@ -556,4 +600,54 @@ def test_a_click_on_a_round_opens_its_firm_in_the_same_tab(server, browser):
     assert "firm=openai" in page.url
     page.wait_for_selector('h2:has-text("OpenAI")', timeout=30000)
     assert page.context.pages == [page]  # the same tab, navigated: no new tab opened
+    page.close()
+
+
+def _grid_rows(page, grid) -> list[str]:
+    """The rows a Glide table shows, in display order (its accessible copy of the canvas)."""
+    return grid.evaluate("g => [...g.querySelectorAll('table tr')].map(r => r.innerText)")
+
+
+def test_a_name_in_a_table_opens_its_profile_in_the_same_tab(server, browser):
+    """One click on a name, after the reader sorted the table, opens that name's profile here."""
+    page = browser.new_page(viewport={"width": 1440, "height": 2000})
+    page.goto(server.url + "/People_and_firms?certainty=reported")
+    wait_for_app(page, "People & firms")
+    grid = page.locator('[data-testid="stDataFrame"]').first
+    grid.wait_for(timeout=30000)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 60, box["y"] + 17)  # sort by name...
+    page.wait_for_timeout(300)
+    page.mouse.click(box["x"] + 60, box["y"] + 17)  # ...descending: display rows differ from data rows
+    page.wait_for_timeout(500)
+    rows = _grid_rows(page, grid)
+    row = next(i for i, r in enumerate(rows) if r.startswith("Yi Tay")) - 1  # the header is row 0
+    assert row < 10, rows[:12]
+    page.mouse.click(box["x"] + 25, box["y"] + 35 * (row + 1) + 17)  # on the name: the button is its text
+    page.wait_for_function("() => location.search.includes('person=yi-tay')", timeout=30000)
+    wait_for_app(page, "People & firms")
+    page.wait_for_selector('h2:has-text("Yi Tay")', timeout=30000)
+    assert "certainty=reported" in page.url  # the shared filters come along
+    assert selected(page, "Person profile") == "Yi Tay"
+    assert page.context.pages == [page]
+    page.close()
+
+
+def test_a_name_on_another_page_opens_its_profile_with_the_filters(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 2400})
+    page.goto(server.url + "/Talent_flows?certainty=reported")
+    wait_for_app(page, "Talent flows")
+    grid = page.locator('[data-testid="stDataFrame"]').last  # the moves behind the view
+    grid.scroll_into_view_if_needed()
+    grid.locator("table tr td").nth(1).wait_for(state="attached", timeout=30000)
+    name = grid.evaluate("g => g.querySelectorAll('table tr')[1].querySelectorAll('td')[1].innerText")
+    assert name and name != "—"
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 75 + 20, box["y"] + 35 + 17)  # the Person column follows the narrow Date
+    page.wait_for_function("() => location.pathname.endsWith('/People_and_firms')", timeout=30000)
+    wait_for_app(page, "People & firms")
+    page.wait_for_selector(f'h2:has-text("{name}")', timeout=30000)
+    assert "person=" in page.url and "certainty=reported" in page.url
+    assert selected(page, "Minimum certainty") == "reported"
+    assert page.context.pages == [page]
     page.close()
