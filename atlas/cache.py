@@ -40,3 +40,23 @@ def query(name: str, **params: object) -> pd.DataFrame:
 def query_fresh(name: str, **params: object) -> pd.DataFrame:
     """Run a named query without the cache: for small tables the app itself writes (saved views)."""
     return sql.run_query(connection(), name, params)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _cached_search(path: str, text: str, version: tuple[int, int]) -> str:
+    from atlas import resolve
+
+    cur = _connection(path).cursor()
+    try:
+        return resolve.search_text(cur, text)
+    finally:
+        cur.close()
+
+
+def search_text(text: str) -> str:
+    """What a search box looks for: the stored name of the person or firm the text names by
+    any spelling ("Li Mu", "賈揚清", an alias), else the text itself (see resolve.search_text)."""
+    text = (text or "").strip()
+    if not text:
+        return ""
+    return _cached_search(str(db.db_path()), text, db.cache_version(connection()))

@@ -63,7 +63,10 @@ def _load(args: argparse.Namespace) -> int:
             print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
             return 1
         try:
-            run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, "cli", m)
+            unresolved = _decide_names(con, staged, args)
+            if unresolved:
+                return 1
+            run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, _os_user(), m)
             result = run(con, staged, args.mode)
         finally:
             con.close()
@@ -83,6 +86,99 @@ def _load(args: argparse.Namespace) -> int:
         print(f"{verb} {n:,} rows into {table}{detail}")
     for d in result.diff[:200]:
         print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")
+    return 0
+
+
+def _os_user() -> str:
+    """Who runs the command line (trusted: it needs the database file)."""
+    import getpass
+
+    try:
+        return f"cli ({getpass.getuser()})"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001 - a connection and an Upload
+    """Resolve the names of an upload: apply --decisions and --create-new; print (and with
+    --review-out write) every name still undecided. Returns how many are undecided."""
+    import csv
+
+    from atlas import names, resolve, upload
+
+    plan = upload.plan_names(con, staged)
+    if plan is None or not plan.decisions:
+        return 0
+    by_name = {(d.kind, d.name): d for d in plan.decisions}
+    if args.decisions:
+        with open(args.decisions, encoding="utf-8-sig", newline="") as f:
+            for i, row in enumerate(csv.DictReader(f), start=2):
+                d = by_name.get((str(row.get("kind", "")).strip(), names.clean(row.get("name", ""))))
+                match, new_id = (row.get("match") or "").strip(), (row.get("new_id") or "").strip()
+                if d is None or not (match or new_id):
+                    continue
+                if match:
+                    table, col = ("people", "person_id") if d.kind == "person" else ("firms", "firm_id")
+                    if not con.execute(f"select 1 from {table} where {col} = $id", {"id": match}).fetchall():
+                        print(f"{args.decisions}, row {i}: no {d.kind} has the id {match!r}", file=sys.stderr)
+                        return len(plan.decisions)
+                    d.entity_id, d.status = match, "confirmed"
+                else:
+                    d.entity_id, d.new_id, d.status = None, new_id, "confirmed"
+    if args.create_new:
+        for d in plan.decisions:
+            if d.status == "new":
+                d.status = "confirmed"
+    for d in plan.decisions:
+        if d.status == "matched":
+            print(f"{d.kind} {d.name!r} -> {d.entity_id} ({d.rule}, {d.score:.0f})")
+    open_ = [d for d in plan.decisions if d.needs_review and d.status != "confirmed"]
+    if not open_:
+        return 0
+    print(f"{len(open_)} name(s) need a decision; nothing changed:", file=sys.stderr)
+    for d in open_:
+        options = "; ".join(
+            f"{c.entity_id} {c.label} ({c.score:.0f}{', ' + c.detail if c.detail else ''})" for c in d.candidates
+        )
+        print(
+            f"  {d.kind} {d.name!r}: {d.status}" + (f": {options}" if options else f" (new id {d.new_id})"),
+            file=sys.stderr,
+        )
+    if args.review_out:
+        frame = resolve.decisions_frame(open_)
+        frame.to_csv(args.review_out, index=False)
+        print(
+            f"Written to {args.review_out}: fill in `match` (an id) or `new_id` per row, then load again with "
+            f"--decisions {args.review_out}",
+            file=sys.stderr,
+        )
+    else:
+        print(
+            "Write them to a CSV with --review-out FILE, decide, and load again with --decisions FILE "
+            "(or --create-new to accept every new name).",
+            file=sys.stderr,
+        )
+    return len(open_)
+
+
+def _merge(args: argparse.Namespace) -> int:
+    from atlas import merge
+
+    con = db.connect(args.db)
+    try:
+        result = merge.merge(con, args.kind, args.keep, args.drop, _os_user())
+    finally:
+        con.close()
+    if not result.ok:
+        print("Refused; the database is unchanged:", file=sys.stderr)
+        for p in result.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    moved = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
+    print(
+        f"Merged {args.kind} {args.drop} into {args.keep} as data version {result.upload_id} ({moved}); undo it on "
+        "the Data page or with `python -m atlas undo`."
+    )
     return 0
 
 
@@ -130,8 +226,30 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="read every file in this encoding instead of detecting it (for a file the detection calls uncertain)",
     )
+    ld.add_argument(
+        "--decisions",
+        type=Path,
+        default=None,
+        help="a CSV of decisions for the names of the files (kind, name, match or new_id), as --review-out writes",
+    )
+    ld.add_argument("--create-new", action="store_true", help="accept every name no stored entry is close to as new")
+    ld.add_argument(
+        "--review-out", type=Path, default=None, help="write the names that need a decision to this CSV (exit 1)"
+    )
     ld.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     ld.set_defaults(func=_load)
+
+    mg = sub.add_parser(
+        "merge",
+        help="Merge two ids that are one person or firm (undoable like an upload).",
+        description="Every fact of DROP moves to KEEP, DROP's names become aliases of KEEP, DROP goes. "
+        "Recorded as a data version; undone like an upload.",
+    )
+    mg.add_argument("kind", choices=["person", "firm"])
+    mg.add_argument("keep", help="the id that stays")
+    mg.add_argument("drop", help="the id merged into it")
+    mg.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    mg.set_defaults(func=_merge)
 
     g = sub.add_parser(
         "generate",

@@ -22,6 +22,7 @@ TITLE_KINDS = ("headline", "description")
 DEAL_ROLES = ("investor", "buyer", "partner")
 ROUND_STATUSES = ("completed", "terminated", "rumored")
 QUALIFIERS = ("exact", "at_least", "about")
+ENTITY_KINDS = ("person", "firm")
 
 
 @dataclass(frozen=True)
@@ -119,6 +120,18 @@ TABLES: tuple[Table, ...] = (
             Column("known_for"),
             Column("origin_country", "country"),
             Column("source_id", "slug", ref="sources"),
+        ),
+    ),
+    Table(
+        "aliases",
+        ("entity_kind", "entity_id", "alias"),
+        (
+            Column("entity_kind", "enum", True, ENTITY_KINDS),
+            # a person's or a firm's id, as entity_kind says (checked by atlas.load.rules)
+            Column("entity_id", "slug", True),
+            Column("alias", "text", True),
+            Column("language"),
+            Column("origin"),
         ),
     ),
     Table(

@@ -136,7 +136,8 @@ def migrate_base(con: duckdb.DuckDBPyConnection, base: str | None = None) -> lis
     refuses with that reason (atlas.load.undo).
     """
     rebuilt = []
-    for table, statement in base_tables(base).items():
+    statements = base_tables(base)
+    for table, statement in statements.items():
         probe = f"atlas_migrate_{table}"
         con.execute(f"drop table if exists {probe}")
         con.execute(statement.replace(f"create table if not exists {table} (", f"create table {probe} (", 1))
@@ -148,11 +149,29 @@ def migrate_base(con: duckdb.DuckDBPyConnection, base: str | None = None) -> lis
         old_cols = {c[0] for c in old_shape[0]}
         shared = [c[0] for c in new_shape[0] if c[0] in old_cols]
         cols = ", ".join(shared)
+        # tables whose foreign keys point at this one (undone_uploads -> uploads) are set aside
+        # and recreated around the rebuild, rows and all
+        dependents = [
+            r[0]
+            for r in con.execute(
+                "select distinct table_name from duckdb_constraints() "
+                "where constraint_type = 'FOREIGN KEY' and referenced_table = $t",
+                {"t": table},
+            ).fetchall()
+            if r[0] in statements
+        ]
         con.execute("begin transaction")
         try:
+            for dep in dependents:
+                con.execute(f"create temp table atlas_keep_{dep} as select * from {dep}")
+                con.execute(f"drop table {dep}")
             con.execute(f"insert into {probe} ({cols}) select {cols} from {table}")
             con.execute(f"drop table {table}")
             con.execute(f"alter table {probe} rename to {table}")
+            for dep in dependents:
+                con.execute(statements[dep])
+                con.execute(f"insert into {dep} by name select * from atlas_keep_{dep}")
+                con.execute(f"drop table atlas_keep_{dep}")
             con.execute("commit")
         except duckdb.Error:
             con.execute("rollback")

@@ -24,7 +24,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
-from atlas import csvfile
+from atlas import byname, csvfile
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
@@ -60,6 +60,7 @@ class Upload:
     labels: dict[str, str]  # table -> file name as uploaded
     problems: list[Problem]
     staged: list[StagedFile] = field(default_factory=list)  # every file, readable or not, in upload order
+    names: byname.NamePlan | None = None  # the names it uses and their decisions (see plan_names)
 
     def __post_init__(self) -> None:
         # removed when the upload is closed, garbage-collected (a session ends) or at process exit
@@ -250,11 +251,39 @@ def stage_upload(
     return upload
 
 
+def plan_names(con: duckdb.DuckDBPyConnection, upload: Upload) -> byname.NamePlan | None:
+    """Resolve the names the upload uses (flat files, names in id columns): the decisions the
+    analyst reviews before the dry run. Problems with names as written join the upload's."""
+    if upload.names is None and upload.files and not upload.problems:
+        upload.names = byname.plan(con, upload.files, upload.labels)
+        upload.problems += upload.names.problems
+    return upload.names
+
+
+def _files_for_load(
+    con: duckdb.DuckDBPyConnection, upload: Upload, mode: str
+) -> tuple[dict[str, Path], dict[str, str], list[Problem]]:
+    """The per-table files to load: as uploaded, or with the names replaced by their decisions."""
+    plan = plan_names(con, upload)
+    if upload.problems:
+        return {}, {}, list(upload.problems)
+    if plan is None or (not plan.decisions and not plan.flat):
+        return upload.files, upload.labels, []
+    if mode == "replace" and plan.flat:
+        message = "a file by name adds or updates rows (append or upsert); it cannot replace a table"
+        return {}, {}, [Problem("", None, None, None, message, upload.labels.get(k, k)) for k in plan.flat]
+    files, labels = byname.apply(con, upload.files, upload.labels, plan, upload.folder)
+    return files, labels, []
+
+
 def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") -> LoadResult:
     """Validate without writing anything (a dry run): problems, or what would change."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
-    return load_files(con, upload.files, mode=mode, dry_run=True, labels=upload.labels)
+    files, labels, problems = _files_for_load(con, upload, mode)
+    if problems:
+        return LoadResult(problems)
+    return load_files(con, files, mode=mode, dry_run=True, labels=labels)
 
 
 def commit(
@@ -269,9 +298,10 @@ def commit(
     commit path of the Data page and the command line."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
-    return load_files(
-        con, upload.files, mode=mode, uploader=uploader or "data page", labels=upload.labels, progress=progress
-    )
+    files, labels, problems = _files_for_load(con, upload, mode)
+    if problems:
+        return LoadResult(problems)
+    return load_files(con, files, mode=mode, uploader=uploader or "data page", labels=labels, progress=progress)
 
 
 def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:

@@ -13,8 +13,10 @@ search = st.text_input(
     bind="query-params",
     placeholder="e.g. Mu Li, 李沐, Reka",
     max_chars=100,
-    help="Narrows the profile pickers and the lists below.",
+    help="Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
+    " 贾扬清, an alias such as DeepMind.",
 ).strip()
+search = cache.search_text(search)  # the stored name of the entity the text names, else the text
 # The pickers list matches of the search (at most 200), plus whatever the link already chose.
 chosen_person = str(st.session_state.get("person") or st.query_params.get("person", ""))
 chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""))

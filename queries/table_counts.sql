@@ -6,6 +6,7 @@ final as (
     select 1 as ord, 'sources' as table_name, count(*) as n_rows from sources
     union all select 2, 'firms', count(*) from firms
     union all select 3, 'people', count(*) from people
+    union all select 3.5, 'aliases', count(*) from aliases
     union all select 4, 'education', count(*) from education
     union all select 5, 'moves', count(*) from moves
     union all select 6, 'compensation', count(*) from compensation

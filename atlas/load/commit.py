@@ -149,6 +149,9 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
         if mode == "replace":
             for t in reversed(order):
                 _remove_missing(cur, t, upload_id)
+        if "aliases" in staged:
+            # the aliases a review confirmed say which upload they came from
+            cur.execute("update aliases set origin = 'upload ' || $id where origin = 'upload'", {"id": upload_id})
         clock.lap("write")
         cur.execute(
             "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "

@@ -74,6 +74,10 @@ def check_staged(
         )
     if table.name == "firms":
         branches.append(_parent_loop_check(msg("its parent chain leads back to itself")))
+    if table.name == "aliases":
+        branches.append(
+            _alias_target_check(staged, msg("refers to an unknown person or firm id (as entity_kind says)"))
+        )
     branches += _schema_check_branches(con, table, msg)
     key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
@@ -166,6 +170,21 @@ def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) ->
         f"select _line, p.col, p.val, p.msg from (select _line, unnest([{', '.join(cases)}]) as p "
         f"from (select _line, {raw}, {typed} from {stage}) where {' or '.join(any_bad)}) where p is not null"
     ]
+
+
+def _alias_target_check(staged: set[str], message: int) -> str:
+    """An alias names a person or a firm that exists (stored, or in the same upload)."""
+    people = "select person_id as id from people" + (
+        " union all select person_id from stage_people" if "people" in staged else ""
+    )
+    firms = "select firm_id as id from firms" + (
+        " union all select firm_id from stage_firms" if "firms" in staged else ""
+    )
+    return (
+        f"select _line, 'entity_id', entity_id, {message} from stage_aliases s where entity_id is not null and ("
+        f"(entity_kind = 'person' and entity_id not in ({people})) or "
+        f"(entity_kind = 'firm' and entity_id not in ({firms})))"
+    )
 
 
 def _parent_loop_check(message: int) -> str:

@@ -5,6 +5,7 @@ atlas.csvfile carries each row's spreadsheet row), and which table a file is for
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import duckdb
@@ -121,20 +122,35 @@ def _drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
 
 def detect_table(path: Path, header: list[str] | None = None) -> str | None:
-    """The table a CSV file belongs to: by its file name, else by its header (read from
-    the file when not given)."""
+    """The table a CSV file belongs to (or the flat format, "moves by name"...): by its file name
+    (`people.csv`, `people (2).csv`, `2024_moves.csv`, `Moves - Sheet1.csv`), else by its header
+    (read from the file when not given): the one table whose required columns it has and
+    whose columns hold all of it, or a flat format's columns."""
+    from atlas.byname import detect_flat
+
     stem = path.stem.lower()
     if stem in TABLES_BY_NAME:
         return stem
     if header is None:
         try:
             with open(path, encoding="utf-8-sig", errors="replace") as f:
-                header = f.readline().split(",")
-        except OSError:
+                first = f.readline()
+            header = next(csv.reader([first], delimiter=max(",;\t|", key=first.count)))
+        except (OSError, StopIteration):
             return None
-    header = {h.strip().lower() for h in header}
-    best = [t.name for t in TABLES if set(c.name for c in t.columns if c.required) <= header]
-    return best[0] if len(best) == 1 else None
+    cols = {h.strip().lower().lstrip("\ufeff") for h in header}
+    flat = detect_flat(list(cols))
+    exact = [t.name for t in TABLES if {c.name for c in t.columns if c.required} <= cols <= set(t.column_names)]
+    if len(exact) == 1 and not flat:
+        return exact[0]
+    if flat and not exact:
+        return flat
+    words = set(re.split(r"[^a-z_]+", stem)) | set(re.split(r"[^a-z]+", stem))
+    named = [t.name for t in TABLES if t.name in words]
+    if len(named) == 1 and (not cols or named[0] in exact or not exact):
+        return named[0]
+    loose = [t.name for t in TABLES if {c.name for c in t.columns if c.required} <= cols]
+    return loose[0] if len(loose) == 1 else None
 
 
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:

@@ -28,7 +28,7 @@ def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
         "select upload_id, mode from uploads where mode <> 'undo' "
         "and upload_id not in (select upload_id from undone_uploads) order by upload_id desc limit 1"
     ).fetchall()
-    if not rows or rows[0][1] not in MODES:
+    if not rows or rows[0][1] not in (*MODES, "merge"):
         return None
     return rows[0][0]
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from atlas import fetch, labels
+from atlas import cache, fetch, labels
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
 from atlas.ui.filters import LAST_YEAR, url_int_input, url_picker
 
@@ -91,7 +91,8 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             default=1,
             help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
         )
-    return FlowView(level, tuple(countries), search, int(top_n), int(min_count))
+    # any spelling of a name finds its entity: "Li Mu" looks for Mu Li, "賈揚清" for Yangqing Jia
+    return FlowView(level, tuple(countries), cache.search_text(search), int(top_n), int(min_count))
 
 
 def sankey_image_format_ui() -> str:

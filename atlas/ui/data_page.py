@@ -5,6 +5,7 @@ problems, changes and commit; undo of the latest upload; templates and the data 
 from __future__ import annotations
 
 import csv
+import re
 
 import pandas as pd
 import streamlit as st
@@ -37,6 +38,7 @@ def upload_ui() -> None:
         _upload_flow(files)
     else:
         _drop_staged()  # the analyst removed the files: their staged copies go too
+    merge_ui()
     undo_ui()
 
 
@@ -48,7 +50,9 @@ def _drop_staged(state=None) -> None:
         staged[1].close()
 
 
-def staged_and_checked(state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str):
+def staged_and_checked(
+    state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str, review=None
+):
     """The upload staged once per content and choices, and checked once per staging, mode and
     data version; kept in `state` (the session's) across the page's reruns.
 
@@ -62,7 +66,11 @@ def staged_and_checked(state, con, named: list[tuple[str, bytes]], overrides: di
         _drop_staged(state)
         state["_staged_upload"] = (key, upload.stage_upload(named, overrides, encodings=encodings))
     staged = state["_staged_upload"][1]
-    check_key = (key, mode, db.cache_version(con))
+    plan = upload.plan_names(con, staged)
+    if review is not None and plan is not None and plan.decisions and not review(staged):
+        return staged, None  # the names wait for the analyst's decisions: nothing is checked yet
+    decided = tuple((d.kind, d.name, d.target, d.status) for d in plan.decisions) if plan else ()
+    check_key = (key, mode, db.cache_version(con), decided)
     checked = state.get("_checked_upload")
     if checked is None or checked[0] != check_key:
         checked = (check_key, upload.check(con, staged, mode))
@@ -76,8 +84,10 @@ def _upload_flow(files) -> None:
     encodings = st.session_state.get("_upload_encodings", {})
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
-    with st.spinner("Reading the files and checking every row in DuckDB…"):
-        staged, result = staged_and_checked(st.session_state, con, named, overrides, encodings, mode)
+    with st.spinner("Reading the files, matching their names and checking every row in DuckDB…"):
+        staged, result = staged_and_checked(
+            st.session_state, con, named, overrides, encodings, mode, review=names_decided
+        )
     tables = [t.name for t in TABLES]
     codecs = csvfile.codec_names()
     picked_tables: dict[str, str] = {}
@@ -131,6 +141,10 @@ def _upload_flow(files) -> None:
         st.caption(md(f"First rows of {short(staged.labels[table], 80)} → {table}{how}"))
         st.dataframe(frame, width="stretch")
 
+    if staged.names is not None and staged.names.decisions:
+        names_review_ui(staged)
+    if result is None:
+        return  # the names are waiting for the analyst's decisions
     if result.problems:
         # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
         whole = [p for p in result.problems if p.line is None][:20]
@@ -181,6 +195,159 @@ def _upload_flow(files) -> None:
         else:
             st.error("Rejected; nothing was written:")
             st.dataframe(upload.problems_frame(done.problems), hide_index=True, width="stretch")
+
+
+STATUS_WORDS = {
+    "matched": "matched",
+    "review": "check: near miss",
+    "ambiguous": "check: several match",
+    "new": "new",
+    "confirmed": "confirmed by you",
+}
+
+
+def _option(kind: str, entity_id: str, label: str) -> str:
+    return f"{label} · {kind} {entity_id}"
+
+
+def names_decided(staged) -> bool:  # noqa: ANN001 - an upload.Upload
+    """Every name matched automatically or decided by the analyst."""
+    return not any(d.needs_review and d.status != "confirmed" for d in staged.names.decisions)
+
+
+def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
+    """The names of an upload with their decisions, in one editable table; True once they are
+    decided (every name matched automatically, or the analyst confirmed the table)."""
+    plan = staged.names
+    decisions = plan.decisions
+    st.markdown("#### Names in the upload")
+    n_review = sum(d.needs_review and d.status != "confirmed" for d in decisions)
+    st.caption(
+        f"{len(decisions):,} distinct name(s): {sum(d.status == 'matched' for d in decisions):,} matched to a stored "
+        f"person or firm, {sum(d.status == 'new' for d in decisions):,} new, {n_review:,} to check. Change any "
+        "decision in the table: pick another entry, or “New …” with the id it gets. Matches you confirm are kept "
+        "as aliases, so the next file with the same spelling matches on its own."
+    )
+    options: dict[str, tuple[str, str | None]] = {"New person": ("person", None), "New firm": ("firm", None)}
+    for d in decisions:
+        for c in d.candidates:
+            options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
+    labels_of = {(d.kind, c.entity_id): c.label for d in decisions for c in d.candidates}
+    frame = pd.DataFrame(
+        [
+            {
+                "kind": d.kind,
+                "name": d.name + (f" / {d.name_zh}" if d.name_zh and d.name_zh != d.name else ""),
+                "rows": d.rows,
+                "status": STATUS_WORDS.get(d.status, d.status),
+                "decision": _option(d.kind, d.entity_id, labels_of.get((d.kind, d.entity_id), d.entity_id))
+                if d.entity_id
+                else f"New {d.kind}",
+                "new_id": d.new_id if not d.entity_id else "",
+                "why": f"{d.rule} ({d.score:.0f})" if d.rule else "no stored name is close",
+                "candidates": "; ".join(
+                    f"{c.label} [{c.entity_id}] {c.score:.0f}" + (f": {c.detail}" if c.detail else "")
+                    for c in d.candidates
+                ),
+            }
+            for d in decisions
+        ]
+    )
+    edited = st.data_editor(
+        frame,
+        column_config={
+            "kind": st.column_config.TextColumn("Kind", disabled=True, width="small"),
+            "name": st.column_config.TextColumn("Name in the file", disabled=True),
+            "rows": st.column_config.NumberColumn("Rows", disabled=True, width="small"),
+            "status": st.column_config.TextColumn("Status", disabled=True),
+            "decision": st.column_config.SelectboxColumn(
+                "Decision",
+                options=list(options),
+                required=True,
+                width="large",
+                help="The stored entry the name stands for, or a new one",
+            ),
+            "new_id": st.column_config.TextColumn(
+                "New id", help="The id a new entry gets (lowercase letters, digits, '.', '_', '-')", max_chars=60
+            ),
+            "why": st.column_config.TextColumn("Why (score)", disabled=True, width="medium"),
+            "candidates": st.column_config.TextColumn("Candidates", disabled=True, width="large"),
+        },
+        hide_index=True,
+        width="stretch",
+        num_rows="fixed",
+        height=min(600, 35 * (len(frame) + 1) + 3),
+        key=f"names_review_{id(staged)}",
+    )
+    problems = []
+    changed = False
+    for d, row in zip(decisions, edited.itertuples(), strict=True):
+        kind, entity_id = options.get(row.decision, (d.kind, d.entity_id))
+        if kind != d.kind:
+            problems.append(f"“{d.name}” is a {d.kind}: pick a {d.kind} for it, not a {kind}.")
+            continue
+        new_id = str(row.new_id or "").strip()
+        if entity_id is None and not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,59}", new_id or d.new_id):
+            problems.append(f"The new id of “{d.name}” must be lowercase letters, digits, '.', '_' or '-'.")
+            continue
+        if entity_id != d.entity_id or (entity_id is None and new_id and new_id != d.new_id):
+            changed = True
+            d.entity_id, d.status = entity_id, "confirmed"
+            if entity_id is None:
+                d.new_id = new_id or d.new_id
+    for p in problems:
+        st.error(p)
+    if changed:
+        st.rerun()
+    if problems:
+        return False
+    if names_decided(staged):
+        return True
+    if st.button("Use these decisions", type="primary", key="names_confirm"):
+        for d in decisions:
+            if d.needs_review:
+                d.status = "confirmed"
+        st.rerun()
+    st.info("Check the names marked “check”, then press **Use these decisions** to see what a commit would change.")
+    return False
+
+
+def merge_ui() -> None:
+    """Merge two entries that are one person or firm (recorded and undoable like an upload)."""
+    with st.expander("Merge duplicates"):
+        st.caption(
+            "Two entries that are one person (or firm), say one created by an upload: every fact of the second "
+            "moves to the first, its names become aliases of the first, and it goes. Undo it below like an upload."
+        )
+        kind = st.radio("Kind", ["person", "firm"], horizontal=True, key="merge_kind")
+        options = cache.query("entity_search", entity=kind, search="", selected="", limit=100_000)
+        names_of = dict(zip(options["id"], options["label"], strict=True))
+        ids = list(names_of)
+        c1, c2 = st.columns(2)
+        keep = c1.selectbox(
+            "Keep",
+            ids,
+            index=None,
+            format_func=lambda i: f"{names_of[i]} · {i}",
+            key="merge_keep",
+            placeholder="The entry that stays",
+        )
+        drop = c2.selectbox(
+            "Merge into it",
+            ids,
+            index=None,
+            format_func=lambda i: f"{names_of[i]} · {i}",
+            key="merge_drop",
+            placeholder="The duplicate that goes",
+        )
+        if st.button("Merge", disabled=not (keep and drop) or keep == drop, key="merge_button"):
+            from atlas import merge
+
+            done = merge.merge(cache.connection(), kind, keep, drop, "data page")
+            if done.ok:
+                st.success(f"Merged {names_of[drop]} into {names_of[keep]} as data version {done.upload_id}.")
+            else:
+                st.error("Refused; nothing changed: " + "; ".join(p.message for p in done.problems))
 
 
 def undo_ui() -> None:

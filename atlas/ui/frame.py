@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from atlas import cache, db
 from atlas.escape import md, short
@@ -46,7 +45,7 @@ try {
 
 def collapse_sidebar_on_narrow_screens() -> None:
     with st.sidebar:
-        components.html(_COLLAPSE_ON_NARROW, height=0)
+        st.iframe(_COLLAPSE_ON_NARROW, height=1)
 
 
 LOOPBACK = ("localhost", "127.0.0.1", "::1")

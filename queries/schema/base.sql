@@ -129,6 +129,17 @@ create table if not exists round_investors (
     role        varchar check (role in ('investor', 'buyer', 'partner'))
 );
 
+-- Other spellings of a person's or firm's name (Traditional script, another order, a company
+-- suffix, a variant the articles use): uploads and searches by name match them. `origin` says
+-- where one came from: seed, upload N (an analyst confirmed it in a review), merge N.
+create table if not exists aliases (
+    entity_kind varchar not null check (entity_kind in ('person', 'firm')),
+    entity_id   varchar not null,
+    alias       varchar not null check (length(alias) between 1 and 200),
+    language    varchar,
+    origin      varchar
+);
+
 create table if not exists fx_rates (
     currency     varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
     year         integer not null check (year between 1900 and 2100),
@@ -165,7 +176,7 @@ create table if not exists uploads (
     upload_id   integer primary key default nextval('upload_ids'),
     uploaded_at timestamp not null default current_timestamp,
     uploader    varchar not null,
-    mode        varchar not null check (mode in ('build', 'append', 'upsert', 'replace', 'undo')),
+    mode        varchar not null check (mode in ('build', 'append', 'upsert', 'replace', 'undo', 'merge')),
     file_names  varchar not null,
     sha256      varchar,
     row_counts  varchar not null,

@@ -69,3 +69,22 @@ left join cpi as c on c.year = s.year;
 -- join their exchange rate on this instead of on text and a year.
 create or replace macro fx_key(currency, year) as
     year * 17576 + (ascii(currency[1]) - 65) * 676 + (ascii(currency[2]) - 65) * 26 + (ascii(currency[3]) - 65);
+
+-- The keys a name is matched by (atlas.names computes the same in Python for what an analyst
+-- types or uploads): latin_key folds case, accents, punctuation and word order ("Li Mu" and
+-- "Mu Li" are one key) and, for a firm, drops company suffixes ("OpenAI Inc." = "OpenAI");
+-- zh_key keeps the Chinese characters, letters and digits, and drops 有限公司-style suffixes of a firm.
+create or replace macro latin_key(s, firm) as
+    array_to_string(list_sort(list_filter(
+        string_split(regexp_replace(lower(strip_accents(s)), '[^a-z0-9]+', ' ', 'g'), ' '),
+        lambda x: x <> '' and not (firm and list_contains(
+            ['inc', 'incorporated', 'ltd', 'limited', 'llc', 'corp', 'corporation', 'co', 'company', 'gmbh', 'plc',
+             'ag', 'pte', 'pty', 'sa', 'srl', 'bv', 'group', 'holdings'], x))
+    )), ' ');
+
+create or replace macro zh_key(s, firm) as
+    case when firm
+        then regexp_replace(lower(regexp_replace(s, '[^\p{Han}A-Za-z0-9]', '', 'g')),
+                            '(科技|网络|信息|技术|智能)*(股份)?有限(责任)?公司$|集团$', '')
+        else lower(regexp_replace(s, '[^\p{Han}A-Za-z0-9]', '', 'g'))
+    end;

@@ -1,0 +1,439 @@
+"""Uploads by name: flat files of events as analysts keep them, and names in id columns.
+
+A **flat file** has one row per event with names, not ids (`FLAT_FORMATS`: moves, pay figures,
+rounds), recognized by its header. A per-table file may also give a name where an id is
+expected (`person_id`, `to_firm_id`, ...): a value that is not a stored id and does not look
+like one (an id is lowercase letters, digits, '.', '_' and '-') is a name.
+
+`plan` lists every distinct name with its decision (`atlas.resolve`); `apply` writes, into the
+upload's private folder, the per-table files the loader reads: the flat rows as table rows
+with ids, the names of id columns replaced by ids, the new people, firms and sources, and the
+aliases the analyst confirmed. The loader then checks and commits them as one upload, so a
+problem in any row still changes nothing, and an undo removes the entities and aliases too.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from atlas import csvfile, names
+from atlas.load.problems import Problem
+from atlas.resolve import Decision, resolve
+
+SOURCE_COLUMNS = ("source_title", "source_url", "source_publisher", "source_date")
+
+
+@dataclass(frozen=True)
+class FlatFormat:
+    """One row per event with names: which table it fills, its columns and defaults."""
+
+    name: str  # how the Data page and the dictionary call it
+    table: str
+    required: tuple[str, ...]
+    columns: tuple[str, ...]
+    refs: dict[str, tuple[str, str]]  # column -> (person or firm, column of its Chinese name or '')
+    defaults: dict[str, str]
+    id_column: str
+    id_prefix: str
+    id_fields: tuple[str, ...]  # what makes two rows the same event (its id is their hash)
+
+
+FLAT_FORMATS: dict[str, FlatFormat] = {
+    f.name: f
+    for f in (
+        FlatFormat(
+            "moves by name",
+            "moves",
+            ("person", "to_firm", "moved_on"),
+            (
+                "person",
+                "person_zh",
+                "from_firm",
+                "to_firm",
+                "moved_on",
+                "role",
+                "move_type",
+                "certainty",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"person": ("person", "person_zh"), "from_firm": ("firm", ""), "to_firm": ("firm", "")},
+            {"move_type": "joined", "certainty": "reported"},
+            "move_id",
+            "m",
+            ("person", "from_firm", "to_firm", "moved_on", "move_type"),
+        ),
+        FlatFormat(
+            "pay by name",
+            "compensation",
+            ("firm", "kind", "amount_low", "currency", "reported_on"),
+            (
+                "person",
+                "person_zh",
+                "firm",
+                "kind",
+                "amount_low",
+                "amount_high",
+                "currency",
+                "period",
+                "outcome",
+                "reported_on",
+                "certainty",
+                "amount_text",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"person": ("person", "person_zh"), "firm": ("firm", "")},
+            {"period": "one_time", "outcome": "unknown", "certainty": "reported"},
+            "comp_id",
+            "p",
+            ("person", "firm", "kind", "amount_low", "amount_high", "currency", "reported_on"),
+        ),
+        FlatFormat(
+            "rounds by name",
+            "funding_rounds",
+            ("firm", "round_type", "currency"),
+            (
+                "firm",
+                "announced_on",
+                "round_type",
+                "amount",
+                "currency",
+                "valuation",
+                "stake_pct",
+                "status",
+                "investors",
+                "lead_investor",
+                "certainty",
+                "amount_qualifier",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"firm": ("firm", ""), "investors": ("firm", ""), "lead_investor": ("firm", "")},
+            {"status": "completed", "certainty": "reported"},
+            "round_id",
+            "r",
+            ("firm", "announced_on", "round_type", "amount", "currency"),
+        ),
+    )
+}
+# the columns of the tables a flat row fills, other than its names and sources
+_PASS_THROUGH = {
+    "moves": ("moved_on", "role", "move_type", "certainty", "note"),
+    "compensation": (
+        "kind",
+        "amount_low",
+        "amount_high",
+        "currency",
+        "period",
+        "outcome",
+        "reported_on",
+        "certainty",
+        "amount_text",
+        "note",
+    ),
+    "funding_rounds": (
+        "announced_on",
+        "round_type",
+        "amount",
+        "currency",
+        "valuation",
+        "stake_pct",
+        "status",
+        "certainty",
+        "amount_qualifier",
+        "note",
+    ),
+}
+# id columns of the per-table files that may hold a name, and what they name
+NAME_COLUMNS = {
+    "firms": {"parent_id": "firm"},
+    "education": {"person_id": "person", "institution_id": "firm"},
+    "moves": {"person_id": "person", "from_firm_id": "firm", "to_firm_id": "firm"},
+    "compensation": {"person_id": "person", "firm_id": "firm"},
+    "funding_rounds": {"firm_id": "firm"},
+    "round_investors": {"investor_id": "firm"},
+}
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
+MAX_INVESTORS = 50
+
+
+def detect_flat(header: list[str]) -> str | None:
+    """The flat format a header is (every required column there, none unknown), or None."""
+    cols = {h.strip().lower().lstrip("\ufeff") for h in header}
+    for f in FLAT_FORMATS.values():
+        if set(f.required) <= cols and cols <= set(f.columns):
+            return f.name
+    return None
+
+
+def _rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of a canonical file (atlas.csvfile): its spreadsheet row under `_row`, values trimmed."""
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.reader(f)
+        header = [h.strip().lower() for h in next(reader)]
+        for values in reader:
+            yield {h: v.strip() for h, v in zip(header, values, strict=False)}
+
+
+def _investors(value: str) -> list[str]:
+    return [v.strip() for v in re.split(r"[;；、\n]", value or "") if v.strip()][:MAX_INVESTORS]
+
+
+def _looks_like_id(value: str) -> bool:
+    return bool(_ID.fullmatch(value))
+
+
+def _stored_ids(con: duckdb.DuckDBPyConnection, kind: str, values: set[str]) -> set[str]:
+    table, col = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
+    if not values:
+        return set()
+    rows = con.execute(
+        f"select {col} from {table} where {col} in (select unnest($v::varchar[]))", {"v": sorted(values)}
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+@dataclass
+class NamePlan:
+    """The names of an upload with their decisions, and the problems with names as written."""
+
+    decisions: list[Decision]
+    problems: list[Problem]
+    flat: dict[str, str]  # table key of the upload -> flat format name
+
+    @property
+    def needs_review(self) -> list[Decision]:
+        return [d for d in self.decisions if d.needs_review]
+
+
+def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[str, str]) -> NamePlan:
+    """Every distinct name the upload's files use, resolved; empty when they use ids only."""
+    uploaded_ids = {"person": set(), "firm": set()}
+    for table, kind, col in (("people", "person", "person_id"), ("firms", "firm", "firm_id")):
+        if table in files:
+            uploaded_ids[kind] |= {r.get(col, "") for r in _rows(files[table])}
+    counts: dict[tuple[str, str], list] = {}
+    problems: list[Problem] = []
+    flat: dict[str, str] = {}
+
+    def add(kind: str, name: str, zh: str, table: str, line: str, column: str) -> None:
+        problem = names.name_problem(name)
+        if problem:
+            problems.append(
+                Problem(table, int(line) if line.isdigit() else None, column, name, problem, labels.get(table, ""))
+            )
+            return
+        entry = counts.setdefault((kind, names.clean(name)), [0, ""])
+        entry[0] += 1
+        entry[1] = entry[1] or zh
+
+    for key, path in files.items():
+        fmt = FLAT_FORMATS.get(key)
+        if fmt:
+            flat[key] = fmt.name
+            for row in _rows(path):
+                for col, (kind, zh_col) in fmt.refs.items():
+                    value = row.get(col, "")
+                    if not value:
+                        continue
+                    parts = _investors(value) if col == "investors" else [value]
+                    for part in parts:
+                        add(
+                            kind, part, row.get(zh_col, "") if zh_col else "", key, row.get(csvfile.ROW_COLUMN, ""), col
+                        )
+            continue
+        columns = NAME_COLUMNS.get(key, {})
+        if not columns:
+            continue
+        # only values that are no stored or uploaded id and do not look like one are names
+        candidates: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for row in _rows(path):
+            for col, kind in columns.items():
+                value = row.get(col, "")
+                if value and not _looks_like_id(value) and value not in uploaded_ids[kind]:
+                    candidates.setdefault((kind, value), []).append((row.get(csvfile.ROW_COLUMN, ""), col))
+        stored = {k: _stored_ids(con, k, {v for kk, v in candidates if kk == k}) for k in ("person", "firm")}
+        for (kind, value), uses in candidates.items():
+            if value in stored[kind]:
+                continue
+            for line, col in uses:
+                add(kind, value, "", key, line, col)
+    items = [(kind, name, zh, n) for (kind, name), (n, zh) in counts.items()]
+    taken = {k: set(v) for k, v in uploaded_ids.items()}
+    return NamePlan(resolve(con, items, taken) if items else [], problems, flat)
+
+
+def _hash_id(prefix: str, values: list[str]) -> str:
+    return f"{prefix}-" + hashlib.sha1("\x1f".join(values).encode("utf-8")).hexdigest()[:12]
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow([csvfile.ROW_COLUMN, *header])
+        for r in rows:
+            w.writerow([r.get(csvfile.ROW_COLUMN, "0"), *(r.get(h, "") for h in header)])
+
+
+def _source_for(con: duckdb.DuckDBPyConnection, row: dict[str, str], new_sources: dict[str, dict]) -> str:
+    """The source a flat row names (by address, title, or publisher and date), created if new; ''
+    when it names none (the upload then cites itself)."""
+    title, url, publisher, date = (row.get(c, "") for c in SOURCE_COLUMNS)
+    if not (title or url or publisher):
+        return ""
+    for sql, value in (
+        ("select source_id from sources where url = $v limit 1", url),
+        ("select source_id from sources where title = $v limit 1", title),
+    ):
+        if value:
+            found = con.execute(sql, {"v": value}).fetchall()
+            if found:
+                return found[0][0]
+    if publisher and date:
+        found = con.execute(
+            "select source_id from sources "
+            "where publisher = $p and fmt_date(published_on, published_on_precision) = $d limit 1",
+            {"p": publisher, "d": date},
+        ).fetchall()
+        if found:
+            return found[0][0]
+    sid = _hash_id("src", [title, url, publisher, date])
+    if sid not in new_sources:
+        host = re.sub(r"^https?://(www\.)?([^/]+).*$", r"\2", url) if url else ""
+        new_sources[sid] = {
+            csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0"),
+            "source_id": sid,
+            "title": title or ", ".join(x for x in (publisher or host, date) if x),
+            "publisher": publisher or host or "not given",
+            "url": url,
+            "published_on": date,
+            "kind": "article",
+            "title_kind": "headline" if title else "description",
+        }
+    return sid
+
+
+def apply(
+    con: duckdb.DuckDBPyConnection,
+    files: dict[str, Path],
+    labels: dict[str, str],
+    name_plan: NamePlan,
+    folder: Path,
+) -> tuple[dict[str, Path], dict[str, str]]:
+    """The per-table files the loader reads, with every name replaced by its decided id."""
+    target = {(d.kind, d.name): d.target for d in name_plan.decisions}
+
+    def id_of(kind: str, name: str) -> str:
+        return target.get((kind, names.clean(name)), "") if name else ""
+
+    out: dict[str, Path] = {}
+    out_labels: dict[str, str] = {}
+    table_rows: dict[str, list[dict[str, str]]] = {}
+    new_sources: dict[str, dict] = {}
+    investors: list[dict[str, str]] = []
+    for key, path in files.items():
+        fmt = FLAT_FORMATS.get(key)
+        if fmt:
+            rows = table_rows.setdefault(fmt.table, [])
+            for row in _rows(path):
+                new = {csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0")}
+                for col in _PASS_THROUGH[fmt.table]:
+                    new[col] = row.get(col, "") or fmt.defaults.get(col, "")
+                if fmt.table == "moves":
+                    new["person_id"] = id_of("person", row.get("person", ""))
+                    new["from_firm_id"] = id_of("firm", row.get("from_firm", ""))
+                    new["to_firm_id"] = id_of("firm", row.get("to_firm", ""))
+                elif fmt.table == "compensation":
+                    new["person_id"] = id_of("person", row.get("person", ""))
+                    new["firm_id"] = id_of("firm", row.get("firm", ""))
+                    new["amount_high"] = new["amount_high"] or new["amount_low"]
+                else:
+                    new["firm_id"] = id_of("firm", row.get("firm", ""))
+                new["source_id"] = _source_for(con, row, new_sources)
+                ids = [new.get(c + "_id", "") if c in fmt.refs else new.get(c, "") for c in fmt.id_fields]
+                new[fmt.id_column] = _hash_id(fmt.id_prefix, ids)
+                rows.append(new)
+                if fmt.table == "funding_rounds":
+                    leads = {id_of("firm", n) for n in _investors(row.get("lead_investor", ""))}
+                    named = _investors(row.get("investors", "")) + _investors(row.get("lead_investor", ""))
+                    for investor in dict.fromkeys(id_of("firm", n) for n in named):
+                        investors.append(
+                            {
+                                csvfile.ROW_COLUMN: new[csvfile.ROW_COLUMN],
+                                "round_id": new["round_id"],
+                                "investor_id": investor,
+                                "is_lead": "true" if investor in leads else "false",
+                                "role": "investor",
+                            }
+                        )
+            out_labels[fmt.table] = labels.get(key, key)
+            continue
+        columns = NAME_COLUMNS.get(key, {})
+        if not columns or not any(d for d in name_plan.decisions):
+            out[key], out_labels[key] = path, labels.get(key, key)
+            continue
+        rows = []
+        for row in _rows(path):
+            for col, kind in columns.items():
+                mapped = target.get((kind, names.clean(row.get(col, "")))) if row.get(col) else None
+                if mapped and not _looks_like_id(row[col]):
+                    row[col] = mapped
+            rows.append(row)
+        table_rows.setdefault(key, []).extend(rows)
+        out_labels[key] = labels.get(key, key)
+    if investors:
+        table_rows.setdefault("round_investors", []).extend(investors)
+        out_labels.setdefault("round_investors", out_labels.get("funding_rounds", "rounds"))
+    # the new entities, and the spellings the analyst confirmed as aliases
+    from atlas.model import TABLES_BY_NAME
+
+    made: set[tuple[str, str]] = set()
+    aliases: list[dict[str, str]] = []
+    for d in name_plan.decisions:
+        if d.entity_id is None and (d.kind, d.new_id) not in made:
+            made.add((d.kind, d.new_id))
+            latin = d.name if not names.has_han(d.name) else (names.pinyin_name(d.name) or d.name)
+            zh = d.name if names.has_han(d.name) else d.name_zh
+            if d.kind == "person":
+                table_rows.setdefault("people", []).append({"person_id": d.new_id, "name": latin, "name_zh": zh})
+            else:
+                table_rows.setdefault("firms", []).append(
+                    {"firm_id": d.new_id, "name": latin, "name_zh": zh, "kind": "other"}
+                )
+            out_labels.setdefault("people" if d.kind == "person" else "firms", "new entities of this upload")
+        elif d.entity_id and d.status != "matched":
+            # confirmed in the review: the next file with this spelling matches on its own
+            aliases.append(
+                {
+                    "entity_kind": d.kind,
+                    "entity_id": d.entity_id,
+                    "alias": d.name,
+                    "language": "zh" if names.has_han(d.name) else "",
+                    "origin": "upload",
+                }
+            )
+    if aliases:
+        table_rows.setdefault("aliases", []).extend(aliases)
+        out_labels.setdefault("aliases", "aliases confirmed in the review")
+    if new_sources:
+        table_rows.setdefault("sources", []).extend(new_sources.values())
+        out_labels.setdefault("sources", "sources named in the upload")
+    for table, rows in table_rows.items():
+        if table in files and table not in FLAT_FORMATS and table not in NAME_COLUMNS:
+            rows = [*_rows(files[table]), *rows]  # an uploaded people or firms file, plus the new entries
+        path = folder / f"byname_{table}.csv"
+        # only the columns some row has: an absent column keeps its stored values in an upsert
+        _write(path, [c for c in TABLES_BY_NAME[table].column_names if any(c in r for r in rows)], rows)
+        out[table] = path
+    for key, path in files.items():
+        if key not in FLAT_FORMATS and key not in out:
+            out[key], out_labels[key] = path, labels.get(key, key)
+    return out, out_labels

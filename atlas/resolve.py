@@ -1,0 +1,323 @@
+"""Entity resolution: the names in an upload (or a search) matched to the people and firms stored.
+
+Each distinct name is folded into keys (`atlas.names`) and looked up in DuckDB against the
+same keys of every stored name, Chinese name and alias (`latin_key`, `zh_key`): a key shared
+with exactly one entity is a match, with the rule that matched; shared with several, the name
+is ambiguous. A name no key matches gets near-miss candidates (blocked in DuckDB by a shared
+word or prefix, scored with rapidfuzz) and is sent to review, or is new. Nothing is guessed
+silently: only an exact key match is automatic, and every decision carries its rule and score.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from atlas import names
+
+KINDS = ("person", "firm")
+NEAR_MISS = 80  # candidates scoring at least this are shown for review
+LIKELY = 90  # a single candidate this close (and clear of the next) is proposed in the review
+MAX_CANDIDATES = 5
+
+# matched: one entity by an exact key (automatic); review: near-miss candidates, the analyst
+# decides (the best proposed when it is clear); ambiguous: an exact key shared by several
+# entities; new: nothing close, an entity will be created
+STATUSES = ("matched", "review", "ambiguous", "new")
+
+
+@dataclass
+class Candidate:
+    entity_id: str
+    label: str
+    score: float
+    rule: str
+    detail: str = ""
+
+
+@dataclass
+class Decision:
+    """What one distinct name of an upload stands for."""
+
+    kind: str  # person or firm
+    name: str  # as written in the file
+    name_zh: str = ""  # a Chinese name given beside it (person_zh), if any
+    rows: int = 0  # rows of the upload that use it
+    status: str = "new"
+    entity_id: str | None = None  # the entity it resolves to (chosen, or proposed for review)
+    new_id: str = ""  # the id a new entity gets
+    rule: str = ""
+    score: float = 0.0
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def needs_review(self) -> bool:
+        return self.status != "matched"
+
+    @property
+    def target(self) -> str:
+        """The id the name's rows get: the entity chosen, or the new entity's id."""
+        return self.entity_id or self.new_id
+
+
+def _index_sql() -> str:
+    """Every stored name, Chinese name and alias with its key (one row each)."""
+    return """
+    create or replace temp table name_index as
+    select 'person' as kind, person_id as id, display_name(name, name_zh) as label, 'latin' as keykind,
+           latin_key(name, false) as key, 'name' as via, name as text from people
+    union all
+    select 'person', person_id, display_name(name, name_zh), 'zh', zh_key(name_zh, false), 'Chinese name', name_zh
+    from people where name_zh is not null and name_zh <> ''
+    union all
+    select 'firm', firm_id, display_name(name, name_zh), 'latin', latin_key(name, true), 'name', name from firms
+    union all
+    select 'firm', firm_id, display_name(name, name_zh), 'zh', zh_key(name_zh, true), 'Chinese name', name_zh
+    from firms where name_zh is not null and name_zh <> ''
+    union all
+    select a.entity_kind, a.entity_id, coalesce(display_name(p.name, p.name_zh), display_name(f.name, f.name_zh)),
+           case when regexp_matches(a.alias, '\\p{Han}') then 'zh' else 'latin' end,
+           case when regexp_matches(a.alias, '\\p{Han}') then zh_key(a.alias, a.entity_kind = 'firm')
+                else latin_key(a.alias, a.entity_kind = 'firm') end,
+           'alias', a.alias
+    from aliases as a
+    left join people as p on a.entity_kind = 'person' and p.person_id = a.entity_id
+    left join firms as f on a.entity_kind = 'firm' and f.firm_id = a.entity_id
+    """
+
+
+def _rule(base: str, via: str, written: str, stored: str) -> str:
+    """The rule in words, from the key's rule and what it matched (name, Chinese name, alias)."""
+    if via == "alias":
+        return f"alias “{stored}”"
+    if base.startswith("same name") and via == "name":
+        same = " ".join(names.clean(written).lower().split()) == " ".join(names.clean(stored).lower().split())
+        if same:
+            return "same name"
+        if names.latin_key(written) == names.latin_key(stored) and written.split() != stored.split():
+            order = sorted(written.lower().split()) == sorted(stored.lower().split())
+            return "same name, words in another order" if order else base
+    return base
+
+
+def resolve(
+    con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str, str, int]], taken: dict[str, set[str]] | None = None
+) -> list[Decision]:
+    """Decide every distinct (kind, name, name_zh, rows) of `items` (rows: how many rows use it).
+
+    `taken` are ids already used per kind (besides the stored ones) that new ids must avoid.
+    """
+    merged: dict[tuple[str, str], Decision] = {}
+    for kind, name, name_zh, rows in items:
+        key = (kind, names.clean(name))
+        if key in merged:
+            merged[key].rows += rows
+            merged[key].name_zh = merged[key].name_zh or names.clean(name_zh or "")
+        else:
+            merged[key] = Decision(kind, names.clean(name), names.clean(name_zh or ""), rows)
+    decisions = list(merged.values())
+    if not decisions:
+        return []
+    probes = []
+    for i, d in enumerate(decisions):
+        for text in (d.name, d.name_zh):
+            if text:
+                for keykind, key, rule in names.keys(text, d.kind):
+                    probes.append((i, d.kind, keykind, key, rule, text))
+    cur = con.cursor()
+    try:
+        cur.execute(_index_sql())
+        probe = pd.DataFrame(probes, columns=["i", "kind", "keykind", "key", "rule", "written"])
+        cur.register("probe", probe)
+        exact = cur.execute(
+            """select p.i, s.id, any_value(s.label), arg_min(p.rule, prio), arg_min(s.via, prio), arg_min(s.text, prio),
+                      arg_min(p.written, prio)
+               from (select *, row_number() over () as probe_order from probe) p
+               join name_index s on s.kind = p.kind and s.keykind = p.keykind and s.key = p.key,
+               lateral (select case s.via when 'name' then 0 when 'Chinese name' then 1 else 2 end * 1000
+                               + p.probe_order as prio)
+               group by p.i, s.id"""
+        ).fetchall()
+        by_i: dict[int, list[tuple]] = {}
+        for row in exact:
+            by_i.setdefault(row[0], []).append(row)
+        for i, d in enumerate(decisions):
+            hits = by_i.get(i, [])
+            if len(hits) == 1:
+                _, eid, label, rule, via, stored, written = hits[0]
+                d.status, d.entity_id, d.score = "matched", eid, 100.0
+                d.rule = _rule(rule, via, written, stored)
+                d.candidates = [Candidate(eid, label, 100.0, d.rule)]
+            elif hits:
+                d.status, d.score = "ambiguous", 100.0
+                d.rule = "the same name belongs to several entries"
+                d.candidates = [Candidate(h[1], h[2], 100.0, _rule(h[3], h[4], h[6], h[5])) for h in hits]
+        unmatched = [i for i, d in enumerate(decisions) if d.status == "new"]
+        if unmatched:
+            _near_misses(cur, probe[probe["i"].isin(unmatched)], decisions)
+        _details(cur, decisions)
+        _new_ids(cur, decisions, taken or {})
+        _one_entity_per_key(probe, decisions)
+        cur.unregister("probe")
+        cur.execute("drop table if exists name_index")
+    finally:
+        cur.close()
+    return decisions
+
+
+def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions: list[Decision]) -> None:
+    """Candidates for names no key matched: blocked in DuckDB (a shared word of three letters
+    or more, or the same first four letters of the key), scored with rapidfuzz."""
+    from rapidfuzz import fuzz
+
+    cur.register("unmatched", probe)
+    pairs = cur.execute(
+        """
+        with u as (select distinct i, kind, keykind, key from unmatched),
+        words as (select i, kind, keykind, key, unnest(string_split(key, ' ')) as w from u where keykind = 'latin'),
+        by_word as (
+            select w.i, s.id, s.label, s.key as skey, w.key as ukey, s.via, s.text
+            from words w join (select *, unnest(string_split(key, ' ')) as w from name_index where keykind = 'latin') s
+              on s.kind = w.kind and s.w = w.w
+            where length(w.w) >= 3
+        ),
+        by_prefix as (
+            select u.i, s.id, s.label, s.key, u.key, s.via, s.text
+            from u join name_index s on s.kind = u.kind and s.keykind = u.keykind and left(s.key, 4) = left(u.key, 4)
+            where length(u.key) >= 4
+        ),
+        pairs as (select * from by_word union select * from by_prefix)
+        select * from pairs where jaro_winkler_similarity(skey, ukey) >= 0.75
+        """
+    ).fetchall()
+    cur.unregister("unmatched")
+    best: dict[int, dict[str, Candidate]] = {}
+    for i, eid, label, skey, ukey, via, stored in pairs:
+        score = float(fuzz.ratio(skey, ukey))
+        if score < NEAR_MISS:
+            continue
+        found = best.setdefault(i, {})
+        if eid not in found or found[eid].score < score:
+            what = f"alias “{stored}”" if via == "alias" else f"{via} “{stored}”"
+            found[eid] = Candidate(eid, label, round(score, 1), f"near miss: close to the {what}")
+    for i, found in best.items():
+        d = decisions[i]
+        ranked = sorted(found.values(), key=lambda c: -c.score)[:MAX_CANDIDATES]
+        d.candidates, d.status = ranked, "review"
+        d.score, d.rule = ranked[0].score, ranked[0].rule
+        clear = len(ranked) == 1 or ranked[1].score < ranked[0].score - 5
+        if ranked[0].score >= LIKELY and clear:
+            d.entity_id = ranked[0].entity_id  # proposed, for the analyst to confirm
+
+
+def _details(cur: duckdb.DuckDBPyConnection, decisions: list[Decision]) -> None:
+    """What tells candidates apart: a person's firms and years, a firm's kind, country and parent."""
+    people = sorted({c.entity_id for d in decisions if d.kind == "person" for c in d.candidates})
+    firms = sorted({c.entity_id for d in decisions if d.kind == "firm" for c in d.candidates})
+    detail: dict[tuple[str, str], str] = {}
+    if people:
+        for pid, firm_names, first, last in cur.execute(
+            """select m.person_id, string_agg(distinct f.name, ', ' order by f.name), min(year(m.moved_on)),
+                      max(year(m.moved_on))
+               from moves m left join firms f on f.firm_id in (m.from_firm_id, m.to_firm_id)
+               where m.person_id in (select unnest($ids::varchar[])) group by m.person_id""",
+            {"ids": people},
+        ).fetchall():
+            years = f"{first}–{last}" if first and last and first != last else str(first or "")
+            detail[("person", pid)] = "; ".join(x for x in (firm_names or "", years) if x)
+    if firms:
+        for fid, kind, country, parent in cur.execute(
+            """select f.firm_id, f.kind, f.country, p.name from firms f left join firms p on p.firm_id = f.parent_id
+               where f.firm_id in (select unnest($ids::varchar[]))""",
+            {"ids": firms},
+        ).fetchall():
+            detail[("firm", fid)] = ", ".join(
+                x for x in (kind.replace("_", " "), country, parent and f"part of {parent}") if x
+            )
+    for d in decisions:
+        for c in d.candidates:
+            c.detail = detail.get((d.kind, c.entity_id), "")
+
+
+def _new_ids(cur: duckdb.DuckDBPyConnection, decisions: list[Decision], taken: dict[str, set[str]]) -> None:
+    """A readable, unused id for each name that may become a new entity."""
+    wanted = {(d.kind, names.slug(d.name)) for d in decisions}
+    used: dict[str, set[str]] = {k: set(taken.get(k, set())) for k in KINDS}
+    for kind, table, col in (("person", "people", "person_id"), ("firm", "firms", "firm_id")):
+        prefixes = sorted({s for k, s in wanted if k == kind})
+        if prefixes:
+            used[kind] |= {
+                r[0]
+                for r in cur.execute(
+                    f"select {col} from {table} "
+                    f"where list_contains($p::varchar[], regexp_replace({col}, '-[0-9]+$', ''))",
+                    {"p": prefixes},
+                ).fetchall()
+            }
+    for d in decisions:
+        base = names.slug(d.name)
+        new_id, n = base, 1
+        while new_id in used[d.kind]:
+            n += 1
+            new_id = f"{base}-{n}"
+        used[d.kind].add(new_id)
+        d.new_id = new_id
+
+
+def _one_entity_per_key(probe: pd.DataFrame, decisions: list[Decision]) -> None:
+    """New names of one upload that share a key (王小明 and "Xiaoming Wang") become one entity."""
+    first: dict[tuple[str, str, str], int] = {}
+    for row in probe.itertuples():
+        d = decisions[row.i]
+        if d.status != "new":
+            continue
+        k = (d.kind, row.keykind, row.key)
+        j = first.setdefault(k, row.i)
+        if j != row.i:
+            d.new_id = decisions[j].new_id
+            d.rule = f"the same name as “{decisions[j].name}” in this upload"
+
+
+def decisions_frame(decisions: list[Decision]) -> pd.DataFrame:
+    """One row per distinct name: what the review table and the CLI's CSV show."""
+    return pd.DataFrame(
+        [
+            {
+                "kind": d.kind,
+                "name": d.name,
+                "name_zh": d.name_zh,
+                "rows": d.rows,
+                "status": d.status,
+                "match": d.entity_id or "",
+                "new_id": d.new_id,
+                "rule": d.rule,
+                "score": d.score,
+                "candidates": " | ".join(
+                    f"{c.entity_id}: {c.label} ({c.score:.0f}; {c.detail})"
+                    if c.detail
+                    else f"{c.entity_id}: {c.label} ({c.score:.0f})"
+                    for c in d.candidates
+                ),
+            }
+            for d in decisions
+        ],
+        columns=["kind", "name", "name_zh", "rows", "status", "match", "new_id", "rule", "score", "candidates"],
+    )
+
+
+def search_text(con: duckdb.DuckDBPyConnection, text: str) -> str:
+    """What a search box looks for: the stored name of the one entity the text names exactly
+    ("Li Mu" -> "Mu Li", "賈揚清" -> "Yangqing Jia", an alias -> its entity), else the text."""
+    text = names.clean(text)
+    if not text or names.name_problem(text):
+        return text
+    found = [(d.kind, d.entity_id) for d in resolve(con, [(k, text, "", 1) for k in KINDS]) if d.status == "matched"]
+    if len(found) != 1:
+        return text
+    kind, eid = found[0]
+    table, col = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
+    row = con.execute(f"select name from {table} where {col} = $id", {"id": eid}).fetchall()
+    return row[0][0] if row else text
