@@ -25,105 +25,9 @@ import duckdb
 
 from atlas import csvfile, names
 from atlas.load.problems import Problem
+from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, detect_flat  # noqa: F401 - part of this module's interface
 from atlas.resolve import Decision, resolve
 
-SOURCE_COLUMNS = ("source_title", "source_url", "source_publisher", "source_date")
-
-
-@dataclass(frozen=True)
-class FlatFormat:
-    """One row per event with names: which table it fills, its columns and defaults."""
-
-    name: str  # how the Data page and the dictionary call it
-    table: str
-    required: tuple[str, ...]
-    columns: tuple[str, ...]
-    refs: dict[str, tuple[str, str]]  # column -> (person or firm, column of its Chinese name or '')
-    defaults: dict[str, str]
-    id_column: str
-    id_prefix: str
-    id_fields: tuple[str, ...]  # what makes two rows the same event (its id is their hash)
-
-
-FLAT_FORMATS: dict[str, FlatFormat] = {
-    f.name: f
-    for f in (
-        FlatFormat(
-            "moves by name",
-            "moves",
-            ("person", "to_firm", "moved_on"),
-            (
-                "person",
-                "person_zh",
-                "from_firm",
-                "to_firm",
-                "moved_on",
-                "role",
-                "move_type",
-                "certainty",
-                "note",
-                *SOURCE_COLUMNS,
-            ),
-            {"person": ("person", "person_zh"), "from_firm": ("firm", ""), "to_firm": ("firm", "")},
-            {"move_type": "joined", "certainty": "reported"},
-            "move_id",
-            "m",
-            ("person", "from_firm", "to_firm", "moved_on", "move_type"),
-        ),
-        FlatFormat(
-            "pay by name",
-            "compensation",
-            ("firm", "kind", "amount_low", "currency", "reported_on"),
-            (
-                "person",
-                "person_zh",
-                "firm",
-                "kind",
-                "amount_low",
-                "amount_high",
-                "currency",
-                "period",
-                "outcome",
-                "reported_on",
-                "certainty",
-                "amount_text",
-                "note",
-                *SOURCE_COLUMNS,
-            ),
-            {"person": ("person", "person_zh"), "firm": ("firm", "")},
-            {"period": "one_time", "outcome": "unknown", "certainty": "reported"},
-            "comp_id",
-            "p",
-            ("person", "firm", "kind", "amount_low", "amount_high", "currency", "reported_on"),
-        ),
-        FlatFormat(
-            "rounds by name",
-            "funding_rounds",
-            ("firm", "round_type", "currency"),
-            (
-                "firm",
-                "announced_on",
-                "round_type",
-                "amount",
-                "currency",
-                "valuation",
-                "stake_pct",
-                "status",
-                "investors",
-                "lead_investor",
-                "certainty",
-                "amount_qualifier",
-                "note",
-                *SOURCE_COLUMNS,
-            ),
-            {"firm": ("firm", ""), "investors": ("firm", ""), "lead_investor": ("firm", "")},
-            {"status": "completed", "certainty": "reported"},
-            "round_id",
-            "r",
-            ("firm", "announced_on", "round_type", "amount", "currency"),
-        ),
-    )
-}
 # the columns of the tables a flat row fills, other than its names and sources
 _PASS_THROUGH = {
     "moves": ("moved_on", "role", "move_type", "certainty", "note"),
@@ -163,15 +67,6 @@ NAME_COLUMNS = {
 }
 _ID = re.compile(r"[a-z0-9][a-z0-9._-]*")
 MAX_INVESTORS = 50
-
-
-def detect_flat(header: list[str]) -> str | None:
-    """The flat format a header is (every required column there, none unknown), or None."""
-    cols = {h.strip().lower().lstrip("\ufeff") for h in header}
-    for f in FLAT_FORMATS.values():
-        if set(f.required) <= cols and cols <= set(f.columns):
-            return f.name
-    return None
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -437,3 +332,79 @@ def apply(
         if key not in FLAT_FORMATS and key not in out:
             out[key], out_labels[key] = path, labels.get(key, key)
     return out, out_labels
+
+
+# What each column of a flat file means (the data dictionary shows it), and one example row each.
+FLAT_HELP = {
+    "person": "the person, by name in English or Chinese, either order (Li Mu, Mu Li, 李沐, 李沐)",
+    "person_zh": "the person's Chinese name, when the person column has the English one",
+    "from_firm": "the firm left, by name (company suffixes like Inc. or 有限公司 are ignored); empty for a first job",
+    "to_firm": "the firm joined, by name",
+    "firm": "the firm, by name",
+    "investors": "the investors by name, separated by ; (or 、)",
+    "lead_investor": "the lead investor(s) by name",
+    "moved_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "reported_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "announced_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
+    "source_title": "the article's headline; a source with this title, address, or publisher and date is reused",
+    "source_url": "the article's address (http:// or https://)",
+    "source_publisher": "who published it",
+    "source_date": "when it was published: YYYY, YYYY-MM or YYYY-MM-DD",
+}
+FLAT_EXAMPLES = {
+    "moves by name": {
+        "person": "Li Mu", "person_zh": "李沐", "from_firm": "Amazon Inc.", "to_firm": "Boson.ai",
+        "moved_on": "2023-03", "role": "co-founder", "move_type": "founded", "certainty": "reported",
+        "source_publisher": "钛媒体创投家", "source_date": "2023",
+    },
+    "pay by name": {
+        "person": "Shengjia Zhao", "firm": "Meta Superintelligence Labs", "kind": "signing_bonus",
+        "amount_low": "100000000", "currency": "USD", "period": "one_time", "outcome": "offered",
+        "reported_on": "2025-07", "certainty": "rumor",
+    },
+    "rounds by name": {
+        "firm": "Reka AI", "announced_on": "2024", "round_type": "series", "amount": "60000000", "currency": "USD",
+        "investors": "Nvidia; Snowflake", "lead_investor": "", "status": "completed", "certainty": "reported",
+    },
+}  # fmt: skip
+
+
+def flat_dictionary(name: str) -> list[dict[str, str]]:
+    """The data dictionary of a flat format: each column, whether required, its default, what it holds."""
+    from atlas.model import TABLES_BY_NAME, TYPE_NAMES
+
+    fmt = FLAT_FORMATS[name]
+    table = TABLES_BY_NAME[fmt.table]
+    out = []
+    for c in fmt.columns:
+        if c in FLAT_HELP:
+            meaning = FLAT_HELP[c]
+        elif c in table.column_names:
+            col = table.column(c)
+            meaning = ", ".join(col.choices) if col.choices else TYPE_NAMES[col.type]
+        else:
+            meaning = ""
+        default = fmt.defaults.get(c, "")
+        out.append(
+            {
+                "column": c,
+                "required": "yes" if c in fmt.required else "no",
+                "holds": meaning,
+                "default": default,
+                "example": FLAT_EXAMPLES[name].get(c, ""),
+            }
+        )
+    return out
+
+
+def flat_csv(name: str, example: bool = False) -> str:
+    """A flat format's empty template, or (example=True) its header and one example row."""
+    import io
+
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    columns = FLAT_FORMATS[name].columns
+    w.writerow(columns)
+    if example:
+        w.writerow([FLAT_EXAMPLES[name].get(c, "") for c in columns])
+    return out.getvalue()

@@ -213,6 +213,118 @@ TABLES: tuple[Table, ...] = (
 )
 
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+# Files by name: one row per event with names, not ids, as analysts keep them (atlas.byname
+# turns them into table rows once their names are resolved).
+@dataclass(frozen=True)
+class FlatFormat:
+    """One row per event with names: which table it fills, its columns and defaults."""
+
+    name: str  # how the Data page and the dictionary call it
+    table: str
+    required: tuple[str, ...]
+    columns: tuple[str, ...]
+    refs: dict[str, tuple[str, str]]  # column -> (person or firm, column of its Chinese name or '')
+    defaults: dict[str, str]
+    id_column: str
+    id_prefix: str
+    id_fields: tuple[str, ...]  # what makes two rows the same event (its id is their hash)
+
+
+SOURCE_COLUMNS = ("source_title", "source_url", "source_publisher", "source_date")
+
+
+FLAT_FORMATS: dict[str, FlatFormat] = {
+    f.name: f
+    for f in (
+        FlatFormat(
+            "moves by name",
+            "moves",
+            ("person", "to_firm", "moved_on"),
+            (
+                "person",
+                "person_zh",
+                "from_firm",
+                "to_firm",
+                "moved_on",
+                "role",
+                "move_type",
+                "certainty",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"person": ("person", "person_zh"), "from_firm": ("firm", ""), "to_firm": ("firm", "")},
+            {"move_type": "joined", "certainty": "reported"},
+            "move_id",
+            "m",
+            ("person", "from_firm", "to_firm", "moved_on", "move_type"),
+        ),
+        FlatFormat(
+            "pay by name",
+            "compensation",
+            ("firm", "kind", "amount_low", "currency", "reported_on"),
+            (
+                "person",
+                "person_zh",
+                "firm",
+                "kind",
+                "amount_low",
+                "amount_high",
+                "currency",
+                "period",
+                "outcome",
+                "reported_on",
+                "certainty",
+                "amount_text",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"person": ("person", "person_zh"), "firm": ("firm", "")},
+            {"period": "one_time", "outcome": "unknown", "certainty": "reported"},
+            "comp_id",
+            "p",
+            ("person", "firm", "kind", "amount_low", "amount_high", "currency", "reported_on"),
+        ),
+        FlatFormat(
+            "rounds by name",
+            "funding_rounds",
+            ("firm", "round_type", "currency"),
+            (
+                "firm",
+                "announced_on",
+                "round_type",
+                "amount",
+                "currency",
+                "valuation",
+                "stake_pct",
+                "status",
+                "investors",
+                "lead_investor",
+                "certainty",
+                "amount_qualifier",
+                "note",
+                *SOURCE_COLUMNS,
+            ),
+            {"firm": ("firm", ""), "investors": ("firm", ""), "lead_investor": ("firm", "")},
+            {"status": "completed", "certainty": "reported"},
+            "round_id",
+            "r",
+            ("firm", "announced_on", "round_type", "amount", "currency"),
+        ),
+    )
+}
+
+
+def detect_flat(header: list[str]) -> str | None:
+    """The flat format a header is (every required column there, none unknown), or None."""
+    cols = {h.strip().lower().lstrip("\ufeff") for h in header}
+    for f in FLAT_FORMATS.values():
+        if set(f.required) <= cols and cols <= set(f.columns):
+            return f.name
+    return None
+
+
 # The tables whose rows are facts from a source; each must name its source and certainty.
 FACT_TABLES = ("education", "moves", "compensation", "funding_rounds")
 

@@ -22,6 +22,7 @@ KINDS = ("person", "firm")
 NEAR_MISS = 80  # candidates scoring at least this are shown for review
 LIKELY = 90  # a single candidate this close (and clear of the next) is proposed in the review
 MAX_CANDIDATES = 5
+MAX_BLOCK = 2000  # a word or key prefix shared by more stored names than this is no block
 
 # matched: one entity by an exact key (automatic); review: near-miss candidates, the analyst
 # decides (the best proposed when it is clear); ambiguous: an exact key shared by several
@@ -158,6 +159,10 @@ def resolve(
         unmatched = [i for i, d in enumerate(decisions) if d.status == "new"]
         if unmatched:
             _near_misses(cur, probe[probe["i"].isin(unmatched)], decisions)
+        for d in decisions:
+            if d.status == "new" and d.kind == "person" and not names.has_han(d.name) and len(d.name.split()) == 1:
+                # "David" alone: a first name or a surname names nobody for sure, never a new person silently
+                d.status, d.rule = "review", "one word only: a first name or a surname alone"
         _details(cur, decisions)
         _new_ids(cur, decisions, taken or {})
         _one_entity_per_key(probe, decisions)
@@ -175,18 +180,32 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
 
     cur.register("unmatched", probe)
     pairs = cur.execute(
-        """
+        f"""
         with u as (select distinct i, kind, keykind, key from unmatched),
-        words as (select i, kind, keykind, key, unnest(string_split(key, ' ')) as w from u where keykind = 'latin'),
+        stored_words as (
+            select kind, id, label, key, via, text, unnest(string_split(key, ' ')) as w
+            from name_index where keykind = 'latin'
+        ),
+        -- a word or prefix shared by thousands of names (wang, li, john) tells nothing: not a block
+        word_df as (select kind, w, count(*) as n from stored_words group by all),
+        words as (
+            select distinct i, kind, key, unnest(string_split(key, ' ')) as w from u where keykind = 'latin'
+        ),
         by_word as (
             select w.i, s.id, s.label, s.key as skey, w.key as ukey, s.via, s.text
-            from words w join (select *, unnest(string_split(key, ' ')) as w from name_index where keykind = 'latin') s
-              on s.kind = w.kind and s.w = w.w
+            from words w
+            join word_df d on d.kind = w.kind and d.w = w.w and d.n <= {MAX_BLOCK}
+            join stored_words s on s.kind = w.kind and s.w = w.w
             where length(w.w) >= 3
         ),
+        prefixed as (select *, left(key, 4) as p from name_index),
+        prefix_df as (select kind, keykind, p, count(*) as n from prefixed group by all),
         by_prefix as (
             select u.i, s.id, s.label, s.key, u.key, s.via, s.text
-            from u join name_index s on s.kind = u.kind and s.keykind = u.keykind and left(s.key, 4) = left(u.key, 4)
+            from u
+            join prefix_df d on d.kind = u.kind and d.keykind = u.keykind and d.p = left(u.key, 4)
+                and d.n <= {MAX_BLOCK}
+            join prefixed s on s.kind = u.kind and s.keykind = u.keykind and s.p = left(u.key, 4)
             where length(u.key) >= 4
         ),
         pairs as (select * from by_word union select * from by_prefix)

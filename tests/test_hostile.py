@@ -77,6 +77,7 @@ def bad_value(expr: str, columns: list[str]) -> tuple[str, str] | None:
         "((parent_id IS NULL) OR (parent_id != firm_id))": ("parent_id", "google"),
         "((to_firm_id IS NOT NULL) OR (move_type = 'left'))": ("to_firm_id", ""),
         "(amount_low <= amount_high)": ("amount_low", "999999999999"),
+        "(length(alias) BETWEEN 1 AND 200)": ("alias", "x" * 201),
     }
     if expr in known:
         return known[expr]

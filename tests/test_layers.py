@@ -13,9 +13,27 @@ from tests.conftest import ROOT
 # Lower layers first; a module may import only modules of its own layer or below (the package
 # `atlas.ui` and its submodules, `atlas.load` and its steps, count as one layer each).
 LAYERS = [
-    {"atlas.sql", "atlas.model", "atlas.escape", "atlas.urlvalues", "atlas.pages", "atlas.money", "atlas.labels"},
-    {"atlas.schema", "atlas.load", "atlas.csvfile"},
-    {"atlas.db", "atlas.upload", "atlas.views", "atlas.generate", "atlas.export", "atlas.charts", "atlas.tables"},
+    {
+        "atlas.sql",
+        "atlas.model",
+        "atlas.escape",
+        "atlas.urlvalues",
+        "atlas.pages",
+        "atlas.money",
+        "atlas.labels",
+        "atlas.names",
+    },
+    {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname"},
+    {
+        "atlas.db",
+        "atlas.upload",
+        "atlas.merge",
+        "atlas.views",
+        "atlas.generate",
+        "atlas.export",
+        "atlas.charts",
+        "atlas.tables",
+    },
     {"atlas.cache", "atlas.fetch"},
     {"atlas.ui", "atlas.profiles"},
     {"atlas.cli", "atlas.tools", "atlas.__main__", "atlas"},

@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 
 from atlas.load.problems import Problem
-from atlas.model import TABLES, TABLES_BY_NAME, Table
+from atlas.model import TABLES, TABLES_BY_NAME, Table, detect_flat
 
 
 def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
@@ -126,8 +126,6 @@ def detect_table(path: Path, header: list[str] | None = None) -> str | None:
     (`people.csv`, `people (2).csv`, `2024_moves.csv`, `Moves - Sheet1.csv`), else by its header
     (read from the file when not given): the one table whose required columns it has and
     whose columns hold all of it, or a flat format's columns."""
-    from atlas.byname import detect_flat
-
     stem = path.stem.lower()
     if stem in TABLES_BY_NAME:
         return stem

@@ -28,7 +28,9 @@ def upload_ui() -> None:
     st.subheader("Upload new data")
     st.caption(
         "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
-        "the data model; pick the table yourself where it is not. Any encoding a spreadsheet saves (UTF-8, "
+        "the data model; pick the table yourself where it is not. Names work wherever ids do, and a file of moves, "
+        "pay figures or rounds by name (one row per event, as you keep them) is matched to the people and firms "
+        "stored, with a review of every name before anything is written. Any encoding a spreadsheet saves (UTF-8, "
         "UTF-16, GB18030/GBK, Big5, Shift-JIS, Windows-1252) is detected, or refused when unsure; comma, "
         f"semicolon, tab or bar. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} "
         "MB per file."
@@ -88,7 +90,9 @@ def _upload_flow(files) -> None:
         staged, result = staged_and_checked(
             st.session_state, con, named, overrides, encodings, mode, review=names_decided
         )
-    tables = [t.name for t in TABLES]
+    from atlas.byname import FLAT_FORMATS
+
+    tables = [t.name for t in TABLES] + list(FLAT_FORMATS)
     codecs = csvfile.codec_names()
     picked_tables: dict[str, str] = {}
     picked_codecs: dict[str, str] = {}
@@ -375,10 +379,48 @@ def undo_ui() -> None:
 
 
 def dictionary_ui() -> None:
-    """Per table: the data dictionary (types, rules, an example row) in full, an empty template
-    and a separate example file with one row of the seed data."""
+    """Per table (and per flat format by name): the data dictionary (types, rules, an example row)
+    in full, an empty template and a separate example file with one row."""
+    from atlas import byname
+
     with st.expander("Templates and data dictionary"):
-        table = st.selectbox("Table", [t.name for t in TABLES], key="dict_table")
+        choices = [t.name for t in TABLES] + list(byname.FLAT_FORMATS)
+        table = st.selectbox(
+            "Table or file by name",
+            choices,
+            key="dict_table",
+            help="The tables take ids; the files by name (moves, pay, rounds) take names as you keep them, and the "
+            "upload matches the names to people and firms, with a review before anything is written.",
+        )
+        if table in byname.FLAT_FORMATS:
+            fmt = byname.FLAT_FORMATS[table]
+            st.caption(
+                f"One row per event, with names instead of ids; recognized by its header whatever the file is called. "
+                f"Required: {', '.join(fmt.required)}. It fills the {fmt.table} table; the names are matched to "
+                "stored people and firms (or become new ones) in a review before the dry run."
+            )
+            st.table(pd.DataFrame(byname.flat_dictionary(table)).set_index("column"))
+            file_name = table.replace(" ", "_")
+            with st.container(horizontal=True, gap="small"):
+                st.download_button(
+                    f"Empty template: {file_name}.csv",
+                    data=byname.flat_csv(table),
+                    file_name=f"{file_name}.csv",
+                    mime="text/csv",
+                    key="dict_template",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+                st.download_button(
+                    f"Example: {file_name}.example.csv",
+                    data=byname.flat_csv(table, example=True),
+                    file_name=f"{file_name}.example.csv",
+                    mime="text/csv",
+                    key="dict_example",
+                    on_click="ignore",
+                    icon=":material/download:",
+                )
+            return
         example: dict[str, str] = {}
         seed = SEED_DIR / f"{table}.csv"
         if seed.exists():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
@@ -650,4 +651,51 @@ def test_a_name_on_another_page_opens_its_profile_with_the_filters(server, brows
     assert "person=" in page.url and "certainty=reported" in page.url
     assert selected(page, "Minimum certainty") == "reported"
     assert page.context.pages == [page]
+    page.close()
+
+
+MOVES_BY_NAME = (
+    "person,from_firm,to_firm,moved_on,move_type,certainty\n"
+    "Li Mu,Amazon Inc.,Boson.ai,2023-03,founded,reported\n"
+    "賈揚清,Alibaba Group,Lepton AI,2023-03,founded,reported\n"
+    "Yangqing Jai,Google Deepmind,字节跳动科技有限公司,2024-05,joined,rumor\n"
+    "王小明,OpenAI Inc.,Moonshot AI,2025-01,joined,reported\n"
+    "Sarah Kimball,,Anthropic,2024-11,joined,reported\n"
+)
+
+
+def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_server, browser, tmp_path):
+    path = tmp_path / "moves from my spreadsheet.csv"
+    path.write_text(MOVES_BY_NAME, encoding="utf-8")
+    page = browser.new_page(viewport={"width": 1440, "height": 2400})
+    page.goto(fresh_server.url + "/Data")
+    wait_for_app(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    see(page, "Names in the upload")
+    wait_for_app(page, "Data")
+    # the table's cells are drawn on a canvas; their text is in its accessible copy
+    page.get_by_text("check: near miss").first.wait_for(state="attached", timeout=30000)  # the typo, for review
+    page.get_by_text("Yangqing Jia (贾扬清) · person jia-yangqing").first.wait_for(state="attached")
+    page.screenshot(path=str(ARTIFACTS / "upload_by_name_review.png"), full_page=True)
+    page.get_by_role("button", name="Use these decisions").click()
+    see(page, "No problem found")
+    page.get_by_role("button", name="Commit the upload").click()
+    see(page, "Committed as data version 2")
+    # the moves are attached to the stored people: Mu Li's profile shows Boson AI founded in 2023-03
+    page.goto(fresh_server.url + "/People_and_firms?q=Li+Mu")
+    wait_for_app(page, "People & firms")
+    page.get_by_text("Mu Li (李沐)").first.wait_for(state="attached", timeout=30000)
+    page.goto(fresh_server.url + "/People_and_firms?person=jia-yangqing")
+    wait_for_app(page, "People & firms")
+    page.get_by_text("Lepton AI").first.wait_for(state="attached", timeout=30000)
+    # the same names again: every one matches on its own, no review
+    page.goto(fresh_server.url + "/Data")
+    wait_for_app(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    see(page, "Names in the upload")
+    wait_for_app(page, "Data")
+    see(page, "0 to check")
+    assert page.get_by_role("button", name="Use these decisions").count() == 0
+    # the dry run at once, no review (in append mode it reports that these moves exist already)
+    page.get_by_text(re.compile("already exists|No problem found")).first.wait_for(state="attached", timeout=30000)
     page.close()
