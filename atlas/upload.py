@@ -301,7 +301,27 @@ def commit(
     files, labels, problems = _files_for_load(con, upload, mode)
     if problems:
         return LoadResult(problems)
-    return load_files(con, files, mode=mode, uploader=uploader or "data page", labels=labels, progress=progress)
+    decisions = [
+        {
+            "kind": d.kind,
+            "name": d.name,
+            "entity": d.target,
+            "status": d.status,
+            "rule": d.rule,
+            "score": d.score,
+            "created": d.entity_id is None,
+        }
+        for d in (upload.names.decisions if upload.names else [])
+    ]
+    return load_files(
+        con,
+        files,
+        mode=mode,
+        uploader=uploader or "data page",
+        labels=labels,
+        progress=progress,
+        name_decisions=decisions or None,
+    )
 
 
 def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:

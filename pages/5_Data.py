@@ -35,6 +35,10 @@ st.dataframe(
         "tables": "Tables",
         "row_counts": "Rows per table",
         "sha256": "SHA-256",
+        "n_names": st.column_config.NumberColumn("Names matched", help="An upload by name: its distinct names"),
+        "name_decisions": st.column_config.TextColumn(
+            "Name decisions", help="Each name with the entry it was matched to, the rule and the score"
+        ),
     },
     hide_index=True,
     width="stretch",

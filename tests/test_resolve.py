@@ -370,3 +370,20 @@ def test_flat_formats_are_documented():
     for fmt in byname.FLAT_FORMATS.values():
         assert set(fmt.required) <= set(fmt.columns)
         assert set(fmt.refs) <= set(fmt.columns)
+
+
+def test_the_upload_record_keeps_every_name_decision(rw, tmp_path):
+    import json
+
+    path = _file(tmp_path, "person,to_firm,moved_on\nLi Mu,Google DeepMind,2025-02\n")
+    with upload.stage_upload([("m.csv", path)]) as staged:
+        result = upload.commit(rw, staged, "test")
+    assert result.ok, result.problems
+    stored = json.loads(
+        rw.execute("select name_decisions from uploads where upload_id = $u", {"u": result.upload_id}).fetchall()[0][0]
+    )
+    assert {(d["name"], d["entity"], d["status"], d["score"]) for d in stored} == {
+        ("Li Mu", "mu-li", "matched", 100.0),
+        ("Google DeepMind", "google-deepmind", "matched", 100.0),
+    }
+    assert all(d["rule"] for d in stored)

@@ -44,6 +44,7 @@ def load_files(
     labels: Mapping[str, str] | None = None,
     derive: bool = True,
     progress: Callable[[str, LoadResult], None] | None = None,
+    name_decisions: list[dict] | None = None,
 ) -> LoadResult:
     """Validate `files` (table name -> CSV path) and, if all is well, commit them atomically.
 
@@ -60,7 +61,9 @@ def load_files(
     benchmark passes derive=False, to time the derived tables apart.
     """
     with WRITE_LOCK:
-        result = _load_files(con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {})
+        result = _load_files(
+            con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {}, decisions=name_decisions
+        )
         if result.upload_id is None:
             return result
         if progress:
@@ -74,7 +77,7 @@ def load_files(
         return result
 
 
-def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  # noqa: ANN001 - see load_files
+def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None) -> LoadResult:  # noqa: ANN001 - see load_files
     if mode not in (*MODES, "build"):
         raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
@@ -154,8 +157,8 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
             cur.execute("update aliases set origin = 'upload ' || $id where origin = 'upload'", {"id": upload_id})
         clock.lap("write")
         cur.execute(
-            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
-            "values ($id, $uploader, $mode, $files, $sha, $counts, $tables)",
+            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables, name_decisions) "
+            "values ($id, $uploader, $mode, $files, $sha, $counts, $tables, $names)",
             {
                 "id": upload_id,
                 "uploader": uploader,
@@ -164,6 +167,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels) -> LoadResult:  
                 "sha": digest.result(),
                 "counts": json.dumps(result.changes if mode != "build" else result.row_counts),
                 "tables": ", ".join(t.name for t in order),
+                "names": json.dumps(decisions, ensure_ascii=False) if decisions else None,
             },
         )
         result.upload_id = upload_id

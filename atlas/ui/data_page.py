@@ -237,6 +237,10 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         for c in d.candidates:
             options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
     labels_of = {(d.kind, c.entity_id): c.label for d in decisions for c in d.candidates}
+    for d in decisions:  # an id the analyst typed is an option too
+        if d.entity_id and (d.kind, d.entity_id) not in labels_of:
+            labels_of[(d.kind, d.entity_id)] = d.entity_id
+            options[_option(d.kind, d.entity_id, d.entity_id)] = (d.kind, d.entity_id)
     frame = pd.DataFrame(
         [
             {
@@ -248,6 +252,7 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
                 if d.entity_id
                 else f"New {d.kind}",
                 "new_id": d.new_id if not d.entity_id else "",
+                "other_id": "",
                 "why": f"{d.rule} ({d.score:.0f})" if d.rule else "no stored name is close",
                 "candidates": "; ".join(
                     f"{c.label} [{c.entity_id}] {c.score:.0f}" + (f": {c.detail}" if c.detail else "")
@@ -274,6 +279,12 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
             "new_id": st.column_config.TextColumn(
                 "New id", help="The id a new entry gets (lowercase letters, digits, '.', '_', '-')", max_chars=60
             ),
+            "other_id": st.column_config.TextColumn(
+                "Or another id",
+                help="The id of a stored person or firm that is not among the candidates (e.g. dario-amodei): "
+                "it wins over the decision",
+                max_chars=60,
+            ),
             "why": st.column_config.TextColumn("Why (score)", disabled=True, width="medium"),
             "candidates": st.column_config.TextColumn("Candidates", disabled=True, width="large"),
         },
@@ -287,6 +298,19 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     changed = False
     for d, row in zip(decisions, edited.itertuples(), strict=True):
         kind, entity_id = options.get(row.decision, (d.kind, d.entity_id))
+        other = str(row.other_id or "").strip()
+        if other:
+            table, col = ("people", "person_id") if d.kind == "person" else ("firms", "firm_id")
+            known = (
+                cache.connection()
+                .cursor()
+                .execute(f"select count(*) from {table} where {col} = $id", {"id": other})
+                .fetchall()[0][0]
+            )
+            if not known:
+                problems.append(f"No {d.kind} has the id “{other}” (for “{d.name}”).")
+                continue
+            kind, entity_id = d.kind, other
         if kind != d.kind:
             problems.append(f"“{d.name}” is a {d.kind}: pick a {d.kind} for it, not a {kind}.")
             continue
@@ -296,7 +320,7 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
             continue
         if entity_id != d.entity_id or (entity_id is None and new_id and new_id != d.new_id):
             changed = True
-            d.entity_id, d.status = entity_id, "confirmed"
+            d.entity_id, d.status, d.rule, d.score = entity_id, "confirmed", "chosen in the review", 100.0
             if entity_id is None:
                 d.new_id = new_id or d.new_id
     for p in problems:

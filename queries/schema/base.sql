@@ -180,7 +180,9 @@ create table if not exists uploads (
     file_names  varchar not null,
     sha256      varchar,
     row_counts  varchar not null,
-    tables      varchar not null
+    tables      varchar not null,
+    -- an upload by name: every distinct name with its decision, rule and score (JSON)
+    name_decisions varchar
 );
 
 -- Uploads reversed by an undo (itself an upload of mode 'undo'). The rows an upload

@@ -677,6 +677,20 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     page.get_by_text("check: near miss").first.wait_for(state="attached", timeout=30000)  # the typo, for review
     page.get_by_text("Yangqing Jia (贾扬清) · person jia-yangqing").first.wait_for(state="attached")
     page.screenshot(path=str(ARTIFACTS / "upload_by_name_review.png"), full_page=True)
+    # the analyst corrects one decision: Sarah Kimball is no new person but a stored one, by id
+    grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="Name in the file").first
+    rows = grid.evaluate("g => [...g.querySelectorAll('table tr')].map(r => r.innerText)")
+    row = next(i for i, r in enumerate(rows) if "Sarah Kimball" in r)
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 20, box["y"] + 35 * row + 17)
+    for _ in range(6):  # to the "Or another id" column
+        page.keyboard.press("ArrowRight")
+    page.keyboard.press("Enter")
+    page.wait_for_timeout(300)
+    page.keyboard.type("dario-amodei", delay=30)
+    page.keyboard.press("Enter")
+    page.get_by_text("confirmed by you").first.wait_for(state="attached", timeout=30000)
+    wait_for_app(page, "Data")
     page.get_by_role("button", name="Use these decisions").click()
     see(page, "No problem found")
     page.get_by_role("button", name="Commit the upload").click()
@@ -696,6 +710,8 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     wait_for_app(page, "Data")
     see(page, "0 to check")
     assert page.get_by_role("button", name="Use these decisions").count() == 0
+    # the corrected spelling is an alias now: it matches the stored person on its own
+    page.get_by_text("Dario Amodei · person dario-amodei").first.wait_for(state="attached", timeout=30000)
     # the dry run at once, no review (in append mode it reports that these moves exist already)
     page.get_by_text(re.compile("already exists|No problem found")).first.wait_for(state="attached", timeout=30000)
     page.close()
