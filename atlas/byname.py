@@ -336,7 +336,7 @@ def apply(
 
 # What each column of a flat file means (the data dictionary shows it), and one example row each.
 FLAT_HELP = {
-    "person": "the person, by name in English or Chinese, either order (Li Mu, Mu Li, 李沐, 李沐)",
+    "person": "the person, by name in English or Chinese, either order or script (Li Mu, Mu Li, 李沐; 賈揚清 = 贾扬清)",
     "person_zh": "the person's Chinese name, when the person column has the English one",
     "from_firm": "the firm left, by name (company suffixes like Inc. or 有限公司 are ignored); empty for a first job",
     "to_firm": "the firm joined, by name",

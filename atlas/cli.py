@@ -191,7 +191,7 @@ def _bench(args: argparse.Namespace) -> int:
     work = Path(args.work or db.ROOT / "bench" / "work")
     work.mkdir(parents=True, exist_ok=True)
     print(f"names: {sizes.people:,} people, {sizes.firms:,} firms …", flush=True)
-    results = [bench_names.run(sizes.people, sizes.firms, work)]
+    results = [bench_names.run_seed(work), bench_names.run(sizes.people, sizes.firms, work)]
     text = bench_names.report(results)
     print(text)
     bench_names.write_section(text, Path(args.out or db.ROOT / "bench" / "RESULTS.md"))

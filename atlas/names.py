@@ -62,9 +62,12 @@ def _strip_accents(text: str) -> str:
 
 
 def latin_key(text: str, firm: bool = False) -> str:
-    """As SQL latin_key: lower case, no accents, words sorted, firm suffixes dropped."""
+    """As SQL latin_key: lower case, no accents; a person's words sorted (any order), a firm's in
+    their order without company suffixes."""
     words = _NOT_LATIN_WORD.sub(" ", _strip_accents(clean(text)).lower()).split()
-    return " ".join(sorted(w for w in words if not (firm and w in FIRM_SUFFIXES)))
+    if firm:
+        return " ".join(w for w in words if w not in FIRM_SUFFIXES)
+    return " ".join(sorted(words))
 
 
 def zh_key(text: str, firm: bool = False) -> str:
@@ -123,7 +126,7 @@ def keys(text: str, kind: str) -> list[tuple[str, str, str]]:
     latin = latin_key(text, firm)
     if latin:
         plain = " ".join(_NOT_LATIN_WORD.sub(" ", _strip_accents(text).lower()).split())
-        if firm and latin != " ".join(sorted(plain.split())):
+        if firm and latin != plain:
             rule = "same name without the company suffix"
         elif latin.split() != plain.split():
             rule = "same name (case, accents, punctuation or word order aside)"

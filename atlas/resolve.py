@@ -174,7 +174,7 @@ def resolve(
 
 
 def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions: list[Decision]) -> None:
-    """Candidates for names no key matched: blocked in DuckDB (a shared word of three letters
+    """Candidates for names no key matched: blocked in DuckDB (a shared word of two letters
     or more, or the same first four letters of the key), scored with rapidfuzz."""
     from rapidfuzz import fuzz
 
@@ -196,7 +196,7 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
             from words w
             join word_df d on d.kind = w.kind and d.w = w.w and d.n <= {MAX_BLOCK}
             join stored_words s on s.kind = w.kind and s.w = w.w
-            where length(w.w) >= 3
+            where length(w.w) >= 2
         ),
         prefixed as (select *, left(key, 4) as p from name_index),
         prefix_df as (select kind, keykind, p, count(*) as n from prefixed group by all),

@@ -57,7 +57,8 @@ with tab_people:
     n_people = int(people["n_found"].iloc[0]) if len(people) else 0
     shown = f" (the first {len(people)} by name)" if n_people > len(people) else ""
     st.caption(
-        f"{n_people:,} people{shown} · click a name for the profile · latest firm, moves and sources over every"
+        f"{n_people:,} {'person' if n_people == 1 else 'people'}{shown} · click a name for the profile · latest firm,"
+        " moves and sources over every"
         " recorded move (the filters do not apply to this list)"
     )
     if people.empty:

@@ -74,13 +74,17 @@ create or replace macro fx_key(currency, year) as
 -- types or uploads): latin_key folds case, accents, punctuation and word order ("Li Mu" and
 -- "Mu Li" are one key) and, for a firm, drops company suffixes ("OpenAI Inc." = "OpenAI");
 -- zh_key keeps the Chinese characters, letters and digits, and drops 有限公司-style suffixes of a firm.
-create or replace macro latin_key(s, firm) as
-    array_to_string(list_sort(list_filter(
+create or replace macro name_words(s, firm) as
+    list_filter(
         string_split(regexp_replace(lower(strip_accents(s)), '[^a-z0-9]+', ' ', 'g'), ' '),
         lambda x: x <> '' and not (firm and list_contains(
             ['inc', 'incorporated', 'ltd', 'limited', 'llc', 'corp', 'corporation', 'co', 'company', 'gmbh', 'plc',
              'ag', 'pte', 'pty', 'sa', 'srl', 'bv', 'group', 'holdings'], x))
-    )), ' ');
+    );
+
+-- a person's words in any order (Li Mu = Mu Li); a firm's keep theirs (Neural Quantum is not Quantum Neural)
+create or replace macro latin_key(s, firm) as
+    array_to_string(case when firm then name_words(s, firm) else list_sort(name_words(s, firm)) end, ' ');
 
 create or replace macro zh_key(s, firm) as
     case when firm
