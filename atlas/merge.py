@@ -33,18 +33,18 @@ REFERENCES = {
 ENTITY = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}
 
 
-def merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str) -> LoadResult:
+def merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str, email: str = "") -> LoadResult:
     """Merge `drop` into `keep` (both ids of `kind`); the result's upload_id is the merge's version."""
     if kind not in ENTITY:
         return LoadResult([Problem("", None, None, None, "kind must be person or firm")])
     with WRITE_LOCK:
-        result = _merge(con, kind, keep, drop, who)
+        result = _merge(con, kind, keep, drop, who, email)
         if result.ok:
             refresh_derived_committed(con)
         return result
 
 
-def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str) -> LoadResult:
+def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str, email: str = "") -> LoadResult:
     table, col = ENTITY[kind]
     cur = con.cursor()
     result = LoadResult()
@@ -150,14 +150,15 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         run(f"delete from {table} where {col} = $drop", params)
         touched[table] = touched.get(table, 0) + 1
         run(
-            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
-            "values ($id, $who, 'merge', $what, null, $counts, $tables)",
+            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables, uploader_email) "
+            "values ($id, $who, 'merge', $what, null, $counts, $tables, nullif($email, ''))",
             {
                 "id": upload_id,
                 "who": who,
                 "what": f"merge of {kind} {drop} into {keep}",
                 "counts": json.dumps(touched),
                 "tables": ", ".join(touched),
+                "email": email,
             },
         )
         run("commit")

@@ -292,6 +292,7 @@ def commit(
     uploader: str,
     mode: str = "append",
     progress: Callable[[str, LoadResult], None] | None = None,
+    uploader_email: str = "",
 ) -> LoadResult:
     """Validate again and commit everything in one transaction, or nothing; then rebuild the
     tables the pages read (see `atlas.load.load_files`; `progress` hears each step). The one
@@ -321,6 +322,7 @@ def commit(
         labels=labels,
         progress=progress,
         name_decisions=decisions or None,
+        uploader_email=uploader_email,
     )
 
 

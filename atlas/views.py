@@ -21,21 +21,31 @@ def slugify(name: str) -> str:
     return slug or "view"
 
 
-def save_view(con: duckdb.DuckDBPyConnection, name: str, note: str, page: str, query: str, saved_by: str) -> str:
+def save_view(
+    con: duckdb.DuckDBPyConnection, name: str, note: str, page: str, query: str, saved_by: str, saved_by_email: str = ""
+) -> str:
     """Save a view under a slug made from its name (suffixed if taken); returns the slug."""
     name, note, saved_by = name.strip(), note.strip(), saved_by.strip()
     if not name:
         raise ViewError("Give the view a name.")
     if not saved_by:
         raise ViewError("Say who is saving it.")
-    if len(name) > 200 or len(note) > 2000 or len(saved_by) > 100:
-        raise ViewError("Name (200), note (2,000) or your name (100 characters) is too long.")
+    if len(name) > 200 or len(note) > 2000 or len(saved_by) > 200:
+        raise ViewError("Name (200), note (2,000) or your name (200 characters) is too long.")
     base = slugify(name)
     taken = set(sql.run_query(con, "saved_views_list")["slug"])
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
-    params = {"slug": slug, "name": name, "note": note, "page": page, "query": query, "saved_by": saved_by}
+    params = {
+        "slug": slug,
+        "name": name,
+        "note": note,
+        "page": page,
+        "query": query,
+        "saved_by": saved_by,
+        "saved_by_email": saved_by_email,
+    }
     return str(sql.run_query(con, "save_view", params).iloc[0, 0])
 
 

@@ -45,6 +45,7 @@ def load_files(
     derive: bool = True,
     progress: Callable[[str, LoadResult], None] | None = None,
     name_decisions: list[dict] | None = None,
+    uploader_email: str = "",
 ) -> LoadResult:
     """Validate `files` (table name -> CSV path) and, if all is well, commit them atomically.
 
@@ -62,7 +63,14 @@ def load_files(
     """
     with WRITE_LOCK:
         result = _load_files(
-            con, files, mode=mode, uploader=uploader, dry_run=dry_run, labels=labels or {}, decisions=name_decisions
+            con,
+            files,
+            mode=mode,
+            uploader=uploader,
+            dry_run=dry_run,
+            labels=labels or {},
+            decisions=name_decisions,
+            email=uploader_email,
         )
         if result.upload_id is None:
             return result
@@ -77,7 +85,7 @@ def load_files(
         return result
 
 
-def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None) -> LoadResult:  # noqa: ANN001 - see load_files
+def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, email="") -> LoadResult:  # noqa: ANN001 - see load_files
     if mode not in (*MODES, "build"):
         raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
@@ -157,8 +165,9 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None) 
             cur.execute("update aliases set origin = 'upload ' || $id where origin = 'upload'", {"id": upload_id})
         clock.lap("write")
         cur.execute(
-            "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables, name_decisions) "
-            "values ($id, $uploader, $mode, $files, $sha, $counts, $tables, $names)",
+            "insert into uploads "
+            "(upload_id, uploader, mode, file_names, sha256, row_counts, tables, name_decisions, uploader_email) "
+            "values ($id, $uploader, $mode, $files, $sha, $counts, $tables, $names, nullif($email, ''))",
             {
                 "id": upload_id,
                 "uploader": uploader,
@@ -168,6 +177,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None) 
                 "counts": json.dumps(result.changes if mode != "build" else result.row_counts),
                 "tables": ", ".join(t.name for t in order),
                 "names": json.dumps(decisions, ensure_ascii=False) if decisions else None,
+                "email": email or "",
             },
         )
         result.upload_id = upload_id

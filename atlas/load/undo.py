@@ -88,11 +88,11 @@ def _any_log_rows(con: duckdb.DuckDBPyConnection, tables: list[str], upload_id: 
     )
 
 
-def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "") -> LoadResult:
+def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "", email: str = "") -> LoadResult:
     """Restore exactly the state before upload `upload_id` (the latest in effect), in one
     transaction recorded as a new data version."""
     with WRITE_LOCK:
-        return _undo(con, upload_id, uploader)
+        return _undo(con, upload_id, uploader, email)
 
 
 # Tables nothing else refers to: their rows go in the undo's first transaction.
@@ -123,7 +123,7 @@ def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -
     return n
 
 
-def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> LoadResult:
+def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: str = "") -> LoadResult:
     cur = con.cursor()
     result = LoadResult()
     try:
@@ -187,14 +187,16 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str) -> Load
             touched += [t.name for t in parents]
             new_id = _next_upload_id(cur)
             cur.execute(
-                "insert into uploads (upload_id, uploader, mode, file_names, sha256, row_counts, tables) "
-                "values ($id, $who, 'undo', $files, null, $counts, $tables)",
+                "insert into uploads "
+                "(upload_id, uploader, mode, file_names, sha256, row_counts, tables, uploader_email) "
+                "values ($id, $who, 'undo', $files, null, $counts, $tables, nullif($email, ''))",
                 {
                     "id": new_id,
                     "who": uploader or "data page",
                     "files": f"undo of version {upload_id}",
                     "counts": json.dumps(result.row_counts),
                     "tables": ", ".join(dict.fromkeys(touched)),
+                    "email": email,
                 },
             )
             cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})

@@ -10,10 +10,11 @@ import re
 import pandas as pd
 import streamlit as st
 
-from atlas import cache, csvfile, db, load, upload
+from atlas import access, cache, csvfile, db, load, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
 from atlas.model import TABLES, dictionary, example_csv, template_csv
+from atlas.ui import auth
 from atlas.ui.downloads import downloads_ui
 
 UPLOAD_MODES = {
@@ -35,6 +36,13 @@ def upload_ui() -> None:
         f"semicolon, tab or bar. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} "
         "MB per file."
     )
+    who = auth.identity()
+    if not access.may_upload(who, "append"):
+        st.info(
+            f"Uploads, merges and undo need the editor role; {who.label} reads as a {who.role or 'guest'}.",
+            icon=":material/lock:",
+        )
+        return
     files = st.file_uploader("CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
     if files:
         _upload_flow(files)
@@ -129,9 +137,11 @@ def _upload_flow(files) -> None:
         st.session_state["_upload_overrides"] = picked_tables
         st.session_state["_upload_encodings"] = picked_codecs
         st.rerun()
+    # replace is an admin's (the commit checks it again: a mode forced into the session changes nothing)
+    modes = [m for m in UPLOAD_MODES if access.may_upload(auth.identity(), m)]
     mode = st.radio(
         "Mode",
-        list(UPLOAD_MODES),
+        modes,
         format_func=UPLOAD_MODES.get,
         horizontal=True,
         key="upload_mode",
@@ -172,8 +182,17 @@ def _upload_flow(files) -> None:
         first = " (the first 2,000)" if len(result.diff) >= 2000 else ""
         st.caption(f"Field by field: {len(result.diff):,} change(s){first}, old value beside new.")
         st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
-    uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
+    who = auth.identity()
+    if who.team:
+        uploader = who.label  # the signed-in identity, never a typed name
+        st.caption(f"Recorded as uploaded by {md(who.label)}.")
+    else:
+        uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
     if st.button("Commit the upload", type="primary", key="upload_commit"):
+        who = auth.identity()  # checked at the moment it acts, on the server
+        if not access.may_upload(who, mode):
+            auth.refuse(f"a {mode} upload")
+            return
         with st.status("Checking again and committing in one transaction…") as progress:
 
             def step(name: str, result) -> None:  # noqa: ANN001 - a LoadResult
@@ -190,7 +209,7 @@ def _upload_flow(files) -> None:
                         state="complete",
                     )
 
-            done = upload.commit(con, staged, uploader, mode, progress=step)
+            done = upload.commit(con, staged, uploader, mode, progress=step, uploader_email=who.email)
             if not done.ok:
                 progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
@@ -369,9 +388,13 @@ def merge_ui() -> None:
             placeholder="The duplicate that goes",
         )
         if st.button("Merge", disabled=not (keep and drop) or keep == drop, key="merge_button"):
+            who = auth.identity()
+            if not access.allowed(who, "merge"):
+                auth.refuse("merging entries")
+                return
             from atlas import merge
 
-            done = merge.merge(cache.connection(), kind, keep, drop, "data page")
+            done = merge.merge(cache.connection(), kind, keep, drop, who.label if who.team else "data page", who.email)
             if done.ok:
                 st.success(f"Merged {names_of[drop]} into {names_of[keep]} as data version {done.upload_id}.")
             else:
@@ -395,7 +418,17 @@ def undo_ui() -> None:
         )
         sure = st.checkbox(f"Yes, undo data version {latest}", key="undo_sure")
         if st.button("Undo", disabled=not sure, key="undo_button"):
-            result = load.undo(con, latest, st.session_state.get("uploader", "") or "data page")
+            who = auth.identity()
+            owner = (
+                con.cursor()
+                .execute("select uploader_email from uploads where upload_id = $u", {"u": latest})
+                .fetchall()[0][0]
+            )
+            if not access.may_undo(who, owner):
+                auth.refuse("undoing an upload someone else made")
+                return
+            uploader = who.label if who.team else st.session_state.get("uploader", "") or "data page"
+            result = load.undo(con, latest, uploader, who.email)
             if result.ok:
                 st.success(f"Version {latest} undone (recorded as version {result.upload_id}).")
             else:

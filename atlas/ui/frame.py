@@ -12,6 +12,7 @@ import streamlit as st
 from atlas import cache, db
 from atlas.escape import md, short
 from atlas.pages import BY_TITLE, PAGES
+from atlas.ui import auth
 from atlas.ui.filters import Filters, shared_filters_ui
 from atlas.urlvalues import parse_int
 
@@ -26,6 +27,7 @@ def menu_ui(current: str) -> None:
             st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
         if local_mode():
             st.caption(":material/lock: Local mode: only this computer can open it.")
+    auth.account_ui()
 
 
 # On a narrow screen (under 1000 px) the sidebar starts collapsed the first time, so the charts get
@@ -107,6 +109,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
+    auth.gate()
     _open_saved_view()
     _open_clicked_profile(title)
     arriving = st.session_state.get("_page") != title

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import cache, db, views
+from atlas import access, cache, db, views
 from atlas.escape import md, short
 from atlas.pages import keys_of
+from atlas.ui import auth
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
 
@@ -92,10 +93,16 @@ def save_view_ui(page: str, query: str) -> None:
     with st.expander("Save this view"), st.form("save_view", clear_on_submit=True, border=False):
         name = st.text_input("Name", max_chars=200, placeholder="e.g. China-trained researchers in the US")
         note = st.text_area("Note", max_chars=2000, height=80)
-        saved_by = st.text_input("Your name", max_chars=100)
+        who = auth.identity()
+        # team mode: the signed-in identity saves it; local mode: the name typed
+        saved_by = who.label if who.team else st.text_input("Your name", max_chars=100)
         if st.form_submit_button("Save view", icon=":material/bookmark_add:"):
+            who = auth.identity()  # checked at the moment it acts
+            if not access.allowed(who, "save_view"):
+                auth.refuse("saving a view")
+                return
             try:
-                slug = views.save_view(cache.connection(), name, note, page, query, saved_by)
+                slug = views.save_view(cache.connection(), name, note, page, query, saved_by, who.email)
             except views.ViewError as exc:
                 st.error(str(exc))
             else:
@@ -130,5 +137,9 @@ def saved_views_ui(saved) -> None:
                 f"Yes, delete “{md(saved.set_index('slug').loc[slug, 'name'])}” for everyone", key="delete_sure"
             )
             if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
+                owner = saved.set_index("slug").loc[slug, "saved_by_email"]
+                if not access.may_delete_view(auth.identity(), owner if isinstance(owner, str) else None):
+                    auth.refuse("deleting a view someone else saved")
+                    return
                 views.delete_view(cache.connection(), slug)
                 st.rerun()

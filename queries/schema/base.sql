@@ -156,9 +156,11 @@ create table if not exists saved_views (
     note         varchar check (length(note) <= 2000),
     page         varchar not null,
     query        varchar not null,
-    saved_by     varchar not null check (length(saved_by) between 1 and 100),
+    saved_by     varchar not null check (length(saved_by) between 1 and 200),
     saved_at     timestamp not null default current_timestamp,
-    data_version integer not null
+    data_version integer not null,
+    -- team mode: the e-mail of who saved it (a viewer may delete only their own)
+    saved_by_email varchar
 );
 
 -- US consumer prices (CPI-U annual average) for expressing amounts in constant dollars.
@@ -182,7 +184,9 @@ create table if not exists uploads (
     row_counts  varchar not null,
     tables      varchar not null,
     -- an upload by name: every distinct name with its decision, rule and score (JSON)
-    name_decisions varchar
+    name_decisions varchar,
+    -- team mode: the signed-in identity's e-mail (an editor may undo only their own upload)
+    uploader_email varchar
 );
 
 -- Uploads reversed by an undo (itself an upload of mode 'undo'). The rows an upload

@@ -1,0 +1,165 @@
+"""Who may do what: the roles of team mode, read from a small roles file, and the rules every write
+path checks on the server at the moment it acts (no Streamlit here; `atlas.ui.auth` asks it).
+
+Local mode (no `[auth]` section in `.streamlit/secrets.toml`): one analyst on their own machine,
+who may do everything. Team mode: a signed-in identity (Streamlit's `st.login` against any OpenID
+Connect provider) gets the role the roles file gives its e-mail address or its domain:
+
+    # .streamlit/roles.toml
+    anonymous = "viewer"          # "viewer": anyone may read without signing in; "none": sign in first
+    [roles]
+    "ana@example.com" = "admin"
+    "@example.com" = "editor"     # everyone at the domain
+    "reader@partner.org" = "viewer"
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+ROLES = ("viewer", "editor", "admin")
+_RANK = {r: i for i, r in enumerate(ROLES)}
+# the least role each action needs
+ACTIONS = {
+    "view": "viewer",
+    "export": "viewer",
+    "save_view": "viewer",
+    "delete_own_view": "viewer",
+    "delete_any_view": "admin",
+    "upload_append": "editor",
+    "upload_upsert": "editor",
+    "upload_replace": "admin",
+    "undo_own": "editor",
+    "undo_any": "admin",
+    "merge": "editor",
+    "audit": "admin",
+}
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+")
+
+
+class RolesError(ValueError):
+    """A roles file the app cannot run with; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Roles:
+    by_address: dict[str, str]
+    by_domain: dict[str, str]
+    anonymous: str | None  # the role of a reader who has not signed in, or None: sign in first
+
+    def role_of(self, email: str | None) -> str | None:
+        """The role of a signed-in address (its own entry first, then its domain's), or None."""
+        if not email:
+            return self.anonymous
+        email = email.strip().lower()
+        if email in self.by_address:
+            return self.by_address[email]
+        domain = "@" + email.rpartition("@")[2]
+        return self.by_domain.get(domain)
+
+
+def _line_of(text: str, needle: str) -> int:
+    for i, line in enumerate(text.splitlines(), start=1):
+        if needle in line:
+            return i
+    return 1
+
+
+def parse_roles(text: str, where: str = "roles file") -> Roles:
+    """Read a roles file; RolesError names the line of the first thing wrong."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise RolesError(f"{where}: {exc}") from None
+    unknown = set(data) - {"anonymous", "roles"}
+    if unknown:
+        key = sorted(unknown)[0]
+        raise RolesError(f"{where}, line {_line_of(text, key)}: unknown setting {key!r} (anonymous, [roles])")
+    anonymous = data.get("anonymous", "none")
+    if anonymous not in (*ROLES, "none"):
+        raise RolesError(
+            f"{where}, line {_line_of(text, 'anonymous')}: anonymous must be viewer or none, not {anonymous!r}"
+        )
+    if anonymous in ("editor", "admin"):
+        raise RolesError(f"{where}, line {_line_of(text, 'anonymous')}: a reader who has not signed in may only view")
+    roles = data.get("roles", {})
+    if not isinstance(roles, dict):
+        raise RolesError(f"{where}, line {_line_of(text, 'roles')}: [roles] must be a table of address = role")
+    by_address: dict[str, str] = {}
+    by_domain: dict[str, str] = {}
+    for who, role in roles.items():
+        line = _line_of(text, who)
+        if not isinstance(role, str) or role not in ROLES:
+            raise RolesError(f"{where}, line {line}: unknown role {role!r} for {who!r} (viewer, editor, admin)")
+        key = who.strip().lower()
+        if _DOMAIN.fullmatch(key):
+            by_domain[key] = role
+        elif _EMAIL.fullmatch(key):
+            by_address[key] = role
+        else:
+            raise RolesError(f"{where}, line {line}: {who!r} is neither an e-mail address nor a domain (@example.com)")
+    return Roles(by_address, by_domain, None if anonymous == "none" else anonymous)
+
+
+def load_roles(path: Path) -> Roles:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise RolesError(f"{path}: cannot be read ({exc.strerror})") from None
+    return parse_roles(text, str(path))
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who acts: the local analyst, or a signed-in (or anonymous) reader with a role."""
+
+    name: str
+    email: str
+    role: str | None  # None: no role (signed in with an address the roles file does not know)
+    team: bool = False
+
+    @property
+    def label(self) -> str:
+        """How records name this identity: "Ana Lima <ana@example.com>", or the local name."""
+        if self.email:
+            return f"{self.name} <{self.email}>" if self.name else self.email
+        return self.name or "anonymous"
+
+
+LOCAL = Identity("local analyst", "", "admin", team=False)
+
+
+def allowed(identity: Identity, action: str) -> bool:
+    """Whether `identity` may do `action` (one of ACTIONS)."""
+    need = ACTIONS[action]
+    return identity.role is not None and _RANK[identity.role] >= _RANK[need]
+
+
+def may_upload(identity: Identity, mode: str) -> bool:
+    return allowed(identity, {"append": "upload_append", "upsert": "upload_upsert"}.get(mode, "upload_replace"))
+
+
+def may_undo(identity: Identity, owner_email: str | None) -> bool:
+    """An editor undoes their own latest upload; an admin anyone's (local mode: anything)."""
+    if allowed(identity, "undo_any"):
+        return True
+    own = bool(identity.email) and (owner_email or "").lower() == identity.email.lower()
+    return own and allowed(identity, "undo_own")
+
+
+def may_delete_view(identity: Identity, owner_email: str | None) -> bool:
+    if allowed(identity, "delete_any_view"):
+        return True
+    own = bool(identity.email) and (owner_email or "").lower() == identity.email.lower()
+    return own and allowed(identity, "delete_own_view")
+
+
+def refusal(identity: Identity, what: str) -> str:
+    """The message a refused action shows (nothing was changed)."""
+    if identity.role is None:
+        return f"Not allowed: {what} needs a role; {identity.label} has none. Nothing was changed."
+    return f"Not allowed: {what} is beyond the {identity.role} role of {identity.label}. Nothing was changed."

@@ -1,0 +1,99 @@
+"""Sign-in and the identity a page acts as (see `atlas.access` for the roles and the rules).
+
+Team mode is on when `.streamlit/secrets.toml` has an `[auth]` section (Streamlit's own OpenID
+Connect sign-in, `st.login`); the roles file is `[atlas] roles_file` there, else `$ATLAS_ROLES`,
+else `.streamlit/roles.toml`. A roles file with a mistake stops the app with the line to fix.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from atlas import access
+from atlas.access import Identity
+
+DEFAULT_ROLES = Path(".streamlit") / "roles.toml"
+
+
+def _secrets() -> dict:
+    try:
+        return {k: st.secrets[k] for k in st.secrets}
+    except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
+        return {}
+
+
+def team_mode() -> bool:
+    """True when sign-in is configured (an [auth] section in the secrets)."""
+    return "auth" in _secrets()
+
+
+def roles_path() -> Path:
+    configured = (_secrets().get("atlas") or {}).get("roles_file") or os.environ.get("ATLAS_ROLES")
+    return Path(configured) if configured else DEFAULT_ROLES
+
+
+@st.cache_resource(show_spinner=False)
+def _roles(path: str, mtime: float) -> access.Roles:
+    return access.load_roles(Path(path))
+
+
+def roles() -> access.Roles:
+    path = roles_path()
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        mtime = 0.0
+    return _roles(str(path), mtime)
+
+
+def identity() -> Identity:
+    """Who this session acts as, read at the moment of asking (a role is never taken from a link)."""
+    if not team_mode():
+        return access.LOCAL
+    user = st.user
+    if user.is_logged_in:
+        email = str(user.get("email") or "")
+        return Identity(str(user.get("name") or ""), email, roles().role_of(email), team=True)
+    return Identity("", "", roles().anonymous, team=True)
+
+
+def gate() -> None:
+    """Team mode: refuse to run on a broken roles file; ask a reader to sign in where guests may not read."""
+    if not team_mode():
+        return
+    try:
+        roles()
+    except access.RolesError as exc:
+        st.error(f"Team mode cannot start: {exc}", icon=":material/error:")
+        st.stop()
+    who = identity()
+    if who.role is None:
+        if st.user.is_logged_in:
+            st.warning(f"{who.label} has no role in Talent Atlas. Ask an admin to add you.")
+            st.button("Sign out", on_click=st.logout, key="signout_norole")
+        else:
+            st.info("Sign in to read Talent Atlas.")
+            st.button("Sign in", on_click=st.login, type="primary", key="signin_gate")
+        st.stop()
+
+
+def account_ui() -> None:
+    """In the sidebar: who is signed in, with which role, and sign-in or sign-out."""
+    if not team_mode():
+        return
+    who = identity()
+    with st.sidebar:
+        if st.user.is_logged_in:
+            st.caption(f":material/person: Signed in as **{who.label}** · {who.role or 'no role'}")
+            st.button("Sign out", on_click=st.logout, key="signout")
+        else:
+            st.caption(":material/visibility: Reading as a guest (read-only).")
+            st.button("Sign in", on_click=st.login, key="signin")
+
+
+def refuse(what: str) -> None:
+    """Show that this session may not do `what` (nothing was changed)."""
+    st.error(access.refusal(identity(), what), icon=":material/block:")
