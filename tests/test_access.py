@@ -11,7 +11,7 @@ import pytest
 
 from atlas import access, upload, views
 from atlas.access import Identity
-from tests.conftest import ROOT
+from tests.conftest import ROOT, plain
 
 ROLES = """# who may do what
 anonymous = "viewer"
@@ -80,7 +80,8 @@ def team_app(seed_db_path, tmp_path, monkeypatch):
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("ATLAS_DB", str(db))
 
-    def make(script: str, email: str | None, name: str = "Tester"):
+    def make(script: str, email: str | None, name: str = "Tester", anonymous: str = "viewer"):
+        roles.write_text(ROLES.replace('anonymous = "viewer"', f'anonymous = "{anonymous}"'), encoding="utf-8")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.page = script  # opened by `open_page`
         at.secrets["auth"] = {
@@ -114,11 +115,13 @@ def open_page(at):
 
 
 def _texts(at) -> str:
-    return " ".join(
-        [e.value for e in at.info]
-        + [e.value for e in at.error]
-        + [e.value for e in at.warning]
-        + [c.value for c in at.caption]
+    return plain(
+        " ".join(
+            [e.value for e in at.info]
+            + [e.value for e in at.error]
+            + [e.value for e in at.warning]
+            + [c.value for c in at.caption]
+        )
     )
 
 
@@ -135,7 +138,10 @@ def test_a_guest_reads_read_only_and_an_unknown_address_is_stopped(team_app):
     open_page(at)
     assert not at.exception and "Reading as a guest" in _texts(at)
     at, _ = team_app("app.py", "x@elsewhere.net", "X")
-    open_page(at)
+    open_page(at)  # an unknown address reads as a guest where guests may read...
+    assert not at.exception and "Signed in as **X <x@elsewhere.net>** · viewer" in _texts(at)
+    at, _ = team_app("app.py", "x@elsewhere.net", "X", anonymous="none")
+    open_page(at)  # ...and is stopped where they may not
     assert "has no role in Talent Atlas" in _texts(at)
 
 

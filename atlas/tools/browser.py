@@ -37,9 +37,9 @@ def _free_port() -> int:
 class Server:
     """`streamlit run app.py` on a free localhost port, serving the database at `db_path`."""
 
-    def __init__(self, db_path: Path, log: Path):
+    def __init__(self, db_path: Path, log: Path, extra_args: list[str] | None = None, port: int | None = None):
         self.db_path = db_path
-        self.port = _free_port()
+        self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "ATLAS_DB": str(db_path)}
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop(), outlives this method
@@ -56,6 +56,7 @@ class Server:
                 "127.0.0.1",
                 "--server.headless",
                 "true",
+                *(extra_args or []),
             ],
             cwd=ROOT,
             env=env,

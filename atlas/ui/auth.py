@@ -14,6 +14,7 @@ import streamlit as st
 
 from atlas import access
 from atlas.access import Identity
+from atlas.escape import md
 
 DEFAULT_ROLES = Path(".streamlit") / "roles.toml"
 
@@ -56,7 +57,9 @@ def identity() -> Identity:
     user = st.user
     if user.is_logged_in:
         email = str(user.get("email") or "")
-        return Identity(str(user.get("name") or ""), email, roles().role_of(email), team=True)
+        # an address the roles file does not know reads as a guest would (or not at all)
+        role = roles().role_of(email) or roles().anonymous
+        return Identity(str(user.get("name") or ""), email, role, team=True)
     return Identity("", "", roles().anonymous, team=True)
 
 
@@ -72,7 +75,7 @@ def gate() -> None:
     who = identity()
     if who.role is None:
         if st.user.is_logged_in:
-            st.warning(f"{who.label} has no role in Talent Atlas. Ask an admin to add you.")
+            st.warning(f"{md(who.label)} has no role in Talent Atlas. Ask an admin to add you.")
             st.button("Sign out", on_click=st.logout, key="signout_norole")
         else:
             st.info("Sign in to read Talent Atlas.")
@@ -87,7 +90,7 @@ def account_ui() -> None:
     who = identity()
     with st.sidebar:
         if st.user.is_logged_in:
-            st.caption(f":material/person: Signed in as **{who.label}** · {who.role or 'no role'}")
+            st.caption(f":material/person: Signed in as **{md(who.label)}** · {who.role or 'no role'}")
             st.button("Sign out", on_click=st.logout, key="signout")
         else:
             st.caption(":material/visibility: Reading as a guest (read-only).")
@@ -95,5 +98,9 @@ def account_ui() -> None:
 
 
 def refuse(what: str) -> None:
-    """Show that this session may not do `what` (nothing was changed)."""
-    st.error(access.refusal(identity(), what), icon=":material/block:")
+    """Show that this session may not do `what` (nothing was changed), and log the attempt."""
+    from atlas import audit, cache
+
+    who = identity()
+    audit.record(cache.connection(), who.label, who.email, f"refused: {what}", f"role {who.role or 'none'}")
+    st.error(md(access.refusal(who, what)), icon=":material/block:")

@@ -39,7 +39,7 @@ def upload_ui() -> None:
     who = auth.identity()
     if not access.may_upload(who, "append"):
         st.info(
-            f"Uploads, merges and undo need the editor role; {who.label} reads as a {who.role or 'guest'}.",
+            f"Uploads, merges and undo need the editor role; {md(who.label)} reads as a {who.role or 'guest'}.",
             icon=":material/lock:",
         )
         return
@@ -50,6 +50,7 @@ def upload_ui() -> None:
         _drop_staged()  # the analyst removed the files: their staged copies go too
     merge_ui()
     undo_ui()
+    audit_ui()
 
 
 def _drop_staged(state=None) -> None:
@@ -399,6 +400,32 @@ def merge_ui() -> None:
                 st.success(f"Merged {names_of[drop]} into {names_of[keep]} as data version {done.upload_id}.")
             else:
                 st.error("Refused; nothing changed: " + "; ".join(p.message for p in done.problems))
+
+
+def audit_ui() -> None:
+    """Admins: who did what and when, with the data version; downloadable."""
+    if not access.allowed(auth.identity(), "audit"):
+        return
+    with st.expander("Audit log"):
+        log = cache.query_fresh("audit_log", limit=10_000)
+        st.caption(
+            f"The latest {len(log):,} events: loads, undos, merges, saved and deleted views, and refused attempts, "
+            "each with who and the data version at the time."
+        )
+        st.dataframe(
+            log,
+            column_config={
+                "happened_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
+                "who": "Who",
+                "email": "E-mail",
+                "action": "What",
+                "detail": "Detail",
+                "data_version": st.column_config.NumberColumn("Data version", format="%d"),
+            },
+            hide_index=True,
+            width="stretch",
+        )
+        downloads_ui("audit_log", df=log)
 
 
 def undo_ui() -> None:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import access, cache, db, views
+from atlas import access, audit, cache, db, views
 from atlas.escape import md, short
 from atlas.pages import keys_of
 from atlas.ui import auth
@@ -142,4 +142,8 @@ def saved_views_ui(saved) -> None:
                     auth.refuse("deleting a view someone else saved")
                     return
                 views.delete_view(cache.connection(), slug)
+                who = auth.identity()
+                audit.record(
+                    cache.connection(), who.label if who.team else "local analyst", who.email, "delete view", slug
+                )
                 st.rerun()

@@ -189,6 +189,17 @@ create table if not exists uploads (
     uploader_email varchar
 );
 
+-- The audit log's own events (uploads, undos and merges are in `uploads`, saved views in
+-- `saved_views`): deleted views and every refused write, with who and the data version then.
+create table if not exists audit_events (
+    happened_at  timestamp not null default current_timestamp,
+    who          varchar not null,
+    email        varchar,
+    action       varchar not null,
+    detail       varchar,
+    data_version integer not null
+);
+
 -- Uploads reversed by an undo (itself an upload of mode 'undo'). The rows an upload
 -- inserted and the rows as they were before it changed them live in undo_<table>,
 -- created by atlas.load on first use.

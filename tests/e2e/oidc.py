@@ -1,0 +1,83 @@
+"""A real OpenID Connect provider on localhost for the sign-in tests (`oidc-provider-mock`, offline),
+and the Streamlit secrets and roles file that point team mode at it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from atlas.tools.browser import _free_port
+
+ROLES = """# the team of the sign-in tests
+anonymous = "viewer"
+[roles]
+"ana@example.com" = "admin"
+"bo@example.com" = "editor"
+"rea@partner.org" = "viewer"
+"""
+PEOPLE = {
+    "ana@example.com": "Ana Admin",
+    "bo@example.com": "Bo Editor",
+    "rea@partner.org": "Rea Viewer",
+}
+
+
+class Provider:
+    """`python -m oidc_provider_mock` on a free port; its users carry an e-mail and a name."""
+
+    def __init__(self, log: Path):
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "oidc_provider_mock", "--port", str(self.port)],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/.well-known/openid-configuration", timeout=2):
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise RuntimeError(f"the OpenID provider did not start; see {log}")
+        for email, name in PEOPLE.items():
+            body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
+            req = urllib.request.Request(self.url + f"/users/{email}", data=body, method="PUT")
+            req.add_header("Content-Type", "application/json")
+            urllib.request.urlopen(req, timeout=5).close()
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+        self._log.close()
+
+
+def team_config(folder: Path, provider: Provider, app_port: int) -> list[str]:
+    """Write the secrets (an [auth] section for the provider) and the roles file; the Streamlit
+    arguments that use them."""
+    roles = folder / "roles.toml"
+    roles.write_text(ROLES, encoding="utf-8")
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{app_port}/oauth2callback"\n'
+        'cookie_secret = "a-long-random-string-for-the-tests-only-0123456789"\n'
+        'client_id = "talent-atlas"\n'
+        'client_secret = "talent-atlas-secret"\n'
+        f'server_metadata_url = "{provider.url}/.well-known/openid-configuration"\n'
+        "\n[atlas]\n"
+        f'roles_file = "{roles}"\n',
+        encoding="utf-8",
+    )
+    return ["--secrets.files", str(secrets)]

@@ -1,0 +1,123 @@
+"""Team mode in a real browser against a real OpenID Connect provider on localhost: a viewer, an
+editor and an admin sign in through the provider's form and each can do what the role allows and
+nothing more; every record names the signed-in identity."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from atlas.tools.browser import Server, _free_port
+from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.e2e.oidc import Provider, team_config
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def team(seed_db_path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("team")
+    db = folder / "atlas.duckdb"
+    shutil.copy(seed_db_path, db)
+    provider = Provider(folder / "oidc.log")
+    port = _free_port()
+    server = Server(db, folder / "streamlit.log", extra_args=team_config(folder, provider, port), port=port)
+    yield server
+    server.stop()
+    provider.stop()
+
+
+def sign_in(browser, server, email: str):
+    """A fresh browser session signed in as `email` through the provider's form."""
+    context = browser.new_context(viewport={"width": 1440, "height": 2000})
+    page = context.new_page()
+    page.goto(server.url + "/")
+    wait_for_app(page, "Overview")
+    page.get_by_role("button", name="Sign in").first.click()
+    page.wait_for_selector('input[name="sub"]', timeout=30000)
+    page.fill('input[name="sub"]', email)
+    page.get_by_role("button", name="Authorize").click()
+    page.get_by_text("Signed in as").first.wait_for(timeout=30000)
+    return page
+
+
+def data_page(page, server):
+    page.goto(server.url + "/Data")
+    wait_for_app(page, "Data")
+
+
+def test_a_guest_reads_but_cannot_upload(team, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 2000})
+    page.goto(team.url + "/Data")
+    wait_for_app(page, "Data")
+    page.get_by_text("Reading as a guest").first.wait_for()
+    page.get_by_text("Uploads, merges and undo need the editor role").first.wait_for()
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    page.close()
+
+
+def test_a_viewer_reads_and_saves_views_but_changes_no_data(team, browser):
+    page = sign_in(browser, team, "rea@partner.org")
+    sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
+    assert "Signed in as Rea Viewer <rea@partner.org> · viewer" in sidebar
+    data_page(page, team)
+    page.get_by_text("Uploads, merges and undo need the editor role").first.wait_for()
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    assert page.get_by_text("Audit log").count() == 0
+    # a view of their own, recorded under the signed-in identity (no name to type)
+    page.get_by_text("Save this view").click()
+    assert page.locator('input[aria-label="Your name"]').count() == 0
+    page.locator('input[aria-label="Name"]').fill("Rea's data view")
+    page.get_by_role("button", name="Save view").click()
+    page.get_by_text("Saved. Short link").wait_for(timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "signin_viewer_data.png"), full_page=True)
+    page.context.close()
+
+
+def test_an_editor_uploads_and_undoes_their_own_upload(team, browser, tmp_path):
+    page = sign_in(browser, team, "bo@example.com")
+    data_page(page, team)
+    path = tmp_path / "people.csv"
+    path.write_text("person_id,name\nbo-test-person,Bo Test Person\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("No problem found").wait_for(timeout=30000)
+    assert page.get_by_text("Replace: each file becomes its whole table").count() == 0  # an admin's mode
+    page.get_by_text("Recorded as uploaded by Bo Editor").wait_for()
+    page.get_by_role("button", name="Commit the upload").click()
+    page.get_by_text("Committed as data version").first.wait_for(timeout=30000)
+    data_page(page, team)
+    page.get_by_text("Undo the latest upload").click()
+    page.get_by_text("Yes, undo data version").click()
+    page.get_by_role("button", name="Undo", exact=True).click()
+    page.get_by_text("undone (recorded as version").wait_for(timeout=30000)
+    page.context.close()
+
+
+def test_an_admin_may_replace_and_reads_the_audit_log_naming_everyone(team, browser, tmp_path):
+    page = sign_in(browser, team, "ana@example.com")
+    data_page(page, team)
+    path = tmp_path / "people.csv"
+    path.write_text("person_id,name\nana-test-person,Ana Test Person\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("Replace: each file becomes its whole table").wait_for(timeout=30000)  # an admin's mode
+    page.get_by_text("Audit log").click()
+    for who in ("Bo Editor <bo@example.com>", "Rea Viewer <rea@partner.org>"):  # in the log's grid
+        page.get_by_text(who).first.wait_for(state="attached", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / "signin_admin_audit.png"), full_page=True)
+    page.context.close()
+
+
+def test_a_tampered_identity_cookie_signs_nobody_in(team, browser):
+    page = sign_in(browser, team, "bo@example.com")
+    context = page.context
+    cookies = context.cookies()
+    user = [c for c in cookies if c["name"] == "_streamlit_user"]
+    assert user, [c["name"] for c in cookies]
+    forged = {**user[0], "value": user[0]["value"][:-6] + "AAAAAA"}
+    context.clear_cookies()
+    context.add_cookies([forged])
+    data_page(page, team)
+    page.get_by_text("Reading as a guest").first.wait_for(timeout=30000)
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    context.close()
