@@ -408,6 +408,7 @@ def audit_ui() -> None:
         return
     with st.expander("Audit log"):
         log = cache.query_fresh("audit_log", limit=10_000)
+        log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
         st.caption(
             f"The latest {len(log):,} events: loads, undos, merges, saved and deleted views, and refused attempts, "
             "each with who and the data version at the time."

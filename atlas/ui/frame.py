@@ -25,7 +25,7 @@ def menu_ui(current: str) -> None:
         st.markdown("### Talent Atlas")
         for page in PAGES:
             st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
-        if local_mode():
+        if local_mode() and not auth.team_mode():
             st.caption(":material/lock: Local mode: only this computer can open it.")
     auth.account_ui()
 

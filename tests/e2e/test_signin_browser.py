@@ -72,6 +72,15 @@ def test_a_viewer_reads_and_saves_views_but_changes_no_data(team, browser):
     page.get_by_role("button", name="Save view").click()
     page.get_by_text("Saved. Short link").wait_for(timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "signin_viewer_data.png"), full_page=True)
+    # and exports
+    page.goto(team.url + "/Talent_flows")
+    wait_for_app(page, "Talent flows")
+    button = page.locator(".st-key-dl_moves_CSV button").first
+    button.wait_for(timeout=30000)
+    button.scroll_into_view_if_needed()
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    assert info.value.suggested_filename.endswith(".zip")
     page.context.close()
 
 
@@ -91,6 +100,13 @@ def test_an_editor_uploads_and_undoes_their_own_upload(team, browser, tmp_path):
     page.get_by_text("Yes, undo data version").click()
     page.get_by_role("button", name="Undo", exact=True).click()
     page.get_by_text("undone (recorded as version").wait_for(timeout=30000)
+    # a second upload, left for the admin to undo
+    data_page(page, team)
+    path.write_text("person_id,name\nbo-second-person,Bo Second Person\n", encoding="utf-8")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text("No problem found").wait_for(timeout=30000)
+    page.get_by_role("button", name="Commit the upload").click()
+    page.get_by_text("Committed as data version").first.wait_for(timeout=30000)
     page.context.close()
 
 
@@ -105,6 +121,23 @@ def test_an_admin_may_replace_and_reads_the_audit_log_naming_everyone(team, brow
     for who in ("Bo Editor <bo@example.com>", "Rea Viewer <rea@partner.org>"):  # in the log's grid
         page.get_by_text(who).first.wait_for(state="attached", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "signin_admin_audit.png"), full_page=True)
+    # the admin undoes the editor's upload...
+    data_page(page, team)
+    page.get_by_text("Undo the latest upload").click()
+    page.get_by_text("Yes, undo data version").click()
+    page.get_by_role("button", name="Undo", exact=True).click()
+    page.get_by_text("undone (recorded as version").wait_for(timeout=30000)
+    # ...and deletes the viewer's saved view
+    page.goto(team.url + "/")
+    wait_for_app(page, "Overview")
+    page.get_by_text("Delete a saved view").click()
+    page.locator('input[aria-label="Saved view to delete"]').click()
+    page.get_by_role("option", name="rea-s-data-view").click()
+    page.get_by_text("for everyone").click()
+    page.get_by_role("button", name="Delete", exact=True).click()
+    page.wait_for_timeout(1500)
+    wait_for_app(page, "Overview")
+    assert page.get_by_text("Rea's data view").count() == 0
     page.context.close()
 
 
