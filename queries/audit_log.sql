@@ -1,6 +1,6 @@
--- The audit log (admins): who did what and when, with the data version, newest first: every load,
--- undo and merge (from uploads), every saved view, and the events of audit_events (deleted views,
--- refused writes).
+-- The audit log (admins), newest first: one row per event, saying who did what and when, with the
+-- data version: every load, undo and merge (from uploads), every saved view, and the events of
+-- audit_events (deleted views, refused writes).
 -- Params: $limit (INTEGER)
 with
 

@@ -201,3 +201,14 @@ def test_a_broken_roles_file_stops_team_mode_with_its_line(team_app, tmp_path):
     (tmp_path / "roles.toml").write_text('[roles]\n"ana@example.com" = "boss"\n', encoding="utf-8")
     open_page(at)
     assert "Team mode cannot start" in _texts(at) and "line 2: unknown role 'boss'" in _texts(at)
+
+
+def test_xsrf_protection_and_the_upload_limit_stay_on():
+    import tomllib
+
+    from streamlit import config
+
+    settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["server"].get("enableXsrfProtection", True) is True
+    assert settings["server"]["maxUploadSize"] == upload.MAX_FILE_BYTES // 2**20
+    assert config.get_option("server.enableXsrfProtection") is True

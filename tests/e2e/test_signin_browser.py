@@ -7,6 +7,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from playwright.sync_api import expect
 
 from atlas.tools.browser import Server, _free_port
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
@@ -130,14 +131,16 @@ def test_an_admin_may_replace_and_reads_the_audit_log_naming_everyone(team, brow
     # ...and deletes the viewer's saved view
     page.goto(team.url + "/")
     wait_for_app(page, "Overview")
+    expect(page.get_by_text("Rea's data view").first).to_be_attached(timeout=30000)  # the viewer's view is there
     page.get_by_text("Delete a saved view").click()
-    page.locator('input[aria-label="Saved view to delete"]').click()
-    page.get_by_role("option", name="rea-s-data-view").click()
+    picker = page.locator('input[aria-label="Saved view to delete"]')
+    picker.wait_for(timeout=30000)
+    picker.click()
+    page.keyboard.type("rea-s-data-view", delay=20)
+    page.keyboard.press("Enter")
     page.get_by_text("for everyone").click()
     page.get_by_role("button", name="Delete", exact=True).click()
-    page.wait_for_timeout(1500)
-    wait_for_app(page, "Overview")
-    assert page.get_by_text("Rea's data view").count() == 0
+    expect(page.get_by_text("Rea's data view")).to_have_count(0, timeout=30000)
     page.context.close()
 
 
