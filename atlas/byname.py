@@ -25,37 +25,9 @@ import duckdb
 
 from atlas import csvfile, names
 from atlas.load.problems import Problem
-from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, detect_flat  # noqa: F401 - part of this module's interface
+from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
 from atlas.resolve import Decision, resolve
 
-# the columns of the tables a flat row fills, other than its names and sources
-_PASS_THROUGH = {
-    "moves": ("moved_on", "role", "move_type", "certainty", "note"),
-    "compensation": (
-        "kind",
-        "amount_low",
-        "amount_high",
-        "currency",
-        "period",
-        "outcome",
-        "reported_on",
-        "certainty",
-        "amount_text",
-        "note",
-    ),
-    "funding_rounds": (
-        "announced_on",
-        "round_type",
-        "amount",
-        "currency",
-        "valuation",
-        "stake_pct",
-        "status",
-        "certainty",
-        "amount_qualifier",
-        "note",
-    ),
-}
 # id columns of the per-table files that may hold a name, and what they name
 NAME_COLUMNS = {
     "firms": {"parent_id": "firm"},
@@ -240,7 +212,8 @@ def apply(
             rows = table_rows.setdefault(fmt.table, [])
             for row in _rows(path):
                 new = {csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0")}
-                for col in _PASS_THROUGH[fmt.table]:
+                # the flat columns that are the table's own (not names, not sources) pass through
+                for col in (c for c in fmt.columns if c in TABLES_BY_NAME[fmt.table].column_names):
                     new[col] = row.get(col, "") or fmt.defaults.get(col, "")
                 if fmt.table == "moves":
                     new["person_id"] = id_of("person", row.get("person", ""))
@@ -288,8 +261,6 @@ def apply(
         table_rows.setdefault("round_investors", []).extend(investors)
         out_labels.setdefault("round_investors", out_labels.get("funding_rounds", "rounds"))
     # the new entities, and the spellings the analyst confirmed as aliases
-    from atlas.model import TABLES_BY_NAME
-
     made: set[tuple[str, str]] = set()
     aliases: list[dict[str, str]] = []
     for d in name_plan.decisions:
@@ -371,7 +342,7 @@ FLAT_EXAMPLES = {
 
 def flat_dictionary(name: str) -> list[dict[str, str]]:
     """The data dictionary of a flat format: each column, whether required, its default, what it holds."""
-    from atlas.model import TABLES_BY_NAME, TYPE_NAMES
+    from atlas.model import TYPE_NAMES
 
     fmt = FLAT_FORMATS[name]
     table = TABLES_BY_NAME[fmt.table]
