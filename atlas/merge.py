@@ -12,7 +12,8 @@ import re
 
 import duckdb
 
-from atlas.load import WRITE_LOCK, LoadResult, Problem, refresh_derived_committed
+from atlas.load import WRITE_LOCK, LoadResult, Problem
+from atlas.load.derived import refresh_for
 from atlas.load.values import _join
 from atlas.load.write import _next_upload_id, _undo_table
 from atlas.model import TABLES_BY_NAME
@@ -38,10 +39,7 @@ def merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: 
     if kind not in ENTITY:
         return LoadResult([Problem("", None, None, None, "kind must be person or firm")])
     with WRITE_LOCK:
-        result = _merge(con, kind, keep, drop, who, email)
-        if result.ok:
-            refresh_derived_committed(con)
-        return result
+        return _merge(con, kind, keep, drop, who, email)
 
 
 def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str, email: str = "") -> LoadResult:
@@ -161,6 +159,8 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
                 "email": email,
             },
         )
+        # the pages' tables in the same transaction, for the rows the merge touched
+        result.derived = refresh_for(cur, upload_id)
         run("commit")
         result.upload_id = upload_id
         result.row_counts = touched

@@ -45,8 +45,9 @@ def base_sql() -> str:
 
 
 def logic_sql() -> list[str]:
-    """The scripts that hold no data, in the order they must run."""
-    parts = [SCHEMA_DIR / "macros.sql", *(p for _, p in derived_files()), SCHEMA_DIR / "filters.sql"]
+    """The scripts that hold no data, in the order they must run (codes.sql second: the derived
+    tables need the codes, given by `assign_codes` right after it)."""
+    parts = [SCHEMA_DIR / "macros.sql", SCHEMA_DIR / "codes.sql", *(p for _, p in derived_files()), SCHEMA_DIR / "filters.sql"]
     return [p.read_text(encoding="utf-8") for p in parts]
 
 
@@ -93,8 +94,10 @@ def _create(con: duckdb.DuckDBPyConnection, force: bool) -> None:
         for table in derived_tables():
             # firm_levels was a view before it became a derived table
             con.execute(f"drop {'view' if table in views else 'table'} if exists {table} cascade")
-        for script in logic:
+        for i, script in enumerate(logic):
             con.execute(script)  # the derived tables are created from the facts as they are now
+            if i == 1:
+                assign_codes(con)
         _record(con, "schema_logic_sha256", logic_digest)
         record_derived_version(con)
 
@@ -185,9 +188,33 @@ def _record(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("insert or replace into atlas_meta values ($k, $v)", {"k": key, "v": value})
 
 
+def assign_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Give every person, firm, pay figure, firm kind and country without a code the next free
+    ones (codes.sql), in key order; codes already given never change."""
+    for table, key, code, source in (
+        ("person_codes", "person_id", "person_n", "people"),
+        ("firm_codes", "firm_id", "firm_n", "firms"),
+        ("comp_codes", "comp_id", "pay_n", "compensation"),
+    ):
+        con.execute(
+            f"insert into {table} select {key}, "
+            f"(select coalesce(max({code}), 0) from {table}) + row_number() over (order by {key})::integer "
+            f"from (select {key} from {source} anti join {table} using ({key}))"
+        )
+    for level, expr in (("kind", "kind"), ("country", "coalesce(country, '??')")):
+        con.execute(
+            "insert into group_codes select $level, key, "
+            "(select coalesce(max(n), 0) from group_codes where level = $level) + row_number() over (order by key)::integer "
+            f"from (select distinct {expr} as key from firms) as k "
+            "where key not in (select key from group_codes where level = $level)",
+            {"level": level},
+        )
+
+
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild every derived table from the facts, inside the caller's transaction, and record
     the data version they now reflect."""
+    assign_codes(con)
     for table in derived_tables():
         con.execute(f"create or replace table {table} as select * from {table}_source")
     record_derived_version(con)

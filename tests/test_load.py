@@ -241,7 +241,7 @@ def test_an_upsert_that_makes_a_parent_loop_is_rejected(rw, tmp_path):
     assert rw.execute("select parent_id from firms where firm_id = 'google'").fetchall() == [(None,)]
 
 
-def test_the_derived_tables_follow_each_load_in_a_second_transaction(scratch_db, tmp_path):
+def test_the_derived_tables_follow_each_load_in_its_own_transaction(scratch_db, tmp_path):
     from atlas import db
 
     c = duckdb.connect(str(scratch_db))

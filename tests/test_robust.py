@@ -158,11 +158,43 @@ def test_killing_a_load_mid_commit_leaves_the_previous_state(scratch_db, tmp_pat
         con.close()
 
 
-def test_killing_a_load_while_it_rebuilds_the_derived_tables_keeps_the_load(scratch_db, tmp_path):
+def test_killing_a_load_after_its_derived_tables_before_the_commit_changes_nothing(scratch_db, tmp_path):
     f = tmp_path / "moves.csv"
     f.write_text(moves_csv(1_000))
-    # the facts are committed; killed before the derived tables' own commit
-    _kill_load_paused_before("derive commit", scratch_db, f)
+    # facts and the pages' tables written in one transaction; killed just before it commits
+    _kill_load_paused_before("commit", scratch_db, f)
+    con = db.connect(scratch_db, build_if_missing=False)
+    try:
+        assert db.cache_version(con) == (1, 1)
+        assert (
+            con.execute("select count(*) from moves").fetchall()
+            == con.execute("select count(*) from move_facts").fetchall()
+        )
+        assert con.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(0,)]
+    finally:
+        con.close()
+
+
+def test_derived_tables_behind_their_facts_are_rebuilt_on_connect_and_a_kill_then_keeps_the_facts(
+    scratch_db, tmp_path
+):
+    from atlas import load
+
+    c = duckdb.connect(str(scratch_db))
+    f = tmp_path / "moves.csv"
+    f.write_text(moves_csv(1_000))
+    # as a database left by an older version (facts committed, derived tables behind)
+    assert load.load_files(c, {"moves": f}, derive=False).ok
+    c.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ATLAS_PAUSE_BEFORE": "derive commit"}
+    code = f"from atlas import db; db.connect(__import__('pathlib').Path({str(scratch_db)!r}), build_if_missing=False)"
+    proc = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr.readline().strip() == "atlas: paused before derive commit"
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
     c = duckdb.connect(str(scratch_db))
     assert db.cache_version(c) == (2, 1)  # the load is in; the pages' tables are of version 1
     assert (

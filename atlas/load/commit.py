@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from atlas.load.derived import refresh_derived_committed
+from atlas.load.derived import refresh_for
 from atlas.load.problems import LoadResult, Problem
 from atlas.load.rules import _currency_rules, _replace_problems, check_staged
 from atlas.load.stage import _count, _drop_stage, stage_file
@@ -54,12 +54,12 @@ def load_files(
     returned; the database is changed only by a successful commit, in one transaction with
     its `uploads` record and the undo log that can restore the state before it.
 
-    Then (derive=True) the tables the pages read are rebuilt from the facts in a second
-    transaction, like a materialized view refreshed after the load; until it commits the
-    pages show the previous version (their cache is keyed on the derived tables' version),
-    and a crash in between is repaired by `db.connect`, which rebuilds them. `progress` hears
-    each step as it completes ("committed", then "derived"): the Data page shows them. Only the
-    benchmark passes derive=False, to time the derived tables apart.
+    The tables the pages read are brought up to date in the same transaction (derive=True):
+    refreshed for the rows the upload touched (`atlas.load.derived`), or rebuilt whole by a
+    replace or a build, so no reader ever sees the new facts beside the old derived tables.
+    `progress` hears "committed" when the transaction has committed (the Data page shows it).
+    Only the benchmark and a repair test pass derive=False: the facts are committed alone, and
+    `db.connect` rebuilds the derived tables it finds behind.
     """
     with WRITE_LOCK:
         result = _load_files(
@@ -71,21 +71,14 @@ def load_files(
             labels=labels or {},
             decisions=name_decisions,
             email=uploader_email,
+            derive=derive,
         )
-        if result.upload_id is None:
-            return result
-        if progress:
+        if result.upload_id is not None and progress:
             progress("committed", result)
-        if derive:
-            start = time.perf_counter()
-            refresh_derived_committed(con)
-            result.timings["derive"] = time.perf_counter() - start
-            if progress:
-                progress("derived", result)
         return result
 
 
-def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, email="") -> LoadResult:  # noqa: ANN001 - see load_files
+def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, email="", derive=True) -> LoadResult:  # noqa: ANN001 - see load_files
     if mode not in (*MODES, "build"):
         raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
@@ -180,6 +173,10 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
                 "email": email or "",
             },
         )
+        if derive:
+            # the pages' tables in the same transaction: for what this upload touched, or whole
+            result.derived = refresh_for(cur, upload_id, full=mode in ("replace", "build"))
+            clock.lap("derive")
         result.upload_id = upload_id
         _pause_point("commit")
         cur.execute("commit")

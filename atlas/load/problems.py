@@ -37,8 +37,10 @@ class LoadResult:
     changes: dict[str, dict[str, int]] = field(default_factory=dict)
     # (table, row, key, column, old, new) for every field an upsert or replace changes
     diff: list[tuple] = field(default_factory=list)
-    # seconds per phase: read, check, compare, write, commit, then derive (for the benchmark)
+    # seconds per phase: read, check, compare, write, derive, commit
     timings: dict[str, float] = field(default_factory=dict)
+    # rows of each derived table refreshed ({} when they were rebuilt whole)
+    derived: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

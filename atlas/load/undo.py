@@ -19,7 +19,7 @@ from atlas.load.write import (
     _use_upload,
 )
 from atlas.model import TABLES, TABLES_BY_NAME, Table
-from atlas.schema import refresh_derived
+from atlas.load.derived import capture, open_scope, refresh
 
 
 def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
@@ -147,6 +147,9 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
         _use_upload(cur, upload_id)
         cur.execute("begin transaction")
         try:
+            # what the undo will touch, read from the log before it goes (the rows as they are
+            # now and as they come back): the derived tables are refreshed for those rows
+            scope = capture(cur, upload_id, open_scope(cur))
             # 1. one transaction: the rows the upload inserted into tables nothing refers to go,
             #    the rows it changed or removed come back, the undo is recorded (a new version).
             for t in tables:
@@ -200,7 +203,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                 },
             )
             cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
-            refresh_derived(cur)  # after the undo's own version is recorded: it reflects that one
+            result.derived = refresh(cur, scope)  # after the undo's own version is recorded: it reflects that one
             cur.execute("commit")
             result.upload_id = new_id
         except duckdb.Error as exc:
@@ -240,7 +243,7 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
             _delete_inserted(con, t, upload_id)
             con.execute("commit")
     if firms_deleted:
-        # firm_levels (and the firm codes in move_facts) must not keep the firms that went
+        # firm_levels must not keep the firms that went (nothing else names them any more)
         con.execute("begin transaction")
-        refresh_derived(con)
+        refresh(con, open_scope(con))
         con.execute("commit")

@@ -142,13 +142,15 @@ def _update_columns(con: duckdb.DuckDBPyConnection, table: Table, source: str) -
     column is set as a delete and insert, which a row other tables refer to cannot survive,
     so a column is never set to the value it already has.
     """
-    for c in _targets(table):
-        if c in table.key:
+    targets = _targets(table)
+    for c in targets:
+        if c in table.key or c.endswith("_precision"):
             continue
-        con.execute(
-            f"update {table.name} o set {c} = n.{c} from {source} n "
-            f"where {_join(table, 'n', 'o')} and n.{c} is distinct from o.{c}"
-        )
+        # a date and its precision together: the schema checks that both are set or neither
+        cols = [c, f"{c}_precision"] if f"{c}_precision" in targets else [c]
+        sets = ", ".join(f"{x} = n.{x}" for x in cols)
+        differ = " or ".join(f"n.{x} is distinct from o.{x}" for x in cols)
+        con.execute(f"update {table.name} o set {sets} from {source} n where {_join(table, 'n', 'o')} and ({differ})")
 
 
 def _remove_missing(con: duckdb.DuckDBPyConnection, table: Table, upload_id: int) -> None:

@@ -1,12 +1,12 @@
--- Derived table firm_levels: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table firm_levels: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: whole (a few thousand firms).
 -- Params: none
 
 -- Each firm with what it rolls up to at every level of the flow views: itself, its
 -- top-most parent (Google Brain and Google DeepMind roll up to Google), its kind, its country.
 -- Every level also has a small integer code (firm_n, root_n, kind_n, country_n) that the
--- flow queries group 10 million moves by, instead of text. firm_levels is derived by every
--- load (atlas.derived) so no query walks the parent chain again.
+-- flow queries group 10 million moves by, instead of text (codes.sql: a code never changes).
+-- No query walks the parent chain again.
 create or replace view firm_levels_source as
 with recursive ancestry(firm_id, root_id, depth) as (
     select firm_id, firm_id, 0 from firms
@@ -29,12 +29,16 @@ numbered as (
         f.country,
         f.name,
         f.name_zh,
-        row_number() over (order by f.firm_id)::integer as firm_n,
-        dense_rank() over (order by f.kind)::integer as kind_n,
-        dense_rank() over (order by coalesce(f.country, '??'))::integer as country_n
+        fc.firm_n,
+        kc.n as kind_n,
+        cc.n as country_n
     from firms as f
     join roots as r on r.firm_id = f.firm_id
     join firms as rf on rf.firm_id = r.root_id
+    -- the codes of codes.sql, given by atlas.derive.assign_codes before any derived table
+    join firm_codes as fc on fc.firm_id = f.firm_id
+    join group_codes as kc on kc.level = 'kind' and kc.key = f.kind
+    join group_codes as cc on cc.level = 'country' and cc.key = coalesce(f.country, '??')
 )
 select n.*, r.firm_n as root_n
 from numbered as n

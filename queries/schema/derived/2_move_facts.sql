@@ -1,5 +1,5 @@
--- Derived table move_facts: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table move_facts: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: by person_id (every move of each person an upload touched).
 -- Params: none
 
 -- One wide row per move: the person's names and both firms at every flow level. The table
@@ -31,8 +31,8 @@ select
     -- what the person-or-firm search looks in, lowercased once here rather than per query
     lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
 from moves as m
--- each person also gets an integer code (person_n) that careers are partitioned by
-join (select *, row_number() over (order by person_id)::integer as person_n from people) as p
+-- each person also has an integer code (person_n, codes.sql) that careers are partitioned by
+join (select p.*, pc.person_n from people as p join person_codes as pc on pc.person_id = p.person_id) as p
     on p.person_id = m.person_id
 join (
     select
@@ -40,10 +40,13 @@ join (
         count(seq) = count(*) and count(distinct seq) = count(*) as seq_complete,
         count(moved_on) = count(*) and count(distinct moved_on) = count(*) as dates_complete
     from moves
+    where in_scope_person(person_id)
     group by person_id
 ) as o on o.person_id = m.person_id
 left join firm_levels as fa on fa.firm_id = m.from_firm_id
 left join firm_levels as fb on fb.firm_id = m.to_firm_id
+-- every move in a full rebuild; the moves of the people an upload touched in a refresh
+where in_scope_person(m.person_id)
 -- stored newest first: the moves tables list the latest moves, and a period filter then
 -- skips whole blocks of rows by their date range
 order by m.moved_on desc nulls last, m.move_id;

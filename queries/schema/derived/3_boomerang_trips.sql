@@ -1,5 +1,5 @@
--- Derived table boomerang_trips: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table boomerang_trips: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: by person_id.
 -- Params: none
 
 -- Every boomerang of every career, at firm and at parent level: one row per departure
@@ -17,6 +17,7 @@ ends as (
         level_n(lvl.level, m.to_n, m.to_root_n, null, null) as dst_key
     from move_facts as m
     cross join (values ('firm', 0), ('parent', 1)) as lvl(level, level_i)
+    where in_scope_person(m.person_id)
 ),
 events as (
     -- each event packed into one integer that sorts as (level, group, career step, in
@@ -35,7 +36,7 @@ ordered as (
     from events
     window w as (partition by person_n order by k)
 ),
-trips as (
+trips as materialized (
     -- an arrival right after a departure from the same group (k // 2^22: level and group)
     select
         case k // 4194304 // 2147483648 when 0 then 'firm' else 'parent' end as level,
@@ -47,7 +48,7 @@ trips as (
     where k % 2 = 1 and prev_k % 2 = 0 and prev_k // 4194304 = k // 4194304
         and (moved_on > prev_on or move_type = 'returned')
 ),
-legs as (
+legs as materialized (
     -- the firms joined from leaving to coming back
     -- (a list of career steps sorted, then joined: faster than an ordered string_agg)
     select
@@ -58,6 +59,15 @@ legs as (
     from trips as t
     join move_facts as m on m.person_n = t.person_n and m.career_seq between t.out_seq and t.back_seq
     group by all
+),
+-- the two moves of each trip, read apart: joined straight to each other the optimizer may
+-- pair every move of a person with every other (both share the person's code)
+ends_of_trips as materialized (
+    select m.*
+    from move_facts as m
+    semi join (
+        select person_n, out_seq as career_seq from trips union select person_n, back_seq from trips
+    ) as e on e.person_n = m.person_n and e.career_seq = m.career_seq
 )
 -- what the boomerangs query shows and filters on, copied from both moves so it reads one
 -- table, newest return first
@@ -87,8 +97,8 @@ select
     o.search_text || ' ' || b.search_text as search_text
 from trips as t
 join legs as l on l.level = t.level and l.person_n = t.person_n and l.out_seq = t.out_seq
-join move_facts as o on o.person_n = t.person_n and o.career_seq = t.out_seq
-join move_facts as b on b.person_n = t.person_n and b.career_seq = t.back_seq
+join ends_of_trips as o on o.person_n = t.person_n and o.career_seq = t.out_seq
+join ends_of_trips as b on b.person_n = t.person_n and b.career_seq = t.back_seq
 order by b.moved_on desc nulls last, o.person_label;
 
 create table if not exists boomerang_trips as select * from boomerang_trips_source;

@@ -1,5 +1,5 @@
--- Derived table deal_people: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table deal_people: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: by round_id.
 -- Params: none
 
 -- The people each deal brought: for every acquisition or acqui-hire with a buyer (in older
@@ -14,7 +14,7 @@ with deals as (
         on ri.round_id = r.round_id and (ri.role = 'buyer' or (ri.role is null and ri.is_lead))
     join firm_levels as t on t.firm_id = r.firm_id
     join firm_levels as b on b.firm_id = ri.investor_id
-    where r.round_type in ('acquisition', 'acquihire')
+    where r.round_type in ('acquisition', 'acquihire') and in_scope_round(r.round_id)
 )
 select
     d.round_id,

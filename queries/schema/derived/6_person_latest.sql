@@ -1,5 +1,5 @@
--- Derived table person_latest: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table person_latest: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: by person_id.
 -- Params: none
 
 -- Each person's latest move (the last of their career), derived by every load: where they
@@ -18,20 +18,22 @@ with first_degrees as (
             filter (where certainty_level(e.certainty) >= 3) as trained_country_3
     from education as e
     join firms as f on f.firm_id = e.institution_id
+    where in_scope_person(e.person_id)
     group by e.person_id
 )
 ,
 source_counts as (
-    select person_id, count(distinct source_id) as n_sources from moves group by person_id
+    select person_id, count(distinct source_id) as n_sources from moves where in_scope_person(person_id) group by person_id
 )
 ,
 latest as (
-    select person_n, max(career_seq) as career_seq from move_facts group by person_n
+    select person_n, max(career_seq) as career_seq from move_facts where in_scope_person(person_id) group by person_n
 )
 select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3, sc.n_sources
 from move_facts as m
 semi join latest as l on l.person_n = m.person_n and l.career_seq = m.career_seq
 left join first_degrees as d on d.person_id = m.person_id
-left join source_counts as sc on sc.person_id = m.person_id;
+left join source_counts as sc on sc.person_id = m.person_id
+where in_scope_person(m.person_id);
 
 create table if not exists person_latest as select * from person_latest_source;

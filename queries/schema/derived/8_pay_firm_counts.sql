@@ -1,5 +1,5 @@
--- Derived table pay_firm_counts: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table pay_firm_counts: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: whole (one count per firm).
 -- Params: none
 
 -- How many pay figures each firm offered, most first (the offering-firm picker's options),

@@ -1,5 +1,5 @@
--- Derived table investments: rebuilt from the facts after every load (atlas.derived); the
--- comments below say what one row is and what it is for.
+-- Derived table investments: kept up to date by every load (atlas.derive); the comments
+-- below say what one row is and what it is for. Refreshed: by round_id.
 -- Params: none
 
 -- One row per investor in a round, with what the funding filters need of the round and
@@ -25,6 +25,7 @@ select
     r.stake_pct
 from round_investors as ri
 join funding_rounds as r on r.round_id = ri.round_id
-join firms as f on f.firm_id = r.firm_id;
+join firms as f on f.firm_id = r.firm_id
+where in_scope_round(r.round_id);
 
 create table if not exists investments as select * from investments_source;
