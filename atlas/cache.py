@@ -1,8 +1,19 @@
-"""The app's shared connection and per-parameter query cache (the only data module that
-imports Streamlit)."""
+"""The app's shared connection, per-parameter query cache and per-run snapshot (the only data
+module that imports Streamlit).
+
+One snapshot per page run: `pin_snapshot` (called by the page frame before any query) opens a
+read transaction on a cursor of its own and reads the data version inside it; every query of
+the run is keyed on that version and, on a cache miss, runs inside that transaction. DuckDB's
+transactions are snapshots, so a load committed while the page runs is not half-seen: the page
+shows one data version throughout, and the next run shows the new one. `release_snapshot`
+(the end of the page, or the next run of the session) ends the transaction.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -22,19 +33,86 @@ def connection() -> duckdb.DuckDBPyConnection:
     return _connection(str(db.db_path()))
 
 
+# session id -> (cursor in a read transaction, the cache version it reads, when it was pinned)
+_pins: dict[str, tuple[duckdb.DuckDBPyConnection, tuple[int, int], float]] = {}
+# a run that ended by an exception (a page switch, a rerun) keeps its snapshot until its
+# session's next run; one whose session went away is ended by any other run after this long
+STALE_PIN_SECONDS = 600
+_pins_lock = threading.Lock()
+_running = threading.local()  # the pinned cursor of the query this thread is computing
+
+
+def _session_key() -> str | None:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else None
+
+
+def pin_snapshot() -> None:
+    """Start this run's snapshot (ending the session's previous one)."""
+    key = _session_key()
+    if key is None:
+        return
+    release_snapshot()
+    now = time.monotonic()
+    with _pins_lock:
+        stale = [k for k, (_, _, since) in _pins.items() if now - since > STALE_PIN_SECONDS]
+        gone = [_pins.pop(k) for k in stale]
+    for pinned in gone:
+        _end(pinned[0])
+    cur = connection().cursor()
+    cur.execute("begin transaction")
+    version = db.cache_version_here(cur)
+    with _pins_lock:
+        _pins[key] = (cur, version, now)
+
+
+def release_snapshot() -> None:
+    """End this session's snapshot, if it has one."""
+    key = _session_key()
+    with _pins_lock:
+        pinned = _pins.pop(key, None) if key else None
+    if pinned:
+        _end(pinned[0])
+
+
+def _end(cur: duckdb.DuckDBPyConnection) -> None:
+    with contextlib.suppress(duckdb.Error):
+        cur.execute("rollback")  # it only read
+    cur.close()
+
+
+def version() -> tuple[int, int]:
+    """The (data, derived) version this run shows: its snapshot's, else the latest."""
+    key = _session_key()
+    pinned = _pins.get(key) if key else None
+    return pinned[1] if pinned else db.cache_version(connection())
+
+
 @st.cache_data(show_spinner=False, max_entries=1024)
 def _cached_query(path: str, name: str, params: dict, version: tuple[int, int]) -> pd.DataFrame:
     # `path` and `version` (the data's and the derived tables') are part of the cache key: a
     # new upload or another database file never serves stale rows.
+    pinned = getattr(_running, "cursor", None)
+    if pinned is not None:
+        return sql.run_query_here(pinned, name, params)  # inside the run's snapshot
     return sql.run_query(_connection(path), name, params)
 
 
 def query(name: str, **params: object) -> pd.DataFrame:
-    """Run a named query through the cache, keyed by its parameters and the data version."""
-    con = connection()
+    """Run a named query through the cache, keyed by its parameters and the version this run shows."""
     # keyed on exactly what the query binds: a parameter it does not declare changes no key
     bound = sql.query(name).bind(params)
-    return _cached_query(str(db.db_path()), name, bound, db.cache_version(con))
+    key = _session_key()
+    pinned = _pins.get(key) if key else None
+    if pinned is None:
+        return _cached_query(str(db.db_path()), name, bound, db.cache_version(connection()))
+    _running.cursor = pinned[0]
+    try:
+        return _cached_query(str(db.db_path()), name, bound, pinned[1])
+    finally:
+        _running.cursor = None
 
 
 def query_fresh(name: str, **params: object) -> pd.DataFrame:
@@ -59,4 +137,4 @@ def search_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         return ""
-    return _cached_search(str(db.db_path()), text, db.cache_version(connection()))
+    return _cached_search(str(db.db_path()), text, version())

@@ -1,4 +1,4 @@
-"""The command line: `python -m atlas build | load | generate | bench`."""
+"""The command line: `python -m atlas build | load | merge | undo | generate | bench`."""
 
 from __future__ import annotations
 
@@ -182,6 +182,34 @@ def _merge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _undo(args: argparse.Namespace) -> int:
+    from atlas import load
+
+    con = db.connect(args.db)
+    try:
+        latest = load.undoable_upload(con)
+        if latest is None:
+            print("Nothing to undo: no upload or merge is in effect.", file=sys.stderr)
+            return 1
+        if args.version is not None and args.version != latest:
+            print(
+                f"Version {args.version} is not the latest upload in effect ({latest}); undo the later ones first.",
+                file=sys.stderr,
+            )
+            return 1
+        result = load.undo(con, latest, _os_user())
+    finally:
+        con.close()
+    if not result.ok:
+        print("Refused; the database is unchanged:", file=sys.stderr)
+        for p in result.problems:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    restored = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
+    print(f"Undid version {latest} as data version {result.upload_id} ({restored or 'no rows'}).")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from atlas.tools import bench, bench_names
 
@@ -259,6 +287,16 @@ def parser() -> argparse.ArgumentParser:
     mg.add_argument("drop", help="the id merged into it")
     mg.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     mg.set_defaults(func=_merge)
+
+    un = sub.add_parser(
+        "undo",
+        help="Undo the latest upload or merge in effect, exactly (recorded as a new data version).",
+        description="Restore the state before the latest upload or merge still in effect, from its undo log, "
+        "in one transaction. Exit 1 when there is nothing to undo or it cannot be undone exactly.",
+    )
+    un.add_argument("--version", type=int, default=None, help="refuse unless this is the version undone")
+    un.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    un.set_defaults(func=_undo)
 
     g = sub.add_parser(
         "generate",

@@ -22,6 +22,18 @@ DEFAULT_DB = ROOT / "data" / "atlas.duckdb"
 
 _build_lock = threading.Lock()
 
+# DuckDB takes 80 % of the machine's memory by default: a rebuild of the derived tables at 10M
+# moves grew past 20 GB. Every connection the app, the loader and the benchmark open is held to
+# this instead, and spills to a temporary folder beside the database file rather than growing.
+MEMORY_LIMIT = os.environ.get("ATLAS_MEMORY_LIMIT", "2.5GB")
+
+
+def configure(con: duckdb.DuckDBPyConnection, path: Path) -> duckdb.DuckDBPyConnection:
+    """Hold a connection to MEMORY_LIMIT, spilling to `<database>.tmp`."""
+    con.execute("set memory_limit = $m", {"m": MEMORY_LIMIT})
+    con.execute("set temp_directory = $t", {"t": str(Path(path).with_name(Path(path).name + ".tmp"))})
+    return con
+
 
 def db_path() -> Path:
     """The database file the app uses: $ATLAS_DB, else data/atlas.duckdb."""
@@ -45,7 +57,7 @@ def build(path: Path | None = None, seed_dir: Path = SEED_DIR) -> Path:
     with _build_lock:
         for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
             stale.unlink(missing_ok=True)
-        con = duckdb.connect(str(tmp))
+        con = configure(duckdb.connect(str(tmp)), tmp)
         try:
             create_schema(con)
             result = load_files(con, seed_files(seed_dir), mode="build", uploader="seed build")
@@ -67,7 +79,7 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
     path = Path(path or db_path())
     if not path.exists() and build_if_missing:
         build(path)
-    con = duckdb.connect(str(path))
+    con = configure(duckdb.connect(str(path)), path)
     # the schema is re-runnable: an older database gets the current macros and derived tables
     create_schema(con)
     # an undo that a crash interrupted after its first commit is finished here
@@ -82,6 +94,12 @@ def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckd
 def data_version(con: duckdb.DuckDBPyConnection) -> int:
     """The number of the latest committed load; it changes whenever the data does."""
     return cache_version(con)[0]
+
+
+def cache_version_here(cur: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    """cache_version read on this very cursor (inside its transaction, if it has one)."""
+    data, derived = cur.execute(query_sql("data_version")).fetchall()[0]
+    return int(data), int(derived)
 
 
 def cache_version(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

@@ -47,7 +47,12 @@ def base_sql() -> str:
 def logic_sql() -> list[str]:
     """The scripts that hold no data, in the order they must run (codes.sql second: the derived
     tables need the codes, given by `assign_codes` right after it)."""
-    parts = [SCHEMA_DIR / "macros.sql", SCHEMA_DIR / "codes.sql", *(p for _, p in derived_files()), SCHEMA_DIR / "filters.sql"]
+    parts = [
+        SCHEMA_DIR / "macros.sql",
+        SCHEMA_DIR / "codes.sql",
+        *(p for _, p in derived_files()),
+        SCHEMA_DIR / "filters.sql",
+    ]
     return [p.read_text(encoding="utf-8") for p in parts]
 
 
@@ -188,23 +193,26 @@ def _record(con: duckdb.DuckDBPyConnection, key: str, value: str) -> None:
     con.execute("insert or replace into atlas_meta values ($k, $v)", {"k": key, "v": value})
 
 
-def assign_codes(con: duckdb.DuckDBPyConnection) -> None:
+def assign_codes(con: duckdb.DuckDBPyConnection, scoped: bool = False) -> None:
     """Give every person, firm, pay figure, firm kind and country without a code the next free
-    ones (codes.sql), in key order; codes already given never change."""
-    for table, key, code, source in (
-        ("person_codes", "person_id", "person_n", "people"),
-        ("firm_codes", "firm_id", "firm_n", "firms"),
-        ("comp_codes", "comp_id", "pay_n", "compensation"),
+    ones (codes.sql), in key order; codes already given never change. `scoped`: look for new
+    people and pay figures only among those of the refresh's scope (atlas.load.derived)."""
+    for table, key, code, source, scope in (
+        ("person_codes", "person_id", "person_n", "people", "scope_people"),
+        ("firm_codes", "firm_id", "firm_n", "firms", None),
+        ("comp_codes", "comp_id", "pay_n", "compensation", "scope_comps"),
     ):
+        only = f" where {source}.{key} in (select {key} from {scope})" if scoped and scope else ""
         con.execute(
             f"insert into {table} select {key}, "
             f"(select coalesce(max({code}), 0) from {table}) + row_number() over (order by {key})::integer "
-            f"from (select {key} from {source} anti join {table} using ({key}))"
+            f"from (select {key} from {source} anti join {table} using ({key}){only})"
         )
     for level, expr in (("kind", "kind"), ("country", "coalesce(country, '??')")):
         con.execute(
             "insert into group_codes select $level, key, "
-            "(select coalesce(max(n), 0) from group_codes where level = $level) + row_number() over (order by key)::integer "
+            "(select coalesce(max(n), 0) from group_codes where level = $level) "
+            "+ row_number() over (order by key)::integer "
             f"from (select distinct {expr} as key from firms) as k "
             "where key not in (select key from group_codes where level = $level)",
             {"level": level},

@@ -91,6 +91,12 @@ def query_names() -> list[str]:
     return sorted(p.stem for p in QUERIES_DIR.glob("*.sql") if p.stem not in WRITE_QUERIES)
 
 
+def run_query_here(cur: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
+    """Run the named query on this very cursor (inside its transaction, if it has one)."""
+    q = query(name)
+    return cur.execute(q.sql, q.bind(params or {})).df()
+
+
 def run_query(con: duckdb.DuckDBPyConnection, name: str, params: dict | None = None) -> pd.DataFrame:
     """Run the named query with its declared parameters bound, on its own cursor; the whole result."""
     q = query(name)

@@ -84,3 +84,20 @@ def test_generate_command(tmp_path, capsys):
     assert cli.main(args) == 0
     assert (out / "moves.csv").exists()
     assert "1,000 rows" in capsys.readouterr().out
+
+
+def test_undo_command_reverses_the_latest_upload_and_says_when_there_is_none(scratch_db, tmp_path, capsys):
+    f = tmp_path / "moves.csv"
+    f.write_text(
+        "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
+        "cli-undo-1,mu-li,,openai,2026-02,,joined,,rumor,\n"
+    )
+    assert cli.main(["load", str(f), "--db", str(scratch_db)]) == 0
+    assert cli.main(["undo", "--version", "1", "--db", str(scratch_db)]) == 1  # not the latest
+    assert "not the latest upload in effect (2)" in capsys.readouterr().err
+    assert cli.main(["undo", "--db", str(scratch_db)]) == 0
+    assert "Undid version 2 as data version 3 (moves 1" in capsys.readouterr().out
+    con = duckdb.connect(str(scratch_db), read_only=True)
+    assert con.execute("select count(*) from move_facts where move_id = 'cli-undo-1'").fetchall() == [(0,)]
+    assert con.execute("select count(*) from moves").fetchall() == [(48,)]
+    con.close()

@@ -108,7 +108,9 @@ class Writer:
         person = self.pick("select person_id from people")
         return self.files(
             {
-                "funding_rounds": [f"{r},{target},2024,{self.rng.choice(['acquisition', 'acquihire'])},,USD,,,completed,,reported,,,"],
+                "funding_rounds": [
+                    f"{r},{target},2024,{self.rng.choice(['acquisition', 'acquihire'])},,USD,,,completed,,reported,,,"
+                ],
                 "round_investors": [f"{r},{buyer},true,buyer"],
                 "moves": [f"rnd-deal-{self.n},{person},{target},{buyer},2024-06,,acquihire,,reported,,"],
             }
@@ -193,7 +195,9 @@ def test_random_writes_keep_every_derived_table_equal_to_a_full_rebuild(rw, tmp_
                 continue
             result = undo(rw, latest, "test")
         elif op.startswith("merge"):
-            kind, table, key = ("person", "people", "person_id") if op == "merge_people" else ("firm", "firms", "firm_id")
+            kind, table, key = (
+                ("person", "people", "person_id") if op == "merge_people" else ("firm", "firms", "firm_id")
+            )
             keep, drop = rng.sample(w.ids(f"select {key} from {table}"), 2)
             result = merge.merge(rw, kind, keep, drop, "test")
         else:

@@ -175,9 +175,7 @@ def test_killing_a_load_after_its_derived_tables_before_the_commit_changes_nothi
         con.close()
 
 
-def test_derived_tables_behind_their_facts_are_rebuilt_on_connect_and_a_kill_then_keeps_the_facts(
-    scratch_db, tmp_path
-):
+def test_derived_tables_behind_their_facts_are_rebuilt_on_connect_and_a_kill_then_keeps_the_facts(scratch_db, tmp_path):
     from atlas import load
 
     c = duckdb.connect(str(scratch_db))

@@ -36,16 +36,17 @@ SCOPES = {
     "scope_comps": ("comp_id varchar", "in_scope_comp", "comp_id"),
     "scope_firms": ("firm_n integer", "in_scope_firm", "firm_n"),
     "scope_sources": ("source_id varchar", None, "source_id"),
+    "scope_people_n": ("person_n integer", "in_scope_person_n", "person_n"),
 }
 # What each derived table is refreshed by: its key column and the scope table holding its keys
 # (None: recomputed whole).
 REFRESH = {
     "firm_levels": None,
-    "move_facts": ("person_id", "scope_people"),
-    "boomerang_trips": ("person_id", "scope_people"),
-    "firm_move_counts": ("firm_n", "scope_firms"),
+    "move_facts": ("person_n", "scope_people_n"),
+    "boomerang_trips": ("person_id", "scope_people"),  # a few rows per person: by id
+    "firm_move_counts": "delta",
     "deal_people": ("round_id", "scope_rounds"),
-    "person_latest": ("person_id", "scope_people"),
+    "person_latest": ("person_n", "scope_people_n"),
     "pay_facts": ("comp_id", "scope_comps"),
     "pay_firm_counts": None,
     "investments": ("round_id", "scope_rounds"),
@@ -131,7 +132,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         if macro:
             cur.execute(f"create or replace temp macro {macro}(x) as x in (select {column} from {name})")
     try:
-        assign_codes(cur)
+        assign_codes(cur, scoped=True)  # new people and figures are in the scope: the log has them
         # firm_levels whole; every firm whose row changed (or came, or went) joins the scope
         cur.execute("create or replace temp table levels_before as select * from firm_levels")
         cur.execute("create or replace temp table levels_after as select * from firm_levels_source")
@@ -155,33 +156,42 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         if scope.fx:
             cur.execute("insert into scope_comps select comp_id from compensation")
         cur.execute("create or replace temp table scope_comps as select distinct comp_id from scope_comps")
-        # move_facts by person; the firms their old and new moves name, for the per-firm counts
-        # and the deals between them
+        # the people by their codes (move_facts and person_latest carry them: an integer to filter on)
         cur.execute(
-            "create or replace temp table moved_firms as select from_n as firm_n from move_facts "
-            "where person_id in (select person_id from scope_people) "
-            "union select to_n from move_facts where person_id in (select person_id from scope_people)"
+            "insert into scope_people_n select pc.person_n from person_codes as pc "
+            "semi join scope_people as s on s.person_id = pc.person_id"
         )
-        counts["move_facts"] = _replace_rows(cur, "move_facts", "person_id", "scope_people")
+        # move_facts by person; the firm pairs of their old and new moves, for the per-firm
+        # counts and the deals between them
+        moved = (
+            "select from_n, to_n, certainty_level, {sign} as sign from move_facts "
+            "where person_n in (select person_n from scope_people_n)"
+        )
+        cur.execute(f"create or replace temp table moved_pairs as {moved.format(sign=-1)}")
+        counts["move_facts"] = _replace_rows(cur, "move_facts", "person_n", "scope_people_n")
+        cur.execute(f"insert into moved_pairs {moved.format(sign=1)}")
         cur.execute(
-            "insert into moved_firms select from_n from move_facts "
-            "where person_id in (select person_id from scope_people) "
-            "union select to_n from move_facts where person_id in (select person_id from scope_people)"
+            "insert into scope_firms select from_n from moved_pairs where from_n is not null "
+            "union select to_n from moved_pairs where to_n is not null"
         )
-        cur.execute("insert into scope_firms select distinct firm_n from moved_firms where firm_n is not null")
         cur.execute("create or replace temp table scope_firms as select distinct firm_n from scope_firms")
         # the deals whose target lost or gained a move to their buyer
         cur.execute(
             "insert into scope_rounds select r.round_id from funding_rounds as r "
+            "join round_investors as ri on ri.round_id = r.round_id "
             "join firm_levels as t on t.firm_id = r.firm_id "
-            "where r.round_type in ('acquisition', 'acquihire') and t.firm_n in (select firm_n from scope_firms)"
+            "join firm_levels as b on b.firm_id = ri.investor_id "
+            "semi join moved_pairs as p on p.from_n = t.firm_n and p.to_n = b.firm_n "
+            "where r.round_type in ('acquisition', 'acquihire')"
         )
         cur.execute("create or replace temp table scope_rounds as select distinct round_id from scope_rounds")
         for table in derived_tables():
             if table in ("firm_levels", "move_facts"):
                 continue
             rule = REFRESH[table]
-            if rule is None:
+            if rule == "delta":
+                counts[table] = _count_deltas(cur)
+            elif rule is None:
                 cur.execute(f"delete from {table}")
                 cur.execute(f"insert into {table} select * from {table}_source")
                 counts[table] = _count(cur, table)
@@ -189,10 +199,37 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
                 counts[table] = _replace_rows(cur, table, *rule)
         record_derived_version(cur)
     finally:
-        for name, (_, macro, _) in SCOPES.items():
+        for _, macro, _ in SCOPES.values():
             if macro:
                 cur.execute(f"drop macro if exists temp.{macro}")
     return counts
+
+
+def _count_deltas(cur: duckdb.DuckDBPyConnection) -> int:
+    """firm_move_counts: each firm's counts plus the moves of the scope as they are now, minus
+    them as they were (moved_pairs), instead of counting millions of moves again. A firm whose
+    name, parent, kind or country changed keeps its code, and so its counts."""
+    cur.execute(
+        "create or replace temp table count_deltas as "
+        "select firm_n, certainty_level, sum(n_in)::bigint as n_in, sum(n_out)::bigint as n_out from ("
+        "select to_n as firm_n, certainty_level, sign as n_in, 0 as n_out from moved_pairs where to_n is not null "
+        "union all select from_n, certainty_level, 0, sign from moved_pairs where from_n is not null"
+        ") group by all having sum(n_in) <> 0 or sum(n_out) <> 0"
+    )
+    cur.execute(
+        "create or replace temp table counts_after as "
+        "select d.firm_n, d.certainty_level, coalesce(c.n_in, 0) + d.n_in as n_in, "
+        "coalesce(c.n_out, 0) + d.n_out as n_out "
+        "from count_deltas as d left join firm_move_counts as c "
+        "on c.firm_n = d.firm_n and c.certainty_level is not distinct from d.certainty_level"
+    )
+    cur.execute(
+        "delete from firm_move_counts as c using count_deltas as d "
+        "where c.firm_n = d.firm_n and c.certainty_level is not distinct from d.certainty_level"
+    )
+    return cur.execute(
+        "insert into firm_move_counts select * from counts_after where n_in <> 0 or n_out <> 0"
+    ).fetchall()[0][0]
 
 
 def _widen_for_firms(cur: duckdb.DuckDBPyConnection) -> None:

@@ -6,6 +6,7 @@ import json
 
 import duckdb
 
+from atlas.load.derived import capture, open_scope, refresh
 from atlas.load.problems import LoadResult, Problem
 from atlas.load.stage import _count, _exists
 from atlas.load.values import _join, _targets
@@ -19,11 +20,20 @@ from atlas.load.write import (
     _use_upload,
 )
 from atlas.model import TABLES, TABLES_BY_NAME, Table
-from atlas.load.derived import capture, open_scope, refresh
 
 
 def undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
     """The upload an undo would reverse: the latest one still in effect, if it can be undone."""
+    # a cursor of its own: the app's sessions share `con`, and a shared connection mixes up
+    # the results of concurrent calls (found by the load driver, atlas.tools.loaddriver)
+    cur = con.cursor()
+    try:
+        return _undoable_upload(cur)
+    finally:
+        cur.close()
+
+
+def _undoable_upload(con: duckdb.DuckDBPyConnection) -> int | None:
     rows = con.execute(
         "select upload_id, mode from uploads where mode <> 'undo' "
         "and upload_id not in (select upload_id from undone_uploads) order by upload_id desc limit 1"
@@ -42,6 +52,14 @@ def undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
     cannot restore the state before the upload: the undo is refused rather than reporting
     success while restoring nothing.
     """
+    cur = con.cursor()  # its own cursor, as undoable_upload
+    try:
+        return _undo_problem(cur, upload_id)
+    finally:
+        cur.close()
+
+
+def _undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
     row = con.execute("select tables from uploads where upload_id = $u", {"u": upload_id}).fetchall()
     if not row:
         return f"there is no data version {upload_id}"

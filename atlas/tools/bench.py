@@ -138,6 +138,11 @@ class Results:
     browser: dict = field(default_factory=dict)  # page title -> seconds per view (in PAGES order)
     peak_rss: int | None = None
     notes: list[str] = field(default_factory=list)
+    writes: list[tuple[str, float, int | None]] = field(default_factory=list)  # (what, seconds, peak bytes)
+    load_rss: int | None = None  # peak memory of the full validated load's process
+    peers: dict = field(default_factory=dict)  # peer name -> {page title -> seconds}
+    levels: list = field(default_factory=list)  # loaddriver.Level per number of sessions
+    settled: dict = field(default_factory=dict)  # page title -> seconds until the page stopped changing
 
 
 def _log(msg: str) -> None:
@@ -187,7 +192,7 @@ def time_validated_load(csv_dir: Path, db_path: Path) -> tuple[float, dict, dict
 
     for p in (db_path, db_path.with_name(db_path.name + ".wal")):
         p.unlink(missing_ok=True)
-    con = duckdb.connect(str(db_path))
+    con = db.configure(duckdb.connect(str(db_path)), db_path)
     try:
         schema.create_schema(con)
         # US CPI is reference data the generator does not write: the seed's, before the clock starts
@@ -205,6 +210,96 @@ def time_validated_load(csv_dir: Path, db_path: Path) -> tuple[float, dict, dict
         return seconds, result.row_counts, result.timings, time.perf_counter() - t
     finally:
         con.close()
+
+
+def measured(args: list[str]) -> tuple[float, int, str]:
+    """Run a command in its own process: (seconds, its peak resident memory in bytes, its output)."""
+    import subprocess
+
+    t = time.perf_counter()
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(args[:4])}… failed:\n{out[-2000:]}")
+    return seconds, usage.ru_maxrss * 1024, out
+
+
+def time_writes(db_path: Path, work: Path, results: Results) -> None:
+    """Writes into the loaded benchmark database, each as `python -m atlas` in its own process
+    (timed from the command's start until it returns: the pages show the change then, facts and
+    derived tables being committed together), with its peak memory; then the Data page's path
+    (stage and commit in this process) and a full rebuild of the derived tables."""
+    import sys
+
+    from atlas import db, load, upload
+
+    py = [sys.executable, "-m", "atlas"]
+    con = db.configure(duckdb.connect(str(db_path)), db_path)
+    try:
+        header = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note"
+        people = [
+            r[0] for r in con.execute("select person_id from people using sample 1000 rows (reservoir, 1)").fetchall()
+        ]
+        firms = [
+            r[0] for r in con.execute("select firm_id from firms using sample 2000 rows (reservoir, 2)").fetchall()
+        ]
+        append = work / "append_1000_moves.csv"
+        append.write_text(
+            header
+            + "\n"
+            + "".join(
+                f"bench-append-{i},{people[i]},{firms[i]},{firms[1000 + i]},2026-{1 + i % 12:02d},,joined,,reported,\n"
+                for i in range(1000)
+            )
+        )
+        changed = work / "upsert_1000_moves.csv"
+        con.execute(
+            "copy (select move_id, person_id, from_firm_id, to_firm_id, "
+            "fmt_date(moved_on, moved_on_precision) as moved_on, "
+            "role, move_type, source_id, 'confirmed' as certainty, 'changed by the benchmark' as note "
+            "from moves using sample 1000 rows (reservoir, 3)) to '" + str(changed).replace("'", "''") + "' (header)"
+        )
+    finally:
+        con.close()
+    steps = [
+        ("append 1,000 moves", [*py, "load", str(append), "--db", str(db_path)]),
+        ("undo the append", [*py, "undo", "--db", str(db_path)]),
+        ("upsert 1,000 changed moves", [*py, "load", str(changed), "--mode", "upsert", "--db", str(db_path)]),
+        ("undo the upsert", [*py, "undo", "--db", str(db_path)]),
+    ]
+    for name, args in steps:
+        seconds, rss, _ = measured(args)
+        results.writes.append((name, seconds, rss))
+        _log(f"  {name:<28} {seconds:.2f} s, peak {rss / 1e9:.2f} GB")
+    # the Data page's path, in this process: stage (encodings, shapes, names) then commit
+    con = db.connect(db_path, build_if_missing=False)
+    try:
+        t = time.perf_counter()
+        with upload.stage_upload([(append.name, append)], max_bytes=None) as staged:
+            done = upload.commit(con, staged, "bench", "append")
+        seconds = time.perf_counter() - t
+        if not done.ok:
+            raise RuntimeError(f"the Data page's append was rejected: {done.problems[:3]}")
+        shown = con.execute("select count(*) from move_facts where move_id like 'bench-append-%'").fetchall()[0][0]
+        results.writes.append(("append 1,000 moves (Data page)", seconds, None))
+        results.notes.append(f"After the Data page's append, move_facts held {shown:,} of its 1,000 moves.")
+        t = time.perf_counter()
+        undone = load.undo(con, done.upload_id, "bench")
+        results.writes.append(("undo it (Data page)", time.perf_counter() - t, None))
+        if not undone.ok:
+            raise RuntimeError(f"the undo was refused: {undone.problems[:3]}")
+    finally:
+        con.close()
+    code = (
+        "import pathlib, duckdb; from atlas import db, load; "
+        f"p = pathlib.Path({str(db_path)!r}); c = db.configure(duckdb.connect(str(p)), p); "
+        "load.refresh_derived_committed(c); c.close()"
+    )
+    seconds, rss, _ = measured([sys.executable, "-c", code])
+    results.writes.append(("rebuild every derived table", seconds, rss))
+    _log(f"  full derived rebuild {seconds:.1f} s, peak {rss / 1e9:.2f} GB")
 
 
 # ---------------------------------------------------------------- page data
@@ -347,15 +442,36 @@ def _top_parent(firms: pd.DataFrame) -> pd.Series:
     return top
 
 
-def pandas_peer(csv_dir: Path) -> dict[str, float]:
-    """Each page's main data the way an analyst would write it: CSV into pandas, groupby."""
+PEER_TABLES = ("people", "firms", "moves", "compensation", "funding_rounds", "round_investors", "fx_rates", "sources")
+
+
+def pandas_peer(csv_dir: Path, in_memory: bool = False) -> dict[str, float]:
+    """Each page's main data the way an analyst would write it in pandas, groupby. From the CSVs
+    on every page (a script that reads its files), or (in_memory) from frames read once
+    beforehand, as a Streamlit dashboard that caches its frames does; the reading is not timed."""
+    frames: dict[str, pd.DataFrame] = {}
+    if in_memory:
+        for name in PEER_TABLES:
+            frames[name] = pd.read_csv(csv_dir / f"{name}.csv", low_memory=False)
 
     def read(name: str) -> pd.DataFrame:
+        if in_memory:
+            return frames[name].copy(deep=False)  # columns a page adds stay its own
         return pd.read_csv(csv_dir / f"{name}.csv", low_memory=False)
 
+    def money(df: pd.DataFrame, date_col: str, fx: pd.DataFrame) -> pd.DataFrame:
+        df["year"] = pd.to_numeric(df[date_col].astype(str).str[:4], errors="coerce")
+        return df.merge(fx[["currency", "year", "usd_per_unit"]], on=["currency", "year"], how="left")
+
     def overview() -> None:
-        for name in ("people", "firms", "moves", "compensation", "funding_rounds"):
-            len(read(name))
+        # the headline counts, moves per year and type, capital raised per year in dollars
+        frames_ = {name: read(name) for name in ("people", "firms", "moves", "compensation", "funding_rounds")}
+        for df in frames_.values():
+            len(df)
+        moves = frames_["moves"]
+        moves.groupby([moves["moved_on"].astype(str).str[:4], "move_type"]).size()
+        rounds = money(frames_["funding_rounds"], "announced_on", read("fx_rates"))
+        (rounds["amount"] * rounds["usd_per_unit"]).groupby(rounds["year"]).sum()
 
     def flows() -> None:
         moves, firms = read("moves"), read("firms")
@@ -368,10 +484,6 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
         gained.sub(lost, fill_value=0).sort_values()
         moves["year"] = moves["moved_on"].str[:4]
         moves.groupby(["year", "move_type"]).size()
-
-    def money(df: pd.DataFrame, date_col: str, fx: pd.DataFrame) -> pd.DataFrame:
-        df["year"] = pd.to_numeric(df[date_col].astype(str).str[:4], errors="coerce")
-        return df.merge(fx[["currency", "year", "usd_per_unit"]], on=["currency", "year"], how="left")
 
     def pay() -> None:
         # what the Pay page shows: the largest figures with names and sources, the
@@ -428,6 +540,12 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
         firm.groupby(["year", firm["to_firm_id"] == FIRM]).size()
 
     def data() -> None:
+        if in_memory:
+            # the row counts and the sources listed, from the frames
+            for name in PEER_TABLES:
+                len(frames[name])
+            frames["sources"].sort_values("published_on", ascending=False)
+            return
         for f in csv_dir.glob("*.csv"):
             len(pd.read_csv(f))
 
@@ -444,7 +562,140 @@ def pandas_peer(csv_dir: Path) -> dict[str, float]:
         t = time.perf_counter()
         fn()
         out[title] = time.perf_counter() - t
-        _log(f"  pandas peer {title:<15} {out[title] * 1000:.0f} ms")
+        _log(f"  pandas peer{' (in memory)' if in_memory else ''} {title:<15} {out[title] * 1000:.0f} ms")
+    return out
+
+
+def polars_peer(csv_dir: Path) -> dict[str, float]:
+    """The same page data in polars, from frames read once beforehand (not timed)."""
+    import polars as pl
+
+    frames = {
+        name: pl.read_csv(csv_dir / f"{name}.csv", infer_schema_length=100_000, try_parse_dates=False)
+        for name in PEER_TABLES
+    }
+    firms = frames["firms"]
+    # each firm's top-most parent, as the flow views group by
+    parent = dict(zip(firms["firm_id"].to_list(), firms["parent_id"].to_list(), strict=True))
+
+    def top_of(f: str) -> str:
+        for _ in range(10):
+            p = parent.get(f)
+            if p is None:
+                return f
+            f = p
+        return f
+
+    tops = pl.DataFrame({"firm_id": firms["firm_id"], "top": [top_of(f) for f in firms["firm_id"].to_list()]})
+
+    def money(df: pl.DataFrame, date_col: str) -> pl.DataFrame:
+        fx = frames["fx_rates"].select("currency", "year", "usd_per_unit")
+        return df.with_columns(
+            pl.col(date_col).cast(pl.Utf8).str.slice(0, 4).cast(pl.Int64, strict=False).alias("year")
+        ).join(fx, on=["currency", "year"], how="left")
+
+    def overview() -> None:
+        for name in ("people", "firms", "moves", "compensation", "funding_rounds"):
+            _ = frames[name].height
+        frames["moves"].group_by(pl.col("moved_on").cast(pl.Utf8).str.slice(0, 4), "move_type").len()
+        money(frames["funding_rounds"], "announced_on").group_by("year").agg(
+            (pl.col("amount") * pl.col("usd_per_unit")).sum()
+        )
+
+    def flows() -> None:
+        moves = frames["moves"]
+        m = moves.join(tops.rename({"firm_id": "from_firm_id", "top": "src"}), on="from_firm_id", how="left").join(
+            tops.rename({"firm_id": "to_firm_id", "top": "dst"}), on="to_firm_id", how="left"
+        )
+        m.group_by("src", "dst").len().sort("len", descending=True).head(200)
+        gained = m.group_by("dst").len().rename({"dst": "g", "len": "gained"})
+        lost = m.group_by("src").len().rename({"src": "g", "len": "lost"})
+        gained.join(lost, on="g", how="full", coalesce=True).fill_null(0).with_columns(
+            (pl.col("gained") - pl.col("lost")).alias("net")
+        ).sort("net")
+        m.with_columns(pl.col("moved_on").cast(pl.Utf8).str.slice(0, 4).alias("year")).group_by(
+            "year", "move_type"
+        ).len()
+
+    def pay() -> None:
+        comp = money(frames["compensation"], "reported_on")
+        comp = comp.with_columns(
+            ((pl.col("amount_low") + pl.col("amount_high")) / 2 * pl.col("usd_per_unit")).alias("usd"),
+            (pl.col("amount_high") * pl.col("usd_per_unit")).alias("high_usd"),
+        )
+        names = ["name", "name_zh"]
+        top = comp.sort("high_usd", descending=True, nulls_last=True).head(2000)
+        top = top.join(frames["sources"].select("source_id", "title", "publisher"), on="source_id", how="left")
+        top = top.join(firms.select("firm_id", *names), on="firm_id", how="left")
+        top.join(frames["people"].select("person_id", *names), on="person_id", how="left")
+        comp.with_columns((pl.col("usd").filter(pl.col("usd") > 0).log10() * 4).floor().alias("bin")).group_by(
+            "kind", "period", "bin"
+        ).len()
+        comp.group_by("firm_id", "kind").agg(
+            pl.col("usd").median().alias("median"), pl.col("usd").max().alias("max"), pl.len()
+        ).join(firms.select("firm_id", *names), on="firm_id", how="left")
+        comp.group_by("year", "kind").agg(pl.col("usd").median())
+        comp.group_by("outcome", "kind").agg(pl.col("usd").median(), pl.len())
+
+    def funding() -> None:
+        rounds = money(frames["funding_rounds"], "announced_on").with_columns(
+            (pl.col("amount") * pl.col("usd_per_unit")).alias("usd")
+        )
+        investors, moves, comp = frames["round_investors"], frames["moves"], frames["compensation"]
+        top = rounds.sort("usd", descending=True, nulls_last=True).head(5000)
+        top = top.join(frames["sources"].select("source_id", "title"), on="source_id", how="left")
+        investors.filter(pl.col("round_id").is_in(top["round_id"].implode())).join(
+            firms.select("firm_id", "name"), left_on="investor_id", right_on="firm_id", how="left"
+        )
+        rounds.group_by("firm_id", "year").agg(pl.col("usd").sum()).sort("firm_id", "year").with_columns(
+            pl.col("usd").cum_sum().over("firm_id")
+        )
+        pairs = investors.join(rounds.select("round_id", "firm_id", "usd"), on="round_id")
+        biggest = pairs.group_by("investor_id").agg(pl.col("usd").sum()).sort("usd", descending=True).head(15)
+        pairs.filter(pl.col("investor_id").is_in(biggest["investor_id"].implode())).group_by(
+            "investor_id", "firm_id"
+        ).agg(pl.col("usd").sum(), pl.len())
+        deals = (
+            rounds.filter(pl.col("round_type").is_in(["acquisition", "acquihire"]))
+            .sort("usd", descending=True, nulls_last=True)
+            .head(500)
+        )
+        leads = investors.filter(pl.col("is_lead").cast(pl.Utf8).str.to_lowercase() == "true")
+        deals = deals.join(leads, on="round_id", how="left")
+        deals.join(moves, left_on=["firm_id", "investor_id"], right_on=["from_firm_id", "to_firm_id"], how="left")
+        chosen = rounds.group_by("firm_id").agg(pl.col("usd").sum()).sort("usd", descending=True).head(5)["firm_id"]
+        rounds.filter(pl.col("firm_id").is_in(chosen.implode())).group_by("firm_id").agg(pl.col("usd").sum(), pl.len())
+        moves.filter(pl.col("to_firm_id").is_in(chosen.implode())).group_by("to_firm_id").len()
+        moves.filter(pl.col("from_firm_id").is_in(chosen.implode())).group_by("from_firm_id").len()
+        comp.filter(pl.col("firm_id").is_in(chosen.implode())).group_by("firm_id").agg(pl.col("amount_high").max())
+
+    def profiles() -> None:
+        moves = frames["moves"]
+        moves.filter(pl.col("person_id") == PERSON).join(frames["people"], on="person_id")
+        firm = moves.filter((pl.col("to_firm_id") == FIRM) | (pl.col("from_firm_id") == FIRM))
+        firm.with_columns(
+            pl.col("moved_on").cast(pl.Utf8).str.slice(0, 4).alias("year"), (pl.col("to_firm_id") == FIRM).alias("into")
+        ).group_by("year", "into").len()
+
+    def data() -> None:
+        for name in PEER_TABLES:
+            _ = frames[name].height
+        frames["sources"].sort("published_on", descending=True, nulls_last=True)
+
+    peers = {
+        "Overview": overview,
+        "Talent flows": flows,
+        "Pay offers": pay,
+        "Funding": funding,
+        "People & firms": profiles,
+        "Data": data,
+    }
+    out = {}
+    for title, fn in peers.items():
+        t = time.perf_counter()
+        fn()
+        out[title] = time.perf_counter() - t
+        _log(f"  polars peer (in memory) {title:<15} {out[title] * 1000:.0f} ms")
     return out
 
 
@@ -486,6 +737,7 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
                     )
                     seconds = time.perf_counter() - t
                     results.browser[title].append(seconds)
+                    results.settled.setdefault(title, []).append(_settled(page))
                     if page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"{title} ({view}) shows an exception in the browser; see {server.db_path}")
                     _log(f"  browser {title:<15} {view:<22} {seconds:.2f} s")
@@ -494,6 +746,70 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
         results.peak_rss = server.peak_rss_bytes()
     finally:
         server.stop()
+
+
+SETTLE_MS = 1500  # a page that has not changed for this long has stopped changing
+
+
+def _settled(page) -> float:  # noqa: ANN001 - a Playwright page
+    """Seconds from navigation until the page's last change: of the main block's text, its
+    number of charts and drawn marks, or its stale elements; taken once nothing has changed
+    for SETTLE_MS (the first chart drawn is not the end: a rerun may redraw it)."""
+    return page.evaluate(
+        """(settle) => new Promise(resolve => {
+            const snap = () => {
+                const main = document.querySelector('[data-testid="stMain"]') || document.body;
+                return main.innerText.length + '|' + main.innerText.slice(0, 2000) + '|' +
+                    main.querySelectorAll('canvas, svg, [data-stale="true"], [data-testid="stSkeleton"]').length;
+            };
+            let last = snap(), since = performance.now();
+            const tick = () => {
+                const now = snap();
+                if (now !== last) { last = now; since = performance.now(); }
+                if (performance.now() - since >= settle) resolve(since / 1000);
+                else setTimeout(tick, 50);
+            };
+            tick();
+        })""",
+        SETTLE_MS,
+    )
+
+
+def time_sessions(db_path: Path, work: Path, results: Results, levels: tuple[int, ...] = (1, 5, 20, 50)) -> None:
+    """Many analysts at once against one freshly started server (atlas.tools.loaddriver)."""
+    from atlas.tools import loaddriver
+    from atlas.tools.browser import Server
+
+    # each session opens one view of every page, by URL; session k takes the pages' k-th views
+    def views(k: int) -> list[tuple[str, str, dict]]:
+        out = []
+        for script, title, page_views in PAGES:
+            path = "" if script == "app.py" else Path(script).stem.split("_", 1)[1]
+            name, params = page_views[k % len(page_views)]
+            out.append((f"{title}: {name}", path, params))
+        return out
+
+    server = Server(db_path, work / "sessions_streamlit.log")
+    try:
+        loaddriver.run_level(server.url, views(0)[-1:], 1)  # the server's first connection
+        for n in levels:
+            before = _cpu_seconds(server.proc.pid)
+            level = loaddriver.run_level_mixed(server.url, [views(k) for k in range(n)])
+            level.cpu_seconds = _cpu_seconds(server.proc.pid) - before
+            level.peak_rss = server.peak_rss_bytes() or 0
+            results.levels.append(level)
+            _log(
+                f"  {n:>3} sessions: p50 {level.percentile(50):.2f} s, p95 {level.percentile(95):.2f} s, "
+                f"{len(level.errors)} errors, server CPU {level.cpu_seconds:.0f} s over {level.wall_seconds:.0f} s, "
+                f"peak {level.peak_rss / 1e9:.2f} GB"
+            )
+    finally:
+        server.stop()
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 # ---------------------------------------------------------------- report
@@ -554,6 +870,7 @@ def report(r: Results) -> str:
             f"worst page {worst:.2f} s (slowest single view {slowest:.2f} s) | "
             f"{_ok(worst <= TARGETS['browser_s'])} |"
         )
+    lines += _report_issue_20(r)
     lines += [
         "",
         "## Loading",
@@ -619,11 +936,193 @@ def report(r: Results) -> str:
             lines.append(
                 f"| {page} | " + " | ".join(f"{s:.2f}" for s in seconds) + f" | {statistics.median(seconds):.2f} |"
             )
+    if r.settled:
+        lines += [
+            "",
+            "Until the page stops changing (the last change of the main block's text, charts or stale",
+            f"elements, taken once nothing changed for {SETTLE_MS / 1000:.1f} s), seconds from navigation, same views:",
+            "",
+            "| Page | Default | View 2 | View 3 | View 4 | Median |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for page, seconds in r.settled.items():
+            lines.append(
+                f"| {page} | " + " | ".join(f"{s:.2f}" for s in seconds) + f" | {statistics.median(seconds):.2f} |"
+            )
     if r.peak_rss is not None:
         lines += ["", f"Peak memory of the app process (VmHWM) after all pages: {r.peak_rss / 1e9:.2f} GB."]
+    lines += _report_sections_20(r)
     if r.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
+
+
+TARGETS_20 = {
+    "write_s": 5,  # a 1,000-move append, upsert or undo into the 10M database, to the pages showing it
+    "memory_gb": 4,  # any operation's process
+    "load_ratio": 0.3,  # raw read_csv / (validated load + derived tables)
+    "cold_ms": 300,  # a page's data, default view
+    "polars_ratio": 3,  # polars in memory / cold page data
+    "warm_ms": 30,
+    "p95_20_s": 2,
+    "settled_s": 1.2,
+}
+
+
+def _report_issue_20(r: Results) -> list[str]:
+    """The targets of issue 20 (freshness, memory, many analysts, stronger peers)."""
+    t = TARGETS_20
+    rows = []
+    writes = {name: (sec, rss) for name, sec, rss in r.writes}
+    cli = [(n, v) for n, v in writes.items() if "Data page" not in n and "rebuild" not in n]
+    if cli:
+        worst_name, (worst, _) = max(cli, key=lambda kv: kv[1][0])
+        page = [v[0] for n, v in writes.items() if "Data page" in n]
+        rows.append(
+            f"| A 1,000-move append, an upsert of 1,000 changed moves and the undo of each, command start to the "
+            f"pages showing it ≤ {t['write_s']} s | slowest: {worst_name}, {worst:.2f} s"
+            + (f"; through the Data page {max(page):.2f} s at most" if page else "")
+            + f" | {_ok(worst <= t['write_s'] and all(x <= t['write_s'] for x in page))} |"
+        )
+    mems = [(n, v[1]) for n, v in writes.items() if v[1]]
+    if r.load_rss:
+        mems.append(("the full validated load and derive", r.load_rss))
+    if r.peak_rss:
+        mems.append(("the app after every page", r.peak_rss))
+    if r.levels:
+        mems.append((f"the app after {r.levels[-1].sessions} sessions", max(lv.peak_rss for lv in r.levels)))
+    if mems:
+        name, worst = max(mems, key=lambda kv: kv[1])
+        rows.append(
+            f"| Every operation's process under {t['memory_gb']} GB | largest: {name}, {worst / 1e9:.2f} GB | "
+            f"{_ok(worst / 1e9 < t['memory_gb'])} |"
+        )
+    if r.load_seconds:
+        ratio = r.raw_load_seconds / (r.load_seconds + r.derive_seconds)
+        rows.append(
+            f"| Full validated load with its derived tables ≥ {t['load_ratio']} × raw `read_csv` | {ratio:.2f} × "
+            f"({r.load_seconds + r.derive_seconds:.1f} s vs {r.raw_load_seconds:.1f} s) | "
+            f"{_ok(ratio >= t['load_ratio'])} |"
+        )
+    cold = {v.page: v.cold for v in r.views if v.view == "default"}
+    if cold:
+        page, worst = max(cold.items(), key=lambda kv: kv[1])
+        rows.append(
+            f"| Cold page data ≤ {t['cold_ms']} ms, every page (default view) | worst: {page}, {worst * 1000:.0f} ms | "
+            f"{_ok(worst * 1000 <= t['cold_ms'])} |"
+        )
+        polars = r.peers.get("polars, in memory", {})
+        ratios = {p: polars[p] / cold[p] for p in polars if cold.get(p)}
+        if ratios:
+            low_page, low = min(ratios.items(), key=lambda kv: kv[1])
+            rows.append(
+                f"| ≥ {t['polars_ratio']} × faster than polars with the data in memory, every page | lowest: "
+                f"{low_page}, {low:.2f} × | {_ok(low >= t['polars_ratio'])} |"
+            )
+        warm = max(v.warm for v in r.views)
+        rows.append(
+            f"| Warm ≤ {t['warm_ms']} ms | worst view {warm * 1000:.1f} ms | {_ok(warm * 1000 <= t['warm_ms'])} |"
+        )
+    by_n = {lv.sessions: lv for lv in r.levels}
+    if 20 in by_n:
+        lv = by_n[20]
+        p95 = lv.percentile(95)
+        rows.append(
+            f"| 20 concurrent sessions: p95 ≤ {t['p95_20_s']} s per view, no errors | p95 {p95:.2f} s, "
+            f"{len(lv.errors)} errors | {_ok(p95 <= t['p95_20_s'] and not lv.errors)} |"
+        )
+    if 50 in by_n:
+        lv = by_n[50]
+        rows.append(
+            f"| 50 sessions: no errors, memory under {t['memory_gb']} GB | {len(lv.errors)} errors, "
+            f"{lv.peak_rss / 1e9:.2f} GB | {_ok(not lv.errors and lv.peak_rss / 1e9 < t['memory_gb'])} |"
+        )
+    if r.settled:
+        page, worst = max(((p, statistics.median(v)) for p, v in r.settled.items()), key=lambda kv: kv[1])
+        rows.append(
+            f"| Chromium, median per page until it stops changing ≤ {t['settled_s']} s | "
+            f"worst: {page}, {worst:.2f} s | "
+            f"{_ok(worst <= t['settled_s'])} |"
+        )
+    if not rows:
+        return []
+    return [
+        "",
+        "### Targets of issue 20: freshness, memory, many analysts, stronger peers",
+        "",
+        "| Target | Measured | |",
+        "|---|---|---|",
+        *rows,
+    ]
+
+
+def _report_sections_20(r: Results) -> list[str]:
+    lines: list[str] = []
+    if r.writes:
+        lines += [
+            "",
+            "## Writes into the loaded database",
+            "",
+            "Each as `python -m atlas load|undo` in its own process, from the command's start until it returns",
+            "(the facts and the derived tables they touch are committed in one transaction: the pages show the",
+            "change then), with the process's peak memory; the Data page's path (stage and commit) in the",
+            "benchmark's process; and a full rebuild of every derived table, as `python -m atlas build` or a",
+            "replace does.",
+            "",
+            "| Write | Seconds | Peak memory |",
+            "|---|---:|---:|",
+        ]
+        for name, sec, rss in r.writes:
+            lines.append(f"| {name} | {sec:.2f} | {f'{rss / 1e9:.2f} GB' if rss else '(in process)'} |")
+        if r.load_rss:
+            lines.append(
+                f"| the full validated load, then every derived table | "
+                f"{r.load_seconds + r.derive_seconds:.1f} | {r.load_rss / 1e9:.2f} GB |"
+            )
+    if r.peers:
+        lines += [
+            "",
+            "## Peers side by side",
+            "",
+            "Each page's data computed by each peer (default view); Talent Atlas cold from the page-data table.",
+            "In memory: the frames read once beforehand (not timed), as a Streamlit dashboard caches them.",
+            "",
+            "| Page | Talent Atlas cold ms | " + " | ".join(f"{n} ms" for n in r.peers) + " | vs polars |",
+            "|---|---:|" + "---:|" * len(r.peers) + "---:|",
+        ]
+        cold = {v.page: v.cold for v in r.views if v.view == "default"}
+        for page in r.peer:
+            c = cold.get(page, 0)
+            polars = r.peers.get("polars, in memory", {}).get(page, 0)
+            lines.append(
+                f"| {page} | {c * 1000:.0f} | "
+                + " | ".join(f"{peer.get(page, 0) * 1000:,.0f}" for peer in r.peers.values())
+                + f" | {polars / c if c else 0:.2f} × |"
+            )
+    if r.levels:
+        lines += [
+            "",
+            "## Many analysts at once",
+            "",
+            "Sessions speaking Streamlit's own websocket protocol to one freshly started server",
+            "(`atlas.tools.loaddriver`): each opens one view of every page by URL, in turn, as a link (a new",
+            "connection per view); a view is done when its script has finished and every element has arrived.",
+            "The levels run one after the other on the same server (its cache warm after the first).",
+            "",
+            "| Sessions | Views opened | p50 s | p95 s | Slowest s | Errors | Server CPU s | Wall s | Peak memory |",
+            "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        ]
+        for lv in r.levels:
+            slowest = max(lv.times, default=float("nan"))
+            lines.append(
+                f"| {lv.sessions} | {len(lv.opened)} | {lv.percentile(50):.2f} | {lv.percentile(95):.2f} | "
+                f"{slowest:.2f} | {len(lv.errors)} | {lv.cpu_seconds:.0f} | {lv.wall_seconds:.0f} | "
+                f"{lv.peak_rss / 1e9:.2f} GB |"
+            )
+        errs = [e for lv in r.levels for e in lv.errors][:5]
+        if errs:
+            lines += ["", "First errors: " + "; ".join(f"{e.view}: {e.error}" for e in errs)]
+    return lines
 
 
 def _memory_gb() -> float:
@@ -633,7 +1132,9 @@ def _memory_gb() -> float:
         return 0.0
 
 
-def run(scale: str = "small", work: Path | None = None, out: Path | None = None, browser: bool = True) -> Results:
+def run(
+    scale: str = "small", work: Path | None = None, out: Path | None = None, browser: bool = True, sessions: bool = True
+) -> Results:
     """Run the whole benchmark and write the report; returns the numbers."""
     import logging
 
@@ -648,17 +1149,30 @@ def run(scale: str = "small", work: Path | None = None, out: Path | None = None,
     _log("loading …")
     results.raw_load_seconds = time_raw_load(csv_dir, work)
     db_path = work / f"bench_{scale}.duckdb"
-    results.load_seconds, results.rows_loaded, results.load_phases, results.derive_seconds = time_validated_load(
-        csv_dir, db_path
+    import sys
+
+    # in a process of its own, for its peak memory
+    code = (
+        "import json, pathlib; from atlas.tools import bench; "
+        f"r = bench.time_validated_load(pathlib.Path({str(csv_dir)!r}), pathlib.Path({str(db_path)!r})); "
+        "print('RESULT ' + json.dumps(r))"
     )
+    _, results.load_rss, out = measured([sys.executable, "-c", code])
+    loaded = json.loads(out.rsplit("RESULT ", 1)[1])
+    results.load_seconds, results.rows_loaded, results.load_phases, results.derive_seconds = loaded
     _log(
         f"  validated load {results.load_seconds:.1f} s, raw read_csv {results.raw_load_seconds:.1f} s, "
         f"then derived tables {results.derive_seconds:.1f} s"
     )
     _log("page data …")
     time_pages(db_path, results)
-    _log("pandas peer …")
+    _log("peers …")
     results.peer = pandas_peer(csv_dir)
+    results.peers = {
+        "pandas, from the CSVs": results.peer,
+        "pandas, in memory": pandas_peer(csv_dir, in_memory=True),
+        "polars, in memory": polars_peer(csv_dir),
+    }
     if browser:
         _log("browser …")
         from atlas import cache
@@ -668,6 +1182,11 @@ def run(scale: str = "small", work: Path | None = None, out: Path | None = None,
 
         st.cache_resource.clear()
         time_browser(db_path, work, results)
+    if sessions:
+        _log("many sessions …")
+        time_sessions(db_path, work, results)
+    _log("writes into the loaded database …")
+    time_writes(db_path, work, results)
     text = report(results)
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     out.parent.mkdir(parents=True, exist_ok=True)

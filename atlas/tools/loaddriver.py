@@ -103,6 +103,20 @@ async def _session(ws_url: str, views: list[tuple[str, str, dict]], offset: int,
         out.append(await open_view(ws_url, name, path, params))
 
 
+def run_level_mixed(base_url: str, per_session: list[list[tuple[str, str, dict]]]) -> Level:
+    """One session per list of views, all at once, each opening its views in turn."""
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    level = Level(len(per_session))
+
+    async def main() -> None:
+        await asyncio.gather(*(_session(ws_url, v, i, level.opened) for i, v in enumerate(per_session)))
+
+    t = time.perf_counter()
+    asyncio.run(main())
+    level.wall_seconds = time.perf_counter() - t
+    return level
+
+
 def run_level(base_url: str, views: list[tuple[str, str, dict]], sessions: int) -> Level:
     """`sessions` analysts at once, each opening every view in turn."""
     ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"

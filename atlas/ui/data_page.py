@@ -206,6 +206,7 @@ def _upload_flow(files) -> None:
                 )
 
             done = upload.commit(con, staged, uploader, mode, progress=step, uploader_email=who.email)
+            cache.pin_snapshot()  # the rest of this run shows the new version
             if not done.ok:
                 progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
@@ -391,6 +392,7 @@ def merge_ui() -> None:
             from atlas import merge
 
             done = merge.merge(cache.connection(), kind, keep, drop, who.label if who.team else "data page", who.email)
+            cache.pin_snapshot()  # the rest of this run shows the new version
             if done.ok:
                 st.success(f"Merged {names_of[drop]} into {names_of[keep]} as data version {done.upload_id}.")
             else:
@@ -452,6 +454,7 @@ def undo_ui() -> None:
                 return
             uploader = who.label if who.team else st.session_state.get("uploader", "") or "data page"
             result = load.undo(con, latest, uploader, who.email)
+            cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
                 st.success(f"Version {latest} undone (recorded as version {result.upload_id}).")
             else:

@@ -109,6 +109,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
     st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
+    cache.pin_snapshot()  # every query of this run reads one data version (see atlas.cache)
     auth.gate()
     _open_saved_view()
     _open_clicked_profile(title)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import access, audit, cache, db, views
+from atlas import access, audit, cache, views
 from atlas.escape import md, short
 from atlas.pages import keys_of
 from atlas.ui import auth
@@ -67,7 +67,7 @@ def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
 def share_ui() -> None:
     """End a page: the notice about ignored link parameters, and the 'Copy link' box."""
     page = st.session_state.get("_page", "Overview")
-    version = db.data_version(cache.connection())
+    version = cache.version()[0]  # the version this run showed: the link says what the reader saw
     if "_notice" not in st.session_state:
         st.session_state["_notice"] = ignored_parameters(page, st.session_state.get("_asked", {}))
     notice = st.session_state["_notice"]
@@ -86,6 +86,7 @@ def share_ui() -> None:
         st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
         save_view_ui(page, query)
     collapse_sidebar_on_narrow_screens()
+    cache.release_snapshot()  # the run has read everything it shows
 
 
 def save_view_ui(page: str, query: str) -> None:

@@ -349,7 +349,7 @@ def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
     page.get_by_role("button", name="Commit the upload").click()
     page.wait_for_selector("text=Committed as data version 2", timeout=30000)
     # both steps reported: the commit, then the tables the pages read rebuilt
-    page.wait_for_selector("text=the pages' tables rebuilt in", timeout=30000)
+    page.wait_for_selector("text=the pages' tables with it", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "data_upload_committed.png"), full_page=True)
     page.goto(fresh_server.url + "/")
     wait_for_app(page, "Overview")

@@ -120,7 +120,7 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
     page.wait_for_selector("text=No problem found", timeout=60000)
     assert len(leftover_uploads()) == 1
     page.get_by_role("button", name="Commit the upload").click()
-    page.wait_for_selector("text=the pages' tables rebuilt in", timeout=60000)
+    page.wait_for_selector("text=the pages' tables with it", timeout=60000)
     watch.check("the Data page after the commit")
     assert leftover_uploads() == []  # committed: the copies are gone
 

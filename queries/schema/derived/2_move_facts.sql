@@ -32,7 +32,10 @@ select
     lower(concat_ws(' ', p.name, p.name_zh, fa.name, fa.name_zh, fb.name, fb.name_zh)) as search_text
 from moves as m
 -- each person also has an integer code (person_n, codes.sql) that careers are partitioned by
-join (select p.*, pc.person_n from people as p join person_codes as pc on pc.person_id = p.person_id) as p
+join (
+    select p.*, pc.person_n from people as p join person_codes as pc on pc.person_id = p.person_id
+    where in_scope_person(p.person_id)
+) as p
     on p.person_id = m.person_id
 join (
     select

@@ -17,7 +17,7 @@ ends as (
         level_n(lvl.level, m.to_n, m.to_root_n, null, null) as dst_key
     from move_facts as m
     cross join (values ('firm', 0), ('parent', 1)) as lvl(level, level_i)
-    where in_scope_person(m.person_id)
+    where in_scope_person_n(m.person_n)
 ),
 events as (
     -- each event packed into one integer that sorts as (level, group, career step, in
@@ -58,6 +58,7 @@ legs as materialized (
         ) as stops
     from trips as t
     join move_facts as m on m.person_n = t.person_n and m.career_seq between t.out_seq and t.back_seq
+    where in_scope_person_n(m.person_n)
     group by all
 ),
 -- the two moves of each trip, read apart: joined straight to each other the optimizer may
@@ -68,6 +69,7 @@ ends_of_trips as materialized (
     semi join (
         select person_n, out_seq as career_seq from trips union select person_n, back_seq from trips
     ) as e on e.person_n = m.person_n and e.career_seq = m.career_seq
+    where in_scope_person_n(m.person_n)
 )
 -- what the boomerangs query shows and filters on, copied from both moves so it reads one
 -- table, newest return first

@@ -21,7 +21,11 @@ select
     string_agg(m.person_label, ', ' order by m.person_name) as people,
     count(*) as n_people
 from deals as d
-join move_facts as m
+join (
+    -- only the moves that leave a deal's target: the few deals of a refresh read few moves' names
+    select from_n, to_n, moved_on, year, person_label, person_name from move_facts
+    where from_n in (select target_n from deals)
+) as m
     on m.from_n = d.target_n and m.to_n = d.buyer_n
     and (d.announced_on is null or m.moved_on is null or m.year = year(d.announced_on))
 group by d.round_id;

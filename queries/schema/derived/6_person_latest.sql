@@ -27,13 +27,13 @@ source_counts as (
 )
 ,
 latest as (
-    select person_n, max(career_seq) as career_seq from move_facts where in_scope_person(person_id) group by person_n
+    select person_n, max(career_seq) as career_seq from move_facts where in_scope_person_n(person_n) group by person_n
 )
 select m.*, d.trained_country_1, d.trained_country_2, d.trained_country_3, sc.n_sources
 from move_facts as m
 semi join latest as l on l.person_n = m.person_n and l.career_seq = m.career_seq
 left join first_degrees as d on d.person_id = m.person_id
 left join source_counts as sc on sc.person_id = m.person_id
-where in_scope_person(m.person_id);
+where in_scope_person_n(m.person_n);
 
 create table if not exists person_latest as select * from person_latest_source;
