@@ -105,11 +105,15 @@ def _rule(base: str, via: str, written: str, stored: str) -> str:
 
 
 def resolve(
-    con: duckdb.DuckDBPyConnection, items: Iterable[tuple[str, str, str, int]], taken: dict[str, set[str]] | None = None
+    con: duckdb.DuckDBPyConnection,
+    items: Iterable[tuple[str, str, str, int]],
+    taken: dict[str, set[str]] | None = None,
+    exact_only: bool = False,
 ) -> list[Decision]:
     """Decide every distinct (kind, name, name_zh, rows) of `items` (rows: how many rows use it).
 
     `taken` are ids already used per kind (besides the stored ones) that new ids must avoid.
+    `exact_only`: only the exact matches (a search box), no near misses, details or new ids.
     """
     merged: dict[tuple[str, str], Decision] = {}
     for kind, name, name_zh, rows in items:
@@ -157,6 +161,10 @@ def resolve(
                 d.rule = "the same name belongs to several entries"
                 d.candidates = [Candidate(h[1], h[2], 100.0, _rule(h[3], h[4], h[6], h[5])) for h in hits]
         unmatched = [i for i, d in enumerate(decisions) if d.status == "new"]
+        if exact_only:
+            cur.unregister("probe")
+            cur.execute("drop table if exists name_index")
+            return decisions
         if unmatched:
             _near_misses(cur, probe[probe["i"].isin(unmatched)], decisions)
         for d in decisions:
@@ -333,7 +341,12 @@ def search_text(con: duckdb.DuckDBPyConnection, text: str) -> str:
     text = names.clean(text)
     if not text or names.name_problem(text):
         return text
-    found = [(d.kind, d.entity_id) for d in resolve(con, [(k, text, "", 1) for k in KINDS]) if d.status == "matched"]
+    # exact keys only: a near-miss search over a million names is the review's work, not a search box's
+    found = [
+        (d.kind, d.entity_id)
+        for d in resolve(con, [(k, text, "", 1) for k in KINDS], exact_only=True)
+        if d.status == "matched"
+    ]
     if len(found) != 1:
         return text
     kind, eid = found[0]

@@ -35,8 +35,30 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     assert f"moves {bench.SCALES['small'].moves:,}" in text  # all generated moves went through the load
-    for heading in ("## Targets", "## Loading", "## Page data", "## The pandas peer"):
+    for heading in (
+        "## Targets",
+        "## Loading",
+        "## Page data",
+        "## The pandas peer",
+        "## Writes into the loaded database",
+        "## Peers side by side",
+        "## Many analysts at once",
+    ):
         assert heading in text
+    # writes into the loaded database, each timed, with its process's peak memory
+    for write in ("append 1,000 moves", "undo the append", "upsert 1,000 changed moves", "undo the upsert"):
+        row = re.search(rf"^\| {write} \| ([\d.]+) \| ([\d.]+) GB \|$", text, re.M)
+        assert row and float(row.group(1)) > 0 and float(row.group(2)) > 0, write
+    assert "After the Data page's append, move_facts held 1,000 of its 1,000 moves." in text
+    # the three peers side by side for every page
+    for _, title, _ in bench.PAGES:
+        assert re.search(rf"^\| {re.escape(title)} \| \d+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+ × \|$", text, re.M), (
+            title
+        )
+    # sessions over the websocket: one and five at once, every view opened without an error
+    for n in (1, 5):
+        row = re.search(rf"^\| {n} \| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| (\d+) \|", text, re.M)
+        assert row and int(row.group(1)) == 6 * n and row.group(2) == "0", (n, row and row.group(0))
     # one row per page and view, each with its queries counted and timed cold, warm and raw
     for _, title, views in bench.PAGES:
         for view, _ in views:
