@@ -280,3 +280,21 @@ def test_funding_says_how_many_rounds_the_list_holds(seed_db_path, monkeypatch):
     assert f"The 3 largest of {n} rounds and deals the filters select; narrow them to see others." in [
         c.value for c in at.caption
     ]
+
+
+def test_merge_pickers_search_instead_of_listing_every_entry(app, monkeypatch):
+    from atlas.ui import data_page
+
+    app.switch_page("pages/5_Data.py").run()
+    keep = app.selectbox(key="merge_keep")
+    assert len(keep.options) == 33  # the seed's people: under the limit, all listed
+    app.text_input(key="merge_keep_q").input("李沐").run()
+    assert app.selectbox(key="merge_keep").options == ["Mu Li (李沐) · mu-li"]
+    app.selectbox(key="merge_keep").set_value("mu-li").run()
+    # the choice stays while the search changes, and a picker never lists more than its limit
+    monkeypatch.setattr(data_page, "PICKER_LIMIT", 5)
+    app.text_input(key="merge_keep_q").input("").run()
+    options = app.selectbox(key="merge_keep").options
+    assert "Mu Li (李沐) · mu-li" in options and len(options) <= 6
+    assert app.selectbox(key="merge_keep").value == "mu-li"
+    assert not app.exception

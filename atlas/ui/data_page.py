@@ -364,26 +364,10 @@ def merge_ui() -> None:
             "moves to the first, its names become aliases of the first, and it goes. Undo it below like an upload."
         )
         kind = st.radio("Kind", ["person", "firm"], horizontal=True, key="merge_kind")
-        options = cache.query("entity_search", entity=kind, search="", selected="", limit=100_000)
-        names_of = dict(zip(options["id"], options["label"], strict=True))
-        ids = list(names_of)
         c1, c2 = st.columns(2)
-        keep = c1.selectbox(
-            "Keep",
-            ids,
-            index=None,
-            format_func=lambda i: f"{names_of[i]} · {i}",
-            key="merge_keep",
-            placeholder="The entry that stays",
-        )
-        drop = c2.selectbox(
-            "Merge into it",
-            ids,
-            index=None,
-            format_func=lambda i: f"{names_of[i]} · {i}",
-            key="merge_drop",
-            placeholder="The duplicate that goes",
-        )
+        keep, keep_names = _entity_picker(c1, kind, "Keep", "merge_keep", "The entry that stays")
+        drop, drop_names = _entity_picker(c2, kind, "Merge into it", "merge_drop", "The duplicate that goes")
+        names_of = {**keep_names, **drop_names}
         if st.button("Merge", disabled=not (keep and drop) or keep == drop, key="merge_button"):
             who = auth.identity()
             if not access.allowed(who, "merge"):
@@ -424,6 +408,29 @@ def audit_ui() -> None:
             width="stretch",
         )
         downloads_ui("audit_log", df=log)
+
+
+PICKER_LIMIT = 200  # options a merge picker sends: a search narrows a million people to these
+
+
+def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tuple[str | None, dict[str, str]]:  # noqa: ANN001 - a column
+    """A person or firm picked by searching its name or id: the picker lists at most PICKER_LIMIT
+    matches (the most active first), never every entry (a million options would stall the page)."""
+    text = col.text_input(f"{label}: find by name or id", key=f"{key}_q", max_chars=200)
+    chosen = st.session_state.get(key) or ""  # kept among the options while the search changes
+    options = cache.query("entity_search", entity=kind, search=text.strip(), selected=chosen, limit=PICKER_LIMIT)
+    names_of = dict(zip(options["id"], options["label"], strict=True))
+    if len(options) >= PICKER_LIMIT:
+        col.caption(f"The first {PICKER_LIMIT} matches; type more of the name to narrow them.")
+    picked = col.selectbox(
+        label,
+        list(names_of),
+        index=None,
+        format_func=lambda i: f"{names_of[i]} · {i}",
+        key=key,
+        placeholder=placeholder,
+    )
+    return picked, names_of
 
 
 def undo_ui() -> None:
