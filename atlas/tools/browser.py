@@ -94,6 +94,7 @@ class Server:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()  # gone, and its lock on the database file with it
         self._log.close()
 
 
