@@ -236,7 +236,15 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
     from atlas import db, load, upload
 
     py = [sys.executable, "-m", "atlas"]
-    con = db.configure(duckdb.connect(str(db_path)), db_path)
+    con = None
+    for _ in range(60):  # a server stopped just before may still hold the file for a moment
+        try:
+            con = db.configure(duckdb.connect(str(db_path)), db_path)
+            break
+        except duckdb.IOException:
+            time.sleep(1)
+    if con is None:
+        con = db.configure(duckdb.connect(str(db_path)), db_path)  # raises, naming the holder
     try:
         header = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note"
         people = [
