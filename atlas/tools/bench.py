@@ -1165,8 +1165,8 @@ def run(
         f"r = bench.time_validated_load(pathlib.Path({str(csv_dir)!r}), pathlib.Path({str(db_path)!r})); "
         "print('RESULT ' + json.dumps(r))"
     )
-    _, results.load_rss, out = measured([sys.executable, "-c", code])
-    loaded = json.loads(out.rsplit("RESULT ", 1)[1])
+    _, results.load_rss, printed = measured([sys.executable, "-c", code])
+    loaded = json.loads(printed.rsplit("RESULT ", 1)[1])
     results.load_seconds, results.rows_loaded, results.load_phases, results.derive_seconds = loaded
     _log(
         f"  validated load {results.load_seconds:.1f} s, raw read_csv {results.raw_load_seconds:.1f} s, "
