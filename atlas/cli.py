@@ -161,6 +161,14 @@ def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001
     return len(open_)
 
 
+def _refused(result) -> int:  # noqa: ANN001 - a LoadResult
+    """Say why a write was refused (nothing changed); the exit status 1."""
+    print("Refused; the database is unchanged:", file=sys.stderr)
+    for p in result.problems:
+        print(f"  {p}", file=sys.stderr)
+    return 1
+
+
 def _merge(args: argparse.Namespace) -> int:
     from atlas import merge
 
@@ -170,10 +178,7 @@ def _merge(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if not result.ok:
-        print("Refused; the database is unchanged:", file=sys.stderr)
-        for p in result.problems:
-            print(f"  {p}", file=sys.stderr)
-        return 1
+        return _refused(result)
     moved = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
     print(
         f"Merged {args.kind} {args.drop} into {args.keep} as data version {result.upload_id} ({moved}); undo it on "
@@ -201,10 +206,7 @@ def _undo(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if not result.ok:
-        print("Refused; the database is unchanged:", file=sys.stderr)
-        for p in result.problems:
-            print(f"  {p}", file=sys.stderr)
-        return 1
+        return _refused(result)
     restored = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
     print(f"Undid version {latest} as data version {result.upload_id} ({restored or 'no rows'}).")
     return 0

@@ -34,7 +34,6 @@ SCOPES = {
     "scope_people": ("person_id varchar", "in_scope_person", "person_id"),
     "scope_rounds": ("round_id varchar", "in_scope_round", "round_id"),
     "scope_comps": ("comp_id varchar", "in_scope_comp", "comp_id"),
-    "scope_firms": ("firm_n integer", "in_scope_firm", "firm_n"),
     "scope_sources": ("source_id varchar", None, "source_id"),
     "scope_people_n": ("person_n integer", "in_scope_person_n", "person_n"),
 }
@@ -170,11 +169,6 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         cur.execute(f"create or replace temp table moved_pairs as {moved.format(sign=-1)}")
         counts["move_facts"] = _replace_rows(cur, "move_facts", "person_n", "scope_people_n")
         cur.execute(f"insert into moved_pairs {moved.format(sign=1)}")
-        cur.execute(
-            "insert into scope_firms select from_n from moved_pairs where from_n is not null "
-            "union select to_n from moved_pairs where to_n is not null"
-        )
-        cur.execute("create or replace temp table scope_firms as select distinct firm_n from scope_firms")
         # the deals whose target lost or gained a move to their buyer
         cur.execute(
             "insert into scope_rounds select r.round_id from funding_rounds as r "
@@ -247,7 +241,6 @@ def _widen_for_firms(cur: duckdb.DuckDBPyConnection) -> None:
         f"insert into scope_rounds select round_id from funding_rounds where firm_id in {changed} "
         f"union select round_id from round_investors where investor_id in {changed}"
     )
-    cur.execute("insert into scope_firms select firm_n from changed_firms")
     cur.execute("create or replace temp table scope_people as select distinct person_id from scope_people")
 
 

@@ -453,6 +453,20 @@ def _top_parent(firms: pd.DataFrame) -> pd.Series:
 PEER_TABLES = ("people", "firms", "moves", "compensation", "funding_rounds", "round_investors", "fx_rates", "sources")
 
 
+def _time_peer(name: str, *pages: Callable[[], None]) -> dict[str, float]:
+    """Seconds per page of a peer's page functions, given in the order of PEER_PAGES."""
+    out = {}
+    for title, fn in zip(PEER_PAGES, pages, strict=True):
+        t = time.perf_counter()
+        fn()
+        out[title] = time.perf_counter() - t
+        _log(f"  {name} {title:<15} {out[title] * 1000:.0f} ms")
+    return out
+
+
+PEER_PAGES = ("Overview", "Talent flows", "Pay offers", "Funding", "People & firms", "Data")
+
+
 def pandas_peer(csv_dir: Path, in_memory: bool = False) -> dict[str, float]:
     """Each page's main data the way an analyst would write it in pandas, groupby. From the CSVs
     on every page (a script that reads its files), or (in_memory) from frames read once
@@ -557,21 +571,9 @@ def pandas_peer(csv_dir: Path, in_memory: bool = False) -> dict[str, float]:
         for f in csv_dir.glob("*.csv"):
             len(pd.read_csv(f))
 
-    peers = {
-        "Overview": overview,
-        "Talent flows": flows,
-        "Pay offers": pay,
-        "Funding": funding,
-        "People & firms": profiles,
-        "Data": data,
-    }
-    out = {}
-    for title, fn in peers.items():
-        t = time.perf_counter()
-        fn()
-        out[title] = time.perf_counter() - t
-        _log(f"  pandas peer{' (in memory)' if in_memory else ''} {title:<15} {out[title] * 1000:.0f} ms")
-    return out
+    return _time_peer(
+        f"pandas peer{' (in memory)' if in_memory else ''}", overview, flows, pay, funding, profiles, data
+    )
 
 
 def polars_peer(csv_dir: Path) -> dict[str, float]:
@@ -690,21 +692,7 @@ def polars_peer(csv_dir: Path) -> dict[str, float]:
             _ = frames[name].height
         frames["sources"].sort("published_on", descending=True, nulls_last=True)
 
-    peers = {
-        "Overview": overview,
-        "Talent flows": flows,
-        "Pay offers": pay,
-        "Funding": funding,
-        "People & firms": profiles,
-        "Data": data,
-    }
-    out = {}
-    for title, fn in peers.items():
-        t = time.perf_counter()
-        fn()
-        out[title] = time.perf_counter() - t
-        _log(f"  polars peer (in memory) {title:<15} {out[title] * 1000:.0f} ms")
-    return out
+    return _time_peer("polars peer (in memory)", overview, flows, pay, funding, profiles, data)
 
 
 # ---------------------------------------------------------------- the browser

@@ -15,11 +15,10 @@ create table if not exists group_codes (level varchar, key varchar, n integer no
 
 -- The scope of a derive. Here, every row: a full rebuild. An incremental refresh
 -- (atlas.derive) redefines these as temporary macros on its own cursor, over temporary
--- tables of the people, rounds, pay figures and firms an upload touched, and the derived
+-- tables of the people, rounds and pay figures an upload touched, and the derived
 -- tables' source views (derived/*.sql) then compute only those rows.
 create or replace macro in_scope_person(person_id) as true;
 -- the same people by their codes: tables that carry person_n are filtered on an integer
 create or replace macro in_scope_person_n(person_n) as true;
 create or replace macro in_scope_round(round_id) as true;
 create or replace macro in_scope_comp(comp_id) as true;
-create or replace macro in_scope_firm(firm_n) as true;

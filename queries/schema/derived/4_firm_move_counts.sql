@@ -1,5 +1,5 @@
 -- Derived table firm_move_counts: kept up to date by every load (atlas.derive); the comments
--- below say what one row is and what it is for. Refreshed: by firm_n (every firm a changed move leaves or joins).
+-- below say what one row is and what it is for. Refreshed: by delta (atlas.load.derived).
 -- Params: none
 
 -- Moves into and out of each firm (itself, not its subsidiaries) per certainty level, derived
@@ -7,10 +7,10 @@
 create or replace view firm_move_counts_source as
 with sides as (
     select to_n as firm_n, certainty_level, count(*) as n_in, 0 as n_out
-    from move_facts where to_n is not null and in_scope_firm(to_n) group by all
+    from move_facts where to_n is not null group by all
     union all
     select from_n, certainty_level, 0, count(*)
-    from move_facts where from_n is not null and in_scope_firm(from_n) group by all
+    from move_facts where from_n is not null group by all
 )
 select firm_n, certainty_level, sum(n_in)::bigint as n_in, sum(n_out)::bigint as n_out
 from sides
