@@ -29,3 +29,15 @@ def rounds_found(listed: pd.DataFrame, params: dict) -> int:
     if len(listed) < ROUNDS_LISTED:
         return len(listed)
     return int(cache.query("funding_rounds_count", **params).iloc[0, 0])
+
+
+def entity_options(entity: str, search: str, selected: str, limit: int) -> pd.DataFrame:
+    """The options of a profile or merge picker (`id`, `label`): the people (or firms) whose name
+    matches `search`, the most active first, at most `limit`, plus the one already `selected`.
+    With no search, the people who moved are enough unless there are fewer than `limit` of them:
+    only then are those who never moved read too (a join over every person)."""
+    params = {"entity": entity, "search": search, "selected": selected, "limit": limit}
+    found = cache.query("entity_search", **params, unmoved=False)
+    if entity == "person" and not search and (found["id"] != selected).sum() < limit:
+        found = cache.query("entity_search", **params, unmoved=True)
+    return found

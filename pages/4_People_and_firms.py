@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, profiles, tables, ui
+from atlas import cache, fetch, profiles, tables, ui
 
 filters = ui.page_frame(
     "People & firms", "Profiles with careers, flows, money and sources. Search by English or Chinese name."
@@ -20,8 +20,8 @@ search = cache.search_text(search)  # the stored name of the entity the text nam
 # The pickers list matches of the search (at most 200), plus whatever the link already chose.
 chosen_person = str(st.session_state.get("person") or st.query_params.get("person", ""))
 chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""))
-person_options = cache.query("entity_search", entity="person", search=search, selected=chosen_person, limit=200)
-firm_options = cache.query("entity_search", entity="firm", search=search, selected=chosen_firm, limit=200)
+person_options = fetch.entity_options("person", search, chosen_person, 200)
+firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
 c1, c2 = st.columns(2)
 person = ui.url_picker(
     c1,

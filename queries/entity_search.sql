@@ -1,18 +1,37 @@
 -- The options of a profile picker: one row per person (or firm) whose name matches
 -- $search in English or Chinese, most moves first, at most $limit, plus the one already
 -- $selected so a shared link keeps its choice.
+-- With no search, the people who moved most are read from person_latest alone (one row per
+-- person who moved: a top-N over it, not a join of every person); those who never moved are
+-- only looked for when $unmoved is true (atlas.fetch.entity_options asks again when the
+-- first answer has fewer than $limit people).
 -- Params: $entity (VARCHAR: person or firm), $search (VARCHAR, default '', '' = all), $selected (VARCHAR, '' = none),
---         $limit (INTEGER)
+--         $limit (INTEGER), $unmoved (BOOLEAN, default true)
 with
 
-people_found as (
+people_moved as (
+    select person_id as id, person_label as label, career_seq as n_moves
+    from person_latest
+    where $entity = 'person' and $search = ''
+    order by n_moves desc, label
+    limit $limit
+),
+
+people_matched as (
     select p.person_id as id, display_name(p.name, p.name_zh) as label, coalesce(l.career_seq, 0) as n_moves
     from people as p
     left join person_latest as l on l.person_id = p.person_id
     where $entity = 'person'
+        and ($search <> '' or $unmoved)
         and ($search = '' or contains(lower(p.name), lower($search)) or contains(coalesce(p.name_zh, ''), $search))
     order by n_moves desc, label
     limit $limit
+),
+
+people_found as (
+    select * from people_moved
+    union all
+    select * from people_matched
 ),
 
 firms_found as (

@@ -16,6 +16,7 @@ DEFAULTS = {
     "kinds": [],
     "currency": "USD",
     "limit": 1000,
+    "unmoved": True,
     "include": [],
     "search": "",
     "countries": [],
@@ -346,6 +347,19 @@ def test_profile_pickers_search_and_keep_the_linked_choice(con):
     assert "yi-tay" in set(kept.id)
     few = q(con, "entity_search", entity="firm", search="", selected="", limit=5)
     assert len(few) == 5
+
+
+def test_picker_without_a_search_reads_the_people_who_moved_most(con):
+    # the fast path (person_latest only) gives the same top people as the join over everyone
+    full = q(con, "entity_search", entity="person", search="", selected="", limit=5, unmoved=True)
+    fast = q(con, "entity_search", entity="person", search="", selected="", limit=5, unmoved=False)
+    assert set(fast.id) == set(full.id) and len(fast) == 5
+    assert "mu-li" in set(fast.id)  # three moves, among the most
+    # everyone: 33 people, and some never moved, so only the slow path lists them all
+    everyone = q(con, "entity_search", entity="person", search="", selected="", limit=200, unmoved=True)
+    moved = q(con, "entity_search", entity="person", search="", selected="", limit=200, unmoved=False)
+    n_moved = con.execute("select count(distinct person_id) from moves").fetchone()[0]
+    assert len(everyone) == 33 and len(moved) == n_moved < 33
 
 
 def test_lists_are_limited_and_say_how_many_matched(con):

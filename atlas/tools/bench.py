@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -372,7 +373,10 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
         at.query_params[k] = v
     at.run()
     if script != "app.py":
+        # AppTest's page switch does not carry the link the way a browser does (the shared
+        # filters come back one run later), so the page runs once before it is measured
         at.switch_page(script)
+        at.run()
     cold: list[Call] = []
     warm: list[Call] = []
     st.cache_data.clear()
@@ -1128,6 +1132,19 @@ def _memory_gb() -> float:
         return 0.0
 
 
+def _archive(out: Path) -> None:
+    """Keep the previous report (with whatever was written into it by hand: reasons, before and
+    after) as `history/RESULTS-<its run's date>.md` beside it before it is replaced."""
+    if not out.is_file():
+        return
+    previous = out.read_text(encoding="utf-8")
+    found = re.search(r"^Run (\d{4}-\d{2}-\d{2}) (\d{2}):(\d{2})", previous, re.M)
+    stamp = "-".join(found.groups()) if found else datetime.now(UTC).strftime("%Y-%m-%d-%H-%M")
+    history = out.parent / "history"
+    history.mkdir(exist_ok=True)
+    (history / f"{out.stem}-{stamp}.md").write_text(previous, encoding="utf-8")
+
+
 def run(
     scale: str = "small", work: Path | None = None, out: Path | None = None, browser: bool = True, sessions: bool = True
 ) -> Results:
@@ -1187,6 +1204,7 @@ def run(
     text = report(results)
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     out.parent.mkdir(parents=True, exist_ok=True)
+    _archive(out)
     out.write_text(text, encoding="utf-8")
     print(text)
     _log(f"written to {out}")

@@ -10,7 +10,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, csvfile, db, load, upload
+from atlas import access, cache, csvfile, db, fetch, load, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
 from atlas.model import TABLES, dictionary, example_csv, template_csv
@@ -418,7 +418,7 @@ def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tu
     matches (the most active first), never every entry (a million options would stall the page)."""
     text = col.text_input(f"{label}: find by name or id", key=f"{key}_q", max_chars=200)
     chosen = st.session_state.get(key) or ""  # kept among the options while the search changes
-    options = cache.query("entity_search", entity=kind, search=text.strip(), selected=chosen, limit=PICKER_LIMIT)
+    options = fetch.entity_options(kind, text.strip(), chosen, PICKER_LIMIT)
     names_of = dict(zip(options["id"], options["label"], strict=True))
     if len(options) >= PICKER_LIMIT:
         col.caption(f"The first {PICKER_LIMIT} matches; type more of the name to narrow them.")
