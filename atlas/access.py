@@ -7,6 +7,8 @@ Connect provider) gets the role the roles file gives its e-mail address or its d
 
     # .streamlit/roles.toml
     anonymous = "viewer"          # "viewer": anyone may read without signing in; "none": sign in first
+    console = "signed-in"         # who may run SQL on the Explore page: anyone, signed-in (the
+                                  # default), or the least role: viewer, editor, admin
     [roles]
     "ana@example.com" = "admin"
     "@example.com" = "editor"     # everyone at the domain
@@ -36,7 +38,9 @@ ACTIONS = {
     "undo_any": "admin",
     "merge": "editor",
     "audit": "admin",
+    "download_database": "editor",  # the DuckDB file itself (every table as Parquet is an export)
 }
+CONSOLE_SETTINGS = ("anyone", "signed-in", *ROLES)
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _DOMAIN = re.compile(r"@[^@\s]+\.[^@\s]+")
 
@@ -50,6 +54,7 @@ class Roles:
     by_address: dict[str, str]
     by_domain: dict[str, str]
     anonymous: str | None  # the role of a reader who has not signed in, or None: sign in first
+    console: str = "signed-in"  # who may run SQL (CONSOLE_SETTINGS)
 
     def role_of(self, email: str | None) -> str | None:
         """The role of a signed-in address (its own entry first, then its domain's), or None."""
@@ -75,10 +80,16 @@ def parse_roles(text: str, where: str = "roles file") -> Roles:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RolesError(f"{where}: {exc}") from None
-    unknown = set(data) - {"anonymous", "roles"}
+    unknown = set(data) - {"anonymous", "console", "roles"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RolesError(f"{where}, line {_line_of(text, key)}: unknown setting {key!r} (anonymous, [roles])")
+        raise RolesError(f"{where}, line {_line_of(text, key)}: unknown setting {key!r} (anonymous, console, [roles])")
+    console = data.get("console", "signed-in")
+    if console not in CONSOLE_SETTINGS:
+        raise RolesError(
+            f"{where}, line {_line_of(text, 'console')}: console must be one of {', '.join(CONSOLE_SETTINGS)}, "
+            f"not {console!r}"
+        )
     anonymous = data.get("anonymous", "none")
     if anonymous not in (*ROLES, "none"):
         raise RolesError(
@@ -102,7 +113,7 @@ def parse_roles(text: str, where: str = "roles file") -> Roles:
             by_address[key] = role
         else:
             raise RolesError(f"{where}, line {line}: {who!r} is neither an e-mail address nor a domain (@example.com)")
-    return Roles(by_address, by_domain, None if anonymous == "none" else anonymous)
+    return Roles(by_address, by_domain, None if anonymous == "none" else anonymous, console)
 
 
 def load_roles(path: Path) -> Roles:
@@ -137,6 +148,20 @@ def allowed(identity: Identity, action: str) -> bool:
     """Whether `identity` may do `action` (one of ACTIONS)."""
     need = ACTIONS[action]
     return identity.role is not None and _RANK[identity.role] >= _RANK[need]
+
+
+def may_use_console(identity: Identity, setting: str) -> bool:
+    """Whether `identity` may run SQL on the Explore page under the roles file's `console` setting
+    (local mode: the analyst may)."""
+    if not identity.team:
+        return True
+    if identity.role is None:
+        return False
+    if setting == "anyone":
+        return True
+    if setting == "signed-in":
+        return bool(identity.email)
+    return _RANK[identity.role] >= _RANK[setting]
 
 
 def may_upload(identity: Identity, mode: str) -> bool:

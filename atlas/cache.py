@@ -138,3 +138,62 @@ def search_text(text: str) -> str:
     if not text:
         return ""
     return _cached_search(str(db.db_path()), text, version())
+
+
+# the functions of atlas.explore a page may run through the cache
+_EXPLORE = frozenset({"tables", "browse", "facets", "count", "check", "labels", "one_row", "referrers", "upload_of"})
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_explore(path: str, fn: str, args: tuple, version: tuple[int, int]) -> object:
+    from atlas import explore
+
+    pinned = getattr(_running, "cursor", None)
+    if pinned is not None:
+        return getattr(explore, fn)(pinned, *args)
+    cur = _connection(path).cursor()
+    try:
+        return getattr(explore, fn)(cur, *args)
+    finally:
+        cur.close()
+
+
+def explore(fn: str, *args: object) -> object:
+    """`atlas.explore.<fn>(cursor, *args)` through the cache, keyed by its arguments and the
+    version this run shows (and run inside the run's snapshot), like `query`."""
+    if fn not in _EXPLORE:
+        raise ValueError(f"not an explore function: {fn!r}")
+    key = _session_key()
+    pinned = _pins.get(key) if key else None
+    if pinned is None:
+        return _cached_explore(str(db.db_path()), fn, args, db.cache_version(connection()))
+    _running.cursor = pinned[0]
+    try:
+        return _cached_explore(str(db.db_path()), fn, args, pinned[1])
+    finally:
+        _running.cursor = None
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _cached_console(path: str, text: str, version: tuple[int, int]) -> object:
+    from atlas import console
+
+    return console.run(_connection(path), Path(path), text)
+
+
+def console_query(text: str) -> object:
+    """A console query's result (atlas.console.run), cached per text and data version: a shared
+    link reruns it only once. A refused or stopped query is not cached."""
+    return _cached_console(str(db.db_path()), text, db.cache_version(connection()))
+
+
+@st.cache_data(show_spinner=False)
+def _cached_console_schema(path: str, version: tuple[int, int]) -> pd.DataFrame:
+    from atlas import console
+
+    return console.schema(_connection(path))
+
+
+def console_schema() -> pd.DataFrame:
+    """The tables and columns the console holds."""
+    return _cached_console_schema(str(db.db_path()), db.cache_version(connection()))

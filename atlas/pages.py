@@ -55,6 +55,12 @@ PAGES: tuple[Page, ...] = (
         (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),
     ),
     Page("pages/5_Data.py", "Data", ":material/database:", SHARED_KEYS),
+    Page(
+        "pages/6_Explore.py",
+        "Explore",
+        ":material/table_view:",
+        (*SHARED_KEYS, "tab", "table", "f", "sort", "after", "before", "row", "sql"),
+    ),
 )
 BY_TITLE = {p.title: p for p in PAGES}
 

@@ -40,6 +40,7 @@ def test_a_roles_file_gives_addresses_and_domains_their_roles():
         ('anonymous = "admin"\n', "line 1: a reader who has not signed in may only view"),
         ('anonymous = "everyone"\n', "line 1: anonymous must be viewer or none"),
         ('colour = "blue"\n', "line 1: unknown setting 'colour'"),
+        ('anonymous = "viewer"\nconsole = "everybody"\n', "line 2: console must be one of anyone, signed-in"),
         ('[roles\n"a@b.io" = "admin"\n', "roles file: "),
     ],
 )
@@ -212,3 +213,24 @@ def test_xsrf_protection_and_the_upload_limit_stay_on():
     assert settings["server"].get("enableXsrfProtection", True) is True
     assert settings["server"]["maxUploadSize"] == upload.MAX_FILE_BYTES // 2**20
     assert config.get_option("server.enableXsrfProtection") is True
+
+
+def test_who_may_use_the_sql_console():
+    guest = Identity("", "", "viewer", team=True)
+    # default: signed-in users; a guest reads the tables but runs no SQL
+    assert access.parse_roles('anonymous = "viewer"\n').console == "signed-in"
+    assert [access.may_use_console(i, "signed-in") for i in (guest, VIEWER, EDITOR)] == [False, True, True]
+    assert [access.may_use_console(i, "anyone") for i in (guest, VIEWER, NOBODY)] == [True, True, False]
+    assert [access.may_use_console(i, "editor") for i in (VIEWER, EDITOR, ADMIN)] == [False, True, True]
+    assert access.may_use_console(access.LOCAL, "admin")  # local mode: the analyst's own machine
+    assert access.allowed(EDITOR, "download_database") and not access.allowed(VIEWER, "download_database")
+
+
+def test_a_guest_browses_explore_but_runs_no_sql(team_app):
+    at, _ = team_app("pages/6_Explore.py", None)
+    at.query_params["sql"] = "select count(*) from moves"
+    open_page(at)
+    assert not at.exception
+    assert len(at.dataframe) >= 1  # the table browser
+    assert "The SQL console is for signed-in team members" in _texts(at)
+    assert "The DuckDB file itself is for editors and admins" in _texts(at)

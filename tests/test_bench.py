@@ -43,6 +43,7 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
         "## Writes into the loaded database",
         "## Peers side by side",
         "## Many analysts at once",
+        "## Explore: table pages",
     ):
         assert heading in text
     # writes into the loaded database, each timed, with its process's peak memory
@@ -51,10 +52,14 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
         assert row and float(row.group(1)) > 0 and float(row.group(2)) > 0, write
     assert "After the Data page's append, move_facts held 1,000 of its 1,000 moves." in text
     # the three peers side by side for every page
-    for _, title, _ in bench.PAGES:
+    for title in bench.PEER_PAGES:
         assert re.search(rf"^\| {re.escape(title)} \| \d+ \| [\d,]+ \| [\d,]+ \| [\d,]+ \| [\d.]+ × \|$", text, re.M), (
             title
         )
+    # the table browser: a filtered page with its facets, and the next page of a sorted table
+    for step in ("moves: first page, filter and facets", "moves newest first: next page"):
+        assert re.search(rf"^\| {step} \| [\d,]+ \|$", text, re.M), step
+    assert re.search(r"^\| The next page of a sorted table ≤ 300 ms \| [\d,]+ ms", text, re.M)
     # sessions over the websocket: one and five at once, every view opened without an error
     for n in (1, 5):
         row = re.search(rf"^\| {n} \| (\d+) \| [\d.]+ \| [\d.]+ \| [\d.]+ \| (\d+) \|", text, re.M)

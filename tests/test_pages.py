@@ -298,3 +298,51 @@ def test_merge_pickers_search_instead_of_listing_every_entry(app, monkeypatch):
     assert "Mu Li (李沐) · mu-li" in options and len(options) <= 6
     assert app.selectbox(key="merge_keep").value == "mu-li"
     assert not app.exception
+
+
+def _explore(seed_db_path, monkeypatch, **params) -> AppTest:
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page("pages/6_Explore.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_explore_opens_a_filtered_table_from_its_link(seed_db_path, monkeypatch):
+    at = _explore(seed_db_path, monkeypatch, table="moves", f=["certainty.eq.confirmed"], sort="-moved_on")
+    rows = at.dataframe[0].value
+    assert len(rows) == 8  # the eight confirmed moves
+    assert any("8 of 48 rows match" in c.value for c in at.caption)
+    assert not at.warning  # every part of the link applied
+    # references are names that link: the person column opens the profile
+    assert rows.person_id.str.contains("/People_and_firms?person=", regex=False).all()
+
+
+def test_explore_explains_a_bad_link_and_applies_the_rest(seed_db_path, monkeypatch):
+    at = _explore(seed_db_path, monkeypatch, table="moves", f=["certainty.eq.confirmed", "salary.gte.9"])
+    assert len(at.dataframe[0].value) == 8  # the good filter applied
+    notice = " ".join(w.value for w in at.warning)
+    assert "the table moves has no column" in notice and "salary" in notice
+
+
+def test_explore_row_page_names_its_source_and_referrers(seed_db_path, monkeypatch):
+    at = _explore(seed_db_path, monkeypatch, table="people", row="mu-li")
+    text = " ".join(m.value for m in at.markdown)
+    assert "3 in moves, by person_id" in text
+    assert "**Source**" in text
+    values = dict(zip(at.dataframe[0].value.column, at.dataframe[0].value.value, strict=True))
+    assert values["name_zh"] == "李沐"
+
+
+def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
+    at = _explore(
+        seed_db_path, monkeypatch, sql="select certainty, count(*) as n from moves group by 1 order by 2 desc"
+    )
+    result = [df.value for df in at.dataframe if "certainty" in df.value.columns and "n" in df.value.columns][0]
+    assert result.n.tolist() == [32, 8, 8]
+    assert not at.error
+    refused = _explore(seed_db_path, monkeypatch, sql="drop table moves")
+    assert any("Only read queries run here" in e.value for e in refused.error)

@@ -97,6 +97,12 @@ VIEWS: dict[str, list[tuple[str, dict]]] = {
         ("2015–2020", {"period": PERIOD}),
         ("in GBP", {"currency": "GBP"}),
     ],
+    "Explore": [
+        ("moves", {}),
+        ("moves, confirmed", {"table": "moves", "f": ["certainty.eq.confirmed"]}),
+        ("moves, newest first", {"table": "moves", "sort": "-moved_on"}),
+        ("a query", {"sql": "select certainty, count(*) as n_moves from moves group by certainty"}),
+    ],
 }
 # (script, title, views) of every page of the registry (atlas.pages), in menu order
 PAGES: list[tuple[str, str, list[tuple[str, dict]]]] = [(p.script, p.title, VIEWS[p.title]) for p in REGISTRY]
@@ -144,6 +150,7 @@ class Results:
     peers: dict = field(default_factory=dict)  # peer name -> {page title -> seconds}
     levels: list = field(default_factory=list)  # loaddriver.Level per number of sessions
     settled: dict = field(default_factory=dict)  # page title -> seconds until the page stopped changing
+    explore: dict = field(default_factory=dict)  # what -> seconds (the table browser at this scale)
 
 
 def _log(msg: str) -> None:
@@ -315,10 +322,12 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
 
 
 def _record(calls: list[Call]) -> Callable[[], None]:
-    """Time every atlas.cache.query call into `calls`; returns the undo."""
+    """Time every atlas.cache.query, explore and console call into `calls`; returns the undo."""
     from atlas import cache
 
     original = cache.query
+    original_explore = cache.explore
+    original_console = cache.console_query
 
     def timed(name: str, **params: object) -> pd.DataFrame:
         t = time.perf_counter()
@@ -326,10 +335,23 @@ def _record(calls: list[Call]) -> Callable[[], None]:
         calls.append(Call(name, params, time.perf_counter() - t, len(df)))
         return df
 
-    cache.query = timed
+    def timed_explore(fn: str, *args: object) -> object:
+        t = time.perf_counter()
+        out = original_explore(fn, *args)
+        rows = len(out.rows) if hasattr(out, "rows") else len(out) if hasattr(out, "__len__") else 1
+        calls.append(Call(f"explore.{fn}", {}, time.perf_counter() - t, rows))
+        return out
+
+    def timed_console(text: str) -> object:
+        t = time.perf_counter()
+        out = original_console(text)
+        calls.append(Call("console", {"sql": text}, time.perf_counter() - t, len(out.frame)))
+        return out
+
+    cache.query, cache.explore, cache.console_query = timed, timed_explore, timed_console
 
     def undo() -> None:
-        cache.query = original
+        cache.query, cache.explore, cache.console_query = original, original_explore, original_console
 
     return undo
 
@@ -396,9 +418,13 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
 
 
 def _raw_seconds(con: duckdb.DuckDBPyConnection, calls: list[Call]) -> float:
-    """The same SQL with the same bound values, straight on DuckDB, fetched whole."""
+    """The same SQL with the same bound values, straight on DuckDB, fetched whole (the Explore
+    page's composed queries and console run straight already: their cold time is their raw time)."""
     total = 0.0
     for c in calls:
+        if c.name.startswith("explore.") or c.name == "console":
+            total += c.seconds
+            continue
         q = sql.query(c.name)
         cur = con.cursor()
         try:
@@ -437,6 +463,53 @@ def time_pages(db_path: Path, results: Results) -> None:
                 f"  {title:<15} {view:<22} cold {r.cold * 1000:7.0f} ms  warm {r.warm * 1000:6.1f} ms  "
                 f"raw {r.raw * 1000:7.0f} ms  ({r.calls} queries; slowest {r.slowest})"
             )
+
+
+def time_explore(db_path: Path, results: Results) -> None:
+    """The table browser straight on DuckDB (issue 21's targets): a table page with a filter and
+    its facets, cold; the first and the next page of a sorted table, each cold."""
+    from atlas import cache, explore
+
+    os.environ["ATLAS_DB"] = str(db_path)
+    con = cache.connection().cursor()  # the page-data step's own connection (one per file)
+    try:
+        catalog = explore.tables(con)
+        moves = catalog["moves"]
+        confirmed = [explore.parse_filter(moves, "certainty.eq.confirmed")]
+
+        def timed(what: str, fn: Callable[[], object]) -> object:
+            t = time.perf_counter()
+            out = fn()
+            results.explore[what] = time.perf_counter() - t
+            _log(f"  explore {what:<48} {results.explore[what] * 1000:7.0f} ms")
+            return out
+
+        timed(
+            "moves: first page, filter and facets",
+            lambda: (explore.browse(con, moves, confirmed, explore.Sort()), explore.facets(con, moves, confirmed)),
+        )
+        newest = explore.Sort("moved_on", desc=True)
+        first = timed("moves newest first: first page", lambda: explore.browse(con, moves, [], newest))
+        second = timed(
+            "moves newest first: next page", lambda: explore.browse(con, moves, [], newest, after=first.next_cursor)
+        )
+        timed(
+            "moves newest first: page after that",
+            lambda: explore.browse(con, moves, [], newest, after=second.next_cursor),
+        )
+        people = catalog["people"]
+        timed(
+            "people by name: next page",
+            lambda: explore.browse(
+                con,
+                people,
+                [],
+                explore.Sort("name"),
+                after=explore.browse(con, people, [], explore.Sort("name")).next_cursor,
+            ),
+        )
+    finally:
+        con.close()
 
 
 # ---------------------------------------------------------------- the pandas peer
@@ -952,6 +1025,7 @@ def report(r: Results) -> str:
     if r.peak_rss is not None:
         lines += ["", f"Peak memory of the app process (VmHWM) after all pages: {r.peak_rss / 1e9:.2f} GB."]
     lines += _report_sections_20(r)
+    lines += _report_explore(r)
     if r.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
@@ -1054,6 +1128,45 @@ def _report_issue_20(r: Results) -> list[str]:
         "|---|---|---|",
         *rows,
     ]
+
+
+TARGETS_21 = {"filter_cold_s": 1.0, "filter_warm_s": 0.3, "next_page_s": 0.3}
+
+
+def _report_explore(r: Results) -> list[str]:
+    """Issue 21's table-page times: the browser straight on DuckDB, and the Explore page's views."""
+    if not r.explore:
+        return []
+    t = TARGETS_21
+    views = [v for v in r.views if v.page == "Explore"]
+    filtered = next((v for v in views if v.view == "moves, confirmed"), None)
+    nxt = r.explore.get("moves newest first: next page", 0.0)
+    lines = [
+        "",
+        "## Explore: table pages",
+        "",
+        "| Target | Measured | |",
+        "|---|---|---|",
+    ]
+    if filtered:
+        lines += [
+            f"| A table page with a filter and its facets, cold ≤ {t['filter_cold_s']:.0f} s | "
+            f"{filtered.cold * 1000:,.0f} ms (moves, certainty = confirmed: page, count, facets, names) | "
+            f"{_ok(filtered.cold <= t['filter_cold_s'])} |",
+            f"| The same, warm ≤ {t['filter_warm_s'] * 1000:.0f} ms | {filtered.warm * 1000:,.1f} ms | "
+            f"{_ok(filtered.warm <= t['filter_warm_s'])} |",
+        ]
+    lines += [
+        f"| The next page of a sorted table ≤ {t['next_page_s'] * 1000:.0f} ms | {nxt * 1000:,.0f} ms (moves newest "
+        f"first, by key: no OFFSET) | {_ok(nxt <= t['next_page_s'])} |",
+        "",
+        "Straight on DuckDB (the page's composed queries, uncached):",
+        "",
+        "| Step | ms |",
+        "|---|---:|",
+    ]
+    lines += [f"| {what} | {seconds * 1000:,.0f} |" for what, seconds in r.explore.items()]
+    return lines
 
 
 def _report_sections_20(r: Results) -> list[str]:
@@ -1179,6 +1292,8 @@ def run(
     )
     _log("page data …")
     time_pages(db_path, results)
+    _log("the table browser …")
+    time_explore(db_path, results)
     _log("peers …")
     results.peer = pandas_peer(csv_dir)
     results.peers = {

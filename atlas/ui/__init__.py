@@ -1,8 +1,9 @@
 """The user interface, by concern: the page frame and menu (`frame`), the shared filters and URL
 state (`filters`), share links and saved views (`share`), each page's controls (`controls`),
-table renderers (`renderers`), downloads (`downloads`) and the Data page's workflow
-(`data_page`). Pages import `atlas.ui` and call these; data is fetched by the pages (through
-`atlas.cache` and `atlas.fetch`) and handed to the renderers.
+table renderers (`renderers`), downloads (`downloads`), the Data page's workflow
+(`data_page`) and the Explore page's browser, console and database download (`explore_ui`).
+Pages import `atlas.ui` and call these; data is fetched by the pages (through `atlas.cache` and
+`atlas.fetch`) and handed to the renderers.
 """
 
 from atlas.ui.controls import (  # noqa: F401
@@ -26,6 +27,17 @@ from atlas.ui.data_page import (  # noqa: F401
 )
 from atlas.ui.downloads import (  # noqa: F401
     downloads_ui,
+)
+from atlas.ui.explore_ui import (  # noqa: F401
+    TAB_LABELS as EXPLORE_TABS,
+)
+from atlas.ui.explore_ui import (  # noqa: F401
+    browser_ui,
+    console_ui,
+    download_ui,
+)
+from atlas.ui.explore_ui import (  # noqa: F401
+    read_link as read_explore_link,
 )
 from atlas.ui.filters import (  # noqa: F401
     FIRST_YEAR,

@@ -117,6 +117,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)
         st.session_state["_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state["_arrival"] = st.session_state.get("_arrival", 0) + 1  # pages that read the link once
         st.session_state.pop("_notice", None)
     menu_ui(title)
     filters = shared_filters_ui(title)

@@ -41,8 +41,12 @@ def view_query(page: str) -> list[tuple[str, str]]:
 STREAMLIT_PARAMS = {"embed", "embed_options"}
 
 
-def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
-    """The parameters of a link that the page could not apply, as sentences for a notice."""
+def ignored_parameters(
+    page: str, asked: dict[str, list[str]], explained: dict[str, list[str]] | None = None
+) -> list[str]:
+    """The parameters of a link that the page could not apply, as sentences for a notice
+    (`explained`: a page's own sentences for some keys, used instead of the generic one)."""
+    explained = explained or {}
     current: dict[str, list[str]] = {}
     for key, value in view_query(page):
         current.setdefault(key, []).append(value)
@@ -59,6 +63,8 @@ def ignored_parameters(page: str, asked: dict[str, list[str]]) -> list[str]:
             continue
         if key not in known:
             out.append(f"“{md(short(key, 40))}” is not a setting of this page")
+        elif key in explained:
+            out += explained[key]  # the page said what was wrong with it (already escaped)
         elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
             out.append(f"{md(key)} = {shown} is not a valid value here; the page uses its default instead")
     return out
@@ -69,7 +75,9 @@ def share_ui() -> None:
     page = st.session_state.get("_page", "Overview")
     version = cache.version()[0]  # the version this run showed: the link says what the reader saw
     if "_notice" not in st.session_state:
-        st.session_state["_notice"] = ignored_parameters(page, st.session_state.get("_asked", {}))
+        st.session_state["_notice"] = ignored_parameters(
+            page, st.session_state.get("_asked", {}), st.session_state.get("_explained")
+        )
     notice = st.session_state["_notice"]
     slot = st.session_state.get("_notice_slot")
     if notice and slot is not None:

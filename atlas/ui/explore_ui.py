@@ -1,0 +1,574 @@
+"""The Explore page's widgets: the table browser (filters, facets, sort, pages by key), one row
+with its source, upload and the rows that refer to it, the read-only SQL console, and the whole
+database as a download. The page's state lives in the URL (`table`, `f`, `sort`, `after`,
+`before`, `row`, `sql`): a public interface, so every part of it is checked (atlas.explore,
+atlas.console) and a bad one is explained.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import urlencode, urlsplit
+
+import pandas as pd
+import streamlit as st
+
+from atlas import access, cache, charts, console, db, explore, views
+from atlas.escape import md, short
+from atlas.model import dictionary
+from atlas.ui import auth
+
+DEFAULT_TABLE = "moves"
+TAB_LABELS = ("Tables", "SQL console", "Download")
+# where a reference opens: a person or firm's profile, else the referenced row here
+PROFILE_OF = {"people": "person", "firms": "firm"}
+
+
+# ---------------------------------------------------------------- the link's state
+
+
+def _set(key: str, value: object) -> None:
+    """Keep one part of the view in the session and the URL (empty: removed from both)."""
+    if value in (None, "", [], ()):
+        st.session_state.pop(key, None)
+        if key in st.query_params:
+            del st.query_params[key]
+        return
+    st.session_state[key] = value
+    st.query_params[key] = value
+
+
+def _explain(key: str, message: str) -> None:
+    """A part of the link that could not apply: said in the page's notice instead of the generic line."""
+    st.session_state.setdefault("_explained", {}).setdefault(key, []).append(message)
+
+
+def read_link(catalog: dict[str, explore.Table]) -> None:
+    """On arrival, take the link's explore parameters into the session, each checked."""
+    arrival = st.session_state.get("_arrival")
+    if st.session_state.get("_explore_read") == arrival:
+        return
+    st.session_state["_explore_read"] = arrival
+    st.session_state.pop("_explained", None)
+    asked = {k: st.query_params.get_all(k) for k in ("table", "f", "sort", "after", "before", "row", "sql")}
+    if asked["sql"] and "tab" not in st.query_params:
+        st.session_state["tab"] = TAB_LABELS[1]
+    name = asked["table"][0] if asked["table"] else DEFAULT_TABLE
+    if name not in catalog:
+        _explain("table", f"there is no table “{md(short(name, 40))}”; the tables are {', '.join(catalog)}")
+        name = DEFAULT_TABLE
+    st.session_state["table"] = name
+    table = catalog[name]
+    good = []
+    for text in asked["f"]:
+        try:
+            good.append(explore.parse_filter(table, text).text())
+        except explore.BadLink as exc:
+            _explain("f", md(short(str(exc), 160)))
+    _set("f", good)
+    for key in ("sort", "after", "before", "row"):
+        value = asked[key][0] if asked[key] else ""
+        try:
+            if key == "sort":
+                explore.parse_sort(table, value)
+            elif key == "row" and value:
+                explore.parse_row(table, value)
+        except explore.BadLink as exc:
+            _explain(key, md(short(str(exc), 160)))
+            value = ""
+        _set(key, value)
+    if asked["sql"]:
+        st.session_state["sql"] = asked["sql"][0]
+
+
+def _base_url() -> str:
+    parts = urlsplit(st.context.url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
+
+
+def link(path: str, params: list[tuple[str, str]], label: str) -> str:
+    """An absolute link to a page of the app with `params`, its label after '#' (what a link
+    column shows: see LinkColumn's display_text)."""
+    return f"{_base_url()}{path}?{urlencode(params)}#{label}"
+
+
+def _ref_url(target: str, value: str, label: str) -> str:
+    if target in PROFILE_OF:
+        return link("/People_and_firms", [(PROFILE_OF[target], value)], label)
+    return link("/Explore", [("table", target), ("row", value)], label)
+
+
+# ---------------------------------------------------------------- the table browser
+
+
+def filters_of(table: explore.Table) -> list[explore.Filter]:
+    return [explore.parse_filter(table, t) for t in st.session_state.get("f", [])]
+
+
+def _add_filter(f: explore.Filter) -> None:
+    current = list(st.session_state.get("f", []))
+    if f.text() not in current:
+        current.append(f.text())
+    _set("f", current)
+    _set("after", "")
+    _set("before", "")
+
+
+def _remove_filter(text: str) -> None:
+    _set("f", [t for t in st.session_state.get("f", []) if t != text])
+    _set("after", "")
+    _set("before", "")
+
+
+def _facet_picked(key: str, column: str, is_date: bool) -> None:
+    picked = st.session_state.get(key)
+    st.session_state[key] = None
+    if picked is None:
+        return
+    value = picked.rsplit(" · ", 1)[0]
+    if value == "(empty)":
+        _add_filter(explore.Filter(column, "empty"))
+    else:
+        _add_filter(explore.Filter(column, "year" if is_date else "eq", value))
+
+
+def _table_changed() -> None:
+    for key in ("f", "sort", "after", "before", "row"):
+        _set(key, "")
+
+
+def table_picker_ui(catalog: dict[str, explore.Table]) -> explore.Table:
+    """Which table, bound to the URL (`table=`)."""
+    name = st.selectbox(
+        "Table",
+        list(catalog),
+        key="table",
+        bind="query-params",
+        format_func=lambda t: f"{catalog[t].title} — {catalog[t].about}",
+        on_change=_table_changed,
+        help="Every table of the data model as it is stored; the sidebar's filters do not apply here.",
+    )
+    return catalog[name or DEFAULT_TABLE]
+
+
+def filters_ui(table: explore.Table) -> None:
+    """The filters in effect (each removable) and a small form to add one."""
+    current = st.session_state.get("f", [])
+    if current:
+        cols = st.columns(min(len(current), 4) + 1)
+        for i, text in enumerate(current):
+            f = explore.parse_filter(table, text)
+            cols[i % 4].button(
+                f"✕ {f.label()}",
+                key=f"rm_{i}_{text}",
+                on_click=_remove_filter,
+                args=(text,),
+                help="Remove this filter",
+                type="secondary",
+            )
+    with st.popover("Add a filter", icon=":material/filter_alt:"), st.form("add_filter", border=False):
+        column = st.selectbox("Column", table.names)
+        op = st.selectbox("Condition", list(explore.OPS), format_func=explore.OPS.get)
+        value = st.text_input(
+            "Value", max_chars=200, help="Dates as 2024, 2024-03 or 2024-03-01; not needed for 'is empty'"
+        )
+        if st.form_submit_button("Add"):
+            try:
+                f = explore.parse_filter(
+                    table, f"{column}.{op}.{value.strip()}" if op not in explore.VALUELESS else f"{column}.{op}"
+                )
+                cache.explore("check", table, (f,))  # the value fits the column
+            except explore.BadLink as exc:
+                st.error(str(exc))
+            else:
+                _add_filter(f)
+                st.rerun()
+
+
+def facets_ui(table: explore.Table, found: dict[str, pd.DataFrame]) -> None:
+    """Per facet, its values with counts among the matching rows; a click filters by one."""
+    for column, values in found.items():
+        if values.empty:
+            continue
+        is_date = table.column(column).is_date
+        options = [
+            f"{'(empty)' if pd.isna(v) else v} · {int(n):,}" for v, n in zip(values.value, values.n, strict=True)
+        ]
+        key = f"facet_{table.name}_{column}"
+        st.pills(
+            f"{column} (year)" if is_date else column,
+            options,
+            key=key,
+            on_change=_facet_picked,
+            args=(key, column, is_date),
+            help="Rows per value among the matching rows; click one to keep only its rows",
+        )
+
+
+def sort_ui(table: explore.Table) -> explore.Sort:
+    sort = explore.parse_sort(table, st.session_state.get("sort", ""))
+    options = ["(as stored)", *table.names]
+    c1, c2 = st.columns([3, 1])
+    column = c1.selectbox(
+        "Sort by", options, index=options.index(sort.column) if sort.column else 0, key=f"sort_col_{table.name}"
+    )
+    desc = c2.toggle("Descending", value=sort.desc, key=f"sort_desc_{table.name}")
+    chosen = explore.Sort(None if column == "(as stored)" else column, bool(desc and column != "(as stored)"))
+    if chosen != sort:
+        _set("sort", chosen.text())
+        _set("after", "")
+        _set("before", "")
+    return chosen
+
+
+def _with_links(
+    table: explore.Table, rows: pd.DataFrame, labels: dict[str, dict[str, str]]
+) -> tuple[pd.DataFrame, dict]:
+    """The page's rows for display: the row's own link first, references as links named by
+    their label (a person's or firm's name, a source's title)."""
+    shown = rows.drop(columns=["_rowid"]).copy()
+    config: dict = {}
+    shown.insert(
+        0,
+        "_open",
+        [
+            link("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], "open")
+            for _, r in rows.iterrows()
+        ],
+    )
+    config["_open"] = st.column_config.LinkColumn(
+        "Row",
+        display_text=r"#(.+)$",
+        help="Opens the row with its source, upload and the rows that refer to it",
+        width="small",
+    )
+    for column, target in table.refs.items():
+        if column not in shown.columns:
+            continue
+        names = labels.get(column, {})
+        shown[column] = [
+            None if pd.isna(v) else _ref_url(target, str(v), names.get(str(v), str(v))) for v in shown[column]
+        ]
+        what = "profile" if target in PROFILE_OF else "row"
+        config[column] = st.column_config.LinkColumn(
+            column, display_text=r"#(.+)$", help=f"Opens the {what} ({target})"
+        )
+    return shown, config
+
+
+def browser_ui(catalog: dict[str, explore.Table]) -> None:
+    """The table browser: picker, filters, facets, sort, one page of rows and the way to the next."""
+    table = table_picker_ui(catalog)
+    try:
+        filters = filters_of(table)
+    except explore.BadLink as exc:
+        st.error(str(exc))
+        _set("f", [])
+        filters = []
+    if st.session_state.get("row"):
+        row_ui(catalog, table, st.session_state["row"])
+        return
+    filters_ui(table)
+    left, right = st.columns([1, 3])
+    with right:
+        sort = sort_ui(table)
+        try:
+            page = cache.explore(
+                "browse",
+                table,
+                tuple(filters),
+                sort,
+                st.session_state.get("after", ""),
+                st.session_state.get("before", ""),
+            )
+        except explore.BadLink as exc:
+            st.warning(f"{md(str(exc))}. The first page is shown.", icon=":material/link_off:")
+            _set("after", "")
+            _set("before", "")
+            page = cache.explore("browse", table, tuple(filters), sort, "", "")
+        total = cache.explore("count", table)
+        st.caption(
+            f"{page.n_matching:,} of {total:,} rows match"
+            + (f"; {len(page.rows)} shown on this page" if page.n_matching > len(page.rows) else "")
+            + f". {table.title.capitalize()}: {table.about}."
+        )
+        if page.rows.empty:
+            st.info("No row matches these filters. Remove one above to see more.", icon=":material/filter_alt_off:")
+        else:
+            labels = cache.explore("labels", table, page.rows.drop(columns=["_rowid"]))
+            shown, config = _with_links(table, page.rows, labels)
+            st.dataframe(
+                shown,
+                column_config=config,
+                hide_index=True,
+                width="stretch",
+                height=min(36 * (len(shown) + 1) + 3, 640),
+            )
+        c1, c2, _ = st.columns([1, 1, 4])
+        if c1.button("← Previous", disabled=page.prev_cursor is None, key="page_prev"):
+            _set("before", page.prev_cursor)
+            _set("after", "")
+            st.rerun()
+        if c2.button("Next →", disabled=page.next_cursor is None, key="page_next"):
+            _set("after", page.next_cursor)
+            _set("before", "")
+            st.rerun()
+    with left:
+        st.markdown("**Facets**")
+        facets_ui(table, cache.explore("facets", table, tuple(filters)))
+
+
+def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -> None:
+    """One row: every column, its source, the loads that brought or changed it, the rows that refer to it."""
+    if st.button("← Back to the table", key="row_back"):
+        _set("row", "")
+        st.rerun()
+    try:
+        key = explore.parse_row(table, text)
+    except explore.BadLink as exc:
+        st.error(str(exc))
+        return
+    row = cache.explore("one_row", table, key)
+    if row is None:
+        st.warning(
+            f"There is no row of {table.title} with {md(short(text, 80))} (it may have been removed or merged).",
+            icon=":material/search_off:",
+        )
+        return
+    st.subheader(f"{table.title.capitalize()}: {md(short(text, 80))}")
+    values = row.drop(labels=["_rowid"])
+    labels = cache.explore("labels", table, values.to_frame().T)
+    shown = pd.DataFrame(
+        {
+            "column": values.index,
+            "value": ["—" if pd.isna(v) else str(v) for v in values.values],
+        }
+    )
+    st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 3)
+    refs = [(c, t, values[c]) for c, t in table.refs.items() if c in values.index and not pd.isna(values[c])]
+    if refs:
+        st.markdown("**References**")
+        for column, target, value in refs:
+            name = labels.get(column, {}).get(str(value), str(value))
+            st.markdown(f"- {column}: [{md(short(name, 80))}]({_ref_url(target, str(value), '')})")
+    source_id = values.get("source_id")
+    if source_id is not None and not pd.isna(source_id):
+        source = cache.explore("one_row", catalog["sources"], {"source_id": str(source_id)})
+        if source is not None:
+            url = (
+                source["url"]
+                if isinstance(source["url"], str) and source["url"].startswith(("http://", "https://"))
+                else ""
+            )
+            st.markdown(
+                f"**Source**: {md(short(source['title'], 200))} — {md(short(source['publisher'], 80))}"
+                + (f", {source['published_on']:%Y-%m-%d}" if not pd.isna(source["published_on"]) else "")
+                + (f" · [address]({url})" if url else "")
+                + f" · [the source's row]({_ref_url('sources', str(source_id), '')})"
+                + (f" · certainty: {md(str(values['certainty']))}" if "certainty" in values.index else "")
+            )
+    loads = cache.explore("upload_of", table, key)
+    st.markdown("**Loads that brought or changed it**")
+    if loads.empty:
+        st.caption("None logged: it came with the build of the database (data version 1) or a full replace.")
+    else:
+        st.dataframe(
+            loads,
+            hide_index=True,
+            column_config={
+                "upload_id": st.column_config.NumberColumn("Data version", format="%d"),
+                "action": st.column_config.TextColumn(
+                    "What",
+                    help="inserted: the load added it; before: the load changed it (the old row is kept for undo)",
+                ),
+                "uploaded_at": st.column_config.DatetimeColumn("Loaded at (UTC)", format="YYYY-MM-DD HH:mm"),
+            },
+        )
+    refs_in = cache.explore("referrers", table, key)
+    st.markdown("**Rows that refer to it**")
+    if refs_in.empty:
+        st.caption("No other row refers to it.")
+    else:
+        for other, column, n in refs_in.itertuples(index=False):
+            f = f"{column}.eq.{key[table.key[0]]}"
+            extra = [("f", f"entity_kind.eq.{PROFILE_OF[table.name]}")] if other == "aliases" else []
+            url = link("/Explore", [("table", other), ("f", f), *extra], "")
+            st.markdown(f"- [{n:,} in {catalog[other].title}, by {column}]({url})")
+
+
+# ---------------------------------------------------------------- the SQL console
+
+
+def _example_picked() -> None:
+    name = st.session_state.get("example")
+    if name:
+        st.session_state["sql"] = console.EXAMPLES[name]
+        st.query_params["sql"] = console.EXAMPLES[name]
+
+
+def console_ui() -> None:
+    """The read-only SQL console: a query in the URL (`sql=`) runs as the page opens."""
+    who = auth.identity()
+    if not access.may_use_console(who, auth.roles().console if auth.team_mode() else "anyone"):
+        st.info(
+            "The SQL console is for signed-in team members (the roles file's `console` setting). "
+            "Sign in from the sidebar, or browse the tables in the first tab.",
+            icon=":material/lock:",
+        )
+        return
+    c1, c2 = st.columns([3, 2])
+    with c2:
+        st.selectbox(
+            "Examples",
+            list(console.EXAMPLES),
+            index=None,
+            key="example",
+            on_change=_example_picked,
+            placeholder="Pick an example query",
+        )
+        with st.expander("Schema: every table and column", icon=":material/schema:"):
+            schema_ui()
+    with c1:
+        text = st.text_area(
+            "Read-only SQL (DuckDB)",
+            key="sql",
+            bind="query-params",
+            height=180,
+            max_chars=console.MAX_SQL_CHARS,
+            placeholder="select * from moves where certainty = 'confirmed' limit 20",
+            help=f"One read query. Runs on a copy of this data version, for at most {console.TIME_LIMIT_S:.0f} s; "
+            f"the first {console.ROW_LIMIT:,} rows are shown. Ctrl+Enter runs it; the query is in the link.",
+        )
+        st.button("Run", type="primary", icon=":material/play_arrow:", key="run_sql")
+    if not (text or "").strip():
+        st.caption(
+            "Write a query, or pick an example. The tables are those of the schema; nothing here can change the data."
+        )
+        return
+    try:
+        with st.spinner("Running… (the first query on a new data version also copies its tables for the console)"):
+            result = cache.console_query(text)
+    except console.Refused as exc:
+        st.error(md(str(exc)), icon=":material/block:")
+        return
+    more = f"; the first {console.ROW_LIMIT:,} are shown" if result.truncated else ""
+    st.caption(
+        f"{len(result.frame):,}{'+' if result.truncated else ''} rows in {result.seconds:.2f} s{more}. "
+        f"Data version {result.version}."
+    )
+    st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
+    chart = charts.first_two_columns_chart(result.frame)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
+    d1, d2, _ = st.columns([1, 1, 3])
+    d1.download_button(
+        "CSV",
+        result.frame.to_csv(index=False).encode("utf-8"),
+        f"query-v{result.version}.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    d2.download_button(
+        "Parquet",
+        _parquet(result.frame),
+        f"query-v{result.version}.parquet",
+        "application/vnd.apache.parquet",
+        icon=":material/download:",
+        on_click="ignore",
+    )
+    save_query_ui(text)
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    out = io.BytesIO()
+    frame.to_parquet(out, index=False)
+    return out.getvalue()
+
+
+def save_query_ui(text: str) -> None:
+    """Save the query under a name and note: it sits with the saved views (the Overview lists them)."""
+    with st.expander("Save this query"), st.form("save_query", clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=200, placeholder="e.g. People who moved twice within a year")
+        note = st.text_area("Note", max_chars=2000, height=80)
+        who = auth.identity()
+        saved_by = who.label if who.team else st.text_input("Your name", max_chars=100)
+        if st.form_submit_button("Save query", icon=":material/bookmark_add:"):
+            who = auth.identity()  # checked at the moment it acts
+            if not access.allowed(who, "save_view"):
+                auth.refuse("saving a query")
+                return
+            query = urlencode([("tab", TAB_LABELS[1]), ("sql", text), ("v", str(cache.version()[0]))])
+            try:
+                slug = views.save_view(cache.connection(), name, note, "Explore", query, saved_by, who.email)
+            except views.ViewError as exc:
+                st.error(str(exc))
+            else:
+                st.success(f"Saved. Short link: `?view={slug}` (listed with the saved views on the Overview).")
+
+
+def schema_ui() -> None:
+    """Every table and column the console holds, with the data dictionary's words where it has them."""
+    schema = cache.console_schema()
+    for table, cols in schema.groupby("table", sort=False):
+        about = explore.BROWSABLE.get(table, "")
+        st.markdown(f"**{table}** — {about}")
+        words = {}
+        try:
+            words = {d["column"]: d["allowed"] or d["type"] for d in dictionary(table)}
+        except StopIteration:
+            pass
+        except KeyError:
+            pass
+        shown = cols.assign(about=[words.get(c, "") for c in cols.column])[["column", "type", "about"]]
+        st.dataframe(shown, hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------- the whole database
+
+
+def download_ui() -> None:
+    """Every table as Parquet in a zip, and (for editors and admins) the DuckDB file itself, named by
+    the data version."""
+    version = cache.version()[0]
+    st.markdown(
+        f"Every table of data version **{version}** (people, firms, moves, pay figures, rounds, investors, "
+        "education, sources, aliases, exchange rates, the load history) as Parquet files in one zip. "
+        "Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or polars."
+    )
+    st.download_button(
+        f"talent-atlas-v{version}.zip",
+        data=lambda: _zip_of_version(),
+        file_name=f"talent-atlas-v{version}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        type="primary",
+    )
+    who = auth.identity()
+    if access.allowed(who, "download_database"):
+        st.download_button(
+            f"talent-atlas-v{version}.duckdb",
+            data=lambda: _duckdb_of_version(),
+            file_name=f"talent-atlas-v{version}.duckdb",
+            mime="application/octet-stream",
+            icon=":material/database:",
+            on_click="ignore",
+            help="The same tables in one DuckDB file (editors and admins)",
+        )
+    else:
+        st.caption("The DuckDB file itself is for editors and admins.")
+
+
+def _zip_of_version() -> bytes:
+    _, folder = console.snapshot(cache.connection(), db.db_path())
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:  # Parquet is compressed already
+        for table in console.SNAPSHOT_TABLES:
+            z.write(folder / f"{table}.parquet", f"{table}.parquet")
+    return out.getvalue()
+
+
+def _duckdb_of_version() -> bytes:
+    return console.database_file(cache.connection(), db.db_path()).read_bytes()

@@ -1,0 +1,177 @@
+"""The read-only SQL console: the attacks of issue 21 are refused or stopped with a clear message,
+the data is unchanged, another session is served meanwhile, and real queries give the articles'
+answers."""
+
+from __future__ import annotations
+
+import threading
+
+import duckdb
+import pytest
+
+from atlas import console, db
+
+
+@pytest.fixture
+def app_con(scratch_db):
+    """The app's own read-write connection to a private copy of the seed database."""
+    c = db.connect(scratch_db)
+    yield c, scratch_db
+    c.close()
+
+
+def _state(con: duckdb.DuckDBPyConnection) -> tuple:
+    """Every table's row count, the data version and the tables there are: what no query may change."""
+    tables = [r[0] for r in con.execute("select table_name from duckdb_tables() order by all").fetchall()]
+    counts = tuple(con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in tables)
+    return tuple(tables), counts, db.data_version(con)
+
+
+ATTACKS = [
+    ("select * from read_csv('/etc/passwd')", "read_csv(...)` is not available here"),
+    ("select * from read_text('/etc/passwd')", "read_text(...)` is not available here"),
+    ("select * from '/etc/passwd'", "names a file"),
+    ("select * from 'https://example.com/data.csv'", "names a file"),
+    ("select * from glob('/*')", "glob(...)` is not available here"),
+    ("copy moves to '/tmp/stolen.csv'", "COPY writes files"),
+    ("attach '/tmp/other.duckdb' as other", "ATTACH opens another database"),
+    ("install httpfs", "INSTALL and LOAD add extensions"),
+    ("load httpfs", "INSTALL and LOAD add extensions"),
+    ("set threads = 64", "SET changes a setting"),
+    ("set enable_external_access = true", "SET changes a setting"),
+    ("pragma database_list", "PRAGMA"),
+    ("create table stolen as select * from people", "CREATE makes a table or view"),
+    ("insert into moves select * from moves", "INSERT writes rows"),
+    ("delete from moves", "DELETE removes rows"),
+    ("update people set name = 'x'", "UPDATE changes rows"),
+    ("drop table moves", "DROP removes a table"),
+    ("select 1; drop table moves", "One statement at a time"),
+    ("select count(*) from people; select count(*) from firms", "One statement at a time"),
+    ("select * from query('select 42')", "query(...)` is not available here"),
+    ("select current_setting('memory_limit')", "describes the server"),
+    ("select * from duckdb_settings()", "duckdb_settings(...)` is not available here"),
+    ("select 1 + " * 20_000 + "1", "characters long"),  # over 100 kB of text
+    ("select '\udcff'", "not UTF-8"),  # what a %FF in a link decodes to
+    ("selec * from moves", "does not parse"),
+    ("", "Write a query first"),
+]
+
+
+@pytest.mark.parametrize("text,message", ATTACKS, ids=[a[0][:40] for a in ATTACKS])
+def test_attack_is_refused_and_changes_nothing(app_con, text, message):
+    con, path = app_con
+    before = _state(con)
+    with pytest.raises(console.Refused) as refused:
+        console.run(con, path, text)
+    assert message in str(refused.value)
+    assert _state(con) == before
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a cross join of moves with itself, five times over: billions of rows
+        "select count(*) from moves a, moves b, moves c, moves d, moves e, moves f",
+        # a recursive query that never ends
+        "with recursive r(n) as (select 1 union all select n + 1 from r) select max(n) from r",
+    ],
+    ids=["cross join", "endless recursion"],
+)
+def test_runaway_query_is_stopped_while_another_session_is_served(app_con, text):
+    con, path = app_con
+    before = _state(con)
+    console.run(con, path, "select 1")  # the snapshot exists: both queries below only run
+    outcome: dict[str, object] = {}
+
+    def runaway() -> None:
+        try:
+            console.run(con, path, text, time_limit=4)
+        except console.Refused as exc:
+            outcome["refused"] = str(exc)
+
+    worker = threading.Thread(target=runaway)
+    worker.start()
+    # meanwhile another analyst's query is answered, while the runaway one still runs
+    other = console.run(con, path, "select count(*) as n from moves")
+    assert int(other.frame.n[0]) == 48
+    assert worker.is_alive()
+    worker.join(timeout=60)
+    assert not worker.is_alive()
+    assert "Stopped after 4 s" in outcome["refused"]
+    assert _state(con) == before
+
+
+def test_console_cannot_reach_files_even_through_its_own_database(app_con):
+    con, path = app_con
+    console.run(con, path, "select 1")
+    version, folder = console.snapshot(con, path)
+    locked = console.console_for(folder)
+    # the checks above are a second wall: the console's database itself refuses files and settings
+    with pytest.raises(duckdb.PermissionException):
+        locked.execute("select * from read_csv('/etc/passwd')")
+    with pytest.raises(duckdb.Error, match="locked"):
+        locked.execute("set enable_external_access = true")
+
+
+def test_queries_give_the_articles_answers(app_con):
+    con, path = app_con
+    per_certainty = console.run(con, path, console.EXAMPLES["Moves per certainty"]).frame
+    assert dict(zip(per_certainty.certainty, per_certainty.n_moves, strict=True)) == {
+        "reported": 32,
+        "confirmed": 8,
+        "rumor": 8,
+    }
+    mu = console.run(con, path, "select name, name_zh from people where person_id = 'mu-li'").frame
+    assert (mu.name[0], mu.name_zh[0]) == ("Mu Li", "李沐")
+    # the largest pay figure in the articles: Meta's USD 100 million signing bonuses (a CNY 100
+    # million figure of 2023 comes after them once converted)
+    top = console.run(con, path, console.EXAMPLES["Largest pay figures in US dollars, with their source"]).frame
+    assert top.usd_high[0] == 100e6 and top.currency[0] == "USD"
+    assert top[top.currency == "CNY"].usd_high.iloc[0] < 20e6
+    for name, text in console.EXAMPLES.items():
+        assert console.run(con, path, text).frame is not None, name
+
+
+def test_rows_are_limited_and_truncation_is_said(app_con):
+    con, path = app_con
+    result = console.run(con, path, "select * from range(5000)", row_limit=100)
+    assert len(result.frame) == 100 and result.truncated
+    small = console.run(con, path, "select * from range(5)", row_limit=100)
+    assert len(small.frame) == 5 and not small.truncated
+
+
+def test_a_load_gives_the_console_the_new_version(app_con, tmp_path):
+    from atlas import load
+
+    con, path = app_con
+    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 48
+    f = tmp_path / "moves.csv"
+    f.write_text(
+        "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note,seq\n"
+        "console-test-1,mu-li,,bytedance,2025-01,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,,\n",
+        encoding="utf-8",
+    )
+    assert load.load_files(con, {"moves": f}, mode="append", uploader="test").ok
+    after = console.run(con, path, "select count(*) as n from moves")
+    assert after.frame.n[0] == 49 and after.version == db.data_version(con)
+    # the older version's copy is gone: only the current one is kept on disk
+    assert [p.name for p in console.snapshot_root(path).iterdir()] == [f"v{after.version}"]
+
+
+def test_database_download_reads_back(app_con):
+    con, path = app_con
+    version, folder = console.snapshot(con, path)
+    out = console.database_file(con, path)
+    assert out.name == f"talent-atlas-v{version}.duckdb"
+    back = duckdb.connect(str(out), read_only=True)
+    try:
+        assert back.execute("select count(*) from moves").fetchone()[0] == 48
+        assert back.execute("select name_zh from people where person_id = 'mu-li'").fetchone()[0] == "李沐"
+        # no e-mail address leaves with the data
+        cols = {
+            r[0]
+            for r in back.execute("select column_name from duckdb_columns() where table_name = 'uploads'").fetchall()
+        }
+        assert "uploader_email" not in cols
+    finally:
+        back.close()
