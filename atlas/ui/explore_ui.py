@@ -469,6 +469,7 @@ def console_ui() -> None:
         "text/csv",
         icon=":material/download:",
         on_click="ignore",
+        key="sql_csv",
     )
     d2.download_button(
         "Parquet",
@@ -477,6 +478,7 @@ def console_ui() -> None:
         "application/vnd.apache.parquet",
         icon=":material/download:",
         on_click="ignore",
+        key="sql_parquet",
     )
     save_query_ui(text)
 
@@ -540,6 +542,7 @@ def download_ui() -> None:
     st.download_button(
         f"talent-atlas-v{version}.zip",
         data=lambda: _zip_of_version(),
+        key="explore_zip",
         file_name=f"talent-atlas-v{version}.zip",
         mime="application/zip",
         icon=":material/folder_zip:",
@@ -551,6 +554,7 @@ def download_ui() -> None:
         st.download_button(
             f"talent-atlas-v{version}.duckdb",
             data=lambda: _duckdb_of_version(),
+            key="explore_duckdb",
             file_name=f"talent-atlas-v{version}.duckdb",
             mime="application/octet-stream",
             icon=":material/database:",

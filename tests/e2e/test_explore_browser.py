@@ -1,0 +1,134 @@
+"""The Explore page in a real browser (issue 21): browse and facet a table, open a row, run a query
+and open its link in a new browser context, save it, download the whole database and read it back;
+a runaway query or bytes that are not UTF-8 in a link leave the app serving everyone."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+
+import duckdb
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+
+def see(page, text: str, timeout: int = 30000) -> None:
+    page.get_by_text(text).first.wait_for(timeout=timeout)
+
+
+def copied_link(page) -> str:
+    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+
+
+def test_browse_facet_and_open_a_row(server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(server.url + "/Explore?table=moves")
+    wait_for_app(page, "Explore")
+    see(page, "48 of 48 rows match")
+    # a facet's value filters the table and lands in the link
+    page.get_by_role("button", name="confirmed · 8").first.click()
+    see(page, "8 of 48 rows match")
+    assert "f=certainty.eq.confirmed" in page.url
+    assert "f=certainty.eq.confirmed" in copied_link(page)
+    page.screenshot(path=str(ARTIFACTS / "explore_moves_confirmed_1440.png"), full_page=True)
+    page.close()
+    # a row page as a link of its own, in a fresh context: the row, its source and who refers to it
+    other = browser.new_context(viewport={"width": 800, "height": 1400}).new_page()
+    other.goto(server.url + "/Explore?table=people&row=mu-li")
+    wait_for_app(other, "Explore")
+    see(other, "Rows that refer to it")
+    see(other, "3 in moves, by person_id")
+    see(other, "Loads that brought or changed it")
+    assert other.locator('[data-testid="stException"]').count() == 0
+    other.screenshot(path=str(ARTIFACTS / "explore_row_mu_li_800.png"), full_page=True)
+    other.close()
+
+
+def _csv_of_result(page) -> bytes:
+    button = page.locator(".st-key-sql_csv button").first
+    button.wait_for(timeout=30000)
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    return Path(info.value.path()).read_bytes()
+
+
+def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(fresh_server.url + "/Explore?tab=SQL+console")
+    wait_for_app(page, "Explore")
+    box = page.get_by_label("Read-only SQL (DuckDB)")
+    box.fill("select certainty, count(*) as n_moves from moves group by certainty order by n_moves desc, certainty")
+    box.press("Control+Enter")
+    see(page, "3 rows in")
+    first = _csv_of_result(page)
+    assert first.decode("utf-8").splitlines() == ["certainty,n_moves", "reported,32", "confirmed,8", "rumor,8"]
+    link = copied_link(page)
+    assert "sql=" in link
+    page.screenshot(path=str(ARTIFACTS / "explore_console_1440.png"), full_page=True)
+    # saved with a name and a note: it sits with the saved views
+    page.get_by_text("Save this query").click()
+    page.get_by_label("Name").last.fill("Moves per certainty")
+    page.get_by_label("Your name").last.fill("Tester")
+    page.get_by_role("button", name="Save query").click()
+    see(page, "Saved. Short link")
+    page.close()
+    other = browser.new_context().new_page()
+    other.goto(link)
+    wait_for_app(other, "Explore")
+    see(other, "3 rows in")
+    assert _csv_of_result(other) == first
+    other.goto(fresh_server.url + "/")
+    wait_for_app(other, "Overview")
+    see(other, "Moves per certainty")
+    other.close()
+
+
+def test_the_whole_database_downloads_and_reads_back(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(server.url + "/Explore?tab=Download")
+    wait_for_app(page, "Explore")
+    button = page.locator(".st-key-explore_zip button").first
+    button.wait_for(timeout=30000)
+    with page.expect_download(timeout=120000) as info:
+        button.click()
+    assert info.value.suggested_filename.startswith("talent-atlas-v") and info.value.suggested_filename.endswith(".zip")
+    with zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())) as z:
+        z.extractall(tmp_path)
+    con = duckdb.connect()
+    assert con.execute(f"select count(*) from '{tmp_path / 'moves.parquet'}'").fetchone()[0] == 48
+    assert (
+        con.execute(f"select name_zh from '{tmp_path / 'people.parquet'}' where person_id = 'mu-li'").fetchone()[0]
+        == "李沐"
+    )
+    # local mode: the analyst may take the DuckDB file itself too
+    button = page.locator(".st-key-explore_duckdb button").first
+    with page.expect_download(timeout=120000) as info:
+        button.click()
+    back = duckdb.connect(info.value.path(), read_only=True)
+    assert back.execute("select count(*) from funding_rounds").fetchone()[0] == 17
+    back.close()
+    page.close()
+
+
+def test_a_runaway_query_or_a_bad_link_leaves_the_app_serving(fresh_server, browser):
+    runaway = browser.new_context().new_page()
+    cross = "select count(*) from moves a, moves b, moves c, moves d, moves e, moves f"
+    runaway.goto(fresh_server.url + "/Explore?sql=" + quote(cross))
+    wait_for_app(runaway, "Explore")
+    # meanwhile another analyst opens a page, and it is drawn while the query still runs
+    other = browser.new_context().new_page()
+    other.goto(fresh_server.url + "/Talent_flows")
+    wait_for_app(other, "Talent flows")
+    assert runaway.get_by_text("Stopped after").count() == 0  # still running when the other page was drawn
+    see(runaway, "Stopped after 10 s", timeout=60000)
+    # bytes that are not UTF-8 in a link: explained, nothing breaks
+    other.goto(fresh_server.url + "/Explore?sql=%FF%FEselect")
+    wait_for_app(other, "Explore")
+    assert other.locator('[data-testid="stException"]').count() == 0
+    other.close()
+    runaway.close()
