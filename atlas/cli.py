@@ -215,6 +215,9 @@ def _undo(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from atlas.tools import bench, bench_names
 
+    if args.explore_only:
+        bench.run_explore_only(args.scale, work=args.work, out=args.out)
+        return 0
     if not args.names_only:
         bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
     sizes = bench.SCALES[args.scale]
@@ -330,6 +333,11 @@ def parser() -> argparse.ArgumentParser:
         "--names-only",
         action="store_true",
         help="only the resolver's section (quality on a messy corpus, speed of a 10,000-row file by name)",
+    )
+    be.add_argument(
+        "--explore-only",
+        action="store_true",
+        help="only the Explore page's section, on the database an earlier full run loaded (bench_<scale>.duckdb)",
     )
     be.set_defaults(func=_bench)
     return p

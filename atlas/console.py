@@ -27,7 +27,7 @@ import pandas as pd
 MAX_SQL_CHARS = 20_000  # a query's text; a 100 kB text is refused before it is parsed
 TIME_LIMIT_S = 10.0
 ROW_LIMIT = 1_000  # rows shown (and downloaded) from one query
-MEMORY_LIMIT = "1GB"
+MEMORY_LIMIT = "768MB"  # beside the app's own 2.5 GB (db.MEMORY_LIMIT): the process stays under 4 GB
 # the tables the console (and the whole-database download) holds: the facts and the load history,
 # never the app's own records (saved views, the audit log) or anyone's e-mail address
 SNAPSHOT_TABLES: dict[str, str] = {

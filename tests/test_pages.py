@@ -346,3 +346,28 @@ def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
     assert not at.error
     refused = _explore(seed_db_path, monkeypatch, sql="drop table moves")
     assert any("Only read queries run here" in e.value for e in refused.error)
+
+
+def test_explore_facet_sort_and_pages(seed_db_path, monkeypatch):
+    at = _explore(seed_db_path, monkeypatch, table="moves")
+    assert any("48 of 48 rows match" in c.value for c in at.caption)
+    # a facet value filters the table
+    pills = at.get("button_group")
+    certainty = next(p for p in pills if p.label == "certainty")
+    certainty.set_value("rumor · 8").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("8 of 48 rows match" in c.value for c in at.caption)
+    assert at.session_state["f"] == ["certainty.eq.rumor"]
+    # removing it brings every row back
+    at.button(key="rm_0_certainty.eq.rumor").click().run()
+    assert any("48 of 48 rows match" in c.value for c in at.caption)
+    # sorted newest first, then the next page and back
+    at.selectbox(key="sort_col_moves").set_value("moved_on").run()
+    at.toggle(key="sort_desc_moves").set_value(True).run()
+    first = at.dataframe[0].value
+    assert at.session_state["sort"] == "-moved_on"
+    at.button(key="page_next").click().run()
+    second = at.dataframe[0].value
+    assert not set(first._open) & set(second._open)  # no row twice
+    at.button(key="page_prev").click().run()
+    assert at.dataframe[0].value._open.tolist() == first._open.tolist()

@@ -436,11 +436,13 @@ def _raw_seconds(con: duckdb.DuckDBPyConnection, calls: list[Call]) -> float:
     return total
 
 
-def time_pages(db_path: Path, results: Results) -> None:
+def time_pages(db_path: Path, results: Results, only: tuple[str, ...] = ()) -> None:
     from atlas import cache
 
     os.environ["ATLAS_DB"] = str(db_path)
     for script, title, views in PAGES:
+        if only and title not in only:
+            continue
         for view, params in views:
             cold, warm, n_chart = _run_page(script, params)
             raw = _raw_seconds(cache.connection(), cold)
@@ -1133,8 +1135,9 @@ def _report_issue_20(r: Results) -> list[str]:
 TARGETS_21 = {"filter_cold_s": 1.0, "filter_warm_s": 0.3, "next_page_s": 0.3}
 
 
-def _report_explore(r: Results) -> list[str]:
-    """Issue 21's table-page times: the browser straight on DuckDB, and the Explore page's views."""
+def _report_explore(r: Results, with_views: bool = False) -> list[str]:
+    """Issue 21's table-page times: the browser straight on DuckDB, and the Explore page's views
+    (`with_views`: their page-data rows too, for a report of this section alone)."""
     if not r.explore:
         return []
     t = TARGETS_21
@@ -1166,6 +1169,16 @@ def _report_explore(r: Results) -> list[str]:
         "|---|---:|",
     ]
     lines += [f"| {what} | {seconds * 1000:,.0f} |" for what, seconds in r.explore.items()]
+    if with_views:
+        lines += [
+            "",
+            f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`--explore-only`, on the database of the last full run). The",
+            "Explore page's views through the app (cold: cache empty; warm: the same view again), ms:",
+            "",
+            "| View | Cold | Warm | Slowest step |",
+            "|---|---:|---:|---|",
+        ]
+        lines += [f"| {v.view} | {v.cold * 1000:,.0f} | {v.warm * 1000:,.1f} | {v.slowest} |" for v in views]
     return lines
 
 
@@ -1256,6 +1269,37 @@ def _archive(out: Path) -> None:
     history = out.parent / "history"
     history.mkdir(exist_ok=True)
     (history / f"{out.stem}-{stamp}.md").write_text(previous, encoding="utf-8")
+
+
+def run_explore_only(scale: str = "small", work: Path | None = None, out: Path | None = None) -> Results:
+    """The Explore page's section alone, on the database an earlier full run loaded: its views'
+    page data and the table browser straight on DuckDB; the section replaces its earlier self in
+    the report (the rest stays)."""
+    import logging
+
+    for name in ("streamlit", "streamlit.runtime"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    work = Path(work or ROOT / "bench" / "work")
+    db_path = work / f"bench_{scale}.duckdb"
+    if not db_path.is_file():
+        raise SystemExit(f"{db_path} does not exist: run `python -m atlas bench --scale {scale}` first")
+    results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
+    _log("Explore's page data …")
+    time_pages(db_path, results, only=("Explore",))
+    _log("the table browser …")
+    time_explore(db_path, results)
+    text = "\n".join(_report_explore(results, with_views=True)).strip()
+    out = Path(out or ROOT / "bench" / "RESULTS.md")
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    head = "## Explore: table pages"
+    if head in old:
+        start = old.index(head)
+        nxt = old.find("\n## ", start + len(head))
+        old = old[:start] + (old[nxt + 1 :] if nxt >= 0 else "")
+    out.write_text(old.rstrip() + "\n\n" + text + "\n", encoding="utf-8")
+    print(text)
+    _log(f"written to {out}")
+    return results
 
 
 def run(
