@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -218,13 +219,37 @@ def measured(args: list[str]) -> tuple[float, int, str]:
     import subprocess
 
     t = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # the command runs under a small wrapper that forks it and reports its peak: a child started
+    # straight from this process inherits this process's peak (Linux carries the high-water mark
+    # of the address space over an exec, and subprocess spawns with vfork), and this process holds
+    # the peers' frames by then: every write read 8.09 GB that way
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PEAK_WRAPPER, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    status = proc.wait()
     seconds = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise RuntimeError(f"{' '.join(args[:4])}… failed:\n{out[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024, out
+    out, _, peak = out.rpartition("PEAK_RSS_KB ")
+    return seconds, int(peak.strip()) * 1024, out
+
+
+# run argv[1:] in a process of its own, forked from this small one, and print its peak memory
+_PEAK_WRAPPER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "sys.stdout.flush()\n"
+    "print(f'PEAK_RSS_KB {usage.ru_maxrss}', flush=True)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
 
 
 def time_writes(db_path: Path, work: Path, results: Results) -> None:
@@ -232,7 +257,6 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
     (timed from the command's start until it returns: the pages show the change then, facts and
     derived tables being committed together), with its peak memory; then the Data page's path
     (stage and commit in this process) and a full rebuild of the derived tables."""
-    import sys
 
     from atlas import db, load, upload
 
@@ -1162,7 +1186,6 @@ def run(
     _log("loading …")
     results.raw_load_seconds = time_raw_load(csv_dir, work)
     db_path = work / f"bench_{scale}.duckdb"
-    import sys
 
     # in a process of its own, for its peak memory
     code = (
