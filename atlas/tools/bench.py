@@ -23,6 +23,7 @@ import os
 import platform
 import re
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -225,13 +226,37 @@ def measured(args: list[str]) -> tuple[float, int, str]:
     import subprocess
 
     t = time.perf_counter()
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    # the command runs under a small wrapper that forks it and reports its peak: a child started
+    # straight from this process inherits this process's peak (Linux carries the high-water mark
+    # of the address space over an exec, and subprocess spawns with vfork), and this process holds
+    # the peers' frames by then: every write read 8.09 GB that way
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _PEAK_WRAPPER, *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    status = proc.wait()
     seconds = time.perf_counter() - t
-    if os.waitstatus_to_exitcode(status) != 0:
+    if status != 0:
         raise RuntimeError(f"{' '.join(args[:4])}… failed:\n{out[-2000:]}")
-    return seconds, usage.ru_maxrss * 1024, out
+    out, _, peak = out.rpartition("PEAK_RSS_KB ")
+    return seconds, int(peak.strip()) * 1024, out
+
+
+# run argv[1:] in a process of its own, forked from this small one, and print its peak memory
+_PEAK_WRAPPER = (
+    "import os, sys\n"
+    "pid = os.fork()\n"
+    "if pid == 0:\n"
+    "    os.execv(sys.argv[1], sys.argv[1:])\n"
+    "_, status, usage = os.wait4(pid, 0)\n"
+    "sys.stdout.flush()\n"
+    "print(f'PEAK_RSS_KB {usage.ru_maxrss}', flush=True)\n"
+    "sys.exit(os.waitstatus_to_exitcode(status))\n"
+)
 
 
 def time_writes(db_path: Path, work: Path, results: Results) -> None:
@@ -239,7 +264,6 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
     (timed from the command's start until it returns: the pages show the change then, facts and
     derived tables being committed together), with its peak memory; then the Data page's path
     (stage and commit in this process) and a full rebuild of the derived tables."""
-    import sys
 
     from atlas import db, load, upload
 
@@ -634,18 +658,31 @@ def pandas_peer(csv_dir: Path, in_memory: bool = False) -> dict[str, float]:
         comp[comp["firm_id"].isin(chosen)].groupby("firm_id")["amount_high"].max()
 
     def profiles() -> None:
-        moves, people = read("moves"), read("people")
-        moves[moves["person_id"] == PERSON].merge(people, on="person_id")
-        firm = moves[(moves["to_firm_id"] == FIRM) | (moves["from_firm_id"] == FIRM)].copy()
-        firm["year"] = firm["moved_on"].str[:4]
-        firm.groupby(["year", firm["to_firm_id"] == FIRM]).size()
+        # the default view: the pickers' most-moved people, the people list (latest firm, moves,
+        # first 500 by name) and the firm list (moves in and out, first 500 by name)
+        moves, people, firms = read("moves"), read("people"), read("firms")
+        per_person = (
+            moves.sort_values("moved_on")
+            .groupby("person_id")
+            .agg(n_moves=("move_id", "size"), current=("to_firm_id", "last"))
+        )
+        per_person.nlargest(200, "n_moves")
+        people.merge(per_person, left_on="person_id", right_index=True, how="left").sort_values("name").head(500)
+        counts = pd.concat([moves["to_firm_id"].value_counts(), moves["from_firm_id"].value_counts()], axis=1)
+        firms.merge(counts, left_on="firm_id", right_index=True, how="left").sort_values("name").head(500)
 
     def data() -> None:
         if in_memory:
-            # the row counts and the sources listed, from the frames
+            # what the page shows: the row counts, the sources with how many facts cite each,
+            # and the merge pickers' most-moved people
             for name in PEER_TABLES:
                 len(frames[name])
-            frames["sources"].sort_values("published_on", ascending=False)
+            cited = pd.concat(
+                [frames[t]["source_id"] for t in ("moves", "compensation", "funding_rounds")]
+            ).value_counts()
+            sources = frames["sources"].assign(n_facts=frames["sources"]["source_id"].map(cited).fillna(0))
+            sources.sort_values("published_on", ascending=False)
+            frames["moves"]["person_id"].value_counts().nlargest(200)
             return
         for f in csv_dir.glob("*.csv"):
             len(pd.read_csv(f))
@@ -759,17 +796,29 @@ def polars_peer(csv_dir: Path) -> dict[str, float]:
         comp.filter(pl.col("firm_id").is_in(chosen.implode())).group_by("firm_id").agg(pl.col("amount_high").max())
 
     def profiles() -> None:
+        # the default view, as the pandas peer computes it
         moves = frames["moves"]
-        moves.filter(pl.col("person_id") == PERSON).join(frames["people"], on="person_id")
-        firm = moves.filter((pl.col("to_firm_id") == FIRM) | (pl.col("from_firm_id") == FIRM))
-        firm.with_columns(
-            pl.col("moved_on").cast(pl.Utf8).str.slice(0, 4).alias("year"), (pl.col("to_firm_id") == FIRM).alias("into")
-        ).group_by("year", "into").len()
+        per_person = (
+            moves.sort("moved_on")
+            .group_by("person_id")
+            .agg(pl.len().alias("n_moves"), pl.col("to_firm_id").last().alias("current"))
+        )
+        per_person.top_k(200, by="n_moves")
+        frames["people"].join(per_person, on="person_id", how="left").sort("name").head(500)
+        into = moves.group_by("to_firm_id").len().rename({"to_firm_id": "firm_id", "len": "n_in"})
+        out = moves.group_by("from_firm_id").len().rename({"from_firm_id": "firm_id", "len": "n_out"})
+        frames["firms"].join(into, on="firm_id", how="left").join(out, on="firm_id", how="left").sort("name").head(500)
 
     def data() -> None:
         for name in PEER_TABLES:
             _ = frames[name].height
-        frames["sources"].sort("published_on", descending=True, nulls_last=True)
+        cited = (
+            pl.concat([frames[t].select("source_id") for t in ("moves", "compensation", "funding_rounds")])
+            .group_by("source_id")
+            .len()
+        )
+        frames["sources"].join(cited, on="source_id", how="left").sort("published_on", descending=True, nulls_last=True)
+        frames["moves"].group_by("person_id").len().top_k(200, by="len")
 
     return _time_peer("polars peer (in memory)", overview, flows, pay, funding, profiles, data)
 
@@ -1319,7 +1368,6 @@ def run(
     _log("loading …")
     results.raw_load_seconds = time_raw_load(csv_dir, work)
     db_path = work / f"bench_{scale}.duckdb"
-    import sys
 
     # in a process of its own, for its peak memory
     code = (

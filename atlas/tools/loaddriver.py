@@ -72,7 +72,11 @@ async def open_view(ws_url: str, view: str, path: str, params: dict) -> Opened:
     n = 0
     error = ""
     try:
-        async with websockets.connect(ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+        # no keepalive pings: a browser sends none, and under load the server answers a ping late
+        # (its event loop waits for the GIL), which closed every view at 50 sessions
+        async with websockets.connect(
+            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
+        ) as ws:
             await ws.send(_request(path, params))
             while True:
                 data = await asyncio.wait_for(ws.recv(), timeout=TIMEOUT_S)
