@@ -59,7 +59,7 @@ PAGES: tuple[Page, ...] = (
         "pages/6_Explore.py",
         "Explore",
         ":material/table_view:",
-        (*SHARED_KEYS, "tab", "table", "f", "sort", "after", "before", "row", "sql"),
+        (*SHARED_KEYS, "tab", "table", "f", "sort", "n", "after", "before", "row", "sql"),
     ),
 )
 BY_TITLE = {p.title: p for p in PAGES}

@@ -19,5 +19,6 @@ with tab_sql:
     ui.console_ui()
 with tab_download:
     ui.download_ui()
+ui.write_explore_link()
 
 ui.share_ui()

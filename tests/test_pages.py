@@ -349,8 +349,8 @@ def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
 
 
 def test_explore_facet_sort_and_pages(seed_db_path, monkeypatch):
-    at = _explore(seed_db_path, monkeypatch, table="moves")
-    assert any("48 of 48 rows match" in c.value for c in at.caption)
+    at = _explore(seed_db_path, monkeypatch, table="moves", n="10")
+    assert any("48 of 48 rows match; 10 shown on this page" in c.value for c in at.caption)
     # a facet value filters the table
     pills = at.get("button_group")
     certainty = next(p for p in pills if p.label == "certainty")

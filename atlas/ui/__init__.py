@@ -39,6 +39,9 @@ from atlas.ui.explore_ui import (  # noqa: F401
 from atlas.ui.explore_ui import (  # noqa: F401
     read_link as read_explore_link,
 )
+from atlas.ui.explore_ui import (  # noqa: F401
+    write_link as write_explore_link,
+)
 from atlas.ui.filters import (  # noqa: F401
     FIRST_YEAR,
     LAST_YEAR,

@@ -18,6 +18,7 @@ from atlas import access, cache, charts, console, db, explore, views
 from atlas.escape import md, short
 from atlas.model import dictionary
 from atlas.ui import auth
+from atlas.urlvalues import parse_int
 
 DEFAULT_TABLE = "moves"
 TAB_LABELS = ("Tables", "SQL console", "Download")
@@ -26,6 +27,9 @@ PROFILE_OF = {"people": "person", "firms": "firm"}
 
 
 # ---------------------------------------------------------------- the link's state
+
+
+BROWSER_KEYS = ("table", "f", "sort", "n", "after", "before", "row")
 
 
 def _set(key: str, value: object) -> None:
@@ -37,6 +41,21 @@ def _set(key: str, value: object) -> None:
         return
     st.session_state[key] = value
     st.query_params[key] = value
+
+
+def write_link() -> None:
+    """Write the browser's whole view into the address at the end of a run. A page that writes
+    st.query_params and reruns gets back only what was written: every key is written each run,
+    as the other pages' URL-kept widgets do (atlas.ui.filters)."""
+    for key in BROWSER_KEYS:
+        value = st.session_state.get(key)
+        if value in (None, "", [], ()):
+            st.query_params.pop(key, None)
+        elif isinstance(value, list | tuple):
+            if st.query_params.get_all(key) != [str(v) for v in value]:
+                st.query_params[key] = [str(v) for v in value]
+        elif st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
 
 
 def _explain(key: str, message: str) -> None:
@@ -51,7 +70,14 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         return
     st.session_state["_explore_read"] = arrival
     st.session_state.pop("_explained", None)
-    asked = {k: st.query_params.get_all(k) for k in ("table", "f", "sort", "after", "before", "row", "sql")}
+    asked = {k: st.query_params.get_all(k) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
+    st.session_state.pop("n", None)
+    if asked["n"]:
+        size = parse_int(asked["n"][0], lo=1)
+        if size in PAGE_SIZES:
+            st.session_state["n"] = size
+        else:
+            _explain("n", f"{md(short(asked['n'][0], 20))} rows per page: one of {', '.join(map(str, PAGE_SIZES))}")
     if asked["sql"] and "tab" not in st.query_params:
         st.session_state["tab"] = TAB_LABELS[1]
     name = asked["table"][0] if asked["table"] else DEFAULT_TABLE
@@ -59,6 +85,8 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         _explain("table", f"there is no table “{md(short(name, 40))}”; the tables are {', '.join(catalog)}")
         name = DEFAULT_TABLE
     st.session_state["table"] = name
+    st.session_state["_explore_table"] = name  # the link's table: its filters are not another table's
+    st.session_state.pop("_explore_n", None)  # nor is its page position another page size's
     table = catalog[name]
     good = []
     for text in asked["f"]:
@@ -121,11 +149,11 @@ def _remove_filter(text: str) -> None:
     _set("before", "")
 
 
-def _facet_picked(key: str, column: str, is_date: bool) -> None:
-    picked = st.session_state.get(key)
-    st.session_state[key] = None
-    if picked is None:
-        return
+# Widgets here change the view in the script's own flow, never in a callback: a callback that
+# writes st.query_params replaces the whole query string (the bound widgets' keys went missing).
+
+
+def _facet_picked(picked: str, column: str, is_date: bool) -> None:
     value = picked.rsplit(" · ", 1)[0]
     if value == "(empty)":
         _add_filter(explore.Filter(column, "empty"))
@@ -133,9 +161,12 @@ def _facet_picked(key: str, column: str, is_date: bool) -> None:
         _add_filter(explore.Filter(column, "year" if is_date else "eq", value))
 
 
-def _table_changed() -> None:
-    for key in ("f", "sort", "after", "before", "row"):
-        _set(key, "")
+def _table_changed(name: str) -> None:
+    """Another table: its own filters, sort and pages start empty (rows per page stays)."""
+    if st.session_state.get("_explore_table") not in (None, name):
+        for key in ("f", "sort", "after", "before", "row"):
+            _set(key, "")
+    st.session_state["_explore_table"] = name
 
 
 def table_picker_ui(catalog: dict[str, explore.Table]) -> explore.Table:
@@ -144,11 +175,10 @@ def table_picker_ui(catalog: dict[str, explore.Table]) -> explore.Table:
         "Table",
         list(catalog),
         key="table",
-        bind="query-params",
         format_func=lambda t: f"{catalog[t].title} — {catalog[t].about}",
-        on_change=_table_changed,
         help="Every table of the data model as it is stored; the sidebar's filters do not apply here.",
     )
+    _table_changed(name or DEFAULT_TABLE)
     return catalog[name or DEFAULT_TABLE]
 
 
@@ -159,14 +189,9 @@ def filters_ui(table: explore.Table) -> None:
         cols = st.columns(min(len(current), 4) + 1)
         for i, text in enumerate(current):
             f = explore.parse_filter(table, text)
-            cols[i % 4].button(
-                f"✕ {f.label()}",
-                key=f"rm_{i}_{text}",
-                on_click=_remove_filter,
-                args=(text,),
-                help="Remove this filter",
-                type="secondary",
-            )
+            if cols[i % 4].button(f"✕ {f.label()}", key=f"rm_{i}_{text}", help="Remove this filter"):
+                _remove_filter(text)
+                st.rerun()
     with st.popover("Add a filter", icon=":material/filter_alt:"), st.form("add_filter", border=False):
         column = st.selectbox("Column", table.names)
         op = st.selectbox("Condition", list(explore.OPS), format_func=explore.OPS.get)
@@ -195,31 +220,52 @@ def facets_ui(table: explore.Table, found: dict[str, pd.DataFrame]) -> None:
         options = [
             f"{'(empty)' if pd.isna(v) else v} · {int(n):,}" for v, n in zip(values.value, values.n, strict=True)
         ]
-        key = f"facet_{table.name}_{column}"
-        st.pills(
+        # a new widget for every set of filters: a pick never stays selected after it applied
+        key = f"facet_{table.name}_{column}_{'|'.join(st.session_state.get('f', []))}"
+        picked = st.pills(
             f"{column} (year)" if is_date else column,
             options,
             key=key,
-            on_change=_facet_picked,
-            args=(key, column, is_date),
             help="Rows per value among the matching rows; click one to keep only its rows",
+            width="stretch",
+            wrap=True,
         )
+        if picked:
+            _facet_picked(picked, column, is_date)
+            st.rerun()
 
 
-def sort_ui(table: explore.Table) -> explore.Sort:
+PAGE_SIZES = (10, 25, 50, 100, 200)
+
+
+def _pages_reset() -> None:
+    _set("after", "")
+    _set("before", "")
+
+
+def sort_ui(table: explore.Table) -> tuple[explore.Sort, int]:
+    """Sort column and direction (in the link as `sort=-column`), and rows per page (`n=`)."""
     sort = explore.parse_sort(table, st.session_state.get("sort", ""))
     options = ["(as stored)", *table.names]
-    c1, c2 = st.columns([3, 1])
+    c1, c2, c3 = st.columns([3, 1, 1])
     column = c1.selectbox(
         "Sort by", options, index=options.index(sort.column) if sort.column else 0, key=f"sort_col_{table.name}"
     )
     desc = c2.toggle("Descending", value=sort.desc, key=f"sort_desc_{table.name}")
+    size = c3.selectbox(
+        "Rows per page",
+        PAGE_SIZES,
+        index=PAGE_SIZES.index(explore.PAGE_SIZE),
+        key="n",
+    )
+    if st.session_state.get("_explore_n") not in (None, size):
+        _pages_reset()  # another page size: from the first page
+    st.session_state["_explore_n"] = size
     chosen = explore.Sort(None if column == "(as stored)" else column, bool(desc and column != "(as stored)"))
     if chosen != sort:
         _set("sort", chosen.text())
-        _set("after", "")
-        _set("before", "")
-    return chosen
+        _pages_reset()
+    return chosen, int(size or explore.PAGE_SIZE)
 
 
 def _with_links(
@@ -272,7 +318,7 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
     filters_ui(table)
     left, right = st.columns([1, 3])
     with right:
-        sort = sort_ui(table)
+        sort, size = sort_ui(table)
         try:
             page = cache.explore(
                 "browse",
@@ -281,12 +327,13 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
                 sort,
                 st.session_state.get("after", ""),
                 st.session_state.get("before", ""),
+                size,
             )
         except explore.BadLink as exc:
             st.warning(f"{md(str(exc))}. The first page is shown.", icon=":material/link_off:")
             _set("after", "")
             _set("before", "")
-            page = cache.explore("browse", table, tuple(filters), sort, "", "")
+            page = cache.explore("browse", table, tuple(filters), sort, "", "", size)
         total = cache.explore("count", table)
         st.caption(
             f"{page.n_matching:,} of {total:,} rows match"
@@ -400,13 +447,6 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
 # ---------------------------------------------------------------- the SQL console
 
 
-def _example_picked() -> None:
-    name = st.session_state.get("example")
-    if name:
-        st.session_state["sql"] = console.EXAMPLES[name]
-        st.query_params["sql"] = console.EXAMPLES[name]
-
-
 def console_ui() -> None:
     """The read-only SQL console: a query in the URL (`sql=`) runs as the page opens."""
     who = auth.identity()
@@ -419,14 +459,14 @@ def console_ui() -> None:
         return
     c1, c2 = st.columns([3, 2])
     with c2:
-        st.selectbox(
-            "Examples",
-            list(console.EXAMPLES),
-            index=None,
-            key="example",
-            on_change=_example_picked,
-            placeholder="Pick an example query",
+        example = st.selectbox(
+            "Examples", list(console.EXAMPLES), index=None, key="example", placeholder="Pick an example query"
         )
+        if example and st.session_state.get("_example_used") != example:
+            # the query box is drawn after this: it takes the example as its value, and the link too
+            st.session_state["_example_used"] = example
+            st.session_state["sql"] = console.EXAMPLES[example]
+            st.query_params["sql"] = console.EXAMPLES[example]
         with st.expander("Schema: every table and column", icon=":material/schema:"):
             schema_ui()
     with c1:
@@ -454,7 +494,8 @@ def console_ui() -> None:
         return
     more = f"; the first {console.ROW_LIMIT:,} are shown" if result.truncated else ""
     st.caption(
-        f"{len(result.frame):,}{'+' if result.truncated else ''} rows in {result.seconds:.2f} s{more}. "
+        f"{len(result.frame):,}{'+' if result.truncated else ''} row{'' if len(result.frame) == 1 else 's'} "
+        f"in {result.seconds:.2f} s{more}. "
         f"Data version {result.version}."
     )
     st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
