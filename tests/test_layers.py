@@ -35,6 +35,8 @@ LAYERS = [
         "atlas.export",
         "atlas.charts",
         "atlas.tables",
+        "atlas.explore",
+        "atlas.console",
     },
     {"atlas.cache", "atlas.fetch"},
     {"atlas.ui", "atlas.profiles"},

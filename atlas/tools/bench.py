@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import re
+import shutil
 import statistics
 import sys
 import time
@@ -522,6 +523,15 @@ def time_explore(db_path: Path, results: Results) -> None:
         timed(
             "moves newest first: page after that",
             lambda: explore.browse(con, moves, [], newest, after=second.next_cursor),
+        )
+        # the console: its copy of the data version (once per version, on its first query), then a query
+        from atlas import console
+
+        shutil.rmtree(console.snapshot_root(db_path), ignore_errors=True)
+        timed("console: copy the data version to Parquet (once)", lambda: console.snapshot(cache.connection(), db_path))
+        timed(
+            "console: moves per certainty (10M rows)",
+            lambda: console.run(cache.connection(), db_path, console.EXAMPLES["Moves per certainty"]),
         )
         people = catalog["people"]
         timed(
