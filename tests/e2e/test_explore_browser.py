@@ -5,6 +5,7 @@ a runaway query or bytes that are not UTF-8 in a link leave the app serving ever
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -165,3 +166,30 @@ def test_a_runaway_query_or_a_bad_link_leaves_the_app_serving(slow_limit_server,
     assert other.locator('[data-testid="stException"]').count() == 0
     other.close()
     runaway.close()
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "people",
+        "firms",
+        "moves",
+        "compensation",
+        "funding_rounds",
+        "round_investors",
+        "education",
+        "sources",
+        "aliases",
+        "fx_rates",
+        "uploads",
+    ],
+)
+def test_every_table_opens_by_link_with_its_rows(server, browser, table):
+    page = browser.new_page(viewport={"width": 1440, "height": 1200})
+    page.goto(server.url + f"/Explore?table={table}")
+    wait_for_app(page, "Explore")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_text(re.compile(r"^\d[\d,]* of \d[\d,]* rows match")).first.wait_for(timeout=30000)
+    page.locator('[data-testid="stDataFrame"] >> visible=true').first.wait_for(timeout=30000)
+    assert f"table={table}" in page.url
+    page.close()
