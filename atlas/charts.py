@@ -848,4 +848,5 @@ def first_two_columns_chart(df: pd.DataFrame) -> alt.Chart | None:
             .encode(y=alt.Y("x:N", title=str(x), sort="-x"), x=alt.X("y:Q", title=str(y)), tooltip=tooltip)
         )
     bars = not (pd.api.types.is_datetime64_any_dtype(df[x]) or pd.api.types.is_numeric_dtype(df[x]))
-    return chart.properties(title=f"{y} by {x} (the first two columns)", height=alt.Step(18) if bars else 280)
+    # one bar per row, each tall enough for its label (a step height is not kept by Streamlit's container)
+    return chart.properties(title=f"{y} by {x} (the first two columns)", height=26 * len(data) + 10 if bars else 280)

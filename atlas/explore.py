@@ -264,6 +264,8 @@ class Page:
 def _plain(value: object) -> object:
     if value is not None and not isinstance(value, list | tuple) and pd.isna(value):
         return None
+    if isinstance(value, pd.Timestamp) and value == value.normalize():
+        return value.date().isoformat()  # a date column: 2024-03-01, not 2024-03-01T00:00:00
     if hasattr(value, "isoformat"):
         return value.isoformat()
     if hasattr(value, "item"):

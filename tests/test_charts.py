@@ -251,3 +251,18 @@ def test_alliances_chart_labels_undisclosed_and_terminated():
     spec = charts.alliances_chart(df, "USD").to_dict()
     labels = [r["label"] for r in _data(spec)]
     assert labels == ["USD 13B", "undisclosed · terminated"]
+
+
+def test_console_result_charts_its_first_two_columns_when_they_make_one():
+    import pandas as pd
+
+    from atlas.charts import first_two_columns_chart
+
+    bars = first_two_columns_chart(pd.DataFrame({"certainty": ["reported", "confirmed", "rumor"], "n": [32, 8, 8]}))
+    spec = bars.to_dict()
+    assert spec["mark"]["type"] == "bar" and spec["encoding"]["y"]["title"] == "certainty"
+    assert spec["height"] == 3 * 26 + 10  # every bar tall enough for its label
+    line = first_two_columns_chart(pd.DataFrame({"year": [2023, 2024, 2025], "n_rounds": [5, 7, 2]})).to_dict()
+    assert line["mark"]["type"] == "line" and line["encoding"]["x"]["type"] == "quantitative"
+    assert first_two_columns_chart(pd.DataFrame({"name": ["a", "b"], "name_zh": ["甲", "乙"]})) is None  # no number
+    assert first_two_columns_chart(pd.DataFrame({"n": [1]})) is None  # one column
