@@ -192,4 +192,12 @@ def test_every_table_opens_by_link_with_its_rows(server, browser, table):
     page.get_by_text(re.compile(r"^\d[\d,]* of \d[\d,]* rows match")).first.wait_for(timeout=30000)
     page.locator('[data-testid="stDataFrame"] >> visible=true').first.wait_for(timeout=30000)
     assert f"table={table}" in page.url
+    # every table has a facet: its first value filters the table, and the link says so
+    pill = page.locator('[data-testid="stButtonGroup"] button', has_text=" · ").first
+    pill.wait_for(timeout=30000)
+    n = int(pill.inner_text().rsplit(" · ", 1)[1].replace(",", ""))
+    pill.click()
+    page.wait_for_function("() => location.search.includes('f=')", timeout=30000)
+    page.get_by_text(re.compile(rf"^{n:,} of \d[\d,]* rows match")).first.wait_for(timeout=30000)
+    assert f"table={table}" in page.url
     page.close()
