@@ -43,8 +43,19 @@ def upload_ui() -> None:
             icon=":material/lock:",
         )
         return
-    files = st.file_uploader("CSV or zip files", type=["csv", "zip"], accept_multiple_files=True, key="upload_files")
+    committed = st.session_state.get("_committed_message")
+    # a new uploader after each commit (its key carries the count): the committed files do not stay
+    # in it, to be checked again on the next rerun as ids that already exist
+    files = st.file_uploader(
+        "CSV or zip files",
+        type=["csv", "zip"],
+        accept_multiple_files=True,
+        key=f"upload_files_{st.session_state.get('_upload_generation', 0)}",
+    )
+    if committed and not files:
+        st.success(committed, icon=":material/check_circle:")
     if files:
+        st.session_state.pop("_committed_message", None)
         _upload_flow(files)
     else:
         _drop_staged()  # the analyst removed the files: their staged copies go too
@@ -211,7 +222,10 @@ def _upload_flow(files) -> None:
                 progress.update(label="Rejected; nothing was written.", state="error")
         if done.ok:
             _drop_staged()  # committed: the copies are no longer needed
-            st.success(f"Committed as data version {done.upload_id}. Every page now shows it; undo it below.")
+            message = f"Committed as data version {done.upload_id}. Every page now shows it; undo it below."
+            st.success(message)
+            st.session_state["_committed_message"] = message
+            st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
         else:
             st.error("Rejected; nothing was written:")
             st.dataframe(upload.problems_frame(done.problems), hide_index=True, width="stretch")
