@@ -529,7 +529,7 @@ def test_every_page_fits_its_width_and_draws_its_charts(server, browser, width):
     page.close()
 
 
-NO_CHARTS = ("/People_and_firms", "/Data")  # the views with no chart (a profile has its timeline)
+NO_CHARTS = ("/People_and_firms", "/Data", "/Explore")  # views with no chart (a profile has its timeline)
 
 # Per Vega-Lite chart: its drawn width and height, and how many of its pixels carry colour (the
 # marks: bars, points, cells, rules of a colour; axes, grid and text are grey or black).
