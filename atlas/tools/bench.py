@@ -1349,13 +1349,9 @@ def run_explore_only(scale: str = "small", work: Path | None = None, out: Path |
     time_explore(db_path, results)
     text = "\n".join(_report_explore(results, with_views=True)).strip()
     out = Path(out or ROOT / "bench" / "RESULTS.md")
-    old = out.read_text(encoding="utf-8") if out.exists() else ""
-    head = "## Explore: table pages"
-    if head in old:
-        start = old.index(head)
-        nxt = old.find("\n## ", start + len(head))
-        old = old[:start] + (old[nxt + 1 :] if nxt >= 0 else "")
-    out.write_text(old.rstrip() + "\n\n" + text + "\n", encoding="utf-8")
+    from atlas.tools import bench_names
+
+    bench_names.write_section(text, out, head="## Explore: table pages")
     print(text)
     _log(f"written to {out}")
     return results

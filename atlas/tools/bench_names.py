@@ -281,10 +281,10 @@ def report(results: list[NameResults]) -> str:
     return "\n".join(lines)
 
 
-def write_section(text: str, out: Path) -> None:
-    """Put the names section into the report, replacing an earlier one (the rest stays)."""
+def write_section(text: str, out: Path, head: str = "## Names: the resolver") -> None:
+    """Put a section (by default the names section) into the report, replacing an earlier one
+    that starts with `head` (the rest stays)."""
     old = out.read_text(encoding="utf-8") if out.exists() else ""
-    head = "## Names: the resolver"
     if head in old:
         start = old.index(head)
         nxt = old.find("\n## ", start + len(head))

@@ -14,10 +14,11 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore, views
+from atlas import access, cache, charts, console, db, explore
 from atlas.escape import md, short
 from atlas.model import dictionary
 from atlas.ui import auth
+from atlas.ui.share import save_view_ui
 from atlas.urlvalues import parse_int
 
 DEFAULT_TABLE = "moves"
@@ -532,23 +533,8 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 
 def save_query_ui(text: str) -> None:
     """Save the query under a name and note: it sits with the saved views (the Overview lists them)."""
-    with st.expander("Save this query"), st.form("save_query", clear_on_submit=True, border=False):
-        name = st.text_input("Name", max_chars=200, placeholder="e.g. People who moved twice within a year")
-        note = st.text_area("Note", max_chars=2000, height=80)
-        who = auth.identity()
-        saved_by = who.label if who.team else st.text_input("Your name", max_chars=100)
-        if st.form_submit_button("Save query", icon=":material/bookmark_add:"):
-            who = auth.identity()  # checked at the moment it acts
-            if not access.allowed(who, "save_view"):
-                auth.refuse("saving a query")
-                return
-            query = urlencode([("tab", TAB_LABELS[1]), ("sql", text), ("v", str(cache.version()[0]))])
-            try:
-                slug = views.save_view(cache.connection(), name, note, "Explore", query, saved_by, who.email)
-            except views.ViewError as exc:
-                st.error(str(exc))
-            else:
-                st.success(f"Saved. Short link: `?view={slug}` (listed with the saved views on the Overview).")
+    query = urlencode([("tab", TAB_LABELS[1]), ("sql", text), ("v", str(cache.version()[0]))])
+    save_view_ui("Explore", query, what="query", placeholder="e.g. People who moved twice within a year")
 
 
 def schema_ui() -> None:

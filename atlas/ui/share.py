@@ -97,25 +97,32 @@ def share_ui() -> None:
     cache.release_snapshot()  # the run has read everything it shows
 
 
-def save_view_ui(page: str, query: str) -> None:
-    """A small form that saves the current view under a name, with a note and who saved it."""
-    with st.expander("Save this view"), st.form("save_view", clear_on_submit=True, border=False):
-        name = st.text_input("Name", max_chars=200, placeholder="e.g. China-trained researchers in the US")
+def save_view_ui(
+    page: str,
+    query: str,
+    *,
+    what: str = "view",
+    placeholder: str = "e.g. China-trained researchers in the US",
+) -> None:
+    """A small form that saves the current view (or, `what="query"`, a console query: a view of the
+    Explore page) under a name, with a note and who saved it."""
+    with st.expander(f"Save this {what}"), st.form(f"save_{what}", clear_on_submit=True, border=False):
+        name = st.text_input("Name", max_chars=200, placeholder=placeholder)
         note = st.text_area("Note", max_chars=2000, height=80)
         who = auth.identity()
         # team mode: the signed-in identity saves it; local mode: the name typed
         saved_by = who.label if who.team else st.text_input("Your name", max_chars=100)
-        if st.form_submit_button("Save view", icon=":material/bookmark_add:"):
+        if st.form_submit_button(f"Save {what}", icon=":material/bookmark_add:"):
             who = auth.identity()  # checked at the moment it acts
             if not access.allowed(who, "save_view"):
-                auth.refuse("saving a view")
+                auth.refuse(f"saving a {what}")
                 return
             try:
                 slug = views.save_view(cache.connection(), name, note, page, query, saved_by, who.email)
             except views.ViewError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Saved. Short link: `?view={slug}` (listed on the Overview).")
+                st.success(f"Saved. Short link: `?view={slug}` (listed with the saved views on the Overview).")
 
 
 def saved_views_ui(saved) -> None:
