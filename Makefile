@@ -4,14 +4,18 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint build
+LOCALES := atlas/locale
+CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
+COMPILED := $(CATALOGS:.po=.mo)
 
-run: $(VENV)/.installed
+.PHONY: run test lint build catalog
+
+run: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_fonts.sh
 	$(PY) -m atlas build --if-missing
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_chromium.sh
 	$(PY) -m pytest
 
@@ -19,8 +23,19 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 
-build: $(VENV)/.installed
+build: $(VENV)/.installed $(COMPILED)
 	$(PY) -m atlas build
+
+# The interface's translations (atlas/i18n.py): extract the marked texts, merge them into each
+# catalog (new texts come in untranslated; tests/test_i18n.py fails until they are translated)
+catalog: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
+		--project "Talent Atlas" -o $(LOCALES)/messages.pot .
+	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
+
+# compiled at every build from the catalog (the .mo files are not committed)
+$(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile --quiet -d $(LOCALES) -l $*
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -22,6 +22,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from atlas.i18n import N_, _
+
+N_("admin"), N_("editor"), N_("viewer")  # the roles, as a refusal names them
+
 ROLES = ("viewer", "editor", "admin")
 _RANK = {r: i for i, r in enumerate(ROLES)}
 # the least role each action needs
@@ -186,5 +190,9 @@ def may_delete_view(identity: Identity, owner_email: str | None) -> bool:
 def refusal(identity: Identity, what: str) -> str:
     """The message a refused action shows (nothing was changed)."""
     if identity.role is None:
-        return f"Not allowed: {what} needs a role; {identity.label} has none. Nothing was changed."
-    return f"Not allowed: {what} is beyond the {identity.role} role of {identity.label}. Nothing was changed."
+        return _("Not allowed: {what} needs a role; {who} has none. Nothing was changed.").format(
+            what=_(what), who=identity.label
+        )
+    return _("Not allowed: {what} is beyond the {role} role of {who}. Nothing was changed.").format(
+        what=_(what), role=_(identity.role), who=identity.label
+    )

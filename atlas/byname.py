@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from atlas import csvfile, names
+from atlas.i18n import N_, _
 from atlas.load.problems import Problem
 from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
 from atlas.resolve import Decision, resolve
@@ -307,20 +308,24 @@ def apply(
 
 # What each column of a flat file means (the data dictionary shows it), and one example row each.
 FLAT_HELP = {
-    "person": "the person, by name in English or Chinese, either order or script (Li Mu, Mu Li, 李沐; 賈揚清 = 贾扬清)",
-    "person_zh": "the person's Chinese name, when the person column has the English one",
-    "from_firm": "the firm left, by name (company suffixes like Inc. or 有限公司 are ignored); empty for a first job",
-    "to_firm": "the firm joined, by name",
-    "firm": "the firm, by name",
-    "investors": "the investors by name, separated by ; (or 、)",
-    "lead_investor": "the lead investor(s) by name",
-    "moved_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    "reported_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    "announced_on": "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    "source_title": "the article's headline; a source with this title, address, or publisher and date is reused",
-    "source_url": "the article's address (http:// or https://)",
-    "source_publisher": "who published it",
-    "source_date": "when it was published: YYYY, YYYY-MM or YYYY-MM-DD",
+    "person": N_(
+        "the person, by name in English or Chinese, either order or script (Li Mu, Mu Li, 李沐; 賈揚清 = 贾扬清)"
+    ),
+    "person_zh": N_("the person's Chinese name, when the person column has the English one"),
+    "from_firm": N_(
+        "the firm left, by name (company suffixes like Inc. or 有限公司 are ignored); empty for a first job"
+    ),
+    "to_firm": N_("the firm joined, by name"),
+    "firm": N_("the firm, by name"),
+    "investors": N_("the investors by name, separated by ; (or 、)"),
+    "lead_investor": N_("the lead investor(s) by name"),
+    "moved_on": N_("date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "reported_on": N_("date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "announced_on": N_("date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "source_title": N_("the article's headline; a source with this title, address, or publisher and date is reused"),
+    "source_url": N_("the article's address (http:// or https://)"),
+    "source_publisher": N_("who published it"),
+    "source_date": N_("when it was published: YYYY, YYYY-MM or YYYY-MM-DD"),
 }
 FLAT_EXAMPLES = {
     "moves by name": {
@@ -349,17 +354,17 @@ def flat_dictionary(name: str) -> list[dict[str, str]]:
     out = []
     for c in fmt.columns:
         if c in FLAT_HELP:
-            meaning = FLAT_HELP[c]
+            meaning = _(FLAT_HELP[c])
         elif c in table.column_names:
             col = table.column(c)
-            meaning = ", ".join(col.choices) if col.choices else TYPE_NAMES[col.type]
+            meaning = ", ".join(col.choices) if col.choices else _(TYPE_NAMES[col.type])
         else:
             meaning = ""
         default = fmt.defaults.get(c, "")
         out.append(
             {
                 "column": c,
-                "required": "yes" if c in fmt.required else "no",
+                "required": _("yes") if c in fmt.required else _("no"),
                 "holds": meaning,
                 "default": default,
                 "example": FLAT_EXAMPLES[name].get(c, ""),

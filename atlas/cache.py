@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from atlas import db, sql
+from atlas import db, labels, sql
 
 
 @st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
@@ -107,10 +107,11 @@ def query(name: str, **params: object) -> pd.DataFrame:
     key = _session_key()
     pinned = _pins.get(key) if key else None
     if pinned is None:
-        return _cached_query(str(db.db_path()), name, bound, db.cache_version(connection()))
+        return labels.localize_names(_cached_query(str(db.db_path()), name, bound, db.cache_version(connection())))
     _running.cursor = pinned[0]
     try:
-        return _cached_query(str(db.db_path()), name, bound, pinned[1])
+        # names in the reader's script first (李沐 (Mu Li) in Chinese): the same rows for every page
+        return labels.localize_names(_cached_query(str(db.db_path()), name, bound, pinned[1]))
     finally:
         _running.cursor = None
 

@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from atlas import escape, labels
+from atlas.i18n import N_, _, language
 from atlas.labels import MOVE_TYPES as MOVE_TYPE_LABELS
 
 MOVE_TYPE_COLORS = {
@@ -26,6 +27,7 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     Undated moves are not drawn; the subtitle says how many. At quarter grain a move known
     only to its year is drawn as a light band over the whole year, with its count, not dropped.
     """
+    df = _tip_frame(df)
     data = df[df["period"].notna()].copy()
     n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
     data["start"] = pd.to_datetime(data["period_start"])
@@ -38,13 +40,15 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     quarters = data[data["precision"] == "quarter"] if grain == "quarter" else data
     year_only = data[data["precision"] == "year"] if grain == "quarter" else data.iloc[0:0]
     n_year_only = int(year_only["n_moves"].sum())
-    parts = ["n = number of moves"]
+    parts = [_("n = number of moves")]
     if n_out:
-        parts.append(f"{n_out} undated move(s) not shown")
+        parts.append(_("{n_out} undated move(s) not shown").format(n_out=n_out))
     if n_year_only:
-        parts.append(f"grey bands: {n_year_only} move(s) known only to the year")
+        parts.append(_("grey bands: {n_year_only} move(s) known only to the year").format(n_year_only=n_year_only))
     present = [t for t in MOVE_TYPE_COLORS if t in set(quarters["move_type"])]
-    x = alt.X("start:T", title="Year of move" if grain == "year" else "Quarter of move", axis=alt.Axis(format="%Y"))
+    x = alt.X(
+        "start:T", title=_("Year of move") if grain == "year" else _("Quarter of move"), axis=alt.Axis(format="%Y")
+    )
     quarters = quarters.assign(year=quarters["start"].dt.year)
     pick = alt.selection_point(name=PERIOD_PICK, fields=["year"], on="click", clear="dblclick")
     bars = (
@@ -54,18 +58,18 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
         .encode(
             x=x,
             x2="end:T",
-            y=alt.Y("sum(n_moves):Q", title="Moves (n)", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("sum(n_moves):Q", title=_("Moves (n)"), axis=alt.Axis(tickMinStep=1, format="d")),
             detail="year:O",  # kept through the sum, so a click knows its year
             color=alt.Color(
                 "move_type:N",
-                title="Move type",
+                title=_("Move type"),
                 scale=alt.Scale(domain=present, range=[MOVE_TYPE_COLORS[t] for t in present]),
                 legend=alt.Legend(labelExpr=_labels_expr(MOVE_TYPE_LABELS)),
             ),
             tooltip=[
-                alt.Tooltip("period:N", title="Year" if grain == "year" else "Quarter"),
-                alt.Tooltip("move_label:N", title="Move type"),
-                alt.Tooltip("sum(n_moves):Q", title="Moves (n)"),
+                alt.Tooltip("period:N", title=_("Year") if grain == "year" else _("Quarter")),
+                alt.Tooltip("move_label:N", title=_("Move type")),
+                alt.Tooltip("sum(n_moves):Q", title=_("Moves (n)")),
             ],
         )
     )
@@ -79,14 +83,18 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
                 x2="end:T",
                 y=alt.Y("sum(n_moves):Q"),
                 tooltip=[
-                    alt.Tooltip("period:N", title="Year (month not given)"),
-                    alt.Tooltip("sum(n_moves):Q", title="Moves known only to the year (n)"),
+                    alt.Tooltip("period:N", title=_("Year (month not given)")),
+                    alt.Tooltip("sum(n_moves):Q", title=_("Moves known only to the year (n)")),
                 ],
             )
         )
         layers = [band, bars]
     return alt.layer(*layers).properties(
-        title=alt.Title(f"Moves per {grain}, by type", subtitle="; ".join(parts)), height=260
+        title=alt.Title(
+            _("Moves per year, by type") if grain == "year" else _("Moves per quarter, by type"),
+            subtitle=_("; ").join(parts),
+        ),
+        height=260,
     )
 
 
@@ -113,10 +121,30 @@ _PALETTE = [
 _GREY_GROUPS = ("Other", "Unknown", "Left, destination unknown")
 
 
+def _grey_translated() -> set[str]:
+    """The grey groups as a Chinese reader reads them (the page translates the flow labels)."""
+    words = ("Other origins", "Other destinations", "Unknown origin", "Left, destination unknown")
+    return {labels.data_word(w) for w in words}
+
+
+_TIP_CODES = ("outcome", "certainty", "status", "round_type", "move_type")
+
+
+def _tip_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """The rows a chart draws, with a `<code>_label` column beside each code its tooltips show (the
+    reader's words for `offered`, `rumor`…) and dates at their precision in the reader's way."""
+    extra = {
+        f"{c}_label": df[c].map(lambda v, c=c: labels.BY_COLUMN[c].get(v, v) if isinstance(v, str) else v)
+        for c in _TIP_CODES
+        if c in df.columns
+    }
+    return labels.localize(df.assign(**extra), [c for c in df.columns if c in labels.DATE_COLUMNS])
+
+
 def _group_colours(names: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in dict.fromkeys(names):
-        grey = name.startswith(_GREY_GROUPS)
+        grey = name.startswith(_GREY_GROUPS) or name in _grey_translated()
         out[name] = SMALL_COLOR if grey else _PALETTE[sum(1 for v in out.values() if v != SMALL_COLOR) % len(_PALETTE)]
     return out
 
@@ -127,6 +155,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     image_format is what the diagram's own save button writes: "png", or "svg" (which
     needs the chart drawn with ECharts' SVG renderer: see SANKEY_RENDERERS).
     """
+    df = _tip_frame(df)
     if image_format not in SANKEY_RENDERERS:
         raise ValueError(f"image_format must be one of {sorted(SANKEY_RENDERERS)}")
     # ECharts renders tooltip strings as HTML: every name is escaped (`escape.html`), and each
@@ -141,7 +170,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
             "name": s,
             "depth": 0,
             "itemStyle": {"color": colour[s]},
-            "tooltip": {"formatter": f"{escape.html(s)}<br/>n = {int(out_n[s]):,} move(s) out"},
+            "tooltip": {"formatter": _("{x}<br/>n = {x2:,} move(s) out").format(x=escape.html(s), x2=int(out_n[s]))},
         }
         for s in sources
     ] + [
@@ -149,14 +178,16 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
             "name": t + _DEST,
             "depth": 1,
             "itemStyle": {"color": colour[t]},
-            "tooltip": {"formatter": f"{escape.html(t)}<br/>n = {int(in_n[t]):,} move(s) in"},
+            "tooltip": {"formatter": _("{x}<br/>n = {x2:,} move(s) in").format(x=escape.html(t), x2=int(in_n[t]))},
         }
         for t in targets
     ]
     links = []
     for row in df.itertuples():
-        names = row.names if isinstance(row.names, str) else "more than five people"
-        tip = f"{escape.html(row.source)} → {escape.html(row.target)}<br/>n = {int(row.n_moves):,} move(s)"
+        names = row.names if isinstance(row.names, str) else _("more than five people")
+        tip = _("{x} → {x2}<br/>n = {x3:,} move(s)").format(
+            x=escape.html(row.source), x2=escape.html(row.target), x3=int(row.n_moves)
+        )
         links.append(
             {
                 "source": row.source,
@@ -166,7 +197,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
             }
         )
     return {
-        "title": {"text": title, "subtext": "Left: where people came from · right: where they went · n = moves"},
+        "title": {"text": title, "subtext": _("Left: where people came from · right: where they went · n = moves")},
         "tooltip": {"trigger": "item"},
         # drawn at once: the layout animation only delays reading it
         "animation": False,
@@ -177,7 +208,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
                 "saveAsImage": {
                     "type": image_format,
                     "name": "talent_flows",
-                    "title": f"Save as {image_format.upper()}",
+                    "title": _("Save as {x}").format(x=image_format.upper()),
                     "pixelRatio": 2,
                 }
             },
@@ -245,6 +276,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
 
     Groups marked is_small are drawn grey: their counts are too few to read as a trend.
     """
+    df = _tip_frame(df)
     long = pd.concat(
         [
             df.assign(direction="gained", n=df["n_gained"]),
@@ -256,9 +288,9 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
     y = alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
     tooltip = [
         alt.Tooltip("label:N", title=level_name),
-        alt.Tooltip("n_gained:Q", title="Gained (n)"),
-        alt.Tooltip("n_lost:Q", title="Lost (n)"),
-        alt.Tooltip("net:Q", title="Net"),
+        alt.Tooltip("n_gained:Q", title=_("Gained (n)")),
+        alt.Tooltip("n_lost:Q", title=_("Lost (n)")),
+        alt.Tooltip("net:Q", title=_("Net")),
     ]
     # a click on a group's bar picks it (the page lists whom it gained from and lost to)
     pick = alt.selection_point(name=NET_PICK, fields=["group_key"], on="click", clear="dblclick")
@@ -267,16 +299,16 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
         .mark_bar(cursor="pointer")
         .add_params(pick)
         .encode(
-            x=alt.X("n:Q", title="People lost (left) and gained (right)", axis=alt.Axis(tickMinStep=1)),
+            x=alt.X("n:Q", title=_("People lost (left) and gained (right)"), axis=alt.Axis(tickMinStep=1)),
             y=y,
             color=alt.condition(
                 "datum.is_small",
                 alt.value(SMALL_COLOR),
                 alt.Color(
                     "direction:N",
-                    title="Direction",
+                    title=_("Direction"),
                     scale=alt.Scale(domain=["gained", "lost"], range=["#54A24B", "#E45756"]),
-                    legend=alt.Legend(orient="bottom"),
+                    legend=alt.Legend(orient="bottom", labelExpr=_labels_expr(DIRECTIONS)),
                 ),
             ),
             tooltip=tooltip,
@@ -292,12 +324,12 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
             text=alt.Text("net_text:N"),
             tooltip=tooltip,
         )
-        .transform_calculate(net_text="'net ' + (datum.net > 0 ? '+' : '') + datum.net")
+        .transform_calculate(net_text=json.dumps(_("net") + " ") + " + (datum.net > 0 ? '+' : '') + datum.net")
     )
     return (bars + net).properties(
         title=alt.Title(
-            f"Gained, lost and net, by {level_name.lower()}",
-            subtitle="Grey: fewer moves than the threshold; moves within one group are not counted",
+            _("Gained, lost and net, by {x}").format(x=level_name.lower()),
+            subtitle=_("Grey: fewer moves than the threshold; moves within one group are not counted"),
         ),
         height=alt.Step(22),
     )
@@ -305,14 +337,15 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
 
 def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
     """A heat map of people by country of first degree (rows) and country of current firm."""
+    df = _tip_frame(df)
     base = alt.Chart(df).encode(
-        x=alt.X("works_country:N", title="Country of current firm"),
-        y=alt.Y("trained_country:N", title="Country of first degree"),
+        x=alt.X("works_country:N", title=_("Country of current firm")),
+        y=alt.Y("trained_country:N", title=_("Country of first degree")),
         tooltip=[
-            alt.Tooltip("trained_country:N", title="Trained in"),
-            alt.Tooltip("works_country:N", title="Works in"),
-            alt.Tooltip("n_people:Q", title="People (n)"),
-            alt.Tooltip("names:N", title="Who (if five or fewer)"),
+            alt.Tooltip("trained_country:N", title=_("Trained in")),
+            alt.Tooltip("works_country:N", title=_("Works in")),
+            alt.Tooltip("n_people:Q", title=_("People (n)")),
+            alt.Tooltip("names:N", title=_("Who (if five or fewer)")),
         ],
     )
     # a click on a cell picks that pair of countries (the page filters to the people behind it)
@@ -325,7 +358,7 @@ def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
         .encode(
             color=alt.Color(
                 "n_people:Q",
-                title="People (n)",
+                title=_("People (n)"),
                 scale=alt.Scale(scheme="blues"),
                 # counts: whole numbers on the legend, never 0.5
                 legend=alt.Legend(format="d", tickMinStep=1),
@@ -337,7 +370,7 @@ def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
         color=alt.condition("datum.n_people > 3", alt.value("white"), alt.value("black")),
     )
     return (cells + text).properties(
-        title=alt.Title("Where talent is trained and where it works", subtitle="n = people"),
+        title=alt.Title(_("Where talent is trained and where it works"), subtitle=_("n = people")),
         height=alt.Step(48),
         width=alt.Step(72),
     )
@@ -349,40 +382,45 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
     Rows come from person_stints: start, end (NULL while still there), label, is_open.
     Open stints run to `today` and are drawn lighter.
     """
+    df = _tip_frame(df)
     data = df.assign(end_drawn=df["end_date"].fillna(pd.Timestamp(today)))
     # labels cut at 160 px (the full label is in the tooltip): at 800 px wide the bars keep their room
     y = alt.Y("stint:N", sort=list(df["stint"]), title=None, axis=alt.Axis(labelLimit=160))
     tooltip = [
-        alt.Tooltip("stint:N", title="Stint"),
-        alt.Tooltip("firm:N", title="Firm"),
-        alt.Tooltip("role:N", title="Role"),
-        alt.Tooltip("start_text:N", title="From"),
-        alt.Tooltip("end_text:N", title="Until"),
-        alt.Tooltip("certainty:N", title="Certainty"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("stint:N", title=_("Stint")),
+        alt.Tooltip("firm:N", title=_("Firm")),
+        alt.Tooltip("role:N", title=_("Role")),
+        alt.Tooltip("start_text:N", title=_("From")),
+        alt.Tooltip("end_text:N", title=_("Until")),
+        alt.Tooltip("certainty_label:N", title=_("Certainty")),
+        alt.Tooltip("source:N", title=_("Source")),
     ]
     bars = (
         alt.Chart(data)
         .mark_bar(cornerRadius=3)
         .encode(
             # one tick per year at most: never "2023 2023 2024 2024" on a short career
-            x=alt.X("start_date:T", title="Year", axis=alt.Axis(format="%Y", tickCount="year")),
+            x=alt.X("start_date:T", title=_("Year"), axis=alt.Axis(format="%Y", tickCount="year")),
             x2="end_drawn:T",
             y=y,
             color=alt.Color(
                 "is_open:N",
                 title=None,
                 scale=alt.Scale(domain=[False, True], range=["#4C78A8", "#9ECAE9"]),
-                legend=alt.Legend(labelExpr="datum.value ? 'still there (open-ended)' : 'ended'", orient="bottom"),
+                legend=alt.Legend(
+                    labelExpr=f"datum.value ? {json.dumps(_('still there (open-ended)'))} : {json.dumps(_('ended'))}",
+                    orient="bottom",
+                ),
             ),
             tooltip=tooltip,
         )
     )
-    return bars.properties(title="Career timeline (dated stints)", height=alt.Step(28))
+    return bars.properties(title=_("Career timeline (dated stints)"), height=alt.Step(28))
 
 
 def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
     """People in (up) and out (down) of a firm per year on a time axis, from firm_flow_over_time rows."""
+    df = _tip_frame(df)
     long = pd.concat(
         [
             df.assign(direction="in", value=df["n_in"]),
@@ -397,27 +435,42 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("start:T", title="Year", axis=alt.Axis(format="%Y", tickCount="year")),
+            x=alt.X("start:T", title=_("Year"), axis=alt.Axis(format="%Y", tickCount="year")),
             x2="end:T",
-            y=alt.Y("value:Q", title="People out (below) and in (above)", axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y("value:Q", title=_("People out (below) and in (above)"), axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
                 "direction:N",
-                title="Direction",
+                title=_("Direction"),
                 scale=alt.Scale(domain=present, range=[{"in": "#54A24B", "out": "#E45756"}[d] for d in present]),
+                legend=alt.Legend(labelExpr=_labels_expr(DIRECTIONS)),
             ),
             tooltip=[
-                alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("n_in:Q", title="In (n)"),
-                alt.Tooltip("n_out:Q", title="Out (n)"),
-                alt.Tooltip("names:N", title="Who"),
+                alt.Tooltip("year:O", title=_("Year")),
+                alt.Tooltip("n_in:Q", title=_("In (n)")),
+                alt.Tooltip("n_out:Q", title=_("Out (n)")),
+                alt.Tooltip("names:N", title=_("Who")),
             ],
         )
-        .properties(title=alt.Title("People in and out per year", subtitle="Undated moves are not shown"), height=220)
+        .properties(
+            title=alt.Title(_("People in and out per year"), subtitle=_("Undated moves are not shown")), height=220
+        )
     )
 
 
 # SI prefixes read as money: 1G would be 1B
 MONEY_AXIS = alt.Axis(format="~s", labelExpr="replace(datum.label, 'G', 'B')")
+# Chinese money axes count in 万 (10^4) and 亿 (10^8), as Chinese readers write amounts
+_ZH_MONEY_LABEL = (
+    "abs(datum.value) >= 1e12 ? format(datum.value / 1e12, '~g') + '万亿'"
+    " : abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g') + '亿'"
+    " : abs(datum.value) >= 1e4 ? format(datum.value / 1e4, '~g') + '万' : format(datum.value, ',')"
+)
+
+
+def money_axis() -> alt.Axis:
+    """The axis of an amount: 100M, 1B in English; 1亿, 10亿 in Chinese."""
+    return MONEY_AXIS if language() == "en" else alt.Axis(labelExpr=_ZH_MONEY_LABEL)
+
 
 PAY_KIND_COLORS = {
     "base_salary": "#4C78A8",
@@ -426,15 +479,16 @@ PAY_KIND_COLORS = {
     "equity": "#B279A2",
     "package": "#9D755D",
 }
-PERIOD_LABELS = {"one_time": "one-time", "per_year": "per year"}
+PERIOD_LABELS = labels.PERIODS
+DIRECTIONS = labels.Labels({"gained": N_("gained"), "lost": N_("lost"), "in": N_("in"), "out": N_("out")})
 
 
-def _kind_color(title: str = "Kind", present=None) -> alt.Color:
+def _kind_color(title: str = "", present=None) -> alt.Color:
     """Colour by pay kind: legends list only the kinds drawn, by their labels."""
     kinds = [k for k in PAY_KIND_COLORS if present is None or k in set(present)]
     return alt.Color(
         "kind:N",
-        title=title,
+        title=title or _("Kind"),
         scale=alt.Scale(domain=kinds, range=[PAY_KIND_COLORS[k] for k in kinds]),
         # below the plot: a legend at the side would push a faceted chart past a narrow screen
         legend=alt.Legend(labelExpr=_labels_expr(labels.PAY_KINDS), orient="bottom", columns=3),
@@ -446,6 +500,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
     Rows come from pay_figures (one per figure); a point figure is a dot, a range a bar.
     """
+    df = _tip_frame(df)
     data = df.assign(
         row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS),
         kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]),
@@ -455,17 +510,22 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     ).dropna(subset=["low"])
     y = alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=220))
     tooltip = [
-        alt.Tooltip("amount_text:N", title="Reported as"),
-        alt.Tooltip("low:Q", title=f"Low ({currency})", format=",.0f"),
-        alt.Tooltip("high:Q", title=f"High ({currency})", format=",.0f"),
-        alt.Tooltip("person:N", title="Person"),
-        alt.Tooltip("firm:N", title="Offering firm"),
-        alt.Tooltip("outcome:N", title="Outcome"),
-        alt.Tooltip("reported_on:N", title="Reported"),
-        alt.Tooltip("certainty:N", title="Certainty"),
-        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("amount_text:N", title=_("Reported as")),
+        alt.Tooltip("low:Q", title=_("Low ({currency})").format(currency=currency), format=",.0f"),
+        alt.Tooltip("high:Q", title=_("High ({currency})").format(currency=currency), format=",.0f"),
+        alt.Tooltip("person:N", title=_("Person")),
+        alt.Tooltip("firm:N", title=_("Offering firm")),
+        alt.Tooltip("outcome_label:N", title=_("Outcome")),
+        alt.Tooltip("reported_on:N", title=_("Reported")),
+        alt.Tooltip("certainty_label:N", title=_("Certainty")),
+        alt.Tooltip("source:N", title=_("Source")),
     ]
-    x = alt.X("low:Q", title=f"Amount ({currency}, log scale)", scale=alt.Scale(type="log"), axis=MONEY_AXIS)
+    x = alt.X(
+        "low:Q",
+        title=_("Amount ({currency}, log scale)").format(currency=currency),
+        scale=alt.Scale(type="log"),
+        axis=money_axis(),
+    )
     ranges = (
         alt.Chart(data)
         .mark_rule(strokeWidth=6, opacity=0.5)
@@ -478,14 +538,16 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             x=alt.X("mid:Q", scale=alt.Scale(type="log")),
             y=y,
             color=_kind_color(present=df["kind"]),
-            shape=alt.Shape("certainty:N", title="Certainty"),
+            shape=alt.Shape(
+                "certainty:N", title=_("Certainty"), legend=alt.Legend(labelExpr=_labels_expr(labels.CERTAINTIES))
+            ),
             tooltip=tooltip,
         )
     )
     return (ranges + mids).properties(
         title=alt.Title(
-            "Every pay figure, by kind",
-            subtitle=["Bar: the low to the high of a range; dot: its midpoint.", "Hover for the source."],
+            _("Every pay figure, by kind"),
+            subtitle=[_("Bar: the low to the high of a range; dot: its midpoint."), _("Hover for the source.")],
         ),
         height=alt.Step(34),
     )
@@ -493,6 +555,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
 def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """The distribution of many pay figures as log-scale histogram bars, one row per kind and period."""
+    df = _tip_frame(df)
     data = df.assign(row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS))
     return (
         alt.Chart(data)
@@ -500,28 +563,29 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
         .encode(
             x=alt.X(
                 "bin_low:Q",
-                title=f"Midpoint ({currency}, log scale)",
+                title=_("Midpoint ({currency}, log scale)").format(currency=currency),
                 scale=alt.Scale(type="log"),
-                axis=MONEY_AXIS,
+                axis=money_axis(),
             ),
             x2="bin_high:Q",
-            y=alt.Y("n_figures:Q", title="Figures (n)"),
+            y=alt.Y("n_figures:Q", title=_("Figures (n)")),
             color=_kind_color(present=df["kind"]),
             row=alt.Row("row:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[
-                alt.Tooltip("row:N", title="Kind"),
-                alt.Tooltip("bin_low:Q", title="From", format=",.0f"),
-                alt.Tooltip("bin_high:Q", title="To", format=",.0f"),
-                alt.Tooltip("n_figures:Q", title="Figures (n)"),
+                alt.Tooltip("row:N", title=_("Kind")),
+                alt.Tooltip("bin_low:Q", title=_("From"), format=",.0f"),
+                alt.Tooltip("bin_high:Q", title=_("To"), format=",.0f"),
+                alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
             ],
         )
-        .properties(height=60, title="Distribution of pay figures, by kind")
+        .properties(height=60, title=_("Distribution of pay figures, by kind"))
     )
 
 
 def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     """The largest figure each offering firm reported (dot) and its median midpoint (line start),
     by kind; one-time and per-year in separate panels."""
+    df = _tip_frame(df)
     data = df.assign(
         period_label=df["period"].map(PERIOD_LABELS), kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"])
     )
@@ -532,17 +596,24 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
         yOffset="kind:N",
         color=_kind_color(present=df["kind"]),
         tooltip=[
-            alt.Tooltip("firm:N", title="Offering firm"),
-            alt.Tooltip("kind_label:N", title="Kind"),
-            alt.Tooltip("period_label:N", title="Period"),
-            alt.Tooltip("n_figures:Q", title="Figures (n)"),
-            alt.Tooltip("max_high:Q", title=f"Largest ({currency})", format=",.0f"),
-            alt.Tooltip("median_mid:Q", title=f"Median midpoint ({currency})", format=",.0f"),
+            alt.Tooltip("firm:N", title=_("Offering firm")),
+            alt.Tooltip("kind_label:N", title=_("Kind")),
+            alt.Tooltip("period_label:N", title=_("Period")),
+            alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
+            alt.Tooltip("max_high:Q", title=_("Largest ({currency})").format(currency=currency), format=",.0f"),
+            alt.Tooltip(
+                "median_mid:Q", title=_("Median midpoint ({currency})").format(currency=currency), format=",.0f"
+            ),
         ],
     )
     stick = base.mark_rule(strokeWidth=2, opacity=0.6).encode(x=alt.X("median_mid:Q", scale=x_scale), x2="max_high:Q")
     dot = base.mark_point(filled=True, size=110).encode(
-        x=alt.X("max_high:Q", title=f"Largest figure ({currency}, log scale)", scale=x_scale, axis=MONEY_AXIS)
+        x=alt.X(
+            "max_high:Q",
+            title=_("Largest figure ({currency}, log scale)").format(currency=currency),
+            scale=x_scale,
+            axis=money_axis(),
+        )
     )
     return (
         alt.layer(stick, dot, data=data)
@@ -550,7 +621,9 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
         # one-time and per-year stacked, not side by side: fits a narrow screen
         .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .properties(
-            title=alt.Title("Who pays the most, in which form", subtitle="Dot: largest figure; line from the median")
+            title=alt.Title(
+                _("Who pays the most, in which form"), subtitle=_("Dot: largest figure; line from the median")
+            )
         )
     )
 
@@ -561,6 +634,7 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
     Years sit on a linear axis (2016 -> 2023 takes seven times the room of 2023 -> 2024); the
     kinds of one year are spread a little apart around it so no mark hides another."""
+    df = _tip_frame(df)
     kinds = sorted(df["kind"].dropna().unique())
     spread = {k: (i - (len(kinds) - 1) / 2) * 0.12 for i, k in enumerate(kinds)}
     data = df.assign(
@@ -574,21 +648,28 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     base = alt.Chart(data).encode(
         x=alt.X(
             "x:Q",
-            title="Year reported",
+            title=_("Year reported"),
             scale=alt.Scale(domain=domain, nice=False, zero=False),
             axis=alt.Axis(format="d", tickMinStep=1, grid=False),
         ),
         color=_kind_color(present=df["kind"]),
         tooltip=[
-            alt.Tooltip("year:O", title="Year"),
-            alt.Tooltip("kind_label:N", title="Kind"),
-            alt.Tooltip("n_figures:Q", title="Figures (n)"),
-            alt.Tooltip("min_low:Q", title=f"Lowest ({currency})", format=",.0f"),
-            alt.Tooltip("median_mid:Q", title=f"Median midpoint ({currency})", format=",.0f"),
-            alt.Tooltip("max_high:Q", title=f"Highest ({currency})", format=",.0f"),
+            alt.Tooltip("year:O", title=_("Year")),
+            alt.Tooltip("kind_label:N", title=_("Kind")),
+            alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
+            alt.Tooltip("min_low:Q", title=_("Lowest ({currency})").format(currency=currency), format=",.0f"),
+            alt.Tooltip(
+                "median_mid:Q", title=_("Median midpoint ({currency})").format(currency=currency), format=",.0f"
+            ),
+            alt.Tooltip("max_high:Q", title=_("Highest ({currency})").format(currency=currency), format=",.0f"),
         ],
     )
-    y = alt.Y("median_mid:Q", title=f"Amount ({currency}, log scale)", scale=alt.Scale(type="log"), axis=MONEY_AXIS)
+    y = alt.Y(
+        "median_mid:Q",
+        title=_("Amount ({currency}, log scale)").format(currency=currency),
+        scale=alt.Scale(type="log"),
+        axis=money_axis(),
+    )
     span = base.mark_rule(strokeWidth=3, opacity=0.5).encode(
         y=alt.Y("min_low:Q", scale=alt.Scale(type="log")), y2="max_high:Q"
     )
@@ -604,30 +685,38 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         .properties(width=280, height=180)
         .facet(row=alt.Row("period_label:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")))
         .properties(
-            title=alt.Title("Pay by year reported", subtitle="Dot: median midpoint; line: lowest to highest; n=figures")
+            title=alt.Title(
+                _("Pay by year reported"), subtitle=_("Dot: median midpoint; line: lowest to highest; n=figures")
+            )
         )
     )
 
 
 def pay_outcomes_chart(df: pd.DataFrame) -> alt.Chart:
     """How many figures were offered, accepted, declined or of unknown outcome, per period."""
+    df = _tip_frame(df)
     data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("outcome:N", title="Outcome", sort=["offered", "accepted", "declined", "unknown"]),
-            y=alt.Y("n_figures:Q", title="Figures (n)", axis=alt.Axis(tickMinStep=1)),
-            color=alt.Color("outcome:N", title="Outcome", legend=None),
+            x=alt.X(
+                "outcome:N",
+                title=_("Outcome"),
+                sort=["offered", "accepted", "declined", "unknown"],
+                axis=alt.Axis(labelExpr=_labels_expr(labels.OUTCOMES)),
+            ),
+            y=alt.Y("n_figures:Q", title=_("Figures (n)"), axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("outcome:N", title=_("Outcome"), legend=None),
             column=alt.Column("period_label:N", title=None),
             tooltip=[
-                alt.Tooltip("outcome:N", title="Outcome"),
-                alt.Tooltip("period_label:N", title="Period"),
-                alt.Tooltip("n_figures:Q", title="Figures (n)"),
-                alt.Tooltip("median_mid:Q", title="Median midpoint", format=",.0f"),
+                alt.Tooltip("outcome_label:N", title=_("Outcome")),
+                alt.Tooltip("period_label:N", title=_("Period")),
+                alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
+                alt.Tooltip("median_mid:Q", title=_("Median midpoint"), format=",.0f"),
             ],
         )
-        .properties(title="Outcomes: a declined offer is a signal too", width=140, height=200)
+        .properties(title=_("Outcomes: a declined offer is a signal too"), width=140, height=200)
     )
 
 
@@ -648,6 +737,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     Each line is carried flat to `until` (the end of the period) so a firm with one round
     still shows a step, not a lone dot.
     """
+    df = _tip_frame(df)
     from atlas.money import format_amount
 
     # the amounts as text, qualifier included: a total with a "more than" round in it is "more than"
@@ -666,28 +756,28 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
-        x=alt.X("announced_on:T", title="Announced", axis=alt.Axis(format="%Y", tickCount="year")),
+        x=alt.X("announced_on:T", title=_("Announced"), axis=alt.Axis(format="%Y", tickCount="year")),
         y=alt.Y(
             "cumulative:Q",
-            title=f"Raised to date ({currency}, log scale)",
+            title=_("Raised to date ({currency}, log scale)").format(currency=currency),
             scale=alt.Scale(type="log"),
-            axis=MONEY_AXIS,
+            axis=money_axis(),
         ),
-        color=alt.Color("firm:N", title="Firm"),
+        color=alt.Color("firm:N", title=_("Firm")),
         tooltip=[
-            alt.Tooltip("firm:N", title="Firm"),
-            alt.Tooltip("round_id:N", title="Round"),
-            alt.Tooltip("announced_text:N", title="Announced"),
-            alt.Tooltip("round_text:N", title="This round (nominal)"),
-            alt.Tooltip("cumulative_text:N", title="Raised to date (nominal)"),
+            alt.Tooltip("firm:N", title=_("Firm")),
+            alt.Tooltip("round_id:N", title=_("Round")),
+            alt.Tooltip("announced_text:N", title=_("Announced")),
+            alt.Tooltip("round_text:N", title=_("This round (nominal)")),
+            alt.Tooltip("cumulative_text:N", title=_("Raised to date (nominal)")),
         ],
     )
     steps = base.mark_line(interpolate="step-after", strokeWidth=2)
     points = base.mark_point(filled=True, size=70).transform_filter("!datum.is_end")
     return (steps + points).properties(
         title=alt.Title(
-            "Capital raised over time",
-            subtitle="Completed seed, series, strategic and other rounds; terminated or rumored deals never count",
+            _("Capital raised over time"),
+            subtitle=_("Completed seed, series, strategic and other rounds; terminated or rumored deals never count"),
         ),
         height=300,
     )
@@ -696,6 +786,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
 def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """Each round as a point over time: amount (log), colour by type, size by valuation,
     shape and fading by status so terminated and rumored deals stand apart."""
+    df = _tip_frame(df)
     data = df[df["announced_date"].notna() & df["amount_converted"].notna()]
     # a point without a valuation is drawn at the smallest size rather than dropped
     data = data.assign(valuation_size=data["valuation_converted"].fillna(0))
@@ -707,19 +798,19 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
         .encode(
             x=alt.X(
                 "announced_date:T",
-                title="Announced",
+                title=_("Announced"),
                 axis=alt.Axis(format="%Y", tickCount="year"),
                 scale=alt.Scale(padding=30),
             ),
             y=alt.Y(
                 "amount_converted:Q",
-                title=f"Amount ({currency}, log scale)",
+                title=_("Amount ({currency}, log scale)").format(currency=currency),
                 scale=alt.Scale(type="log"),
-                axis=MONEY_AXIS,
+                axis=money_axis(),
             ),
             color=alt.Color(
                 "round_type:N",
-                title="Round type",
+                title=_("Round type"),
                 scale=alt.Scale(
                     domain=[t for t in ROUND_TYPE_COLORS if t in set(data["round_type"])],
                     range=[c for t, c in ROUND_TYPE_COLORS.items() if t in set(data["round_type"])],
@@ -728,34 +819,39 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
             ),
             size=alt.Size(
                 "valuation_size:Q",
-                title=f"Valuation ({currency})",
+                title=_("Valuation ({currency})").format(currency=currency),
                 scale=alt.Scale(range=[60, 900]),
                 legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
             ),
             shape=alt.Shape(
                 "status:N",
-                title="Status",
+                title=_("Status"),
                 scale=alt.Scale(
                     domain=["completed", "terminated", "rumored"], range=["circle", "cross", "triangle-up"]
                 ),
+                legend=alt.Legend(labelExpr=_labels_expr(labels.STATUSES)),
             ),
             opacity=alt.condition("datum.status == 'completed'", alt.value(0.9), alt.value(0.45)),
             tooltip=[
-                alt.Tooltip("firm:N", title="Firm"),
-                alt.Tooltip("round_type:N", title="Type"),
-                alt.Tooltip("status:N", title="Status"),
-                alt.Tooltip("announced_on:N", title="Announced"),
-                alt.Tooltip("amount_converted:Q", title=f"Amount ({currency})", format=",.0f"),
-                alt.Tooltip("valuation_converted:Q", title=f"Valuation ({currency})", format=",.0f"),
-                alt.Tooltip("investors:N", title="Investors"),
-                alt.Tooltip("certainty:N", title="Certainty"),
-                alt.Tooltip("source:N", title="Source"),
+                alt.Tooltip("firm:N", title=_("Firm")),
+                alt.Tooltip("round_type_label:N", title=_("Type")),
+                alt.Tooltip("status_label:N", title=_("Status")),
+                alt.Tooltip("announced_on:N", title=_("Announced")),
+                alt.Tooltip(
+                    "amount_converted:Q", title=_("Amount ({currency})").format(currency=currency), format=",.0f"
+                ),
+                alt.Tooltip(
+                    "valuation_converted:Q", title=_("Valuation ({currency})").format(currency=currency), format=",.0f"
+                ),
+                alt.Tooltip("investors:N", title=_("Investors")),
+                alt.Tooltip("certainty_label:N", title=_("Certainty")),
+                alt.Tooltip("source:N", title=_("Source")),
             ],
         )
         .properties(
             title=alt.Title(
-                "Rounds and deals",
-                subtitle="Cross: terminated · triangle: rumored · size: valuation (smallest: not known)",
+                _("Rounds and deals"),
+                subtitle=_("Cross: terminated · triangle: rumored · size: valuation (smallest: not known)"),
             ),
             height=320,
         )
@@ -765,19 +861,20 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
 def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Investors (rows) against the firms they back (columns): the cell is the total amount,
     its text the amount and stake, or 'undisclosed'; terminated deals are labelled so."""
-    from atlas.money import short_number
+    df = _tip_frame(df)
+    from atlas.money import format_amount
 
     data = df.assign(
         label=[
             (
-                f"{currency} {short_number(t)}"
+                format_amount(t, None, currency)
                 if pd.notna(t)
-                else "partnership (no money)"
+                else _("partnership (no money)")
                 if roles == "partner"
-                else "undisclosed"
+                else _("undisclosed")
             )
             + (f" · {s:g}%" if pd.notna(s) else "")
-            + (" · terminated" if "terminated" in st_ else "")
+            + (" · " + _("terminated") if "terminated" in st_ else "")
             for t, s, st_, roles in zip(
                 df["total_converted"],
                 df["max_stake_pct"],
@@ -788,23 +885,25 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         ]
     )
     base = alt.Chart(data).encode(
-        x=alt.X("firm:N", title="Backed firm", axis=alt.Axis(labelAngle=-30, labelLimit=160)),
-        y=alt.Y("investor:N", title="Investor, buyer or partner", sort=list(dict.fromkeys(df["investor"]))),
+        x=alt.X("firm:N", title=_("Backed firm"), axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        y=alt.Y("investor:N", title=_("Investor, buyer or partner"), sort=list(dict.fromkeys(df["investor"]))),
         tooltip=[
-            alt.Tooltip("investor:N", title="Investor"),
-            alt.Tooltip("firm:N", title="Firm"),
-            alt.Tooltip("n_rounds:Q", title="Rounds (n)"),
-            alt.Tooltip("total_converted:Q", title=f"Total ({currency}, completed)", format=",.0f"),
-            alt.Tooltip("max_stake_pct:Q", title="Largest stake (%)"),
-            alt.Tooltip("roles:N", title="As (investor, buyer, partner)"),
-            alt.Tooltip("round_types:N", title="Types"),
-            alt.Tooltip("statuses:N", title="Statuses"),
+            alt.Tooltip("investor:N", title=_("Investor")),
+            alt.Tooltip("firm:N", title=_("Firm")),
+            alt.Tooltip("n_rounds:Q", title=_("Rounds (n)")),
+            alt.Tooltip(
+                "total_converted:Q", title=_("Total ({currency}, completed)").format(currency=currency), format=",.0f"
+            ),
+            alt.Tooltip("max_stake_pct:Q", title=_("Largest stake (%)")),
+            alt.Tooltip("roles:N", title=_("As (investor, buyer, partner)")),
+            alt.Tooltip("round_types:N", title=_("Types")),
+            alt.Tooltip("statuses:N", title=_("Statuses")),
         ],
     )
     cells = base.mark_rect(stroke="white").encode(
         color=alt.Color(
             "total_converted:Q",
-            title=f"Total ({currency})",
+            title=_("Total ({currency})").format(currency=currency),
             scale=alt.Scale(type="log", scheme="oranges"),
             legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
         )
@@ -812,8 +911,8 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     text = base.mark_text(fontSize=11).encode(text="label:N")
     return (cells + text).properties(
         title=alt.Title(
-            "Strategic alliances: who backs, buys or partners with whom",
-            subtitle="Uncoloured cells: no amount (a partnership, or an amount not disclosed)",
+            _("Strategic alliances: who backs, buys or partners with whom"),
+            subtitle=_("Uncoloured cells: no amount (a partnership, or an amount not disclosed)"),
         ),
         height=alt.Step(40),
         width=alt.Step(150),
@@ -849,4 +948,6 @@ def first_two_columns_chart(df: pd.DataFrame) -> alt.Chart | None:
         )
     bars = not (pd.api.types.is_datetime64_any_dtype(df[x]) or pd.api.types.is_numeric_dtype(df[x]))
     # one bar per row, each tall enough for its label (a step height is not kept by Streamlit's container)
-    return chart.properties(title=f"{y} by {x} (the first two columns)", height=26 * len(data) + 10 if bars else 280)
+    return chart.properties(
+        title=_("{y} by {x} (the first two columns)").format(y=y, x=x), height=26 * len(data) + 10 if bars else 280
+    )

@@ -25,6 +25,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from atlas.i18n import N_, _
+
 MAX_SQL_CHARS = 20_000  # a query's text; a 100 kB text is refused before it is parsed
 TIME_LIMIT_S = float(os.environ.get("ATLAS_CONSOLE_SECONDS", "10"))  # a query's time limit, then interrupted
 ROW_LIMIT = 1_000  # rows shown (and downloaded) from one query
@@ -50,22 +52,22 @@ SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "generat
 # scalar functions that say something about the machine rather than the data
 DENIED_FUNCTIONS = frozenset({"current_setting", "getvariable", "getenv", "current_database", "current_schema"})
 _STATEMENT_WORDS = {
-    "COPY": "COPY writes files",
-    "ATTACH": "ATTACH opens another database",
-    "DETACH": "DETACH closes a database",
-    "LOAD": "INSTALL and LOAD add extensions",
-    "SET": "SET changes a setting",
-    "VARIABLE_SET": "SET changes a setting",
-    "PRAGMA": "PRAGMA changes or reads settings",
-    "CREATE": "CREATE makes a table or view",
-    "INSERT": "INSERT writes rows",
-    "UPDATE": "UPDATE changes rows",
-    "DELETE": "DELETE removes rows",
-    "DROP": "DROP removes a table",
-    "ALTER": "ALTER changes a table",
-    "EXPORT": "EXPORT writes files",
-    "TRANSACTION": "transactions are the console's own",
-    "EXPLAIN": "EXPLAIN shows a plan, not data",
+    "COPY": N_("COPY writes files"),
+    "ATTACH": N_("ATTACH opens another database"),
+    "DETACH": N_("DETACH closes a database"),
+    "LOAD": N_("INSTALL and LOAD add extensions"),
+    "SET": N_("SET changes a setting"),
+    "VARIABLE_SET": N_("SET changes a setting"),
+    "PRAGMA": N_("PRAGMA changes or reads settings"),
+    "CREATE": N_("CREATE makes a table or view"),
+    "INSERT": N_("INSERT writes rows"),
+    "UPDATE": N_("UPDATE changes rows"),
+    "DELETE": N_("DELETE removes rows"),
+    "DROP": N_("DROP removes a table"),
+    "ALTER": N_("ALTER changes a table"),
+    "EXPORT": N_("EXPORT writes files"),
+    "TRANSACTION": N_("transactions are the console's own"),
+    "EXPLAIN": N_("EXPLAIN shows a plan, not data"),
 }
 
 
@@ -109,33 +111,47 @@ def check(text: str) -> str:
     """The query to run: exactly one read statement, with no table function that reaches outside
     the data; Refused (saying what is wrong and where) for anything else."""
     if not isinstance(text, str) or not text.strip():
-        raise Refused("Write a query first, e.g. `select * from moves limit 10`.")
+        raise Refused(_("Write a query first, e.g. `select * from moves limit 10`."))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise Refused("The query has bytes that are not UTF-8 text; paste it again as plain text.") from None
+        raise Refused(_("The query has bytes that are not UTF-8 text; paste it again as plain text.")) from None
     if "\x00" in text:
-        raise Refused("The query contains a NUL character; paste it again as plain text.")
+        raise Refused(_("The query contains a NUL character; paste it again as plain text."))
     if len(text) > MAX_SQL_CHARS:
-        raise Refused(f"The query is {len(text):,} characters long; the console takes at most {MAX_SQL_CHARS:,}.")
+        raise Refused(
+            _("The query is {n:,} characters long; the console takes at most {MAX_SQL_CHARS:,}.").format(
+                n=len(text), MAX_SQL_CHARS=MAX_SQL_CHARS
+            )
+        )
     sql = text.strip().rstrip(";").strip()
     with _parser_lock:
         try:
             statements = _parser.extract_statements(text)
         except duckdb.Error as exc:
-            raise Refused(f"The query does not parse: {_first_line(exc)}") from None
+            raise Refused(_("The query does not parse: {x}").format(x=_first_line(exc))) from None
         if len(statements) != 1:
-            raise Refused(f"One statement at a time: this text has {len(statements)}. Run them one by one.")
+            raise Refused(
+                _("One statement at a time: this text has {n}. Run them one by one.").format(n=len(statements))
+            )
         kind = statements[0].type.name
         if kind != "SELECT":
-            reason = _STATEMENT_WORDS.get(kind, f"{kind} is not a read query")
-            raise Refused(f"Only read queries run here (SELECT, WITH ... SELECT): {reason}. Nothing was run.")
+            reason = (
+                _(_STATEMENT_WORDS[kind])
+                if kind in _STATEMENT_WORDS
+                else _("{kind} is not a read query").format(kind=kind)
+            )
+            raise Refused(
+                _("Only read queries run here (SELECT, WITH ... SELECT): {reason}. Nothing was run.").format(
+                    reason=reason
+                )
+            )
         try:
             tree = json.loads(_parser.execute("select json_serialize_sql($q)", {"q": sql}).fetchone()[0])
         except duckdb.Error as exc:
-            raise Refused(f"The query does not parse: {_first_line(exc)}") from None
+            raise Refused(_("The query does not parse: {x}").format(x=_first_line(exc))) from None
     if tree.get("error"):
-        raise Refused(f"The query does not parse: {tree.get('error_message', 'unknown error')}")
+        raise Refused(_("The query does not parse: {x}").format(x=tree.get("error_message", "unknown error")))
     table_functions: list[str] = []
     functions: list[str] = []
     tables: list[str] = []
@@ -143,17 +159,22 @@ def check(text: str) -> str:
     for name in tables:
         if any(sign in name for sign in ("/", "\\", ".", ":")):
             raise Refused(
-                f"`{name[:80]}` names a file: the console reads the tables listed in its schema and nothing else."
+                _("`{name}` names a file: the console reads the tables listed in its schema and nothing else.").format(
+                    name=name[:80]
+                )
             )
     for name in table_functions:
         if name not in SAFE_TABLE_FUNCTIONS:
             raise Refused(
-                f"`{name}(...)` is not available here: the console reads the tables listed in its schema "
-                "and nothing else (no files, no network, no settings)."
+                _(
+                    "`{name}(...)` is not available here: the console reads the tables listed in its schema and nothing else (no files, no network, no settings)."
+                ).format(name=name)
             )
     for name in functions:
         if name in DENIED_FUNCTIONS:
-            raise Refused(f"`{name}(...)` is not available here: it describes the server, not the data.")
+            raise Refused(
+                _("`{name}(...)` is not available here: it describes the server, not the data.").format(name=name)
+            )
     return sql
 
 
@@ -277,18 +298,20 @@ def run(
         frame = cur.fetch_df()
     except duckdb.InterruptException:
         raise Refused(
-            f"Stopped after {time_limit:.0f} s: the console's time limit. Narrow the query (a filter, "
-            "a limit, fewer joins) and run it again. Nothing was changed."
+            _(
+                "Stopped after {time_limit:.0f} s: the console's time limit. Narrow the query (a filter, a limit, fewer joins) and run it again. Nothing was changed."
+            ).format(time_limit=time_limit)
         ) from None
     except duckdb.OutOfMemoryException:
         raise Refused(
-            f"Stopped: the query needed more than the console's {MEMORY_LIMIT} of memory. Aggregate or "
-            "filter before joining large tables. Nothing was changed."
+            _(
+                "Stopped: the query needed more than the console's {limit} of memory. Aggregate or filter before joining large tables. Nothing was changed."
+            ).format(limit=MEMORY_LIMIT)
         ) from None
     except duckdb.PermissionException:
-        raise Refused("Not available here: the console reads the tables in its schema and nothing else.") from None
+        raise Refused(_("Not available here: the console reads the tables in its schema and nothing else.")) from None
     except duckdb.Error as exc:
-        raise Refused(f"The query failed: {_first_line(exc)}") from None
+        raise Refused(_("The query failed: {error}").format(error=_first_line(exc))) from None
     finally:
         timer.cancel()
         cur.close()
@@ -314,7 +337,7 @@ def schema(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 
 EXAMPLES: dict[str, str] = {
-    "People who moved twice within a year": (
+    N_("People who moved twice within a year"): (
         "with dated as (\n"
         "    select person_id, moved_on,\n"
         "        lead(moved_on) over (partition by person_id order by moved_on) as next_move\n"
@@ -325,10 +348,10 @@ EXAMPLES: dict[str, str] = {
         "where d.next_move <= d.moved_on + interval 1 year\n"
         "order by d.moved_on"
     ),
-    "Moves per certainty": (
+    N_("Moves per certainty"): (
         "select certainty, count(*) as n_moves\nfrom moves\ngroup by certainty\norder by n_moves desc"
     ),
-    "Largest pay figures in US dollars, with their source": (
+    N_("Largest pay figures in US dollars, with their source"): (
         "select p.name, c.kind, c.amount_high, c.currency,\n"
         "    round(c.amount_high * fx.usd_per_unit) as usd_high, s.publisher, s.title\n"
         "from compensation as c\n"
@@ -338,7 +361,7 @@ EXAMPLES: dict[str, str] = {
         "order by usd_high desc nulls last\n"
         "limit 20"
     ),
-    "Rounds per year": (
+    N_("Rounds per year"): (
         "select year(announced_on) as year, count(*) as n_rounds\nfrom funding_rounds\n"
         "where announced_on is not null\ngroup by year\norder by year"
     ),

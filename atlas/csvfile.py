@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from atlas.i18n import N_, _
 from atlas.load import Problem
 
 CHUNK = 1 << 20
@@ -50,7 +51,7 @@ LEGACY = {
 # take up the very byte ranges where Chinese and Japanese text falls, so a Korean reading of
 # those files looks as plausible as the right one. A Korean file is read when the analyst picks it.
 AUTO = ("gb18030", "big5", "cp932", "cp1252")
-RESAVE = "re-save it as “CSV UTF-8” (Excel: Save As → CSV UTF-8; LibreOffice: Character set → Unicode (UTF-8))"
+RESAVE = N_("re-save it as “CSV UTF-8” (Excel: Save As → CSV UTF-8; LibreOffice: Character set → Unicode (UTF-8))")
 
 
 class Refused(Exception):
@@ -185,12 +186,15 @@ def detect_legacy(lines: list[bytes]) -> Candidate:
     shown = []
     for c in ranked[:4]:
         value = _first_non_ascii_value(first.decode(c.codec, errors="replace"))
-        shown.append(f"{LEGACY[c.codec]} reads “{value}”")
+        shown.append(_("{x} reads “{value}”").format(x=LEGACY[c.codec], value=value))
     if not shown:
-        raise Refused(f"its encoding is not UTF-8, UTF-16 or a known legacy encoding; {RESAVE}")
+        raise Refused(
+            _("its encoding is not UTF-8, UTF-16 or a known legacy encoding; {RESAVE}").format(RESAVE=_(RESAVE))
+        )
     raise Refused(
-        "its encoding is uncertain: it is not UTF-8, and it could be " + "; or ".join(shown) + ". "
-        f"Pick the encoding that shows the names right, or {RESAVE}"
+        _("its encoding is uncertain: it is not UTF-8, and it could be ")
+        + _("; or ").join(shown)
+        + _(". Pick the encoding that shows the names right, or {RESAVE}").format(RESAVE=_(RESAVE))
     )
 
 
@@ -232,7 +236,9 @@ def _scan(raw: BinaryIO) -> _Scan:
     for number, line in enumerate(_lines(raw), start=1):
         scan.size += len(line)
         if b"\x00" in line:
-            raise Refused(f"line {number} holds a NUL byte: this is a binary file, not a CSV text file")
+            raise Refused(
+                _("line {number} holds a NUL byte: this is a binary file, not a CSV text file").format(number=number)
+            )
         if line.isascii():
             continue
         try:
@@ -267,7 +273,7 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     head = raw.read(8192)
     raw.seek(0)
     if not head.strip(b" \t\r\n") or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        raise Refused("the file is empty")
+        raise Refused(_("the file is empty"))
     if codec:
         name = LEGACY.get(codec, codec.upper())
         return Reading(codec, name)
@@ -279,7 +285,7 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     scan = _scan(raw)
     raw.seek(0)
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise Refused("the file is empty")
+        raise Refused(_("the file is empty"))
     if scan.utf8_ok:
         return Reading("utf-8-sig", UTF8)
     best = detect_legacy([b for _, b in scan.other_lines])
@@ -292,15 +298,16 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     if utf8_rows:
         other = [n for n, _ in scan.other_lines]
         raise Refused(
-            f"it mixes encodings: line(s) {_list(utf8_rows)} are UTF-8 while line(s) {_list(other)} are "
-            f"{LEGACY[best.codec]}; {RESAVE} after fixing those lines"
+            _(
+                "it mixes encodings: line(s) {x} are UTF-8 while line(s) {x2} are {x3}; {RESAVE} after fixing those lines"
+            ).format(x=_list(utf8_rows), x2=_list(other), x3=LEGACY[best.codec], RESAVE=_(RESAVE))
         )
     return Reading(best.codec, LEGACY[best.codec])
 
 
 def _list(numbers: list[int], shown: int = 5) -> str:
     text = ", ".join(str(n) for n in numbers[:shown])
-    return text + (f" and {len(numbers) - shown} more" if len(numbers) > shown else "")
+    return text + (_(" and {n} more").format(n=len(numbers) - shown) if len(numbers) > shown else "")
 
 
 # ---------------------------------------------------------------- rows
@@ -320,7 +327,9 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
     try:
         reading = choose_encoding(raw, codec)
     except Refused as exc:
-        return Reading("", ""), [Problem("", None, None, None, f"cannot be read: {exc}", label)]
+        return Reading("", ""), [
+            Problem("", None, None, None, _("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
+        ]
     text = io.TextIOWrapper(raw, encoding=reading.codec, errors="strict", newline="")
     problems: list[Problem] = []
     n_problems = 0
@@ -331,9 +340,9 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         while first.strip() == "" and first:
             first = text.readline()
         if not first.strip().lstrip("\ufeff"):
-            raise Refused("the file is empty")
+            raise Refused(_("the file is empty"))
         if "\x00" in first:
-            raise Refused("the header holds a NUL character: this is a binary file, not a CSV text file")
+            raise Refused(_("the header holds a NUL character: this is a binary file, not a CSV text file"))
         reading.delimiter = _delimiter(first)
         header = next(csv.reader([first], delimiter=reading.delimiter, strict=True), [])
         reading.header = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
@@ -341,7 +350,7 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         for h in reading.header:
             key = h.lower()
             if key in seen:
-                problems.append(Problem("", 1, h, None, "this column appears twice in the header", label))
+                problems.append(Problem("", 1, h, None, _("this column appears twice in the header"), label))
             seen.add(key)
         width = len(header)
         lines = _counting(text)
@@ -373,16 +382,30 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
                 writer.writerow([row, *fields])
         reading.rows = row - 1
     except UnicodeDecodeError as exc:
-        where = f" near line {lines.line + 2}" if lines is not None else ""
+        where = _(" near line {x}").format(x=lines.line + 2) if lines is not None else ""
         return reading, [
-            Problem("", None, None, None, f"cannot be read as {reading.encoding}{where}: {exc.reason}; {RESAVE}", label)
+            Problem(
+                "",
+                None,
+                None,
+                None,
+                _("cannot be read as {encoding}{where}: {reason}; {RESAVE}").format(
+                    encoding=reading.encoding, where=where, reason=exc.reason, RESAVE=_(RESAVE)
+                ),
+                label,
+                unreadable=True,
+            )
         ]
     except Refused as exc:
-        return reading, [Problem("", None, None, None, f"cannot be read: {exc}", label)]
+        return reading, [
+            Problem("", None, None, None, _("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
+        ]
     finally:
         text.detach()
     if n_problems > len(problems):
-        problems.append(Problem("", None, None, None, f"… and {n_problems - len(problems)} more such rows", label))
+        problems.append(
+            Problem("", None, None, None, _("… and {x} more such rows").format(x=n_problems - len(problems)), label)
+        )
     return reading, problems
 
 
@@ -402,23 +425,27 @@ class _counting:
             raise StopIteration
         self.line += 1
         if "\x00" in line:
-            raise Refused(f"line {self.line + 1} holds a NUL character: this is a binary file, not a CSV text file")
+            raise Refused(
+                _("line {x} holds a NUL character: this is a binary file, not a CSV text file").format(x=self.line + 1)
+            )
         return line
 
 
 def _row_problem(fields: list[str], width: int, line: int, row: int) -> str | None:
-    at = f" (line {line} of the file)" if line != row else ""
+    at = _(" (line {line} of the file)").format(line=line) if line != row else ""
     if len(fields) != width:
-        return f"this row has {len(fields)} fields but the header has {width}{at}"
+        return _("this row has {n} fields but the header has {width}{at}").format(n=len(fields), width=width, at=at)
     return None
 
 
 def _csv_reason(message: str, line: int) -> str:
     if "field larger than field limit" in message:
-        return f"a value longer than {MAX_FIELD_CHARS:,} characters starts on line {line} of the file"
+        return _("a value longer than {MAX_FIELD_CHARS:,} characters starts on line {line} of the file").format(
+            MAX_FIELD_CHARS=MAX_FIELD_CHARS, line=line
+        )
     if "unexpected end of data" in message or "EOF" in message:
-        return f"a quote opened on line {line} of the file is never closed"
-    return f"cannot be parsed from line {line} of the file: {message}"
+        return _("a quote opened on line {line} of the file is never closed").format(line=line)
+    return _("cannot be parsed from line {line} of the file: {message}").format(line=line, message=message)
 
 
 def codec_names() -> dict[str, str]:

@@ -18,28 +18,36 @@ import duckdb
 import pandas as pd
 
 from atlas import model
+from atlas.i18n import N_, _
 
 PAGE_SIZE = 50
 FACET_LIMIT = 30  # values listed per facet, most frequent first
 # the tables the browser shows, in menu order, with what one row is
 BROWSABLE: dict[str, str] = {
-    "people": "one row per person",
-    "firms": "one row per firm (a lab, a startup, an investor, a university…)",
-    "moves": "one row per move of a person between firms, with its source and certainty",
-    "compensation": "one row per pay figure (an offer, a package, a bonus), with its source",
-    "funding_rounds": "one row per funding round or deal",
-    "round_investors": "one row per investor (or buyer, or partner) of a round",
-    "education": "one row per degree of a person",
-    "sources": "one row per source (an article, a report, an upload)",
-    "aliases": "one row per other spelling of a person's or firm's name",
-    "fx_rates": "one row per currency and year: US dollars per unit",
-    "uploads": "one row per committed load (the build, uploads, undos, merges): the data versions",
+    "people": N_("one row per person"),
+    "firms": N_("one row per firm (a lab, a startup, an investor, a university…)"),
+    "moves": N_("one row per move of a person between firms, with its source and certainty"),
+    "compensation": N_("one row per pay figure (an offer, a package, a bonus), with its source"),
+    "funding_rounds": N_("one row per funding round or deal"),
+    "round_investors": N_("one row per investor (or buyer, or partner) of a round"),
+    "education": N_("one row per degree of a person"),
+    "sources": N_("one row per source (an article, a report, an upload)"),
+    "aliases": N_("one row per other spelling of a person's or firm's name"),
+    "fx_rates": N_("one row per currency and year: US dollars per unit"),
+    "uploads": N_("one row per committed load (the build, uploads, undos, merges): the data versions"),
 }
 TITLES = {
-    "compensation": "pay figures",
-    "funding_rounds": "funding rounds",
-    "round_investors": "investors",
-    "fx_rates": "fx rates",
+    "people": N_("people"),
+    "firms": N_("firms"),
+    "moves": N_("moves"),
+    "compensation": N_("pay figures"),
+    "funding_rounds": N_("funding rounds"),
+    "round_investors": N_("investors"),
+    "education": N_("education"),
+    "sources": N_("sources"),
+    "aliases": N_("aliases"),
+    "fx_rates": N_("fx rates"),
+    "uploads": N_("uploads"),
 }
 # columns never shown (an address is personal; the login that made an upload is in the audit log)
 HIDDEN = {"uploads": ("uploader_email", "name_decisions", "sha256")}
@@ -53,14 +61,14 @@ FACETS: dict[str, tuple[str, ...]] = {
     t.name: tuple(c.name for c in t.columns if c.type in _FACET_TYPES) for t in model.TABLES
 } | {"uploads": ("mode",), "education": ("degree", "certainty", "year"), "fx_rates": ("currency", "year")}
 OPS = {
-    "eq": "equals",
-    "ne": "is not",
-    "contains": "contains",
-    "gte": "at least",
-    "lte": "at most",
-    "year": "in the year",
-    "empty": "is empty",
-    "notempty": "is not empty",
+    "eq": N_("equals"),
+    "ne": N_("is not"),
+    "contains": N_("contains"),
+    "gte": N_("at least"),
+    "lte": N_("at most"),
+    "year": N_("in the year"),
+    "empty": N_("is empty"),
+    "notempty": N_("is not empty"),
 }
 VALUELESS = ("empty", "notempty")
 
@@ -95,17 +103,17 @@ class Table:
 
     @property
     def title(self) -> str:
-        return TITLES.get(self.name, self.name)
+        return _(TITLES[self.name]) if self.name in TITLES else self.name
 
     @property
     def about(self) -> str:
-        return BROWSABLE[self.name]
+        return _(BROWSABLE[self.name])
 
     def column(self, name: str) -> Column:
         for c in self.columns:
             if c.name == name:
                 return c
-        raise BadLink(f"the table {self.name} has no column {name!r}")
+        raise BadLink(_("the table {name} has no column {name2!r}").format(name=self.name, name2=name))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -123,7 +131,7 @@ class Filter:
         return f"{self.column}.{self.op}.{self.value}" if self.op not in VALUELESS else f"{self.column}.{self.op}"
 
     def label(self) -> str:
-        return f"{self.column} {OPS[self.op]}" + ("" if self.op in VALUELESS else f" {self.value}")
+        return f"{self.column} {_(OPS[self.op])}" + ("" if self.op in VALUELESS else f" {self.value}")
 
 
 def quoted(name: str) -> str:
@@ -155,7 +163,7 @@ def tables(con: duckdb.DuckDBPyConnection) -> dict[str, Table]:
 def table_of(catalog: dict[str, Table], name: str) -> Table:
     """The table a link names, or BadLink listing the ones there are."""
     if name not in catalog:
-        raise BadLink(f"there is no table {name!r}; the tables are {', '.join(catalog)}")
+        raise BadLink(_("there is no table {name!r}; the tables are {x}").format(name=name, x=", ".join(catalog)))
     return catalog[name]
 
 
@@ -163,18 +171,28 @@ def parse_filter(table: Table, text: str) -> Filter:
     """`column.op.value` from a link (the value may itself hold dots), checked against the table."""
     parts = str(text).split(".", 2)
     if len(parts) < 2:
-        raise BadLink(f"the filter {text!r} is not column.operator.value (e.g. certainty.eq.confirmed)")
+        raise BadLink(
+            _("the filter {text!r} is not column.operator.value (e.g. certainty.eq.confirmed)").format(text=text)
+        )
     column, op = parts[0], parts[1]
     value = parts[2] if len(parts) == 3 else ""
     col = table.column(column)
     if op not in OPS:
-        raise BadLink(f"the filter {text!r} has no operator {op!r}; the operators are {', '.join(OPS)}")
+        raise BadLink(
+            _("the filter {text!r} has no operator {op!r}; the operators are {x}").format(
+                text=text, op=op, x=", ".join(OPS)
+            )
+        )
     if op == "year" and not col.is_date and column != "year":
-        raise BadLink(f"the filter {text!r}: only a date column has years")
+        raise BadLink(_("the filter {text!r}: only a date column has years").format(text=text))
     if op not in VALUELESS and value == "":
-        raise BadLink(f"the filter {text!r} needs a value after {column}.{op}.")
+        raise BadLink(
+            _("the filter {text!r} needs a value after {column}.{op}.").format(text=text, column=column, op=op)
+        )
     if len(value) > 200:
-        raise BadLink(f"the filter on {column} has a value of {len(value)} characters (at most 200)")
+        raise BadLink(
+            _("the filter on {column} has a value of {n} characters (at most 200)").format(column=column, n=len(value))
+        )
     return Filter(column, op, value)
 
 
@@ -186,20 +204,20 @@ def _typed(con: duckdb.DuckDBPyConnection, col: Column, f: Filter) -> object:
         try:
             year = int(f.value)
         except ValueError:
-            raise BadLink(f"{f.label()}: a year is a number such as 2024") from None
+            raise BadLink(_("{x}: a year is a number such as 2024").format(x=f.label())) from None
         if not 1800 <= year <= 2200:
-            raise BadLink(f"{f.label()}: a year between 1800 and 2200")
+            raise BadLink(_("{x}: a year between 1800 and 2200").format(x=f.label()))
         return year
     value = con.execute(f"select try_cast($v as {col.type})", {"v": f.value}).fetchone()[0]
     if value is None:
         kind = {
-            "DATE": "a date such as 2024-03-01",
-            "DOUBLE": "a number",
-            "INTEGER": "a whole number",
-            "BIGINT": "a whole number",
-            "BOOLEAN": "true or false",
+            "DATE": _("a date such as 2024-03-01"),
+            "DOUBLE": _("a number"),
+            "INTEGER": _("a whole number"),
+            "BIGINT": _("a whole number"),
+            "BOOLEAN": _("true or false"),
         }.get(col.type, col.type.lower())
-        raise BadLink(f"{f.label()}: {col.name} takes {kind}")
+        raise BadLink(_("{filter}: {name} takes {kind}").format(filter=f.label(), name=col.name, kind=kind))
     return value
 
 
@@ -291,7 +309,9 @@ def _parse_cursor(table: Table, sort: Sort, text: str) -> tuple[object, list]:
         return value, rest
     except (ValueError, TypeError):
         raise BadLink(
-            f"the page position {text[:40]!r} is not one this page wrote; it starts from the first page"
+            _("the page position {position!r} is not one this page wrote; it starts from the first page").format(
+                position=text[:40]
+            )
         ) from None
 
 
@@ -362,7 +382,7 @@ def browse(
         rows = con.execute(sql, params).fetch_df()
         n = con.execute(f"select count(*) from {quoted(table.name)} where {base}", base_params).fetchone()[0]
     except duckdb.ConversionException as exc:
-        raise BadLink(f"a value does not fit its column: {str(exc).splitlines()[0]}") from None
+        raise BadLink(_("a value does not fit its column: {x}").format(x=str(exc).splitlines()[0])) from None
     more = len(rows) > page_size
     rows = rows.head(page_size)
     if backwards:
@@ -407,7 +427,11 @@ def key_filters(table: Table, key: dict[str, str]) -> list[Filter]:
     """The filters that select one row by its key (every key column given)."""
     missing = [k for k in table.key if k not in key]
     if missing:
-        raise BadLink(f"a row of {table.name} is named by {', '.join(table.key)}; the link lacks {', '.join(missing)}")
+        raise BadLink(
+            _("a row of {name} is named by {x}; the link lacks {x2}").format(
+                name=table.name, x=", ".join(table.key), x2=", ".join(missing)
+            )
+        )
     return [Filter(k, "eq", str(key[k])) for k in table.key]
 
 
@@ -416,7 +440,11 @@ def parse_row(table: Table, text: str) -> dict[str, str]:
     columns (aliases: person~mu-li~Li Mu)."""
     parts = str(text).split("~", len(table.key) - 1) if len(table.key) > 1 else [str(text)]
     if len(parts) != len(table.key):
-        raise BadLink(f"a row of {table.name} is named by {' ~ '.join(table.key)}, not {text!r}")
+        raise BadLink(
+            _("a row of {name} is named by {x}, not {text!r}").format(
+                name=table.name, x=" ~ ".join(table.key), text=text
+            )
+        )
     return dict(zip(table.key, parts, strict=True))
 
 

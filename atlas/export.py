@@ -21,6 +21,9 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from atlas import labels
+from atlas.i18n import _, language
+
 # A spreadsheet runs a cell that starts with one of these as a formula.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # One family for every exported image: it covers Latin and Chinese (Debian: fonts-noto-cjk).
@@ -48,7 +51,7 @@ class ExportContext:
         return f"talent-atlas_{page}_{what}_v{self.data_version}_{self.made_at:%Y%m%d-%H%M}"
 
     def filters_text(self) -> str:
-        return "; ".join(f"{k}={v}" for k, v in self.view) or "defaults (no filter narrowed)"
+        return "; ".join(f"{k}={v}" for k, v in self.view) or _("defaults (no filter narrowed)")
 
     def as_dict(self, df: pd.DataFrame | None = None) -> dict:
         out = {
@@ -84,8 +87,11 @@ def neutralize(value: object) -> object:
 
 
 def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads Chinese names right), formulas neutralized."""
+    """UTF-8 CSV (with BOM, so Excel reads Chinese names right), formulas neutralized; the header
+    in the reader's language (the data's column names in English, their labels in Chinese)."""
     safe = df.copy()
+    if language() != "en":
+        safe = safe.rename(columns={c: labels.COLUMNS[c] for c in safe.columns if c in labels.COLUMNS})
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralize)
@@ -96,20 +102,20 @@ def about_text(context: ExportContext, df: pd.DataFrame) -> str:
     """The about file of a CSV export: the context in plain words."""
     d = context.as_dict(df)
     lines = [
-        "Talent Atlas export",
-        f"File: {context.file_stem()}.csv",
-        f"What: {d['what']} (page {d['page']})",
-        f"Filters: {d['filters']}",
-        f"Money: {d['money'] or 'no money values'}",
-        f"Data version: {d['data_version']}",
-        f"Made: {d['made_at']}",
-        f"Rows: {d['rows']:,}",
+        _("Talent Atlas export"),
+        _("File: {file}").format(file=f"{context.file_stem()}.csv"),
+        _("What: {what} (page {page})").format(what=d["what"], page=_(d["page"])),
+        _("Filters: {filters}").format(filters=d["filters"]),
+        _("Money: {money}").format(money=d["money"] or _("no money values")),
+        _("Data version: {version}").format(version=d["data_version"]),
+        _("Made: {when}").format(when=d["made_at"]),
+        _("Rows: {n}").format(n=f"{d['rows']:,}"),
     ]
     if d["link"]:
-        lines.append(f"Link to the view: {d['link']}")
-    lines.append("Sources used:" if d["sources"] else "Sources used: none named in these rows")
+        lines.append(_("Link to the view: {link}").format(link=d["link"]))
+    lines.append(_("Sources used:") if d["sources"] else _("Sources used: none named in these rows"))
     lines += [f"- {s}" for s in d["sources"]]
-    lines += ["", "Every fact row names its source and how sure the source is (its certainty)."]
+    lines += ["", _("Every fact row names its source and how sure the source is (its certainty).")]
     return "\n".join(lines) + "\n"
 
 
@@ -149,11 +155,16 @@ def footnote_lines(context: ExportContext, n: int | None = None, width: int = 11
     """The footnote as short lines: who and when first, then the filters, wrapped."""
     import textwrap
 
-    head = [f"Talent Atlas · {context.page}", f"data version {context.data_version}"]
+    head = [
+        f"{_('Talent Atlas')} · {_(context.page)}",
+        _("data version {version}").format(version=context.data_version),
+    ]
     if n is not None:
         head.append(f"n = {n:,}")
     head.append(f"{context.made_at:%Y-%m-%d %H:%M} UTC")
-    rest = "Filters: " + context.filters_text() + (f" · {context.money}" if context.money else "")
+    rest = _("Filters: {filters}").format(filters=context.filters_text()) + (
+        f" · {context.money}" if context.money else ""
+    )
     return [" · ".join(head), *textwrap.wrap(rest, width=width)]
 
 

@@ -4,46 +4,83 @@ legends, axes and tooltips show these labels. One place, so a code reads the sam
 
 from __future__ import annotations
 
-MOVE_TYPES = {
-    "joined": "joined",
-    "founded": "founded",
-    "returned": "returned",
-    "acquihire": "acqui-hired",
-    "left": "left",
-}
-FIRM_KINDS = {
-    "big_tech": "big tech",
-    "ai_startup": "AI startup",
-    "research_lab": "research lab",
-    "investor": "investor",
-    "university": "university",
-    "other": "other",
-}
-PAY_KINDS = {
-    "base_salary": "base salary",
-    "annual_total": "annual total",
-    "signing_bonus": "signing bonus",
-    "equity": "equity",
-    "package": "package",
-}
-PERIODS = {"one_time": "one-time", "per_year": "per year"}
-OUTCOMES = {"offered": "offered", "accepted": "accepted", "declined": "declined", "unknown": "unknown"}
-ROUND_TYPES = {
-    "seed": "seed",
-    "series": "series",
-    "strategic": "strategic",
-    "acquisition": "acquisition",
-    "acquihire": "acqui-hire",
-    "partnership": "partnership",
-    "other": "other",
-}
-STATUSES = {"completed": "completed", "terminated": "terminated", "rumored": "rumored"}
-DEGREES = {"bachelor": "bachelor's", "master": "master's", "phd": "PhD", "other": "other"}
+from collections.abc import Iterator, Mapping
+
+from atlas.i18n import N_, _, date, language, name
+
+
+class Labels(Mapping):
+    """Codes to what a reader reads, in the run's language: the English text is the catalog's
+    message, translated at each lookup (a mapping built once at import serves both languages)."""
+
+    def __init__(self, english: dict[str, str]):
+        self._english = english
+
+    def __getitem__(self, code: str) -> str:
+        return _(self._english[code])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._english)
+
+    def __len__(self) -> int:
+        return len(self._english)
+
+    def __or__(self, other: Mapping) -> Labels:
+        return Labels({**self._english, **(other._english if isinstance(other, Labels) else dict(other))})
+
+
+MOVE_TYPES = Labels(
+    {
+        "joined": N_("joined"),
+        "founded": N_("founded"),
+        "returned": N_("returned"),
+        "acquihire": N_("acqui-hired"),
+        "left": N_("left"),
+    }
+)
+FIRM_KINDS = Labels(
+    {
+        "big_tech": N_("big tech"),
+        "ai_startup": N_("AI startup"),
+        "research_lab": N_("research lab"),
+        "investor": N_("investor"),
+        "university": N_("university"),
+        "other": N_("other"),
+    }
+)
+PAY_KINDS = Labels(
+    {
+        "base_salary": N_("base salary"),
+        "annual_total": N_("annual total"),
+        "signing_bonus": N_("signing bonus"),
+        "equity": N_("equity"),
+        "package": N_("package"),
+    }
+)
+PERIODS = Labels({"one_time": N_("one-time"), "per_year": N_("per year")})
+OUTCOMES = Labels(
+    {"offered": N_("offered"), "accepted": N_("accepted"), "declined": N_("declined"), "unknown": N_("unknown")}
+)
+ROUND_TYPES = Labels(
+    {
+        "seed": N_("seed"),
+        "series": N_("series"),
+        "strategic": N_("strategic"),
+        "acquisition": N_("acquisition"),
+        "acquihire": N_("acqui-hire"),
+        "partnership": N_("partnership"),
+        "other": N_("other"),
+    }
+)
+STATUSES = Labels({"completed": N_("completed"), "terminated": N_("terminated"), "rumored": N_("rumored")})
+DEGREES = Labels({"bachelor": N_("bachelor's"), "master": N_("master's"), "phd": N_("PhD"), "other": N_("other")})
+CERTAINTIES = Labels({"confirmed": N_("confirmed"), "reported": N_("reported"), "rumor": N_("rumor")})
 MISSING = "—"  # how a missing value reads in every table
 
 BY_COLUMN = {
     "move_type": MOVE_TYPES,
-    "kind": {**FIRM_KINDS, **PAY_KINDS},
+    "kind": FIRM_KINDS | PAY_KINDS,
+    "certainty": CERTAINTIES,
     "firm_kind": FIRM_KINDS,
     "pay_kind": PAY_KINDS,
     "period": PERIODS,
@@ -52,3 +89,213 @@ BY_COLUMN = {
     "status": STATUSES,
     "degree": DEGREES,
 }
+
+# Words the queries write into their rows (queries/*.sql): English in the data, translated where shown.
+DATA_WORDS = Labels(
+    {
+        "Unknown origin": N_("Unknown origin"),
+        "Other origins": N_("Other origins"),
+        "Other destinations": N_("Other destinations"),
+        "Left, destination unknown": N_("Left, destination unknown"),
+        "gained from": N_("gained from"),
+        "lost to": N_("lost to"),
+        "date not given": N_("date not given"),
+        "country unknown": N_("country unknown"),
+        "implied by amount / stake": N_("implied by amount / stake"),
+        "more than": N_("more than"),
+        "not given": N_("not given"),
+        "today": N_("today"),
+    }
+)
+# Columns that hold a date at its precision as text ('2023', '2023-03', '2023-03-05')
+DATE_COLUMNS = frozenset(
+    {
+        "moved_on",
+        "reported_on",
+        "announced_on",
+        "published_on",
+        "founded_on",
+        "first_on",
+        "last_on",
+        "left_on",
+        "returned_on",
+        "start_text",
+        "end_text",
+        "since",
+        "date",
+    }
+)
+
+
+def data_word(value: object) -> object:
+    """A word a query wrote ('Unknown origin', a firm kind's code as a flow group) as the reader
+    reads it; English mode shows the data as it is."""
+    if language() == "en" or not isinstance(value, str):
+        return value
+    if value in DATA_WORDS:
+        return DATA_WORDS[value]
+    if value in FIRM_KINDS:
+        return FIRM_KINDS[value]
+    return value
+
+
+def localize(df, columns=None):
+    """A frame as a Chinese reader reads it (a copy; English mode returns it unchanged): dates at
+    their precision as 2023年3月, and the queries' own words translated, in `columns` (default:
+    every text column)."""
+    if language() == "en":
+        return df
+    out = df.copy()
+    for c in out.columns if columns is None else columns:
+        if c not in out.columns or out[c].dtype != object:
+            continue
+        if c in DATE_COLUMNS:
+            out[c] = out[c].map(date)
+        else:
+            out[c] = out[c].map(data_word)
+    return out
+
+
+def localize_names(df):
+    """Names with the reader's script first ('李沐 (Mu Li)' in Chinese) in every text column of a
+    query's rows; English mode returns the frame unchanged."""
+    if language() == "en":
+        return df
+    out = None
+    for c in df.columns:
+        if df[c].dtype != object or c in ("source", "title", "note", "url", "amount_text", "known_for"):
+            continue
+        mapped = df[c].map(name)
+        if not mapped.equals(df[c]):
+            if out is None:
+                out = df.copy()
+            out[c] = mapped
+    return df if out is None else out
+
+
+# Column headers by column name: the frames a page shows without headers of its own (an upload's
+# problems, its changes, the data dictionary) and the header of a CSV export in Chinese. The
+# data's own column names stay the English codes (an export in English keeps them as they are).
+COLUMNS = Labels(
+    {
+        # an upload: files, problems, changes, the field-by-field diff
+        "file": N_("File"),
+        "table": N_("Table"),
+        "row": N_("Row"),
+        "column": N_("Column"),
+        "value": N_("Value"),
+        "problem": N_("Problem"),
+        "encoding": N_("Encoding"),
+        "delimiter": N_("Delimiter"),
+        "rows": N_("Rows"),
+        "new": N_("New"),
+        "changed": N_("Changed"),
+        "unchanged": N_("Unchanged"),
+        "removed": N_("Removed"),
+        "key": N_("Key"),
+        "old": N_("Old value"),
+        # the data dictionary
+        "type": N_("Type"),
+        "required": N_("Required"),
+        "allowed": N_("Allowed values"),
+        "example": N_("Example"),
+        "holds": N_("Holds"),
+        "default": N_("Default"),
+        # the queries' rows, as exports carry them
+        "person": N_("Person"),
+        "person_id": N_("Person id"),
+        "name": N_("Name"),
+        "name_zh": N_("Chinese name"),
+        "firm": N_("Firm"),
+        "firm_id": N_("Firm id"),
+        "from_firm": N_("From"),
+        "from_firm_id": N_("From (id)"),
+        "to_firm": N_("To"),
+        "to_firm_id": N_("To (id)"),
+        "moved_on": N_("Date"),
+        "moved_on_precision": N_("Date precision"),
+        "move_type": N_("Move type"),
+        "role": N_("Role"),
+        "certainty": N_("Certainty"),
+        "source": N_("Source"),
+        "source_id": N_("Source id"),
+        "note": N_("Note"),
+        "kind": N_("Kind"),
+        "period": N_("Period"),
+        "outcome": N_("Outcome"),
+        "currency": N_("Currency"),
+        "amount_low": N_("Amount (low)"),
+        "amount_high": N_("Amount (high)"),
+        "amount_text": N_("Wording in the article"),
+        "low_converted": N_("Low, converted"),
+        "high_converted": N_("High, converted"),
+        "mid_converted": N_("Midpoint, converted"),
+        "display_currency": N_("Display currency"),
+        "reported_on": N_("Reported"),
+        "amount": N_("Amount"),
+        "amount_converted": N_("Amount, converted"),
+        "amount_qualifier": N_("Amount qualifier"),
+        "round_type": N_("Round type"),
+        "status": N_("Status"),
+        "investors": N_("Investors"),
+        "valuation": N_("Valuation"),
+        "valuation_converted": N_("Valuation, converted"),
+        "implied_valuation": N_("Implied valuation"),
+        "stake_pct": N_("Stake (%)"),
+        "announced_on": N_("Announced"),
+        "round_id": N_("Round id"),
+        "year": N_("Year"),
+        "grain": N_("Period"),
+        "start": N_("Start"),
+        "n_moves": N_("Moves (n)"),
+        "n_people": N_("People (n)"),
+        "n_figures": N_("Figures (n)"),
+        "n_gained": N_("Gained (n)"),
+        "n_lost": N_("Lost (n)"),
+        "net": N_("Net"),
+        "label": N_("Group"),
+        "group_key": N_("Group key"),
+        "direction": N_("Direction"),
+        "counterpart": N_("From / to"),
+        "first_on": N_("First"),
+        "last_on": N_("Latest"),
+        "names": N_("Who"),
+        "country": N_("Country"),
+        "trained_country": N_("Trained in"),
+        "works_country": N_("Works in"),
+        "known_for": N_("Known for"),
+        "origin_country": N_("Origin"),
+        "current_firm": N_("Latest firm"),
+        "parent": N_("Parent"),
+        "founded_on": N_("Founded"),
+        "publisher": N_("Publisher"),
+        "published_on": N_("Published"),
+        "title": N_("Title"),
+        "url": N_("Address"),
+        "language": N_("Language"),
+        "n_facts": N_("Facts cited"),
+        "target": N_("Target"),
+        "buyer": N_("Buyer"),
+        "people": N_("People who moved"),
+        "median_mid": N_("Median midpoint"),
+        "min_low": N_("Lowest"),
+        "max_high": N_("Highest"),
+        "total_converted": N_("Total, converted"),
+        "n_rounds": N_("Rounds & deals (n)"),
+        "total_raised": N_("Raised"),
+        "last_valuation": N_("Last valuation"),
+        "largest_investor": N_("Largest investor"),
+        "largest_pay": N_("Largest pay figure"),
+        "left_on": N_("Left"),
+        "returned_on": N_("Came back"),
+        "returned_to": N_("Came back to"),
+        "months_away": N_("Months away"),
+        "path": N_("Path"),
+        "happened_at": N_("When (UTC)"),
+        "who": N_("Who"),
+        "email": N_("E-mail"),
+        "action": N_("What"),
+        "detail": N_("Detail"),
+        "data_version": N_("Data version"),
+    }
+)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atlas.i18n import N_, _
+
 CERTAINTIES = ("confirmed", "reported", "rumor")
 FIRM_KINDS = ("big_tech", "ai_startup", "research_lab", "investor", "university", "other")
 MOVE_TYPES = ("joined", "founded", "returned", "acquihire", "left")
@@ -330,16 +332,16 @@ FACT_TABLES = ("education", "moves", "compensation", "funding_rounds")
 
 
 TYPE_NAMES = {
-    "text": "text",
-    "slug": "id (lowercase letters, digits, '.', '_', '-')",
-    "enum": "one of a list",
-    "date": "date: YYYY, YYYY-MM or YYYY-MM-DD",
-    "int": "whole number",
-    "number": "number (100000000, 100,000,000 or 1e8)",
-    "bool": "true or false",
-    "country": "ISO 3166-1 alpha-2 country code",
-    "currency": "ISO 4217 currency code with a rate in fx_rates",
-    "url": "web address starting with http:// or https://",
+    "text": N_("text"),
+    "slug": N_("id (lowercase letters, digits, '.', '_', '-')"),
+    "enum": N_("one of a list"),
+    "date": N_("date: YYYY, YYYY-MM or YYYY-MM-DD"),
+    "int": N_("whole number"),
+    "number": N_("number (100000000, 100,000,000 or 1e8)"),
+    "bool": N_("true or false"),
+    "country": N_("ISO 3166-1 alpha-2 country code"),
+    "currency": N_("ISO 4217 currency code with a rate in fx_rates"),
+    "url": N_("web address starting with http:// or https://"),
 }
 
 
@@ -350,14 +352,14 @@ def dictionary(table: str, example: dict[str, str] | None = None) -> list[dict[s
     return [
         {
             "column": c.name,
-            "type": TYPE_NAMES[c.type],
+            "type": _(TYPE_NAMES[c.type]),
             # a fact's source_id may be left empty: the upload then cites itself
-            "required": "yes" if c.required and not (c.name == "source_id" and c.ref) else "no",
+            "required": _("yes") if c.required and not (c.name == "source_id" and c.ref) else _("no"),
             "allowed": ", ".join(c.choices)
             if c.choices
-            else (f"an id in {c.ref}" if c.ref else "")
-            + ("; empty: the upload itself becomes the source" if c.name == "source_id" and c.ref else ""),
-            "key": "yes" if c.name in t.key else "",
+            else (_("an id in {table}").format(table=c.ref) if c.ref else "")
+            + (_("; empty: the upload itself becomes the source") if c.name == "source_id" and c.ref else ""),
+            "key": _("yes") if c.name in t.key else "",
             "example": example.get(c.name, ""),
         }
         for c in t.columns

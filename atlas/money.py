@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from atlas.i18n import _, language, zh_money
+
 DISPLAY_CURRENCIES = ("USD", "CNY", "EUR")
 _SCALES = ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K"))
 
@@ -26,11 +28,19 @@ def short_number(value: float) -> str:
 def format_amount(
     low: float | None, high: float | None = None, currency: str = "USD", qualifier: str | None = None
 ) -> str:
-    """An amount as an analyst reads it: 'USD 100M', 'USD 10M–100M', 'more than USD 1B'."""
+    """An amount as an analyst reads it: 'USD 100M', 'USD 10M–100M', 'more than USD 1B'; in
+    Chinese '1亿美元', '1,000万–1亿美元', '超过10亿美元'."""
     if low is None or (isinstance(low, float) and math.isnan(low)):
-        return "amount not reported"
+        return _("amount not reported")
     if high is None or (isinstance(high, float) and math.isnan(high)):
         high = low
+    if language() == "zh":
+        text = zh_money(low, high, currency)
+        if qualifier == "at_least":
+            return "超过" + text
+        if qualifier == "about":
+            return "约" + text
+        return text
     text = f"{currency} {short_number(low)}"
     if high != low:
         text = f"{currency} {short_number(low)}–{short_number(high)}"

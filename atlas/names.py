@@ -16,6 +16,8 @@ import functools
 import re
 import unicodedata
 
+from atlas.i18n import N_, _
+
 FIRM_SUFFIXES = frozenset(
     ["inc", "incorporated", "ltd", "limited", "llc", "corp", "corporation", "co", "company", "gmbh", "plc"]
     + ["ag", "pte", "pty", "sa", "srl", "bv", "group", "holdings"]
@@ -115,23 +117,26 @@ def keys(text: str, kind: str) -> list[tuple[str, str, str]]:
     text = clean(text)
     out: list[tuple[str, str, str]] = []
     if has_han(text):
-        for variant, rule in ((text, "same Chinese name"), (simplified(text), "same name in Simplified Chinese")):
+        for variant, rule in (
+            (text, N_("same Chinese name")),
+            (simplified(text), N_("same name in Simplified Chinese")),
+        ):
             full = _NOT_ZH_KEY.sub("", variant).lower()
             key = _ZH_FIRM_SUFFIX.sub("", full) if firm else full
-            out.append(("zh", key, "same Chinese name without the company suffix" if key != full else rule))
+            out.append(("zh", key, N_("same Chinese name without the company suffix") if key != full else rule))
         trad = _NOT_ZH_KEY.sub("", traditional(text)).lower()
-        out.append(("zh", _ZH_FIRM_SUFFIX.sub("", trad) if firm else trad, "same name in Traditional Chinese"))
+        out.append(("zh", _ZH_FIRM_SUFFIX.sub("", trad) if firm else trad, N_("same name in Traditional Chinese")))
         if not firm and (py := pinyin_key(text)):
             out.append(("latin", py, "pinyin of the Chinese name, either order"))
     latin = latin_key(text, firm)
     if latin:
         plain = " ".join(_NOT_LATIN_WORD.sub(" ", _strip_accents(text).lower()).split())
         if firm and latin != plain:
-            rule = "same name without the company suffix"
+            rule = N_("same name without the company suffix")
         elif latin.split() != plain.split():
-            rule = "same name (case, accents, punctuation or word order aside)"
+            rule = N_("same name (case, accents, punctuation or word order aside)")
         else:
-            rule = "same name"
+            rule = N_("same name")
         out.append(("latin", latin, rule))
     seen: set[tuple[str, str]] = set()
     unique = []
@@ -159,9 +164,9 @@ def name_problem(text: str | None) -> str | None:
     """Why a name cannot be matched (empty, only punctuation, too long), or None."""
     text = clean(text or "")
     if not text:
-        return "the name is empty"
+        return _("the name is empty")
     if len(text) > MAX_NAME:
-        return f"the name is longer than {MAX_NAME} characters"
+        return _("the name is longer than {MAX_NAME} characters").format(MAX_NAME=MAX_NAME)
     if not any(ch.isalnum() for ch in text):
-        return "the name has no letter or digit"
+        return _("the name has no letter or digit")
     return None

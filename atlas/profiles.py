@@ -6,8 +6,9 @@ import datetime as dt
 
 import streamlit as st
 
-from atlas import cache, charts, tables, ui
+from atlas import cache, charts, labels, tables, ui
 from atlas.escape import md, short
+from atlas.i18n import _
 
 
 def _link(kind: str, entity_id: str, label: str) -> str:
@@ -18,12 +19,19 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     """A person's profile: who they are, career timeline, education, pay figures, moves; all sourced."""
     head = cache.query("person_profile", person_id=person_id)
     if head.empty:
-        st.warning(f"No person with id “{md(short(person_id, 60))}”.")
+        st.warning(_("No person with id “{x}”.").format(x=md(short(person_id, 60))))
         return
     h = head.iloc[0]
     st.header(md(h.person), anchor=False)
-    bits = [b for b in (h.known_for, f"origin: {h.origin_country}" if h.origin_country else None) if b]
-    named = f" — first named in {h.source}" if h.source else ""
+    bits = [
+        b
+        for b in (
+            h.known_for,
+            _("origin: {origin_country}").format(origin_country=h.origin_country) if h.origin_country else None,
+        )
+        if b
+    ]
+    named = _(" — first named in {source}").format(source=h.source) if h.source else ""
     st.caption(md(" · ".join(bits) + named))
 
     stints = cache.query("person_stints", person_id=person_id, min_certainty=filters.min_certainty)
@@ -33,26 +41,30 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
             charts.career_timeline_chart(dated, dt.date.today().isoformat()), width="stretch", key=f"tl_{person_id}"
         )
     if len(dated) < len(stints):
-        st.caption(f"{len(stints) - len(dated)} stint(s) have no date in the sources; they are listed below.")
+        st.caption(
+            _("{n} stint(s) have no date in the sources; they are listed below.").format(n=len(stints) - len(dated))
+        )
     if stints.empty:
         n_all = len(cache.query("person_stints", person_id=person_id, min_certainty="rumor"))
         st.info(
-            f"{n_all} move(s) of this person hidden by the certainty filter (showing {filters.certainty_phrase})."
+            _("{n_all} move(s) of this person hidden by the certainty filter (showing {certainty_phrase}).").format(
+                n_all=n_all, certainty_phrase=filters.certainty_phrase
+            )
             if n_all
-            else "No move of this person is recorded."
+            else _("No move of this person is recorded.")
         )
     else:
         ui.dataframe(
             ui.with_links(stints, ("firm", "firm_id", "firm")),
             column_order=["start_text", "end_text", "firm", "role", "move_type", "certainty", "source"],
             column_config={
-                "start_text": "From",
-                "end_text": "Until",
-                "firm": ui.profile_link_column("Firm"),
-                "role": "Role",
-                "move_type": "Move",
+                "start_text": _("From"),
+                "end_text": _("Until"),
+                "firm": ui.profile_link_column(_("Firm")),
+                "role": _("Role"),
+                "move_type": _("Move"),
                 "certainty": ui.certainty_column(),
-                "source": "Source",
+                "source": _("Source"),
             },
             hide_index=True,
             width="stretch",
@@ -60,31 +72,31 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
         )
 
     edu = cache.query("person_education", person_id=person_id)
-    st.markdown("**Education**")
+    st.markdown(_("**Education**"))
     if edu.empty:
-        st.caption("No education facts in the sources.")
+        st.caption(_("No education facts in the sources."))
     else:
         ui.dataframe(
             ui.with_links(tables.dashes(edu, ["year", "note"]), ("institution", "institution_id", "firm")),
             column_order=["institution", "country", "degree", "year", "note", "certainty", "source"],
             column_config={
-                "institution": ui.profile_link_column("Institution"),
-                "country": "Country",
-                "degree": "Degree",
-                "year": "Year",
-                "note": "Note",
+                "institution": ui.profile_link_column(_("Institution")),
+                "country": _("Country"),
+                "degree": _("Degree"),
+                "year": _("Year"),
+                "note": _("Note"),
                 "certainty": ui.certainty_column(),
-                "source": "Source",
+                "source": _("Source"),
             },
             hide_index=True,
             width="stretch",
             key=f"edu_{person_id}",
         )
 
-    st.markdown(f"**Pay figures, in {filters.currency}**")
+    st.markdown(_("**Pay figures, in {currency}**").format(currency=filters.currency))
     pay = cache.query("pay_figures", **{**filters.params(), "person_id": person_id, "limit": 1000})
     if pay.empty:
-        st.caption("No pay figure names this person under the filters.")
+        st.caption(_("No pay figure names this person under the filters."))
     else:
         ui.pay_dataframe(pay, filters.currency, key=f"pay_{person_id}")
 
@@ -93,40 +105,46 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
     """A firm's profile: parent and subsidiaries, people in and out, rounds, pay offered; all sourced."""
     head = cache.query("firm_profile", firm_id=firm_id)
     if head.empty:
-        st.warning(f"No firm with id “{md(short(firm_id, 60))}”.")
+        st.warning(_("No firm with id “{x}”.").format(x=md(short(firm_id, 60))))
         return
     h = head.iloc[0]
     st.header(md(h.firm), anchor=False)
-    facts = [md(h.kind.replace("_", " ")), md(h.country or "country unknown")]
+    facts = [md(labels.FIRM_KINDS.get(h.kind, h.kind)), md(h.country or _("country unknown"))]
     if h.founded_on:
-        facts.append(md(f"founded {h.founded_on}"))
+        facts.append(md(_("founded {founded_on}").format(founded_on=h.founded_on)))
     if h.parent_id:
-        facts.append("part of " + _link("firm", h.parent_id, h.parent))
+        facts.append(_("part of {parent}").format(parent=_link("firm", h.parent_id, h.parent)))
     st.markdown(" · ".join(facts))
     subs = cache.query("firm_subsidiaries", firm_id=firm_id)
     if not subs.empty:
-        st.markdown("Subsidiaries: " + ", ".join(_link("firm", r.firm_id, r.firm) for r in subs.itertuples()))
+        st.markdown(
+            _("Subsidiaries: {firms}").format(
+                firms=", ".join(_link("firm", r.firm_id, r.firm) for r in subs.itertuples())
+            )
+        )
 
     with_subs = st.toggle(
-        "Count its subsidiaries too",
+        _("Count its subsidiaries too"),
         value=True,
         key="subs",
         bind="query-params",
         disabled=subs.empty,
-        help="Moves between its own units are never counted as gained or lost.",
+        help=_("Moves between its own units are never counted as gained or lost."),
     )
     with_subs = bool(with_subs and not subs.empty)
     net = cache.query(
         "firm_net_flow", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
     ).iloc[0]
-    level = "with subsidiaries" if with_subs else "firm alone"
+    level = _("with subsidiaries") if with_subs else _("firm alone")
     c1, c2, c3 = st.columns(3)
-    c1.metric(f"People gained ({level})", int(net.n_gained))
-    c2.metric(f"People lost ({level})", int(net.n_lost))
-    c3.metric(f"Net ({level})", f"{int(net.net):+d}")
+    c1.metric(_("People gained ({level})").format(level=level), int(net.n_gained))
+    c2.metric(_("People lost ({level})").format(level=level), int(net.n_lost))
+    c3.metric(_("Net ({level})").format(level=level), f"{int(net.net):+d}")
     st.caption(
-        f"Over all time (the period filter does not apply), at {filters.certainty_phrase}."
-        + (" Moves between its own units are neither a gain nor a loss." if with_subs else "")
+        _("Over all time (the period filter does not apply), at {certainty}.").format(
+            certainty=filters.certainty_phrase
+        )
+        + (" " + _("Moves between its own units are neither a gain nor a loss.") if with_subs else "")
     )
     over_time = cache.query(
         "firm_flow_over_time", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
@@ -134,7 +152,7 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
     if not over_time.empty:
         st.altair_chart(charts.firm_flow_over_time_chart(over_time), width="stretch", height=360)
 
-    st.markdown("**Moves in and out**")
+    st.markdown(_("**Moves in and out**"))
     ui.moves_dataframe(
         cache.query(
             "profile_moves",
@@ -145,15 +163,15 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         ),
         key=f"moves_{firm_id}",
     )
-    st.markdown(f"**Funding rounds, investments and deals, in {filters.currency}**")
+    st.markdown(_("**Funding rounds, investments and deals, in {currency}**").format(currency=filters.currency))
     rounds = cache.query("funding_rounds_filtered", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
     if rounds.empty:
-        st.caption("No rounds or deals of this firm (or by it as an investor) under the filters.")
+        st.caption(_("No rounds or deals of this firm (or by it as an investor) under the filters."))
     else:
         ui.rounds_dataframe(rounds, filters.currency, key=f"rounds_{firm_id}")
-    st.markdown(f"**Pay figures it offered, in {filters.currency}**")
+    st.markdown(_("**Pay figures it offered, in {currency}**").format(currency=filters.currency))
     pay = cache.query("pay_figures", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
     if pay.empty:
-        st.caption("No pay figure from this firm under the filters.")
+        st.caption(_("No pay figure from this firm under the filters."))
     else:
         ui.pay_dataframe(pay, filters.currency, key=f"pay_{firm_id}")

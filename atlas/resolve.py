@@ -10,6 +10,7 @@ silently: only an exact key match is automatic, and every decision carries its r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ import duckdb
 import pandas as pd
 
 from atlas import names
+from atlas.i18n import N_, _
 
 KINDS = ("person", "firm")
 NEAR_MISS = 80  # candidates scoring at least this are shown for review
@@ -90,6 +92,26 @@ def _index_sql() -> str:
     """
 
 
+_QUOTED_RULES = (
+    (re.compile(r"^alias “(?P<name>.*)”$"), N_("alias “{name}”")),
+    (re.compile(r"^near miss: close to the alias “(?P<name>.*)”$"), N_("near miss: close to the alias “{name}”")),
+    (re.compile(r"^near miss: close to the name “(?P<name>.*)”$"), N_("near miss: close to the name “{name}”")),
+    (
+        re.compile(r"^near miss: close to the name_zh “(?P<name>.*)”$"),
+        N_("near miss: close to the Chinese name “{name}”"),
+    ),
+    (re.compile(r"^the same name as “(?P<name>.*)” in this upload$"), N_("the same name as “{name}” in this upload")),
+)
+
+
+def rule_words(rule: str) -> str:
+    """A match rule (as stored with the upload, in English) in the reader's language."""
+    for pattern, message in _QUOTED_RULES:
+        if m := pattern.match(rule or ""):
+            return _(message).format(name=m["name"])
+    return _(rule) if rule else rule
+
+
 def _rule(base: str, via: str, written: str, stored: str) -> str:
     """The rule in words, from the key's rule and what it matched (name, Chinese name, alias)."""
     if via == "alias":
@@ -100,7 +122,7 @@ def _rule(base: str, via: str, written: str, stored: str) -> str:
             return "same name"
         if names.latin_key(written) == names.latin_key(stored) and written.split() != stored.split():
             order = sorted(written.lower().split()) == sorted(stored.lower().split())
-            return "same name, words in another order" if order else base
+            return N_("same name, words in another order") if order else base
     return base
 
 
@@ -152,13 +174,13 @@ def resolve(
         for i, d in enumerate(decisions):
             hits = by_i.get(i, [])
             if len(hits) == 1:
-                _, eid, label, rule, via, stored, written = hits[0]
+                _i, eid, label, rule, via, stored, written = hits[0]
                 d.status, d.entity_id, d.score = "matched", eid, 100.0
                 d.rule = _rule(rule, via, written, stored)
                 d.candidates = [Candidate(eid, label, 100.0, d.rule)]
             elif hits:
                 d.status, d.score = "ambiguous", 100.0
-                d.rule = "the same name belongs to several entries"
+                d.rule = N_("the same name belongs to several entries")
                 d.candidates = [Candidate(h[1], h[2], 100.0, _rule(h[3], h[4], h[6], h[5])) for h in hits]
         unmatched = [i for i, d in enumerate(decisions) if d.status == "new"]
         if exact_only:
@@ -170,7 +192,7 @@ def resolve(
         for d in decisions:
             if d.status == "new" and d.kind == "person" and not names.has_han(d.name) and len(d.name.split()) == 1:
                 # "David" alone: a first name or a surname names nobody for sure, never a new person silently
-                d.status, d.rule = "review", "one word only: a first name or a surname alone"
+                d.status, d.rule = "review", N_("one word only: a first name or a surname alone")
         _details(cur, decisions)
         _new_ids(cur, decisions, taken or {})
         _one_entity_per_key(probe, decisions)

@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from atlas import labels
+from atlas.i18n import _
 from atlas.money import format_amount
 
 PROFILE_PAGE = "People_and_firms"
@@ -24,7 +25,7 @@ def latest_firm(people: pd.DataFrame) -> pd.DataFrame:
     """People with their latest firm as text: the firm, or why it cannot be named."""
     out = people.copy()
     out["current_firm"] = [
-        firm if known else "unknown: the order of their moves is not given"
+        firm if known else _("unknown: the order of their moves is not given")
         for firm, known in zip(people.current_firm, people.order_known, strict=True)
     ]
     return out
@@ -38,10 +39,10 @@ def pay_table(df: pd.DataFrame) -> pd.DataFrame:
         for lo, hi, cur in zip(df.amount_low, df.amount_high, df.currency, strict=True)
     ]
     out["converted"] = [
-        format_amount(_none(lo), _none(hi), dc) if _none(lo) is not None else "no rate for that year"
+        format_amount(_none(lo), _none(hi), dc) if _none(lo) is not None else _("no rate for that year")
         for lo, hi, dc in zip(df.low_converted, df.high_converted, df.display_currency, strict=True)
     ]
-    out["period"] = out["period"].map({"one_time": "one-time", "per_year": "per year"})
+    out["period"] = out["period"].map(lambda p: labels.PERIODS.get(p, p))
     return out
 
 
@@ -60,10 +61,10 @@ def rounds_table(df: pd.DataFrame) -> pd.DataFrame:
     out["valuation_text"] = [
         "—"
         if _none(v) is None and _none(iv) is None
-        else "no rate for that year"
+        else _("no rate for that year")
         if _none(vc) is None
         else format_amount(vc, None, dc, q if _none(v) is not None else None)
-        + ("" if _none(v) is not None else " (implied)")
+        + ("" if _none(v) is not None else _(" (implied)"))
         for v, iv, vc, dc, q in zip(
             df.valuation,
             df.implied_valuation,
@@ -76,18 +77,18 @@ def rounds_table(df: pd.DataFrame) -> pd.DataFrame:
     out["valuation_original"] = [
         format_amount(_none(v), None, cur, q)
         if _none(v) is not None
-        else (f"{format_amount(iv, None, cur)} (implied)" if _none(iv) is not None else "—")
+        else (format_amount(iv, None, cur) + _(" (implied)") if _none(iv) is not None else "—")
         for v, iv, cur, q in zip(df.valuation, df.implied_valuation, df.currency, df.valuation_qualifier, strict=True)
     ]
     out["stake"] = [f"{s:g}%" if _none(s) is not None else "—" for s in df.stake_pct]
-    out["investors"] = out["investors"].astype(object).where(out["investors"].notna(), "not named")
+    out["investors"] = out["investors"].astype(object).where(out["investors"].notna(), _("not named"))
     return out
 
 
 def undated(df: pd.DataFrame, column: str) -> pd.DataFrame:
     """Show a missing date as 'not given' rather than an empty cell."""
     out = df.copy()
-    out[column] = out[column].fillna("not given")
+    out[column] = out[column].fillna(_("not given"))
     return out
 
 
@@ -109,7 +110,7 @@ def readable(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:
         if codes is not None:
             values = values.map(lambda v, codes=codes: codes.get(v, v) if isinstance(v, str) else v)
         out[c] = values.where(values.notna(), labels.MISSING)
-    return out
+    return labels.localize(out)
 
 
 def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -117,7 +118,7 @@ def dashes(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     out = df.copy()
     for c in columns:
         out[c] = out[c].astype(object).where(out[c].notna(), "—")
-    return out
+    return labels.localize(out)
 
 
 def profile_url(kind: str, entity_id: str, label: str, carry: list[tuple[str, str]] = ()) -> str:
@@ -142,11 +143,11 @@ def months_text(months: pd.Series) -> list[str]:
     out = []
     for m in months:
         if m is None or pd.isna(m):
-            out.append("dates not known")
+            out.append(_("dates not known"))
         elif m >= 24:
-            out.append(f"about {m / 12:.1f} years")
+            out.append(_("about {n:.1f} years").format(n=m / 12))
         else:
-            out.append(f"about {int(m)} months")
+            out.append(_("about {n} months").format(n=int(m)))
     return out
 
 
@@ -163,11 +164,11 @@ def compare_table(df: pd.DataFrame, currency: str) -> pd.DataFrame:
             if _none(v) is not None
             else "—"
         )
-        + (" (implied by amount / stake)" if n == "implied by amount / stake" else "")
+        + (" (" + _("implied by amount / stake") + ")" if n == "implied by amount / stake" else "")
         for v, n in zip(df.last_valuation, df.valuation_note, strict=True)
     ]
     out["pay"] = [
-        f"{format_amount(_none(v), None, currency)} ({k})" if _none(v) is not None else "—"
+        f"{format_amount(_none(v), None, currency)} ({labels.PAY_KINDS.get(k, k)})" if _none(v) is not None else "—"
         for v, k in zip(df.largest_pay, df.largest_pay_kind, strict=True)
     ]
     return dashes(out, ["raised_source", "valuation_source", "largest_investor", "investor_source", "pay_source"])
@@ -177,7 +178,7 @@ def deals_table(df: pd.DataFrame) -> pd.DataFrame:
     """Deals with the amount as text in the display currency."""
     out = df.copy()
     out["converted"] = [
-        format_amount(_none(a), None, dc, q) if _none(a) is not None else "not reported"
+        format_amount(_none(a), None, dc, q) if _none(a) is not None else _("not reported")
         for a, dc, q in zip(df.amount_converted, df.display_currency, df.amount_qualifier, strict=True)
     ]
     return out

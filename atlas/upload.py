@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from atlas import byname, csvfile
+from atlas.i18n import N_, _
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
@@ -32,9 +33,12 @@ MAX_ZIP_TOTAL = 1024 * 1024 * 1024  # all members of one zip, uncompressed
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; CSV text compresses 5-20x
 TEMP_PREFIX = "atlas-upload-"
 
-LIMIT_MESSAGE = (
-    f"is larger than the {MAX_FILE_BYTES // 2**20} MB upload limit; split it or load it with `python -m atlas load`"
-)
+LIMIT_MESSAGE = N_("is larger than the {mb} MB upload limit; split it or load it with `python -m atlas load`")
+
+
+def _limit_message() -> str:
+    return _(LIMIT_MESSAGE).format(mb=MAX_FILE_BYTES // 2**20)
+
 
 Source = bytes | Path
 
@@ -113,16 +117,16 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
                 if not m.is_dir() and m.filename.lower().endswith(".csv") and not Path(m.filename).name.startswith(".")
             ]
             if not members:
-                problems.append(Problem("", None, None, None, "the zip holds no .csv file", name))
+                problems.append(Problem("", None, None, None, _("the zip holds no .csv file"), name))
             total = 0
             for i, m in enumerate(members):
                 label = f"{name}/{Path(m.filename).name}"
                 if m.flag_bits & 0x1:
-                    message = "is encrypted: zip it again without a password"
+                    message = _("is encrypted: zip it again without a password")
                     problems.append(Problem("", None, None, None, message, label))
                     continue
                 if m.file_size > MAX_FILE_BYTES:
-                    problems.append(Problem("", None, None, None, f"{LIMIT_MESSAGE} (inside the zip)", label))
+                    problems.append(Problem("", None, None, None, _limit_message() + _(" (inside the zip)"), label))
                     continue
                 if m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) and m.file_size > 1 << 20:
                     problems.append(Problem("", None, None, None, _ratio_message(m.file_size, m.compress_size), label))
@@ -138,15 +142,14 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
                 total += target.stat().st_size
                 out.append((label, target))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        problems.append(Problem("", None, None, None, f"cannot be opened as a zip: {exc}", name))
+        problems.append(Problem("", None, None, None, _("cannot be opened as a zip: {exc}").format(exc=exc), name))
     return out
 
 
 def _ratio_message(size: int, compressed: int) -> str:
-    return (
-        f"expands {size / max(compressed, 1):,.0f} times ({size / 2**20:,.0f} MB from {compressed / 2**20:,.2f} MB), "
-        f"more than the {MAX_ZIP_RATIO} times a CSV file does: refused as a possible zip bomb"
-    )
+    return _(
+        "expands {ratio:,.0f} times ({mb:,.0f} MB from {zipped:,.2f} MB), more than the {limit} times a CSV file does: refused as a possible zip bomb"
+    ).format(ratio=size / max(compressed, 1), mb=size / 2**20, zipped=compressed / 2**20, limit=MAX_ZIP_RATIO)
 
 
 def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) -> str | None:
@@ -158,19 +161,23 @@ def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) ->
             while chunk := src.read(1 << 20):
                 written += len(chunk)
                 if written > MAX_FILE_BYTES:
-                    return f"{LIMIT_MESSAGE} (inside the zip)"
+                    return _limit_message() + _(" (inside the zip)")
                 if written > limit:
-                    return f"the zip's files together are larger than {MAX_ZIP_TOTAL // 2**20:,} MB uncompressed"
+                    return _("the zip's files together are larger than {x:,} MB uncompressed").format(
+                        x=MAX_ZIP_TOTAL // 2**20
+                    )
                 if written > MAX_ZIP_RATIO * max(m.compress_size, 1) and written > 1 << 20:
                     return _ratio_message(written, m.compress_size)
                 dst.write(chunk)
     except NotImplementedError:
         method = {12: "bzip2", 14: "lzma", 9: "deflate64", 99: "AES encryption"}.get(m.compress_type, m.compress_type)
-        return f"uses a compression method this app cannot read ({method}): zip it again with plain deflate"
+        return _("uses a compression method this app cannot read ({method}): zip it again with plain deflate").format(
+            method=method
+        )
     except RuntimeError as exc:  # zipfile raises this for an encrypted member without a password
-        return f"cannot be read: {exc}; zip it again without a password"
+        return _("cannot be read: {exc}; zip it again without a password").format(exc=exc)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        return f"is damaged and cannot be decompressed ({exc})"
+        return _("is damaged and cannot be decompressed ({exc})").format(exc=exc)
     return None
 
 
@@ -226,7 +233,7 @@ def stage_upload(
         staged = StagedFile(name)
         upload.staged.append(staged)
         if max_bytes is not None and _size(source) > max_bytes:
-            upload.problems.append(Problem("", None, None, None, LIMIT_MESSAGE, name))
+            upload.problems.append(Problem("", None, None, None, _limit_message(), name))
             continue
         out = folder / f"{i}.csv"
         with _open(source) as raw:
@@ -238,13 +245,17 @@ def stage_upload(
         staged.table = table
         if problems:
             out.unlink(missing_ok=True)
-            upload.problems += [Problem(table or "", p.line, p.column, p.value, p.message, name) for p in problems]
+            upload.problems += [
+                Problem(table or "", p.line, p.column, p.value, p.message, name, p.unreadable) for p in problems
+            ]
             continue
         staged.path = out
         if table is None:
-            upload.problems.append(Problem("", None, None, None, "cannot tell which table this file is for", name))
+            upload.problems.append(Problem("", None, None, None, _("cannot tell which table this file is for"), name))
         elif table in upload.files:
-            upload.problems.append(Problem(table, None, None, None, f"a second file for table {table}", name))
+            upload.problems.append(
+                Problem(table, None, None, None, _("a second file for table {table}").format(table=table), name)
+            )
         else:
             upload.files[table] = out
             upload.labels[table] = name
@@ -270,7 +281,7 @@ def _files_for_load(
     if plan is None or (not plan.decisions and not plan.flat):
         return upload.files, upload.labels, []
     if mode == "replace" and plan.flat:
-        message = "a file by name adds or updates rows (append or upsert); it cannot replace a table"
+        message = _("a file by name adds or updates rows (append or upsert); it cannot replace a table")
         return {}, {}, [Problem("", None, None, None, message, upload.labels.get(k, k)) for k in plan.flat]
     files, labels = byname.apply(con, upload.files, upload.labels, plan, upload.folder)
     return files, labels, []
@@ -340,13 +351,13 @@ def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:
 
 def readings_frame(upload: Upload) -> pd.DataFrame:
     """Each file with the table it is for and how it was read (encoding, delimiter, rows)."""
-    delimiters = {",": "comma", ";": "semicolon", "\t": "tab", "|": "bar"}
+    delimiters = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("bar")}
     return pd.DataFrame(
         [
             {
                 "file": s.name,
                 "table": s.table or "",
-                "encoding": s.encoding or "not read",
+                "encoding": s.encoding or _("not read"),
                 "delimiter": delimiters.get(s.delimiter, ""),
                 "rows": s.rows,
             }

@@ -2,8 +2,9 @@
 
 import streamlit as st
 
-from atlas import cache, charts, ui
+from atlas import cache, charts, labels, ui
 from atlas.escape import md
+from atlas.i18n import N_, _
 
 
 def _pick_focus() -> None:
@@ -43,27 +44,30 @@ def _every_year() -> None:
 
 filters = ui.page_frame(
     "Talent flows",
-    "Who moves where: joined, founded, returned, acqui-hired, left. Every chart follows the filters; "
-    "n is the number of moves (or people) behind each mark.",
+    N_(
+        "Who moves where: joined, founded, returned, acqui-hired, left. Every chart follows the filters; "
+        "n is the number of moves (or people) behind each mark."
+    ),
 )
 view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
 p = {**filters.params(), **view.params()}
 level_name = ui.LEVEL_NAMES[view.level]
-MOVE_NOUNS = ("move", "moves")
+level_word = ui.LEVEL_WORDS[view.level]
+MOVE_NOUNS = (N_("move"), N_("moves"))
 hidden = cache.query("hidden_moves", **p)
 ui.hidden_caption(hidden, MOVE_NOUNS)
 
-st.subheader("Flows from origin to destination")
-flows = cache.query("flows_by_level", **p)
+st.subheader(_("Flows from origin to destination"))
+flows = labels.localize(cache.query("flows_by_level", **p), ["source", "target"])
 if flows.empty:
     st.info(
         ui.empty_message(
-            hidden, MOVE_NOUNS, "No flows match the filters. Lower the minimum moves per flow or widen the filters."
+            hidden, MOVE_NOUNS, _("No flows match the filters. Lower the minimum moves per flow or widen the filters.")
         )
     )
 else:
     image_format = ui.sankey_image_format_ui()
-    sankey = charts.flow_sankey_spec(flows, f"Moves by {level_name.lower()}", image_format)
+    sankey = charts.flow_sankey_spec(flows, _("Moves by {level}").format(level=level_word), image_format)
     st.session_state["_sankey_seen"] = {
         "nodes": [n["name"] for n in sankey["series"][0]["data"]],
         "links": [row.source for row in flows.itertuples()],
@@ -76,42 +80,47 @@ else:
         key="sankey",
         on_select=_pick_sankey,
     )
-    st.caption("Click a node or a link to list whom that group gained from and lost to (below).")
+    st.caption(_("Click a node or a link to list whom that group gained from and lost to (below)."))
     ui.downloads_ui("flows", df=flows)
     below_minimum = int(flows["n_hidden_moves"].iloc[0])
     if below_minimum:
         st.caption(
-            f"{below_minimum:,} move(s) in {int(flows['n_hidden_links'].iloc[0]):,} flow(s) below the minimum of "
-            f"{view.min_count:,} are not drawn."
+            _("{moves} move(s) in {flows} flow(s) below the minimum of {minimum} are not drawn.").format(
+                moves=f"{below_minimum:,}",
+                flows=f"{int(flows['n_hidden_links'].iloc[0]):,}",
+                minimum=f"{view.min_count:,}",
+            )
         )
 
-st.subheader(f"Gained from, lost to, and net, by {level_name.lower()}")
-net = cache.query("net_flow_by_level", **p)
+st.subheader(_("Gained from, lost to, and net, by {level}").format(level=level_word))
+net = labels.localize(cache.query("net_flow_by_level", **p), ["label"])
 st.caption(
     {
-        "firm": "Counted for each firm alone: a move from Google Brain to Google is a gain for Google.",
-        "parent": "Counted for each firm with its subsidiaries: moves between its own units are neither"
-        " a gain nor a loss (the same numbers as the firm lists' “with subsidiaries” columns, for every year).",
-    }.get(view.level, "Moves inside one group are neither a gain nor a loss.")
+        "firm": _("Counted for each firm alone: a move from Google Brain to Google is a gain for Google."),
+        "parent": _(
+            "Counted for each firm with its subsidiaries: moves between its own units are neither"
+            " a gain nor a loss (the same numbers as the firm lists' “with subsidiaries” columns, for every year)."
+        ),
+    }.get(view.level, _("Moves inside one group are neither a gain nor a loss."))
 )
 if net.empty:
-    st.info("No group gained or lost anyone under these filters.")
+    st.info(_("No group gained or lost anyone under these filters."))
 else:
     # the Sankey's clicks name groups by label: the keys they stand for, at this level
     st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
     # stacked, not in columns: at 800 px a column left the bars no room beside their labels
     net_chart = charts.net_flow_chart(net, level_name)
     st.altair_chart(net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart")
-    st.caption("Click a bar to list whom that group gained from and lost to.")
+    st.caption(_("Click a bar to list whom that group gained from and lost to."))
     ui.downloads_ui("net_flow", df=net, chart=net_chart)
     focus = ui.url_picker(
         st,
-        f"Whom did this {level_name.lower()} gain from and lose to?",
+        _("Whom did this {level} gain from and lose to?").format(level=level_word),
         net["group_key"].tolist(),
         dict(zip(net["group_key"], net["label"], strict=True)),
         key="focus",
-        placeholder=f"Choose a {level_name.lower()}",
-        help="The options are the groups in the chart; a click on a bar picks one too.",
+        placeholder=_("Choose a {level}").format(level=level_word),
+        help=_("The options are the groups in the chart; a click on a bar picks one too."),
     )
     if focus:
         label = net.set_index("group_key").loc[focus, "label"]
@@ -121,46 +130,62 @@ else:
         if not counterparts.empty:
             ui.downloads_ui("counterparts", df=counterparts)
     else:
-        st.caption("Choose a group to list whom it gained people from and lost people to.")
+        st.caption(_("Choose a group to list whom it gained people from and lost people to."))
 
-st.subheader("Moves over time")
-grain = st.radio("Period", ("year", "quarter"), horizontal=True, key="grain", bind="query-params")
+st.subheader(_("Moves over time"))
+grain = ui.coded_choice(
+    st.radio,
+    _("Period"),
+    ("year", "quarter"),
+    labels.Labels({"year": N_("year"), "quarter": N_("quarter")}),
+    key="grain",
+    default="year",
+    horizontal=True,
+)
 over_time = cache.query("moves_over_time", **p, grain=grain)
 if over_time.empty:
-    st.info(ui.empty_message(hidden, MOVE_NOUNS, "No moves match the filters."))
+    st.info(ui.empty_message(hidden, MOVE_NOUNS, _("No moves match the filters.")))
 else:
     time_chart = charts.moves_over_time_chart(over_time, grain)
     st.altair_chart(
         time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
     )
     if filters.start_year == filters.end_year:
-        st.button(f"Show every year (now {filters.start_year} only)", on_click=_every_year, icon=":material/close:")
+        st.button(
+            _("Show every year (now {year} only)").format(year=filters.start_year),
+            on_click=_every_year,
+            icon=":material/close:",
+        )
     else:
-        st.caption("Click a bar to narrow every chart of the page to its year.")
+        st.caption(_("Click a bar to narrow every chart of the page to its year."))
     ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
 
-st.subheader("Boomerangs: people who left and came back")
-boom_level = st.radio(
-    "Came back to the same",
+st.subheader(_("Boomerangs: people who left and came back"))
+boom_level = ui.coded_choice(
+    st.radio,
+    _("Came back to the same"),
     ("parent", "firm"),
-    horizontal=True,
+    ui.LEVEL_WORDS,
     key="boom",
-    bind="query-params",
-    help="parent: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind).",
+    default="parent",
+    horizontal=True,
+    help=_("parent firm: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind)."),
 )
 boomerangs = cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500})
 ui.boomerangs_dataframe(boomerangs)
 if not boomerangs.empty:
     ui.downloads_ui("boomerangs", df=boomerangs)
 
-st.subheader("Where talent is trained and where it works")
+st.subheader(_("Where talent is trained and where it works"))
 edu = cache.query("education_flows", **p)
 if edu.empty:
-    st.info("No one with a known first degree and a current firm matches the filters.")
+    st.info(_("No one with a known first degree and a current firm matches the filters."))
 else:
     st.caption(
-        "Country of the first degree (education table) against the country of the firm of the person's "
-        "latest move under the filters. People whose latest move is a departure are left out."
+        _(
+            "Country of the first degree (education table) against the country of the firm of the person's "
+            "latest move under the filters. People whose latest move is a departure are left out."
+        )
     )
     # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
     edu_chart = charts.education_flow_chart(edu)
@@ -171,30 +196,34 @@ else:
     if "cell" not in st.session_state:
         st.session_state["cell"] = st.query_params.get("cell", "")
     cell = str(st.session_state.get("cell") or "")
-    trained, _, works = cell.partition(">")
+    trained, _sep, works = cell.partition(">")
     pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
     if (trained, works) in pairs:
         st.query_params["cell"] = cell
-        st.markdown(f"**Trained in {md(trained)}, working in {md(works)}**")
+        st.markdown(
+            "**" + _("Trained in {trained}, working in {works}").format(trained=md(trained), works=md(works)) + "**"
+        )
         people = cache.query("education_cell_people", **p, trained=trained, works=works)
         ui.dataframe(
             ui.with_links(people, ("person", "person_id", "person"), ("latest_firm", "to_firm_id", "firm")),
             column_order=["person", "latest_firm", "moved_on"],
             column_config={
-                "person": ui.profile_link_column("Person"),
-                "latest_firm": ui.profile_link_column("Latest firm"),
-                "moved_on": "Since",
+                "person": ui.profile_link_column(_("Person")),
+                "latest_firm": ui.profile_link_column(_("Latest firm")),
+                "moved_on": _("Since"),
             },
             key="cell_people",
             hide_index=True,
             width="stretch",
         )
-        st.button("Clear the picked cell", on_click=lambda: st.session_state.update(cell=""), icon=":material/close:")
+        st.button(
+            _("Clear the picked cell"), on_click=lambda: st.session_state.update(cell=""), icon=":material/close:"
+        )
     else:
         st.query_params.pop("cell", None)
-        st.caption("Click a cell to list the people behind it.")
+        st.caption(_("Click a cell to list the people behind it."))
 
-st.subheader("The moves behind the view")
+st.subheader(_("The moves behind the view"))
 moves = cache.query("moves_filtered", **p, limit=5000)
 ui.moves_dataframe(moves)
 if not moves.empty:

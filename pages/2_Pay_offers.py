@@ -3,12 +3,15 @@
 import streamlit as st
 
 from atlas import cache, charts, fetch, tables, ui
+from atlas.i18n import N_, _
 
-PAY_NOUNS = ("pay figure", "pay figures")
+PAY_NOUNS = (N_("pay figure"), N_("pay figures"))
 filters = ui.page_frame(
     "Pay offers",
-    "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
-    "figures are never mixed; a range stays a range.",
+    N_(
+        "Salaries, signing bonuses and packages as reported, converted to one currency. One-time and per-year "
+        "figures are never mixed; a range stays a range."
+    ),
 )
 view = ui.pay_controls_ui(fetch.firm_picker_options("pay_firm_options", ui.picked("firms")))
 p = {**filters.params(), **view.params()}
@@ -17,12 +20,12 @@ money = ui.money_basis(filters.currency, view.constant_year)  # every chart and 
 figures = cache.query("pay_figures", **p, limit=fetch.PAY_LISTED)
 hidden = cache.query("hidden_pay", **p)
 if figures.empty:
-    st.info(ui.empty_message(hidden, PAY_NOUNS, "No pay figures match the filters: clear a firm, kind or outcome."))
+    st.info(ui.empty_message(hidden, PAY_NOUNS, _("No pay figures match the filters: clear a firm, kind or outcome.")))
     ui.share_ui()
     st.stop()
 ui.hidden_caption(hidden, PAY_NOUNS)
 
-st.subheader(f"Distribution by kind ({money})")
+st.subheader(_("Distribution by kind ({money})").format(money=money))
 if len(figures) < fetch.PAY_LISTED:
     dist_chart = charts.pay_distribution_chart(figures, money)
     st.altair_chart(dist_chart, width="stretch")
@@ -34,7 +37,7 @@ else:
     st.altair_chart(bins_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
-st.subheader("By offering firm")
+st.subheader(_("By offering firm"))
 # the top firms are those of the largest figures, already listed: the query reads only theirs
 top_firms = tables.top_firms_listed(figures, 15, listed_limit=fetch.PAY_LISTED)
 by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
@@ -43,19 +46,19 @@ st.altair_chart(by_firm_chart)
 ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
 by_year, outcomes = tables.split_pay_summary(cache.query("pay_over_time_and_outcomes", **p))
-st.subheader("Over time")
+st.subheader(_("Over time"))
 by_year_chart = charts.pay_over_time_chart(by_year, money)
 st.altair_chart(by_year_chart)
 ui.downloads_ui("pay_by_year", df=by_year, chart=by_year_chart)
-st.subheader("Outcomes")
+st.subheader(_("Outcomes"))
 outcomes_chart = charts.pay_outcomes_chart(outcomes)
 st.altair_chart(outcomes_chart)
 ui.downloads_ui("pay_outcomes", df=outcomes, chart=outcomes_chart)
 
-st.subheader(f"The figures behind the view ({money})")
+st.subheader(_("The figures behind the view ({money})").format(money=money))
 ui.pay_dataframe(figures, filters.currency, constant_year=view.constant_year)
 ui.downloads_ui("pay_figures", df=figures)
 if len(figures) == fetch.PAY_LISTED:
-    st.caption(f"The {fetch.PAY_LISTED:,} largest figures are listed.")
+    st.caption(_("The {n} largest figures are listed.").format(n=f"{fetch.PAY_LISTED:,}"))
 
 ui.share_ui()

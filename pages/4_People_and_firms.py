@@ -3,18 +3,21 @@
 import streamlit as st
 
 from atlas import cache, fetch, profiles, tables, ui
+from atlas.i18n import N_, _, ngettext
 
 filters = ui.page_frame(
-    "People & firms", "Profiles with careers, flows, money and sources. Search by English or Chinese name."
+    "People & firms", N_("Profiles with careers, flows, money and sources. Search by English or Chinese name.")
 )
 search = st.text_input(
-    "Search people and firms",
+    _("Search people and firms"),
     key="q",
     bind="query-params",
-    placeholder="e.g. Mu Li, 李沐, Reka",
+    placeholder=_("e.g. Mu Li, 李沐, Reka"),
     max_chars=100,
-    help="Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
-    " 贾扬清, an alias such as DeepMind.",
+    help=_(
+        "Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
+        " 贾扬清, an alias such as DeepMind."
+    ),
 ).strip()
 search = cache.search_text(search)  # the stored name of the entity the text names, else the text
 # The pickers list matches of the search (at most 200), plus whatever the link already chose.
@@ -25,20 +28,20 @@ firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
 c1, c2 = st.columns(2)
 person = ui.url_picker(
     c1,
-    "Person profile",
+    _("Person profile"),
     person_options["id"].tolist(),
     dict(zip(person_options["id"], person_options["label"], strict=True)),
     key="person",
-    placeholder="Type a name, e.g. Mu Li or 李沐",
-    help="People whose name matches the search above (at most 200); every name in the app links here too.",
+    placeholder=_("Type a name, e.g. Mu Li or 李沐"),
+    help=_("People whose name matches the search above (at most 200); every name in the app links here too."),
 )
 firm = ui.url_picker(
     c2,
-    "Firm profile",
+    _("Firm profile"),
     firm_options["id"].tolist(),
     dict(zip(firm_options["id"], firm_options["label"], strict=True)),
     key="firm",
-    placeholder="Type a name, e.g. Google or 字节跳动",
+    placeholder=_("Type a name, e.g. Google or 字节跳动"),
 )
 if person:
     profiles.person_profile_ui(person, filters)
@@ -52,17 +55,20 @@ firms = cache.query(
     "firms_list", search=search, kinds=list(filters.kinds), min_certainty=filters.min_certainty, limit=500
 )
 
-tab_people, tab_firms = st.tabs(["People", "Firms"], key="tab", bind="query-params")
+tab_people, tab_firms = ui.coded_tabs((N_("People"), N_("Firms")), key="tab")
 with tab_people:
     n_people = int(people["n_found"].iloc[0]) if len(people) else 0
-    shown = f" (the first {len(people)} by name)" if n_people > len(people) else ""
+    shown = _(" (the first {n} by name)").format(n=len(people)) if n_people > len(people) else ""
     st.caption(
-        f"{n_people:,} {'person' if n_people == 1 else 'people'}{shown} · click a name for the profile · latest firm,"
-        " moves and sources over every"
-        " recorded move (the filters do not apply to this list)"
+        ngettext("{n} person", "{n} people", n_people).format(n=f"{n_people:,}")
+        + shown
+        + _(
+            " · click a name for the profile · latest firm, moves and sources over every recorded move"
+            " (the filters do not apply to this list)"
+        )
     )
     if people.empty:
-        st.info("No person matches the search.")
+        st.info(_("No person matches the search."))
     else:
         ui.dataframe(
             ui.with_links(
@@ -71,16 +77,18 @@ with tab_people:
             ),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
             column_config={
-                "person": ui.profile_link_column("Person", pinned=True),
-                "known_for": "Known for",
+                "person": ui.profile_link_column(_("Person"), pinned=True),
+                "known_for": _("Known for"),
                 "current_firm": st.column_config.TextColumn(
-                    "Latest firm",
-                    help="Destination of the person's latest move; empty after a departure. Where the sources"
-                    " give neither dates nor an order for some of the person's moves, it says the order is unknown.",
+                    _("Latest firm"),
+                    help=_(
+                        "Destination of the person's latest move; empty after a departure. Where the sources give"
+                        " neither dates nor an order for some of the person's moves, it says the order is unknown."
+                    ),
                 ),
-                "origin_country": "Origin",
-                "n_moves": st.column_config.NumberColumn("Moves", help="Number of moves recorded"),
-                "n_sources": st.column_config.NumberColumn("Sources", help="Articles citing the person's moves"),
+                "origin_country": _("Origin"),
+                "n_moves": st.column_config.NumberColumn(_("Moves"), help=_("Number of moves recorded")),
+                "n_sources": st.column_config.NumberColumn(_("Sources"), help=_("Articles citing the person's moves")),
             },
             key="people_list",
             hide_index=True,
@@ -90,14 +98,18 @@ with tab_people:
         ui.downloads_ui("people", df=people)
 with tab_firms:
     n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
-    shown = f" (the first {len(firms)} by name)" if n_firms > len(firms) else ""
+    shown = _(" (the first {n} by name)").format(n=len(firms)) if n_firms > len(firms) else ""
     st.caption(
-        f"{n_firms:,} firms{shown} · click a name for the profile · people gained and lost over all time"
-        f" (the period filter does not apply) at {filters.certainty_phrase}, counted for the firm alone and"
-        " with its subsidiaries (moves between its own units count at neither)"
+        ngettext("{n} firm", "{n} firms", n_firms).format(n=f"{n_firms:,}")
+        + shown
+        + _(
+            " · click a name for the profile · people gained and lost over all time (the period filter does not"
+            " apply) at {certainty}, counted for the firm alone and with its subsidiaries (moves between its own"
+            " units count at neither)"
+        ).format(certainty=filters.certainty_phrase)
     )
     if firms.empty:
-        st.info("No firm matches the search and firm kinds.")
+        st.info(_("No firm matches the search and firm kinds."))
     else:
         ui.dataframe(
             ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
@@ -115,29 +127,29 @@ with tab_firms:
                 "net_group",
             ],
             column_config={
-                "firm": ui.profile_link_column("Firm", pinned=True),
-                "kind": "Kind",
-                "country": "Country",
-                "parent": "Parent",
-                "founded_on": "Founded",
+                "firm": ui.profile_link_column(_("Firm"), pinned=True),
+                "kind": _("Kind"),
+                "country": _("Country"),
+                "parent": _("Parent"),
+                "founded_on": _("Founded"),
                 "n_gained": st.column_config.NumberColumn(
-                    "Gained (firm alone)", help="People who moved into this firm itself, over all time"
+                    _("Gained (firm alone)"), help=_("People who moved into this firm itself, over all time")
                 ),
                 "n_lost": st.column_config.NumberColumn(
-                    "Lost (firm alone)", help="People who moved out of this firm itself, over all time"
+                    _("Lost (firm alone)"), help=_("People who moved out of this firm itself, over all time")
                 ),
-                "net": st.column_config.NumberColumn("Net (firm alone)", help="Gained minus lost, firm alone"),
+                "net": st.column_config.NumberColumn(_("Net (firm alone)"), help=_("Gained minus lost, firm alone")),
                 "n_gained_group": st.column_config.NumberColumn(
-                    "Gained (with subsidiaries)",
-                    help="People who moved into the firm or its subsidiaries from outside them, over all time",
+                    _("Gained (with subsidiaries)"),
+                    help=_("People who moved into the firm or its subsidiaries from outside them, over all time"),
                 ),
                 "n_lost_group": st.column_config.NumberColumn(
-                    "Lost (with subsidiaries)",
-                    help="People who moved out of the firm or its subsidiaries to outside them, over all time",
+                    _("Lost (with subsidiaries)"),
+                    help=_("People who moved out of the firm or its subsidiaries to outside them, over all time"),
                 ),
                 "net_group": st.column_config.NumberColumn(
-                    "Net (with subsidiaries)",
-                    help="Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year",
+                    _("Net (with subsidiaries)"),
+                    help=_("Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year"),
                 ),
             },
             key="firms_list",

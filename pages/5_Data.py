@@ -2,42 +2,43 @@
 
 import streamlit as st
 
-from atlas import cache, ui
+from atlas import cache, tables, ui
+from atlas.i18n import N_, _
 
-ui.page_frame("Data", "Upload new facts, and see the tables, the source articles and every committed load.")
+ui.page_frame("Data", N_("Upload new facts, and see the tables, the source articles and every committed load."))
 
 ui.upload_ui()
 ui.dictionary_ui()
 
 left, right = st.columns([1, 3])
 with left:
-    st.subheader("Tables")
+    st.subheader(_("Tables"))
     st.dataframe(
         cache.query("table_counts"),
-        column_config={"table_name": "Table", "n_rows": st.column_config.NumberColumn("Rows", format="%d")},
+        column_config={"table_name": _("Table"), "n_rows": st.column_config.NumberColumn(_("Rows"), format="%d")},
         hide_index=True,
         width="stretch",
     )
 with right:
-    st.subheader("Sources")
+    st.subheader(_("Sources"))
     ui.sources_dataframe(cache.query("sources_list"), with_id=True)
 
-st.subheader("Load history")
-st.caption("Each committed load is a data version; links record the version they were made on.")
+st.subheader(_("Load history"))
+st.caption(_("Each committed load is a data version; links record the version they were made on."))
 st.dataframe(
-    cache.query("uploads_list"),
+    tables.readable(cache.query("uploads_list")),
     column_config={
-        "upload_id": st.column_config.NumberColumn("Version", format="%d"),
-        "uploaded_at": st.column_config.DatetimeColumn("Loaded at (UTC)", format="YYYY-MM-DD HH:mm"),
-        "uploader": "By",
-        "mode": "Mode",
-        "file_names": "Files",
-        "tables": "Tables",
-        "row_counts": "Rows per table",
+        "upload_id": st.column_config.NumberColumn(_("Version"), format="%d"),
+        "uploaded_at": st.column_config.DatetimeColumn(_("Loaded at (UTC)"), format="YYYY-MM-DD HH:mm"),
+        "uploader": _("By"),
+        "mode": _("Mode"),
+        "file_names": _("Files"),
+        "tables": _("Tables"),
+        "row_counts": _("Rows per table"),
         "sha256": "SHA-256",
-        "n_names": st.column_config.NumberColumn("Names matched", help="An upload by name: its distinct names"),
+        "n_names": st.column_config.NumberColumn(_("Names matched"), help=_("An upload by name: its distinct names")),
         "name_decisions": st.column_config.TextColumn(
-            "Name decisions", help="Each name with the entry it was matched to, the rule and the score"
+            _("Name decisions"), help=_("Each name with the entry it was matched to, the rule and the score")
         ),
     },
     hide_index=True,

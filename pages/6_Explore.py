@@ -1,18 +1,19 @@
 """Explore: every table as stored (filter, facet, sort, page), one row with its source, a
 read-only SQL console, and the whole database as a download."""
 
-import streamlit as st
-
 from atlas import cache, ui
+from atlas.i18n import N_
 
 ui.page_frame(
     "Explore",
-    "The raw data behind every chart: browse any table, open a row with its source, ask your own "
-    "question in read-only SQL, or download everything. Links keep the table, filters and query.",
+    N_(
+        "The raw data behind every chart: browse any table, open a row with its source, ask your own "
+        "question in read-only SQL, or download everything. Links keep the table, filters and query."
+    ),
 )
 catalog = cache.explore("tables")
 ui.read_explore_link(catalog)
-tab_tables, tab_sql, tab_download = st.tabs(list(ui.EXPLORE_TABS), key="tab", bind="query-params")
+tab_tables, tab_sql, tab_download = ui.coded_tabs(ui.EXPLORE_TABS, key="tab")
 with tab_tables:
     ui.browser_ui(catalog)
 with tab_sql:

@@ -14,6 +14,7 @@ from tests.conftest import ROOT
 # `atlas.ui` and its submodules, `atlas.load` and its steps, count as one layer each).
 LAYERS = [
     {
+        "atlas.i18n",
         "atlas.sql",
         "atlas.model",
         "atlas.escape",

@@ -15,6 +15,7 @@ class Problem:
     value: str | None
     message: str
     file: str = ""
+    unreadable: bool = False  # the file itself cannot be read (its encoding or shape): pick another reading
 
     def __str__(self) -> str:
         where = self.file or self.table

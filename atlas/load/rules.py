@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
+from atlas.i18n import N_, _
 from atlas.load.problems import Problem
 from atlas.load.values import _join, _key_text, _number, _type_check, _value_sql
 from atlas.model import TABLES, TABLES_BY_NAME, Table
@@ -37,7 +38,7 @@ def check_staged(
     for c in table.columns:
         if c.required and c.name != "source_id" or c.name == "source_id" and table.name == "sources":
             # a fact row without a source_id gets the upload itself as its source
-            row_checks.append((f"{c.name} is null", c.name, msg("required value is empty"), c.name))
+            row_checks.append((f"{c.name} is null", c.name, msg(_("required value is empty")), c.name))
         # an id that refers to another table needs no pattern of its own: unless it is one
         # of that table's (valid) ids, the reference check below reports it
         check = None if c.ref else _type_check(c)
@@ -48,7 +49,7 @@ def check_staged(
                 params[f"{c.name}_choices"] = list(c.choices)
         if c.type == "number":
             row_checks.append(
-                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg("negative amount"), c.name)
+                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg(_("negative amount")), c.name)
             )
         if c.ref:
             ref = TABLES_BY_NAME[c.ref]
@@ -57,11 +58,11 @@ def check_staged(
             if ref.name in staged:
                 unknown += f" and not exists (select 1 from stage_{ref.name} r where r.{key} = s.{c.name})"
             branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg(f'refers to an unknown {ref.name} id')} "
+                f"select _line, '{c.name}', {c.name}, {msg(_('refers to an unknown {table} id').format(table=ref.name))} "
                 f"from {stage} s where {c.name} is not null and {unknown}"
             )
     for sql, column, message, shown in _row_rules(table, staged):
-        row_checks.append((sql, column, msg(message), shown))
+        row_checks.append((sql, column, msg(_(message)), shown))
     if row_checks:
         cases = ", ".join(
             f"case when {cond} then {{'col': '{col}', 'val': ({shown})::varchar, 'msg': {i}}} end"
@@ -73,22 +74,22 @@ def check_staged(
             f"from {stage} where {any_bad}) where p is not null"
         )
     if table.name == "firms":
-        branches.append(_parent_loop_check(msg("its parent chain leads back to itself")))
+        branches.append(_parent_loop_check(msg(_("its parent chain leads back to itself"))))
     if table.name == "aliases":
         branches.append(
-            _alias_target_check(staged, msg("refers to an unknown person or firm id (as entity_kind says)"))
+            _alias_target_check(staged, msg(_("refers to an unknown person or firm id (as entity_kind says)")))
         )
     branches += _schema_check_branches(con, table, msg)
     key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
     branches.append(
-        f"select _line, '{key_name}', {key_sql}, {msg('duplicate id within the file')} from {stage} "
+        f"select _line, '{key_name}', {key_sql}, {msg(_('duplicate id within the file'))} from {stage} "
         f"where {key_sql} in (select {key_sql} from {stage} group by all having count(*) > 1)"
     )
     if mode == "append":
         db_key = " || chr(31) || ".join(f"coalesce({k}::varchar, '')" for k in table.key)
         branches.append(
-            f"select _line, '{key_name}', {key_sql}, {msg('id already exists in the database')} from {stage} "
+            f"select _line, '{key_name}', {key_sql}, {msg(_('id already exists in the database'))} from {stage} "
             f"where {key_sql} in (select {db_key} from {table.name})"
         )
     sql = " union all ".join(f"({b})" for b in branches) + " order by 1, 2 limit 100000"
@@ -160,7 +161,7 @@ def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) ->
     for expr, columns in checks:
         column = next((c for c in columns if c in table.column_names), columns[0])
         shown = f"_raw_{column}" if column in table.column_names else "null::varchar"
-        message = msg(f"breaks the rule {_rule_text(expr)}", schema=True)
+        message = msg(_("breaks the rule {rule}").format(rule=_rule_text(expr)), schema=True)
         cases.append(
             f"case when not coalesce({expr}, true) then {{'col': '{column}', 'val': {shown}, 'msg': {message}}} end"
         )
@@ -215,7 +216,7 @@ def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]
             (
                 f"{_number('amount_low')} > {_number('amount_high')}",
                 "amount_low",
-                "amount_low is above amount_high",
+                N_("amount_low is above amount_high"),
                 "amount_low || ' > ' || amount_high",
             )
         ]
@@ -224,7 +225,7 @@ def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]
             (
                 "to_firm_id is null and move_type <> 'left'",
                 "to_firm_id",
-                "destination firm is required unless move_type is left",
+                N_("destination firm is required unless move_type is left"),
                 "to_firm_id",
             )
         ]
@@ -238,7 +239,7 @@ def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]
                 f"institution_id in (select firm_id from ({known})) "
                 f"and institution_id not in (select firm_id from ({known}) where kind = 'university')",
                 "institution_id",
-                "institution is not a firm of kind university",
+                N_("institution is not a firm of kind university"),
                 "institution_id",
             )
         ]
@@ -281,7 +282,13 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                         f"where {c.name} in ({removed}) order by 1 limit 1000"
                     ).fetchall()
                     problems += [
-                        Problem(r.name, ln, c.name, v, f"refers to a {target.name} id that this replace removes")
+                        Problem(
+                            r.name,
+                            ln,
+                            c.name,
+                            v,
+                            _("refers to a {table} id that this replace removes").format(table=target.name),
+                        )
                         for ln, v in rows
                     ]
                 if r.name in staged and any(t.name == r.name for t in replaced):
@@ -296,7 +303,13 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                     "order by 1 limit 1000"
                 ).fetchall()
                 problems += [
-                    Problem(target.name, None, key, v, f"cannot be removed: {r.name} {k} still refers to it")
+                    Problem(
+                        target.name,
+                        None,
+                        key,
+                        v,
+                        _("cannot be removed: {table} {key} still refers to it").format(table=r.name, key=k),
+                    )
                     for k, v in rows
                 ]
     return problems

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 
+from atlas.i18n import _
 from atlas.load.problems import Problem
 from atlas.model import TABLES, TABLES_BY_NAME, Table, detect_flat
 
@@ -34,9 +35,19 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         with open(path, "rb") as f:
             first = f.readline(1 << 16)
             if not (first + f.read(1 << 16)).strip():
-                return [Problem(table.name, None, None, None, "the file is empty", label)]
+                return [Problem(table.name, None, None, None, _("the file is empty"), label)]
     except OSError as exc:
-        return [Problem(table.name, None, None, None, f"cannot be read: {exc.strerror}", label)]
+        return [
+            Problem(
+                table.name,
+                None,
+                None,
+                None,
+                _("cannot be read: {strerror}").format(strerror=exc.strerror),
+                label,
+                unreadable=True,
+            )
+        ]
     canonical = first.startswith(b"_row,")
     if canonical:
         # written by atlas.csvfile: UTF-8, comma, every row checked, its spreadsheet row first
@@ -47,14 +58,24 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
             header = [r[0] for r in con.execute(f"describe select * from {sniffed}", {"path": str(path)}).fetchall()]
         except duckdb.Error as exc:
             reason = str(exc).splitlines()[0]
-            return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+            return [
+                Problem(
+                    table.name,
+                    None,
+                    None,
+                    None,
+                    _("cannot be read as CSV: {reason}").format(reason=reason),
+                    label,
+                    unreadable=True,
+                )
+            ]
     normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     problems = []
     for name in sorted(set(normalized) - set(table.column_names)):
-        problems.append(Problem(table.name, 1, name, None, "unknown column for this table", label))
+        problems.append(Problem(table.name, 1, name, None, _("unknown column for this table"), label))
     for c in table.columns:
         if c.required and c.name not in normalized:
-            problems.append(Problem(table.name, 1, c.name, None, "required column is missing", label))
+            problems.append(Problem(table.name, 1, c.name, None, _("required column is missing"), label))
     if problems:
         return problems
     if canonical:
@@ -99,13 +120,23 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         con.execute(f"create temp table {stage}_rows as select {row}{select} from {source}", {"path": str(path)})
     except duckdb.Error as exc:
         reason = str(exc).splitlines()[0]
-        return [Problem(table.name, None, None, None, f"cannot be read as CSV: {reason}", label)]
+        return [
+            Problem(
+                table.name,
+                None,
+                None,
+                None,
+                _("cannot be read as CSV: {reason}").format(reason=reason),
+                label,
+                unreadable=True,
+            )
+        ]
     # a canonical file carries each row's spreadsheet row; otherwise rows are lines (rowid + header)
     line = "_row as _line, * exclude (_row)" if canonical else "rowid + 2 as _line, *"
     con.execute(f"create temp view {stage} as select {line} from {stage}_rows")
     n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
     if n == 0:
-        return [Problem(table.name, None, None, None, "has a header but no rows", label)]
+        return [Problem(table.name, None, None, None, _("has a header but no rows"), label)]
     return []
 
 

@@ -8,6 +8,7 @@ Pages import `atlas.ui` and call these; data is fetched by the pages (through `a
 
 from atlas.ui.controls import (  # noqa: F401
     LEVEL_NAMES,
+    LEVEL_WORDS,
     LEVELS,
     FlowView,
     FundingView,
@@ -48,6 +49,8 @@ from atlas.ui.filters import (  # noqa: F401
     SHARED_DEFAULTS,
     Filters,
     carry,
+    coded_choice,
+    coded_tabs,
     empty_message,
     hidden_caption,
     hidden_phrases,

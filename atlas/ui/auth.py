@@ -15,6 +15,7 @@ import streamlit as st
 from atlas import access
 from atlas.access import Identity
 from atlas.escape import md
+from atlas.i18n import _
 
 DEFAULT_ROLES = Path(".streamlit") / "roles.toml"
 
@@ -70,16 +71,16 @@ def gate() -> None:
     try:
         roles()
     except access.RolesError as exc:
-        st.error(f"Team mode cannot start: {exc}", icon=":material/error:")
+        st.error(_("Team mode cannot start: {problem}").format(problem=exc), icon=":material/error:")
         st.stop()
     who = identity()
     if who.role is None:
         if st.user.is_logged_in:
-            st.warning(f"{md(who.label)} has no role in Talent Atlas. Ask an admin to add you.")
-            st.button("Sign out", on_click=st.logout, key="signout_norole")
+            st.warning(_("{who} has no role in Talent Atlas. Ask an admin to add you.").format(who=md(who.label)))
+            st.button(_("Sign out"), on_click=st.logout, key="signout_norole")
         else:
-            st.info("Sign in to read Talent Atlas.")
-            st.button("Sign in", on_click=st.login, type="primary", key="signin_gate")
+            st.info(_("Sign in to read Talent Atlas."))
+            st.button(_("Sign in"), on_click=st.login, type="primary", key="signin_gate")
         st.stop()
 
 
@@ -90,15 +91,21 @@ def account_ui() -> None:
     who = identity()
     with st.sidebar:
         if st.user.is_logged_in:
-            st.caption(f":material/person: Signed in as **{md(who.label)}** · {who.role or 'no role'}")
-            st.button("Sign out", on_click=st.logout, key="signout")
+            st.caption(
+                ":material/person: "
+                + _("Signed in as **{who}** · {role}").format(
+                    who=md(who.label), role=_(who.role) if who.role else _("no role")
+                )
+            )
+            st.button(_("Sign out"), on_click=st.logout, key="signout")
         else:
-            st.caption(":material/visibility: Reading as a guest (read-only).")
-            st.button("Sign in", on_click=st.login, key="signin")
+            st.caption(_(":material/visibility: Reading as a guest (read-only)."))
+            st.button(_("Sign in"), on_click=st.login, key="signin")
 
 
 def refuse(what: str) -> None:
-    """Show that this session may not do `what` (nothing was changed), and log the attempt."""
+    """Show that this session may not do `what` (nothing was changed), and log the attempt (`what`:
+    the English words, marked with N_: the log keeps them, the reader reads them translated)."""
     from atlas import audit, cache
 
     who = identity()

@@ -9,13 +9,20 @@ from dataclasses import dataclass
 import streamlit as st
 
 from atlas import cache, fetch, labels
+from atlas.i18n import N_, _
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
-from atlas.ui.filters import LAST_YEAR, url_int_input, url_picker
+from atlas.ui.filters import LAST_YEAR, coded_choice, url_int_input, url_picker
 
 LEVELS = ("firm", "parent", "kind", "country")
 
 
-LEVEL_NAMES = {"firm": "Firm", "parent": "Parent firm", "kind": "Firm kind", "country": "Country"}
+LEVEL_NAMES = labels.Labels(
+    {"firm": N_("Firm"), "parent": N_("Parent firm"), "kind": N_("Firm kind"), "country": N_("Country")}
+)
+# the same levels as the words of a sentence ("Moves by parent firm", "gained from, by firm kind")
+LEVEL_WORDS = labels.Labels(
+    {"firm": N_("firm"), "parent": N_("parent firm"), "kind": N_("firm kind"), "country": N_("country")}
+)
 
 
 @dataclass(frozen=True)
@@ -43,53 +50,56 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
     """Level, country, search, top-N and minimum count for the flow views, bound to the URL."""
     c1, c2, c3 = st.columns([2, 2, 2])
     with c1:
-        level = st.radio(
-            "Level",
+        level = coded_choice(
+            st.radio,
+            _("Level"),
             LEVELS,
-            index=1,
-            horizontal=True,
+            LEVEL_WORDS,
             key="level",
-            bind="query-params",
-            help="firm: each firm; parent: roll subsidiaries up to their top parent (Google Brain and Google "
-            "DeepMind are Google); kind: big tech, startup, lab…; country: where the firm is.",
+            default="parent",
+            horizontal=True,
+            help=_(
+                "firm: each firm; parent firm: roll subsidiaries up to their top parent (Google Brain and Google "
+                "DeepMind are Google); firm kind: big tech, startup, lab…; country: where the firm is."
+            ),
         )
         search = st.text_input(
-            "Person or firm",
+            _("Person or firm"),
             key="search",
             bind="query-params",
             max_chars=100,
-            placeholder="e.g. Yi Tay, 字节跳动, Reka",
-            help="Keeps the moves of matching people and the moves into or out of matching firms.",
+            placeholder=_("e.g. Yi Tay, 字节跳动, Reka"),
+            help=_("Keeps the moves of matching people and the moves into or out of matching firms."),
         ).strip()
     with c2:
         countries = st.multiselect(
-            "Country",
+            _("Country"),
             country_options,
             key="countries",
             bind="query-params",
-            placeholder="All countries",
-            help="A move matches when the firm it leaves or joins is in a selected country (ISO codes).",
+            placeholder=_("All countries"),
+            help=_("A move matches when the firm it leaves or joins is in a selected country (ISO codes)."),
         )
     with c3:
         top_n = st.slider(
-            "Top groups shown",
+            _("Top groups shown"),
             3,
             40,
             12,
             key="top",
             bind="query-params",
-            help="The most active groups are drawn; the rest fold into 'Other'.",
+            help=_("The most active groups are drawn; the rest fold into 'Other'."),
         )
         # a number, not a slider: on millions of moves a useful threshold can be in the thousands
         # not bound by Streamlit: its URL reader calls int(float(value)), which `?min_n=1e309`
         # crashes; the link value is read by the strict parser and written back by hand
         min_count = url_int_input(
-            "Minimum moves per flow",
+            _("Minimum moves per flow"),
             key="min_n",
             lo=1,
             hi=100_000_000,
             default=1,
-            help="Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart).",
+            help=_("Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart)."),
         )
     # any spelling of a name finds its entity: "Li Mu" looks for Mu Li, "賈揚清" for Yangqing Jia
     return FlowView(level, tuple(countries), cache.search_text(search), int(top_n), int(min_count))
@@ -99,14 +109,16 @@ def sankey_image_format_ui() -> str:
     """Which image the Sankey's own save button (top right of the diagram) writes."""
     # labels as values: a bound widget with a format_func reads the URL by label
     return st.segmented_control(
-        "Diagram image",
+        _("Diagram image"),
         ("PNG", "SVG"),
         default="PNG",
         key="img",
         bind="query-params",
         required=True,
-        help="The save button at the top right of the diagram downloads it as this image, drawn in your "
-        "browser: PNG (for slides) or SVG (scalable, editable).",
+        help=_(
+            "The save button at the top right of the diagram downloads it as this image, drawn in your "
+            "browser: PNG (for slides) or SVG (scalable, editable)."
+        ),
     ).lower()
 
 
@@ -143,33 +155,40 @@ def pay_controls_ui(firm_options) -> PayView:
     c1, c2, c3, c4 = st.columns([3, 3, 2, 2])
     firm_ids = url_picker(
         c1,
-        "Offering firm",
+        _("Offering firm"),
         firm_options["firm_id"].tolist(),
         dict(zip(firm_options["firm_id"], firm_options["firm"], strict=True)),
         key="firms",
         multi=True,
-        placeholder="All firms",
-        help=f"The {fetch.PICKER_LIMIT:,} firms with the most pay figures (and any picked). "
-        "Any firm's own figures are on its profile.",
+        placeholder=_("All firms"),
+        help=_(
+            "The {n} firms with the most pay figures (and any picked). Any firm's own figures are on its profile."
+        ).format(n=f"{fetch.PICKER_LIMIT:,}"),
     )
     pay_kinds = url_picker(
         c2,
-        "Kind of pay",
+        _("Kind of pay"),
         list(COMP_KINDS),
         labels.PAY_KINDS,
         key="pay_kinds",
         multi=True,
-        placeholder="All kinds",
-        help="Signing bonus and equity are one-time; base salary and annual total are per year.",
+        placeholder=_("All kinds"),
+        help=_("Signing bonus and equity are one-time; base salary and annual total are per year."),
     )
-    outcomes = c3.multiselect("Outcome", OUTCOMES, key="outcomes", bind="query-params", placeholder="All outcomes")
-    constant = c4.selectbox(
-        "Money of",
+    outcomes = url_picker(
+        c3, _("Outcome"), list(OUTCOMES), labels.OUTCOMES, key="outcomes", multi=True, placeholder=_("All outcomes")
+    )
+    constant = coded_choice(
+        c4.selectbox,
+        _("Money of"),
         ["nominal", *[str(y) for y in range(2010, LAST_YEAR + 1)]],
+        {"nominal": _("nominal")},
         key="constant",
-        bind="query-params",
-        help="nominal: converted at the rates of the year reported. A year: first in US dollars of that year "
-        "(US CPI-U, Bureau of Labor Statistics), then in the display currency.",
+        default="nominal",
+        help=_(
+            "nominal: converted at the rates of the year reported. A year: first in US dollars of that year "
+            "(US CPI-U, Bureau of Labor Statistics), then in the display currency."
+        ),
     )
     return PayView(tuple(firm_ids), tuple(pay_kinds), tuple(outcomes), 0 if constant == "nominal" else int(constant))
 
@@ -195,17 +214,29 @@ def funding_controls_ui(country_options: list[str]) -> FundingView:
     """Country, round type and status, bound to the URL."""
     c1, c2, c3 = st.columns(3)
     countries = c1.multiselect(
-        "Country of the firm", country_options, key="countries", bind="query-params", placeholder="All countries"
+        _("Country of the firm"),
+        country_options,
+        key="countries",
+        bind="query-params",
+        placeholder=_("All countries"),
     )
     round_types = url_picker(
-        c2, "Round type", list(ROUND_TYPES), labels.ROUND_TYPES, key="round_types", multi=True, placeholder="All types"
+        c2,
+        _("Round type"),
+        list(ROUND_TYPES),
+        labels.ROUND_TYPES,
+        key="round_types",
+        multi=True,
+        placeholder=_("All types"),
     )
-    statuses = c3.multiselect(
-        "Status",
-        ROUND_STATUSES,
+    statuses = url_picker(
+        c3,
+        _("Status"),
+        list(ROUND_STATUSES),
+        labels.STATUSES,
         key="statuses",
-        bind="query-params",
-        placeholder="All statuses",
-        help="Terminated and rumored deals are shown, but never counted as capital raised.",
+        multi=True,
+        placeholder=_("All statuses"),
+        help=_("Terminated and rumored deals are shown, but never counted as capital raised."),
     )
     return FundingView(tuple(countries), tuple(round_types), tuple(statuses))

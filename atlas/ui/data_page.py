@@ -10,36 +10,49 @@ import re
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, csvfile, db, fetch, load, upload
+from atlas import access, cache, csvfile, db, fetch, i18n, labels, load, resolve, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
+from atlas.i18n import N_, _
+from atlas.labels import Labels
 from atlas.model import TABLES, dictionary, example_csv, template_csv
 from atlas.ui import auth
 from atlas.ui.downloads import downloads_ui
 
-UPLOAD_MODES = {
-    "append": "Append: new ids only",
-    "upsert": "Upsert: add new ids, update existing ones",
-    "replace": "Replace: each file becomes its whole table",
+UPLOAD_MODES = Labels(
+    {
+        "append": N_("Append: new ids only"),
+        "upsert": N_("Upsert: add new ids, update existing ones"),
+        "replace": N_("Replace: each file becomes its whole table"),
+    }
+)
+# what a refusal names (atlas.ui.auth.refuse): the English words are logged, the reader reads them translated
+UPLOAD_REFUSALS = {
+    "append": N_("an append upload"),
+    "upsert": N_("an upsert upload"),
+    "replace": N_("a replace upload"),
 }
 
 
 def upload_ui() -> None:
     """Upload CSV files (or a zip of them): preview, check, see what changes, commit; undo."""
-    st.subheader("Upload new data")
+    st.subheader(_("Upload new data"))
     st.caption(
-        "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
-        "the data model; pick the table yourself where it is not. Names work wherever ids do, and a file of moves, "
-        "pay figures or rounds by name (one row per event, as you keep them) is matched to the people and firms "
-        "stored, with a review of every name before anything is written. Any encoding a spreadsheet saves (UTF-8, "
-        "UTF-16, GB18030/GBK, Big5, Shift-JIS, Windows-1252) is detected, or refused when unsure; comma, "
-        f"semicolon, tab or bar. A file with any problem changes nothing. Limit: {upload.MAX_FILE_BYTES // 2**20} "
-        "MB per file."
+        _(
+            "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
+            "the data model; pick the table yourself where it is not. Names work wherever ids do, and a file of "
+            "moves, pay figures or rounds by name (one row per event, as you keep them) is matched to the people "
+            "and firms stored, with a review of every name before anything is written. Any encoding a spreadsheet "
+            "saves (UTF-8, UTF-16, GB18030/GBK, Big5, Shift-JIS, Windows-1252) is detected, or refused when unsure; "
+            "comma, semicolon, tab or bar. A file with any problem changes nothing. Limit: {mb} MB per file."
+        ).format(mb=upload.MAX_FILE_BYTES // 2**20)
     )
     who = auth.identity()
     if not access.may_upload(who, "append"):
         st.info(
-            f"Uploads, merges and undo need the editor role; {md(who.label)} reads as a {who.role or 'guest'}.",
+            _("Uploads, merges and undo need the editor role; {who} reads as a {role}.").format(
+                who=md(who.label), role=_(who.role) if who.role else _("guest")
+            ),
             icon=":material/lock:",
         )
         return
@@ -47,7 +60,7 @@ def upload_ui() -> None:
     # a new uploader after each commit (its key carries the count): the committed files do not stay
     # in it, to be checked again on the next rerun as ids that already exist
     files = st.file_uploader(
-        "CSV or zip files",
+        _("CSV or zip files"),
         type=["csv", "zip"],
         accept_multiple_files=True,
         key=f"upload_files_{st.session_state.get('_upload_generation', 0)}",
@@ -106,7 +119,7 @@ def _upload_flow(files) -> None:
     encodings = st.session_state.get("_upload_encodings", {})
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
-    with st.spinner("Reading the files, matching their names and checking every row in DuckDB…"):
+    with st.spinner(_("Reading the files, matching their names and checking every row in DuckDB…")):
         staged, result = staged_and_checked(
             st.session_state, con, named, overrides, encodings, mode, review=names_decided
         )
@@ -116,32 +129,33 @@ def _upload_flow(files) -> None:
     codecs = csvfile.codec_names()
     picked_tables: dict[str, str] = {}
     picked_codecs: dict[str, str] = {}
-    unreadable = {p.file for p in staged.problems if p.message.startswith("cannot be read")}
-    with st.expander("Files, their tables and encodings", expanded=bool(staged.problems)):
-        st.dataframe(upload.readings_frame(staged), hide_index=True, width="stretch")
+    unreadable = {p.file for p in staged.problems if p.unreadable}
+    with st.expander(_("Files, their tables and encodings"), expanded=bool(staged.problems)):
+        readings = upload.readings_frame(staged)
+        st.dataframe(readings, hide_index=True, width="stretch", column_config=headers(readings))
         for i, s in enumerate(staged.staged):
             left, right = st.columns(2)
             with left:
                 picked = st.selectbox(
-                    md(f"Table of {short(s.name, 60)}"),
+                    md(_("Table of {file}").format(file=short(s.name, 60))),
                     tables,
                     index=tables.index(s.table) if s.table in tables else None,
                     key=f"upload_table_{i}",
-                    placeholder="Pick the table",
-                    help="Recognized from the file name or header; change it if it is wrong.",
+                    placeholder=_("Pick the table"),
+                    help=_("Recognized from the file name or header; change it if it is wrong."),
                 )
                 if picked and picked != s.table:
                     picked_tables[s.name] = picked
             with right:
                 current = encodings.get(s.name)
                 codec = st.selectbox(
-                    md(f"Encoding of {short(s.name, 60)}"),
+                    md(_("Encoding of {file}").format(file=short(s.name, 60))),
                     list(codecs),
                     format_func=codecs.get,
                     index=list(codecs).index(current) if current in codecs else None,
                     key=f"upload_encoding_{i}",
-                    placeholder="Detected" if s.name not in unreadable else "Pick the encoding",
-                    help="Leave empty to detect it. Pick one when the detection is unsure, then check the preview.",
+                    placeholder=_("Detected") if s.name not in unreadable else _("Pick the encoding"),
+                    help=_("Leave empty to detect it. Pick one when the detection is unsure, then check the preview."),
                 )
                 if codec:
                     picked_codecs[s.name] = codec
@@ -152,19 +166,23 @@ def _upload_flow(files) -> None:
     # replace is an admin's (the commit checks it again: a mode forced into the session changes nothing)
     modes = [m for m in UPLOAD_MODES if access.may_upload(auth.identity(), m)]
     mode = st.radio(
-        "Mode",
+        _("Mode"),
         modes,
-        format_func=UPLOAD_MODES.get,
+        format_func=i18n.bound(UPLOAD_MODES.get),
         horizontal=True,
         key="upload_mode",
-        help="Append refuses ids that exist; upsert updates them field by field; replace also removes the rows "
-        "the file no longer has (refused while other data still refers to them). Every commit can be undone.",
+        help=_(
+            "Append refuses ids that exist; upsert updates them field by field; replace also removes the rows "
+            "the file no longer has (refused while other data still refers to them). Every commit can be undone."
+        ),
     )
     readings = {s.table: s for s in staged.staged if s.path is not None}
     for table, frame in upload.preview(staged).items():
         s = readings.get(table)
-        how = f" (read as {s.encoding})" if s else ""
-        st.caption(md(f"First rows of {short(staged.labels[table], 80)} → {table}{how}"))
+        how = _(" (read as {encoding})").format(encoding=s.encoding) if s else ""
+        st.caption(
+            md(_("First rows of {file} → {table}").format(file=short(staged.labels[table], 80), table=table) + how)
+        )
         st.dataframe(frame, width="stretch")
 
     if staged.names is not None and staged.names.decisions:
@@ -175,73 +193,107 @@ def _upload_flow(files) -> None:
         # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
         whole = [p for p in result.problems if p.line is None][:20]
         listed = "".join(f"\n- **{md(short(p.file or p.table, 80))}**: {md(p.message)}" for p in whole)
-        st.error(f"{len(result.problems)} problem(s): nothing was written. Fix them and upload again.{listed}")
+        st.error(
+            _("{n} problem(s): nothing was written. Fix them and upload again.").format(n=len(result.problems)) + listed
+        )
         report = upload.problems_frame(result.problems)
-        st.dataframe(report, hide_index=True, width="stretch")
+        st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
         downloads_ui("upload_problems", df=report)
         return
-    st.success("No problem found. What a commit would change:")
+    st.success(_("No problem found. What a commit would change:"))
     st.dataframe(
         upload.changes_frame(result),
         column_config={
-            c: st.column_config.NumberColumn(c.capitalize(), format="%d")
-            for c in ("new", "changed", "unchanged", "removed")
+            "table": _("Table"),
+            **{
+                c: st.column_config.NumberColumn(labels.COLUMNS[c], format="%d")
+                for c in ("new", "changed", "unchanged", "removed")
+            },
         },
         hide_index=True,
         width="content",
     )
     if result.diff:
-        first = " (the first 2,000)" if len(result.diff) >= 2000 else ""
-        st.caption(f"Field by field: {len(result.diff):,} change(s){first}, old value beside new.")
-        st.dataframe(upload.diff_frame(result), hide_index=True, width="stretch")
+        first = _(" (the first 2,000)") if len(result.diff) >= 2000 else ""
+        st.caption(
+            _("Field by field: {n} change(s){first}, old value beside new.").format(
+                n=f"{len(result.diff):,}", first=first
+            )
+        )
+        diff = upload.diff_frame(result)
+        st.dataframe(diff, hide_index=True, width="stretch", column_config=headers(diff))
     who = auth.identity()
     if who.team:
         uploader = who.label  # the signed-in identity, never a typed name
-        st.caption(f"Recorded as uploaded by {md(who.label)}.")
+        st.caption(_("Recorded as uploaded by {who}.").format(who=md(who.label)))
     else:
-        uploader = st.text_input("Your name (recorded with the upload)", max_chars=100, key="uploader")
-    if st.button("Commit the upload", type="primary", key="upload_commit"):
+        uploader = st.text_input(_("Your name (recorded with the upload)"), max_chars=100, key="uploader")
+    if st.button(_("Commit the upload"), type="primary", key="upload_commit"):
         who = auth.identity()  # checked at the moment it acts, on the server
         if not access.may_upload(who, mode):
-            auth.refuse(f"a {mode} upload")
+            auth.refuse(UPLOAD_REFUSALS[mode])
             return
-        with st.status("Checking again and committing in one transaction…") as progress:
+        with st.status(_("Checking again and committing in one transaction…")) as progress:
 
             def step(name: str, result) -> None:  # noqa: ANN001 - a LoadResult
                 took = sum(result.timings.values())
                 derive = result.timings.get("derive", 0.0)
                 progress.update(
-                    label=f"Committed as data version {result.upload_id} in {took:,.1f} s, the pages' tables "
-                    f"with it ({derive:,.1f} s of it).",
+                    label=_(
+                        "Committed as data version {version} in {took} s, the pages' tables with it ({derive} s of it)."
+                    ).format(version=result.upload_id, took=f"{took:,.1f}", derive=f"{derive:,.1f}"),
                     state="complete",
                 )
 
             done = upload.commit(con, staged, uploader, mode, progress=step, uploader_email=who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if not done.ok:
-                progress.update(label="Rejected; nothing was written.", state="error")
+                progress.update(label=_("Rejected; nothing was written."), state="error")
         if done.ok:
             _drop_staged()  # committed: the copies are no longer needed
-            message = f"Committed as data version {done.upload_id}. Every page now shows it; undo it below."
+            message = _("Committed as data version {version}. Every page now shows it; undo it below.").format(
+                version=done.upload_id
+            )
             st.success(message)
             st.session_state["_committed_message"] = message
             st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
         else:
-            st.error("Rejected; nothing was written:")
-            st.dataframe(upload.problems_frame(done.problems), hide_index=True, width="stretch")
+            st.error(_("Rejected; nothing was written:"))
+            report = upload.problems_frame(done.problems)
+            st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
 
 
-STATUS_WORDS = {
-    "matched": "matched",
-    "review": "check: near miss",
-    "ambiguous": "check: several match",
-    "new": "new",
-    "confirmed": "confirmed by you",
-}
+STATUS_WORDS = Labels(
+    {
+        "matched": N_("matched"),
+        "review": N_("check: near miss"),
+        "ambiguous": N_("check: several match"),
+        "new": N_("new"),
+        "confirmed": N_("confirmed by you"),
+    }
+)
+# the files by name (atlas.byname.FLAT_FORMATS), as the dictionary's picker names them
+FLAT_NAMES = Labels(
+    {"moves by name": N_("moves by name"), "pay by name": N_("pay by name"), "rounds by name": N_("rounds by name")}
+)
+KIND_WORDS = Labels({"person": N_("person"), "firm": N_("firm")})
+
+
+def headers(df) -> dict:
+    """A frame's column headers in the reader's language (labels.COLUMNS), for st.dataframe."""
+    return {c: labels.COLUMNS[c] for c in df.columns if c in labels.COLUMNS}
+
+
+def dictionary_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
+    """A data dictionary (model.dictionary, byname.flat_dictionary) as a table with its headers in
+    the reader's language; the column names themselves are the CSV's, the same in every language."""
+    frame = pd.DataFrame(rows).set_index("column")
+    frame.index.name = labels.COLUMNS["column"]
+    return frame.rename(columns={c: labels.COLUMNS[c] for c in frame.columns if c in labels.COLUMNS})
 
 
 def _option(kind: str, entity_id: str, label: str) -> str:
-    return f"{label} · {kind} {entity_id}"
+    return f"{label} · {KIND_WORDS.get(kind, kind)} {entity_id}"
 
 
 def names_decided(staged) -> bool:  # noqa: ANN001 - an upload.Upload
@@ -254,15 +306,25 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     decided (every name matched automatically, or the analyst confirmed the table)."""
     plan = staged.names
     decisions = plan.decisions
-    st.markdown("#### Names in the upload")
+    st.markdown(_("#### Names in the upload"))
     n_review = sum(d.needs_review and d.status != "confirmed" for d in decisions)
     st.caption(
-        f"{len(decisions):,} distinct name(s): {sum(d.status == 'matched' for d in decisions):,} matched to a stored "
-        f"person or firm, {sum(d.status == 'new' for d in decisions):,} new, {n_review:,} to check. Change any "
-        "decision in the table: pick another entry, or “New …” with the id it gets. Matches you confirm are kept "
-        "as aliases, so the next file with the same spelling matches on its own."
+        _(
+            "{n} distinct name(s): {matched} matched to a stored person or firm, {new} new, {review} to check. "
+            "Change any decision in the table: pick another entry, or “New …” with the id it gets. Matches you "
+            "confirm are kept as aliases, so the next file with the same spelling matches on its own."
+        ).format(
+            n=f"{len(decisions):,}",
+            matched=f"{sum(d.status == 'matched' for d in decisions):,}",
+            new=f"{sum(d.status == 'new' for d in decisions):,}",
+            review=f"{n_review:,}",
+        )
     )
-    options: dict[str, tuple[str, str | None]] = {"New person": ("person", None), "New firm": ("firm", None)}
+    new_entry = {"person": _("New person"), "firm": _("New firm")}
+    options: dict[str, tuple[str, str | None]] = {
+        new_entry["person"]: ("person", None),
+        new_entry["firm"]: ("firm", None),
+    }
     for d in decisions:
         for c in d.candidates:
             options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
@@ -274,16 +336,16 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     frame = pd.DataFrame(
         [
             {
-                "kind": d.kind,
+                "kind": KIND_WORDS.get(d.kind, d.kind),
                 "name": d.name + (f" / {d.name_zh}" if d.name_zh and d.name_zh != d.name else ""),
                 "rows": d.rows,
                 "status": STATUS_WORDS.get(d.status, d.status),
                 "decision": _option(d.kind, d.entity_id, labels_of.get((d.kind, d.entity_id), d.entity_id))
                 if d.entity_id
-                else f"New {d.kind}",
+                else new_entry[d.kind],
                 "new_id": d.new_id if not d.entity_id else "",
                 "other_id": "",
-                "why": f"{d.rule} ({d.score:.0f})" if d.rule else "no stored name is close",
+                "why": f"{resolve.rule_words(d.rule)} ({d.score:.0f})" if d.rule else _("no stored name is close"),
                 "candidates": "; ".join(
                     f"{c.label} [{c.entity_id}] {c.score:.0f}" + (f": {c.detail}" if c.detail else "")
                     for c in d.candidates
@@ -295,28 +357,30 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     edited = st.data_editor(
         frame,
         column_config={
-            "kind": st.column_config.TextColumn("Kind", disabled=True, width="small"),
-            "name": st.column_config.TextColumn("Name in the file", disabled=True),
-            "rows": st.column_config.NumberColumn("Rows", disabled=True, width="small"),
-            "status": st.column_config.TextColumn("Status", disabled=True),
+            "kind": st.column_config.TextColumn(_("Kind"), disabled=True, width="small"),
+            "name": st.column_config.TextColumn(_("Name in the file"), disabled=True),
+            "rows": st.column_config.NumberColumn(_("Rows"), disabled=True, width="small"),
+            "status": st.column_config.TextColumn(_("Status"), disabled=True),
             "decision": st.column_config.SelectboxColumn(
-                "Decision",
+                _("Decision"),
                 options=list(options),
                 required=True,
                 width="large",
-                help="The stored entry the name stands for, or a new one",
+                help=_("The stored entry the name stands for, or a new one"),
             ),
             "new_id": st.column_config.TextColumn(
-                "New id", help="The id a new entry gets (lowercase letters, digits, '.', '_', '-')", max_chars=60
+                _("New id"), help=_("The id a new entry gets (lowercase letters, digits, '.', '_', '-')"), max_chars=60
             ),
             "other_id": st.column_config.TextColumn(
-                "Or another id",
-                help="The id of a stored person or firm that is not among the candidates (e.g. dario-amodei): "
-                "it wins over the decision",
+                _("Or another id"),
+                help=_(
+                    "The id of a stored person or firm that is not among the candidates (e.g. dario-amodei): "
+                    "it wins over the decision"
+                ),
                 max_chars=60,
             ),
-            "why": st.column_config.TextColumn("Why (score)", disabled=True, width="medium"),
-            "candidates": st.column_config.TextColumn("Candidates", disabled=True, width="large"),
+            "why": st.column_config.TextColumn(_("Why (score)"), disabled=True, width="medium"),
+            "candidates": st.column_config.TextColumn(_("Candidates"), disabled=True, width="large"),
         },
         hide_index=True,
         width="stretch",
@@ -338,19 +402,29 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
                 .fetchall()[0][0]
             )
             if not known:
-                problems.append(f"No {d.kind} has the id “{other}” (for “{d.name}”).")
+                problems.append(
+                    _("No {kind} has the id “{id}” (for “{name}”).").format(
+                        kind=KIND_WORDS[d.kind], id=other, name=d.name
+                    )
+                )
                 continue
             kind, entity_id = d.kind, other
         if kind != d.kind:
-            problems.append(f"“{d.name}” is a {d.kind}: pick a {d.kind} for it, not a {kind}.")
+            problems.append(
+                _("“{name}” is a {kind}: pick a {kind} for it, not a {other}.").format(
+                    name=d.name, kind=KIND_WORDS[d.kind], other=KIND_WORDS[kind]
+                )
+            )
             continue
         new_id = str(row.new_id or "").strip()
         if entity_id is None and not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,59}", new_id or d.new_id):
-            problems.append(f"The new id of “{d.name}” must be lowercase letters, digits, '.', '_' or '-'.")
+            problems.append(
+                _("The new id of “{name}” must be lowercase letters, digits, '.', '_' or '-'.").format(name=d.name)
+            )
             continue
         if entity_id != d.entity_id or (entity_id is None and new_id and new_id != d.new_id):
             changed = True
-            d.entity_id, d.status, d.rule, d.score = entity_id, "confirmed", "chosen in the review", 100.0
+            d.entity_id, d.status, d.rule, d.score = entity_id, "confirmed", N_("chosen in the review"), 100.0
             if entity_id is None:
                 d.new_id = new_id or d.new_id
     for p in problems:
@@ -361,62 +435,72 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         return False
     if names_decided(staged):
         return True
-    if st.button("Use these decisions", type="primary", key="names_confirm"):
+    if st.button(_("Use these decisions"), type="primary", key="names_confirm"):
         for d in decisions:
             if d.needs_review:
                 d.status = "confirmed"
         st.rerun()
-    st.info("Check the names marked “check”, then press **Use these decisions** to see what a commit would change.")
+    st.info(_("Check the names marked “check”, then press **Use these decisions** to see what a commit would change."))
     return False
 
 
 def merge_ui() -> None:
     """Merge two entries that are one person or firm (recorded and undoable like an upload)."""
-    with st.expander("Merge duplicates"):
+    with st.expander(_("Merge duplicates")):
         st.caption(
-            "Two entries that are one person (or firm), say one created by an upload: every fact of the second "
-            "moves to the first, its names become aliases of the first, and it goes. Undo it below like an upload."
+            _(
+                "Two entries that are one person (or firm), say one created by an upload: every fact of the second "
+                "moves to the first, its names become aliases of the first, and it goes. Undo it below like an upload."
+            )
         )
-        kind = st.radio("Kind", ["person", "firm"], horizontal=True, key="merge_kind")
+        kind = st.radio(
+            _("Kind"), ["person", "firm"], format_func=i18n.bound(KIND_WORDS.get), horizontal=True, key="merge_kind"
+        )
         c1, c2 = st.columns(2)
-        keep, keep_names = _entity_picker(c1, kind, "Keep", "merge_keep", "The entry that stays")
-        drop, drop_names = _entity_picker(c2, kind, "Merge into it", "merge_drop", "The duplicate that goes")
+        keep, keep_names = _entity_picker(c1, kind, _("Keep"), "merge_keep", _("The entry that stays"))
+        drop, drop_names = _entity_picker(c2, kind, _("Merge into it"), "merge_drop", _("The duplicate that goes"))
         names_of = {**keep_names, **drop_names}
-        if st.button("Merge", disabled=not (keep and drop) or keep == drop, key="merge_button"):
+        if st.button(_("Merge"), disabled=not (keep and drop) or keep == drop, key="merge_button"):
             who = auth.identity()
             if not access.allowed(who, "merge"):
-                auth.refuse("merging entries")
+                auth.refuse(N_("merging entries"))
                 return
             from atlas import merge
 
             done = merge.merge(cache.connection(), kind, keep, drop, who.label if who.team else "data page", who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if done.ok:
-                st.success(f"Merged {names_of[drop]} into {names_of[keep]} as data version {done.upload_id}.")
+                st.success(
+                    _("Merged {drop} into {keep} as data version {version}.").format(
+                        drop=names_of[drop], keep=names_of[keep], version=done.upload_id
+                    )
+                )
             else:
-                st.error("Refused; nothing changed: " + "; ".join(p.message for p in done.problems))
+                st.error(_("Refused; nothing changed: ") + _("; ").join(p.message for p in done.problems))
 
 
 def audit_ui() -> None:
     """Admins: who did what and when, with the data version; downloadable."""
     if not access.allowed(auth.identity(), "audit"):
         return
-    with st.expander("Audit log"):
+    with st.expander(_("Audit log")):
         log = cache.query_fresh("audit_log", limit=10_000)
         log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
         st.caption(
-            f"The latest {len(log):,} events: loads, undos, merges, saved and deleted views, and refused attempts, "
-            "each with who and the data version at the time."
+            _(
+                "The latest {n} events: loads, undos, merges, saved and deleted views, and refused attempts, "
+                "each with who and the data version at the time."
+            ).format(n=f"{len(log):,}")
         )
         st.dataframe(
             log,
             column_config={
-                "happened_at": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm:ss"),
-                "who": "Who",
-                "email": "E-mail",
-                "action": "What",
-                "detail": "Detail",
-                "data_version": st.column_config.NumberColumn("Data version", format="%d"),
+                "happened_at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
+                "who": _("Who"),
+                "email": _("E-mail"),
+                "action": _("What"),
+                "detail": _("Detail"),
+                "data_version": st.column_config.NumberColumn(_("Data version"), format="%d"),
             },
             hide_index=True,
             width="stretch",
@@ -430,12 +514,12 @@ PICKER_LIMIT = 200  # options a merge picker sends: a search narrows a million p
 def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tuple[str | None, dict[str, str]]:  # noqa: ANN001 - a column
     """A person or firm picked by searching its name or id: the picker lists at most PICKER_LIMIT
     matches (the most active first), never every entry (a million options would stall the page)."""
-    text = col.text_input(f"{label}: find by name or id", key=f"{key}_q", max_chars=200)
+    text = col.text_input(_("{label}: find by name or id").format(label=label), key=f"{key}_q", max_chars=200)
     chosen = st.session_state.get(key) or ""  # kept among the options while the search changes
     options = fetch.entity_options(kind, text.strip(), chosen, PICKER_LIMIT)
     names_of = dict(zip(options["id"], options["label"], strict=True))
     if len(options) >= PICKER_LIMIT:
-        col.caption(f"The first {PICKER_LIMIT} matches; type more of the name to narrow them.")
+        col.caption(_("The first {n} matches; type more of the name to narrow them.").format(n=PICKER_LIMIT))
     picked = col.selectbox(
         label,
         list(names_of),
@@ -455,15 +539,23 @@ def undo_ui() -> None:
         return
     problem = load.undo_problem(con, latest)
     if problem:
-        st.caption(md(f"The latest upload (data version {latest}) cannot be undone: {problem}."))
-        return
-    with st.expander(f"Undo the latest upload (data version {latest})"):
         st.caption(
-            "Restores exactly the state before it: the rows it added go, the rows it updated or replaced come "
-            "back. The undo is itself recorded in the load history."
+            md(
+                _("The latest upload (data version {version}) cannot be undone: {problem}.").format(
+                    version=latest, problem=problem
+                )
+            )
         )
-        sure = st.checkbox(f"Yes, undo data version {latest}", key="undo_sure")
-        if st.button("Undo", disabled=not sure, key="undo_button"):
+        return
+    with st.expander(_("Undo the latest upload (data version {version})").format(version=latest)):
+        st.caption(
+            _(
+                "Restores exactly the state before it: the rows it added go, the rows it updated or replaced come "
+                "back. The undo is itself recorded in the load history."
+            )
+        )
+        sure = st.checkbox(_("Yes, undo data version {version}").format(version=latest), key="undo_sure")
+        if st.button(_("Undo"), disabled=not sure, key="undo_button"):
             who = auth.identity()
             owner = (
                 con.cursor()
@@ -471,15 +563,19 @@ def undo_ui() -> None:
                 .fetchall()[0][0]
             )
             if not access.may_undo(who, owner):
-                auth.refuse("undoing an upload someone else made")
+                auth.refuse(N_("undoing an upload someone else made"))
                 return
             uploader = who.label if who.team else st.session_state.get("uploader", "") or "data page"
             result = load.undo(con, latest, uploader, who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
-                st.success(f"Version {latest} undone (recorded as version {result.upload_id}).")
+                st.success(
+                    _("Version {version} undone (recorded as version {undo}).").format(
+                        version=latest, undo=result.upload_id
+                    )
+                )
             else:
-                st.error("; ".join(p.message for p in result.problems))
+                st.error(_("; ").join(p.message for p in result.problems))
 
 
 def dictionary_ui() -> None:
@@ -487,27 +583,32 @@ def dictionary_ui() -> None:
     in full, an empty template and a separate example file with one row."""
     from atlas import byname
 
-    with st.expander("Templates and data dictionary"):
+    with st.expander(_("Templates and data dictionary")):
         choices = [t.name for t in TABLES] + list(byname.FLAT_FORMATS)
         table = st.selectbox(
-            "Table or file by name",
+            _("Table or file by name"),
             choices,
+            format_func=i18n.bound(lambda t: FLAT_NAMES.get(t, t)),
             key="dict_table",
-            help="The tables take ids; the files by name (moves, pay, rounds) take names as you keep them, and the "
-            "upload matches the names to people and firms, with a review before anything is written.",
+            help=_(
+                "The tables take ids; the files by name (moves, pay, rounds) take names as you keep them, and the "
+                "upload matches the names to people and firms, with a review before anything is written."
+            ),
         )
         if table in byname.FLAT_FORMATS:
             fmt = byname.FLAT_FORMATS[table]
             st.caption(
-                f"One row per event, with names instead of ids; recognized by its header whatever the file is called. "
-                f"Required: {', '.join(fmt.required)}. It fills the {fmt.table} table; the names are matched to "
-                "stored people and firms (or become new ones) in a review before the dry run."
+                _(
+                    "One row per event, with names instead of ids; recognized by its header whatever the file is "
+                    "called. Required: {required}. It fills the {table} table; the names are matched to stored people "
+                    "and firms (or become new ones) in a review before the dry run."
+                ).format(required=", ".join(fmt.required), table=fmt.table)
             )
-            st.table(pd.DataFrame(byname.flat_dictionary(table)).set_index("column"))
+            st.table(dictionary_frame(byname.flat_dictionary(table)))
             file_name = table.replace(" ", "_")
             with st.container(horizontal=True, gap="small"):
                 st.download_button(
-                    f"Empty template: {file_name}.csv",
+                    _("Empty template: {file}").format(file=f"{file_name}.csv"),
                     data=byname.flat_csv(table),
                     file_name=f"{file_name}.csv",
                     mime="text/csv",
@@ -516,7 +617,7 @@ def dictionary_ui() -> None:
                     icon=":material/download:",
                 )
                 st.download_button(
-                    f"Example: {file_name}.example.csv",
+                    _("Example: {file}").format(file=f"{file_name}.example.csv"),
                     data=byname.flat_csv(table, example=True),
                     file_name=f"{file_name}.example.csv",
                     mime="text/csv",
@@ -531,27 +632,29 @@ def dictionary_ui() -> None:
             with open(seed, encoding="utf-8") as f:
                 example = next(csv.DictReader(f), {}) or {}
         # a static table: every rule and example readable in full, wrapped, not cut at a cell's width
-        st.table(pd.DataFrame(dictionary(table, example)).set_index("column"))
+        st.table(dictionary_frame(dictionary(table, example)))
         with st.container(horizontal=True, gap="small"):
             st.download_button(
-                f"Empty template: {table}.csv",
+                _("Empty template: {file}").format(file=f"{table}.csv"),
                 data=template_csv(table),
                 file_name=f"{table}.csv",
                 mime="text/csv",
                 key="dict_template",
                 on_click="ignore",
                 icon=":material/download:",
-                help="The header alone, ready to fill in",
+                help=_("The header alone, ready to fill in"),
             )
             if example:
                 st.download_button(
-                    f"Example: {table}.example.csv",
+                    _("Example: {file}").format(file=f"{table}.example.csv"),
                     data=example_csv(table, example),
                     file_name=f"{table}.example.csv",
                     mime="text/csv",
                     key="dict_example",
                     on_click="ignore",
                     icon=":material/download:",
-                    help="The header and one row of the seed data, to see how a filled row looks."
-                    " A separate file: the empty template stays empty, so nothing of the example is loaded by mistake.",
+                    help=_(
+                        "The header and one row of the seed data, to see how a filled row looks. A separate file: "
+                        "the empty template stays empty, so nothing of the example is loaded by mistake."
+                    ),
                 )

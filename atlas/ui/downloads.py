@@ -7,7 +7,8 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import cache, db, export
+from atlas import cache, db, export, i18n
+from atlas.i18n import _
 from atlas.pages import BY_TITLE
 from atlas.ui.share import view_query
 
@@ -22,7 +23,11 @@ def export_context(name: str) -> export.ExportContext:
     currency = getattr(filters, "currency", "USD")
     constant = st.session_state.get("constant") if page == "Pay offers" else None
     constant = None if constant in (None, "", "nominal") else constant
-    money = f"{currency} of {constant}" if constant else f"{currency}, nominal"
+    money = (
+        _("{currency} of {year}").format(currency=currency, year=constant)
+        if constant
+        else _("{currency}, nominal").format(currency=currency)
+    )
     entry = BY_TITLE.get(page)
     base = (st.context.url or "").split("?")[0]
     link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")
@@ -31,7 +36,7 @@ def export_context(name: str) -> export.ExportContext:
         page=page if entry is None else entry.title,
         view=view,
         link=link,
-        money=f"money in {money}",
+        money=_("money in {money}").format(money=money),
         data_version=version,
     )
 
@@ -58,14 +63,14 @@ def downloads_ui(name: str, df=None, chart=None) -> None:
         for label, file_name, mime, make in buttons:
             st.download_button(
                 label,
-                data=make,
+                data=i18n.bound(make),  # made on another thread, after the run: in this run's language
                 file_name=file_name,
                 mime=mime,
                 key=f"dl_{name}_{label}",
                 on_click="ignore",
                 icon=":material/download:",
-                help=f"Download {file_name}"
-                + (" (the CSV with about.txt: filters, money, data version, sources)" if label == "CSV" else ""),
+                help=_("Download {file}").format(file=file_name)
+                + (_(" (the CSV with about.txt: filters, money, data version, sources)") if label == "CSV" else ""),
                 width="content",
                 type="tertiary",
             )

@@ -14,15 +14,16 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore
+from atlas import access, cache, charts, console, db, explore, i18n
 from atlas.escape import md, short
+from atlas.i18n import N_, _, ngettext
 from atlas.model import dictionary
 from atlas.ui import auth
 from atlas.ui.share import save_view_ui
 from atlas.urlvalues import parse_int
 
 DEFAULT_TABLE = "moves"
-TAB_LABELS = ("Tables", "SQL console", "Download")
+TAB_LABELS = (N_("Tables"), N_("SQL console"), N_("Download"))
 # where a reference opens: a person or firm's profile, else the referenced row here
 PROFILE_OF = {"people": "person", "firms": "firm"}
 
@@ -78,12 +79,20 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         if size in PAGE_SIZES:
             st.session_state["n"] = size
         else:
-            _explain("n", f"{md(short(asked['n'][0], 20))} rows per page: one of {', '.join(map(str, PAGE_SIZES))}")
+            _explain(
+                "n",
+                _("{x} rows per page: one of {x2}").format(
+                    x=md(short(asked["n"][0], 20)), x2=", ".join(map(str, PAGE_SIZES))
+                ),
+            )
     if asked["sql"] and "tab" not in st.query_params:
         st.session_state["tab"] = TAB_LABELS[1]
     name = asked["table"][0] if asked["table"] else DEFAULT_TABLE
     if name not in catalog:
-        _explain("table", f"there is no table “{md(short(name, 40))}”; the tables are {', '.join(catalog)}")
+        _explain(
+            "table",
+            _("there is no table “{x}”; the tables are {x2}").format(x=md(short(name, 40)), x2=", ".join(catalog)),
+        )
         name = DEFAULT_TABLE
     st.session_state["table"] = name
     st.session_state["_explore_table"] = name  # the link's table: its filters are not another table's
@@ -156,7 +165,7 @@ def _remove_filter(text: str) -> None:
 
 def _facet_picked(picked: str, column: str, is_date: bool) -> None:
     value = picked.rsplit(" · ", 1)[0]
-    if value == "(empty)":
+    if value == _("(empty)"):
         _add_filter(explore.Filter(column, "empty"))
     else:
         _add_filter(explore.Filter(column, "year" if is_date else "eq", value))
@@ -173,11 +182,11 @@ def _table_changed(name: str) -> None:
 def table_picker_ui(catalog: dict[str, explore.Table]) -> explore.Table:
     """Which table, bound to the URL (`table=`)."""
     name = st.selectbox(
-        "Table",
+        _("Table"),
         list(catalog),
         key="table",
-        format_func=lambda t: f"{catalog[t].title} — {catalog[t].about}",
-        help="Every table of the data model as it is stored; the sidebar's filters do not apply here.",
+        format_func=i18n.bound(lambda t: f"{catalog[t].title} — {catalog[t].about}"),
+        help=_("Every table of the data model as it is stored; the sidebar's filters do not apply here."),
     )
     _table_changed(name or DEFAULT_TABLE)
     return catalog[name or DEFAULT_TABLE]
@@ -190,16 +199,16 @@ def filters_ui(table: explore.Table) -> None:
         cols = st.columns(min(len(current), 4) + 1)
         for i, text in enumerate(current):
             f = explore.parse_filter(table, text)
-            if cols[i % 4].button(f"✕ {f.label()}", key=f"rm_{i}_{text}", help="Remove this filter"):
+            if cols[i % 4].button(f"✕ {f.label()}", key=f"rm_{i}_{text}", help=_("Remove this filter")):
                 _remove_filter(text)
                 st.rerun()
-    with st.popover("Add a filter", icon=":material/filter_alt:"), st.form("add_filter", border=False):
-        column = st.selectbox("Column", table.names)
-        op = st.selectbox("Condition", list(explore.OPS), format_func=explore.OPS.get)
+    with st.popover(_("Add a filter"), icon=":material/filter_alt:"), st.form("add_filter", border=False):
+        column = st.selectbox(_("Column"), table.names)
+        op = st.selectbox(_("Condition"), list(explore.OPS), format_func=i18n.bound(lambda o: _(explore.OPS[o])))
         value = st.text_input(
-            "Value", max_chars=200, help="Dates as 2024, 2024-03 or 2024-03-01; not needed for 'is empty'"
+            _("Value"), max_chars=200, help=_("Dates as 2024, 2024-03 or 2024-03-01; not needed for 'is empty'")
         )
-        if st.form_submit_button("Add"):
+        if st.form_submit_button(_("Add")):
             try:
                 f = explore.parse_filter(
                     table, f"{column}.{op}.{value.strip()}" if op not in explore.VALUELESS else f"{column}.{op}"
@@ -218,16 +227,15 @@ def facets_ui(table: explore.Table, found: dict[str, pd.DataFrame]) -> None:
         if values.empty:
             continue
         is_date = table.column(column).is_date
-        options = [
-            f"{'(empty)' if pd.isna(v) else v} · {int(n):,}" for v, n in zip(values.value, values.n, strict=True)
-        ]
+        empty = _("(empty)")
+        options = [f"{empty if pd.isna(v) else v} · {int(n):,}" for v, n in zip(values.value, values.n, strict=True)]
         # a new widget for every set of filters: a pick never stays selected after it applied
         key = f"facet_{table.name}_{column}_{'|'.join(st.session_state.get('f', []))}"
         picked = st.pills(
-            f"{column} (year)" if is_date else column,
+            _("{column} (year)").format(column=column) if is_date else column,
             options,
             key=key,
-            help="Rows per value among the matching rows; click one to keep only its rows",
+            help=_("Rows per value among the matching rows; click one to keep only its rows"),
             width="stretch",
             wrap=True,
         )
@@ -250,11 +258,15 @@ def sort_ui(table: explore.Table) -> tuple[explore.Sort, int]:
     options = ["(as stored)", *table.names]
     c1, c2, c3 = st.columns([3, 1, 1])
     column = c1.selectbox(
-        "Sort by", options, index=options.index(sort.column) if sort.column else 0, key=f"sort_col_{table.name}"
+        _("Sort by"),
+        options,
+        index=options.index(sort.column) if sort.column else 0,
+        format_func=i18n.bound(lambda o: _("(as stored)") if o == "(as stored)" else o),
+        key=f"sort_col_{table.name}",
     )
-    desc = c2.toggle("Descending", value=sort.desc, key=f"sort_desc_{table.name}")
+    desc = c2.toggle(_("Descending"), value=sort.desc, key=f"sort_desc_{table.name}")
     size = c3.selectbox(
-        "Rows per page",
+        _("Rows per page"),
         PAGE_SIZES,
         index=PAGE_SIZES.index(explore.PAGE_SIZE),
         key="n",
@@ -285,9 +297,9 @@ def _with_links(
         ],
     )
     config["_open"] = st.column_config.LinkColumn(
-        "Row",
+        _("Row"),
         display_text=r"#(.+)$",
-        help="Opens the row with its source, upload and the rows that refer to it",
+        help=_("Opens the row with its source, upload and the rows that refer to it"),
         width="small",
     )
     for column, target in table.refs.items():
@@ -297,10 +309,8 @@ def _with_links(
         shown[column] = [
             None if pd.isna(v) else _ref_url(target, str(v), names.get(str(v), str(v))) for v in shown[column]
         ]
-        what = "profile" if target in PROFILE_OF else "row"
-        config[column] = st.column_config.LinkColumn(
-            column, display_text=r"#(.+)$", help=f"Opens the {what} ({target})"
-        )
+        opens = _("Opens the profile ({target})") if target in PROFILE_OF else _("Opens the row ({target})")
+        config[column] = st.column_config.LinkColumn(column, display_text=r"#(.+)$", help=opens.format(target=target))
     return shown, config
 
 
@@ -331,18 +341,18 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
                 size,
             )
         except explore.BadLink as exc:
-            st.warning(f"{md(str(exc))}. The first page is shown.", icon=":material/link_off:")
+            st.warning(_("{x}. The first page is shown.").format(x=md(str(exc))), icon=":material/link_off:")
             _set("after", "")
             _set("before", "")
             page = cache.explore("browse", table, tuple(filters), sort, "", "", size)
         total = cache.explore("count", table)
         st.caption(
-            f"{page.n_matching:,} of {total:,} rows match"
-            + (f"; {len(page.rows)} shown on this page" if page.n_matching > len(page.rows) else "")
-            + f". {table.title.capitalize()}: {table.about}."
+            _("{n_matching:,} of {total:,} rows match").format(n_matching=page.n_matching, total=total)
+            + (_("; {n} shown on this page").format(n=len(page.rows)) if page.n_matching > len(page.rows) else "")
+            + _(". {table}: {about}.").format(table=_(table.title).capitalize(), about=_(table.about))
         )
         if page.rows.empty:
-            st.info("No row matches these filters. Remove one above to see more.", icon=":material/filter_alt_off:")
+            st.info(_("No row matches these filters. Remove one above to see more."), icon=":material/filter_alt_off:")
         else:
             labels = cache.explore("labels", table, page.rows.drop(columns=["_rowid"]))
             shown, config = _with_links(table, page.rows, labels)
@@ -353,23 +363,23 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
                 width="stretch",
                 height=min(36 * (len(shown) + 1) + 3, 640),
             )
-        c1, c2, _ = st.columns([1, 1, 4])
-        if c1.button("← Previous", disabled=page.prev_cursor is None, key="page_prev"):
+        c1, c2, _rest = st.columns([1, 1, 4])
+        if c1.button(_("← Previous"), disabled=page.prev_cursor is None, key="page_prev"):
             _set("before", page.prev_cursor)
             _set("after", "")
             st.rerun()
-        if c2.button("Next →", disabled=page.next_cursor is None, key="page_next"):
+        if c2.button(_("Next →"), disabled=page.next_cursor is None, key="page_next"):
             _set("after", page.next_cursor)
             _set("before", "")
             st.rerun()
     with left:
-        st.markdown("**Facets**")
+        st.markdown(_("**Facets**"))
         facets_ui(table, cache.explore("facets", table, tuple(filters)))
 
 
 def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -> None:
     """One row: every column, its source, the loads that brought or changed it, the rows that refer to it."""
-    if st.button("← Back to the table", key="row_back"):
+    if st.button(_("← Back to the table"), key="row_back"):
         _set("row", "")
         st.rerun()
     try:
@@ -380,7 +390,9 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
     row = cache.explore("one_row", table, key)
     if row is None:
         st.warning(
-            f"There is no row of {table.title} with {md(short(text, 80))} (it may have been removed or merged).",
+            _("There is no row of {title} with {x} (it may have been removed or merged).").format(
+                title=table.title, x=md(short(text, 80))
+            ),
             icon=":material/search_off:",
         )
         return
@@ -396,7 +408,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
     st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 3)
     refs = [(c, t, values[c]) for c, t in table.refs.items() if c in values.index and not pd.isna(values[c])]
     if refs:
-        st.markdown("**References**")
+        st.markdown(_("**References**"))
         for column, target, value in refs:
             name = labels.get(column, {}).get(str(value), str(value))
             st.markdown(f"- {column}: [{md(short(name, 80))}]({_ref_url(target, str(value), '')})")
@@ -410,39 +422,47 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
                 else ""
             )
             st.markdown(
-                f"**Source**: {md(short(source['title'], 200))} — {md(short(source['publisher'], 80))}"
-                + (f", {source['published_on']:%Y-%m-%d}" if not pd.isna(source["published_on"]) else "")
-                + (f" · [address]({url})" if url else "")
-                + f" · [the source's row]({_ref_url('sources', str(source_id), '')})"
-                + (f" · certainty: {md(str(values['certainty']))}" if "certainty" in values.index else "")
+                _("**Source**: {x} — {x2}").format(
+                    x=md(short(source["title"], 200)), x2=md(short(source["publisher"], 80))
+                )
+                + (
+                    ", " + str(i18n.date(f"{source['published_on']:%Y-%m-%d}"))
+                    if not pd.isna(source["published_on"])
+                    else ""
+                )
+                + (_(" · [address]({url})").format(url=url) if url else "")
+                + _(" · [the source's row]({x})").format(x=_ref_url("sources", str(source_id), ""))
+                + (_(" · certainty: {x}").format(x=md(str(values["certainty"]))) if "certainty" in values.index else "")
             )
     loads = cache.explore("upload_of", table, key)
-    st.markdown("**Loads that brought or changed it**")
+    st.markdown(_("**Loads that brought or changed it**"))
     if loads.empty:
-        st.caption("None logged: it came with the build of the database (data version 1) or a full replace.")
+        st.caption(_("None logged: it came with the build of the database (data version 1) or a full replace."))
     else:
         st.dataframe(
             loads,
             hide_index=True,
             column_config={
-                "upload_id": st.column_config.NumberColumn("Data version", format="%d"),
+                "upload_id": st.column_config.NumberColumn(_("Data version"), format="%d"),
                 "action": st.column_config.TextColumn(
-                    "What",
-                    help="inserted: the load added it; before: the load changed it (the old row is kept for undo)",
+                    _("What"),
+                    help=_("inserted: the load added it; before: the load changed it (the old row is kept for undo)"),
                 ),
-                "uploaded_at": st.column_config.DatetimeColumn("Loaded at (UTC)", format="YYYY-MM-DD HH:mm"),
+                "uploaded_at": st.column_config.DatetimeColumn(_("Loaded at (UTC)"), format="YYYY-MM-DD HH:mm"),
             },
         )
     refs_in = cache.explore("referrers", table, key)
-    st.markdown("**Rows that refer to it**")
+    st.markdown(_("**Rows that refer to it**"))
     if refs_in.empty:
-        st.caption("No other row refers to it.")
+        st.caption(_("No other row refers to it."))
     else:
         for other, column, n in refs_in.itertuples(index=False):
             f = f"{column}.eq.{key[table.key[0]]}"
             extra = [("f", f"entity_kind.eq.{PROFILE_OF[table.name]}")] if other == "aliases" else []
             url = link("/Explore", [("table", other), ("f", f), *extra], "")
-            st.markdown(f"- [{n:,} in {catalog[other].title}, by {column}]({url})")
+            st.markdown(
+                _("- [{n:,} in {x}, by {column}]({url})").format(n=n, x=catalog[other].title, column=column, url=url)
+            )
 
 
 # ---------------------------------------------------------------- the SQL console
@@ -453,59 +473,73 @@ def console_ui() -> None:
     who = auth.identity()
     if not access.may_use_console(who, auth.roles().console if auth.team_mode() else "anyone"):
         st.info(
-            "The SQL console is for signed-in team members (the roles file's `console` setting). "
-            "Sign in from the sidebar, or browse the tables in the first tab.",
+            _(
+                "The SQL console is for signed-in team members (the roles file's `console` setting). "
+                "Sign in from the sidebar, or browse the tables in the first tab."
+            ),
             icon=":material/lock:",
         )
         return
     c1, c2 = st.columns([3, 2])
     with c2:
         example = st.selectbox(
-            "Examples", list(console.EXAMPLES), index=None, key="example", placeholder="Pick an example query"
+            _("Examples"),
+            list(console.EXAMPLES),
+            index=None,
+            key="example",
+            placeholder=_("Pick an example query"),
+            format_func=i18n.bound(_),
         )
         if example and st.session_state.get("_example_used") != example:
             # the query box is drawn after this: it takes the example as its value, and the link too
             st.session_state["_example_used"] = example
             st.session_state["sql"] = console.EXAMPLES[example]
             st.query_params["sql"] = console.EXAMPLES[example]
-        with st.expander("Schema: every table and column", icon=":material/schema:"):
+        with st.expander(_("Schema: every table and column"), icon=":material/schema:"):
             schema_ui()
     with c1:
         text = st.text_area(
-            "Read-only SQL (DuckDB)",
+            _("Read-only SQL (DuckDB)"),
             key="sql",
             bind="query-params",
             height=180,
             max_chars=console.MAX_SQL_CHARS,
-            placeholder="select * from moves where certainty = 'confirmed' limit 20",
-            help=f"One read query. Runs on a copy of this data version, for at most {console.TIME_LIMIT_S:.0f} s; "
-            f"the first {console.ROW_LIMIT:,} rows are shown. Ctrl+Enter runs it; the query is in the link.",
+            placeholder=_("select * from moves where certainty = 'confirmed' limit 20"),
+            help=_(
+                "One read query. Runs on a copy of this data version, for at most {seconds:.0f} s; the first "
+                "{rows:,} rows are shown. Ctrl+Enter runs it; the query is in the link."
+            ).format(seconds=console.TIME_LIMIT_S, rows=console.ROW_LIMIT),
         )
-        st.button("Run", type="primary", icon=":material/play_arrow:", key="run_sql")
+        st.button(_("Run"), type="primary", icon=":material/play_arrow:", key="run_sql")
     if not (text or "").strip():
         st.caption(
-            "Write a query, or pick an example. The tables are those of the schema; nothing here can change the data."
+            _(
+                "Write a query, or pick an example. The tables are those of the schema; nothing here can change "
+                "the data."
+            )
         )
         return
     try:
-        with st.spinner("Running… (the first query on a new data version also copies its tables for the console)"):
+        with st.spinner(_("Running… (the first query on a new data version also copies its tables for the console)")):
             result = cache.console_query(text)
     except console.Refused as exc:
         st.error(md(str(exc)), icon=":material/block:")
         return
-    more = f"; the first {console.ROW_LIMIT:,} are shown" if result.truncated else ""
+    more = _("; the first {rows:,} are shown").format(rows=console.ROW_LIMIT) if result.truncated else ""
     st.caption(
-        f"{len(result.frame):,}{'+' if result.truncated else ''} row{'' if len(result.frame) == 1 else 's'} "
-        f"in {result.seconds:.2f} s{more}. "
-        f"Data version {result.version}."
+        ngettext(
+            "{n}{plus} row in {seconds:.2f} s{more}.", "{n}{plus} rows in {seconds:.2f} s{more}.", len(result.frame)
+        ).format(n=f"{len(result.frame):,}", plus="+" if result.truncated else "", seconds=result.seconds, more=more)
+        + " "
+        + _("Data version {version}.").format(version=result.version)
     )
     st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
     chart = charts.first_two_columns_chart(result.frame)
     if chart is not None:
         st.altair_chart(chart, width="stretch")
-    d1, d2, _ = st.columns([1, 1, 3])
+    d1, d2, _rest = st.columns([1, 1, 3])
     d1.download_button(
-        "CSV",
+        _("CSV"),
         result.frame.to_csv(index=False).encode("utf-8"),
         f"query-v{result.version}.csv",
         "text/csv",
@@ -514,7 +548,7 @@ def console_ui() -> None:
         key="sql_csv",
     )
     d2.download_button(
-        "Parquet",
+        _("Parquet"),
         _parquet(result.frame),
         f"query-v{result.version}.parquet",
         "application/vnd.apache.parquet",
@@ -534,14 +568,14 @@ def _parquet(frame: pd.DataFrame) -> bytes:
 def save_query_ui(text: str) -> None:
     """Save the query under a name and note: it sits with the saved views (the Overview lists them)."""
     query = urlencode([("tab", TAB_LABELS[1]), ("sql", text), ("v", str(cache.version()[0]))])
-    save_view_ui("Explore", query, what="query", placeholder="e.g. People who moved twice within a year")
+    save_view_ui("Explore", query, what="query", placeholder=_("e.g. People who moved twice within a year"))
 
 
 def schema_ui() -> None:
     """Every table and column the console holds, with the data dictionary's words where it has them."""
     schema = cache.console_schema()
     for table, cols in schema.groupby("table", sort=False):
-        about = explore.BROWSABLE.get(table, "")
+        about = _(explore.BROWSABLE[table]) if table in explore.BROWSABLE else ""
         st.markdown(f"**{table}** — {about}")
         words = {}
         try:
@@ -551,7 +585,12 @@ def schema_ui() -> None:
         except KeyError:
             pass
         shown = cols.assign(about=[words.get(c, "") for c in cols.column])[["column", "type", "about"]]
-        st.dataframe(shown, hide_index=True, width="stretch")
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={"column": _("Column"), "type": _("Type"), "about": _("Allowed values")},
+        )
 
 
 # ---------------------------------------------------------------- the whole database
@@ -562,9 +601,9 @@ def download_ui() -> None:
     the data version."""
     version = cache.version()[0]
     st.markdown(
-        f"Every table of data version **{version}** (people, firms, moves, pay figures, rounds, investors, "
-        "education, sources, aliases, exchange rates, the load history) as Parquet files in one zip. "
-        "Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or polars."
+        _(
+            "Every table of data version **{version}** (people, firms, moves, pay figures, rounds, investors, education, sources, aliases, exchange rates, the load history) as Parquet files in one zip. Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or polars."
+        ).format(version=version)
     )
     st.download_button(
         f"talent-atlas-v{version}.zip",
@@ -586,14 +625,14 @@ def download_ui() -> None:
             mime="application/octet-stream",
             icon=":material/database:",
             on_click="ignore",
-            help="The same tables in one DuckDB file (editors and admins)",
+            help=_("The same tables in one DuckDB file (editors and admins)"),
         )
     else:
-        st.caption("The DuckDB file itself is for editors and admins.")
+        st.caption(_("The DuckDB file itself is for editors and admins."))
 
 
 def _zip_of_version() -> bytes:
-    _, folder = console.snapshot(cache.connection(), db.db_path())
+    _version, folder = console.snapshot(cache.connection(), db.db_path())
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:  # Parquet is compressed already
         for table in console.SNAPSHOT_TABLES:

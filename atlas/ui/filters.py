@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from atlas import labels
+from atlas import i18n, labels
+from atlas.i18n import N_, _
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
-from atlas.pages import SHARED_KEYS
+from atlas.pages import LANG_KEY, SHARED_KEYS
 from atlas.urlvalues import parse_int
 
 FIRST_YEAR = 2000
@@ -39,19 +40,19 @@ class Filters:
     def certainty_phrase(self) -> str:
         """The certainty filter in words, for captions."""
         return {
-            "rumor": "every certainty (rumors included)",
-            "reported": "reported or confirmed facts",
-            "confirmed": "confirmed facts only",
+            "rumor": _("every certainty (rumors included)"),
+            "reported": _("reported or confirmed facts"),
+            "confirmed": _("confirmed facts only"),
         }[self.min_certainty]
 
     @property
     def period_phrase(self) -> str:
         """The period filter in words, for captions."""
         if self.include_undated:
-            return "every year, undated facts included"
+            return _("every year, undated facts included")
         if self.start_year == self.end_year:
-            return f"{self.start_year} (undated facts left out)"
-        return f"{self.start_year}–{self.end_year} (undated facts left out)"
+            return _("{year} (undated facts left out)").format(year=self.start_year)
+        return _("{start}–{end} (undated facts left out)").format(start=self.start_year, end=self.end_year)
 
     def params(self) -> dict:
         """The bound parameters shared by the filtered queries."""
@@ -107,49 +108,52 @@ def shared_filters_ui(page: str = "") -> Filters:
     """Period, minimum certainty, firm kind and display currency, bound to the URL."""
     _restore_shared_filters(page)
     with st.sidebar:
-        st.markdown("#### Filters")
+        st.markdown("#### " + _("Filters"))
         start, end = st.slider(
-            "Period (year of the move, offer or round)",
+            _("Period (year of the move, offer or round)"),
             min_value=FIRST_YEAR,
             max_value=LAST_YEAR,
             value=(FIRST_YEAR, LAST_YEAR),
             key="period",
             bind="query-params",
             persist_state="session",
-            help="Facts whose article gives no date are shown only while the whole period is selected.",
+            help=_("Facts whose article gives no date are shown only while the whole period is selected."),
         )
-        # Bound widgets write their option text into the URL, so options are the data's own
-        # words (no format_func): links stay short, stable and match the CSV vocabulary.
-        certainty = st.selectbox(
-            "Minimum certainty",
+        # the link holds the code (certainty=reported) in every language; the reader sees its label
+        certainty = coded_choice(
+            st.selectbox,
+            _("Minimum certainty"),
             CERTAINTIES[::-1],
+            labels.CERTAINTIES,
             key="certainty",
-            bind="query-params",
+            default="rumor",
             persist_state="session",
-            help="rumor shows everything; reported hides rumors; confirmed keeps only own statements and "
-            "official announcements. confirmed: the person's own statement or an official announcement; "
-            "reported: stated by the article or attributed to other media; rumor: anonymous insiders.",
+            help=_(
+                "rumor shows everything; reported hides rumors; confirmed keeps only own statements and "
+                "official announcements. confirmed: the person's own statement or an official announcement; "
+                "reported: stated by the article or attributed to other media; rumor: anonymous insiders."
+            ),
         )
         # labels shown ("AI startup"), codes in the link (kinds=ai_startup)
         kinds = url_picker(
             st,
-            "Firm kind",
+            _("Firm kind"),
             list(FIRM_KINDS),
             labels.FIRM_KINDS,
             key="kinds",
             multi=True,
             default=[],
             persist_state="session",
-            placeholder="All kinds",
-            help="A move matches when the firm it leaves or joins is of a selected kind.",
+            placeholder=_("All kinds"),
+            help=_("A move matches when the firm it leaves or joins is of a selected kind."),
         )
         currency = st.selectbox(
-            "Display currency",
+            _("Display currency"),
             DISPLAY_CURRENCIES,
             key="currency",
             bind="query-params",
             persist_state="session",
-            help="Amounts are converted with the yearly average rate of the year they were reported.",
+            help=_("Amounts are converted with the yearly average rate of the year they were reported."),
         )
     _remember_shared_filters()
     return Filters(int(start), int(end), certainty, tuple(kinds), currency)
@@ -181,24 +185,32 @@ def carry() -> list[tuple[str, str]]:
     out += [("kinds", k) for k in f.kinds]
     if f.currency != "USD":
         out.append(("currency", f.currency))
+    if i18n.language() != i18n.DEFAULT:
+        out.append((LANG_KEY, i18n.language()))
     return out
 
 
-_CERTAINTY_WORDS = {"rumor": "rumored", "reported": "reported", "confirmed": "confirmed"}
+_CERTAINTY_WORDS = {"rumor": N_("rumored"), "reported": N_("reported"), "confirmed": N_("confirmed")}
 
 
 def hidden_phrases(hidden, nouns: tuple[str, str]) -> list[str]:
     """What the certainty and period filters hide, in words: rows of a hidden_* query in,
-    phrases like '4 rumored pay figures hidden by the certainty filter' out."""
+    phrases like '4 rumored pay figures hidden by the certainty filter' out (`nouns`: the
+    English singular and plural, translated here)."""
     one, many = nouns
     out = []
     for r in hidden.itertuples():
         n = int(r.n)
-        noun = one if n == 1 else many
+        noun = _(one) if n == 1 else _(many)
         if r.reason == "certainty":
-            out.append(f"{n:,} {_CERTAINTY_WORDS.get(r.certainty, r.certainty)} {noun} hidden by the certainty filter")
+            word = _(_CERTAINTY_WORDS[r.certainty]) if r.certainty in _CERTAINTY_WORDS else r.certainty
+            out.append(
+                _("{n} {certainty} {noun} hidden by the certainty filter").format(n=f"{n:,}", certainty=word, noun=noun)
+            )
         else:
-            out.append(f"{n:,} {noun} outside the period or undated hidden by the period filter")
+            out.append(
+                _("{n} {noun} outside the period or undated hidden by the period filter").format(n=f"{n:,}", noun=noun)
+            )
     return out
 
 
@@ -206,7 +218,7 @@ def hidden_caption(hidden, nouns: tuple[str, str]) -> None:
     """A caption saying what the certainty and period filters hide; nothing when they hide nothing."""
     phrases = hidden_phrases(hidden, nouns)
     if phrases:
-        st.caption("Not shown: " + "; ".join(phrases) + ".")
+        st.caption(_("Not shown: {what}.").format(what=_("; ").join(phrases)))
 
 
 def empty_message(hidden, nouns: tuple[str, str], otherwise: str) -> str:
@@ -214,8 +226,55 @@ def empty_message(hidden, nouns: tuple[str, str], otherwise: str) -> str:
     many), else `otherwise` (the other filters)."""
     phrases = hidden_phrases(hidden, nouns)
     if phrases:
-        return f"No {nouns[1]} match: " + "; ".join(phrases) + ". Widen that filter to see them."
+        return _("No {noun} match: {what}. Widen that filter to see them.").format(
+            noun=_(nouns[1]), what=_("; ").join(phrases)
+        )
     return otherwise
+
+
+def coded_choice(widget, label: str, options, names, *, key: str, default: str, **kwargs):
+    """A one-of choice (selectbox, radio, segmented control) that shows labels in the reader's
+    language and keeps codes in the URL (certainty=reported, grain=quarter), whatever the language.
+
+    A bound widget writes its shown text into the URL, so a translated one would change the link
+    with the language. This one is synced by hand, like `url_picker`: on its first run it takes the
+    link's code (an unknown one is left out, and the page's notice says so); on every run it writes
+    the code it holds back into the address (the default leaves it out)."""
+    options = list(options)
+    if key not in st.session_state or st.session_state[key] not in options:
+        asked = st.query_params.get_all(key)
+        st.session_state[key] = asked[-1] if asked and asked[-1] in options else default
+    # bound to this run's language: Streamlit may call it later, elsewhere (AppTest does)
+    value = widget(label, options, format_func=i18n.bound(lambda v: names.get(v, v)), key=key, **kwargs)
+    if value == default or value is None:
+        st.query_params.pop(key, None)
+    elif st.query_params.get_all(key) != [str(value)]:
+        st.query_params[key] = str(value)
+    return value
+
+
+def coded_tabs(codes: tuple[str, ...], *, key: str):
+    """Tabs whose labels are in the reader's language while the link keeps the English label as the
+    code (tab=Firms, tab=SQL+console), so a link opens the same tab in either language. `codes`
+    are English catalog messages; the first is the default (left out of the address)."""
+    by_label = {i18n.in_language(lang, code): code for lang in i18n.LANGUAGES for code in codes}
+    widget = f"_{key}_tabs"
+    if st.session_state.get(key) not in codes:
+        asked = st.query_params.get_all(key)
+        st.session_state[key] = asked[-1] if asked and asked[-1] in codes else codes[0]
+    clicked = by_label.get(st.session_state.get(widget))
+    if clicked is not None and st.session_state.get(f"_{key}_shown") == st.session_state.get(widget):
+        clicked = None  # the widget still holds what it was given: the link or the code decides
+    code = clicked or st.session_state[key]
+    st.session_state[key] = code
+    st.session_state[widget] = _(code)
+    st.session_state[f"_{key}_shown"] = _(code)
+    tabs = st.tabs([_(c) for c in codes], key=widget, on_change="rerun")
+    if code == codes[0]:
+        st.query_params.pop(key, None)
+    elif st.query_params.get_all(key) != [code]:
+        st.query_params[key] = code
+    return tabs
 
 
 def url_picker(
@@ -250,6 +309,7 @@ def url_picker(
         elif asked and asked[-1] in known:
             st.session_state[key] = asked[-1]
 
+    @i18n.bound  # in this run's language, wherever Streamlit calls it
     def shown(v: str) -> str:
         return names.get(v, v)
 

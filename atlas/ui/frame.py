@@ -9,9 +9,10 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from atlas import cache, db
+from atlas import cache, db, i18n
 from atlas.escape import md, short
-from atlas.pages import BY_TITLE, PAGES
+from atlas.i18n import _
+from atlas.pages import BY_TITLE, LANG_KEY, PAGES
 from atlas.ui import auth
 from atlas.ui.filters import Filters, shared_filters_ui
 from atlas.urlvalues import parse_int
@@ -22,11 +23,12 @@ ICON = Path(__file__).parent / "assets" / "icon.png"
 def menu_ui(current: str) -> None:
     """The navigation menu in the sidebar, drawn from PAGES."""
     with st.sidebar:
-        st.markdown("### Talent Atlas")
+        st.markdown("### " + _("Talent Atlas"))
+        language_ui()
         for page in PAGES:
-            st.page_link(page.script, label=page.title, icon=page.icon, disabled=page.title == current)
+            st.page_link(page.script, label=page.label, icon=page.icon, disabled=page.title == current)
         if local_mode() and not auth.team_mode():
-            st.caption(":material/lock: Local mode: only this computer can open it.")
+            st.caption(":material/lock: " + _("Local mode: only this computer can open it."))
     auth.account_ui()
 
 
@@ -43,6 +45,45 @@ try {
   }
 } catch (e) { /* another origin: leave the sidebar as Streamlit drew it */ }
 </script>"""
+
+
+def read_language(title: str) -> str:
+    """This run's language, set before any text is drawn: the link's `lang` when the reader arrives
+    at a page (a shared link opens in the sender's language), else the session's (it follows the
+    reader from page to page), else English. The address always says it (`lang=zh`; English is
+    the default and leaves it out). An unknown value is left out and the page's notice says so."""
+    if st.session_state.get("_page") != title:
+        asked = st.query_params.get_all(LANG_KEY)
+        if asked and asked[-1] in i18n.LANGUAGES:
+            st.session_state[LANG_KEY] = asked[-1]
+    lang = i18n.set_language(st.session_state.get(LANG_KEY, i18n.DEFAULT))
+    st.session_state[LANG_KEY] = lang
+    if lang == i18n.DEFAULT:
+        st.query_params.pop(LANG_KEY, None)
+    elif st.query_params.get_all(LANG_KEY) != [lang]:
+        st.query_params[LANG_KEY] = lang
+    return lang
+
+
+def _switch_language() -> None:
+    chosen = st.session_state.get("_lang_switch")
+    if chosen in i18n.LANGUAGES:
+        st.session_state[LANG_KEY] = chosen
+
+
+def language_ui() -> None:
+    """English / 中文, in both languages (a reader who cannot read the one shown still finds it).
+    The view and its link stay as they are: only `lang` changes."""
+    st.session_state["_lang_switch"] = i18n.language()
+    st.segmented_control(
+        "Language · 语言",
+        tuple(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        key="_lang_switch",
+        required=True,
+        on_change=_switch_language,
+        label_visibility="collapsed",
+    )
 
 
 def collapse_sidebar_on_narrow_screens() -> None:
@@ -107,8 +148,10 @@ def _open_clicked_profile(title: str) -> None:
 
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
+    read_language(title)  # before any text
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
-    st.set_page_config(page_title=f"{title} · Talent Atlas", page_icon=str(ICON), layout="wide")
+    label = BY_TITLE[title].label if title in BY_TITLE else _(title)
+    st.set_page_config(page_title=f"{label} · {_('Talent Atlas')}", page_icon=str(ICON), layout="wide")
     cache.pin_snapshot()  # every query of this run reads one data version (see atlas.cache)
     auth.gate()
     _open_saved_view()
@@ -122,9 +165,9 @@ def page_frame(title: str, caption: str = "") -> Filters:
     menu_ui(title)
     filters = shared_filters_ui(title)
     st.session_state["_filters"] = filters
-    st.title(title)
+    st.title(label)
     if caption:
-        st.caption(caption)
+        st.caption(_(caption))
     _saved_view_banner()
     _data_changed_banner(st.session_state.get("_asked", {}))
     # filled at the end of the run, once every widget has taken or refused its URL value
@@ -143,9 +186,10 @@ def _data_changed_banner(asked: dict[str, list[str]]) -> None:
         return
     since = cache.query_fresh("uploads_since", version=made_on).iloc[0]
     st.info(
-        f"This link was made on data version {made_on}; the data is now at version {now}. "
-        f"{int(since.n_uploads)} load(s) came in between, touching: {since.tables or 'no table'}. "
-        "Numbers may differ from what the sender saw.",
+        _(
+            "This link was made on data version {made_on}; the data is now at version {now}. "
+            "{n} load(s) came in between, touching: {tables}. Numbers may differ from what the sender saw."
+        ).format(made_on=made_on, now=now, n=int(since.n_uploads), tables=since.tables or _("no table")),
         icon=":material/update:",
     )
 
@@ -154,15 +198,17 @@ def _saved_view_banner() -> None:
     missing = st.session_state.pop("_view_missing", None)
     if missing:
         st.warning(
-            f"There is no saved view called “{md(short(missing, 60))}” (it may have been deleted).",
+            _("There is no saved view called “{name}” (it may have been deleted).").format(name=md(short(missing, 60))),
             icon=":material/link_off:",
         )
     opened = st.session_state.pop("_opened_view", None)
     if opened:
-        text = f"Saved view **{md(opened['name'])}**, saved by {md(opened['saved_by'])}"
+        text = _("Saved view **{name}**, saved by {who}").format(name=md(opened["name"]), who=md(opened["saved_by"]))
         if opened.get("note"):
             text += f" — {md(opened['note'])}"
         now = db.data_version(cache.connection())
         if now != opened["data_version"]:
-            text += f". The data has changed since it was saved (version {opened['data_version']} → {now})."
+            text += _(". The data has changed since it was saved (version {then} → {now}).").format(
+                then=opened["data_version"], now=now
+            )
         st.info(text, icon=":material/bookmark:")

@@ -9,13 +9,15 @@ from typing import NamedTuple
 import streamlit as st
 
 from atlas import tables
+from atlas.i18n import N_, _
+from atlas.labels import Labels
 
 
-def certainty_column(label: str = "Certainty"):
+def certainty_column(label: str = ""):
     """The column config that explains the certainty levels in a table header."""
     return st.column_config.TextColumn(
-        label,
-        help="confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders",
+        label or _("Certainty"),
+        help=_("confirmed: own statement or official; reported: the article or media; rumor: anonymous insiders"),
         width="small",
     )
 
@@ -70,7 +72,12 @@ def dataframe(df, *, key: str, column_config: dict, **kwargs) -> None:
         click_key = f"{key}__open_{col}"
         config[col] = st.column_config.ButtonColumn(
             spec.label,
-            help=spec.help or f"Click a name to open the {kind}'s profile",
+            help=spec.help
+            or (
+                _("Click a name to open the person's profile")
+                if kind == "person"
+                else _("Click a name to open the firm's profile")
+            ),
             type="tertiary",
             alignment="left",
             pinned=spec.pinned,
@@ -90,9 +97,11 @@ def _source_columns() -> dict:
     return {
         "certainty": certainty_column(),
         "source": st.column_config.TextColumn(
-            "Source",
-            help="Publisher, date and title of the source the fact comes from (in quotes: its own headline;"
-            " every source with its address is listed on the Data page)",
+            _("Source"),
+            help=_(
+                "Publisher, date and title of the source the fact comes from (in quotes: its own headline;"
+                " every source with its address is listed on the Data page)"
+            ),
         ),
     }
 
@@ -103,7 +112,7 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
     `compact` leaves out role, publisher and note, for a summary beside other content.
     """
     if df.empty:
-        st.info("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds.")
+        st.info(_("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds."))
         return
     dataframe(
         with_links(
@@ -126,13 +135,15 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
             "note",
         ],
         column_config={
-            "moved_on": st.column_config.TextColumn("Date", help="At the precision the article gives", width="small"),
-            "person": profile_link_column("Person", "Open the person's profile"),
-            "from_firm": profile_link_column("From", "Open the firm's profile"),
-            "to_firm": profile_link_column("To", "Open the firm's profile"),
-            "move_type": "Type",
-            "role": "Role",
-            "note": "Note",
+            "moved_on": st.column_config.TextColumn(
+                _("Date"), help=_("At the precision the article gives"), width="small"
+            ),
+            "person": profile_link_column(_("Person"), _("Open the person's profile")),
+            "from_firm": profile_link_column(_("From"), _("Open the firm's profile")),
+            "to_firm": profile_link_column(_("To"), _("Open the firm's profile")),
+            "move_type": _("Type"),
+            "role": _("Role"),
+            "note": _("Note"),
             **_source_columns(),
         },
         hide_index=True,
@@ -144,13 +155,15 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
 def money_basis(currency: str, constant_year: int = 0) -> str:
     """The currency and basis of a view's money, as column headers say it: 'USD, nominal' or
     'USD of 2020' (constant dollars of that year)."""
-    return f"{currency} of {constant_year}" if constant_year else f"{currency}, nominal"
+    if constant_year:
+        return _("{currency} of {year}").format(currency=currency, year=constant_year)
+    return _("{currency}, nominal").format(currency=currency)
 
 
 def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: int = 0) -> None:
     """The pay-figures table: converted and original amounts, kind, period, outcome, source."""
     if df.empty:
-        st.info("No pay figures match the filters.")
+        st.info(_("No pay figures match the filters."))
         return
     dataframe(
         with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
@@ -170,21 +183,23 @@ def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: i
         ],
         column_config={
             "converted": st.column_config.TextColumn(
-                f"Amount ({money_basis(currency, constant_year)})",
-                help=f"Converted at the average rate of the year reported, then to {currency} of {constant_year} by"
-                " US consumer prices"
+                _("Amount ({money})").format(money=money_basis(currency, constant_year)),
+                help=_(
+                    "Converted at the average rate of the year reported, then to {currency} of {year} by US "
+                    "consumer prices"
+                ).format(currency=currency, year=constant_year)
                 if constant_year
-                else "Converted at the average rate of the year reported (nominal: no inflation adjustment)",
+                else _("Converted at the average rate of the year reported (nominal: no inflation adjustment)"),
             ),
-            "original": "As reported",
-            "amount_text": "Wording in the article",
-            "kind": "Kind",
-            "period": "Period",
-            "outcome": "Outcome",
-            "person": profile_link_column("Person", "Empty where the article names nobody"),
-            "firm": profile_link_column("Offering firm"),
-            "reported_on": "Reported",
-            "note": "Note",
+            "original": _("As reported"),
+            "amount_text": _("Wording in the article"),
+            "kind": _("Kind"),
+            "period": _("Period"),
+            "outcome": _("Outcome"),
+            "person": profile_link_column(_("Person"), _("Empty where the article names nobody")),
+            "firm": profile_link_column(_("Offering firm")),
+            "reported_on": _("Reported"),
+            "note": _("Note"),
             **_source_columns(),
         },
         hide_index=True,
@@ -201,17 +216,19 @@ def rounds_listed_caption(n_listed: int, n_found: int) -> None:
     if not n_listed:
         return
     if n_found <= n_listed:
-        st.caption(f"All {n_listed:,} rounds and deals the filters select.")
+        st.caption(_("All {n} rounds and deals the filters select.").format(n=f"{n_listed:,}"))
         return
     st.caption(
-        f"The {n_listed:,} largest of {n_found:,} rounds and deals the filters select; narrow them to see others."
+        _("The {n} largest of {total} rounds and deals the filters select; narrow them to see others.").format(
+            n=f"{n_listed:,}", total=f"{n_found:,}"
+        )
     )
 
 
 def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
     """The rounds table: firm, converted and original amount, type, status, investors, valuation, source."""
     if df.empty:
-        st.info("No funding rounds or deals match the filters.")
+        st.info(_("No funding rounds or deals match the filters."))
         return
     dataframe(
         with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
@@ -231,27 +248,27 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
             "note",
         ],
         column_config={
-            "firm": profile_link_column("Firm"),
+            "firm": profile_link_column(_("Firm")),
             "converted": st.column_config.TextColumn(
-                f"Amount ({money_basis(currency)})",
-                help="Converted at the average rate of the announcement year (nominal)",
+                _("Amount ({money})").format(money=money_basis(currency)),
+                help=_("Converted at the average rate of the announcement year (nominal)"),
                 width="medium",
             ),
-            "original": "As reported",
-            "round_type": "Type",
-            "status": st.column_config.TextColumn("Status", help="A terminated deal is never counted as raised"),
+            "original": _("As reported"),
+            "round_type": _("Type"),
+            "status": st.column_config.TextColumn(_("Status"), help=_("A terminated deal is never counted as raised")),
             "investors": st.column_config.TextColumn(
-                "Investors, buyers, partners", help="Each firm with what it is to the deal (lead, buyer, partner)"
+                _("Investors, buyers, partners"), help=_("Each firm with what it is to the deal (lead, buyer, partner)")
             ),
             "valuation_text": st.column_config.TextColumn(
-                f"Valuation ({money_basis(currency)})",
-                help="Stated, or implied by amount / stake; converted at the average rate of the announcement year",
+                _("Valuation ({money})").format(money=money_basis(currency)),
+                help=_("Stated, or implied by amount / stake; converted at the average rate of the announcement year"),
                 width="medium",
             ),
-            "valuation_original": st.column_config.TextColumn("Valuation as reported"),
-            "stake": "Stake",
-            "announced_on": "Announced",
-            "note": "Note",
+            "valuation_original": st.column_config.TextColumn(_("Valuation as reported")),
+            "stake": _("Stake"),
+            "announced_on": _("Announced"),
+            "note": _("Note"),
             **_source_columns(),
         },
         hide_index=True,
@@ -263,19 +280,19 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
 def counterparts_dataframe(df) -> None:
     """Whom a group gained from and lost to: counts, first and latest dates, and the people."""
     if df.empty:
-        st.info("No moves in or out of this group under the filters.")
+        st.info(_("No moves in or out of this group under the filters."))
         return
     st.dataframe(
         tables.readable(df),
         column_order=["direction", "counterpart", "n_moves", "first_on", "last_on", "n_undated", "names"],
         column_config={
-            "direction": "Direction",
-            "counterpart": st.column_config.TextColumn("From / to", width="medium"),
-            "n_moves": st.column_config.NumberColumn("Moves (n)"),
-            "first_on": st.column_config.TextColumn("First", help="The earliest dated move, at its precision"),
-            "last_on": st.column_config.TextColumn("Latest", help="The latest dated move, at its precision"),
-            "n_undated": st.column_config.NumberColumn("Undated (n)", help="Moves the sources give no date for"),
-            "names": st.column_config.TextColumn("Who", help="Full names, the first 20 by name", width="large"),
+            "direction": _("Direction"),
+            "counterpart": st.column_config.TextColumn(_("From / to"), width="medium"),
+            "n_moves": st.column_config.NumberColumn(_("Moves (n)")),
+            "first_on": st.column_config.TextColumn(_("First"), help=_("The earliest dated move, at its precision")),
+            "last_on": st.column_config.TextColumn(_("Latest"), help=_("The latest dated move, at its precision")),
+            "n_undated": st.column_config.NumberColumn(_("Undated (n)"), help=_("Moves the sources give no date for")),
+            "names": st.column_config.TextColumn(_("Who"), help=_("Full names, the first 20 by name"), width="large"),
         },
         hide_index=True,
         width="stretch",
@@ -286,11 +303,11 @@ def counterparts_dataframe(df) -> None:
 def boomerangs_dataframe(df) -> None:
     """People who left and came back: path, dates at their precision, time away."""
     if df.empty:
-        st.info("No one under these filters left a firm and came back to it.")
+        st.info(_("No one under these filters left a firm and came back to it."))
         return
     n_found = int(df["n_found"].iloc[0])
-    listed = f"; the {len(df):,} most recent are listed" if n_found > len(df) else ""
-    st.caption(f"{n_found:,} return(s) found{listed}")
+    listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
+    st.caption(_("{n} return(s) found").format(n=f"{n_found:,}") + listed)
     shown = with_links(
         tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
         ("person", "person_id", "person"),
@@ -299,13 +316,13 @@ def boomerangs_dataframe(df) -> None:
         shown,
         column_order=["person", "path", "returned_to", "left_on", "returned_on", "away", "return_type"],
         column_config={
-            "person": profile_link_column("Person"),
-            "path": st.column_config.TextColumn("Path", width="large"),
-            "returned_to": "Came back to",
-            "left_on": "Left",
-            "returned_on": "Came back",
-            "away": st.column_config.TextColumn("Time away", help="From the two dates, at their precision"),
-            "return_type": "Recorded as",
+            "person": profile_link_column(_("Person")),
+            "path": st.column_config.TextColumn(_("Path"), width="large"),
+            "returned_to": _("Came back to"),
+            "left_on": _("Left"),
+            "returned_on": _("Came back"),
+            "away": st.column_config.TextColumn(_("Time away"), help=_("From the two dates, at their precision")),
+            "return_type": _("Recorded as"),
         },
         key="boomerangs",
         hide_index=True,
@@ -318,10 +335,10 @@ def education_flows_dataframe(df) -> None:
     st.dataframe(
         tables.readable(df),
         column_config={
-            "trained_country": "Trained in",
-            "works_country": "Works in",
-            "n_people": st.column_config.NumberColumn("People (n)"),
-            "names": st.column_config.TextColumn("Who", help="Listed where five or fewer"),
+            "trained_country": _("Trained in"),
+            "works_country": _("Works in"),
+            "n_people": st.column_config.NumberColumn(_("People (n)")),
+            "names": st.column_config.TextColumn(_("Who"), help=_("Listed where five or fewer")),
         },
         hide_index=True,
         width="stretch",
@@ -348,20 +365,23 @@ def compare_dataframe(df, currency: str) -> None:
             "pay_source",
         ],
         column_config={
-            "firm": profile_link_column("Firm"),
+            "firm": profile_link_column(_("Firm")),
             "raised": st.column_config.TextColumn(
-                f"Raised ({money_basis(currency)})", help="Completed rounds that count as raised"
+                _("Raised ({money})").format(money=money_basis(currency)),
+                help=_("Completed rounds that count as raised"),
             ),
-            "raised_source": "Source (largest round)",
-            "valuation": st.column_config.TextColumn(f"Last valuation ({money_basis(currency)})"),
-            "valuation_source": "Source (valuation)",
-            "n_rounds": st.column_config.NumberColumn("Rounds & deals (n)"),
-            "largest_investor": "Largest investor",
-            "investor_source": "Source (investor)",
-            "n_gained": st.column_config.NumberColumn("People gained (firm alone)"),
-            "n_lost": st.column_config.NumberColumn("People lost (firm alone)"),
-            "pay": st.column_config.TextColumn(f"Largest pay figure offered ({money_basis(currency)})"),
-            "pay_source": "Source (pay)",
+            "raised_source": _("Source (largest round)"),
+            "valuation": st.column_config.TextColumn(_("Last valuation ({money})").format(money=money_basis(currency))),
+            "valuation_source": _("Source (valuation)"),
+            "n_rounds": st.column_config.NumberColumn(_("Rounds & deals (n)")),
+            "largest_investor": _("Largest investor"),
+            "investor_source": _("Source (investor)"),
+            "n_gained": st.column_config.NumberColumn(_("People gained (firm alone)")),
+            "n_lost": st.column_config.NumberColumn(_("People lost (firm alone)")),
+            "pay": st.column_config.TextColumn(
+                _("Largest pay figure offered ({money})").format(money=money_basis(currency))
+            ),
+            "pay_source": _("Source (pay)"),
         },
         key="compare",
         hide_index=True,
@@ -372,7 +392,7 @@ def compare_dataframe(df, currency: str) -> None:
 def deals_dataframe(df, currency: str) -> None:
     """Acquisitions and acqui-hires with the people who moved in each."""
     if df.empty:
-        st.info("No acquisitions or acqui-hires match the filters.")
+        st.info(_("No acquisitions or acqui-hires match the filters."))
         return
     shown = with_links(
         tables.dashes(tables.deals_table(df), ["people", "announced_on"]),
@@ -394,18 +414,18 @@ def deals_dataframe(df, currency: str) -> None:
             "note",
         ],
         column_config={
-            "target": profile_link_column("Target"),
-            "buyer": profile_link_column("Buyer"),
-            "round_type": "Deal",
-            "status": "Status",
-            "converted": f"Amount ({money_basis(currency)})",
-            "announced_on": "Announced",
+            "target": profile_link_column(_("Target")),
+            "buyer": profile_link_column(_("Buyer")),
+            "round_type": _("Deal"),
+            "status": _("Status"),
+            "converted": _("Amount ({money})").format(money=money_basis(currency)),
+            "announced_on": _("Announced"),
             "people": st.column_config.TextColumn(
-                "People who moved", help="Moves from the target to the buyer that year"
+                _("People who moved"), help=_("Moves from the target to the buyer that year")
             ),
             "certainty": certainty_column(),
-            "source": "Source",
-            "note": "Note",
+            "source": _("Source"),
+            "note": _("Note"),
         },
         key="deals",
         hide_index=True,
@@ -413,13 +433,22 @@ def deals_dataframe(df, currency: str) -> None:
     )
 
 
-SOURCE_KINDS = {"article": "Article", "report": "Report", "dataset": "Dataset", "upload": "Upload", "other": "Other"}
+SOURCE_KINDS = Labels(
+    {
+        "article": N_("Article"),
+        "report": N_("Report"),
+        "dataset": N_("Dataset"),
+        "upload": N_("Upload"),
+        "other": N_("Other"),
+    }
+)
 
 
 def sources_dataframe(df, *, with_id: bool = False) -> None:
     """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
     description of an untitled copy), its address where one is known, and the facts citing it."""
-    shown = tables.dashes(df.assign(kind=df["kind"].map(SOURCE_KINDS).fillna(df["kind"])), ["published_on", "language"])
+    kinds = df["kind"].map(lambda k: SOURCE_KINDS.get(k, k))
+    shown = tables.dashes(df.assign(kind=kinds), ["published_on", "language"])
     any_url = bool(shown["url"].notna().any())
     # a link cell shows a missing address as "None": no address reads "—" like every missing value
     shown["url"] = shown["url"].fillna("" if any_url else "—")
@@ -436,23 +465,25 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
             *(["source_id"] if with_id else []),
         ],
         column_config={
-            "publisher": "Publisher",
-            "published_on": "Published",
+            "publisher": _("Publisher"),
+            "published_on": _("Published"),
             "title": st.column_config.TextColumn(
-                "Title",
-                help="In quotes: the source's own headline. Without quotes: our description of a copy that has"
-                " no headline (the article is cited by publisher and date).",
+                _("Title"),
+                help=_(
+                    "In quotes: the source's own headline. Without quotes: our description of a copy that has"
+                    " no headline (the article is cited by publisher and date)."
+                ),
                 width="large",
             ),
-            "url": st.column_config.LinkColumn("Address", help="Opens the source; empty where none is known")
+            "url": st.column_config.LinkColumn(_("Address"), help=_("Opens the source; empty where none is known"))
             if any_url
-            else st.column_config.TextColumn("Address", help="No source has a known address"),
+            else st.column_config.TextColumn(_("Address"), help=_("No source has a known address")),
             "kind": st.column_config.TextColumn(
-                "Kind", help="Upload: rows an upload brought without naming a source cite the upload itself"
+                _("Kind"), help=_("Upload: rows an upload brought without naming a source cite the upload itself")
             ),
-            "n_facts": st.column_config.NumberColumn("Facts cited", help="Moves, pay figures, rounds, education"),
-            "language": "Language",
-            "source_id": "Source id",
+            "n_facts": st.column_config.NumberColumn(_("Facts cited"), help=_("Moves, pay figures, rounds, education")),
+            "language": _("Language"),
+            "source_id": _("Source id"),
         },
         hide_index=True,
         width="stretch",

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import access, audit, cache, views
+from atlas import access, audit, cache, i18n, views
 from atlas.escape import md, short
-from atlas.pages import keys_of
+from atlas.i18n import N_, _
+from atlas.pages import LANG_KEY, keys_of
 from atlas.ui import auth
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
@@ -26,6 +27,8 @@ def view_query(page: str) -> list[tuple[str, str]]:
         if key not in st.session_state:
             continue
         value = st.session_state[key]
+        if key == LANG_KEY and value == i18n.DEFAULT:
+            continue  # English is the default: a link says only `lang=zh`
         if isinstance(value, list | tuple):
             if not value and key in NON_EMPTY_DEFAULTS:
                 pairs.append((key, ""))
@@ -56,17 +59,21 @@ def ignored_parameters(
         # what the link asked for is echoed escaped and shortened: never as a link, image or code
         if key == "v":
             if len(values) != 1 or parse_int(values[0], lo=0) is None:
-                out.append("v (the data version of the link) is not a number")
+                out.append(_("v (the data version of the link) is not a number"))
             continue
         shown = ", ".join("“" + md(short(v, 40)) + "”" for v in values[:5]) + (" …" if len(values) > 5 else "")
-        if key in STREAMLIT_PARAMS:
+        if key in STREAMLIT_PARAMS or (key == LANG_KEY and values == [i18n.DEFAULT]):
             continue
         if key not in known:
-            out.append(f"“{md(short(key, 40))}” is not a setting of this page")
+            out.append(_("“{key}” is not a setting of this page").format(key=md(short(key, 40))))
         elif key in explained:
             out += explained[key]  # the page said what was wrong with it (already escaped)
         elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
-            out.append(f"{md(key)} = {shown} is not a valid value here; the page uses its default instead")
+            out.append(
+                _("{key} = {value} is not a valid value here; the page uses its default instead").format(
+                    key=md(key), value=shown
+                )
+            )
     return out
 
 
@@ -82,16 +89,18 @@ def share_ui() -> None:
     slot = st.session_state.get("_notice_slot")
     if notice and slot is not None:
         slot.warning(
-            "Part of this link was ignored, the rest of the view applies:\n\n" + "\n".join(f"- {n}" for n in notice),
+            _("Part of this link was ignored, the rest of the view applies:")
+            + "\n\n"
+            + "\n".join(f"- {n}" for n in notice),
             icon=":material/link_off:",
         )
     base = st.context.url or ""
     # the data version the link was made on, so a colleague learns if the data changed since
     query = urlencode([*view_query(page), ("v", str(version))])
     with st.sidebar:
-        st.markdown("#### Copy link")
+        st.markdown("#### " + _("Copy link"))
         st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
-        st.caption("The copy button is at the right of the box. The link opens this page with these filters.")
+        st.caption(_("The copy button is at the right of the box. The link opens this page with these filters."))
         save_view_ui(page, query)
     collapse_sidebar_on_narrow_screens()
     cache.release_snapshot()  # the run has read everything it shows
@@ -102,60 +111,77 @@ def save_view_ui(
     query: str,
     *,
     what: str = "view",
-    placeholder: str = "e.g. China-trained researchers in the US",
+    placeholder: str = "",
 ) -> None:
     """A small form that saves the current view (or, `what="query"`, a console query: a view of the
     Explore page) under a name, with a note and who saved it."""
-    with st.expander(f"Save this {what}"), st.form(f"save_{what}", clear_on_submit=True, border=False):
-        name = st.text_input("Name", max_chars=200, placeholder=placeholder)
-        note = st.text_area("Note", max_chars=2000, height=80)
+    words = {
+        "view": (_("Save this view"), _("Save view"), N_("saving a view")),
+        "query": (_("Save this query"), _("Save query"), N_("saving a query")),
+    }[what]
+    placeholder = placeholder or _("e.g. China-trained researchers in the US")
+    with st.expander(words[0]), st.form(f"save_{what}", clear_on_submit=True, border=False):
+        name = st.text_input(_("Name"), max_chars=200, placeholder=placeholder)
+        note = st.text_area(_("Note"), max_chars=2000, height=80)
         who = auth.identity()
         # team mode: the signed-in identity saves it; local mode: the name typed
-        saved_by = who.label if who.team else st.text_input("Your name", max_chars=100)
-        if st.form_submit_button(f"Save {what}", icon=":material/bookmark_add:"):
+        saved_by = who.label if who.team else st.text_input(_("Your name"), max_chars=100)
+        if st.form_submit_button(words[1], icon=":material/bookmark_add:"):
             who = auth.identity()  # checked at the moment it acts
             if not access.allowed(who, "save_view"):
-                auth.refuse(f"saving a {what}")
+                auth.refuse(words[2])
                 return
             try:
                 slug = views.save_view(cache.connection(), name, note, page, query, saved_by, who.email)
             except views.ViewError as exc:
                 st.error(str(exc))
             else:
-                st.success(f"Saved. Short link: `?view={slug}` (listed with the saved views on the Overview).")
+                st.success(
+                    _("Saved. Short link: `?view={slug}` (listed with the saved views on the Overview).").format(
+                        slug=slug
+                    )
+                )
 
 
 def saved_views_ui(saved) -> None:
     """The saved views with their short links, and deletion behind a confirmation."""
-    shown = saved.assign(link=["?view=" + slug + "#" + name for slug, name in zip(saved.slug, saved.name, strict=True)])
+    shown = saved.assign(
+        link=["?view=" + slug + "#" + name for slug, name in zip(saved.slug, saved.name, strict=True)],
+        page=[_(p) for p in saved.page],
+    )
     st.dataframe(
         shown,
         column_order=["link", "page", "note", "saved_by", "saved_at", "data_version"],
         column_config={
             "link": st.column_config.LinkColumn(
-                "View", display_text=r"#(.+)$", help="Opens the saved page and filters"
+                _("View"), display_text=r"#(.+)$", help=_("Opens the saved page and filters")
             ),
-            "page": "Page",
-            "note": "Note",
-            "saved_by": "Saved by",
-            "saved_at": st.column_config.DatetimeColumn("Saved at (UTC)", format="YYYY-MM-DD HH:mm"),
-            "data_version": st.column_config.NumberColumn("Data version", format="%d"),
+            "page": _("Page"),
+            "note": _("Note"),
+            "saved_by": _("Saved by"),
+            "saved_at": st.column_config.DatetimeColumn(_("Saved at (UTC)"), format="YYYY-MM-DD HH:mm"),
+            "data_version": st.column_config.NumberColumn(_("Data version"), format="%d"),
         },
         hide_index=True,
         width="stretch",
     )
-    with st.expander("Delete a saved view"):
+    with st.expander(_("Delete a saved view")):
         slug = st.selectbox(
-            "Saved view to delete", saved.slug.tolist(), index=None, key="delete_slug", placeholder="Choose a view"
+            _("Saved view to delete"),
+            saved.slug.tolist(),
+            index=None,
+            key="delete_slug",
+            placeholder=_("Choose a view"),
         )
         if slug:
             sure = st.checkbox(
-                f"Yes, delete “{md(saved.set_index('slug').loc[slug, 'name'])}” for everyone", key="delete_sure"
+                _("Yes, delete “{name}” for everyone").format(name=md(saved.set_index("slug").loc[slug, "name"])),
+                key="delete_sure",
             )
-            if st.button("Delete", type="primary", disabled=not sure, key="delete_go"):
+            if st.button(_("Delete"), type="primary", disabled=not sure, key="delete_go"):
                 owner = saved.set_index("slug").loc[slug, "saved_by_email"]
                 if not access.may_delete_view(auth.identity(), owner if isinstance(owner, str) else None):
-                    auth.refuse("deleting a view someone else saved")
+                    auth.refuse(N_("deleting a view someone else saved"))
                     return
                 views.delete_view(cache.connection(), slug)
                 who = auth.identity()
