@@ -408,7 +408,10 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
                 title=None,
                 scale=alt.Scale(domain=[False, True], range=["#4C78A8", "#9ECAE9"]),
                 legend=alt.Legend(
-                    labelExpr=f"datum.value ? {json.dumps(_('still there (open-ended)'))} : {json.dumps(_('ended'))}",
+                    labelExpr="datum.value ? "
+                    + json.dumps(_("still there (open-ended)"))
+                    + " : "
+                    + json.dumps(_("ended")),
                     orient="bottom",
                 ),
             ),

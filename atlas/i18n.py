@@ -108,7 +108,7 @@ def in_language(lang: str, message: str) -> str:
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 # display_name in queries/schema/macros.sql writes "Mu Li (李沐)": the English name, then the
 # Chinese one in brackets; a Chinese reader gets "李沐 (Mu Li)"
-_NAME_PAIR = re.compile(rf"(?P<en>[^\s(),;:·→—][^(),;:·→—]*?) \((?P<zh>[^()]*[{_CJK}][^()]*)\)")
+_NAME_PAIR = re.compile(rf"(?P<en>[^\s(),;:·→—{_CJK}][^(),;:·→—{_CJK}]*?) \((?P<zh>[^()]*[{_CJK}][^()]*)\)")
 _DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _YEAR = re.compile(r"^(\d{4})$")

@@ -139,6 +139,13 @@ def data_word(value: object) -> object:
     return value
 
 
+def _is_text(column) -> bool:
+    """A column of text: object or pandas' string dtype (the default for text in pandas 3)."""
+    import pandas as pd
+
+    return column.dtype == object or pd.api.types.is_string_dtype(column)
+
+
 def localize(df, columns=None):
     """A frame as a Chinese reader reads it (a copy; English mode returns it unchanged): dates at
     their precision as 2023年3月, and the queries' own words translated, in `columns` (default:
@@ -147,7 +154,7 @@ def localize(df, columns=None):
         return df
     out = df.copy()
     for c in out.columns if columns is None else columns:
-        if c not in out.columns or out[c].dtype != object:
+        if c not in out.columns or not _is_text(out[c]):
             continue
         if c in DATE_COLUMNS:
             out[c] = out[c].map(date)
@@ -163,7 +170,7 @@ def localize_names(df):
         return df
     out = None
     for c in df.columns:
-        if df[c].dtype != object or c in ("source", "title", "note", "url", "amount_text", "known_for"):
+        if not _is_text(df[c]) or c in ("title", "note", "url", "amount_text", "known_for"):
             continue
         mapped = df[c].map(name)
         if not mapped.equals(df[c]):

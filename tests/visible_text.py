@@ -31,6 +31,8 @@ _FIRST = re.compile(
     r"|:material/[a-z_]+:"  # icons
     r"|`[^`]*`"  # code in backticks (SQL, commands)
     r"|\b[\w.-]+\.(?:csv|zip|parquet|png|svg|duckdb|txt)\b"  # file names
+    r"|\]\([^)\s]*\)"  # a markdown link's address
+    r"|“[^”]*”|(?<![A-Za-z])'[^'\n]*'"  # what a link or a file said, quoted back to the reader
 )
 _IGNORED = re.compile(
     r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"  # snake_case identifiers
@@ -71,6 +73,7 @@ def data_pattern(data: list[str]) -> re.Pattern:
 def english_left(text: str, data: re.Pattern) -> list[str]:
     """The English words of `text` once codes, stored values (`data_pattern`) and allowed words are
     set aside."""
+    text = text.replace("\\", "")  # markdown escapes
     text = _IGNORED.sub(" ", data.sub(" ", _FIRST.sub(" ", text)))
     return [w for w in _WORD.findall(text) if w.strip(".-'’") not in ALLOWED and not w.isdigit()]
 
@@ -105,6 +108,16 @@ def _dataframe_headers(d: dict) -> list[str]:
     return out
 
 
+def _table_headers(d: dict) -> list[str]:
+    import pyarrow as pa
+
+    data = d.get("arrowData", {}).get("data") or d.get("data")
+    if not data:
+        return []
+    table = pa.ipc.open_stream(base64.b64decode(data)).read_all()
+    return [n for n in table.column_names if not n.startswith("__index_level")]
+
+
 def _chart_texts(spec: object) -> list[str]:
     """Titles, subtitles, axis, legend and tooltip titles of a Vega-Lite (or ECharts) spec."""
     out: list[str] = []
@@ -137,6 +150,8 @@ def app_texts(at) -> list[str]:  # noqa: ANN001 - an AppTest
             kind = node.type
             if kind in ("dataframe", "arrow_data_frame"):
                 out.extend(_dataframe_headers(d))
+            elif kind == "table":  # st.table: its headers, and a named index's header
+                out.extend(_table_headers(d))
             elif kind in ("arrow_vega_lite_chart", "vega_lite_chart"):
                 out.extend(_chart_texts(json.loads(d.get("spec", "{}"))))
             elif kind in ("echarts_chart", "custom_component") or "spec" in d:

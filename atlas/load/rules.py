@@ -57,8 +57,9 @@ def check_staged(
             unknown = f"not exists (select 1 from {ref.name} r where r.{key} = s.{c.name})"
             if ref.name in staged:
                 unknown += f" and not exists (select 1 from stage_{ref.name} r where r.{key} = s.{c.name})"
+            unknown_id = msg(_("refers to an unknown {table} id").format(table=ref.name))
             branches.append(
-                f"select _line, '{c.name}', {c.name}, {msg(_('refers to an unknown {table} id').format(table=ref.name))} "
+                f"select _line, '{c.name}', {c.name}, {unknown_id} "
                 f"from {stage} s where {c.name} is not null and {unknown}"
             )
     for sql, column, message, shown in _row_rules(table, staged):
@@ -82,14 +83,16 @@ def check_staged(
     branches += _schema_check_branches(con, table, msg)
     key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
+    duplicate = msg(_("duplicate id within the file"))
     branches.append(
-        f"select _line, '{key_name}', {key_sql}, {msg(_('duplicate id within the file'))} from {stage} "
+        f"select _line, '{key_name}', {key_sql}, {duplicate} from {stage} "
         f"where {key_sql} in (select {key_sql} from {stage} group by all having count(*) > 1)"
     )
     if mode == "append":
         db_key = " || chr(31) || ".join(f"coalesce({k}::varchar, '')" for k in table.key)
+        exists = msg(_("id already exists in the database"))
         branches.append(
-            f"select _line, '{key_name}', {key_sql}, {msg(_('id already exists in the database'))} from {stage} "
+            f"select _line, '{key_name}', {key_sql}, {exists} from {stage} "
             f"where {key_sql} in (select {db_key} from {table.name})"
         )
     sql = " union all ".join(f"({b})" for b in branches) + " order by 1, 2 limit 100000"

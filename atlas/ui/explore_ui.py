@@ -405,7 +405,13 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
             "value": ["—" if pd.isna(v) else str(v) for v in values.values],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(shown) + 1) + 3)
+    st.dataframe(
+        shown,
+        hide_index=True,
+        width="stretch",
+        height=36 * (len(shown) + 1) + 3,
+        column_config={"column": _("Column"), "value": _("Value")},
+    )
     refs = [(c, t, values[c]) for c, t in table.refs.items() if c in values.index and not pd.isna(values[c])]
     if refs:
         st.markdown(_("**References**"))
