@@ -167,7 +167,8 @@ def check(text: str) -> str:
         if name not in SAFE_TABLE_FUNCTIONS:
             raise Refused(
                 _(
-                    "`{name}(...)` is not available here: the console reads the tables listed in its schema and nothing else (no files, no network, no settings)."
+                    "`{name}(...)` is not available here: the console reads the tables listed in its schema "
+                    "and nothing else (no files, no network, no settings)."
                 ).format(name=name)
             )
     for name in functions:
@@ -299,13 +300,15 @@ def run(
     except duckdb.InterruptException:
         raise Refused(
             _(
-                "Stopped after {time_limit:.0f} s: the console's time limit. Narrow the query (a filter, a limit, fewer joins) and run it again. Nothing was changed."
+                "Stopped after {time_limit:.0f} s: the console's time limit. Narrow the query (a filter, a limit, "
+                "fewer joins) and run it again. Nothing was changed."
             ).format(time_limit=time_limit)
         ) from None
     except duckdb.OutOfMemoryException:
         raise Refused(
             _(
-                "Stopped: the query needed more than the console's {limit} of memory. Aggregate or filter before joining large tables. Nothing was changed."
+                "Stopped: the query needed more than the console's {limit} of memory. Aggregate or filter before "
+                "joining large tables. Nothing was changed."
             ).format(limit=MEMORY_LIMIT)
         ) from None
     except duckdb.PermissionException:

@@ -299,7 +299,8 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
         other = [n for n, _ in scan.other_lines]
         raise Refused(
             _(
-                "it mixes encodings: line(s) {x} are UTF-8 while line(s) {x2} are {x3}; {RESAVE} after fixing those lines"
+                "it mixes encodings: line(s) {x} are UTF-8 while line(s) {x2} are {x3}; {RESAVE} after "
+                "fixing those lines"
             ).format(x=_list(utf8_rows), x2=_list(other), x3=LEGACY[best.codec], RESAVE=_(RESAVE))
         )
     return Reading(best.codec, LEGACY[best.codec])

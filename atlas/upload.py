@@ -148,7 +148,8 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
 
 def _ratio_message(size: int, compressed: int) -> str:
     return _(
-        "expands {ratio:,.0f} times ({mb:,.0f} MB from {zipped:,.2f} MB), more than the {limit} times a CSV file does: refused as a possible zip bomb"
+        "expands {ratio:,.0f} times ({mb:,.0f} MB from {zipped:,.2f} MB), more than the {limit} "
+        "times a CSV file does: refused as a possible zip bomb"
     ).format(ratio=size / max(compressed, 1), mb=size / 2**20, zipped=compressed / 2**20, limit=MAX_ZIP_RATIO)
 
 

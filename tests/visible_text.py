@@ -10,6 +10,7 @@ names, currency and country codes), URLs and file names.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 
@@ -155,10 +156,8 @@ def app_texts(at) -> list[str]:  # noqa: ANN001 - an AppTest
             elif kind in ("arrow_vega_lite_chart", "vega_lite_chart"):
                 out.extend(_chart_texts(json.loads(d.get("spec", "{}"))))
             elif kind in ("echarts_chart", "custom_component") or "spec" in d:
-                try:
+                with contextlib.suppress(TypeError, ValueError):
                     out.extend(_chart_texts(json.loads(d.get("spec") or d.get("option") or "{}")))
-                except (TypeError, ValueError):
-                    pass
             else:
                 hidden = d.get("labelVisibility", {}).get("value") == "COLLAPSED"
                 for key in _TEXT_KEYS:

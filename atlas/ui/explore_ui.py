@@ -608,7 +608,10 @@ def download_ui() -> None:
     version = cache.version()[0]
     st.markdown(
         _(
-            "Every table of data version **{version}** (people, firms, moves, pay figures, rounds, investors, education, sources, aliases, exchange rates, the load history) as Parquet files in one zip. Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or polars."
+            "Every table of data version **{version}** (people, firms, moves, pay figures, rounds, "
+            "investors, education, sources, aliases, exchange rates, the load history) as Parquet "
+            "files in one zip. Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or "
+            "polars."
         ).format(version=version)
     )
     st.download_button(
