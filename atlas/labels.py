@@ -4,6 +4,7 @@ legends, axes and tooltips show these labels. One place, so a code reads the sam
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 
 from atlas.i18n import N_, _, date, language, name
@@ -163,16 +164,29 @@ def localize(df, columns=None):
     return out
 
 
+# a citation as source_label writes it: "publisher, 2023-03: “title”"
+_CITED_ON = re.compile(r", (\d{4}(?:-\d{2}){0,2}): ")
+
+
+def _cited(value: object) -> object:
+    """A citation with its date the reader's way: 'AI科技评论 (雷峰网), 2023年3月: “…”' in Chinese."""
+    if not isinstance(value, str):
+        return value
+    return _CITED_ON.sub(lambda m: f", {date(m[1])}: ", value, count=1)
+
+
 def localize_names(df):
     """Names with the reader's script first ('李沐 (Mu Li)' in Chinese) in every text column of a
-    query's rows; English mode returns the frame unchanged."""
+    query's rows, and the date of each citation the reader's way; English mode returns the frame
+    unchanged."""
     if language() == "en":
         return df
     out = None
     for c in df.columns:
         if not _is_text(df[c]) or c in ("title", "note", "url", "amount_text", "known_for"):
             continue
-        mapped = df[c].map(name)
+        cites = c == "source" or c.endswith("_source")
+        mapped = df[c].map(lambda v: name(_cited(v))) if cites else df[c].map(name)
         if not mapped.equals(df[c]):
             if out is None:
                 out = df.copy()

@@ -34,6 +34,7 @@ _FIRST = re.compile(
     r"|\b[\w.-]+\.(?:csv|zip|parquet|png|svg|duckdb|txt)\b"  # file names
     r"|\]\([^)\s]*\)"  # a markdown link's address
     r"|“[^”]*”|(?<![A-Za-z])'[^'\n]*'"  # what a link or a file said, quoted back to the reader
+    r"|[A-Za-z]+…"  # a name cut short to fit its box
 )
 _IGNORED = re.compile(
     r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"  # snake_case identifiers

@@ -232,6 +232,17 @@ def empty_message(hidden, nouns: tuple[str, str], otherwise: str) -> str:
     return otherwise
 
 
+def relabel(*keys: str) -> None:
+    """On the run after a language switch, give these widgets their values again: the browser
+    shows a choice by its text, and the old language's text is not among the new options (a radio
+    would show nothing picked). Setting a key before its widget makes Streamlit send the value."""
+    if not st.session_state.get("_lang_switched"):
+        return
+    for key in keys:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def coded_choice(widget, label: str, options, names, *, key: str, default: str, **kwargs):
     """A one-of choice (selectbox, radio, segmented control) that shows labels in the reader's
     language and keeps codes in the URL (certainty=reported, grain=quarter), whatever the language.
@@ -244,6 +255,7 @@ def coded_choice(widget, label: str, options, names, *, key: str, default: str, 
     if key not in st.session_state or st.session_state[key] not in options:
         asked = st.query_params.get_all(key)
         st.session_state[key] = asked[-1] if asked and asked[-1] in options else default
+    relabel(key)
     # bound to this run's language: Streamlit may call it later, elsewhere (AppTest does)
     value = widget(label, options, format_func=i18n.bound(lambda v: names.get(v, v)), key=key, **kwargs)
     if value == default or value is None:
@@ -308,6 +320,8 @@ def url_picker(
                 st.session_state[key] = [v for v in default if v in known]
         elif asked and asked[-1] in known:
             st.session_state[key] = asked[-1]
+
+    relabel(key)
 
     @i18n.bound  # in this run's language, wherever Streamlit calls it
     def shown(v: str) -> str:

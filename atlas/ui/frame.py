@@ -14,7 +14,7 @@ from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import BY_TITLE, LANG_KEY, PAGES
 from atlas.ui import auth
-from atlas.ui.filters import Filters, shared_filters_ui
+from atlas.ui.filters import Filters, relabel, shared_filters_ui
 from atlas.urlvalues import parse_int
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -58,6 +58,15 @@ def read_language(title: str) -> str:
             st.session_state[LANG_KEY] = asked[-1]
     lang = i18n.set_language(st.session_state.get(LANG_KEY, i18n.DEFAULT))
     st.session_state[LANG_KEY] = lang
+    # a widget whose options read in the language (format_func) keeps, in the browser, the text it
+    # showed: on the run after a switch, each such widget is given its value again (see `relabel`)
+    st.session_state["_lang_switched"] = st.session_state.get("_lang_last", lang) != lang
+    st.session_state["_lang_last"] = lang
+    if st.session_state["_lang_switched"]:
+        # the pickers of the Explore and Data pages that show their options in words
+        fixed = ("table", "example", "upload_mode", "merge_kind", "dict_table")
+        prefixed = ("sort_col_", "upload_table_", "upload_encoding_")
+        relabel(*fixed, *(k for k in list(st.session_state) if isinstance(k, str) and k.startswith(prefixed)))
     if lang == i18n.DEFAULT:
         st.query_params.pop(LANG_KEY, None)
     elif st.query_params.get_all(LANG_KEY) != [lang]:
