@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from atlas import db, labels, sql
+from atlas import db, i18n, labels, sql
 
 
 @st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
@@ -91,13 +91,16 @@ def version() -> tuple[int, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_query(path: str, name: str, params: dict, version: tuple[int, int]) -> pd.DataFrame:
+def _cached_query(path: str, name: str, params: dict, version: tuple[int, int], lang: str) -> pd.DataFrame:
     # `path` and `version` (the data's and the derived tables') are part of the cache key: a
-    # new upload or another database file never serves stale rows.
+    # new upload or another database file never serves stale rows. `lang`: the rows as the reader
+    # reads them (names in the reader's script first: 李沐 (Mu Li) in Chinese), cached per language.
     pinned = getattr(_running, "cursor", None)
     if pinned is not None:
-        return sql.run_query_here(pinned, name, params)  # inside the run's snapshot
-    return sql.run_query(_connection(path), name, params)
+        rows = sql.run_query_here(pinned, name, params)  # inside the run's snapshot
+    else:
+        rows = sql.run_query(_connection(path), name, params)
+    return labels.localize_names(rows)  # in this thread's language, which `lang` keys
 
 
 def query(name: str, **params: object) -> pd.DataFrame:
@@ -106,12 +109,12 @@ def query(name: str, **params: object) -> pd.DataFrame:
     bound = sql.query(name).bind(params)
     key = _session_key()
     pinned = _pins.get(key) if key else None
+    lang = i18n.language()
     if pinned is None:
-        return labels.localize_names(_cached_query(str(db.db_path()), name, bound, db.cache_version(connection())))
+        return _cached_query(str(db.db_path()), name, bound, db.cache_version(connection()), lang)
     _running.cursor = pinned[0]
     try:
-        # names in the reader's script first (李沐 (Mu Li) in Chinese): the same rows for every page
-        return labels.localize_names(_cached_query(str(db.db_path()), name, bound, pinned[1]))
+        return _cached_query(str(db.db_path()), name, bound, pinned[1], lang)
     finally:
         _running.cursor = None
 

@@ -47,7 +47,9 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
         parts.append(_("grey bands: {n_year_only} move(s) known only to the year").format(n_year_only=n_year_only))
     present = [t for t in MOVE_TYPE_COLORS if t in set(quarters["move_type"])]
     x = alt.X(
-        "start:T", title=_("Year of move") if grain == "year" else _("Quarter of move"), axis=alt.Axis(format="%Y")
+        "start:T",
+        title=_("Year of move") if grain == "year" else _("Quarter of move"),
+        axis=alt.Axis(format=year_format()),
     )
     quarters = quarters.assign(year=quarters["start"].dt.year)
     pick = alt.selection_point(name=PERIOD_PICK, fields=["year"], on="click", clear="dblclick")
@@ -400,7 +402,7 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
         .mark_bar(cornerRadius=3)
         .encode(
             # one tick per year at most: never "2023 2023 2024 2024" on a short career
-            x=alt.X("start_date:T", title=_("Year"), axis=alt.Axis(format="%Y", tickCount="year")),
+            x=alt.X("start_date:T", title=_("Year"), axis=alt.Axis(format=year_format(), tickCount="year")),
             x2="end_drawn:T",
             y=y,
             color=alt.Color(
@@ -438,7 +440,7 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
         alt.Chart(long)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("start:T", title=_("Year"), axis=alt.Axis(format="%Y", tickCount="year")),
+            x=alt.X("start:T", title=_("Year"), axis=alt.Axis(format=year_format(), tickCount="year")),
             x2="end:T",
             y=alt.Y("value:Q", title=_("People out (below) and in (above)"), axis=alt.Axis(tickMinStep=1, format="d")),
             color=alt.Color(
@@ -468,6 +470,11 @@ _ZH_MONEY_LABEL = (
     " : abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g') + '亿'"
     " : abs(datum.value) >= 1e4 ? format(datum.value / 1e4, '~g') + '万' : format(datum.value, ',')"
 )
+
+
+def year_format() -> str:
+    """A time axis's years: 2024 in English, 2024年 in Chinese."""
+    return "%Y" if language() == "en" else "%Y年"
 
 
 def money_axis() -> alt.Axis:
@@ -759,7 +766,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
-        x=alt.X("announced_on:T", title=_("Announced"), axis=alt.Axis(format="%Y", tickCount="year")),
+        x=alt.X("announced_on:T", title=_("Announced"), axis=alt.Axis(format=year_format(), tickCount="year")),
         y=alt.Y(
             "cumulative:Q",
             title=_("Raised to date ({currency}, log scale)").format(currency=currency),
@@ -802,7 +809,7 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
             x=alt.X(
                 "announced_date:T",
                 title=_("Announced"),
-                axis=alt.Axis(format="%Y", tickCount="year"),
+                axis=alt.Axis(format=year_format(), tickCount="year"),
                 scale=alt.Scale(padding=30),
             ),
             y=alt.Y(
