@@ -30,12 +30,12 @@ build: $(VENV)/.installed $(COMPILED)
 # catalog (new texts come in untranslated; tests/test_i18n.py fails until they are translated)
 catalog: $(VENV)/.installed
 	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 --no-location --sort-output \
-		--project "Talent Atlas" -o $(LOCALES)/messages.pot .
-	$(VENV)/bin/pybabel update --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
+		--no-wrap --project "Talent Atlas" --msgid-bugs-address "the Talent Atlas team" -o $(LOCALES)/messages.pot . 2>/dev/null
+	$(VENV)/bin/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
 
 # compiled at every build from the catalog (the .mo files are not committed)
 $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(VENV)/.installed
-	$(VENV)/bin/pybabel compile --quiet -d $(LOCALES) -l $*
+	$(VENV)/bin/pybabel compile -d $(LOCALES) -l $*
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)

@@ -647,6 +647,8 @@ def test_a_name_on_another_page_opens_its_profile_with_the_filters(server, brows
     page = browser.new_page(viewport={"width": 1440, "height": 2400})
     page.goto(server.url + "/Talent_flows?certainty=reported")
     wait_for_app(page, "Talent flows")
+    # the last table, once drawn (the page draws top to bottom: the boomerangs come before it)
+    page.get_by_role("heading", name="The moves behind the view").wait_for(timeout=30000)
     grid = page.locator('[data-testid="stDataFrame"]').last  # the moves behind the view
     grid.scroll_into_view_if_needed()
     grid.locator("table tr td").nth(1).wait_for(state="attached", timeout=30000)
