@@ -106,6 +106,16 @@ DATA_WORDS = Labels(
         "more than": N_("more than"),
         "not given": N_("not given"),
         "today": N_("today"),
+        "still there (as far as the sources say)": N_("still there (as far as the sources say)"),
+        # the audit log's actions (queries/audit_log.sql, atlas.audit)
+        "build from the seed": N_("build from the seed"),
+        "undo": N_("undo"),
+        "merge": N_("merge"),
+        "append upload": N_("append upload"),
+        "upsert upload": N_("upsert upload"),
+        "replace upload": N_("replace upload"),
+        "save view": N_("save view"),
+        "delete view": N_("delete view"),
     }
 )
 # Columns that hold a date at its precision as text ('2023', '2023-03', '2023-03-05')
@@ -128,6 +138,11 @@ DATE_COLUMNS = frozenset(
 )
 
 
+# what a firm is to a deal, as funding_rounds_filtered.sql writes it after the firm's name
+_ROLE_IN_DEAL = re.compile(r"\((lead|buyer|partner)\)")
+N_("lead"), N_("buyer"), N_("partner")
+
+
 def data_word(value: object) -> object:
     """A word a query wrote ('Unknown origin', a firm kind's code as a flow group) as the reader
     reads it; English mode shows the data as it is."""
@@ -135,6 +150,10 @@ def data_word(value: object) -> object:
         return value
     if value in DATA_WORDS:
         return DATA_WORDS[value]
+    if value.startswith("refused: "):  # a refused write, as the audit log records it
+        return _("refused: {what}").format(what=_(value.removeprefix("refused: ")))
+    if "(" in value and _ROLE_IN_DEAL.search(value):  # a deal's firms: "Google (lead), Nvidia"
+        return _ROLE_IN_DEAL.sub(lambda m: f"({_(m[1])})", value)
     if value in FIRM_KINDS:
         return FIRM_KINDS[value]
     return value
@@ -158,7 +177,7 @@ def localize(df, columns=None):
         if c not in out.columns or not _is_text(out[c]):
             continue
         if c in DATE_COLUMNS:
-            out[c] = out[c].map(date)
+            out[c] = out[c].map(lambda v: date(data_word(v)))
         else:
             out[c] = out[c].map(data_word)
     return out

@@ -33,13 +33,15 @@ _FIRST = re.compile(
     r"|`[^`]*`"  # code in backticks (SQL, commands)
     r"|\b[\w.-]+\.(?:csv|zip|parquet|png|svg|duckdb|txt)\b"  # file names
     r"|\]\([^)\s]*\)"  # a markdown link's address
-    r"|“[^”]*”|(?<![A-Za-z])'[^'\n]*'"  # what a link or a file said, quoted back to the reader
-    r"|[A-Za-z]+…"  # a name cut short to fit its box
+    r"|/[A-Za-z_]+\?\S*#"  # a link cell's address (its text follows the #)
 )
 _IGNORED = re.compile(
-    r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b"  # snake_case identifiers
+    r"“[^”]*”|(?<![A-Za-z])'[^'\n]*'"  # what a link or a file said, quoted back to the reader
+    r"|[A-Za-z]+…"  # a name cut short to fit its box
+    r"|\b\d+(?:\.\d+)?e\d+\b"  # a number in scientific notation (1e8)
+    r"|\b[a-z0-9]+(?:_[a-z0-9]+)+\b"  # snake_case identifiers
     r"|\b[a-z0-9]+(?:-[a-z0-9]+)+\b"  # ids like mu-li
-    r"|\b[A-Z]{2,3}\b"  # country and currency codes
+    r"|\b[A-Z][A-Z0-9]+\b"  # codes in capitals: countries, currencies, SQL and its types
 )
 
 
@@ -64,6 +66,10 @@ def stored_texts(con: duckdb.DuckDBPyConnection) -> list[str]:
                     out.update(parts)
                     # a name's words in the other order ("Li Mu" for Mu Li) find the same person
                     out.update(" ".join(p.split()[::-1]) for p in parts if len(p.split()) == 2)
+    # the codes a column allows, as the data dictionary lists them ("completed, terminated, rumored")
+    from atlas.model import TABLES
+
+    out.update(", ".join(c.choices) for t in TABLES for c in t.columns if c.choices)
     return sorted((t for t in out if re.search(r"[A-Za-z]", t)), key=len, reverse=True)
 
 
@@ -86,6 +92,12 @@ def english_left(text: str, data: re.Pattern) -> list[str]:
 _TEXT_KEYS = ("body", "label", "help", "placeholder", "caption", "text")
 
 
+def _is_text(kind) -> bool:
+    import pyarrow as pa
+
+    return pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_string_view(kind)
+
+
 def _dataframe_headers(d: dict) -> list[str]:
     """The headers a st.dataframe shows: each shown column's configured label, else its name."""
     import pyarrow as pa
@@ -100,6 +112,12 @@ def _dataframe_headers(d: dict) -> list[str]:
         names = [n for n in table.column_names if n not in index and not n.startswith("__index_level")]
     order = d.get("columnOrder") or names
     out = []
+    if data:
+        # the cells' text too: stored values are set aside by the check, words a query or the app
+        # writes into a table ("date not given") are not
+        for name in order:
+            if name in table.column_names and _is_text(table.schema.field(name).type):
+                out.extend(str(v) for v in table.column(name).to_pylist() if v)
     for name in order:
         spec = config.get(name) or config.get(f"_pos:{name}") or {}
         if spec.get("hidden"):

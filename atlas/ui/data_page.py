@@ -486,6 +486,7 @@ def audit_ui() -> None:
     with st.expander(_("Audit log")):
         log = cache.query_fresh("audit_log", limit=10_000)
         log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
+        log = labels.localize(log, ["action", "detail"])
         st.caption(
             _(
                 "The latest {n} events: loads, undos, merges, saved and deleted views, and refused attempts, "

@@ -288,12 +288,13 @@ def _with_links(
     their label (a person's or firm's name, a source's title)."""
     shown = rows.drop(columns=["_rowid"]).copy()
     config: dict = {}
+    opens = _("open")  # what the row's link reads
     shown.insert(
         0,
         "_open",
         [
-            link("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], "open")
-            for _, r in rows.iterrows()
+            link("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], opens)
+            for _i, r in rows.iterrows()
         ],
     )
     config["_open"] = st.column_config.LinkColumn(
