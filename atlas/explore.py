@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from atlas import model
-from atlas.i18n import N_, _
+from atlas.i18n import NP_, N_, _, pgettext
 
 PAGE_SIZE = 50
 FACET_LIMIT = 30  # values listed per facet, most frequent first
@@ -37,17 +37,17 @@ BROWSABLE: dict[str, str] = {
     "uploads": N_("one row per committed load (the build, uploads, undos, merges): the data versions"),
 }
 TITLES = {
-    "people": N_("people"),
-    "firms": N_("firms"),
-    "moves": N_("moves"),
-    "compensation": N_("pay figures"),
-    "funding_rounds": N_("funding rounds"),
-    "round_investors": N_("investors"),
-    "education": N_("education"),
-    "sources": N_("sources"),
-    "aliases": N_("aliases"),
-    "fx_rates": N_("fx rates"),
-    "uploads": N_("uploads"),
+    "people": NP_("table", "people"),
+    "firms": NP_("table", "firms"),
+    "moves": NP_("table", "moves"),
+    "compensation": NP_("table", "pay figures"),
+    "funding_rounds": NP_("table", "funding rounds"),
+    "round_investors": NP_("table", "investors"),
+    "education": NP_("table", "education"),
+    "sources": NP_("table", "sources"),
+    "aliases": NP_("table", "aliases"),
+    "fx_rates": NP_("table", "fx rates"),
+    "uploads": NP_("table", "uploads"),
 }
 # columns never shown (an address is personal; the login that made an upload is in the audit log)
 HIDDEN = {"uploads": ("uploader_email", "name_decisions", "sha256")}
@@ -103,7 +103,7 @@ class Table:
 
     @property
     def title(self) -> str:
-        return _(TITLES[self.name]) if self.name in TITLES else self.name
+        return pgettext("table", TITLES[self.name]) if self.name in TITLES else self.name
 
     @property
     def about(self) -> str:

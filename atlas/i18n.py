@@ -92,6 +92,17 @@ def bound(fn):
     return run
 
 
+def pgettext(context: str, message: str) -> str:
+    """`message` in this run's language, where the same English word means something else
+    elsewhere (`moves` the table, `moves` the counted noun)."""
+    return _translations(language()).pgettext(context, message)
+
+
+def NP_(context: str, message: str) -> str:
+    """Marks a text with its context for the catalog, translated later with `pgettext`."""
+    return message
+
+
 def N_(message: str) -> str:
     """Marks a text for the catalog without translating it here (it is translated where shown)."""
     return message

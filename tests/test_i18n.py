@@ -38,7 +38,7 @@ def extracted(tmp_path_factory):
     out = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
         [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
-         "-k", "ngettext:1,2", "--no-location", "-o", str(out), "."],
+         "-k", "ngettext:1,2", "-k", "NP_:1c,2", "-k", "pgettext:1c,2", "--no-location", "-o", str(out), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip
     with out.open("rb") as f:
@@ -56,7 +56,7 @@ def test_every_marked_message_has_a_chinese_translation(extracted):
     for m in extracted:
         if not m.id:
             continue
-        t = zh.get(m.id)
+        t = zh.get(m.id, context=m.context)
         strings = t.string if t is not None and isinstance(t.string, tuple) else (t.string if t else "",)
         if t is None or not all(strings):
             missing.append(m.id)
@@ -81,8 +81,8 @@ def test_translations_keep_every_placeholder_and_are_chinese():
 
 
 def test_the_catalog_has_no_message_the_code_no_longer_marks(extracted):
-    marked = {m.id for m in extracted if m.id}
-    stale = [m.id for m in _zh_catalog() if m.id and m.id not in marked and not m.obsolete]
+    marked = {(m.context, m.id) for m in extracted if m.id}
+    stale = [m.id for m in _zh_catalog() if m.id and (m.context, m.id) not in marked and not m.obsolete]
     assert stale == []
 
 

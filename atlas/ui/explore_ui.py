@@ -308,7 +308,8 @@ def _with_links(
             continue
         names = labels.get(column, {})
         shown[column] = [
-            None if pd.isna(v) else _ref_url(target, str(v), names.get(str(v), str(v))) for v in shown[column]
+            None if pd.isna(v) else _ref_url(target, str(v), i18n.name(names.get(str(v), str(v))))
+            for v in shown[column]
         ]
         opens = _("Opens the profile ({target})") if target in PROFILE_OF else _("Opens the row ({target})")
         config[column] = st.column_config.LinkColumn(column, display_text=r"#(.+)$", help=opens.format(target=target))
@@ -350,7 +351,7 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
         st.caption(
             _("{n_matching:,} of {total:,} rows match").format(n_matching=page.n_matching, total=total)
             + (_("; {n} shown on this page").format(n=len(page.rows)) if page.n_matching > len(page.rows) else "")
-            + _(". {table}: {about}.").format(table=_(table.title).capitalize(), about=_(table.about))
+            + _(". {table}: {about}.").format(table=table.title.capitalize(), about=table.about)
         )
         if page.rows.empty:
             st.info(_("No row matches these filters. Remove one above to see more."), icon=":material/filter_alt_off:")
@@ -417,7 +418,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
     if refs:
         st.markdown(_("**References**"))
         for column, target, value in refs:
-            name = labels.get(column, {}).get(str(value), str(value))
+            name = i18n.name(labels.get(column, {}).get(str(value), str(value)))
             st.markdown(f"- {column}: [{md(short(name, 80))}]({_ref_url(target, str(value), '')})")
     source_id = values.get("source_id")
     if source_id is not None and not pd.isna(source_id):
