@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from atlas import model
-from atlas.i18n import NP_, N_, _, pgettext
+from atlas.i18n import N_, NP_, _, pgettext
 
 PAGE_SIZE = 50
 FACET_LIMIT = 30  # values listed per facet, most frequent first
