@@ -46,6 +46,19 @@ def seed_db_path(tmp_path_factory) -> Path:
     return db.build(tmp_path_factory.mktemp("seed") / "atlas.duckdb")
 
 
+@pytest.fixture(scope="session")
+def stored(seed_db_path):
+    """Every text stored in the seed database, as one pattern: data, set aside by the checks that a
+    page in Chinese shows no English UI word (tests/visible_text.py)."""
+    from tests.visible_text import data_pattern, stored_texts
+
+    con = duckdb.connect(str(seed_db_path), read_only=True)
+    try:
+        return data_pattern(stored_texts(con))
+    finally:
+        con.close()
+
+
 @pytest.fixture
 def con(seed_db_path) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the seed database."""

@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 
-import duckdb
 import pandas as pd
 import pytest
 from babel.messages.pofile import read_po
@@ -16,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 from atlas import export, i18n, labels, money, tables
 from atlas.pages import PAGES
 from tests.conftest import ROOT
-from tests.visible_text import app_texts, data_pattern, english_left, stored_texts
+from tests.visible_text import app_texts, english_left
 
 CATALOG = i18n.catalog_path("zh")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
@@ -196,15 +195,6 @@ def test_a_file_that_cannot_be_read_says_so_in_chinese_and_is_marked_unreadable(
 
 
 # ------------------------------------------------------------------------- pages, in AppTest
-
-
-@pytest.fixture(scope="module")
-def stored(seed_db_path):
-    con = duckdb.connect(str(seed_db_path), read_only=True)
-    try:
-        return data_pattern(stored_texts(con))
-    finally:
-        con.close()
 
 
 def _open(seed_db_path, monkeypatch, script: str, **params) -> AppTest:

@@ -20,6 +20,14 @@ def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     return rows[0][0] > 0
 
 
+def _not_csv(table: Table, exc: duckdb.Error, label: str) -> Problem:
+    """DuckDB's CSV reader refused the file: its first line of reason, for the whole file."""
+    reason = str(exc).splitlines()[0]
+    return Problem(
+        table.name, None, None, None, _("cannot be read as CSV: {reason}").format(reason=reason), label, unreadable=True
+    )
+
+
 def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: str = "") -> list[Problem]:
     """Read one CSV into the staging table `stage_<table>`: its line, then every column of the
     model as text, trimmed, empty as NULL (absent optional columns are all NULL).
@@ -57,18 +65,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         try:
             header = [r[0] for r in con.execute(f"describe select * from {sniffed}", {"path": str(path)}).fetchall()]
         except duckdb.Error as exc:
-            reason = str(exc).splitlines()[0]
-            return [
-                Problem(
-                    table.name,
-                    None,
-                    None,
-                    None,
-                    _("cannot be read as CSV: {reason}").format(reason=reason),
-                    label,
-                    unreadable=True,
-                )
-            ]
+            return [_not_csv(table, exc, label)]
     normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     problems = []
     for name in sorted(set(normalized) - set(table.column_names)):
@@ -119,18 +116,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         row = "_row, " if canonical else ""
         con.execute(f"create temp table {stage}_rows as select {row}{select} from {source}", {"path": str(path)})
     except duckdb.Error as exc:
-        reason = str(exc).splitlines()[0]
-        return [
-            Problem(
-                table.name,
-                None,
-                None,
-                None,
-                _("cannot be read as CSV: {reason}").format(reason=reason),
-                label,
-                unreadable=True,
-            )
-        ]
+        return [_not_csv(table, exc, label)]
     # a canonical file carries each row's spreadsheet row; otherwise rows are lines (rowid + header)
     line = "_row as _line, * exclude (_row)" if canonical else "rowid + 2 as _line, *"
     con.execute(f"create temp view {stage} as select {line} from {stage}_rows")

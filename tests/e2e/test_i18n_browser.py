@@ -10,24 +10,14 @@ import re
 import zipfile
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from atlas import i18n
 from atlas.pages import PAGES
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
-from tests.visible_text import data_pattern, english_left, stored_texts
+from tests.visible_text import english_left
 
 ZH = {p.title: i18n.in_language("zh", p.title) for p in PAGES}
-
-
-@pytest.fixture(scope="module")
-def stored(seed_db_path):
-    con = duckdb.connect(str(seed_db_path), read_only=True)
-    try:
-        return data_pattern(stored_texts(con))
-    finally:
-        con.close()
 
 
 def _visible_text(page) -> str:
