@@ -166,6 +166,16 @@ def _is_text(column) -> bool:
     return column.dtype == object or pd.api.types.is_string_dtype(column)
 
 
+def _each_distinct(column, fn):
+    """`fn` over a column, computed once per distinct value (a table of 5,000 moves has a few
+    hundred names and dates): the same column when nothing changes."""
+    values = column.dropna().unique()
+    mapping = {v: fn(v) for v in values}
+    if all(mapping[v] == v for v in values):
+        return column
+    return column.map(lambda v: mapping.get(v, v) if isinstance(v, str) else v)
+
+
 def localize(df, columns=None):
     """A frame as a Chinese reader reads it (a copy; English mode returns it unchanged): dates at
     their precision as 2023年3月, and the queries' own words translated, in `columns` (default:
@@ -177,9 +187,9 @@ def localize(df, columns=None):
         if c not in out.columns or not _is_text(out[c]):
             continue
         if c in DATE_COLUMNS:
-            out[c] = out[c].map(lambda v: date(data_word(v)))
+            out[c] = _each_distinct(out[c], lambda v: date(data_word(v)))
         else:
-            out[c] = out[c].map(data_word)
+            out[c] = _each_distinct(out[c], data_word)
     return out
 
 
@@ -205,8 +215,8 @@ def localize_names(df):
         if not _is_text(df[c]) or c in ("title", "note", "url", "amount_text", "known_for"):
             continue
         cites = c == "source" or c.endswith("_source")
-        mapped = df[c].map(lambda v: name(_cited(v))) if cites else df[c].map(name)
-        if not mapped.equals(df[c]):
+        mapped = _each_distinct(df[c], (lambda v: name(_cited(v))) if cites else name)
+        if mapped is not df[c]:
             if out is None:
                 out = df.copy()
             out[c] = mapped
