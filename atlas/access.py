@@ -9,6 +9,9 @@ Connect provider) gets the role the roles file gives its e-mail address or its d
     anonymous = "viewer"          # "viewer": anyone may read without signing in; "none": sign in first
     console = "signed-in"         # who may run SQL on the Explore page: anyone, signed-in (the
                                   # default), or the least role: viewer, editor, admin
+    # providers (by issuer) that verify every address yet send no `email_verified` claim; any other
+    # sign-in counts only with email_verified = true (an unverified address reads as a guest)
+    verified_issuers = ["https://login.example.org/tenant/v2.0"]
     [roles]
     "ana@example.com" = "admin"
     "@example.com" = "editor"     # everyone at the domain
@@ -59,16 +62,37 @@ class Roles:
     by_domain: dict[str, str]
     anonymous: str | None  # the role of a reader who has not signed in, or None: sign in first
     console: str = "signed-in"  # who may run SQL (CONSOLE_SETTINGS)
+    verified_issuers: tuple[str, ...] = ()  # providers whose every address is verified (no claim needed)
 
     def role_of(self, email: str | None) -> str | None:
         """The role of a signed-in address (its own entry first, then its domain's), or None."""
+        email = normal_email(email)
         if not email:
             return self.anonymous
-        email = email.strip().lower()
         if email in self.by_address:
             return self.by_address[email]
         domain = "@" + email.rpartition("@")[2]
         return self.by_domain.get(domain)
+
+
+def normal_email(email: object) -> str:
+    """An address as addresses are compared: trimmed, lower case ("" for none)."""
+    return str(email or "").strip().lower()
+
+
+def verified_email(claims: dict, roles: Roles) -> str:
+    """The signed-in address a role may be given for: the token's `email` when the provider says it
+    verified it (`email_verified` true), or when the provider (`iss`) is one the roles file trusts to
+    verify every address; otherwise "" (the reader counts as a guest). A provider lets anyone type
+    any address into a profile: an unverified claim proves nothing."""
+    email = normal_email(claims.get("email"))
+    if not email or not _EMAIL.fullmatch(email):
+        return ""
+    flag = claims.get("email_verified")
+    if flag is True or (isinstance(flag, str) and flag.strip().lower() == "true"):
+        return email
+    issuer = str(claims.get("iss") or "").strip().rstrip("/")
+    return email if issuer and issuer in roles.verified_issuers else ""
 
 
 def _line_of(text: str, needle: str) -> int:
@@ -84,10 +108,19 @@ def parse_roles(text: str, where: str = "roles file") -> Roles:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise RolesError(f"{where}: {exc}") from None
-    unknown = set(data) - {"anonymous", "console", "roles"}
+    unknown = set(data) - {"anonymous", "console", "verified_issuers", "roles"}
     if unknown:
         key = sorted(unknown)[0]
-        raise RolesError(f"{where}, line {_line_of(text, key)}: unknown setting {key!r} (anonymous, console, [roles])")
+        raise RolesError(
+            f"{where}, line {_line_of(text, key)}: unknown setting {key!r} (anonymous, console, verified_issuers, "
+            "[roles])"
+        )
+    issuers = data.get("verified_issuers", [])
+    if not isinstance(issuers, list) or not all(isinstance(i, str) and i.strip() for i in issuers):
+        raise RolesError(
+            f"{where}, line {_line_of(text, 'verified_issuers')}: verified_issuers must be a list of issuer "
+            'addresses, e.g. ["https://accounts.google.com"]'
+        )
     console = data.get("console", "signed-in")
     if console not in CONSOLE_SETTINGS:
         raise RolesError(
@@ -117,7 +150,13 @@ def parse_roles(text: str, where: str = "roles file") -> Roles:
             by_address[key] = role
         else:
             raise RolesError(f"{where}, line {line}: {who!r} is neither an e-mail address nor a domain (@example.com)")
-    return Roles(by_address, by_domain, None if anonymous == "none" else anonymous, console)
+    return Roles(
+        by_address,
+        by_domain,
+        None if anonymous == "none" else anonymous,
+        console,
+        tuple(i.strip().rstrip("/") for i in issuers),
+    )
 
 
 def load_roles(path: Path) -> Roles:
@@ -136,6 +175,13 @@ class Identity:
     email: str
     role: str | None  # None: no role (signed in with an address the roles file does not know)
     team: bool = False
+    unverified: str = ""  # an address the provider signed in without verifying it (it gives no role)
+
+    @property
+    def display(self) -> str:
+        """How records others read name this identity: the name alone, never an address (an
+        address is shown to admins only, in the audit log)."""
+        return self.name.strip() or (self.email.partition("@")[0] if self.email else "") or "anonymous"
 
     @property
     def label(self) -> str:
@@ -176,19 +222,31 @@ def may_undo(identity: Identity, owner_email: str | None) -> bool:
     """An editor undoes their own latest upload; an admin anyone's (local mode: anything)."""
     if allowed(identity, "undo_any"):
         return True
-    own = bool(identity.email) and (owner_email or "").lower() == identity.email.lower()
+    own = bool(identity.email) and normal_email(owner_email) == normal_email(identity.email)
     return own and allowed(identity, "undo_own")
 
 
 def may_delete_view(identity: Identity, owner_email: str | None) -> bool:
     if allowed(identity, "delete_any_view"):
         return True
-    own = bool(identity.email) and (owner_email or "").lower() == identity.email.lower()
+    own = bool(identity.email) and normal_email(owner_email) == normal_email(identity.email)
     return own and allowed(identity, "delete_own_view")
+
+
+def may_save_view(identity: Identity) -> bool:
+    """Local mode: the analyst may. Team mode: a signed-in (verified) identity with a role: a guest's
+    view would have no owner, and no one but an admin could ever delete it."""
+    if not identity.team:
+        return True
+    return bool(identity.email) and allowed(identity, "save_view")
 
 
 def refusal(identity: Identity, what: str) -> str:
     """The message a refused action shows (nothing was changed)."""
+    if identity.team and not identity.email and identity.role is not None:
+        return _("Not allowed: {what} needs a signed-in team member; sign in first. Nothing was changed.").format(
+            what=_(what)
+        )
     if identity.role is None:
         return _("Not allowed: {what} needs a role; {who} has none. Nothing was changed.").format(
             what=_(what), who=identity.label

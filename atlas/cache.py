@@ -178,17 +178,12 @@ def explore(fn: str, *args: object) -> object:
         _running.cursor = None
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def _cached_console(path: str, text: str, version: tuple[int, int]) -> object:
+def console_query(text: str) -> object:
+    """A console query's result (atlas.console.run), kept per text and data version in the
+    console's own cache, bounded in bytes: a shared link's query runs once."""
     from atlas import console
 
-    return console.run(_connection(path), Path(path), text)
-
-
-def console_query(text: str) -> object:
-    """A console query's result (atlas.console.run), cached per text and data version: a shared
-    link reruns it only once. A refused or stopped query is not cached."""
-    return _cached_console(str(db.db_path()), text, db.cache_version(connection()))
+    return console.cached_run(connection(), db.db_path(), text, db.cache_version(connection()))
 
 
 @st.cache_data(show_spinner=False)

@@ -104,7 +104,7 @@ def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001
     --review-out write) every name still undecided. Returns how many are undecided."""
     import csv
 
-    from atlas import names, resolve, upload
+    from atlas import export, names, resolve, upload
 
     plan = upload.plan_names(con, staged)
     if plan is None or not plan.decisions:
@@ -113,7 +113,9 @@ def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001
     if args.decisions:
         with open(args.decisions, encoding="utf-8-sig", newline="") as f:
             for i, row in enumerate(csv.DictReader(f), start=2):
-                d = by_name.get((str(row.get("kind", "")).strip(), names.clean(row.get("name", ""))))
+                d = by_name.get(
+                    (str(row.get("kind", "")).strip(), names.clean(export.unneutralize(row.get("name") or "")))
+                )
                 match, new_id = (row.get("match") or "").strip(), (row.get("new_id") or "").strip()
                 if d is None or not (match or new_id):
                     continue
@@ -146,7 +148,7 @@ def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001
         )
     if args.review_out:
         frame = resolve.decisions_frame(open_)
-        frame.to_csv(args.review_out, index=False)
+        export.neutralized(frame).to_csv(args.review_out, index=False)  # names as text, never formulas
         print(
             f"Written to {args.review_out}: fill in `match` (an id) or `new_id` per row, then load again with "
             f"--decisions {args.review_out}",

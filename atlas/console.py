@@ -6,14 +6,19 @@ in-memory DuckDB whose tables are views over those files. That database may read
 snapshot's folder (`allowed_directories`, then `enable_external_access = false`), loads and
 installs no extension, and its configuration is locked before the first query, so no `SET`
 or `PRAGMA` can undo any of it. On top of that the text itself is checked before it runs:
-one statement, a read query (`SELECT`, `WITH`, `VALUES`...), no table function but a few that
-read no file (`range`, `unnest`...). Each query runs on a cursor of its own with a time limit
-(interrupted), a row limit on what comes back, and the database's memory limit, on one thread
-so the app keeps its other core for everyone else.
+one statement, a read query (`SELECT`, `WITH`, `VALUES`...), reading only the model's tables (an
+allow-list: DuckDB's catalog views, `information_schema`, `pg_catalog` and `sqlite_master` are
+refused), no table function but a few that read no file (`range`, `unnest`...).
+
+Each query runs in a worker process (`atlas.sandbox`) with a hard memory limit, killed at the
+time limit, that hands back at most ROW_LIMIT rows and RESULT_BYTES bytes as Arrow: nothing past
+those caps is ever converted to Python, in the worker or in the app. Finished results are kept in
+a cache bounded in bytes (CACHE_BYTES), and so are the refusals of queries that ran too long.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -25,12 +30,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from atlas.i18n import N_, _
+from atlas import sandbox
+from atlas.i18n import N_, _, language
 
 MAX_SQL_CHARS = 20_000  # a query's text; a 100 kB text is refused before it is parsed
 TIME_LIMIT_S = float(os.environ.get("ATLAS_CONSOLE_SECONDS", "10"))  # a query's time limit, then interrupted
 ROW_LIMIT = 1_000  # rows shown (and downloaded) from one query
-MEMORY_LIMIT = "768MB"  # beside the app's own 2.5 GB (db.MEMORY_LIMIT): the process stays under 4 GB
+MEMORY_LIMIT = "640MB"  # DuckDB's own limit inside the worker, under the worker's hard limit
+RESULT_BYTES = 4 * 2**20  # a result's Arrow size at most: 1,000 rows of 4 kB each
+CACHE_BYTES = 64 * 2**20  # all cached results together
+WAIT_S = 20.0  # how long a query waits for a free worker before it is refused as busy
 # the tables the console (and the whole-database download) holds: the facts and the load history,
 # never the app's own records (saved views, the audit log) or anyone's e-mail address
 SNAPSHOT_TABLES: dict[str, str] = {
@@ -75,6 +84,10 @@ class Refused(ValueError):
     """A query the console will not run, or one it stopped; the message says why, for the analyst."""
 
 
+class Stopped(Refused):
+    """A query that ran and was stopped at a limit (time, memory, the result's size)."""
+
+
 @dataclass(frozen=True)
 class Result:
     """What one query gave: at most ROW_LIMIT rows, whether there were more, and how long it ran."""
@@ -92,19 +105,38 @@ _parser = duckdb.connect(":memory:")  # parses only: it holds no data
 _parser_lock = threading.Lock()
 
 
-def _walk_functions(node: object, table_functions: list[str], functions: list[str], tables: list[str]) -> None:
+def _walk_functions(
+    node: object, table_functions: list[str], functions: list[str], tables: list[tuple[str, str, str]], ctes: set[str]
+) -> None:
     if isinstance(node, dict):
         if node.get("type") == "BASE_TABLE" and "table_name" in node:
-            tables.append(str(node["table_name"]))
+            tables.append(
+                (str(node.get("catalog_name") or ""), str(node.get("schema_name") or ""), str(node["table_name"]))
+            )
         if node.get("type") == "TABLE_FUNCTION" and isinstance(node.get("function"), dict):
             table_functions.append(str(node["function"].get("function_name", "")).lower())
         elif node.get("class") == "FUNCTION" and "function_name" in node:
             functions.append(str(node["function_name"]).lower())
+        cte_map = node.get("cte_map")
+        if isinstance(cte_map, dict):
+            ctes.update(str(e.get("key", "")).lower() for e in cte_map.get("map", []) if isinstance(e, dict))
         for value in node.values():
-            _walk_functions(value, table_functions, functions, tables)
+            _walk_functions(value, table_functions, functions, tables, ctes)
     elif isinstance(node, list):
         for value in node:
-            _walk_functions(value, table_functions, functions, tables)
+            _walk_functions(value, table_functions, functions, tables, ctes)
+
+
+@functools.cache
+def _catalog_names() -> frozenset[str]:
+    """Every relation an empty DuckDB answers to by itself (its catalog views: duckdb_*, pg_*,
+    sqlite_master, information_schema's...): a query's own CTE may not take one of these names,
+    so a name outside the CTE's scope can never reach the catalog through it."""
+    with _parser_lock:
+        rows = _parser.execute(
+            "select lower(view_name) from duckdb_views() union select lower(table_name) from duckdb_tables()"
+        ).fetchall()
+    return frozenset(r[0] for r in rows) | {"sqlite_master", "sqlite_schema", "sqlite_temp_master"}
 
 
 def check(text: str) -> str:
@@ -154,14 +186,31 @@ def check(text: str) -> str:
         raise Refused(_("The query does not parse: {x}").format(x=tree.get("error_message", "unknown error")))
     table_functions: list[str] = []
     functions: list[str] = []
-    tables: list[str] = []
-    _walk_functions(tree, table_functions, functions, tables)
-    for name in tables:
+    tables: list[tuple[str, str, str]] = []
+    ctes: set[str] = set()
+    _walk_functions(tree, table_functions, functions, tables, ctes)
+    for name in sorted(ctes & _catalog_names())[:1]:
+        raise Refused(
+            _("`{name}` is the name of a table of DuckDB's own catalog: give the query's part another name.").format(
+                name=name[:80]
+            )
+        )
+    for catalog, schema_name, name in tables:
         if any(sign in name for sign in ("/", "\\", ".", ":")):
             raise Refused(
                 _("`{name}` names a file: the console reads the tables listed in its schema and nothing else.").format(
                     name=name[:80]
                 )
+            )
+        known = name.lower() in SNAPSHOT_TABLES or (name.lower() in ctes and not schema_name)
+        if not known or schema_name.lower() not in ("", "main") or catalog.lower() not in ("", "memory"):
+            whole = ".".join(p for p in (catalog, schema_name, name) if p)
+            raise Refused(
+                _(
+                    "`{name}` is not one of the console's tables. It reads only the data's own tables ({tables}): "
+                    "DuckDB's catalog (information_schema, pg_catalog, duckdb_*, sqlite_master) and the server's "
+                    "settings are not shown here."
+                ).format(name=whole[:80], tables=", ".join(SNAPSHOT_TABLES))
             )
     for name in table_functions:
         if name not in SAFE_TABLE_FUNCTIONS:
@@ -242,6 +291,7 @@ def _quoted_path(path: str) -> str:
 
 _consoles: dict[Path, duckdb.DuckDBPyConnection] = {}
 _consoles_lock = threading.Lock()
+_pool = sandbox.Pool()
 
 
 def _forget(folder: Path) -> None:
@@ -252,29 +302,21 @@ def _forget(folder: Path) -> None:
 
 
 def console_for(folder: Path) -> duckdb.DuckDBPyConnection:
-    """The locked-down in-memory database whose tables are views over one snapshot's files."""
+    """The locked-down in-memory database whose tables are views over one snapshot's files, in
+    this process (the workers build the same one: `atlas.sandbox.locked_connection`)."""
     with _consoles_lock:
         con = _consoles.get(folder)
-        if con is not None:
-            return con
-        con = duckdb.connect(
-            ":memory:",
-            config={
-                "autoinstall_known_extensions": False,
-                "autoload_known_extensions": False,
-                "memory_limit": MEMORY_LIMIT,
-                "threads": 1,
-                "max_temp_directory_size": "0KB",
-            },
-        )
-        con.execute("set allowed_directories = $dirs", {"dirs": [str(folder.resolve()) + "/"]})
-        con.execute("set enable_external_access = false")
-        for table in SNAPSHOT_TABLES:
-            path = _quoted_path(str((folder / f"{table}.parquet").resolve()))
-            con.execute(f"create view {table} as select * from read_parquet('{path}')")
-        con.execute("set lock_configuration = true")
-        _consoles[folder] = con
+        if con is None:
+            con = _consoles[folder] = sandbox.locked_connection(folder, list(SNAPSHOT_TABLES), MEMORY_LIMIT)
         return con
+
+
+def _without_paths(text: str, folder: Path) -> str:
+    """A message with no server path in it: the snapshot's folder and the app's own folder are
+    named by what they are."""
+    for path, name in ((str(folder.resolve()), "<data version>"), (str(folder.parent.parent.resolve()), "<server>")):
+        text = text.replace(path, name)
+    return text
 
 
 def run(
@@ -284,43 +326,107 @@ def run(
     *,
     time_limit: float = TIME_LIMIT_S,
     row_limit: int = ROW_LIMIT,
+    byte_limit: int = RESULT_BYTES,
 ) -> Result:
-    """Check `text`, then run it on the console's database of the current data version."""
+    """Check `text`, then run it in a worker process on the current data version's snapshot: at
+    most `row_limit` rows and `byte_limit` bytes come back, and the worker is killed at `time_limit`."""
     sql = check(text)
     version, folder = snapshot(con, db_path)
-    cur = console_for(folder).cursor()
-    timer = threading.Timer(time_limit, cur.interrupt)
+    request = {
+        "folder": str(folder.resolve()),
+        "tables": list(SNAPSHOT_TABLES),
+        "memory": MEMORY_LIMIT,
+        "sql": sql,
+        "rows": int(row_limit),
+        "bytes": int(byte_limit),
+    }
     started = time.perf_counter()
-    timer.start()
-    try:
-        # the row limit is applied by the database (the text was checked to be one read query,
-        # and the wrapped text is one read query again: a newline ends any trailing comment)
-        cur.execute(f"select * from (\n{sql}\n) limit {int(row_limit) + 1}")
-        frame = cur.fetch_df()
-    except duckdb.InterruptException:
-        raise Refused(
+    answer = _pool.run(request, time_limit, WAIT_S)
+    if answer.error == "time":
+        raise Stopped(
             _(
                 "Stopped after {time_limit:.0f} s: the console's time limit. Narrow the query (a filter, a limit, "
                 "fewer joins) and run it again. Nothing was changed."
             ).format(time_limit=time_limit)
-        ) from None
-    except duckdb.OutOfMemoryException:
-        raise Refused(
+        )
+    if answer.error == "memory":
+        raise Stopped(
             _(
                 "Stopped: the query needed more than the console's {limit} of memory. Aggregate or filter before "
                 "joining large tables. Nothing was changed."
-            ).format(limit=MEMORY_LIMIT)
-        ) from None
-    except duckdb.PermissionException:
-        raise Refused(_("Not available here: the console reads the tables in its schema and nothing else.")) from None
-    except duckdb.Error as exc:
-        raise Refused(_("The query failed: {error}").format(error=_first_line(exc))) from None
-    finally:
-        timer.cancel()
-        cur.close()
-    seconds = time.perf_counter() - started
-    truncated = len(frame) > row_limit
-    return Result(frame.head(row_limit), truncated, seconds, version)
+            ).format(limit=f"{sandbox.HARD_MEMORY_BYTES // 2**20:,} MB")
+        )
+    if answer.error == "bytes":
+        raise Stopped(
+            _(
+                "The result is larger than the console shows ({limit} for at most {rows:,} rows): select fewer "
+                "or smaller columns, or aggregate (a list of millions of values is one such cell). Nothing was changed."
+            ).format(limit=f"{byte_limit / 2**20:,.0f} MB", rows=row_limit)
+        )
+    if answer.error == "busy":
+        raise Refused(
+            _("The console is busy with other analysts' queries; run it again in a few seconds. Nothing was run.")
+        )
+    if answer.error == "permission":
+        raise Refused(_("Not available here: the console reads the tables in its schema and nothing else."))
+    if answer.error:
+        raise Refused(_("The query failed: {error}").format(error=_without_paths(_first_line(answer.message), folder)))
+    import pyarrow as pa
+
+    frame = pa.ipc.open_stream(answer.arrow).read_all().to_pandas()
+    return Result(frame, answer.truncated, time.perf_counter() - started, version)
+
+
+class _Cache:
+    """Finished results and time-limit refusals per (data version, query), least recently used
+    first out, bounded in bytes rather than in entries (one result may be 4 MB, another 40 bytes)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._items: dict[tuple, tuple[object, int]] = {}
+        self._lock = threading.Lock()
+        self.size = 0
+
+    def get(self, key: tuple) -> object | None:
+        with self._lock:
+            item = self._items.pop(key, None)
+            if item is not None:
+                self._items[key] = item  # most recent last
+            return None if item is None else item[0]
+
+    def put(self, key: tuple, value: object, size: int) -> None:
+        if size > self.limit:
+            return
+        with self._lock:
+            old = self._items.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            self._items[key] = (value, size)
+            self.size += size
+            while self.size > self.limit:
+                _k, (_v, n) = next(iter(self._items.items()))
+                del self._items[_k]
+                self.size -= n
+
+
+_results = _Cache(CACHE_BYTES)
+
+
+def cached_run(con: duckdb.DuckDBPyConnection, db_path: Path, text: str, version: tuple[int, int]) -> Result:
+    """`run`, remembered per data version and text in a cache bounded in bytes; a query stopped at
+    the time or memory limit is remembered too, so a link that reruns it costs one run."""
+    key = (str(db_path), version, text, language())
+    hit = _results.get(key)
+    if hit is None:
+        try:
+            hit = run(con, db_path, text)
+        except Stopped as exc:
+            _results.put(key, exc, len(str(exc)) + 200)
+            raise
+        _results.put(key, hit, int(hit.frame.memory_usage(deep=True).sum()) + 200)
+    if isinstance(hit, Stopped):
+        raise hit
+    return hit
 
 
 def schema(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

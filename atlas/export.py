@@ -86,15 +86,28 @@ def neutralize(value: object) -> object:
     return value
 
 
-def to_csv(df: pd.DataFrame) -> bytes:
-    """UTF-8 CSV (with BOM, so Excel reads Chinese names right), formulas neutralized; the header
-    in the reader's language (the data's column names in English, their labels in Chinese)."""
+def unneutralize(value: str) -> str:
+    """A cell read back from a CSV this app wrote: the apostrophe `neutralize` added is taken off."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
+
+
+def neutralized(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells a spreadsheet would run as formulas (starting with =, +, -, @, a tab
+    or a carriage return) start with an apostrophe instead: the cell reads as the text it is."""
     safe = df.copy()
-    if language() != "en":
-        safe = safe.rename(columns={c: labels.COLUMNS[c] for c in safe.columns if c in labels.COLUMNS})
     for column in safe.columns:
         if safe[column].dtype == object or pd.api.types.is_string_dtype(safe[column]):
             safe[column] = safe[column].map(neutralize)
+    return safe
+
+
+def to_csv(df: pd.DataFrame, *, translate_header: bool = True) -> bytes:
+    """UTF-8 CSV (with BOM, so Excel reads Chinese names right), formulas neutralized; the header
+    in the reader's language (the data's column names in English, their labels in Chinese), unless
+    the columns are the reader's own (a console query's)."""
+    safe = neutralized(df)
+    if translate_header and language() != "en":
+        safe = safe.rename(columns={c: labels.COLUMNS[c] for c in safe.columns if c in labels.COLUMNS})
     return safe.to_csv(index=False).encode("utf-8-sig")
 
 

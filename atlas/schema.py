@@ -75,6 +75,14 @@ def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     `force` re-runs both even when nothing changed (tests: the scripts must be re-runnable).
     """
     _create(con, force=False)
+    scrub_addresses(con)
+
+
+def scrub_addresses(con: duckdb.DuckDBPyConnection) -> None:
+    """Older databases named uploaders and savers as "Name <address>" where every reader reads
+    them: keep the name alone there (the addresses stay in the admins' columns). Cheap when
+    there is nothing to do, so it runs at every start."""
+    con.execute((SCHEMA_DIR / "addresses.sql").read_text(encoding="utf-8"))
 
 
 def rerun_schema(con: duckdb.DuckDBPyConnection) -> None:

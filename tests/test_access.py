@@ -4,12 +4,13 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import shutil
 
 import duckdb
 import pytest
 
-from atlas import access, upload, views
+from atlas import access, sql, upload, views
 from atlas.access import Identity
 from tests.conftest import ROOT, plain
 
@@ -40,6 +41,7 @@ def test_a_roles_file_gives_addresses_and_domains_their_roles():
         ('anonymous = "admin"\n', "line 1: a reader who has not signed in may only view"),
         ('anonymous = "everyone"\n', "line 1: anonymous must be viewer or none"),
         ('colour = "blue"\n', "line 1: unknown setting 'colour'"),
+        ('verified_issuers = "https://id.example.com"\n', "line 1: verified_issuers must be a list"),
         ('anonymous = "viewer"\nconsole = "everybody"\n', "line 2: console must be one of anyone, signed-in"),
         ('[roles\n"a@b.io" = "admin"\n', "roles file: "),
     ],
@@ -81,7 +83,9 @@ def team_app(seed_db_path, tmp_path, monkeypatch):
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("ATLAS_DB", str(db))
 
-    def make(script: str, email: str | None, name: str = "Tester", anonymous: str = "viewer"):
+    def make(
+        script: str, email: str | None, name: str = "Tester", anonymous: str = "viewer", verified: object = True
+    ):
         roles.write_text(ROLES.replace('anonymous = "viewer"', f'anonymous = "{anonymous}"'), encoding="utf-8")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.page = script  # opened by `open_page`
@@ -93,7 +97,11 @@ def team_app(seed_db_path, tmp_path, monkeypatch):
             "server_metadata_url": "http://localhost:1/.well-known/openid-configuration",
         }
         at.secrets["atlas"] = {"roles_file": str(roles)}
-        at.user = {"is_logged_in": True, "email": email, "name": name} if email else {"is_logged_in": False}
+        at.user = (
+            {"is_logged_in": True, "email": email, "name": name, "email_verified": verified}
+            if email
+            else {"is_logged_in": False}
+        )
         return at, db
 
     return make
@@ -180,7 +188,7 @@ def test_an_editor_undoes_their_own_upload_and_the_record_names_them(team_app, t
     with _app_connection() as c:
         assert c.execute(
             "select uploader, uploader_email, mode from uploads order by upload_id desc limit 1"
-        ).fetchall() == [("Bo <bo@example.com>", "bo@example.com", "undo")]
+        ).fetchall() == [("Bo", "bo@example.com", "undo")]  # the address for admins only
 
 
 def test_a_viewer_cannot_delete_a_view_someone_else_saved(team_app):
@@ -234,3 +242,95 @@ def test_a_guest_browses_explore_but_runs_no_sql(team_app):
     assert len(at.dataframe) >= 1  # the table browser
     assert "The SQL console is for signed-in team members" in _texts(at)
     assert "The DuckDB file itself is for editors and admins" in _texts(at)
+
+
+@pytest.mark.parametrize(
+    ("claims", "expected"),
+    [
+        ({"email": "ana@example.com", "email_verified": True}, "ana@example.com"),
+        ({"email": "  Ana@Example.COM ", "email_verified": True}, "ana@example.com"),  # trimmed, case-blind
+        ({"email": "ana@example.com", "email_verified": "true"}, "ana@example.com"),  # some providers send text
+        ({"email": "ana@example.com", "email_verified": False}, ""),  # issue 29: it signed Ana in as admin
+        ({"email": "ana@example.com", "email_verified": "false"}, ""),
+        ({"email": "ana@example.com"}, ""),  # no claim: not verified
+        ({"email": "ana@example.com", "iss": "https://id.partner.org/"}, "ana@example.com"),  # a trusted provider
+        ({"email": "ana@example.com", "iss": "https://id.elsewhere.net"}, ""),
+        ({"email": "not an address", "email_verified": True}, ""),
+        ({"email_verified": True}, ""),
+    ],
+)
+def test_only_a_verified_address_counts(claims, expected):
+    roles = dataclasses.replace(access.parse_roles(ROLES), verified_issuers=("https://id.partner.org",))
+    assert access.verified_email(claims, roles) == expected
+    parsed = access.parse_roles('verified_issuers = ["https://id.partner.org/"]\n' + ROLES)
+    assert parsed.verified_issuers == ("https://id.partner.org",)
+
+
+def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team_app):
+    at, _ = team_app("pages/5_Data.py", "ana@example.com", "Mallory", verified=False)
+    open_page(at)
+    assert not at.exception
+    assert "has not verified the address ana@example.com" in _texts(at)
+    assert "Uploads, merges and undo need the editor role" in _texts(at)  # not Ana's admin role
+    at, _ = team_app("app.py", "ana@example.com", "Mallory", anonymous="none", verified=False)
+    open_page(at)
+    assert "has not verified the address" in _texts(at) and "Latest moves" not in _texts(at)
+
+
+def test_addresses_are_compared_trimmed_and_case_blind(team_app):
+    at, _ = team_app("pages/5_Data.py", "  ANA@Example.com ", "Ana")
+    open_page(at)
+    assert "Signed in as **Ana <ana@example.com>** · admin" in _texts(at)
+    bo = Identity("Bo", "bo@example.com", "editor", team=True)
+    assert access.may_undo(bo, " BO@example.com ") and access.may_delete_view(bo, "Bo@Example.com")
+
+
+def test_a_guest_cannot_save_a_view_and_an_owner_deletes_their_own(team_app):
+    guest = Identity("", "", "viewer", team=True)
+    assert not access.may_save_view(guest) and access.may_save_view(VIEWER) and access.may_save_view(access.LOCAL)
+    assert "needs a signed-in team member" in access.refusal(guest, "saving a view")
+    at, _ = team_app("app.py", None)
+    open_page(at)
+    assert "Saving needs a signed-in team member" in _texts(at)
+    assert not [f for f in at.text_input if f.label == "Name"]  # no form to fill in
+    at, db = team_app("app.py", "reader@partner.org", "Rea")
+    with duckdb.connect(str(db)) as con:
+        views.save_view(con, "Rea's view", "", "Overview", "", "Rea", "reader@partner.org")
+    open_page(at)
+    at.selectbox(key="delete_slug").select("rea-s-view").run()
+    at.checkbox(key="delete_sure").check().run()
+    at.button(key="delete_go").click().run()
+    assert not at.error, [e.value for e in at.error]
+    with _app_connection() as c:
+        assert c.execute("select count(*) from saved_views where slug = 'rea-s-view'").fetchall() == [(0,)]
+
+
+def test_uploaders_addresses_reach_admins_only(team_app, tmp_path):
+    """An older database recorded uploaders as "Name <address>" where every reader reads it: the
+    table browser, the console, the Parquet zip. The address stays in the admins' audit log only."""
+    from atlas import console, db as atlas_db
+
+    at, path = team_app("pages/5_Data.py", "bo@example.com", "Bo")
+    con = duckdb.connect(str(path))
+    f = tmp_path / "people.csv"
+    f.write_text("person_id,name\nnew-person,New Person\n", encoding="utf-8")
+    with upload.stage_upload([("people.csv", f)]) as staged:
+        assert upload.commit(con, staged, "Bo <bo@example.com>", uploader_email="bo@example.com").ok
+    views.save_view(con, "Bo's view", "", "Overview", "", "Bo <bo@example.com>", "bo@example.com")
+    con.close()
+    app = atlas_db.connect(path)
+    try:
+        assert app.execute("select uploader from uploads order by upload_id desc limit 1").fetchall() == [("Bo",)]
+        assert app.execute("select saved_by from saved_views").fetchall() == [("Bo",)]
+        _version, folder = console.snapshot(app, path)
+        found = duckdb.connect().execute(
+            "select count(*) from (select columns(*)::varchar as v from read_parquet($f, union_by_name = true)) "
+            "where v like '%@%'",
+            {"f": [str(p) for p in folder.glob("*.parquet")]},
+        )
+        assert found.fetchone()[0] == 0
+        assert "@" not in console.run(app, path, "select string_agg(uploader, ' ') as u from uploads").frame.u[0]
+        audit = sql.run_query(app, "audit_log", {"limit": 100})  # the admins' page
+    finally:
+        app.close()
+    assert "bo@example.com" in set(audit.email)

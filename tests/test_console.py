@@ -53,6 +53,20 @@ ATTACKS = [
     ("select 1 + " * 20_000 + "1", "characters long"),  # over 100 kB of text
     ("select '\udcff'", "not UTF-8"),  # what a %FF in a link decodes to
     ("selec * from moves", "does not parse"),
+    # DuckDB's catalog answers by itself: the console reads only the model's tables (issue 29)
+    ("select * from pg_settings", "is not one of the console's tables"),
+    ("select * from pg_catalog.pg_settings", "is not one of the console's tables"),
+    ("select * from duckdb_views", "is not one of the console's tables"),
+    ("select * from duckdb_views()", "duckdb_views(...)` is not available here"),
+    ("select * from sqlite_master", "is not one of the console's tables"),
+    ("select * from information_schema.tables", "is not one of the console's tables"),
+    ("select * from information_schema.columns", "is not one of the console's tables"),
+    ("select (select count(*) from duckdb_tables) as n", "is not one of the console's tables"),
+    ("select * from moves where person_id in (select name from pg_settings)", "is not one of the console's tables"),
+    ("select * from system.main.duckdb_settings", "is not one of the console's tables"),
+    ("select * from temp.main.moves", "is not one of the console's tables"),
+    # a query's own part named like a catalog view: out of its scope the name would reach the catalog
+    ("select * from (with pg_settings as (select 1) select * from pg_settings), pg_settings", "DuckDB's own catalog"),
     ("", "Write a query first"),
 ]
 
@@ -175,3 +189,74 @@ def test_database_download_reads_back(app_con):
         assert "uploader_email" not in cols
     finally:
         back.close()
+
+
+def test_a_huge_value_opened_as_a_link_is_stopped_fast_and_the_app_stays_small(app_con):
+    """`select list(range(100000000))` took the app's process to 7.3 GB and 100 s: DuckDB's memory
+    limit did not cover the list nor its conversion to Python. In a worker with a hard limit it is
+    stopped within seconds, and the app's process grows by nothing like the list's 800 MB."""
+    import resource
+    import time
+
+    con, path = app_con
+    console.run(con, path, "select 1")
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    started = time.perf_counter()
+    with pytest.raises(console.Stopped, match="more than the console's .* of memory"):
+        console.run(con, path, "select list(range(100000000))")
+    assert time.perf_counter() - started < 15
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, f"the app's process grew by {grown_mb:.0f} MB"
+    # the worker that hit its limit was replaced: the next query is answered
+    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 48
+
+
+def test_a_result_over_the_byte_cap_is_refused_before_it_is_converted(app_con):
+    con, path = app_con
+    # 1,000 rows of 10 kB: 10 MB, over the 4 MB the console shows
+    with pytest.raises(console.Stopped, match="larger than the console shows"):
+        console.run(con, path, "select repeat('x', 10000) as big from range(1000)")
+    # one row over the cap (a list of a million numbers) too
+    with pytest.raises(console.Stopped, match="larger than the console shows"):
+        console.run(con, path, "select list(range(1000000)) as l")
+    assert len(console.run(con, path, "select repeat('x', 1000) as ok from range(1000)").frame) == 1000
+
+
+def test_no_answer_names_a_server_path(app_con):
+    con, path = app_con
+    version, folder = console.snapshot(con, path)
+    server = str(path.parent.resolve())
+    texts = []
+    for text in [
+        "select * from moves where nosuch = 1",
+        "select cast(name as integer) from people",
+        "select * from moves, nosuch",
+        "select * from read_parquet('moves.parquet')",
+        "select 1/0 as x, error('boom')",
+    ]:
+        try:
+            texts.append(console.run(con, path, text).frame.to_string())
+        except console.Refused as exc:
+            texts.append(str(exc))
+    assert texts and not [t for t in texts if server in t or str(folder) in t]
+
+
+def test_results_are_cached_within_a_byte_budget(app_con, monkeypatch):
+    con, path = app_con
+    small = console._Cache(200_000)
+    monkeypatch.setattr(console, "_results", small)
+    version = db.cache_version(con)
+    for i in range(40):
+        console.cached_run(con, path, f"select repeat('x', 100) as t, {i} as i from range(100)", version)
+        assert small.size <= small.limit
+    # the newest results are kept, the oldest went first
+    assert console.cached_run(con, path, "select repeat('x', 100) as t, 39 as i from range(100)", version) is (
+        console.cached_run(con, path, "select repeat('x', 100) as t, 39 as i from range(100)", version)
+    )
+    assert small.get((str(path), version, "select repeat('x', 100) as t, 0 as i from range(100)", "en")) is None
+    # a query stopped at a limit is remembered: a link that reruns it costs one run
+    with pytest.raises(console.Stopped):
+        console.cached_run(con, path, "select list(range(1000000)) as l", version)
+    monkeypatch.setattr(console, "run", lambda *a, **k: pytest.fail("ran again"))
+    with pytest.raises(console.Stopped):
+        console.cached_run(con, path, "select list(range(1000000)) as l", version)

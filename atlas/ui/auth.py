@@ -57,10 +57,16 @@ def identity() -> Identity:
         return access.LOCAL
     user = st.user
     if user.is_logged_in:
-        email = str(user.get("email") or "")
+        claims = {k: user.get(k) for k in ("email", "email_verified", "iss")}
+        email = access.verified_email(claims, roles())
+        name = str(user.get("name") or "").strip()
+        if not email:
+            # signed in, but the provider has not verified the address: it proves nothing, so the
+            # reader reads as a guest would (or not at all)
+            return Identity(name, "", roles().anonymous, team=True, unverified=access.normal_email(claims["email"]))
         # an address the roles file does not know reads as a guest would (or not at all)
         role = roles().role_of(email) or roles().anonymous
-        return Identity(str(user.get("name") or ""), email, role, team=True)
+        return Identity(name, email, role, team=True)
     return Identity("", "", roles().anonymous, team=True)
 
 
@@ -75,7 +81,10 @@ def gate() -> None:
         st.stop()
     who = identity()
     if who.role is None:
-        if st.user.is_logged_in:
+        if who.unverified:
+            st.warning(_unverified_text(who))
+            st.button(_("Sign out"), on_click=st.logout, key="signout_norole")
+        elif st.user.is_logged_in:
             st.warning(_("{who} has no role in Talent Atlas. Ask an admin to add you.").format(who=md(who.label)))
             st.button(_("Sign out"), on_click=st.logout, key="signout_norole")
         else:
@@ -84,13 +93,23 @@ def gate() -> None:
         st.stop()
 
 
+def _unverified_text(who: Identity) -> str:
+    return _(
+        "Your sign-in provider has not verified the address {address}, so it gives no role here: you read as a "
+        "guest. Verify the address with the provider, or ask an admin."
+    ).format(address=md(who.unverified))
+
+
 def account_ui() -> None:
     """In the sidebar: who is signed in, with which role, and sign-in or sign-out."""
     if not team_mode():
         return
     who = identity()
     with st.sidebar:
-        if st.user.is_logged_in:
+        if who.unverified:
+            st.caption(":material/warning: " + _unverified_text(who))
+            st.button(_("Sign out"), on_click=st.logout, key="signout")
+        elif st.user.is_logged_in:
             st.caption(
                 ":material/person: "
                 + _("Signed in as **{who}** · {role}").format(

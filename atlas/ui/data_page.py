@@ -224,8 +224,8 @@ def _upload_flow(files) -> None:
         st.dataframe(diff, hide_index=True, width="stretch", column_config=headers(diff))
     who = auth.identity()
     if who.team:
-        uploader = who.label  # the signed-in identity, never a typed name
-        st.caption(_("Recorded as uploaded by {who}.").format(who=md(who.label)))
+        uploader = who.display  # the signed-in identity, never a typed name
+        st.caption(_("Recorded as uploaded by {who}.").format(who=md(who.display)))
     else:
         uploader = st.text_input(_("Your name (recorded with the upload)"), max_chars=100, key="uploader")
     if st.button(_("Commit the upload"), type="primary", key="upload_commit"):
@@ -467,7 +467,7 @@ def merge_ui() -> None:
                 return
             from atlas import merge
 
-            done = merge.merge(cache.connection(), kind, keep, drop, who.label if who.team else "data page", who.email)
+            done = merge.merge(cache.connection(), kind, keep, drop, who.display if who.team else "data page", who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if done.ok:
                 st.success(
@@ -566,7 +566,7 @@ def undo_ui() -> None:
             if not access.may_undo(who, owner):
                 auth.refuse(N_("undoing an upload someone else made"))
                 return
-            uploader = who.label if who.team else st.session_state.get("uploader", "") or "data page"
+            uploader = who.display if who.team else st.session_state.get("uploader", "") or "data page"
             result = load.undo(con, latest, uploader, who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:

@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore, i18n
+from atlas import access, cache, charts, console, db, explore, export, i18n
 from atlas.escape import md, short
 from atlas.i18n import N_, _, ngettext
 from atlas.model import dictionary
@@ -548,7 +548,7 @@ def console_ui() -> None:
     d1, d2, _rest = st.columns([1, 1, 3])
     d1.download_button(
         _("CSV"),
-        result.frame.to_csv(index=False).encode("utf-8"),
+        export.to_csv(result.frame, translate_header=False),  # formula cells neutralized
         f"query-v{result.version}.csv",
         "text/csv",
         icon=":material/download:",

@@ -120,15 +120,23 @@ def save_view_ui(
         "query": (_("Save this query"), _("Save query"), N_("saving a query")),
     }[what]
     placeholder = placeholder or _("e.g. China-trained researchers in the US")
-    with st.expander(words[0]), st.form(f"save_{what}", clear_on_submit=True, border=False):
+    with st.expander(words[0]):
+        if not access.may_save_view(auth.identity()):
+            st.caption(_("Saving needs a signed-in team member: sign in from the sidebar."))
+            return
+        _save_form(what, words, placeholder, page, query)
+
+
+def _save_form(what: str, words: tuple[str, str, str], placeholder: str, page: str, query: str) -> None:
+    with st.form(f"save_{what}", clear_on_submit=True, border=False):
         name = st.text_input(_("Name"), max_chars=200, placeholder=placeholder)
         note = st.text_area(_("Note"), max_chars=2000, height=80)
         who = auth.identity()
         # team mode: the signed-in identity saves it; local mode: the name typed
-        saved_by = who.label if who.team else st.text_input(_("Your name"), max_chars=100)
+        saved_by = who.display if who.team else st.text_input(_("Your name"), max_chars=100)
         if st.form_submit_button(words[1], icon=":material/bookmark_add:"):
             who = auth.identity()  # checked at the moment it acts
-            if not access.allowed(who, "save_view"):
+            if not access.may_save_view(who):
                 auth.refuse(words[2])
                 return
             try:

@@ -1,0 +1,267 @@
+"""Where console queries run: child processes with a hard memory limit, killed at a wall-clock limit.
+
+DuckDB's own `memory_limit` covers what its buffer manager allocates, not every list a query
+builds nor the conversion of a result to Python: `select list(range(100000000))` took the app's
+process past 7 GB in the same process, whatever the limit. So a query runs in a worker process
+(`python -m atlas.sandbox`) that caps its own address space (RLIMIT_AS) before it imports DuckDB,
+reads the result as Arrow batches and stops at a row and a byte cap before anything becomes a
+Python object, and is killed by the parent at the time limit. A worker that dies or is killed is
+replaced; the app's process only ever receives at most `byte_limit` bytes of Arrow.
+
+The protocol is one JSON line per request on the worker's stdin, and per answer two frames on its
+stdout (an 8-byte length, then the bytes): a JSON header, then an Arrow IPC stream (empty on error).
+This module imports nothing of the app, so the worker starts in a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HARD_MEMORY_BYTES = int(os.environ.get("ATLAS_CONSOLE_PROCESS_MB", "1280")) * 2**20  # the worker's address space
+MAX_WORKERS = 2  # queries at once (the machine's cores); a third waits for one to finish
+ROWS_PER_BATCH = 64  # small batches: the byte cap is checked after each
+_HEADER_LIMIT = 1 << 20
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A worker's reply: `error` is None (and `arrow` holds the rows) or a code the caller explains."""
+
+    error: str | None  # None, "time", "memory", "bytes", "permission", "failed", "busy"
+    message: str = ""
+    arrow: bytes = b""
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+# ---------------------------------------------------------------- the worker (child) side
+
+
+def locked_connection(folder: Path, tables: list[str], memory_limit: str):
+    """An in-memory DuckDB whose only tables are views over `folder`'s Parquet files, that may read
+    no other file, load no extension and change no setting."""
+    import duckdb
+
+    con = duckdb.connect(
+        ":memory:",
+        config={
+            "autoinstall_known_extensions": False,
+            "autoload_known_extensions": False,
+            "memory_limit": memory_limit,
+            "threads": 1,
+            "max_temp_directory_size": "0KB",
+        },
+    )
+    con.execute("set allowed_directories = $dirs", {"dirs": [str(folder.resolve()) + "/"]})
+    con.execute("set enable_external_access = false")
+    for table in tables:
+        path = str((folder / f"{table}.parquet").resolve()).replace("'", "''")
+        con.execute(f"create view \"{table}\" as select * from read_parquet('{path}')")
+    con.execute("set lock_configuration = true")
+    return con
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _answer(con, request: dict) -> tuple[dict, bytes]:  # noqa: ANN001 - a DuckDB connection
+    import duckdb
+    import pyarrow as pa
+
+    rows, byte_limit = int(request["rows"]), int(request["bytes"])
+    started = time.perf_counter()
+    try:
+        # the text was checked to be one read query; wrapped, it is one read query again (a newline
+        # ends any trailing comment), and the database stops after one row past the limit
+        reader = con.sql(f"select * from (\n{request['sql']}\n) limit {rows + 1}").to_arrow_reader(ROWS_PER_BATCH)
+        batches, n, size = [], 0, 0
+        for batch in reader:
+            size += batch.nbytes
+            if size > byte_limit:
+                raise _TooLarge
+            batches.append(batch)
+            n += batch.num_rows
+            if n > rows:
+                break
+        table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, rows)
+        truncated = n > rows
+    except _TooLarge:
+        return {"error": "bytes"}, b""
+    except (duckdb.OutOfMemoryException, MemoryError):
+        return {"error": "memory"}, b""
+    except duckdb.PermissionException:
+        return {"error": "permission"}, b""
+    except duckdb.Error as exc:
+        return {"error": "failed", "message": str(exc)[:2000]}, b""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return {
+        "error": None,
+        "truncated": truncated,
+        "seconds": time.perf_counter() - started,
+    }, sink.getvalue().to_pybytes()
+
+
+def _write_frame(out, data: bytes) -> None:  # noqa: ANN001 - a binary stream
+    out.write(struct.pack("<Q", len(data)))
+    out.write(data)
+
+
+def serve() -> None:
+    """The worker's loop: cap the address space, then answer requests until stdin closes."""
+    import resource
+
+    limit = int(sys.argv[1]) if len(sys.argv) > 1 else HARD_MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    import duckdb  # noqa: F401 - imported under the limit, before the first request
+
+    out = sys.stdout.buffer
+    _write_frame(out, b'{"ready": true}')
+    out.flush()
+    connections: dict[str, object] = {}
+    for line in sys.stdin.buffer:
+        request = json.loads(line)
+        folder = request["folder"]
+        try:
+            if folder not in connections:
+                for old in connections.values():
+                    old.close()
+                connections = {folder: locked_connection(Path(folder), request["tables"], request["memory"])}
+            header, payload = _answer(connections[folder], request)
+        except MemoryError:
+            header, payload = {"error": "memory"}, b""
+        _write_frame(out, json.dumps(header).encode())
+        _write_frame(out, payload)
+        out.flush()
+
+
+# ---------------------------------------------------------------- the app (parent) side
+
+
+class _Dead(Exception):
+    pass
+
+
+class _Worker:
+    def __init__(self, memory_bytes: int) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "atlas.sandbox", str(memory_bytes)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            cwd=str(Path(__file__).resolve().parent.parent),
+            close_fds=True,
+            start_new_session=True,
+        )
+        self.fd = self.proc.stdout.fileno()
+        self._read_frame(time.monotonic() + 60, _HEADER_LIMIT)  # ready
+
+    def _read_exact(self, n: int, deadline: float) -> bytes:
+        parts, left = [], n
+        while left:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError
+            ready, _w, _x = select.select([self.fd], [], [], remaining)
+            if not ready:
+                raise TimeoutError
+            chunk = os.read(self.fd, min(left, 1 << 20))
+            if not chunk:
+                raise _Dead
+            parts.append(chunk)
+            left -= len(chunk)
+        return b"".join(parts)
+
+    def _read_frame(self, deadline: float, limit: int) -> bytes:
+        (n,) = struct.unpack("<Q", self._read_exact(8, deadline))
+        if n > limit:
+            raise _Dead  # more than it may send: not a worker we trust any more
+        return self._read_exact(n, deadline)
+
+    def ask(self, request: dict, seconds: float) -> Answer:
+        deadline = time.monotonic() + seconds
+        try:
+            self.proc.stdin.write(json.dumps(request).encode() + b"\n")
+            self.proc.stdin.flush()
+            header = json.loads(self._read_frame(deadline, _HEADER_LIMIT))
+            payload = self._read_frame(deadline, int(request["bytes"]) + _HEADER_LIMIT)
+        except TimeoutError:
+            self.kill()
+            return Answer("time")
+        except (_Dead, BrokenPipeError, OSError, ValueError):
+            self.kill()
+            return Answer("memory")  # it died: the hard memory limit (or a crash) ended it
+        return Answer(
+            header.get("error"),
+            str(header.get("message", "")),
+            payload,
+            bool(header.get("truncated")),
+            float(header.get("seconds", 0.0)),
+        )
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def kill(self) -> None:
+        if self.alive:
+            self.proc.kill()
+        self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+class Pool:
+    """At most MAX_WORKERS worker processes, kept between queries and replaced when killed."""
+
+    def __init__(self, workers: int = MAX_WORKERS, memory_bytes: int = HARD_MEMORY_BYTES) -> None:
+        self._slots = threading.BoundedSemaphore(workers)
+        self._idle: list[_Worker] = []
+        self._lock = threading.Lock()
+        self.memory_bytes = memory_bytes
+
+    def run(self, request: dict, seconds: float, wait: float) -> Answer:
+        """Run one request on a worker within `seconds` (after waiting at most `wait` for a free one)."""
+        if not self._slots.acquire(timeout=wait):
+            return Answer("busy")
+        try:
+            with self._lock:
+                worker = self._idle.pop() if self._idle else None
+            if worker is None or not worker.alive:
+                worker = _Worker(self.memory_bytes)
+            answer = worker.ask(request, seconds)
+            if worker.alive:
+                with self._lock:
+                    self._idle.append(worker)
+            return answer
+        finally:
+            self._slots.release()
+
+    def pids(self) -> list[int]:
+        """The idle workers' process ids (tests: they are killed and replaced, never left behind)."""
+        with self._lock:
+            return [w.proc.pid for w in self._idle if w.alive]
+
+    def close(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for w in idle:
+            w.kill()
+
+
+if __name__ == "__main__":
+    serve()
