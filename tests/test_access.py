@@ -83,9 +83,7 @@ def team_app(seed_db_path, tmp_path, monkeypatch):
     roles.write_text(ROLES, encoding="utf-8")
     monkeypatch.setenv("ATLAS_DB", str(db))
 
-    def make(
-        script: str, email: str | None, name: str = "Tester", anonymous: str = "viewer", verified: object = True
-    ):
+    def make(script: str, email: str | None, name: str = "Tester", anonymous: str = "viewer", verified: object = True):
         roles.write_text(ROLES.replace('anonymous = "viewer"', f'anonymous = "{anonymous}"'), encoding="utf-8")
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
         at.page = script  # opened by `open_page`
@@ -308,7 +306,8 @@ def test_a_guest_cannot_save_a_view_and_an_owner_deletes_their_own(team_app):
 def test_uploaders_addresses_reach_admins_only(team_app, tmp_path):
     """An older database recorded uploaders as "Name <address>" where every reader reads it: the
     table browser, the console, the Parquet zip. The address stays in the admins' audit log only."""
-    from atlas import console, db as atlas_db
+    from atlas import console
+    from atlas import db as atlas_db
 
     at, path = team_app("pages/5_Data.py", "bo@example.com", "Bo")
     con = duckdb.connect(str(path))

@@ -467,7 +467,8 @@ def merge_ui() -> None:
                 return
             from atlas import merge
 
-            done = merge.merge(cache.connection(), kind, keep, drop, who.display if who.team else "data page", who.email)
+            by = who.display if who.team else "data page"
+            done = merge.merge(cache.connection(), kind, keep, drop, by, who.email)
             cache.pin_snapshot()  # the rest of this run shows the new version
             if done.ok:
                 st.success(
