@@ -17,6 +17,9 @@ def _build(args: argparse.Namespace) -> int:
         return 0
     try:
         path = db.build(args.db, Path(args.seed))
+    except db.Busy as exc:
+        print(f"Build refused: {exc}", file=sys.stderr)
+        return 1
     except LoadError as exc:
         print(f"Build failed; the previous database is untouched.\n{exc}", file=sys.stderr)
         return 1
@@ -42,8 +45,6 @@ def _generate(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    import duckdb
-
     from atlas import upload
 
     # the same path as the Data page: encodings, row shapes, table detection, checks, one transaction
@@ -57,10 +58,8 @@ def _load(args: argparse.Namespace) -> int:
         for s in staged.staged:
             if s.encoding:
                 print(f"{s.name}: read as {s.encoding}, {s.rows:,} row(s)" + (f" for {s.table}" if s.table else ""))
-        try:
-            con = db.connect(args.db)
-        except duckdb.IOException as exc:
-            print(f"The database is busy (another process holds it); nothing changed.\n{exc}", file=sys.stderr)
+        con = _open(args)
+        if con is None:
             return 1
         try:
             unresolved = _decide_names(con, staged, args)
@@ -87,6 +86,21 @@ def _load(args: argparse.Namespace) -> int:
     for d in result.diff[:200]:
         print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")
     return 0
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - a DuckDB connection or None
+    """The database read-write, or None after saying that another process holds it (a running
+    dashboard, another writer): one writer at a time, and nothing changed."""
+    import duckdb
+
+    path = args.db or db.db_path()
+    try:
+        return db.connect(path)
+    except duckdb.IOException as exc:
+        if not db.is_busy(exc):
+            raise
+        print(db.busy_message(exc, path), file=sys.stderr)
+        return None
 
 
 def _os_user() -> str:
@@ -174,7 +188,9 @@ def _refused(result) -> int:  # noqa: ANN001 - a LoadResult
 def _merge(args: argparse.Namespace) -> int:
     from atlas import merge
 
-    con = db.connect(args.db)
+    con = _open(args)
+    if con is None:
+        return 1
     try:
         result = merge.merge(con, args.kind, args.keep, args.drop, _os_user())
     finally:
@@ -192,7 +208,9 @@ def _merge(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     from atlas import load
 
-    con = db.connect(args.db)
+    con = _open(args)
+    if con is None:
+        return 1
     try:
         latest = load.undoable_upload(con)
         if latest is None:

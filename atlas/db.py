@@ -7,6 +7,7 @@ and data is written only by `atlas.load`; this module puts them together for a d
 from __future__ import annotations
 
 import os
+import re
 import threading
 from pathlib import Path
 
@@ -45,33 +46,82 @@ def seed_files(seed_dir: Path = SEED_DIR) -> dict[str, Path]:
     return {t.name: seed_dir / f"{t.name}.csv" for t in TABLES if (seed_dir / f"{t.name}.csv").exists()}
 
 
+class Busy(RuntimeError):
+    """The database is held by another process (a running dashboard, another writer): nothing was changed."""
+
+
+def busy_message(exc: Exception, path: Path) -> str:
+    """What to tell someone whose write found the database held by another process."""
+    detail = str(exc)
+    holder = re.search(r"PID (\d+)", detail)
+    who = f"process {holder.group(1)}" if holder else "another process"
+    return (
+        f"The database {path} is in use by {who} (a running dashboard, or another load, undo, merge or build); "
+        "nothing was changed. Stop that process, or make the change on the Data page of the running dashboard, "
+        "then try again."
+    )
+
+
+def is_busy(exc: Exception) -> bool:
+    """Whether a DuckDB error says that another process holds the file's lock."""
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def _hold(path: Path) -> duckdb.DuckDBPyConnection | None:
+    """Open the existing database at `path` to hold DuckDB's lock on it (Busy when another process
+    holds it); None when there is no file, or one DuckDB cannot open (a build replaces it)."""
+    if not path.exists():
+        return None
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.Error as exc:
+        if is_busy(exc):
+            raise Busy(busy_message(exc, path)) from None
+        return None
+
+
 def build(path: Path | None = None, seed_dir: Path = SEED_DIR) -> Path:
     """Build the database from the schema (atlas.schema) and the seed CSVs, atomically.
 
     The new database is written beside the old one and moved into place only when
-    complete, so a failing build leaves the previous database untouched.
+    complete, so a failing build leaves the previous database untouched. The old file is held
+    open (DuckDB's lock) until it is replaced: a build never replaces a database another process
+    has open (it raises Busy), and no other process opens the old file meanwhile.
     """
     path = Path(path or db_path())
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".building")
     with _build_lock:
+        held = _hold(path)
+        try:
+            _build_beside(path, tmp, seed_dir)
+        finally:
+            if held is not None:
+                held.close()
+    return path
+
+
+def _build_beside(path: Path, tmp: Path, seed_dir: Path) -> None:
+    other = _hold(tmp)  # another build writing its copy: Busy, rather than deleting it under that build
+    if other is not None:
+        other.close()
+    for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = configure(duckdb.connect(str(tmp)), tmp)
+    try:
+        create_schema(con)
+        result = load_files(con, seed_files(seed_dir), mode="build", uploader="seed build")
+        if result.ok:
+            con.execute("checkpoint")
+    finally:
+        con.close()
+    if not result.ok:
         for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
             stale.unlink(missing_ok=True)
-        con = configure(duckdb.connect(str(tmp)), tmp)
-        try:
-            create_schema(con)
-            result = load_files(con, seed_files(seed_dir), mode="build", uploader="seed build")
-            if result.ok:
-                con.execute("checkpoint")
-        finally:
-            con.close()
-        if not result.ok:
-            for stale in (tmp, tmp.with_name(tmp.name + ".wal")):
-                stale.unlink(missing_ok=True)
-            raise LoadError(result.problems)
-        os.replace(tmp, path)
-        tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    return path
+        raise LoadError(result.problems)
+    os.replace(tmp, path)
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
+    path.with_name(path.name + ".wal").unlink(missing_ok=True)  # the old file's log, not the new one's
 
 
 def connect(path: Path | None = None, *, build_if_missing: bool = True) -> duckdb.DuckDBPyConnection:

@@ -303,16 +303,33 @@ def _parse_cursor(table: Table, sort: Sort, text: str) -> tuple[object, list]:
     try:
         value, rest = json.loads(text)
         if sort.column is None:
-            return None, [int(rest)]
+            if isinstance(rest, bool) or not isinstance(rest, int) or not 0 <= rest < 2**63:
+                raise ValueError
+            return None, [rest]
         if not isinstance(rest, list) or len(rest) != len(table.key):
+            raise ValueError
+        if any(isinstance(v, dict | list) for v in [value, *rest]):
             raise ValueError
         return value, rest
     except (ValueError, TypeError):
-        raise BadLink(
-            _("the page position {position!r} is not one this page wrote; it starts from the first page").format(
-                position=text[:40]
-            )
-        ) from None
+        raise BadLink(_not_a_position(text)) from None
+
+
+def _not_a_position(text: str) -> str:
+    return _("the page position {position!r} is not one this page wrote; it starts from the first page").format(
+        position=text[:40]
+    )
+
+
+def _as_column(con: duckdb.DuckDBPyConnection, col: Column, value: object, text: str) -> object:
+    """A page position's value as its column's type (None stays None), or BadLink: a link's
+    position may hold anything JSON can, and only a value of the column's own type is bound."""
+    if value is None:
+        return None
+    got = con.execute(f"select try_cast($v as {col.type})", {"v": str(value)}).fetchone()[0]
+    if got is None:
+        raise BadLink(_not_a_position(text))
+    return got
 
 
 def _beyond(columns: list[str], op: str) -> str:
@@ -346,6 +363,11 @@ def browse(
     keys = list(table.key)
     if cursor:
         value, key_values = _parse_cursor(table, sort, cursor)
+        if col is not None:
+            value = _as_column(con, table.column(sort.column), value, cursor)
+            key_values = [
+                _as_column(con, table.column(k), v, cursor) for k, v in zip(table.key, key_values, strict=True)
+            ]
         if col is None:
             params["k0"] = key_values[0]
             keyset = "rowid < $k0" if backwards else "rowid > $k0"
@@ -381,7 +403,7 @@ def browse(
     try:
         rows = con.execute(sql, params).fetch_df()
         n = con.execute(f"select count(*) from {quoted(table.name)} where {base}", base_params).fetchone()[0]
-    except duckdb.ConversionException as exc:
+    except (duckdb.ConversionException, duckdb.InvalidInputException, duckdb.BinderException) as exc:
         raise BadLink(_("a value does not fit its column: {x}").format(x=str(exc).splitlines()[0])) from None
     more = len(rows) > page_size
     rows = rows.head(page_size)

@@ -101,3 +101,58 @@ def test_undo_command_reverses_the_latest_upload_and_says_when_there_is_none(scr
     assert con.execute("select count(*) from move_facts where move_id = 'cli-undo-1'").fetchall() == [(0,)]
     assert con.execute("select count(*) from moves").fetchall() == [(48,)]
     con.close()
+
+
+@pytest.fixture
+def held_by_a_server(scratch_db):
+    """Another process (as a running dashboard does) holding the database read-write."""
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); time.sleep(120)",
+            str(scratch_db),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline().strip() == "held"
+    time.sleep(0.2)
+    yield scratch_db, holder.pid
+    holder.kill()
+    holder.wait()
+
+
+def _run_cli(*args: str):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    return subprocess.run([sys.executable, "-m", "atlas", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
+
+
+def test_no_writer_replaces_or_writes_a_database_another_process_holds(held_by_a_server, tmp_path):
+    """Issue 29: `build` replaced the database under a running dashboard, whose later commits went to
+    the deleted file; `undo` and `merge` printed a traceback. Each now refuses, naming the holder,
+    and leaves the file as it was."""
+    path, pid = held_by_a_server
+    inode, size = path.stat().st_ino, path.stat().st_size
+    people = tmp_path / "people.csv"
+    people.write_text("person_id,name\nheld-person,Held Person\n", encoding="utf-8")
+    for args in (
+        ["build", "--db", str(path)],
+        ["load", str(people), "--db", str(path)],
+        ["undo", "--db", str(path)],
+        ["merge", "person", "mu-li", "li-mu", "--db", str(path)],
+    ):
+        done = _run_cli(*args)
+        assert done.returncode == 1, (args, done.stdout, done.stderr)
+        assert f"in use by process {pid}" in done.stderr and "nothing was changed" in done.stderr, args
+        assert "Traceback" not in done.stderr, (args, done.stderr)
+    assert (path.stat().st_ino, path.stat().st_size) == (inode, size)
+    assert not path.with_name(path.name + ".building").exists()

@@ -163,3 +163,82 @@ def test_upload_that_brought_a_row(rw, tmp_path):
     assert loads.uploader.tolist() == ["tester"]
     # a row of the build has no upload of its own
     assert explore.upload_of(rw, moves, {"move_id": "no-such-move"}).empty
+
+
+# page positions a link may carry that this page never wrote (issue 29: each was an exception box)
+CRAFTED_CURSORS = [
+    '[{"a":1}]',
+    '[{"a":1},[1]]',
+    '[1,[{"a":1}]]',
+    '[null,{"a":1}]',
+    '["x",["y"]]',
+    "[[1],[2]]",
+    "[1e40,[1]]",
+    '[null,"x"]',
+    "[null,1e40]",
+    "[null, 99999999999999999999999]",
+    "[true,[true]]",
+    '["2024-13-01",["x"]]',
+    "[1,[1e40]]",
+    '"x"',
+]
+
+
+@pytest.mark.parametrize("cursor", CRAFTED_CURSORS)
+def test_a_crafted_page_position_is_explained_in_every_table_and_order(con, catalog, cursor):
+    for table in catalog.values():
+        for sort in ["", *table.names, *("-" + c for c in table.names)]:
+            for key in ("after", "before"):
+                try:
+                    explore.browse(con, table, [], explore.parse_sort(table, sort), **{key: cursor})
+                except explore.BadLink as exc:
+                    assert "page position" in str(exc) or "does not fit" in str(exc)
+
+
+@pytest.mark.parametrize(
+    "table_name,text",
+    [
+        ("moves", "seq.gte.1e40"),
+        ("moves", "seq.eq.abc"),
+        ("uploads", "upload_id.gte.99999999999999999999"),
+        ("moves", "moved_on.lte.2024-02-30"),
+        ("fx_rates", "usd_per_unit.lte.x"),
+    ],
+)
+def test_a_filter_value_of_the_wrong_type_is_explained(con, catalog, table_name, text):
+    table = catalog[table_name]
+    f = explore.parse_filter(table, text)
+    with pytest.raises(explore.BadLink, match="takes"):
+        explore.check(con, table, (f,))
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"after": '[{"a":1}]'},
+        {"table": "people", "sort": "person_id", "after": '[{"a":1},[1]]'},
+        {"f": "seq.gte.1e40"},
+        {"f": ["seq.gte.1e40", "certainty.eq.rumor"]},
+        {"table": "uploads", "row": "abc"},
+        {"table": "uploads", "row": "1e40"},
+        {"table": "fx_rates", "row": "USD~abc"},
+        {"table": "moves", "sort": "moved_on", "before": '["2024-13-99",["x"]]'},
+        {"table": "uploads", "f": "upload_id.gte.99999999999999999999"},
+    ],
+    ids=lambda p: "&".join(f"{k}={v}" for k, v in p.items())[:60],
+)
+def test_a_crafted_explore_link_is_explained_never_an_exception(seed_db_path, monkeypatch, params):
+    from streamlit.testing.v1 import AppTest
+
+    from tests.conftest import ROOT
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/6_Explore.py")
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    said = " ".join(w.value for w in at.warning)
+    assert "Part of this link was ignored" in said or "page position" in said
+    assert at.dataframe, "the page still shows a table"

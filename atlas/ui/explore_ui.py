@@ -101,7 +101,9 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
     good = []
     for text in asked["f"]:
         try:
-            good.append(explore.parse_filter(table, text).text())
+            f = explore.parse_filter(table, text)
+            cache.explore("check", table, (f,))  # its value is of its column's type (1e40 is no INTEGER)
+            good.append(f.text())
         except explore.BadLink as exc:
             _explain("f", md(short(str(exc), 160)))
     _set("f", good)
@@ -111,7 +113,8 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
             if key == "sort":
                 explore.parse_sort(table, value)
             elif key == "row" and value:
-                explore.parse_row(table, value)
+                # every part of the key of its column's type (upload_id=abc is no row)
+                cache.explore("check", table, tuple(explore.key_filters(table, explore.parse_row(table, value))))
         except explore.BadLink as exc:
             _explain(key, md(short(str(exc), 160)))
             value = ""
@@ -321,8 +324,9 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
     table = table_picker_ui(catalog)
     try:
         filters = filters_of(table)
+        cache.explore("check", table, tuple(filters))
     except explore.BadLink as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         _set("f", [])
         filters = []
     if st.session_state.get("row"):
@@ -346,7 +350,12 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
             st.warning(_("{x}. The first page is shown.").format(x=md(str(exc))), icon=":material/link_off:")
             _set("after", "")
             _set("before", "")
-            page = cache.explore("browse", table, tuple(filters), sort, "", "", size)
+            try:
+                page = cache.explore("browse", table, tuple(filters), sort, "", "", size)
+            except explore.BadLink:  # a filter's value that no longer fits: the table unfiltered
+                _set("f", [])
+                filters = []
+                page = cache.explore("browse", table, (), sort, "", "", size)
         total = cache.explore("count", table)
         st.caption(
             _("{n_matching:,} of {total:,} rows match").format(n_matching=page.n_matching, total=total)
@@ -389,7 +398,11 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
     except explore.BadLink as exc:
         st.error(str(exc))
         return
-    row = cache.explore("one_row", table, key)
+    try:
+        row = cache.explore("one_row", table, key)
+    except explore.BadLink as exc:
+        st.warning(md(str(exc)), icon=":material/link_off:")
+        return
     if row is None:
         st.warning(
             _("There is no row of {title} with {x} (it may have been removed or merged).").format(
