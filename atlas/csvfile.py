@@ -84,7 +84,12 @@ def _weight(ch: str, codec: str) -> float:
     if ch.isascii():
         return 1.0
     if codec == "gb18030":
-        return _level(ch, "gb2312", common=(0xB0, 0xD7), rare=(0xD8, 0xF7), symbols=(0xA1, 0xA3))
+        level = _level(ch, "gb2312", common=(0xB0, 0xD7), rare=(0xD8, 0xF7), symbols=(0xA1, 0xA3))
+        if level == 0.0 and "\u4e00" <= ch <= "\u9fff" and _encodes(ch, "gbk"):
+            # a character GBK added to GB2312 (镕, 喆, 彧): rarer, but in real names and as usual
+            # in a GBK file as a rare GB2312 one
+            return 0.5
+        return level
     if codec == "big5":
         return _level(ch, "big5", common=(0xA4, 0xC6), rare=(0xC9, 0xF9), symbols=(0xA1, 0xA3))
     if codec == "cp932":
@@ -102,6 +107,14 @@ def _weight(ch: str, codec: str) -> float:
                 return 0.2
         return 0.2
     return 0.0
+
+
+def _encodes(ch: str, codec: str) -> bool:
+    try:
+        ch.encode(codec)
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _level(ch: str, codec: str, common: tuple[int, int], rare: tuple[int, int], symbols: tuple[int, int]) -> float:

@@ -30,6 +30,8 @@ from atlas.load import LoadResult, Problem, detect_table, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
 MAX_ZIP_TOTAL = 1024 * 1024 * 1024  # all members of one zip, uncompressed
+MAX_ZIP_FILES = 64  # CSV files in one zip: one per table, a few times over
+MAX_ZIP_ENTRIES = 1_000  # every entry of its directory, folders and other files included
 MAX_ZIP_RATIO = 200  # uncompressed / compressed size of one member; CSV text compresses 5-20x
 TEMP_PREFIX = "atlas-upload-"
 
@@ -105,17 +107,24 @@ def _size(source: Source) -> int:
 def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
     """The CSV files inside a zip, each streamed to a file of its own within the limits.
 
-    Sizes are counted as the bytes come out, not taken from the zip's directory (which can lie);
-    a member that is encrypted, compressed with an unsupported method or damaged is a problem.
+    The directory is checked first, before anything is staged: how many entries and CSV files it
+    lists and their declared size together. Sizes are then counted again as the bytes come out
+    (a directory can lie); a member that is encrypted, compressed with an unsupported method or
+    damaged is a problem.
     """
     out: list[tuple[str, Path]] = []
     try:
         with _open(source) as raw, zipfile.ZipFile(raw) as z:
+            entries = z.infolist()
             members = [
                 m
-                for m in z.infolist()
+                for m in entries
                 if not m.is_dir() and m.filename.lower().endswith(".csv") and not Path(m.filename).name.startswith(".")
             ]
+            refusal = _directory_refusal(len(entries), members)
+            if refusal:
+                problems.append(Problem("", None, None, None, refusal, name))
+                return out
             if not members:
                 problems.append(Problem("", None, None, None, _("the zip holds no .csv file"), name))
             total = 0
@@ -144,6 +153,22 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
         problems.append(Problem("", None, None, None, _("cannot be opened as a zip: {exc}").format(exc=exc), name))
     return out
+
+
+def _directory_refusal(n_entries: int, members: list[zipfile.ZipInfo]) -> str | None:
+    """Why a zip is refused from its directory alone (nothing staged yet), or None."""
+    if n_entries > MAX_ZIP_ENTRIES or len(members) > MAX_ZIP_FILES:
+        return _(
+            "holds {n:,} files ({csv:,} of them CSV); an upload takes at most {most} CSV files, one per table: "
+            "zip only the tables' files. Nothing was read from it."
+        ).format(n=n_entries, csv=len(members), most=MAX_ZIP_FILES)
+    declared = sum(m.file_size for m in members)
+    if declared > MAX_ZIP_TOTAL:
+        return _(
+            "its CSV files come to {mb:,} MB uncompressed, by its own directory; an upload takes at most {x:,} MB. "
+            "Nothing was read from it."
+        ).format(mb=declared // 2**20, x=MAX_ZIP_TOTAL // 2**20)
+    return None
 
 
 def _ratio_message(size: int, compressed: int) -> str:

@@ -289,6 +289,8 @@ def test_a_zip_bomb_is_refused_by_its_ratio_without_expanding_it():
 
 
 def test_the_members_of_a_zip_together_have_a_limit(monkeypatch):
+    # the second wall, for a directory that lies about the sizes: bytes counted as they come out
+    monkeypatch.setattr(upload, "_directory_refusal", lambda n, members: None)
     monkeypatch.setattr(upload, "MAX_ZIP_TOTAL", 3 << 20)
     monkeypatch.setattr(upload, "MAX_ZIP_RATIO", 10**9)
     with upload.stage_upload([("many.zip", _bomb(3, 2 << 20))]) as staged:
@@ -531,3 +533,32 @@ def test_the_seed_database_is_untouched_by_the_attacks(seed_db_path):
         assert db.data_version(con) == 1
     finally:
         con.close()
+
+
+def test_a_zip_of_ten_thousand_tiny_files_is_refused_from_its_directory():
+    """Issue 29: such a zip spent over 3 minutes staging before it was refused."""
+    import time
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for i in range(10_000):
+            z.writestr(f"part{i}.csv", PEOPLE_HEADER + f"p{i},Person {i},,\n")
+    started = time.perf_counter()
+    with upload.stage_upload([("tiny.zip", buf.getvalue())]) as staged:
+        assert [p.message for p in staged.problems] == [
+            "holds 10,000 files (10,000 of them CSV); an upload takes at most 64 CSV files, one per table: zip only "
+            "the tables' files. Nothing was read from it."
+        ]
+        assert not staged.staged and not any(staged.folder.iterdir())
+    assert time.perf_counter() - started < 10
+
+
+def test_a_zip_whose_directory_declares_too_much_is_refused_before_staging(monkeypatch):
+    monkeypatch.setattr(upload, "MAX_ZIP_TOTAL", 3 << 20)
+    monkeypatch.setattr(upload, "MAX_ZIP_RATIO", 10**9)
+    with upload.stage_upload([("many.zip", _bomb(3, 2 << 20))]) as staged:
+        assert [p.message for p in staged.problems] == [
+            "its CSV files come to 6 MB uncompressed, by its own directory; an upload takes at most 3 MB. "
+            "Nothing was read from it."
+        ]
+        assert not any(staged.folder.iterdir())

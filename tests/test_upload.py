@@ -53,6 +53,13 @@ CORPUS = [
     (CJK_SIMPLIFIED, "utf-16-be", "UTF-16 (BE, no byte-order mark)"),
     (CJK_SIMPLIFIED, "gbk", "GB18030/GBK (Simplified Chinese)"),
     (CJK_SIMPLIFIED + "emoji,Emoji,𠀀测试,\n", "gb18030", "GB18030/GBK (Simplified Chinese)"),
+    (CJK_SIMPLIFIED, "gb2312", "GB18030/GBK (Simplified Chinese)"),
+    # names with characters GBK added to GB2312 (镕, 喆, 彧): refused as "uncertain" before issue 29
+    (
+        PEOPLE + "zhu-rj,Zhu Rongji,朱镕基,\nwang-z,Wang Zhe,王喆,\nli-y,Li Yu,李彧,\n",
+        "gbk",
+        "GB18030/GBK (Simplified Chinese)",
+    ),
     (CJK_TRADITIONAL, "big5", "Big5 (Traditional Chinese)"),
     (JAPANESE, "shift_jis", "Shift-JIS (Japanese)"),
     (LATIN, "cp1252", "Windows-1252/Latin-1 (Western European)"),
