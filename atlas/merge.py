@@ -16,7 +16,7 @@ from atlas.i18n import _
 from atlas.load import WRITE_LOCK, LoadResult, Problem
 from atlas.load.derived import refresh_for
 from atlas.load.values import _join
-from atlas.load.write import _next_upload_id, _undo_table
+from atlas.load.write import _next_upload_id, _pause_point, _undo_table
 from atlas.model import TABLES_BY_NAME
 
 # what refers to a person or a firm: (table, column)
@@ -164,6 +164,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         )
         # the pages' tables in the same transaction, for the rows the merge touched
         result.derived = refresh_for(cur, upload_id)
+        _pause_point("merge commit")
         run("commit")
         result.upload_id = upload_id
         result.row_counts = touched

@@ -117,3 +117,29 @@ def app(seed_db_path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     return at
+
+
+def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Per derived table, (rows only in it, rows only in a full rebuild); empty when all agree."""
+    from atlas.load.derived import REFRESH
+
+    cur = con.cursor()
+    try:
+        for table in REFRESH:
+            cur.execute(f"create or replace temp table kept_{table} as select * from {table}")
+        cur.execute("begin transaction")
+        schema.refresh_derived(cur)  # the full rebuild, compared, then rolled back
+        out = {}
+        for table in REFRESH:
+            extra = cur.execute(
+                f"select count(*) from (select * from kept_{table} except all select * from {table})"
+            ).fetchall()[0][0]
+            missing = cur.execute(
+                f"select count(*) from (select * from {table} except all select * from kept_{table})"
+            ).fetchall()[0][0]
+            if extra or missing:
+                out[table] = (extra, missing)
+        cur.execute("rollback")
+        return out
+    finally:
+        cur.close()

@@ -8,9 +8,9 @@ import random
 import duckdb
 import pytest
 
-from atlas import merge, schema
+from atlas import merge
 from atlas.load import load_files, undo, undoable_upload
-from atlas.load.derived import REFRESH
+from tests.conftest import differences
 
 CERTAINTY = ("confirmed", "reported", "rumor")
 KINDS = ("big_tech", "ai_startup", "research_lab", "investor", "university", "other")
@@ -28,30 +28,6 @@ HEADERS = {
     "sources": "source_id,title,publisher,url,published_on,language,kind,title_kind",
     "fx_rates": "currency,year,usd_per_unit,source",
 }
-
-
-def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-    """Per derived table, (rows only in it, rows only in a full rebuild); empty when all agree."""
-    cur = con.cursor()
-    try:
-        for table in REFRESH:
-            cur.execute(f"create or replace temp table kept_{table} as select * from {table}")
-        cur.execute("begin transaction")
-        schema.refresh_derived(cur)  # the full rebuild, compared, then rolled back
-        out = {}
-        for table in REFRESH:
-            extra = cur.execute(
-                f"select count(*) from (select * from kept_{table} except all select * from {table})"
-            ).fetchall()[0][0]
-            missing = cur.execute(
-                f"select count(*) from (select * from {table} except all select * from kept_{table})"
-            ).fetchall()[0][0]
-            if extra or missing:
-                out[table] = (extra, missing)
-        cur.execute("rollback")
-        return out
-    finally:
-        cur.close()
 
 
 class Writer:

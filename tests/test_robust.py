@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from atlas import cli, db, upload
 from tests.conftest import ROOT
@@ -241,10 +243,167 @@ def test_cli_load_while_another_process_holds_the_database_says_busy(scratch_db,
         f = tmp_path / "moves.csv"
         f.write_text(moves_csv(2))
         assert cli.main(["load", str(f), "--db", str(scratch_db)]) == 1
-        assert "The database is busy" in capsys.readouterr().err
+        assert "is in use by process" in capsys.readouterr().err
     finally:
         holder.kill()
         holder.wait()
     con = duckdb.connect(str(scratch_db), read_only=True)
     assert con.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(0,)]
     con.close()
+
+
+# ---------------------------------------------------------------- kill -9 during a merge or an undo
+
+
+def _facts(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Every fact table's row count and a hash of its rows: what a crash may not lose or half-write."""
+    from atlas.model import TABLES
+
+    return {
+        t.name: tuple(con.execute(f"select count(*), coalesce(sum(hash(t)), 0) from {t.name} t").fetchone())
+        for t in TABLES
+    }
+
+
+def _kill_paused(args: list[str], point: str) -> bool:
+    """Run `python -m atlas ARGS` until it pauses at `point`, then SIGKILL it; False if it never got there."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "ATLAS_PAUSE_BEFORE": point}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "atlas", *args], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    try:
+        line = proc.stderr.readline().decode()
+        reached = line.strip() == f"atlas: paused before {point}"
+        if reached:
+            proc.send_signal(signal.SIGKILL)
+        return reached
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _refresh_points() -> list[str]:
+    from atlas.schema import derived_tables
+
+    return [f"refresh {t}" for t in derived_tables()]
+
+
+def _after_restart(path) -> tuple[dict, dict]:
+    """The facts and the derived tables' disagreements with a full rebuild, after the app reopens
+    the database (which finishes an interrupted undo and catches the derived tables up)."""
+    from tests.conftest import differences
+
+    con = db.connect(path, build_if_missing=False)
+    try:
+        return _facts(con), differences(con)
+    finally:
+        con.close()
+
+
+MERGE = ["merge", "person", "mu-li", "alex-smola"]
+
+
+@pytest.fixture(scope="module")
+def merge_states(seed_db_path, tmp_path_factory):
+    """The facts before the merge, and after it ran to the end (on a copy)."""
+    folder = tmp_path_factory.mktemp("merge-states")
+    path = folder / "done.duckdb"
+    shutil.copy(seed_db_path, path)
+    con = db.connect(path, build_if_missing=False)
+    before = _facts(con)
+    con.close()
+    assert cli.main([*MERGE, "--db", str(path)]) == 0
+    con = db.connect(path, build_if_missing=False)
+    after = _facts(con)
+    con.close()
+    assert before != after
+    return before, after
+
+
+@pytest.mark.parametrize("point", [*_refresh_points(), "merge commit"])
+def test_killing_a_merge_at_each_step_loses_nothing(merge_states, scratch_db, point):
+    """Issue 29: the crash hooks were never reached by a merge. Killed at each step of its
+    incremental refresh, the database reopens as before the merge, every derived table equal to a
+    full rebuild."""
+    before, after = merge_states
+    reached = _kill_paused([*MERGE, "--db", str(scratch_db)], point)
+    assert reached, f"the merge never reached {point!r}"
+    facts, diffs = _after_restart(scratch_db)
+    assert facts == before  # one transaction: all or nothing, and it was killed before its commit
+    assert diffs == {}
+
+
+@pytest.fixture(scope="module")
+def undo_states(seed_db_path, tmp_path_factory):
+    """A database with one upload to undo (new firms, people, sources and moves), its facts
+    before the undo, and after it ran to the end (on a copy)."""
+    folder = tmp_path_factory.mktemp("undo-states")
+    base = folder / "uploaded.duckdb"
+    shutil.copy(seed_db_path, base)
+    files = {
+        "sources": folder / "sources.csv",
+        "firms": folder / "firms.csv",
+        "people": folder / "people.csv",
+        "moves": folder / "moves.csv",
+    }
+    files["sources"].write_text(
+        "source_id,title,publisher,url,published_on,language,kind,title_kind\n"
+        "crash-src,Crash test,Tests,https://example.com/crash,2025-01-02,en,article,headline\n",
+        encoding="utf-8",
+    )
+    files["firms"].write_text(
+        "firm_id,name,name_zh,kind,country,parent_id,founded_on,source_id\n"
+        "crash-parent,Crash Parent,,big_tech,US,,,crash-src\n"
+        "crash-lab,Crash Lab,,research_lab,US,crash-parent,,crash-src\n",
+        encoding="utf-8",
+    )
+    files["people"].write_text(
+        "person_id,name,name_zh,known_for,origin_country,source_id\ncrash-person,Crash Person,,,US,crash-src\n",
+        encoding="utf-8",
+    )
+    files["moves"].write_text(
+        "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note,seq\n"
+        "crash-m1,crash-person,,crash-lab,2025-01,,joined,crash-src,reported,,\n"
+        "crash-m2,mu-li,,crash-lab,2025-02,,joined,crash-src,rumor,,\n",
+        encoding="utf-8",
+    )
+    from atlas import load
+
+    con = db.connect(base, build_if_missing=False)
+    assert load.load_files(con, files, mode="append", uploader="crash test").ok
+    before = _facts(con)
+    con.close()
+    done = folder / "done.duckdb"
+    shutil.copy(base, done)
+    assert cli.main(["undo", "--db", str(done)]) == 0
+    con = db.connect(done, build_if_missing=False)
+    after = _facts(con)
+    con.close()
+    assert before != after
+    return base, before, after
+
+
+UNDO_POINTS = [
+    *[f"refresh {t}" for t in ("firm_levels", "move_facts", "person_latest", "investments")],
+    "undo commit",
+    "undo finish people",
+    "undo finish firms",
+    "undo finish sources",
+    "undo finish refresh",
+]
+
+
+@pytest.mark.parametrize("point", UNDO_POINTS)
+def test_killing_an_undo_at_each_step_loses_nothing(undo_states, tmp_path, point):
+    """Killed before its first commit, the undo never happened; killed after it, in the steps that
+    remove the rows others refer to, the app's next start finishes it (a kill after the firms went
+    left them in firm_levels: found by this test). Either way every derived
+    table equals a full rebuild and no fact row is lost or half-removed."""
+    base, before, after = undo_states
+    path = tmp_path / "atlas.duckdb"
+    shutil.copy(base, path)
+    reached = _kill_paused(["undo", "--db", str(path)], point)
+    assert reached, f"the undo never reached {point!r}"
+    facts, diffs = _after_restart(path)
+    assert facts == (after if point.startswith("undo finish") else before), point
+    assert diffs == {}

@@ -133,6 +133,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
     try:
         assign_codes(cur, scoped=True)  # new people and figures are in the scope: the log has them
         # firm_levels whole; every firm whose row changed (or came, or went) joins the scope
+        _pause_point("refresh firm_levels")
         cur.execute("create or replace temp table levels_before as select * from firm_levels")
         cur.execute("create or replace temp table levels_after as select * from firm_levels_source")
         cur.execute(
@@ -166,6 +167,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             "select from_n, to_n, certainty_level, {sign} as sign from move_facts "
             "where person_n in (select person_n from scope_people_n)"
         )
+        _pause_point("refresh move_facts")
         cur.execute(f"create or replace temp table moved_pairs as {moved.format(sign=-1)}")
         counts["move_facts"] = _replace_rows(cur, "move_facts", "person_n", "scope_people_n")
         cur.execute(f"insert into moved_pairs {moved.format(sign=1)}")
@@ -182,6 +184,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         for table in derived_tables():
             if table in ("firm_levels", "move_facts"):
                 continue
+            _pause_point(f"refresh {table}")
             rule = REFRESH[table]
             if rule == "delta":
                 counts[table] = _count_deltas(cur)

@@ -17,6 +17,7 @@ from atlas.load.write import (
     _delete_firms,
     _insert_firms,
     _next_upload_id,
+    _pause_point,
     _update_columns,
     _use_upload,
 )
@@ -235,6 +236,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
             )
             cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
             result.derived = refresh(cur, scope)  # after the undo's own version is recorded: it reflects that one
+            _pause_point("undo commit")
             cur.execute("commit")
             result.upload_id = new_id
         except duckdb.Error as exc:
@@ -266,6 +268,7 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
         for t in reversed(TABLES):
             if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t)})"):
                 continue
+            _pause_point(f"undo finish {t.name}")
             if t.name == "firms":
                 # parents after their subsidiaries, each level committed
                 _delete_firms(con, _inserted(t), commit_each=True)
@@ -275,8 +278,16 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
             con.execute("begin transaction")
             _delete_inserted(con, t, upload_id)
             con.execute("commit")
-    if firms_deleted:
-        # firm_levels must not keep the firms that went (nothing else names them any more)
+    if firms_deleted or _firm_levels_outlive_firms(con):
+        # firm_levels must not keep the firms that went (nothing else names them any more); a
+        # crash after the firms' commit and before this one leaves them there until the next start
         con.execute("begin transaction")
         refresh(con, open_scope(con))
+        _pause_point("undo finish refresh")
         con.execute("commit")
+
+
+def _firm_levels_outlive_firms(con: duckdb.DuckDBPyConnection) -> bool:
+    if not _exists(con, "firm_levels"):
+        return False
+    return bool(_count(con, "(select firm_id from firm_levels anti join firms using (firm_id))"))
