@@ -1,4 +1,4 @@
-"""The command line: `python -m atlas build | load | merge | undo | generate | bench`."""
+"""The command line: `python -m atlas build | load | merge | undo | snapshot | generate | bench`."""
 
 from __future__ import annotations
 
@@ -232,6 +232,30 @@ def _undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _snapshot(args: argparse.Namespace) -> int:
+    import shutil
+
+    from atlas import console
+
+    con = _open(args)
+    if con is None:
+        return 1
+    try:
+        path = args.db or db.db_path()
+        version, folder = console.snapshot(con, path)
+        database = console.database_file(con, path) if args.duckdb else None
+    finally:
+        con.close()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for table in console.SNAPSHOT_TABLES:
+        shutil.copyfile(folder / f"{table}.parquet", out / f"{table}.parquet")
+    if database is not None:
+        shutil.copyfile(database, out / database.name)
+    print(f"Data version {version}: {len(console.SNAPSHOT_TABLES)} tables as Parquet in {out}")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:
     from atlas.tools import bench, bench_names
 
@@ -322,6 +346,18 @@ def parser() -> argparse.ArgumentParser:
     un.add_argument("--version", type=int, default=None, help="refuse unless this is the version undone")
     un.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     un.set_defaults(func=_undo)
+
+    sn = sub.add_parser(
+        "snapshot",
+        help="Write the current data version's tables as Parquet files (what the Explore page's download holds).",
+        description="Copy every table of the current data version, as the Explore page's zip holds them (no "
+        "e-mail address, no app records), into --out; with --duckdb also as one DuckDB file. For a version too "
+        "large for the page's download.",
+    )
+    sn.add_argument("--out", required=True, help="folder to write the files into")
+    sn.add_argument("--duckdb", action="store_true", help="also the same tables in one DuckDB file")
+    sn.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    sn.set_defaults(func=_snapshot)
 
     g = sub.add_parser(
         "generate",

@@ -39,6 +39,7 @@ ROW_LIMIT = 1_000  # rows shown (and downloaded) from one query
 MEMORY_LIMIT = "640MB"  # DuckDB's own limit inside the worker, under the worker's hard limit
 RESULT_BYTES = 4 * 2**20  # a result's Arrow size at most: 1,000 rows of 4 kB each
 CACHE_BYTES = 64 * 2**20  # all cached results together
+DOWNLOAD_BYTES = 256 * 2**20  # a whole-version download the page builds in memory, at most
 WAIT_S = 20.0  # how long a query waits for a free worker before it is refused as busy
 # the tables the console (and the whole-database download) holds: the facts and the load history,
 # never the app's own records (saved views, the audit log) or anyone's e-mail address
@@ -495,3 +496,25 @@ def database_file(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
                 out.close()
             work.rename(target)
     return target
+
+
+def snapshot_bytes(folder: Path) -> int:
+    """The size of a snapshot's Parquet files together (what the whole-version zip holds)."""
+    return sum((folder / f"{table}.parquet").stat().st_size for table in SNAPSHOT_TABLES)
+
+
+def existing_snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path | None:
+    """The current data version's snapshot folder if it is written already (no copy is made)."""
+    from atlas import db
+
+    folder = snapshot_root(db_path) / f"v{db.data_version(con)}"
+    return folder if (folder / "done").is_file() else None
+
+
+def too_large_text(size: int) -> str:
+    """Why a version is not offered as one download in the page, and how to get it instead."""
+    return _(
+        "This data version's tables come to {mb:,.0f} MB as Parquet, more than the page builds as one download "
+        "({limit:,.0f} MB). Whoever runs the server writes the same files with `python -m atlas snapshot --out "
+        "FOLDER`; or read what you need here with the table browser and the SQL console."
+    ).format(mb=size / 2**20, limit=DOWNLOAD_BYTES / 2**20)

@@ -21,6 +21,7 @@ from atlas import model
 from atlas.i18n import N_, NP_, _, pgettext
 
 PAGE_SIZE = 50
+CELL_CHARS = 2_000  # a text cell on a page of rows (a value may be 1,000,000): the row's own page shows it whole
 FACET_LIMIT = 30  # values listed per facet, most frequent first
 # the tables the browser shows, in menu order, with what one row is
 BROWSABLE: dict[str, str] = {
@@ -350,6 +351,7 @@ def browse(
     after: str = "",
     before: str = "",
     page_size: int = PAGE_SIZE,
+    cell_chars: int | None = CELL_CHARS,
 ) -> Page:
     """One page of the table's rows matching `filters`, in `sort` order (nulls last, ties by the
     table's key) or the table's own order, after the row `after` points at (or the page before
@@ -395,7 +397,15 @@ def browse(
         nulls = "nulls first" if backwards else "nulls last"
         tie = ", ".join(f"{quoted(k)} {'desc' if backwards else 'asc'}" for k in keys)
         order = f"{col} {direction} {nulls}, {tie}"
-    select = ", ".join(quoted(c) for c in table.names)
+    # a page's size is bounded by its cells too: long texts are cut (the key and the sort column,
+    # which the page positions are made of, never)
+    keep_whole = {*table.key, sort.column}
+    select = ", ".join(
+        f"left({quoted(c.name)}, {int(cell_chars)}) as {quoted(c.name)}"
+        if cell_chars and c.is_text and c.name not in keep_whole
+        else quoted(c.name)
+        for c in table.columns
+    )
     sql = (
         f"select rowid as _rowid, {select} from {quoted(table.name)} where {cond} "
         f"order by {order} limit {int(page_size) + 1}"
@@ -477,7 +487,7 @@ def row_text(table: Table, row: pd.Series) -> str:
 
 def one_row(con: duckdb.DuckDBPyConnection, table: Table, key: dict[str, str]) -> pd.Series | None:
     """The row a key names, or None."""
-    page = browse(con, table, key_filters(table, key), Sort(), page_size=2)
+    page = browse(con, table, key_filters(table, key), Sort(), page_size=2, cell_chars=None)
     return None if page.rows.empty else page.rows.iloc[0]
 
 

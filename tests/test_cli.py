@@ -156,3 +156,30 @@ def test_no_writer_replaces_or_writes_a_database_another_process_holds(held_by_a
         assert "Traceback" not in done.stderr, (args, done.stderr)
     assert (path.stat().st_ino, path.stat().st_size) == (inode, size)
     assert not path.with_name(path.name + ".building").exists()
+
+
+def test_snapshot_writes_the_version_as_the_page_download_holds_it(scratch_db, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["snapshot", "--out", str(out), "--duckdb", "--db", str(scratch_db)]) == 0
+    assert "tables as Parquet" in capsys.readouterr().out
+    con = duckdb.connect()
+    assert con.execute("select count(*) from read_parquet($f)", {"f": str(out / "moves.parquet")}).fetchone()[0] == 48
+    cols = con.execute("describe select * from read_parquet($f)", {"f": str(out / "uploads.parquet")}).fetchall()
+    assert "uploader_email" not in {c[0] for c in cols}
+    assert len(list(out.glob("talent-atlas-v*.duckdb"))) == 1
+
+
+def test_a_version_too_large_for_the_page_is_not_offered_as_one_download(scratch_db, monkeypatch):
+    from atlas import console, db
+
+    monkeypatch.setattr(console, "DOWNLOAD_BYTES", 10_000)
+    con = db.connect(scratch_db)
+    try:
+        assert console.existing_snapshot(con, scratch_db) is None  # nothing copied just to know
+        _version, folder = console.snapshot(con, scratch_db)
+        assert console.existing_snapshot(con, scratch_db) == folder
+        size = console.snapshot_bytes(folder)
+        assert size > console.DOWNLOAD_BYTES
+        assert "python -m atlas snapshot --out FOLDER" in console.too_large_text(size)
+    finally:
+        con.close()

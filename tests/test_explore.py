@@ -242,3 +242,16 @@ def test_a_crafted_explore_link_is_explained_never_an_exception(seed_db_path, mo
     said = " ".join(w.value for w in at.warning)
     assert "Part of this link was ignored" in said or "page position" in said
     assert at.dataframe, "the page still shows a table"
+
+
+def test_a_page_of_rows_cuts_long_texts_and_the_row_shows_them_whole(rw, tmp_path):
+    f = tmp_path / "people.csv"
+    f.write_text(f"person_id,name,known_for\nlong-one,Long One,{'x' * 50_000}\n", encoding="utf-8")
+    assert load.load_files(rw, {"people": f}, mode="append", uploader="test").ok
+    table = explore.tables(rw)["people"]
+    page = explore.browse(rw, table, [explore.Filter("person_id", "eq", "long-one")], explore.Sort())
+    assert len(page.rows.known_for[0]) == explore.CELL_CHARS
+    assert len(explore.one_row(rw, table, {"person_id": "long-one"}).known_for) == 50_000
+    # sorted by the long column itself, the page position keeps the whole value (and pages work)
+    sorted_page = explore.browse(rw, table, [], explore.parse_sort(table, "-known_for"), page_size=1)
+    assert len(sorted_page.rows.known_for[0]) == 50_000 and sorted_page.next_cursor

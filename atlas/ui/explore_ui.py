@@ -629,6 +629,11 @@ def download_ui() -> None:
             "polars."
         ).format(version=version)
     )
+    # a version too large to build in memory is not offered (known once its copy is written)
+    ready = console.existing_snapshot(cache.connection(), db.db_path())
+    if ready is not None and console.snapshot_bytes(ready) > console.DOWNLOAD_BYTES:
+        st.info(console.too_large_text(console.snapshot_bytes(ready)), icon=":material/folder_zip:")
+        return
     st.download_button(
         f"talent-atlas-v{version}.zip",
         data=lambda: _zip_of_version(),
@@ -658,11 +663,19 @@ def download_ui() -> None:
 def _zip_of_version() -> bytes:
     _version, folder = console.snapshot(cache.connection(), db.db_path())
     out = io.BytesIO()
+    size = console.snapshot_bytes(folder)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:  # Parquet is compressed already
+        if size > console.DOWNLOAD_BYTES:
+            # found too large only now, as its copy was written: the zip says so instead of holding it
+            z.writestr("TOO-LARGE.txt", console.too_large_text(size))
+            return out.getvalue()
         for table in console.SNAPSHOT_TABLES:
             z.write(folder / f"{table}.parquet", f"{table}.parquet")
     return out.getvalue()
 
 
 def _duckdb_of_version() -> bytes:
+    _version, folder = console.snapshot(cache.connection(), db.db_path())
+    if console.snapshot_bytes(folder) > console.DOWNLOAD_BYTES:
+        return console.too_large_text(console.snapshot_bytes(folder)).encode("utf-8")
     return console.database_file(cache.connection(), db.db_path()).read_bytes()
