@@ -3,6 +3,7 @@ the benchmark. Nothing is downloaded: Chromium is the system package."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -84,6 +85,29 @@ class Server:
         except OSError:
             return None
         return None
+
+    def process_tree(self) -> list[int]:
+        """The server's process id and those of its descendants (the console's workers)."""
+        found, todo = [], [self.proc.pid]
+        while todo:
+            pid = todo.pop()
+            found.append(pid)
+            for task in Path(f"/proc/{pid}/task").glob("*"):
+                with contextlib.suppress(OSError):
+                    todo += [int(c) for c in (task / "children").read_text().split()]
+        return found
+
+    def tree_rss_bytes(self) -> int:
+        """The resident memory of the server and its workers together, now."""
+        total = 0
+        for pid in self.process_tree():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                continue
+        return total
 
     def stop(self) -> None:
         if self.proc.poll() is not None:

@@ -49,10 +49,7 @@ class Provider:
             self.stop()
             raise RuntimeError(f"the OpenID provider did not start; see {log}")
         for email, name in PEOPLE.items():
-            body = json.dumps({"email": email, "name": name, "email_verified": True}).encode()
-            req = urllib.request.Request(self.url + f"/users/{email}", data=body, method="PUT")
-            req.add_header("Content-Type", "application/json")
-            urllib.request.urlopen(req, timeout=5).close()
+            add_user(self.url, email, {"email": email, "name": name, "email_verified": True})
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -61,6 +58,13 @@ class Provider:
         except subprocess.TimeoutExpired:
             self.proc.kill()
         self._log.close()
+
+
+def add_user(provider_url: str, sub: str, claims: dict) -> None:
+    """Give the provider's user `sub` these claims (what it signs in with)."""
+    req = urllib.request.Request(provider_url + f"/users/{sub}", data=json.dumps(claims).encode(), method="PUT")
+    req.add_header("Content-Type", "application/json")
+    urllib.request.urlopen(req, timeout=5).close()
 
 
 def team_config(folder: Path, provider: Provider, app_port: int) -> list[str]:
