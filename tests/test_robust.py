@@ -227,31 +227,6 @@ def test_cli_upsert_dry_run_prints_the_diff_and_changes_nothing(scratch_db, tmp_
     con.close()
 
 
-def test_cli_load_while_another_process_holds_the_database_says_busy(scratch_db, tmp_path, capsys):
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); time.sleep(60)",
-            str(scratch_db),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"  # the dashboard's process, in effect
-        f = tmp_path / "moves.csv"
-        f.write_text(moves_csv(2))
-        assert cli.main(["load", str(f), "--db", str(scratch_db)]) == 1
-        assert "is in use by process" in capsys.readouterr().err
-    finally:
-        holder.kill()
-        holder.wait()
-    con = duckdb.connect(str(scratch_db), read_only=True)
-    assert con.execute("select count(*) from moves where move_id like 'bulk-%'").fetchall() == [(0,)]
-    con.close()
-
-
 # ---------------------------------------------------------------- kill -9 during a merge or an undo
 
 

@@ -30,8 +30,9 @@ def team(seed_db_path, tmp_path_factory):
     provider.stop()
 
 
-def sign_in(browser, server, email: str):
-    """A fresh browser session signed in as `email` through the provider's form."""
+def sign_in(browser, server, email: str, signed_in: str = "Signed in as"):
+    """A fresh browser session signed in as the provider's user `email` through its form, once the
+    sidebar says `signed_in`."""
     context = browser.new_context(viewport={"width": 1440, "height": 2000})
     page = context.new_page()
     page.goto(server.url + "/")
@@ -40,7 +41,7 @@ def sign_in(browser, server, email: str):
     page.wait_for_selector('input[name="sub"]', timeout=30000)
     page.fill('input[name="sub"]', email)
     page.get_by_role("button", name="Authorize").click()
-    page.get_by_text("Signed in as").first.wait_for(timeout=30000)
+    page.get_by_text(signed_in).first.wait_for(timeout=30000)
     return page
 
 
@@ -165,17 +166,8 @@ def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browse
     """Issue 29: a token with Ana's address and email_verified=false got Ana's admin role. The
     provider here signs Mallory in with Ana's address, unverified."""
     add_user(team.provider_url, "mallory", {"email": "ana@example.com", "email_verified": False, "name": "Mallory"})
-    context = browser.new_context(viewport={"width": 1440, "height": 2000})
-    page = context.new_page()
-    page.goto(team.url + "/")
-    wait_for_app(page, "Overview")
-    page.get_by_role("button", name="Sign in").first.click()
-    page.wait_for_selector('input[name="sub"]', timeout=30000)
-    page.fill('input[name="sub"]', "mallory")
-    page.get_by_role("button", name="Authorize").click()
-    wait_for_app(page, "Overview")
-    page.screenshot(path=str(ARTIFACTS / "signin_unverified_overview.png"), full_page=True)
-    page.get_by_text("has not verified the address").first.wait_for(timeout=30000)
+    page = sign_in(browser, team, "mallory", signed_in="has not verified the address ana@example.com")
+    context = page.context
     assert page.get_by_text("Signed in as").count() == 0
     data_page(page, team)
     page.get_by_text("Uploads, merges and undo need the editor role").first.wait_for()
