@@ -135,6 +135,11 @@ def serve() -> None:
     for line in sys.stdin.buffer:
         request = json.loads(line)
         folder = request["folder"]
+        # the app kills a worker at the time limit; should the app itself be gone, the worker ends
+        # its own query a little later rather than run on with no one to answer
+        watchdog = threading.Timer(float(request.get("seconds", 60)) + 5, os._exit, (3,))
+        watchdog.daemon = True
+        watchdog.start()
         try:
             if folder not in connections:
                 for old in connections.values():
@@ -143,6 +148,8 @@ def serve() -> None:
             header, payload = _answer(connections[folder], request)
         except MemoryError:
             header, payload = {"error": "memory"}, b""
+        finally:
+            watchdog.cancel()
         _write_frame(out, json.dumps(header).encode())
         _write_frame(out, payload)
         out.flush()
@@ -193,6 +200,7 @@ class _Worker:
 
     def ask(self, request: dict, seconds: float) -> Answer:
         deadline = time.monotonic() + seconds
+        request = {**request, "seconds": seconds}
         try:
             self.proc.stdin.write(json.dumps(request).encode() + b"\n")
             self.proc.stdin.flush()

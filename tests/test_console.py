@@ -260,3 +260,36 @@ def test_results_are_cached_within_a_byte_budget(app_con, monkeypatch):
     monkeypatch.setattr(console, "run", lambda *a, **k: pytest.fail("ran again"))
     with pytest.raises(console.Stopped):
         console.cached_run(con, path, "select list(range(1000000)) as l", version)
+
+
+def test_a_worker_whose_app_is_gone_ends_its_own_query(tmp_path):
+    """A worker answers to the app; if the app dies mid-query the worker does not run on forever."""
+    import subprocess
+    import sys
+    import time
+
+    from atlas import sandbox
+    from tests.conftest import ROOT
+
+    folder = tmp_path / "v1"
+    folder.mkdir()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "atlas.sandbox", str(sandbox.HARD_MEMORY_BYTES)],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    request = {
+        "folder": str(folder),
+        "tables": [],
+        "memory": "256MB",
+        "rows": 10,
+        "bytes": 1000,
+        "seconds": 1,
+        "sql": "with recursive r(n) as (select 1 union all select n + 1 from r) select max(n) from r",
+    }
+    worker.stdin.write((__import__("json").dumps(request) + "\n").encode())
+    worker.stdin.flush()
+    started = time.monotonic()
+    assert worker.wait(timeout=30) == 3  # nobody killed it: its own watchdog did, 1 + 5 s in
+    assert time.monotonic() - started < 20
