@@ -15,10 +15,12 @@ This module imports nothing of the app, so the worker starts in a fraction of a 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
 import select
+import shutil
 import struct
 import subprocess
 import sys
@@ -27,7 +29,12 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-HARD_MEMORY_BYTES = int(os.environ.get("ATLAS_CONSOLE_PROCESS_MB", "1280")) * 2**20  # the worker's address space
+# a worker's resident memory at most: the app watches it every 20 ms and kills the worker past it
+HARD_MEMORY_BYTES = int(os.environ.get("ATLAS_CONSOLE_PROCESS_MB", "1024")) * 2**20
+# and its address space, a backstop the kernel enforces for allocations faster than the watch (DuckDB
+# reserves far more address space than it touches: a tighter cap refuses ordinary sorts)
+ADDRESS_SPACE_BYTES = 4 * 2**30
+_WATCH_S = 0.02
 MAX_WORKERS = 2  # queries at once (the machine's cores); a third waits for one to finish
 ROWS_PER_BATCH = 64  # small batches: the byte cap is checked after each
 _HEADER_LIMIT = 1 << 20
@@ -47,21 +54,25 @@ class Answer:
 # ---------------------------------------------------------------- the worker (child) side
 
 
-def locked_connection(folder: Path, tables: list[str], memory_limit: str):
+SPILL_LIMIT = os.environ.get("ATLAS_CONSOLE_SPILL", "4GB")  # a query's sorts and joins spill to disk up to this
+
+
+def locked_connection(folder: Path, tables: list[str], memory_limit: str, spill: Path | None = None):
     """An in-memory DuckDB whose only tables are views over `folder`'s Parquet files, that may read
-    no other file, load no extension and change no setting."""
+    no other file, load no extension and change no setting. With `spill`, a large sort or join
+    spills into that folder (DuckDB's own files, up to SPILL_LIMIT) rather than failing."""
     import duckdb
 
-    con = duckdb.connect(
-        ":memory:",
-        config={
-            "autoinstall_known_extensions": False,
-            "autoload_known_extensions": False,
-            "memory_limit": memory_limit,
-            "threads": 1,
-            "max_temp_directory_size": "0KB",
-        },
-    )
+    config = {
+        "autoinstall_known_extensions": False,
+        "autoload_known_extensions": False,
+        "memory_limit": memory_limit,
+        "threads": 1,
+        "max_temp_directory_size": SPILL_LIMIT if spill else "0KB",
+    }
+    if spill:
+        config["temp_directory"] = str(spill)
+    con = duckdb.connect(":memory:", config=config)
     con.execute("set allowed_directories = $dirs", {"dirs": [str(folder.resolve()) + "/"]})
     con.execute("set enable_external_access = false")
     for table in tables:
@@ -123,11 +134,12 @@ def serve() -> None:
     """The worker's loop: cap the address space, then answer requests until stdin closes."""
     import resource
 
-    limit = int(sys.argv[1]) if len(sys.argv) > 1 else HARD_MEMORY_BYTES
+    limit = int(sys.argv[1]) if len(sys.argv) > 1 else ADDRESS_SPACE_BYTES
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     import duckdb  # noqa: F401 - imported under the limit, before the first request
 
+    spill = Path(sys.argv[2]) if len(sys.argv) > 2 else None  # the app made it, and removes it
     out = sys.stdout.buffer
     _write_frame(out, b'{"ready": true}')
     out.flush()
@@ -144,7 +156,7 @@ def serve() -> None:
             if folder not in connections:
                 for old in connections.values():
                     old.close()
-                connections = {folder: locked_connection(Path(folder), request["tables"], request["memory"])}
+                connections = {folder: locked_connection(Path(folder), request["tables"], request["memory"], spill)}
             header, payload = _answer(connections[folder], request)
         except MemoryError:
             header, payload = {"error": "memory"}, b""
@@ -162,10 +174,17 @@ class _Dead(Exception):
     pass
 
 
+class _OverMemory(Exception):
+    pass
+
+
 class _Worker:
     def __init__(self, memory_bytes: int) -> None:
+        import tempfile
+
+        self.spill = tempfile.mkdtemp(prefix="atlas-console-spill-")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "atlas.sandbox", str(memory_bytes)],
+            [sys.executable, "-m", "atlas.sandbox", str(ADDRESS_SPACE_BYTES), self.spill],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -174,7 +193,17 @@ class _Worker:
             start_new_session=True,
         )
         self.fd = self.proc.stdout.fileno()
+        self.memory_bytes = memory_bytes
+        self._page = os.sysconf("SC_PAGE_SIZE")
         self._read_frame(time.monotonic() + 60, _HEADER_LIMIT)  # ready
+
+    def rss(self) -> int:
+        """The worker's resident memory now (0 once it is gone)."""
+        try:
+            with open(f"/proc/{self.proc.pid}/statm", encoding="ascii") as f:
+                return int(f.read().split()[1]) * self._page
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def _read_exact(self, n: int, deadline: float) -> bytes:
         parts, left = [], n
@@ -182,9 +211,11 @@ class _Worker:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise TimeoutError
-            ready, _w, _x = select.select([self.fd], [], [], remaining)
+            ready, _w, _x = select.select([self.fd], [], [], min(remaining, _WATCH_S))
+            if self.rss() > self.memory_bytes:
+                raise _OverMemory
             if not ready:
-                raise TimeoutError
+                continue
             chunk = os.read(self.fd, min(left, 1 << 20))
             if not chunk:
                 raise _Dead
@@ -209,6 +240,9 @@ class _Worker:
         except TimeoutError:
             self.kill()
             return Answer("time")
+        except _OverMemory:
+            self.kill()
+            return Answer("memory")
         except (_Dead, BrokenPipeError, OSError, ValueError):
             self.kill()
             return Answer("memory")  # it died: the hard memory limit (or a crash) ended it
@@ -231,6 +265,7 @@ class _Worker:
         for stream in (self.proc.stdin, self.proc.stdout):
             with contextlib.suppress(OSError):
                 stream.close()
+        shutil.rmtree(self.spill, ignore_errors=True)
 
 
 class Pool:
@@ -241,6 +276,7 @@ class Pool:
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()
         self.memory_bytes = memory_bytes
+        atexit.register(self.close)  # the workers and their spill folders go with the app
 
     def run(self, request: dict, seconds: float, wait: float) -> Answer:
         """Run one request on a worker within `seconds` (after waiting at most `wait` for a free one)."""
@@ -252,6 +288,8 @@ class Pool:
             if worker is None or not worker.alive:
                 worker = _Worker(self.memory_bytes)
             answer = worker.ask(request, seconds)
+            if answer.error == "memory":
+                worker.kill()  # DuckDB after an allocation failure is not a state to serve from
             if worker.alive:
                 with self._lock:
                     self._idle.append(worker)

@@ -274,7 +274,7 @@ def test_a_worker_whose_app_is_gone_ends_its_own_query(tmp_path):
     folder = tmp_path / "v1"
     folder.mkdir()
     worker = subprocess.Popen(
-        [sys.executable, "-m", "atlas.sandbox", str(sandbox.HARD_MEMORY_BYTES)],
+        [sys.executable, "-m", "atlas.sandbox", str(sandbox.ADDRESS_SPACE_BYTES), str(tmp_path)],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
