@@ -24,6 +24,7 @@ LAYERS = [
         "atlas.labels",
         "atlas.names",
         "atlas.access",
+        "atlas.sandbox",
     },
     {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname"},
     {
