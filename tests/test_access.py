@@ -333,3 +333,24 @@ def test_uploaders_addresses_reach_admins_only(team_app, tmp_path):
     finally:
         app.close()
     assert "bo@example.com" in set(audit.email)
+
+
+def test_no_address_reaches_a_reader_who_is_not_an_admin(team_app, tmp_path):
+    """Every table a guest's or an editor's Overview and Data page receive (hidden columns too: the
+    browser gets the whole frame) holds no e-mail address; the admin's audit log does."""
+    at, path = team_app("app.py", None)
+    con = duckdb.connect(str(path))
+    f = tmp_path / "people.csv"
+    f.write_text("person_id,name\nmail-person,Mail Person\n", encoding="utf-8")
+    with upload.stage_upload([("people.csv", f)]) as staged:
+        assert upload.commit(con, staged, "Bo", uploader_email="bo@example.com").ok
+    views.save_view(con, "Bo's view", "", "Overview", "", "Bo", "bo@example.com")
+    con.close()
+    for script, email in (("app.py", None), ("pages/5_Data.py", None), ("pages/5_Data.py", "bo@example.com")):
+        at, _ = team_app(script, email, "Bo")
+        open_page(at)
+        sent = " ".join(df.value.astype(str).to_csv() for df in at.dataframe)
+        assert "Bo" in sent and "@" not in sent, (script, email)
+    at, _ = team_app("pages/5_Data.py", "ana@example.com", "Ana")
+    open_page(at)
+    assert "bo@example.com" in " ".join(df.value.astype(str).to_csv() for df in at.dataframe)

@@ -153,13 +153,16 @@ def _save_form(what: str, words: tuple[str, str, str], placeholder: str, page: s
 
 def saved_views_ui(saved) -> None:
     """The saved views with their short links, and deletion behind a confirmation."""
+    columns = ["link", "page", "note", "saved_by", "saved_at", "data_version"]
+    # only the columns shown leave the server: a hidden column is still sent to every browser, and
+    # the saver's address is for admins (the audit log)
     shown = saved.assign(
         link=["?view=" + slug + "#" + name for slug, name in zip(saved.slug, saved.name, strict=True)],
         page=[_(p) for p in saved.page],
-    )
+    )[columns]
     st.dataframe(
         shown,
-        column_order=["link", "page", "note", "saved_by", "saved_at", "data_version"],
+        column_order=columns,
         column_config={
             "link": st.column_config.LinkColumn(
                 _("View"), display_text=r"#(.+)$", help=_("Opens the saved page and filters")
