@@ -239,7 +239,10 @@ def test_saved_views_listed_and_deleted_after_confirmation(scratch_db, monkeypat
     monkeypatch.setenv("ATLAS_DB", str(scratch_db))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
-    assert frame_with(at, "slug").slug.tolist() == ["declined-offers"]
+    # the short link (its label after '#'); only the columns shown are sent to the browser
+    listed = frame_with(at, "link")
+    assert listed.link.tolist() == ["?view=declined-offers#Declined offers"]
+    assert "saved_by_email" not in listed.columns
     at.selectbox(key="delete_slug").set_value("declined-offers").run()
     assert at.button(key="delete_go").disabled  # nothing is deleted without the confirmation
     at.checkbox(key="delete_sure").check().run()
