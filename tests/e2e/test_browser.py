@@ -448,7 +448,7 @@ def _click_bar_showing(page, chart, text: str) -> None:
     since a busy machine can draw the tooltip late."""
     chart.locator("canvas, svg").first.wait_for(timeout=30000)
     chart.scroll_into_view_if_needed()
-    for attempt in range(3):
+    for attempt in range(5):
         page.wait_for_timeout(500 * attempt)
         box = chart.bounding_box()
         for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
