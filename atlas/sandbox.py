@@ -297,11 +297,6 @@ class Pool:
         finally:
             self._slots.release()
 
-    def pids(self) -> list[int]:
-        """The idle workers' process ids (tests: they are killed and replaced, never left behind)."""
-        with self._lock:
-            return [w.proc.pid for w in self._idle if w.alive]
-
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
