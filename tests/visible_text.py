@@ -89,6 +89,7 @@ def english_left(text: str, data: re.Pattern) -> list[str]:
 # ------------------------------------------------------------------------------------ AppTest
 
 
+_STYLE = re.compile(r"<style>.*?</style>", re.S)
 _TEXT_KEYS = ("body", "label", "help", "placeholder", "caption", "text")
 
 
@@ -181,7 +182,7 @@ def app_texts(at) -> list[str]:  # noqa: ANN001 - an AppTest
                 hidden = d.get("labelVisibility", {}).get("value") == "COLLAPSED"
                 for key in _TEXT_KEYS:
                     if isinstance(d.get(key), str) and not (key == "label" and hidden):
-                        out.append(d[key])
+                        out.append(_STYLE.sub(" ", d[key]))  # a style sheet (st.html) is not read
                 for option in d.get("options", []):
                     out.append(option["content"] if isinstance(option, dict) else str(option))
         children = getattr(node, "children", None)

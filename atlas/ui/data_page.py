@@ -59,6 +59,7 @@ def upload_ui() -> None:
     committed = st.session_state.get("_committed_message")
     # a new uploader after each commit (its key carries the count): the committed files do not stay
     # in it, to be checked again on the next rerun as ids that already exist
+    _uploader_words()
     files = st.file_uploader(
         _("CSV or zip files"),
         type=["csv", "zip"],
@@ -75,6 +76,22 @@ def upload_ui() -> None:
     merge_ui()
     undo_ui()
     audit_ui()
+
+
+def _uploader_words() -> None:
+    """Streamlit's uploader writes its button and its limit in English whatever the page's
+    language; in another language both are drawn from the catalog instead (CSS content, so the
+    widget itself is untouched and a screen reader reads the button's label as before)."""
+    if i18n.language() == i18n.DEFAULT:
+        return
+    button = _("Upload").replace('"', "")
+    limit = _("Up to {mb} MB per file • CSV, ZIP").format(mb=upload.MAX_FILE_BYTES // 2**20).replace('"', "")
+    zone = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"]'
+    hint = '[data-testid="stFileUploaderDropzoneInstructions"]'
+    st.html(
+        f'<style>{zone} p{{display:none}}{zone}::after{{content:"{button}"}}{hint} span{{display:none}}'
+        f'{hint} > div::after{{content:"{limit}";font-size:0.875rem;opacity:0.6}}</style>'
+    )
 
 
 def _drop_staged(state=None) -> None:
@@ -245,7 +262,13 @@ def _upload_flow(files) -> None:
                     state="complete",
                 )
 
-            done = upload.commit(con, staged, uploader, mode, progress=step, uploader_email=who.email)
+            try:
+                with cache.writing() as master:
+                    done = upload.commit(master, staged, uploader, mode, progress=step, uploader_email=who.email)
+            except db.Busy as exc:
+                progress.update(label=_("Not committed; nothing was written."), state="error")
+                st.error(str(exc), icon=":material/hourglass:")
+                return
             cache.pin_snapshot()  # the rest of this run shows the new version
             if not done.ok:
                 progress.update(label=_("Rejected; nothing was written."), state="error")
@@ -468,7 +491,12 @@ def merge_ui() -> None:
             from atlas import merge
 
             by = who.display if who.team else "data page"
-            done = merge.merge(cache.connection(), kind, keep, drop, by, who.email)
+            try:
+                with cache.writing() as master:
+                    done = merge.merge(master, kind, keep, drop, by, who.email)
+            except db.Busy as exc:
+                st.error(str(exc), icon=":material/hourglass:")
+                return
             cache.pin_snapshot()  # the rest of this run shows the new version
             if done.ok:
                 st.success(
@@ -568,7 +596,12 @@ def undo_ui() -> None:
                 auth.refuse(N_("undoing an upload someone else made"))
                 return
             uploader = who.display if who.team else st.session_state.get("uploader", "") or "data page"
-            result = load.undo(con, latest, uploader, who.email)
+            try:
+                with cache.writing() as master:
+                    result = load.undo(master, latest, uploader, who.email)
+            except db.Busy as exc:
+                st.error(str(exc), icon=":material/hourglass:")
+                return
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
                 st.success(

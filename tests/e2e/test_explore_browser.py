@@ -19,7 +19,11 @@ pytestmark = pytest.mark.browser
 
 
 def see(page, text: str, timeout: int = 30000) -> None:
-    page.get_by_text(text).first.wait_for(timeout=timeout)
+    try:
+        page.get_by_text(text).first.wait_for(timeout=timeout)
+    except Exception as exc:  # what the page said instead, in the failure's report (CI keeps no screenshot)
+        said = page.evaluate("() => (document.querySelector('[data-testid=stMain]') || document.body).innerText")
+        raise AssertionError(f"{text!r} never appeared; the page said:\n{said[-3000:]}") from exc
 
 
 def copied_link(page) -> str:
@@ -80,6 +84,7 @@ def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):
     assert "sql=" in link
     page.screenshot(path=str(ARTIFACTS / "explore_console_1440.png"), full_page=True)
     # saved with a name and a note: it sits with the saved views
+    wait_for_app(page, "Explore")  # the download's rerun has ended: nothing redraws the form being filled
     page.get_by_text("Save this query").click()
     page.get_by_placeholder("e.g. People who moved twice within a year").fill("Moves per certainty")
     page.get_by_role("textbox", name="Your name").locator("visible=true").first.fill("Tester")
