@@ -8,12 +8,20 @@ LOCALES := atlas/locale
 CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint build catalog
+.PHONY: run serve test lint build catalog
 
 run: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_fonts.sh
 	$(PY) -m atlas build --if-missing
 	$(PY) -m streamlit run app.py --server.port $(PORT)
+
+# A team: N Streamlit processes on read-only snapshots behind HAProxy (atlas/tools/serve.py)
+PROCESSES ?= 2
+serve: $(VENV)/.installed $(COMPILED)
+	bash tools/ensure_fonts.sh
+	bash tools/ensure_haproxy.sh
+	$(PY) -m atlas build --if-missing
+	$(PY) -m atlas serve --processes $(PROCESSES) --port $(PORT)
 
 test: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_chromium.sh

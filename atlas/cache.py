@@ -12,15 +12,17 @@ shows one data version throughout, and the next run shows the new one. `release_
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import streamlit as st
 
-from atlas import db, i18n, labels, sql
+from atlas import db, i18n, labels, snapshots, sql
 
 
 @st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
@@ -28,13 +30,78 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     return db.connect(Path(path))
 
 
+class _Served:
+    """Served by several processes (atlas.snapshots): this process's reader of the newest snapshot,
+    and the older ones a run still reads (closed once no run does)."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.reader: snapshots.Reader | None = None
+        self.retired: list[snapshots.Reader] = []
+        self.stamp: tuple[int, int] | None = None
+
+    def connection(self, store: snapshots.Store) -> duckdb.DuckDBPyConnection:
+        try:
+            info = os.stat(store.folder / snapshots.CURRENT)
+            stamp = (info.st_ino, info.st_mtime_ns)
+        except FileNotFoundError:
+            stamp = None
+        with self.lock:
+            if self.reader is None or stamp != self.stamp:
+                if self.reader is None or self.reader.path != store.current():
+                    fresh = snapshots.open_current(store)
+                    if self.reader is not None:
+                        self.retired.append(self.reader)
+                    self.reader = fresh
+                self.stamp = stamp
+            return self.reader.con
+
+    def close_unused(self, in_use: set[Path]) -> None:
+        with self.lock:
+            keep = []
+            for reader in self.retired:
+                if reader.path in in_use:
+                    keep.append(reader)
+                else:
+                    reader.close()
+            self.retired = keep
+
+    def path(self) -> Path | None:
+        return self.reader.path if self.reader else None
+
+
+_served = _Served()
+
+
 def connection() -> duckdb.DuckDBPyConnection:
-    """The process-wide connection to the database, built from the seed on first use."""
+    """The process-wide connection to the database, built from the seed on first use; served by
+    several processes, the read-only connection to the newest snapshot."""
+    store = snapshots.served()
+    if store is not None:
+        return _served.connection(store)
     return _connection(str(db.db_path()))
 
 
-# session id -> (cursor in a read transaction, the cache version it reads, when it was pinned)
-_pins: dict[str, tuple[duckdb.DuckDBPyConnection, tuple[int, int], float]] = {}
+def _con_for(path: str) -> duckdb.DuckDBPyConnection:
+    """The connection a cached function reads when the run pinned none."""
+    return connection() if snapshots.served() is not None else _connection(path)
+
+
+@contextlib.contextmanager
+def writing() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The connection a write goes through: this process's own (single process), or the master
+    under the write lock, published as a new snapshot when the block ends (several processes)."""
+    store = snapshots.served()
+    if store is None:
+        yield connection()
+        return
+    with store.writing() as con:
+        yield con
+
+
+# session id -> (cursor in a read transaction, the cache version it reads, when it was pinned,
+# the snapshot it reads when several processes serve)
+_pins: dict[str, tuple[duckdb.DuckDBPyConnection, tuple[int, int], float, Path | None]] = {}
 # a run that ended by an exception (a page switch, a rerun) keeps its snapshot until its
 # session's next run; one whose session went away is ended by any other run after this long
 STALE_PIN_SECONDS = 600
@@ -57,7 +124,7 @@ def pin_snapshot() -> None:
     release_snapshot()
     now = time.monotonic()
     with _pins_lock:
-        stale = [k for k, (_, _, since) in _pins.items() if now - since > STALE_PIN_SECONDS]
+        stale = [k for k, (_, _, since, _) in _pins.items() if now - since > STALE_PIN_SECONDS]
         gone = [_pins.pop(k) for k in stale]
     for pinned in gone:
         _end(pinned[0])
@@ -65,7 +132,15 @@ def pin_snapshot() -> None:
     cur.execute("begin transaction")
     version = db.cache_version_here(cur)
     with _pins_lock:
-        _pins[key] = (cur, version, now)
+        _pins[key] = (cur, version, now, _served.path())
+    _close_unused()
+
+
+def _close_unused() -> None:
+    if _served.retired:
+        with _pins_lock:
+            in_use = {p[3] for p in _pins.values() if p[3] is not None}
+        _served.close_unused(in_use)
 
 
 def release_snapshot() -> None:
@@ -75,6 +150,7 @@ def release_snapshot() -> None:
         pinned = _pins.pop(key, None) if key else None
     if pinned:
         _end(pinned[0])
+        _close_unused()
 
 
 def _end(cur: duckdb.DuckDBPyConnection) -> None:
@@ -99,7 +175,7 @@ def _cached_query(path: str, name: str, params: dict, version: tuple[int, int], 
     if pinned is not None:
         rows = sql.run_query_here(pinned, name, params)  # inside the run's snapshot
     else:
-        rows = sql.run_query(_connection(path), name, params)
+        rows = sql.run_query(_con_for(path), name, params)
     return labels.localize_names(rows)  # in this thread's language, which `lang` keys
 
 
@@ -128,7 +204,7 @@ def query_fresh(name: str, **params: object) -> pd.DataFrame:
 def _cached_search(path: str, text: str, version: tuple[int, int]) -> str:
     from atlas import resolve
 
-    cur = _connection(path).cursor()
+    cur = _con_for(path).cursor()
     try:
         return resolve.search_text(cur, text)
     finally:
@@ -155,7 +231,7 @@ def _cached_explore(path: str, fn: str, args: tuple, version: tuple[int, int]) -
     pinned = getattr(_running, "cursor", None)
     if pinned is not None:
         return getattr(explore, fn)(pinned, *args)
-    cur = _connection(path).cursor()
+    cur = _con_for(path).cursor()
     try:
         return getattr(explore, fn)(cur, *args)
     finally:
@@ -190,7 +266,7 @@ def console_query(text: str) -> object:
 def _cached_console_schema(path: str, version: tuple[int, int]) -> pd.DataFrame:
     from atlas import console
 
-    return console.schema(_connection(path))
+    return console.schema(_con_for(path))
 
 
 def console_schema() -> pd.DataFrame:

@@ -1,8 +1,9 @@
-"""The command line: `python -m atlas build | load | merge | undo | snapshot | generate | bench`."""
+"""The command line: `python -m atlas build | load | merge | undo | snapshot | generate | bench | serve`."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 
@@ -58,17 +59,14 @@ def _load(args: argparse.Namespace) -> int:
         for s in staged.staged:
             if s.encoding:
                 print(f"{s.name}: read as {s.encoding}, {s.rows:,} row(s)" + (f" for {s.table}" if s.table else ""))
-        con = _open(args)
-        if con is None:
-            return 1
-        try:
+        with _writing(args) as con:
+            if con is None:
+                return 1
             unresolved = _decide_names(con, staged, args)
             if unresolved:
                 return 1
             run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, _os_user(), m)
             result = run(con, staged, args.mode)
-        finally:
-            con.close()
     if not result.ok:
         print(f"Rejected; the database is unchanged. {len(result.problems)} problem(s):", file=sys.stderr)
         for problem in result.problems:
@@ -101,6 +99,33 @@ def _open(args: argparse.Namespace):  # noqa: ANN202 - a DuckDB connection or No
             raise
         print(db.busy_message(exc, path), file=sys.stderr)
         return None
+
+
+@contextlib.contextmanager
+def _writing(args: argparse.Namespace):  # noqa: ANN202 - yields a DuckDB connection or None
+    """The database read-write for one write, or None after saying why not. Where the database is
+    served by several processes (atlas.snapshots), the write takes the write lock and publishes
+    the new snapshot every process then reads."""
+    from atlas import snapshots
+
+    path = Path(args.db or db.db_path())
+    store = snapshots.store_beside(path)
+    if store is None:
+        con = _open(args)
+        try:
+            yield con
+        finally:
+            if con is not None:
+                con.close()
+        return
+    stack = contextlib.ExitStack()
+    try:
+        con = stack.enter_context(store.writing())
+    except db.Busy as exc:
+        print(exc, file=sys.stderr)
+        con = None
+    with stack:
+        yield con
 
 
 def _os_user() -> str:
@@ -188,13 +213,10 @@ def _refused(result) -> int:  # noqa: ANN001 - a LoadResult
 def _merge(args: argparse.Namespace) -> int:
     from atlas import merge
 
-    con = _open(args)
-    if con is None:
-        return 1
-    try:
+    with _writing(args) as con:
+        if con is None:
+            return 1
         result = merge.merge(con, args.kind, args.keep, args.drop, _os_user())
-    finally:
-        con.close()
     if not result.ok:
         return _refused(result)
     moved = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
@@ -208,10 +230,9 @@ def _merge(args: argparse.Namespace) -> int:
 def _undo(args: argparse.Namespace) -> int:
     from atlas import load
 
-    con = _open(args)
-    if con is None:
-        return 1
-    try:
+    with _writing(args) as con:
+        if con is None:
+            return 1
         latest = load.undoable_upload(con)
         if latest is None:
             print("Nothing to undo: no upload or merge is in effect.", file=sys.stderr)
@@ -223,8 +244,6 @@ def _undo(args: argparse.Namespace) -> int:
             )
             return 1
         result = load.undo(con, latest, _os_user())
-    finally:
-        con.close()
     if not result.ok:
         return _refused(result)
     restored = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
@@ -396,7 +415,33 @@ def parser() -> argparse.ArgumentParser:
         help="only the Explore page's section, on the database an earlier full run loaded (bench_<scale>.duckdb)",
     )
     be.set_defaults(func=_bench)
+
+    sv = sub.add_parser(
+        "serve",
+        help="Serve the dashboard for a team: N Streamlit processes behind HAProxy, on read-only snapshots.",
+        description="Start N Streamlit processes, each reading the newest read-only snapshot of the database, "
+        "behind HAProxy (Debian package haproxy) with sticky sessions. Writes (uploads, undo, merges, saved "
+        "views, `python -m atlas load`) take a write lock and publish the next snapshot. Ctrl+C stops them all.",
+    )
+    sv.add_argument("--processes", type=int, default=2, help="Streamlit processes (about one core each)")
+    sv.add_argument("--port", type=int, default=8501, help="the balancer's port; the processes take the next N")
+    sv.add_argument("--address", default="127.0.0.1", help="the balancer's address (default: this computer only)")
+    sv.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    sv.add_argument(
+        "--snapshots", type=Path, default=None, help="snapshot folder (default: beside the database, <name>.snapshots)"
+    )
+    sv.set_defaults(func=_serve)
     return p
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import os
+
+    from atlas.tools import serve
+
+    if args.db:
+        os.environ["ATLAS_DB"] = str(args.db)
+    return serve.main(args.processes, args.port, args.address, args.snapshots)
 
 
 def main(argv: list[str] | None = None) -> int:

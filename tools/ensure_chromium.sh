@@ -1,16 +1,21 @@
 #!/bin/bash
-# Install Debian's Chromium (and CJK fonts for readable screenshots) for the browser tests,
-# when missing and when we may: root with apt-get. Never downloads a browser build itself.
+# Install what the browser and team-serving tests need, when missing and when we may (root with
+# apt-get): Debian's Chromium, CJK fonts for readable screenshots, and HAProxy (the balancer of
+# `python -m atlas serve`). Never downloads a browser build itself.
 set -u
-if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi "noto.*cjk"; then
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
+if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian packages chromium and fonts-noto-cjk for the browser tests..."
+    echo "Installing Debian packages ${missing[*]} for the browser and team-serving tests..."
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >/dev/null && apt-get install -y -qq chromium fonts-noto-cjk >/dev/null \
-        || echo "warning: could not install chromium; browser tests will be skipped (a failure under CI)"
+    apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null \
+        || echo "warning: could not install ${missing[*]}; their tests will be skipped (a failure under CI)"
 else
-    echo "note: /usr/bin/chromium not found; browser tests will be skipped (a failure under CI)"
+    echo "note: ${missing[*]} not installed; their tests will be skipped (a failure under CI)"
 fi
 exit 0

@@ -7,6 +7,7 @@ else `.streamlit/roles.toml`. A roles file with a mistake stops the app with the
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -125,8 +126,9 @@ def account_ui() -> None:
 def refuse(what: str) -> None:
     """Show that this session may not do `what` (nothing was changed), and log the attempt (`what`:
     the English words, marked with N_: the log keeps them, the reader reads them translated)."""
-    from atlas import audit, cache
+    from atlas import audit, cache, db
 
     who = identity()
-    audit.record(cache.connection(), who.label, who.email, f"refused: {what}", f"role {who.role or 'none'}")
+    with contextlib.suppress(db.Busy), cache.writing() as master:  # the refusal stands even unlogged
+        audit.record(master, who.label, who.email, f"refused: {what}", f"role {who.role or 'none'}")
     st.error(md(access.refusal(who, what)), icon=":material/block:")

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from urllib.parse import parse_qsl
 
@@ -155,8 +156,24 @@ def _open_clicked_profile(title: str) -> None:
     st.switch_page(script, query_params=params)
 
 
+_frozen = False
+
+
+def _freeze_start_up() -> None:
+    """Once per process, at the first page run: move everything start-up made (the modules of
+    Streamlit, pandas, Altair, DuckDB and ours) out of the garbage collector's reach, so the
+    collections Python still makes (the full one after each run is off: .streamlit/config.toml)
+    walk only what the runs themselves allocate."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
+
+
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
+    _freeze_start_up()
     read_language(title)  # before any text
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
     label = BY_TITLE[title].label if title in BY_TITLE else _(title)

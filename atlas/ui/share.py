@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import access, audit, cache, i18n, views
+from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.pages import LANG_KEY, keys_of
@@ -140,8 +140,9 @@ def _save_form(what: str, words: tuple[str, str, str], placeholder: str, page: s
                 auth.refuse(words[2])
                 return
             try:
-                slug = views.save_view(cache.connection(), name, note, page, query, saved_by, who.email)
-            except views.ViewError as exc:
+                with cache.writing() as master:
+                    slug = views.save_view(master, name, note, page, query, saved_by, who.email)
+            except (views.ViewError, db.Busy) as exc:
                 st.error(str(exc))
             else:
                 st.success(
@@ -194,9 +195,12 @@ def saved_views_ui(saved) -> None:
                 if not access.may_delete_view(auth.identity(), owner if isinstance(owner, str) else None):
                     auth.refuse(N_("deleting a view someone else saved"))
                     return
-                views.delete_view(cache.connection(), slug)
                 who = auth.identity()
-                audit.record(
-                    cache.connection(), who.label if who.team else "local analyst", who.email, "delete view", slug
-                )
+                try:
+                    with cache.writing() as master:
+                        views.delete_view(master, slug)
+                        audit.record(master, who.label if who.team else "local analyst", who.email, "delete view", slug)
+                except db.Busy as exc:
+                    st.error(str(exc))
+                    return
                 st.rerun()
