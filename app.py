@@ -43,8 +43,8 @@ with right:
     if by_year.empty:
         st.info(_("No moves in this period."))
     else:
-        chart = charts.moves_over_time_chart(by_year, "year")
-        st.altair_chart(chart, width="stretch")
+        chart = ui.plot(charts.moves_over_time_chart, by_year, "year")
+        ui.altair_chart(chart, width="stretch")
         ui.downloads_ui("moves_per_year", df=by_year, chart=chart)
 
 st.subheader(_("Largest pay figures, in {currency}").format(currency=filters.currency))

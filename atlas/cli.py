@@ -281,6 +281,12 @@ def _bench(args: argparse.Namespace) -> int:
     if args.explore_only:
         bench.run_explore_only(args.scale, work=args.work, out=args.out)
         return 0
+    if args.serve:
+        from atlas.tools import bench_serve
+
+        work = Path(args.work or db.ROOT / "bench" / "work")
+        bench_serve.run(args.scale, work, Path(args.out or db.ROOT / "bench" / "RESULTS.md"))
+        return 0
     if not args.names_only:
         bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
     sizes = bench.SCALES[args.scale]
@@ -400,7 +406,18 @@ def parser() -> argparse.ArgumentParser:
         "time each page's data cold and warm against bare DuckDB SQL and a pandas peer, time the pages in "
         "Chromium, and write the table to --out. Measures only: it never fails on a slow number.",
     )
-    be.add_argument("--scale", choices=["small", "large"], default="small", help="small: 200k moves; large: 10M")
+    be.add_argument(
+        "--scale",
+        choices=["seed", "small", "large"],
+        default="small",
+        help="small: 200k moves; large: 10M; seed: the articles' database (--serve only)",
+    )
+    be.add_argument(
+        "--serve",
+        action="store_true",
+        help="only the team-serving section: server CPU per view, 1/5/20/50 sessions on 1 and 2 processes "
+        "behind HAProxy, a write seen by every process, Chromium until the page is stable",
+    )
     be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
     be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
     be.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")

@@ -37,8 +37,10 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     stints = cache.query("person_stints", person_id=person_id, min_certainty=filters.min_certainty)
     dated = stints[stints["start_date"].notna()]
     if not dated.empty:
-        st.altair_chart(
-            charts.career_timeline_chart(dated, dt.date.today().isoformat()), width="stretch", key=f"tl_{person_id}"
+        ui.altair_chart(
+            ui.plot(charts.career_timeline_chart, dated, dt.date.today().isoformat()),
+            width="stretch",
+            key=f"tl_{person_id}",
         )
     if len(dated) < len(stints):
         st.caption(
@@ -150,7 +152,7 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         "firm_flow_over_time", firm_id=firm_id, with_subsidiaries=with_subs, min_certainty=filters.min_certainty
     )
     if not over_time.empty:
-        st.altair_chart(charts.firm_flow_over_time_chart(over_time), width="stretch", height=360)
+        ui.altair_chart(ui.plot(charts.firm_flow_over_time_chart, over_time), width="stretch", height=360)
 
     st.markdown(_("**Moves in and out**"))
     ui.moves_dataframe(

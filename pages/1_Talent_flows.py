@@ -109,8 +109,8 @@ else:
     # the Sankey's clicks name groups by label: the keys they stand for, at this level
     st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
     # stacked, not in columns: at 800 px a column left the bars no room beside their labels
-    net_chart = charts.net_flow_chart(net, level_name)
-    st.altair_chart(net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart")
+    net_chart = ui.plot(charts.net_flow_chart, net, level_name)
+    ui.altair_chart(net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart")
     st.caption(_("Click a bar to list whom that group gained from and lost to."))
     ui.downloads_ui("net_flow", df=net, chart=net_chart)
     focus = ui.url_picker(
@@ -146,8 +146,8 @@ over_time = cache.query("moves_over_time", **p, grain=grain)
 if over_time.empty:
     st.info(ui.empty_message(hidden, MOVE_NOUNS, _("No moves match the filters.")))
 else:
-    time_chart = charts.moves_over_time_chart(over_time, grain)
-    st.altair_chart(
+    time_chart = ui.plot(charts.moves_over_time_chart, over_time, grain)
+    ui.altair_chart(
         time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
     )
     if filters.start_year == filters.end_year:
@@ -188,8 +188,8 @@ else:
         )
     )
     # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
-    edu_chart = charts.education_flow_chart(edu)
-    st.altair_chart(edu_chart, width="content", on_select=_pick_cell, selection_mode=charts.CELL_PICK, key="edu_chart")
+    edu_chart = ui.plot(charts.education_flow_chart, edu)
+    ui.altair_chart(edu_chart, width="content", on_select=_pick_cell, selection_mode=charts.CELL_PICK, key="edu_chart")
     ui.education_flows_dataframe(edu)
     ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
     # the cell picked (by a click, or by the link's cell=CN>US): the people behind it

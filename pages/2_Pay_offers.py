@@ -27,32 +27,32 @@ ui.hidden_caption(hidden, PAY_NOUNS)
 
 st.subheader(_("Distribution by kind ({money})").format(money=money))
 if len(figures) < fetch.PAY_LISTED:
-    dist_chart = charts.pay_distribution_chart(figures, money)
-    st.altair_chart(dist_chart, width="stretch")
+    dist_chart = ui.plot(charts.pay_distribution_chart, figures, money)
+    ui.altair_chart(dist_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=figures, chart=dist_chart)
 else:
     # too many to draw one by one: a log-scale histogram per kind
     bins = cache.query("pay_log_bins", **p)
-    bins_chart = charts.pay_bins_chart(bins, money)
-    st.altair_chart(bins_chart, width="stretch")
+    bins_chart = ui.plot(charts.pay_bins_chart, bins, money)
+    ui.altair_chart(bins_chart, width="stretch")
     ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
 st.subheader(_("By offering firm"))
 # the top firms are those of the largest figures, already listed: the query reads only theirs
 top_firms = tables.top_firms_listed(figures, 15, listed_limit=fetch.PAY_LISTED)
 by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
-by_firm_chart = charts.pay_by_firm_chart(by_firm, money)
-st.altair_chart(by_firm_chart)
+by_firm_chart = ui.plot(charts.pay_by_firm_chart, by_firm, money)
+ui.altair_chart(by_firm_chart)
 ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
 by_year, outcomes = tables.split_pay_summary(cache.query("pay_over_time_and_outcomes", **p))
 st.subheader(_("Over time"))
-by_year_chart = charts.pay_over_time_chart(by_year, money)
-st.altair_chart(by_year_chart)
+by_year_chart = ui.plot(charts.pay_over_time_chart, by_year, money)
+ui.altair_chart(by_year_chart)
 ui.downloads_ui("pay_by_year", df=by_year, chart=by_year_chart)
 st.subheader(_("Outcomes"))
-outcomes_chart = charts.pay_outcomes_chart(outcomes)
-st.altair_chart(outcomes_chart)
+outcomes_chart = ui.plot(charts.pay_outcomes_chart, outcomes)
+ui.altair_chart(outcomes_chart)
 ui.downloads_ui("pay_outcomes", df=outcomes, chart=outcomes_chart)
 
 st.subheader(_("The figures behind the view ({money})").format(money=money))

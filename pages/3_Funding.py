@@ -42,8 +42,8 @@ else:
         st.info(_("None of these firms has a dated, completed round that counts as raised in this period."))
     else:
         until = f"{min(filters.end_year, ui.LAST_YEAR)}-12-31"
-        raised_chart = charts.capital_raised_chart(raised, currency, until)
-        st.altair_chart(raised_chart, width="stretch", height=340)
+        raised_chart = ui.plot(charts.capital_raised_chart, raised, currency, until)
+        ui.altair_chart(raised_chart, width="stretch", height=340)
         ui.downloads_ui("capital_raised", df=raised, chart=raised_chart)
     st.subheader(_("Compare"))
     st.caption(
@@ -69,8 +69,8 @@ if rounds.empty:
         )
     )
 else:
-    rounds_chart = charts.rounds_chart(rounds, currency)
-    picked = st.altair_chart(
+    rounds_chart = ui.plot(charts.rounds_chart, rounds, currency)
+    picked = ui.altair_chart(
         rounds_chart,
         width="stretch",
         height=360,
@@ -97,8 +97,8 @@ alliances = cache.query("alliances", **p, top_n=15)
 if alliances.empty:
     st.info(_("No investor is named for the rounds that match the filters."))
 else:
-    alliances_chart = charts.alliances_chart(alliances, currency)
-    st.altair_chart(alliances_chart)
+    alliances_chart = ui.plot(charts.alliances_chart, alliances, currency)
+    ui.altair_chart(alliances_chart)
     ui.downloads_ui("alliances", df=alliances, chart=alliances_chart)
 
 st.subheader(_("Deals and the people who moved"))

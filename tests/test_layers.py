@@ -29,6 +29,7 @@ LAYERS = [
     {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname"},
     {
         "atlas.db",
+        "atlas.snapshots",
         "atlas.upload",
         "atlas.merge",
         "atlas.audit",

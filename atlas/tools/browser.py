@@ -35,6 +35,27 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def free_port_run(n: int) -> int:
+    """A free port with the n-1 after it free too (a balancer's, then one per process)."""
+    for _ in range(200):
+        base = _free_port()
+        if base + n >= 65000:
+            continue
+        held = []
+        try:
+            for p in range(base, base + n):
+                sock = socket.socket()
+                held.append(sock)
+                sock.bind(("127.0.0.1", p))
+        except OSError:
+            continue
+        finally:
+            for sock in held:
+                sock.close()
+        return base
+    raise RuntimeError("no free run of ports")
+
+
 class Server:
     """`streamlit run app.py` on a free localhost port, serving the database at `db_path`."""
 

@@ -65,6 +65,11 @@ from atlas.ui.frame import (  # noqa: F401
     menu_ui,
     page_frame,
 )
+from atlas.ui.plots import (  # noqa: F401
+    Plot,
+    altair_chart,
+    plot,
+)
 from atlas.ui.renderers import (  # noqa: F401
     boomerangs_dataframe,
     certainty_column,

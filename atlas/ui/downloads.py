@@ -10,6 +10,7 @@ import streamlit as st
 from atlas import cache, db, export, i18n
 from atlas.i18n import _
 from atlas.pages import BY_TITLE
+from atlas.ui.plots import altair_of
 from atlas.ui.share import view_query
 
 
@@ -56,8 +57,8 @@ def downloads_ui(name: str, df=None, chart=None) -> None:
         ]
     if chart is not None:
         buttons += [
-            ("PNG", f"{stem}.png", "image/png", lambda: export.to_png(chart, context=context, n=n)),
-            ("SVG", f"{stem}.svg", "image/svg+xml", lambda: export.to_svg(chart, context=context, n=n)),
+            ("PNG", f"{stem}.png", "image/png", lambda: export.to_png(altair_of(chart), context=context, n=n)),
+            ("SVG", f"{stem}.svg", "image/svg+xml", lambda: export.to_svg(altair_of(chart), context=context, n=n)),
         ]
     with st.container(horizontal=True, gap="small"):
         for label, file_name, mime, make in buttons:

@@ -10,7 +10,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas.tools.browser import free_port_run
 from atlas.tools.serve import COOKIE, HAPROXY, wait_healthy
 from tests.conftest import ROOT
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
@@ -28,33 +28,10 @@ SOURCE = "leiphone-2023-mu-li-declines-bytedance"
 HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
 
 
-def _free_ports(n: int) -> int:
-    """A port with the n-1 after it free too (the balancer's, then one per process)."""
-    for _ in range(200):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            base = s.getsockname()[1]
-        if base + n >= 65000:
-            continue
-        try:
-            held = []
-            for p in range(base, base + n):
-                sock = socket.socket()
-                held.append(sock)
-                sock.bind(("127.0.0.1", p))
-        except OSError:
-            continue
-        finally:
-            for sock in held:
-                sock.close()
-        return base
-    raise RuntimeError("no free run of ports")
-
-
 class Served:
     def __init__(self, db: Path, log: Path):
         self.db = db
-        self.port = _free_ports(3)
+        self.port = free_port_run(3)
         self.url = f"http://127.0.0.1:{self.port}"
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop()
         env = {**os.environ, "ATLAS_DB": str(db)}

@@ -1,0 +1,62 @@
+"""Altair charts drawn from a Vega-Lite spec built once per (chart, its data and parameters, language).
+
+A chart page spent most of its server CPU in Altair, not in the data (profiled with py-spy on the
+seed database, Pay offers warm: 34 % in `st.altair_chart` (schema validation, deep copies and
+`to_dict`), and 43 % more building the layered charts themselves). The data a chart draws comes from
+the cached queries, so its spec is the same on every run with the same data: it is built, converted
+by Streamlit's own conversion and kept (`st.cache_data`, keyed by the chart function, its
+arguments and the language), and each run sends the kept spec with `st.vega_lite_chart`, without
+Altair. The Altair object itself is built again only for a PNG or SVG download, when clicked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+# Streamlit's own conversion of an Altair chart (its data as Arrow datasets), the one st.altair_chart
+# uses: the kept spec is what st.altair_chart would have sent. Private, pinned with streamlit==1.67.
+from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
+
+from atlas import charts, i18n
+
+
+class Plot:
+    """A chart of `atlas.charts`, as its function and arguments: drawn from the kept spec, built as
+    an Altair object only when asked (`chart()`, for an image download)."""
+
+    __slots__ = ("fn", "args", "kwargs")
+
+    def __init__(self, fn: Callable[..., Any], *args: Any, **kwargs: Any):
+        if getattr(charts, fn.__name__, None) is not fn:
+            raise ValueError(f"not a chart of atlas.charts: {fn!r}")
+        self.fn, self.args, self.kwargs = fn, args, kwargs
+
+    def chart(self) -> Any:
+        return self.fn(*self.args, **self.kwargs)
+
+
+def plot(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Plot:
+    return Plot(fn, *args, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=1024)
+def _spec(name: str, args: tuple, kwargs: dict, lang: str) -> dict:
+    # `lang`: titles and labels are translated when the chart is built
+    return _convert_altair_to_vega_lite_spec(getattr(charts, name)(*args, **kwargs))
+
+
+def spec_of(p: Plot) -> dict:
+    return _spec(p.fn.__name__, p.args, p.kwargs, i18n.language())
+
+
+def altair_chart(p: Plot, **kwargs: Any) -> Any:
+    """`st.altair_chart(p.chart(), **kwargs)`, from the kept spec."""
+    return st.vega_lite_chart(spec=spec_of(p), **kwargs)
+
+
+def altair_of(chart: Any) -> Any:
+    """The Altair object of a chart or a Plot (for the image exports)."""
+    return chart.chart() if isinstance(chart, Plot) else chart
