@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import cache, db, export, i18n
+from atlas import cache, export, i18n
 from atlas.i18n import _
 from atlas.pages import BY_TITLE
 from atlas.ui.plots import altair_of
@@ -19,7 +19,7 @@ def export_context(name: str) -> export.ExportContext:
     carries them), the money basis, the data version."""
     page = st.session_state.get("_page", "Overview")
     view = tuple(view_query(page))
-    version = db.data_version(cache.connection())
+    version = cache.version()[0]  # the version this run shows (its snapshot), read once per run
     filters = st.session_state.get("_filters")
     currency = getattr(filters, "currency", "USD")
     constant = st.session_state.get("constant") if page == "Pay offers" else None

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from atlas import cache, db, i18n
+from atlas import cache, i18n
 from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import BY_TITLE, LANG_KEY, PAGES
@@ -207,7 +207,7 @@ def _data_changed_banner(asked: dict[str, list[str]]) -> None:
     made_on = parse_int(values[0], lo=0) if len(values) == 1 else None
     if made_on is None:
         return
-    now = db.data_version(cache.connection())
+    now = cache.version()[0]
     if made_on >= now:
         return
     since = cache.query_fresh("uploads_since", version=made_on).iloc[0]
@@ -232,7 +232,7 @@ def _saved_view_banner() -> None:
         text = _("Saved view **{name}**, saved by {who}").format(name=md(opened["name"]), who=md(opened["saved_by"]))
         if opened.get("note"):
             text += f" — {md(opened['note'])}"
-        now = db.data_version(cache.connection())
+        now = cache.version()[0]
         if now != opened["data_version"]:
             text += _(". The data has changed since it was saved (version {then} → {now}).").format(
                 then=opened["data_version"], now=now
