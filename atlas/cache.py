@@ -15,7 +15,9 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -186,13 +188,58 @@ def query(name: str, **params: object) -> pd.DataFrame:
     key = _session_key()
     pinned = _pins.get(key) if key else None
     lang = i18n.language()
-    if pinned is None:
-        return _cached_query(str(db.db_path()), name, bound, db.cache_version(connection()), lang)
-    _running.cursor = pinned[0]
+    version = db.cache_version(connection()) if pinned is None else pinned[1]
+    if pinned is not None:
+        _running.cursor = pinned[0]
     try:
-        return _cached_query(str(db.db_path()), name, bound, pinned[1], lang)
+        rows = _cached_query(str(db.db_path()), name, bound, version, lang)
     finally:
         _running.cursor = None
+    _remember(rows, (name, repr(sorted(bound.items())), version, lang))
+    return rows
+
+
+# What the run does with a query's rows (formats a table, builds a chart) is the same on every run
+# with the same rows: it is kept, keyed by the query that made them rather than by hashing them.
+# A frame is known as a query's result only while it is the very object `query` returned (its id,
+# checked through a weak reference); anything derived from it is a new object, keyed by content.
+_origins: dict[int, tuple[weakref.ref, tuple]] = {}
+_kept: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+_kept_lock = threading.Lock()
+KEPT_ENTRIES = 256
+
+
+def _remember(frame: pd.DataFrame, key: tuple) -> None:
+    i = id(frame)
+    _origins[i] = (weakref.ref(frame, lambda _ref, i=i: _origins.pop(i, None)), key)
+
+
+def origin(frame: object) -> tuple | None:
+    """The (query, parameters, version, language) `frame` is the result of, or None."""
+    entry = _origins.get(id(frame))
+    return entry[1] if entry is not None and entry[0]() is frame else None
+
+
+def kept(frame: pd.DataFrame, tag: tuple, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """`make()`, a pure function of `frame` (and of `tag`, the language), kept per query result
+    (bounded, least recently used first out); a copy the caller may change (copy-on-write)."""
+    key = origin(frame)
+    if key is None:
+        return make()
+    full = (tag, key, i18n.language())
+    with _kept_lock:
+        hit = _kept.get(full)
+        if hit is not None:
+            _kept.move_to_end(full)
+    if hit is None:
+        hit = make()
+        with _kept_lock:
+            _kept[full] = hit
+            while len(_kept) > KEPT_ENTRIES:
+                _kept.popitem(last=False)
+    out = hit.copy(deep=False)
+    out.attrs = dict(hit.attrs)
+    return out
 
 
 def query_fresh(name: str, **params: object) -> pd.DataFrame:

@@ -1,12 +1,13 @@
 """Altair charts drawn from a Vega-Lite spec built once per (chart, its data and parameters, language).
 
-A chart page spent most of its server CPU in Altair, not in the data (profiled with py-spy on the
-seed database, Pay offers warm: 34 % in `st.altair_chart` (schema validation, deep copies and
-`to_dict`), and 43 % more building the layered charts themselves). The data a chart draws comes from
-the cached queries, so its spec is the same on every run with the same data: it is built, converted
-by Streamlit's own conversion and kept (`st.cache_data`, keyed by the chart function, its
-arguments and the language), and each run sends the kept spec with `st.vega_lite_chart`, without
-Altair. The Altair object itself is built again only for a PNG or SVG download, when clicked.
+A chart page spent most of its server CPU in Altair, not in the data (py-spy, `--gil`, seed
+database, 8 warm Pay offers views: 34 % in `st.altair_chart` (schema validation, deep copies,
+`to_dict`) and about 40 % more building the layered charts). The data a chart draws comes from the
+cached queries, so its spec is the same on every run with the same data. It is built once, converted
+by Streamlit's own conversion and kept (`st.cache_data`), keyed by the chart function, its arguments
+(a query's result by the query that made it, `atlas.cache.origin`, not by hashing its rows) and the
+language. Each run sends the kept spec with `st.vega_lite_chart`, without Altair. The Altair object
+is built again only for a PNG or SVG download, when clicked.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 # Streamlit's own conversion of an Altair chart (its data as Arrow datasets), the one st.altair_chart
 # uses: the kept spec is what st.altair_chart would have sent. Private, pinned with streamlit==1.67.
 from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 
-from atlas import charts, i18n
+from atlas import cache, charts, i18n
 
 
 class Plot:
@@ -43,13 +45,21 @@ def plot(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Plot:
 
 
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _spec(name: str, args: tuple, kwargs: dict, lang: str) -> dict:
+def _spec(name: str, key: tuple, lang: str, _args: tuple, _kwargs: dict) -> dict:
+    # keyed by `key` (the arguments, a query's result by its query: atlas.cache.origin), never by
+    # `_args` (the same arguments, unhashed: Streamlit skips parameters named with "_");
     # `lang`: titles and labels are translated when the chart is built
-    return _convert_altair_to_vega_lite_spec(getattr(charts, name)(*args, **kwargs))
+    return _convert_altair_to_vega_lite_spec(getattr(charts, name)(*_args, **_kwargs))
+
+
+def _key(value: Any) -> Any:
+    found = cache.origin(value) if isinstance(value, pd.DataFrame) else None
+    return ("query result", found) if found is not None else value
 
 
 def spec_of(p: Plot) -> dict:
-    return _spec(p.fn.__name__, p.args, p.kwargs, i18n.language())
+    key = (tuple(_key(a) for a in p.args), tuple(sorted((k, _key(v)) for k, v in p.kwargs.items())))
+    return _spec(p.fn.__name__, key, i18n.language(), p.args, p.kwargs)
 
 
 def altair_chart(p: Plot, **kwargs: Any) -> Any:

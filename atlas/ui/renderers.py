@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from atlas import tables
+from atlas import cache, tables
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 
@@ -115,11 +115,15 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         st.info(_("No moves match the filters. Widen the period, lower the minimum certainty or clear the firm kinds."))
         return
     dataframe(
-        with_links(
-            tables.moves_table(df),
-            ("person", "person_id", "person"),
-            ("from_firm", "from_firm_id", "firm"),
-            ("to_firm", "to_firm_id", "firm"),
+        cache.kept(
+            df,
+            ("moves_table",),
+            lambda: with_links(
+                tables.moves_table(df),
+                ("person", "person_id", "person"),
+                ("from_firm", "from_firm_id", "firm"),
+                ("to_firm", "to_firm_id", "firm"),
+            ),
         ),
         column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "certainty", "source"]
         if compact
@@ -166,7 +170,11 @@ def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: i
         st.info(_("No pay figures match the filters."))
         return
     dataframe(
-        with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
+        cache.kept(
+            df,
+            ("pay_table",),
+            lambda: with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
+        ),
         column_order=[
             "converted",
             "original",
@@ -231,7 +239,11 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         st.info(_("No funding rounds or deals match the filters."))
         return
     dataframe(
-        with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
+        cache.kept(
+            df,
+            ("rounds_table",),
+            lambda: with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
+        ),
         column_order=[
             "firm",
             "converted",
