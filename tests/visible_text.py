@@ -89,7 +89,8 @@ def english_left(text: str, data: re.Pattern) -> list[str]:
 # ------------------------------------------------------------------------------------ AppTest
 
 
-_STYLE = re.compile(r"<style>.*?</style>", re.S)
+_UNREAD = re.compile(r"<(style|script|textarea)\b[^>]*>.*?</\1>", re.S)
+_TAGS = re.compile(r"<[^>]+>")
 _TEXT_KEYS = ("body", "label", "help", "placeholder", "caption", "text")
 
 
@@ -182,7 +183,11 @@ def app_texts(at) -> list[str]:  # noqa: ANN001 - an AppTest
                 hidden = d.get("labelVisibility", {}).get("value") == "COLLAPSED"
                 for key in _TEXT_KEYS:
                     if isinstance(d.get(key), str) and not (key == "label" and hidden):
-                        out.append(_STYLE.sub(" ", d[key]))  # a style sheet (st.html) is not read
+                        text = d[key]
+                        if kind == "html":  # read as a browser shows it: no style, script or tags;
+                            # a box's text is the link (as st.code's was, a value, not UI words)
+                            text = _TAGS.sub(" ", _UNREAD.sub(" ", text))
+                        out.append(text)
                 for option in d.get("options", []):
                     out.append(option["content"] if isinstance(option, dict) else str(option))
         children = getattr(node, "children", None)

@@ -4,6 +4,7 @@ ignored (echoed as text), and saving, listing and deleting named views.
 
 from __future__ import annotations
 
+import html
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -99,11 +100,54 @@ def share_ui() -> None:
     query = urlencode([*view_query(page), ("v", str(version))])
     with st.sidebar:
         st.markdown("#### " + _("Copy link"))
-        st.code(base + ("?" + query if query else ""), language=None, wrap_lines=True)
-        st.caption(_("The copy button is at the right of the box. The link opens this page with these filters."))
+        copy_link_box(base + ("?" + query if query else ""))
+        st.caption(_("The link opens this page with these filters."))
         save_view_ui(page, query)
     collapse_sidebar_on_narrow_screens()
     cache.release_snapshot()  # the run has read everything it shows
+
+
+# The copy link as a read-only box and a button, not st.code: a code block makes every page load
+# Streamlit's 1.56 MB syntax highlighter for one line of plain text. The script is fixed text; the
+# link only ever goes into the box's escaped text (it may hold a console query from a link).
+_COPY_SCRIPT = """<script>
+(() => {
+  for (const box of document.querySelectorAll('.atlas-copy-link')) {
+    const area = box.querySelector('textarea'), button = box.querySelector('button');
+    if (!area || !button || button.dataset.bound) continue;
+    button.dataset.bound = '1';
+    button.addEventListener('click', async () => {
+      area.focus(); area.select();
+      let ok = false;
+      try { await navigator.clipboard.writeText(area.value); ok = true; }
+      catch (e) { try { ok = document.execCommand('copy'); } catch (e2) { ok = false; } }
+      button.textContent = ok ? button.dataset.done : button.dataset.failed;
+      setTimeout(() => { button.textContent = button.dataset.label; }, 2000);
+    });
+  }
+})();
+</script>"""
+_COPY_STYLE = (
+    "<style>.atlas-copy-link textarea{width:100%;box-sizing:border-box;resize:none;border:1px solid "
+    "rgba(49,51,63,.2);border-radius:.5rem;background:#f0f2f6;color:#31333f;padding:.5rem .6rem;"
+    "font:0.8rem/1.4 'Source Code Pro',ui-monospace,monospace;word-break:break-all}"
+    ".atlas-copy-link button{margin-top:.35rem;padding:.25rem .75rem;border:1px solid rgba(49,51,63,.2);"
+    "border-radius:.5rem;background:#fff;color:#31333f;font-size:.85rem;cursor:pointer}"
+    ".atlas-copy-link button:hover{border-color:#ff4b4b;color:#ff4b4b}</style>"
+)
+
+
+def copy_link_box(link: str) -> None:
+    """The link in a read-only box (select it, or press the button to copy it)."""
+    label, copy = html.escape(_("Link to this view"), quote=True), html.escape(_("Copy"), quote=True)
+    done, failed = html.escape(_("Copied"), quote=True), html.escape(_("Select the link and copy it"), quote=True)
+    rows = min(8, 1 + len(link) // 28)
+    st.html(
+        f'{_COPY_STYLE}<div class="atlas-copy-link"><textarea readonly rows="{rows}" aria-label="{label}" '
+        f'spellcheck="false">{html.escape(link)}</textarea><button type="button" data-label="{copy}" '
+        f'data-done="{done}" data-failed="{failed}">{copy}</button></div>{_COPY_SCRIPT}',
+        unsafe_allow_javascript=True,
+    )
 
 
 def save_view_ui(

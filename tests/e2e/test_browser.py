@@ -72,7 +72,7 @@ def test_filter_change_is_written_to_the_url(server, browser):
     wait_for_app(page, "Overview")
     see(page, "Largest pay figures, in EUR")
     # not one rerun behind: the copy box already carries the value just chosen
-    assert "currency=EUR" in page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    assert "currency=EUR" in page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value()
     shared = page.url
     page.close()
     # the copied address, opened in a new browser context, shows the same view
@@ -148,7 +148,7 @@ def test_copy_link_reproduces_the_view(server, browser):
         server.url + "/Talent_flows?level=firm&countries=CN&countries=US&top=8&certainty=reported&focus=bytedance"
     )
     wait_for_app(page, "Talent flows")
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value().strip()
     assert link.startswith(server.url + "/Talent_flows?")
     for part in ("level=firm", "countries=CN", "countries=US", "top=8", "certainty=reported", "focus=bytedance"):
         assert part in link, (part, link)
@@ -164,7 +164,7 @@ def test_copy_link_reproduces_the_view(server, browser):
     people.goto(server.url + "/People_and_firms?firm=google&subs=false")
     wait_for_app(people, "People & firms")
     people.wait_for_selector('[data-testid="stMetric"]', timeout=30000)
-    assert "subs=false" in people.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    assert "subs=false" in people.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value()
     metrics = people.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics[:2] == ["2", "3"]  # Google alone, without its subsidiaries
     people.close()
@@ -289,7 +289,7 @@ def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(fresh_server.url + "/Pay_offers?currency=EUR")
     wait_for_app(page, "Pay offers")
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value().strip()
     assert link.endswith("v=1")
     page.close()
     # another load comes in through the command line while no server holds the database
@@ -316,12 +316,12 @@ def test_empty_multiselect_is_not_the_same_as_unset(server, browser):
     page.goto(server.url + "/Funding?compare=")
     wait_for_app(page, "Funding")
     see(page, "Pick at least two firms to compare.")
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value().strip()
     assert "compare=&" in link or link.endswith("compare=")
     page.goto(server.url + "/Funding")
     wait_for_app(page, "Funding")
     assert page.get_by_text("Pick at least two firms to compare.").count() == 0  # unset: the default five
-    unset_link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    unset_link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value()
     assert "compare=openai" in unset_link.replace("\n", "")
     page.close()
 
@@ -429,7 +429,7 @@ def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
     wait_for_app(page, "People & firms")
     assert selected(page, "Person profile") == "Mu Li (李沐)"
     assert "person=mu-li" in page.url  # the id, in the address bar
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().replace("\n", "")
+    link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value().replace("\n", "")
     assert "person=mu-li" in link
     # any firm can be compared, and its chips show names
     page.goto(server.url + "/Funding?compare=google&compare=meta")

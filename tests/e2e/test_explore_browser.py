@@ -27,7 +27,7 @@ def see(page, text: str, timeout: int = 30000) -> None:
 
 
 def copied_link(page) -> str:
-    return page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text().strip()
+    return page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value().strip()
 
 
 def test_browse_facet_and_open_a_row(server, browser):
@@ -43,8 +43,8 @@ def test_browse_facet_and_open_a_row(server, browser):
     for part in ("table=moves", "f=certainty.eq.confirmed"):
         assert part in page.url, page.url
     page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-testid=stSidebar] [data-testid=stCode]')]"
-        ".some(e => e.innerText.includes('f=certainty.eq.confirmed'))",
+        "() => [...document.querySelectorAll('[data-testid=stSidebar] .atlas-copy-link textarea')]"
+        ".some(e => e.value.includes('f=certainty.eq.confirmed'))",
         timeout=30000,
     )
     page.screenshot(path=str(ARTIFACTS / "explore_moves_confirmed_1440.png"), full_page=True)

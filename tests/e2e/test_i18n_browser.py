@@ -103,7 +103,7 @@ def test_copy_link_carries_the_language(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1200})
     page.goto(server.url + "/Pay_offers?lang=zh&currency=CNY")
     wait_for_app(page, "薪酬报价")
-    link = page.locator('[data-testid="stSidebar"] [data-testid="stCode"]').inner_text()
+    link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value()
     assert "lang=zh" in link and "currency=CNY" in link
     other = browser.new_context().new_page()
     other.goto(link.strip())
