@@ -261,23 +261,35 @@ def snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> tuple[int, Path]:
                 version = db.data_version(cur)
                 folder = root / f"v{version}"
                 if not (folder / "done").is_file():
-                    work = root / f"v{version}.partial"
+                    # a folder of this process's own: several server processes (atlas.snapshots)
+                    # may write the same version at once; the first to finish publishes it
+                    work = root / f"v{version}.partial-{os.getpid()}"
                     shutil.rmtree(work, ignore_errors=True)
                     work.mkdir(parents=True)
                     for table, select in SNAPSHOT_TABLES.items():
                         target = str(work / f"{table}.parquet")
                         cur.execute(f"copy ({select}) to '{_quoted_path(target)}' (format parquet, compression zstd)")
                     (work / "done").write_text(str(version), encoding="utf-8")
-                    shutil.rmtree(folder, ignore_errors=True)
-                    work.rename(folder)
+                    if folder.exists() and not (folder / "done").is_file():
+                        shutil.rmtree(folder, ignore_errors=True)
+                    try:
+                        work.rename(folder)
+                    except OSError:  # another process published this version first: the same files
+                        shutil.rmtree(work, ignore_errors=True)
             finally:
                 cur.execute("rollback")
         finally:
             cur.close()
         for old in root.glob("v*"):
-            if old != folder and old.name != f"v{version}.partial":
-                _forget(old)
-                shutil.rmtree(old, ignore_errors=True)
+            if old == folder:
+                continue
+            try:
+                if ".partial-" in old.name and time.time() - old.stat().st_mtime < 3600:
+                    continue  # another process's copy being written (or this one's, for a newer version)
+            except FileNotFoundError:
+                continue  # removed by another process meanwhile
+            _forget(old)
+            shutil.rmtree(old, ignore_errors=True)
     return version, folder
 
 

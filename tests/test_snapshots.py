@@ -129,3 +129,32 @@ def test_the_command_line_load_publishes_when_the_database_is_served(store, tmp_
         assert _moves(reader.con) == 49
     finally:
         reader.close()
+
+
+def test_two_processes_write_the_consoles_parquet_copy_of_one_version_at_once(store):
+    # every server process exports the version its console reads; two at once must both end with
+    # the whole folder, and a copy another process is still writing is left alone
+    from atlas import console
+
+    root = console.snapshot_root(store.master)
+    foreign = root / "v1.partial-999999"
+    foreign.mkdir(parents=True)
+    script = (
+        "import sys, duckdb; from pathlib import Path; from atlas import console; "
+        "con = duckdb.connect(sys.argv[1], read_only=True); "
+        "v, folder = console.snapshot(con, Path(sys.argv[2])); print(folder)"
+    )
+    snap = str(store.current())
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, snap, str(store.master)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outs = [p.communicate(timeout=120)[0].strip() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0]
+    assert outs[0] == outs[1] == str(root / "v1")
+    assert (root / "v1" / "done").is_file()
+    assert {p.name for p in (root / "v1").glob("*.parquet")} == {f"{t}.parquet" for t in console.SNAPSHOT_TABLES}
+    assert foreign.exists()  # not this process's, and recent: left alone
+    assert list(root.glob("v1.partial-*")) == [foreign]  # neither writer left its own copy behind
