@@ -497,7 +497,7 @@ def database_file(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
     target = folder / f"talent-atlas-v{version}.duckdb"
     with _snapshot_lock:
         if not target.is_file():
-            work = folder / "database.partial"
+            work = folder / f"database.partial-{os.getpid()}"  # several server processes: one each
             work.unlink(missing_ok=True)
             out = duckdb.connect(str(work))
             try:
@@ -506,7 +506,7 @@ def database_file(con: duckdb.DuckDBPyConnection, db_path: Path) -> Path:
                     out.execute(f"create table {table} as select * from read_parquet('{path}')")
             finally:
                 out.close()
-            work.rename(target)
+            os.replace(work, target)  # another process's identical file, if any, is replaced whole
     return target
 
 
