@@ -43,6 +43,10 @@ class _Served:
         self.stamp: tuple[int, int] | None = None
 
     def connection(self, store: snapshots.Store) -> duckdb.DuckDBPyConnection:
+        return self.current(store).con
+
+    def current(self, store: snapshots.Store) -> snapshots.Reader:
+        """The reader of the newest snapshot (opened on a change of `CURRENT`)."""
         try:
             info = os.stat(store.folder / snapshots.CURRENT)
             stamp = (info.st_ino, info.st_mtime_ns)
@@ -56,7 +60,7 @@ class _Served:
                         self.retired.append(self.reader)
                     self.reader = fresh
                 self.stamp = stamp
-            return self.reader.con
+            return self.reader
 
     def close_unused(self, in_use: set[Path]) -> None:
         with self.lock:
@@ -67,9 +71,6 @@ class _Served:
                 else:
                     reader.close()
             self.retired = keep
-
-    def path(self) -> Path | None:
-        return self.reader.path if self.reader else None
 
 
 _served = _Served()
@@ -130,11 +131,16 @@ def pin_snapshot() -> None:
         gone = [_pins.pop(k) for k in stale]
     for pinned in gone:
         _end(pinned[0])
-    cur = connection().cursor()
+    store = snapshots.served()
+    if store is None:
+        cur, path = connection().cursor(), None
+    else:  # the cursor and the snapshot it reads, taken together (a publication may come between)
+        reader = _served.current(store)
+        cur, path = reader.con.cursor(), reader.path
     cur.execute("begin transaction")
     version = db.cache_version_here(cur)
     with _pins_lock:
-        _pins[key] = (cur, version, now, _served.path())
+        _pins[key] = (cur, version, now, path)
     _close_unused()
 
 
