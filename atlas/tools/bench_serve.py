@@ -269,15 +269,19 @@ def run(scale: str, work: Path, out: Path) -> ServeResults:
     results.moves = con.execute("select count(*) from moves").fetchone()[0]
     con.close()
     _log(f"Serving bench on {db_path} ({results.moves:,} moves)")
+    # the section is written after every part: a long run that is stopped keeps what it measured
     results.cpu["served"] = cpu_per_view(db_path, work, seed, [])
+    write_section(report(results), out, quiet=True)
     if scale != "large":  # the configurations compared where it is quick; at 10M the served one only
         results.cpu["development"] = cpu_per_view(db_path, work, seed, DEV_ARGS)
     results.memory = memory_over_views(db_path, work, seed)
+    write_section(report(results), out, quiet=True)
     server = Server(db_path, work / "levels_streamlit.log")
     try:
         results.levels[1] = _levels(server.url, [server.proc.pid], seed)
     finally:
         server.stop()
+    write_section(report(results), out, quiet=True)
     team(db_path, work, seed, results)
     write_section(report(results), out)
     return results
@@ -346,7 +350,7 @@ def report(r: ServeResults) -> str:
 MARK = "<!-- serve:{scale} -->"
 
 
-def write_section(text: str, out: Path) -> None:
+def write_section(text: str, out: Path, quiet: bool = False) -> None:
     """Put the section in RESULTS.md between its markers (replacing an earlier run at that scale)."""
     scale = text.split("`")[1]
     start, end = MARK.format(scale=scale), MARK.format(scale=scale + ":end")
@@ -357,4 +361,5 @@ def write_section(text: str, out: Path) -> None:
     else:
         new = old.rstrip("\n") + "\n\n" + block
     out.write_text(new)
-    print(text)
+    if not quiet:
+        print(text)
