@@ -64,13 +64,18 @@ class _Served:
 
     def close_unused(self, in_use: set[Path]) -> None:
         with self.lock:
-            keep = []
+            keep, closed = [], False
             for reader in self.retired:
                 if reader.path in in_use:
                     keep.append(reader)
                 else:
                     reader.close()
+                    closed = True
             self.retired = keep
+        store = snapshots.served()
+        if closed and store is not None:
+            with contextlib.suppress(OSError):
+                store.sweep()  # the last reader of an old snapshot removes it, not the next write
 
 
 _served = _Served()

@@ -150,11 +150,14 @@ class Store:
         return self.folder / name
 
     def sweep(self) -> list[Path]:
-        """Remove every snapshot but the current one that no process reads; returns those removed."""
+        """Remove every snapshot older than the current one that no process reads; returns those
+        removed. Run after each publication, and by a process when it closes an old snapshot."""
         current = self.current()
         removed = []
         for snap in self.snapshots():
-            if snap == current:
+            # never the current one, nor one being published after it (names sort by version and
+            # time): a sweep may run beside a publication, from any process, without the lock
+            if current is None or snap.name >= current.name:
                 continue
             readers = snap.with_name(snap.name + ".readers")
             with open(readers, "a+") as f:

@@ -158,3 +158,12 @@ def test_two_processes_write_the_consoles_parquet_copy_of_one_version_at_once(st
     assert {p.name for p in (root / "v1").glob("*.parquet")} == {f"{t}.parquet" for t in console.SNAPSHOT_TABLES}
     assert foreign.exists()  # not this process's, and recent: left alone
     assert list(root.glob("v1.partial-*")) == [foreign]  # neither writer left its own copy behind
+
+
+def test_a_sweep_beside_a_publication_never_removes_the_snapshot_being_published(store):
+    current = store.current()
+    # a publication under way: its file is there, CURRENT does not name it yet
+    newer = store.folder / f"atlas-v00000002-{int(current.name.split('-')[2].split('.')[0]) + 1}.duckdb"
+    newer.write_bytes(current.read_bytes())
+    assert store.sweep() == []
+    assert newer.exists() and current.exists()
