@@ -8,27 +8,27 @@
 --         $top_n (INTEGER), $min_count (INTEGER)
 with
 
-ends as (
+pairs as (
     -- groups are integer codes (flow_groups); an unknown origin or destination is -1
-    select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n
-    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n, n_moves
+    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 ),
 
 top_src as (
-    select s_n from ends group by s_n order by count(*) desc, s_n limit $top_n
+    select s_n from pairs group by s_n order by sum(n_moves) desc, s_n limit $top_n
 ),
 
 top_dst as (
-    select d_n from ends group by d_n order by count(*) desc, d_n limit $top_n
+    select d_n from pairs group by d_n order by sum(n_moves) desc, d_n limit $top_n
 ),
 
 counted as (
     -- groups outside the top fold into one code per side (-2) before anything is paired, so
     -- the pairing sees at most (top_n + 1)^2 groups however many firms there are
-    select coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n, count(*) as n_moves
-    from ends as e
-    left join top_src as ts on ts.s_n = e.s_n
-    left join top_dst as td on td.d_n = e.d_n
+    select coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n, sum(p.n_moves)::bigint as n_moves
+    from pairs as p
+    left join top_src as ts on ts.s_n = p.s_n
+    left join top_dst as td on td.d_n = p.d_n
     group by all
 ),
 
@@ -38,7 +38,8 @@ labels as (
 
 names as (
     -- names only for links of five or fewer moves: the moves are read again, folded the
-    -- same way, and only those of such links keep their person's name
+    -- same way, and only those of such links keep their person's name (when there is no
+    -- such link, the empty join ends the read of the moves before it starts)
     select f.s_n, f.d_n, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
     from (
         select e.person_label, coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n

@@ -8,14 +8,14 @@
 with
 
 ends as (
-    select src_n, dst_n
-    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    select src_n, dst_n, n_moves
+    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
     where src_n is distinct from dst_n
 ),
 
 sides as (
     -- one pass: arrivals per destination and departures per origin
-    select grouping(src_n) = 1 as is_gain, coalesce(src_n, dst_n) as group_n, count(*) as n
+    select grouping(src_n) = 1 as is_gain, coalesce(src_n, dst_n) as group_n, sum(n_moves) as n
     from ends
     group by grouping sets ((src_n), (dst_n))
 ),

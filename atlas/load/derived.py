@@ -49,6 +49,7 @@ REFRESH = {
     "pay_facts": ("comp_id", "scope_comps"),
     "pay_firm_counts": None,
     "investments": ("round_id", "scope_rounds"),
+    "flow_cells": "cells",
 }
 # Which scope a fact table's touched rows go to, by which of its columns.
 TOUCHES = {
@@ -164,7 +165,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         # move_facts by person; the firm pairs of their old and new moves, for the per-firm
         # counts and the deals between them
         moved = (
-            "select from_n, to_n, certainty_level, {sign} as sign from move_facts "
+            f"select from_n, to_n, certainty_level, {{sign}} as sign, {CELL_COLUMNS} from move_facts "
             "where person_n in (select person_n from scope_people_n)"
         )
         _pause_point("refresh move_facts")
@@ -188,6 +189,8 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             rule = REFRESH[table]
             if rule == "delta":
                 counts[table] = _count_deltas(cur)
+            elif rule == "cells":
+                counts[table] = _cell_deltas(cur)
             elif rule is None:
                 cur.execute(f"delete from {table}")
                 cur.execute(f"insert into {table} select * from {table}_source")
@@ -227,6 +230,33 @@ def _count_deltas(cur: duckdb.DuckDBPyConnection) -> int:
     return cur.execute(
         "insert into firm_move_counts select * from counts_after where n_in <> 0 or n_out <> 0"
     ).fetchall()[0][0]
+
+
+# flow_cells' key: the columns it counts moves by (derived/10_flow_cells.sql), in its order
+CELL_COLUMNS = (
+    "from_kind_n, to_kind_n, from_country_n, to_country_n, from_kind, to_kind, from_country, to_country, "
+    "year, certainty_level"
+)
+
+
+def _cell_deltas(cur: duckdb.DuckDBPyConnection) -> int:
+    """flow_cells: each cell's count plus the scope's moves as they are now, minus them as they
+    were (moved_pairs carries both ends' kind and country as they were, so a firm whose kind or
+    country changed moves its people's moves from one cell to another)."""
+    keys = [c.strip() for c in CELL_COLUMNS.split(",")]
+    same = " and ".join(f"c.{k} is not distinct from d.{k}" for k in keys)
+    cur.execute(
+        f"create or replace temp table cell_deltas as select {CELL_COLUMNS}, sum(sign)::bigint as n_moves "
+        "from moved_pairs group by all having sum(sign) <> 0"
+    )
+    cur.execute(
+        "create or replace temp table cells_after as select "
+        + ", ".join(f"d.{k}" for k in keys)
+        + ", coalesce(c.n_moves, 0) + d.n_moves as n_moves "
+        f"from cell_deltas as d left join flow_cells as c on {same}"
+    )
+    cur.execute(f"delete from flow_cells as c using cell_deltas as d where {same}")
+    return cur.execute("insert into flow_cells select * from cells_after where n_moves <> 0").fetchall()[0][0]
 
 
 def _widen_for_firms(cur: duckdb.DuckDBPyConnection) -> None:

@@ -33,6 +33,30 @@ select
     level_n(level, s.to_n, s.to_root_n, s.to_kind_n, s.to_country_n) as dst_n
 from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;
 
+-- The selected moves as (origin group, destination group, n_moves) at one flow level, for
+-- the queries to add up: from the pre-counted flow_cells at the kind and country levels when
+-- no search narrows the moves (a few hundred thousand rows instead of every move), else one
+-- row per move of flow_ends (at the firm and parent levels there are nearly as many pairs as
+-- moves: grouping them first doubled the time at 10M). The same sums either way
+-- (tests/test_flow_cells.py). Only one branch reads anything: the other's guard is
+-- false for the whole query.
+create or replace macro flow_pairs(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+select
+    level_n(level, null, null, c.from_kind_n, c.from_country_n) as src_n,
+    level_n(level, null, null, c.to_kind_n, c.to_country_n) as dst_n,
+    sum(c.n_moves)::bigint as n_moves
+from flow_cells as c
+where level in ('kind', 'country') and search = ''
+    and (case when c.year is null then include_undated else c.year between start_year and end_year end)
+    and c.certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, c.from_kind) or list_contains(kinds, c.to_kind))
+    and (len(countries) = 0 or list_contains(countries, c.from_country) or list_contains(countries, c.to_country))
+group by all
+union all
+select src_n, dst_n, 1::bigint as n_moves
+from flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search)
+where not (level in ('kind', 'country') and search = '');
+
 -- The pay figures the filters select, each with its low, midpoint and high converted by
 -- fx_factors; every pay query reads this, so the filters mean the same everywhere.
 -- p_person / p_firm: '' = all; the lists: empty = all.
