@@ -482,6 +482,13 @@ def money_axis() -> alt.Axis:
     return MONEY_AXIS if language() == "en" else alt.Axis(labelExpr=_ZH_MONEY_LABEL)
 
 
+def money_legend() -> alt.Legend:
+    """A legend of amounts, in the same words as money_axis (never "15B" beside an axis in 亿)."""
+    if language() == "en":
+        return alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')")
+    return alt.Legend(labelExpr=_ZH_MONEY_LABEL)
+
+
 PAY_KIND_COLORS = {
     "base_salary": "#4C78A8",
     "annual_total": "#72B7B2",
@@ -744,8 +751,9 @@ ROUND_TYPE_COLORS = {
 def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.LayerChart:
     """Cumulative capital raised per firm as step lines, with a point at each counted round.
 
-    Each line is carried flat to `until` (the end of the period) so a firm with one round
-    still shows a step, not a lone dot.
+    Each line is carried flat to the latest round drawn (of any firm; never past `until`, the
+    period's end), so a firm's total reads beside the others' at the same date; it is never
+    drawn on into years the data does not reach.
     """
     df = _tip_frame(df)
     from atlas.money import format_amount
@@ -761,8 +769,9 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
         ],
     )
     ends = df.sort_values("announced_on").groupby("firm", as_index=False).last()
+    last = min(pd.Timestamp(until), pd.to_datetime(df["announced_on"]).max())
     ends = ends.assign(
-        announced_on=pd.Timestamp(until), round_id=None, amount_converted=None, round_text=None, is_end=True
+        announced_on=last, round_id=None, amount_converted=None, round_text=None, is_end=True
     )
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
@@ -797,9 +806,22 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """Each round as a point over time: amount (log), colour by type, size by valuation,
     shape and fading by status so terminated and rumored deals stand apart."""
     df = _tip_frame(df)
+    from atlas.money import format_amount
+
     data = df[df["announced_date"].notna() & df["amount_converted"].notna()]
-    # a point without a valuation is drawn at the smallest size rather than dropped
-    data = data.assign(valuation_size=data["valuation_converted"].fillna(0))
+    # a point without a valuation is drawn at the smallest size rather than dropped; its tooltip
+    # says "not known" (a number format would print an unknown as 0)
+    data = data.assign(
+        valuation_size=data["valuation_converted"].fillna(0),
+        amount_text=[
+            format_amount(a, None, currency, q)
+            for a, q in zip(data["amount_converted"], data["amount_qualifier"], strict=True)
+        ],
+        valuation_text=[
+            format_amount(v, None, currency, q) if pd.notna(v) else _("not known")
+            for v, q in zip(data["valuation_converted"], data["valuation_qualifier"], strict=True)
+        ],
+    )
     return (
         alt.Chart(data)
         .mark_point(filled=True, cursor="pointer")
@@ -831,7 +853,7 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                 "valuation_size:Q",
                 title=_("Valuation ({currency})").format(currency=currency),
                 scale=alt.Scale(range=[60, 900]),
-                legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
+                legend=money_legend(),
             ),
             shape=alt.Shape(
                 "status:N",
@@ -847,12 +869,8 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                 alt.Tooltip("round_type_label:N", title=_("Type")),
                 alt.Tooltip("status_label:N", title=_("Status")),
                 alt.Tooltip("announced_on:N", title=_("Announced")),
-                alt.Tooltip(
-                    "amount_converted:Q", title=_("Amount ({currency})").format(currency=currency), format=",.0f"
-                ),
-                alt.Tooltip(
-                    "valuation_converted:Q", title=_("Valuation ({currency})").format(currency=currency), format=",.0f"
-                ),
+                alt.Tooltip("amount_text:N", title=_("Amount ({currency})").format(currency=currency)),
+                alt.Tooltip("valuation_text:N", title=_("Valuation ({currency})").format(currency=currency)),
                 alt.Tooltip("investors:N", title=_("Investors")),
                 alt.Tooltip("certainty_label:N", title=_("Certainty")),
                 alt.Tooltip("source:N", title=_("Source")),
@@ -868,32 +886,34 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     )
 
 
+def _alliance_label(row: dict, currency: str) -> str:
+    """A cell's text: the completed amount (a "more than" kept), else what a deal that did not
+    complete was reported at, said so ("more than USD 1B, terminated"); a partnership has no
+    money; only an amount never reported is "undisclosed"."""
+    from atlas.money import format_amount
+
+    total, offered = row.get("total_converted"), row.get("offered_converted")
+    statuses = row.get("statuses") or ""
+    if pd.notna(total):
+        text = format_amount(total, None, currency, row.get("total_qualifier"))
+    elif pd.notna(offered):
+        text = format_amount(offered, None, currency, row.get("offered_qualifier"))
+    elif row.get("roles") == "partner":
+        text = _("partnership (no money)")
+    else:
+        text = _("undisclosed")
+    if pd.notna(row.get("max_stake_pct")):
+        text += f" · {row['max_stake_pct']:g}%"
+    if "terminated" in statuses:
+        text += " · " + _("terminated")
+    return text
+
+
 def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Investors (rows) against the firms they back (columns): the cell is the total amount,
     its text the amount and stake, or 'undisclosed'; terminated deals are labelled so."""
     df = _tip_frame(df)
-    from atlas.money import format_amount
-
-    data = df.assign(
-        label=[
-            (
-                format_amount(t, None, currency)
-                if pd.notna(t)
-                else _("partnership (no money)")
-                if roles == "partner"
-                else _("undisclosed")
-            )
-            + (f" · {s:g}%" if pd.notna(s) else "")
-            + (" · " + _("terminated") if "terminated" in st_ else "")
-            for t, s, st_, roles in zip(
-                df["total_converted"],
-                df["max_stake_pct"],
-                df["statuses"],
-                df.get("roles", pd.Series([""] * len(df))),
-                strict=True,
-            )
-        ]
-    )
+    data = df.assign(label=[_alliance_label(row, currency) for row in df.to_dict("records")])
     base = alt.Chart(data).encode(
         x=alt.X("firm:N", title=_("Backed firm"), axis=alt.Axis(labelAngle=-30, labelLimit=160)),
         y=alt.Y("investor:N", title=_("Investor, buyer or partner"), sort=list(dict.fromkeys(df["investor"]))),
@@ -903,6 +923,11 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             alt.Tooltip("n_rounds:Q", title=_("Rounds (n)")),
             alt.Tooltip(
                 "total_converted:Q", title=_("Total ({currency}, completed)").format(currency=currency), format=",.0f"
+            ),
+            alt.Tooltip(
+                "offered_converted:Q",
+                title=_("Reported, not completed ({currency})").format(currency=currency),
+                format=",.0f",
             ),
             alt.Tooltip("max_stake_pct:Q", title=_("Largest stake (%)")),
             alt.Tooltip("roles:N", title=_("As (investor, buyer, partner)")),
@@ -915,14 +940,17 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             "total_converted:Q",
             title=_("Total ({currency})").format(currency=currency),
             scale=alt.Scale(type="log", scheme="oranges"),
-            legend=alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')"),
+            legend=money_legend(),
         )
     )
     text = base.mark_text(fontSize=11).encode(text="label:N")
     return (cells + text).properties(
         title=alt.Title(
             _("Strategic alliances: who backs, buys or partners with whom"),
-            subtitle=_("Uncoloured cells: no amount (a partnership, or an amount not disclosed)"),
+            subtitle=_(
+                "Coloured by the completed amount. Uncoloured: no completed amount (a partnership, an amount not"
+                " disclosed, or a deal that did not complete, with what it was reported at)"
+            ),
         ),
         height=alt.Step(40),
         width=alt.Step(150),

@@ -281,6 +281,9 @@ def _bench(args: argparse.Namespace) -> int:
     if args.explore_only:
         bench.run_explore_only(args.scale, work=args.work, out=args.out)
         return 0
+    if args.pages_only:
+        bench.run_pages_only(args.scale, work=args.work, out=args.out)
+        return 0
     if args.serve:
         from atlas.tools import bench_serve
 
@@ -430,6 +433,12 @@ def parser() -> argparse.ArgumentParser:
         "--explore-only",
         action="store_true",
         help="only the Explore page's section, on the database an earlier full run loaded (bench_<scale>.duckdb)",
+    )
+    be.add_argument(
+        "--pages-only",
+        action="store_true",
+        help="only the page data section (cold and warm queries of every page's views), on the database an "
+        "earlier full run loaded, brought to the current schema",
     )
     be.set_defaults(func=_bench)
 

@@ -4,7 +4,7 @@ import streamlit as st
 
 from atlas import cache, charts, labels, ui
 from atlas.escape import md
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, ngettext
 
 
 def _pick_focus() -> None:
@@ -82,6 +82,17 @@ else:
     )
     st.caption(_("Click a node or a link to list whom that group gained from and lost to (below)."))
     ui.downloads_ui("flows", df=flows)
+    inside = int(flows["n_inside_moves"].iloc[0])
+    if inside:
+        st.caption(
+            ngettext(
+                "{n} move stayed inside one {level} (at this level it is neither a flow, nor a gain, nor a loss):"
+                " not drawn.",
+                "{n} moves stayed inside one {level} (at this level they are neither flows, nor gains, nor"
+                " losses): not drawn.",
+                inside,
+            ).format(n=f"{inside:,}", level=level_word)
+        )
     below_minimum = int(flows["n_hidden_moves"].iloc[0])
     if below_minimum:
         st.caption(

@@ -1,6 +1,7 @@
 -- Strategic alliances: one row per (investor, buyer or partner; backed firm) pair, with what
 -- it is to the firm (roles: investor, buyer, partner), the number of
--- rounds, the total amount in $currency (completed deals only), the largest stake, the
+-- rounds, the total amount in $currency (completed deals only, with "more than" kept), the
+-- amount of the deals that did not complete (terminated or announced: never in the total), the largest stake, the
 -- statuses seen and the round types; the $top_n investors by total amount, and for each
 -- the 10 firms it put the most into (so a chart draws at most 10 x $top_n cells).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
@@ -17,7 +18,11 @@ pairs as (
         i.status,
         i.stake_pct,
         i.role,
-        case when i.status = 'completed' then i.amount * fx.factor end as amount_converted
+        case when i.status = 'completed' then i.amount * fx.factor end as amount_converted,
+        -- a deal that did not complete (terminated, announced) keeps what it was reported at,
+        -- apart: shown as such, never added to the total
+        case when i.status <> 'completed' then i.amount * fx.factor end as offered_converted,
+        i.amount_qualifier
     from investments as i
     left join fx_factors($currency, 0) as fx on fx.currency = i.currency and fx.year = i.year
     where round_matches(i.announced_on, i.certainty, i.kind, i.country, i.round_type, i.status,
@@ -40,6 +45,14 @@ grouped as (
         p.firm_id,
         count(*) as n_rounds,
         sum(p.amount_converted) as total_converted,
+        -- a sum with a "more than" amount in it is itself at least that much
+        case when bool_or(p.amount_qualifier = 'at_least' and p.amount_converted is not null) then 'at_least'
+            when bool_or(p.amount_qualifier = 'about' and p.amount_converted is not null) then 'about'
+            end as total_qualifier,
+        sum(p.offered_converted) as offered_converted,
+        case when bool_or(p.amount_qualifier = 'at_least' and p.offered_converted is not null) then 'at_least'
+            when bool_or(p.amount_qualifier = 'about' and p.offered_converted is not null) then 'about'
+            end as offered_qualifier,
         max(p.stake_pct) as max_stake_pct
     from pairs as p
     semi join top_investors as t on t.investor_id = p.investor_id
@@ -69,6 +82,9 @@ final as (
         fl.firm_label as firm,
         g.n_rounds,
         g.total_converted,
+        g.total_qualifier,
+        g.offered_converted,
+        g.offered_qualifier,
         g.max_stake_pct,
         k.statuses,
         k.round_types,

@@ -1,5 +1,5 @@
 -- Deals (acquisitions and acqui-hires, including licensing-and-hiring deals): one row per
--- deal, the 500 largest, with the buyer, the amount in $currency, the status, and the
+-- deal, the 500 largest (deal_rank: completed ones first), with the buyer, the amount in $currency, the status, and the
 -- people who moved from the target to the buyer in the deal's year (from the moves
 -- table, matched by every load: deal_people), with the source.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
@@ -15,7 +15,7 @@ top as materialized (
         $currency
     )
     where round_type in ('acquisition', 'acquihire')
-    order by amount_converted desc nulls last, round_id
+    order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, round_id
     limit 500
 ),
 
@@ -65,4 +65,4 @@ final as (
 )
 
 select * from final
-order by amount_converted desc nulls last, round_id
+order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, round_id

@@ -18,7 +18,7 @@ focus as (
 ends as (
     select src_n, dst_n, person_label, moved_on, moved_on_precision
     from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
-    where src_n is distinct from dst_n
+    where not inside_group(src_n, dst_n)
         and (src_n = (select group_n from focus) or dst_n = (select group_n from focus))
 ),
 

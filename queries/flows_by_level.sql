@@ -1,17 +1,29 @@
 -- Origin-to-destination flows for the Sankey, one row per (origin, destination) link at
 -- the chosen level. Groups outside the top $top_n origins (or destinations) fold into
 -- "Other"; links with fewer than $min_count moves are not returned, and every row carries
--- how many moves and links were left out that way. Names are listed for links of <= 5 moves.
+-- how many moves and links were left out that way, and how many moves stayed inside one group
+-- (inside_group: not a flow, so not drawn). Names are listed for links of <= 5 moves.
 -- Params: $level (VARCHAR: firm, parent, kind, country), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
 --         $top_n (INTEGER), $min_count (INTEGER)
 with
 
+every_pair as (
+    select src_n, dst_n, n_moves
+    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+),
+
+inside as (
+    -- moves inside one group are not flows (inside_group): counted here, for the caption
+    select coalesce(sum(n_moves), 0)::bigint as n_inside_moves from every_pair where inside_group(src_n, dst_n)
+),
+
 pairs as (
     -- groups are integer codes (flow_groups); an unknown origin or destination is -1
     select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n, n_moves
-    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    from every_pair
+    where not inside_group(src_n, dst_n)
 ),
 
 top_src as (
@@ -46,6 +58,7 @@ names as (
         from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search) as e
         left join top_src as ts on ts.s_n = coalesce(e.src_n, -1)
         left join top_dst as td on td.d_n = coalesce(e.dst_n, -1)
+        where not inside_group(e.src_n, e.dst_n)
     ) as f
     semi join (select s_n, d_n from counted where n_moves <= 5) as small
         on small.s_n = f.s_n and small.d_n = f.d_n
@@ -69,7 +82,8 @@ final as (
     select
         l.*,
         coalesce(sum(l.n_moves) filter (where l.n_moves < $min_count) over (), 0)::bigint as n_hidden_moves,
-        count(*) filter (where l.n_moves < $min_count) over () as n_hidden_links
+        count(*) filter (where l.n_moves < $min_count) over () as n_hidden_links,
+        (select n_inside_moves from inside) as n_inside_moves
     from links as l
 )
 

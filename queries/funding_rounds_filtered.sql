@@ -1,4 +1,5 @@
--- Funding rounds and deals the current filters select, largest first, one row per round:
+-- Funding rounds and deals the current filters select, largest first (deal_rank: completed ones
+-- before those that did not complete, then unknown amounts), one row per round:
 -- the original amount, the amount and valuation converted to $currency at the announcement
 -- year's rates, the investors, the stated or implied valuation (amount / stake), source and
 -- certainty. is_raised marks what counts as capital raised: a completed seed, series,
@@ -24,7 +25,7 @@ top as (
     -- the rounds listed, chosen before their sources are joined
     select *
     from selected
-    order by amount_converted desc nulls last, amount desc nulls last, round_id
+    order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, amount desc nulls last, round_id
     limit $limit
 ),
 
@@ -62,7 +63,7 @@ final as (
 
 listed as (
     select * from final
-    order by amount_converted desc nulls last, amount desc nulls last, round_id
+    order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, amount desc nulls last, round_id
     limit $limit
 ),
 
@@ -87,4 +88,4 @@ investors as (
 select t.*, i.investors
 from listed as t
 left join investors as i on i.round_id = t.round_id
-order by t.amount_converted desc nulls last, t.amount desc nulls last, t.round_id
+order by deal_rank(t.status, t.amount_converted) desc nulls last, t.amount_converted desc nulls last, t.amount desc nulls last, t.round_id

@@ -10,7 +10,7 @@ with
 ends as (
     select src_n, dst_n, n_moves
     from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
-    where src_n is distinct from dst_n
+    where not inside_group(src_n, dst_n)
 ),
 
 sides as (

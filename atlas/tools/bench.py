@@ -61,7 +61,7 @@ LOAD_PHASES = {
 PERSON, FIRM = "person-12", "firm-0"  # firm-0 is the largest firm of the power law: the worst case
 PERIOD = ["2015", "2020"]
 
-# Four views of each page of the registry, by its title, as URL parameters (the default first).
+# Four or five views of each page of the registry, by its title, as URL parameters (the default first).
 VIEWS: dict[str, list[tuple[str, dict]]] = {
     "Overview": [
         ("default", {}),
@@ -72,6 +72,7 @@ VIEWS: dict[str, list[tuple[str, dict]]] = {
     "Talent flows": [
         ("default", {}),
         ("firm level", {"level": "firm"}),
+        ("country level", {"level": "country"}),
         ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
         ("China, startups", {"countries": ["CN"], "kinds": ["ai_startup"]}),
     ],
@@ -1027,21 +1028,8 @@ def report(r: Results) -> str:
         + ", ".join(f"{LOAD_PHASES.get(k, k)} {v:.1f}" for k, v in r.load_phases.items() if k in LOAD_PHASES)
         + "; the rest is the checkpoint.",
         "",
-        "## Page data",
-        "",
-        "Cold: the page's queries with the cache empty; warm: the same page again; raw: the same SQL and",
-        "bound values straight on DuckDB (the limit). Times are the sum over the page's queries.",
-        "",
-        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result "
-        "| Largest chart |",
-        "|---|---|---:|---:|---:|---:|---:|---|---|---:|",
     ]
-    for v in r.views:
-        ratio = v.cold / v.raw if v.raw else 0
-        lines.append(
-            f"| {v.page} | {v.view} | {v.calls} | {v.cold * 1000:.0f} | {v.warm * 1000:.1f} | {v.raw * 1000:.0f} | "
-            f"{ratio:.2f} | {v.slowest} | {v.max_rows:,} ({v.max_rows_query}) | {v.chart_rows:,} |"
-        )
+    lines += _report_pages(r)
     lines += [
         "",
         "## The pandas peer",
@@ -1102,6 +1090,27 @@ TARGETS_20 = {
     "p95_20_s": 2,
     "settled_s": 1.2,
 }
+
+
+def _report_pages(r: Results, run_line: str = "") -> list[str]:
+    lines = [
+        "## Page data",
+        "",
+        *([run_line, ""] if run_line else []),
+        "Cold: the page's queries with the cache empty; warm: the same page again; raw: the same SQL and",
+        "bound values straight on DuckDB (the limit). Times are the sum over the page's queries.",
+        "",
+        "| Page | View | Queries | Cold ms | Warm ms | Raw ms | Cold / raw | Slowest query | Largest result "
+        "| Largest chart |",
+        "|---|---|---:|---:|---:|---:|---:|---|---|---:|",
+    ]
+    for v in r.views:
+        ratio = v.cold / v.raw if v.raw else 0
+        lines.append(
+            f"| {v.page} | {v.view} | {v.calls} | {v.cold * 1000:.0f} | {v.warm * 1000:.1f} | {v.raw * 1000:.0f} | "
+            f"{ratio:.2f} | {v.slowest} | {v.max_rows:,} ({v.max_rows_query}) | {v.chart_rows:,} |"
+        )
+    return lines
 
 
 def _report_issue_20(r: Results) -> list[str]:
@@ -1353,6 +1362,36 @@ def run_explore_only(scale: str = "small", work: Path | None = None, out: Path |
 
     bench_names.write_section(text, out, head="## Explore: table pages")
     print(text)
+    _log(f"written to {out}")
+    return results
+
+
+def run_pages_only(scale: str = "small", work: Path | None = None, out: Path | None = None) -> Results:
+    """The page data section alone, on the database an earlier full run loaded, brought to the
+    current schema first (new derived tables are built); the section replaces its earlier self."""
+    import logging
+
+    from atlas import db
+
+    for name in ("streamlit", "streamlit.runtime"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+    db_path = Path(work or ROOT / "bench" / "work") / f"bench_{scale}.duckdb"
+    if not db_path.is_file():
+        raise SystemExit(f"{db_path} does not exist: run `python -m atlas bench --scale {scale}` first")
+    t = time.perf_counter()
+    db.connect(db_path).close()
+    _log(f"schema brought up to date in {time.perf_counter() - t:.1f} s")
+    results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
+    time_pages(db_path, results)
+    run_line = (
+        f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`--pages-only`, on the database of the last full run, "
+        "brought to the current schema)."
+    )
+    text = "\n".join(_report_pages(results, run_line)).strip()
+    out = Path(out or ROOT / "bench" / "RESULTS.md")
+    from atlas.tools import bench_names
+
+    bench_names.write_section(text, out, head="## Page data")
     _log(f"written to {out}")
     return results
 

@@ -489,6 +489,14 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
 # ---------------------------------------------------------------- the SQL console
 
 
+def _use_example() -> None:
+    """The example picked becomes the query box's value before the page runs; the box is bound
+    to the link's `sql`, so the link follows (setting a bound parameter directly is refused)."""
+    example = st.session_state.get("example")
+    if example in console.EXAMPLES:
+        st.session_state["sql"] = console.EXAMPLES[example]
+
+
 def console_ui() -> None:
     """The read-only SQL console: a query in the URL (`sql=`) runs as the page opens."""
     who = auth.identity()
@@ -510,12 +518,8 @@ def console_ui() -> None:
             key="example",
             placeholder=_("Pick an example query"),
             format_func=i18n.bound(_),
+            on_change=_use_example,
         )
-        if example and st.session_state.get("_example_used") != example:
-            # the query box is drawn after this: it takes the example as its value, and the link too
-            st.session_state["_example_used"] = example
-            st.session_state["sql"] = console.EXAMPLES[example]
-            st.query_params["sql"] = console.EXAMPLES[example]
         with st.expander(_("Schema: every table and column"), icon=":material/schema:"):
             schema_ui()
     with c1:

@@ -40,10 +40,24 @@ create or replace macro degree_order(degree) as
 -- Whether a certainty is at least the minimum selected.
 create or replace macro at_least_certain(c, min_c) as certainty_level(c) >= certainty_level(min_c);
 
+-- The one ranking rule of every list of rounds and deals, largest first: completed ones by their
+-- amount, then the ones that did not complete (terminated, rumored: what they were reported
+-- at, never ranked among what happened), then those whose amount is not known. Used as
+--   order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, ...
+create or replace macro deal_rank(status, amount_converted) as
+    case when status = 'completed' then amount_converted end;
+
 -- The code of a firm at a flow level (see firm_levels).
 create or replace macro level_n(level, firm_n, root_n, kind_n, country_n) as
     case level when 'firm' then firm_n when 'parent' then root_n when 'kind' then kind_n
         when 'country' then country_n end;
+
+-- The one rule of every flow query for a move inside one group at the chosen level (Google
+-- Brain to Google DeepMind at the parent level, two US firms at the country level): it is
+-- neither a flow, nor a gain, nor a loss. The Sankey, the net chart, the counterparts and the
+-- firm lists' "with subsidiaries" counts all leave it out; the Sankey says how many it left.
+-- A move with an unknown end is never inside a group.
+create or replace macro inside_group(src_n, dst_n) as coalesce(src_n = dst_n, false);
 
 -- Money in one place, shared by the pay and funding queries: fx_factors gives, for every
 -- (currency, year) in fx_rates, the factor that converts an amount reported in that

@@ -21,6 +21,7 @@ select
     r.round_type,
     r.status,
     r.amount,
+    r.amount_qualifier,
     r.currency,
     r.stake_pct
 from round_investors as ri
