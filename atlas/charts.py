@@ -958,6 +958,7 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
 
 CONSOLE_CHART_ROWS = 500  # a console result larger than this is a table, not a chart
+TITLE_AND_AXIS_PX = 110  # what a chart's title and x axis add to its plot's height
 
 
 def first_two_columns_chart(df: pd.DataFrame) -> alt.Chart | None:
@@ -982,7 +983,11 @@ def first_two_columns_chart(df: pd.DataFrame) -> alt.Chart | None:
         chart = (
             alt.Chart(data)
             .mark_bar()
-            .encode(y=alt.Y("x:N", title=str(x), sort="-x"), x=alt.X("y:Q", title=str(y)), tooltip=tooltip)
+            .encode(
+                y=alt.Y("x:N", title=str(x), sort="-x", axis=alt.Axis(labelOverlap=False, labelLimit=240)),
+                x=alt.X("y:Q", title=str(y)),
+                tooltip=tooltip,
+            )
         )
     bars = not (pd.api.types.is_datetime64_any_dtype(df[x]) or pd.api.types.is_numeric_dtype(df[x]))
     # one bar per row, each tall enough for its label (a step height is not kept by Streamlit's container)

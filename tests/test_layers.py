@@ -21,6 +21,7 @@ LAYERS = [
         "atlas.urlvalues",
         "atlas.pages",
         "atlas.money",
+        "atlas.dates",
         "atlas.labels",
         "atlas.names",
         "atlas.access",

@@ -120,3 +120,66 @@ def test_a_chinese_funding_legend_counts_in_yi_like_its_axis():
     finally:
         i18n.set_language("en")
     assert "亿" in legend["labelExpr"] and "format" not in legend
+
+
+# --- dates at the precision the source gave ------------------------------------------------------
+
+
+def test_the_explore_row_page_keeps_each_date_at_its_precision(app):
+    """A move dated "2023" read 2023-01-01, and its source's month 2023-03 read 2023-03-01 00:00:00."""
+    app.switch_page("pages/6_Explore.py")
+    app.query_params["table"] = "moves"
+    app.query_params["row"] = "yang-hongxia-joins-bytedance-2023"
+    app.run()
+    assert not app.exception, app.exception
+    shown = app.dataframe[0].value.set_index("column")["value"]
+    assert shown["moved_on"] == "2023" and shown["moved_on_precision"] == "year"
+    source = next(m.value for m in app.markdown if m.value.startswith("**Source**"))
+    assert ", 2023-03 " in source + " " and "00:00" not in source and "2023-03-01" not in source
+
+
+def test_the_explore_table_shows_dates_at_their_precision(app):
+    app.switch_page("pages/6_Explore.py")
+    app.query_params["table"] = "sources"
+    app.run()
+    assert not app.exception, app.exception
+    table = app.dataframe[0].value
+    assert set(table["published_on"]) == {"2023-03", "2023", "2024-11", "2025", "2024"}
+
+
+def test_one_formatter_reads_a_date_at_its_precision():
+    import datetime as dt
+
+    from atlas import dates, i18n
+
+    assert dates.at_precision(dt.date(2024, 1, 1), "year") == "2024"
+    assert dates.at_precision(dt.date(2024, 11, 1), "month") == "2024-11"
+    assert dates.at_precision(pd.Timestamp("2024-11-26"), "day") == "2024-11-26"
+    assert dates.at_precision(None, "year") is None
+    frame = pd.DataFrame({"at": [pd.Timestamp("2026-12-04 09:30")], "on": [dt.date(2024, 11, 26)]})
+    assert dates.readable_dates(frame).iloc[0].tolist() == ["2026-12-04 09:30", "2024-11-26"]
+    i18n.set_language("zh")
+    try:
+        assert dates.at_precision(dt.date(2024, 11, 1), "month") == "2024年11月"
+    finally:
+        i18n.set_language("en")
+
+
+# --- the SQL console -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("index", [0, 1, 2])
+def test_picking_a_console_example_runs_it(app, index):
+    """Picking any example replaced the page with a StreamlitAPIException (a bound query
+    parameter set directly); typing the same query worked."""
+    from atlas import console
+
+    app.switch_page("pages/6_Explore.py")
+    app.query_params["tab"] = "SQL console"
+    app.run()
+    example = list(console.EXAMPLES)[index]
+    app.selectbox(key="example").select(example).run()
+    assert not app.exception, app.exception[0].value
+    assert app.text_area(key="sql").value == console.EXAMPLES[example]
+    assert any(" in " in c.value and "Data version" in c.value for c in app.caption), [c.value for c in app.caption]
+

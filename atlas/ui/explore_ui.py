@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore, export, i18n
+from atlas import access, cache, charts, console, dates, db, explore, export, i18n
 from atlas.escape import md, short
 from atlas.i18n import N_, _, ngettext
 from atlas.model import dictionary
@@ -289,7 +289,7 @@ def _with_links(
 ) -> tuple[pd.DataFrame, dict]:
     """The page's rows for display: the row's own link first, references as links named by
     their label (a person's or firm's name, a source's title)."""
-    shown = rows.drop(columns=["_rowid"]).copy()
+    shown = dates.readable_dates(rows.drop(columns=["_rowid"]))  # each date at its stored precision
     config: dict = {}
     opens = _("open")  # what the row's link reads
     shown.insert(
@@ -414,10 +414,12 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
     st.subheader(f"{table.title.capitalize()}: {md(short(text, 80))}")
     values = row.drop(labels=["_rowid"])
     labels = cache.explore("labels", table, values.to_frame().T)
+    # dates at their stored precision: "2024" stays 2024, never 2024-01-01 00:00:00
+    readable = dates.readable_dates(values.to_frame().T).iloc[0]
     shown = pd.DataFrame(
         {
             "column": values.index,
-            "value": ["—" if pd.isna(v) else str(v) for v in values.values],
+            "value": ["—" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v) for v in readable.values],
         }
     )
     st.dataframe(
@@ -447,7 +449,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
                     x=md(short(source["title"], 200)), x2=md(short(source["publisher"], 80))
                 )
                 + (
-                    ", " + str(i18n.date(f"{source['published_on']:%Y-%m-%d}"))
+                    ", " + str(dates.at_precision(source["published_on"], source.get("published_on_precision")))
                     if not pd.isna(source["published_on"])
                     else ""
                 )
@@ -561,7 +563,8 @@ def console_ui() -> None:
     st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
     chart = charts.first_two_columns_chart(result.frame)
     if chart is not None:
-        st.altair_chart(chart, width="stretch")
+        # the height given with the chart's own: without it Streamlit drew the plot as a 20 px strip
+        st.altair_chart(chart, width="stretch", height=int(chart.height) + charts.TITLE_AND_AXIS_PX)
     d1, d2, _rest = st.columns([1, 1, 3])
     d1.download_button(
         _("CSV"),

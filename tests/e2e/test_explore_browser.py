@@ -207,3 +207,22 @@ def test_every_table_opens_by_link_with_its_rows(server, browser, table):
     page.get_by_text(re.compile(rf"^{n:,} of \d[\d,]* rows match")).first.wait_for(timeout=30000)
     assert f"table={table}" in page.url
     page.close()
+
+
+def test_an_example_query_runs_lands_in_the_link_and_draws_a_readable_chart(server, browser):
+    """Issue 31: picking an example crashed the page (StreamlitAPIException); the result's chart
+    was a 20 px strip."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(server.url + "/Explore?tab=SQL+console")
+    wait_for_app(page, "Explore")
+    page.locator('[data-testid="stSelectbox"]').filter(has_text="Examples").click()
+    page.get_by_role("option", name="Moves per certainty").click()
+    see(page, "3 rows in")
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.wait_for_function("() => location.search.includes('sql=')", timeout=30000)
+    chart = page.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30000)
+    box = chart.bounding_box()
+    assert box and box["height"] >= 120, box
+    page.screenshot(path=str(ARTIFACTS / "explore_console_example_1440.png"), full_page=True)
+    page.close()
