@@ -770,9 +770,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
     ends = df.sort_values("announced_on").groupby("firm", as_index=False).last()
     last = min(pd.Timestamp(until), pd.to_datetime(df["announced_on"]).max())
-    ends = ends.assign(
-        announced_on=last, round_id=None, amount_converted=None, round_text=None, is_end=True
-    )
+    ends = ends.assign(announced_on=last, round_id=None, amount_converted=None, round_text=None, is_end=True)
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
         x=alt.X("announced_on:T", title=_("Announced"), axis=alt.Axis(format=year_format(), tickCount="year")),

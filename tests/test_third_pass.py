@@ -182,4 +182,3 @@ def test_picking_a_console_example_runs_it(app, index):
     assert not app.exception, app.exception[0].value
     assert app.text_area(key="sql").value == console.EXAMPLES[example]
     assert any(" in " in c.value and "Data version" in c.value for c in app.caption), [c.value for c in app.caption]
-

@@ -513,7 +513,7 @@ def console_ui() -> None:
         return
     c1, c2 = st.columns([3, 2])
     with c2:
-        example = st.selectbox(
+        st.selectbox(
             _("Examples"),
             list(console.EXAMPLES),
             index=None,
