@@ -66,6 +66,15 @@ class Decision:
         return self.entity_id or self.new_id
 
 
+def review_counts(decisions: list[Decision]) -> dict[str, int]:
+    """The names of an upload split one way, so the parts add up to the whole: matched on their
+    own, new (no stored entry is near), with candidates to check, and decided by the analyst."""
+    counts = {"matched": 0, "new": 0, "review": 0, "confirmed": 0}
+    for d in decisions:
+        counts[d.status if d.status in counts else "review"] += 1
+    return counts
+
+
 def _index_sql() -> str:
     """Every stored name, Chinese name and alias with its key (one row each)."""
     return """

@@ -152,6 +152,11 @@ def test_a_guest_reads_read_only_and_an_unknown_address_is_stopped(team_app):
     assert "has no role in Talent Atlas" in _texts(at)
 
 
+def _undo_box(at):
+    """The undo panel's confirmation (keyed by the version it undoes)."""
+    return next(c for c in at.checkbox if c.label.startswith("Yes, undo data version"))
+
+
 def test_an_editor_cannot_undo_an_upload_someone_else_made(team_app, tmp_path):
     at, db = team_app("pages/5_Data.py", "bo@example.com", "Bo")
     con = duckdb.connect(str(db))
@@ -163,7 +168,7 @@ def test_an_editor_cannot_undo_an_upload_someone_else_made(team_app, tmp_path):
     before = con.execute("select count(*) from uploads").fetchall()
     con.close()
     open_page(at)
-    at.checkbox(key="undo_sure").check().run()
+    _undo_box(at).check().run()
     at.button(key="undo_button").click().run()
     assert "Not allowed: undoing an upload someone else made" in _texts(at)
     with _app_connection() as c:
@@ -180,13 +185,18 @@ def test_an_editor_undoes_their_own_upload_and_the_record_names_them(team_app, t
         assert upload.commit(con, staged, "Bo <bo@example.com>", uploader_email="bo@example.com").ok
     con.close()
     open_page(at)
-    at.checkbox(key="undo_sure").check().run()
+    _undo_box(at).check().run()
     at.button(key="undo_button").click().run()
     assert not at.error, [e.value for e in at.error]
     with _app_connection() as c:
         assert c.execute(
             "select uploader, uploader_email, mode from uploads order by upload_id desc limit 1"
         ).fetchall() == [("Bo", "bo@example.com", "undo")]  # the address for admins only
+        undone = c.execute("select max(upload_id) from uploads where mode <> 'undo'").fetchall()[0][0]
+    # issue 31: the panel no longer offers to undo the version just undone
+    assert any(f"Version {undone} undone" in s.value for s in at.success), [s.value for s in at.success]
+    assert not any(f"data version {undone}" in c.label for c in at.checkbox)
+    assert not any(f"data version {undone})" in e.label for e in at.expander)
 
 
 def test_a_viewer_cannot_delete_a_view_someone_else_saved(team_app):

@@ -182,3 +182,28 @@ def test_picking_a_console_example_runs_it(app, index):
     assert not app.exception, app.exception[0].value
     assert app.text_area(key="sql").value == console.EXAMPLES[example]
     assert any(" in " in c.value and "Data version" in c.value for c in app.caption), [c.value for c in app.caption]
+
+
+# --- the upload review's counts add up -------------------------------------------------------------
+
+
+def test_the_name_review_counts_add_up_to_the_names(con, tmp_path):
+    """"12 matched, 1 new, 1 to check" for 13 names: a new name was counted as new and as to check."""
+    from atlas import resolve, upload
+
+    path = tmp_path / "my moves.csv"
+    path.write_text(
+        "person,from_firm,to_firm,moved_on,move_type,certainty\n"
+        "Li Mu,Amazon Inc.,Boson.ai,2023-03,founded,reported\n"  # matched
+        "Yangqing Jai,Google Deepmind,ByteDance,2024-05,joined,rumor\n"  # a near miss: to check
+        "Sarah Kimball,,Anthropic,2024-11,joined,reported\n",  # new
+        encoding="utf-8",
+    )
+    with upload.stage_upload([("my moves.csv", path)]) as staged:
+        decisions = upload.plan_names(con, staged).decisions
+        counts = resolve.review_counts(decisions)
+        assert sum(counts.values()) == len(decisions)
+        assert counts["new"] >= 1 and counts["review"] >= 1 and counts["matched"] >= 1
+        decisions[0].status = "confirmed"
+        after = resolve.review_counts(decisions)
+        assert after["confirmed"] == 1 and sum(after.values()) == len(decisions)

@@ -330,17 +330,19 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     plan = staged.names
     decisions = plan.decisions
     st.markdown(_("#### Names in the upload"))
-    n_review = sum(d.needs_review and d.status != "confirmed" for d in decisions)
+    counts = resolve.review_counts(decisions)
     st.caption(
         _(
-            "{n} distinct name(s): {matched} matched to a stored person or firm, {new} new, {review} to check. "
-            "Change any decision in the table: pick another entry, or “New …” with the id it gets. Matches you "
-            "confirm are kept as aliases, so the next file with the same spelling matches on its own."
+            "{n} distinct name(s): {matched} matched to a stored person or firm, {new} new, {review} with "
+            "candidates to check, {confirmed} decided by you. Change any decision in the table: pick another "
+            "entry, or “New …” with the id it gets. Matches you confirm are kept as aliases, so the next file "
+            "with the same spelling matches on its own."
         ).format(
             n=f"{len(decisions):,}",
-            matched=f"{sum(d.status == 'matched' for d in decisions):,}",
-            new=f"{sum(d.status == 'new' for d in decisions):,}",
-            review=f"{n_review:,}",
+            matched=f"{counts['matched']:,}",
+            new=f"{counts['new']:,}",
+            review=f"{counts['review']:,}",
+            confirmed=f"{counts['confirmed']:,}",
         )
     )
     new_entry = {"person": _("New person"), "firm": _("New firm")}
@@ -563,6 +565,9 @@ def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tu
 
 def undo_ui() -> None:
     """Undo the latest upload in effect, behind a confirmation."""
+    done = st.session_state.pop("_undone_message", None)
+    if done:  # the undo of the run before: said once, above the panel as it is now
+        st.success(done)
     con = cache.connection()
     latest = load.undoable_upload(con)
     if latest is None:
@@ -584,7 +589,8 @@ def undo_ui() -> None:
                 "back. The undo is itself recorded in the load history."
             )
         )
-        sure = st.checkbox(_("Yes, undo data version {version}").format(version=latest), key="undo_sure")
+        # keyed by the version: after an undo the box of the next one starts unticked
+        sure = st.checkbox(_("Yes, undo data version {version}").format(version=latest), key=f"undo_sure_{latest}")
         if st.button(_("Undo"), disabled=not sure, key="undo_button"):
             who = auth.identity()
             owner = (
@@ -604,11 +610,11 @@ def undo_ui() -> None:
                 return
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
-                st.success(
-                    _("Version {version} undone (recorded as version {undo}).").format(
-                        version=latest, undo=result.upload_id
-                    )
+                # the panel is drawn again for what is now the latest upload: never the one just undone
+                st.session_state["_undone_message"] = _("Version {version} undone (recorded as version {undo}).").format(
+                    version=latest, undo=result.upload_id
                 )
+                st.rerun()
             else:
                 st.error(_("; ").join(p.message for p in result.problems))
 

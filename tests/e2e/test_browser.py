@@ -393,6 +393,10 @@ def test_upsert_shows_the_diff_commits_and_undoes(fresh_server, browser, tmp_pat
     page.get_by_text("Yes, undo data version 2").click()
     page.get_by_role("button", name="Undo", exact=True).click()
     page.wait_for_selector("text=Version 2 undone (recorded as version 3)", timeout=30000)
+    wait_for_app(page, "Data")
+    # the panel is drawn again for what is now the latest upload, never the one just undone
+    assert page.get_by_text("Undo the latest upload (data version 2)").count() == 0
+    assert page.get_by_text("Yes, undo data version 2").count() == 0
     page.goto(fresh_server.url + "/People_and_firms?person=mu-li")
     wait_for_app(page, "People & firms")
     see(page, "Author of the MXNet deep-learning framework")  # known_for as before the upsert
