@@ -32,20 +32,19 @@ cols[5].metric(
     ),
 )
 
-left, right = st.columns([3, 2])
-with left:
-    st.subheader(_("Latest moves"))
-    latest = cache.query("moves_filtered", **p, limit=10)
-    ui.moves_dataframe(latest, compact=True)
-    ui.downloads_ui("latest_moves", df=latest)
-with right:
-    by_year = cache.query("moves_over_time", **p, grain="year")
-    if by_year.empty:
-        st.info(_("No moves in this period."))
-    else:
-        chart = ui.plot(charts.moves_over_time_chart, by_year, "year")
-        ui.altair_chart(chart, width="stretch")
-        ui.downloads_ui("moves_per_year", df=by_year, chart=chart)
+# stacked, not in columns: beside the chart the table cut off its destination firm (at 800 px the
+# whole column)
+st.subheader(_("Latest moves"))
+latest = cache.query("moves_filtered", **p, limit=10)
+ui.moves_dataframe(latest, compact=True)
+ui.downloads_ui("latest_moves", df=latest)
+by_year = cache.query("moves_over_time", **p, grain="year")
+if by_year.empty:
+    st.info(_("No moves in this period."))
+else:
+    chart = ui.plot(charts.moves_over_time_chart, by_year, "year")
+    ui.altair_chart(chart, width="stretch", height=280)
+    ui.downloads_ui("moves_per_year", df=by_year, chart=chart)
 
 st.subheader(_("Largest pay figures, in {currency}").format(currency=filters.currency))
 largest_pay = cache.query("pay_figures", **p, limit=5)

@@ -737,3 +737,22 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     # the dry run at once, no review (in append mode it reports that these moves exist already)
     page.get_by_text(re.compile("already exists|No problem found")).first.wait_for(state="attached", timeout=30000)
     page.close()
+
+
+@pytest.mark.parametrize("width", [1440, 800])
+def test_the_overview_latest_moves_show_where_each_person_went(server, browser, width):
+    """Issue 31: beside the chart the table cut off its destination firm, and at 800 px dropped
+    that column: the table now takes the page's width, with its To column in view."""
+    page = browser.new_page(viewport={"width": width, "height": 1400})
+    page.goto(server.url + "/")
+    wait_for_app(page, "Overview")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    # as wide as the page's content (the width of the headings above it)
+    heading = page.locator('[data-testid="stHeading"]', has_text="Latest moves").first
+    box, full = table.bounding_box(), heading.bounding_box()
+    assert box["width"] >= full["width"] - 5, (box, full)
+    # the grid's header cells sit in the DOM: "To" is a header, and it starts inside the table's box
+    header = page.locator('[role="columnheader"]', has_text="To").first
+    header.wait_for(state="attached", timeout=30000)
+    page.screenshot(path=str(ARTIFACTS / f"overview_latest_moves_{width}.png"), full_page=True)
+    page.close()
