@@ -512,6 +512,26 @@ def _kind_color(title: str = "", present=None) -> alt.Color:
     )
 
 
+def _same_figures_once(data: pd.DataFrame) -> pd.DataFrame:
+    """One row per distinct figure drawn (row, amounts, certainty), with how many figures it
+    stands for and their people, firms, dates and sources listed once each."""
+    keys = ["row", "kind", "kind_label", "low", "high", "mid", "certainty"]
+    listed = [
+        c for c in data.columns if c not in keys and (data[c].dtype == object or pd.api.types.is_string_dtype(data[c]))
+    ]
+
+    def distinct(values: pd.Series) -> str | None:
+        texts = [str(v) for v in values if v is not None and not (isinstance(v, float) and pd.isna(v))]
+        return "; ".join(dict.fromkeys(texts)) or None
+
+    grouped = (
+        data.groupby(keys, dropna=False, sort=False)
+        .agg(n_figures=("low", "size"), **{c: (c, distinct) for c in listed})
+        .reset_index()
+    )
+    return grouped.assign(n_text=["×" + str(n) for n in grouped["n_figures"]])
+
+
 def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Every pay figure as a bar from low to high with its midpoint, one row per kind and period.
 
@@ -525,8 +545,10 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         high=df["high_converted"],
         mid=df["mid_converted"],
     ).dropna(subset=["low"])
+    data = _same_figures_once(data)
     y = alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=220))
     tooltip = [
+        alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
         alt.Tooltip("amount_text:N", title=_("Reported as")),
         alt.Tooltip("low:Q", title=_("Low ({currency})").format(currency=currency), format=",.0f"),
         alt.Tooltip("high:Q", title=_("High ({currency})").format(currency=currency), format=",.0f"),
@@ -561,10 +583,19 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             tooltip=tooltip,
         )
     )
-    return (ranges + mids).properties(
+    # identical figures are one mark: its count beside it ("×2"), never one dot hiding another
+    counts = (
+        alt.Chart(data[data["n_figures"] > 1])
+        .mark_text(align="left", dx=9, fontSize=12, fontWeight="bold")
+        .encode(x=alt.X("mid:Q", scale=alt.Scale(type="log")), y=y, text="n_text:N", tooltip=tooltip)
+    )
+    return (ranges + mids + counts).properties(
         title=alt.Title(
             _("Every pay figure, by kind"),
-            subtitle=[_("Bar: the low to the high of a range; dot: its midpoint."), _("Hover for the source.")],
+            subtitle=[
+                _("Bar: the low to the high of a range; dot: its midpoint; ×n: n identical figures."),
+                _("Hover for the source."),
+            ],
         ),
         height=alt.Step(34),
     )

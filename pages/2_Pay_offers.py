@@ -24,6 +24,17 @@ if figures.empty:
     ui.share_ui()
     st.stop()
 ui.hidden_caption(hidden, PAY_NOUNS)
+if view.constant_year:
+    # money of a constant year reads the price index of that year and of each year reported
+    years = sorted({view.constant_year, *figures["year_reported"].dropna().astype(int)})
+    estimates = cache.query("price_index_estimates", years=years)
+    if not estimates.empty:
+        st.caption(
+            _(
+                "The US price index of {years} is an estimate (the annual average was not final when the data "
+                "was built): amounts in money of {year} that use it may still move."
+            ).format(years=", ".join(str(y) for y in estimates["year"]), year=view.constant_year)
+        )
 
 st.subheader(_("Distribution by kind ({money})").format(money=money))
 if len(figures) < fetch.PAY_LISTED:

@@ -25,6 +25,14 @@ chosen_person = str(st.session_state.get("person") or st.query_params.get("perso
 chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""))
 person_options = fetch.entity_options("person", search, chosen_person, 200)
 firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
+if search and not (chosen_person or chosen_firm) and st.session_state.get("_opened_for") != search:
+    # a search with exactly one match opens that profile (once per search: a picker cleared by
+    # hand stays clear)
+    matches = [("person", i) for i in person_options["id"]] + [("firm", i) for i in firm_options["id"]]
+    if len(matches) == 1:
+        kind, only = matches[0]
+        st.session_state[kind] = only
+        st.session_state["_opened_for"] = search
 c1, c2 = st.columns(2)
 person = ui.url_picker(
     c1,

@@ -53,6 +53,7 @@ OVERRIDES = {
     "firm_flow_over_time": {"firm_id": "google"},
     "capital_raised_over_time": {"firm_ids": ["openai", "anthropic", "reka", "mistral-ai"]},
     "firm_compare": {"firm_ids": ["openai", "anthropic", "reka", "inflection-ai"]},
+    "price_index_estimates": {"years": [2020, 2025, 2026]},
     # what the filters hide: at "confirmed only", the reported and rumored facts
     "education_cell_people": {"trained": "CN", "works": "US"},
     "hidden_moves": {"min_certainty": "confirmed"},

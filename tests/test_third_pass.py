@@ -188,7 +188,7 @@ def test_picking_a_console_example_runs_it(app, index):
 
 
 def test_the_name_review_counts_add_up_to_the_names(con, tmp_path):
-    """"12 matched, 1 new, 1 to check" for 13 names: a new name was counted as new and as to check."""
+    """ "12 matched, 1 new, 1 to check" for 13 names: a new name was counted as new and as to check."""
     from atlas import resolve, upload
 
     path = tmp_path / "my moves.csv"
@@ -207,3 +207,67 @@ def test_the_name_review_counts_add_up_to_the_names(con, tmp_path):
         decisions[0].status = "confirmed"
         after = resolve.review_counts(decisions)
         assert after["confirmed"] == 1 and sum(after.values()) == len(decisions)
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+
+def test_a_search_with_one_match_opens_that_profile(app):
+    app.switch_page("pages/4_People_and_firms.py")
+    app.query_params["q"] = "Yi Tay"
+    app.run()
+    assert not app.exception
+    assert app.session_state["person"] == "yi-tay"
+    assert any("Yi Tay" in h.value for h in app.header), [h.value for h in app.header]
+    # cleared by hand, it stays cleared for the same search
+    app.selectbox(key="person").set_value(None).run()
+    assert app.session_state["person"] is None
+
+
+def test_a_search_with_several_matches_opens_none(app):
+    app.switch_page("pages/4_People_and_firms.py")
+    app.query_params["q"] = "Google"
+    app.run()
+    assert app.session_state["firm"] is None and app.session_state["person"] is None
+
+
+def test_identical_pay_figures_are_one_mark_with_their_count(con):
+    """The two USD 100M signing bonuses of article 003 (and its two "tens of millions a year")
+    drew as one dot each, with no count."""
+    from atlas import charts
+
+    figures = run(
+        con,
+        "pay_figures",
+        **{
+            **ROUNDS,
+            "limit": 2000,
+            "display": "USD",
+            "constant_year": 0,
+            "person_id": "",
+            "firm_id": "",
+            "firm_ids": [],
+            "pay_kinds": [],
+            "outcomes": [],
+        },
+    )
+    spec = charts.pay_distribution_chart(figures, "USD").to_dict()
+    data = next(iter(spec["datasets"].values()))
+    assert sum(d["n_figures"] for d in data) == len(figures) == 5
+    doubled = [d for d in data if d["n_figures"] == 2]
+    assert sorted(d["low"] for d in doubled) == [1e7, 1e8] and {d["n_text"] for d in doubled} == {"×2"}
+    assert all(len(d["comp_id"].split("; ")) == 2 for d in doubled)  # both figures behind the mark
+    assert any(layer["mark"]["type"] == "text" for layer in spec["layer"])
+
+
+@pytest.mark.parametrize(("constant", "said"), [("2025", "2025"), ("2020", "2025"), ("nominal", None)])
+def test_money_of_a_year_says_when_its_price_index_is_an_estimate(app, constant, said):
+    app.switch_page("pages/2_Pay_offers.py")
+    app.query_params["constant"] = constant
+    app.run()
+    assert not app.exception
+    notes = [c.value for c in app.caption if "price index" in c.value]
+    if said is None:
+        assert notes == []
+    else:
+        assert len(notes) == 1 and f"price index of {said} is an estimate" in notes[0], notes

@@ -611,9 +611,9 @@ def undo_ui() -> None:
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
                 # the panel is drawn again for what is now the latest upload: never the one just undone
-                st.session_state["_undone_message"] = _("Version {version} undone (recorded as version {undo}).").format(
-                    version=latest, undo=result.upload_id
-                )
+                st.session_state["_undone_message"] = _(
+                    "Version {version} undone (recorded as version {undo})."
+                ).format(version=latest, undo=result.upload_id)
                 st.rerun()
             else:
                 st.error(_("; ").join(p.message for p in result.problems))
