@@ -381,11 +381,15 @@ def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
 def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
     """Each stint of a career as a bar over time, labelled with role and firm.
 
-    Rows come from person_stints: start, end (NULL while still there), label, is_open.
-    Open stints run to `today` and are drawn lighter.
+    Rows come from person_stints: start, end (NULL while still there, or when the next move has
+    no date), label, is_open. Open stints run to `today` and are drawn lighter; a stint that ended
+    on a date not given is drawn as far as the next dated start, never on to today.
     """
     df = _tip_frame(df)
-    data = df.assign(end_drawn=df["end_date"].fillna(pd.Timestamp(today)))
+    starts = pd.to_datetime(df["start_date"])
+    next_start = starts[::-1].cummin()[::-1].shift(-1)  # the earliest dated start among the later stints
+    end_drawn = pd.to_datetime(df["end_date"]).fillna(next_start.where(~df["is_open"].astype(bool)))
+    data = df.assign(end_drawn=end_drawn.where(~df["is_open"].astype(bool), pd.Timestamp(today)))
     # labels cut at 160 px (the full label is in the tooltip): at 800 px wide the bars keep their room
     y = alt.Y("stint:N", sort=list(df["stint"]), title=None, axis=alt.Axis(labelLimit=160))
     tooltip = [
@@ -831,6 +835,11 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
 
 
+def _column(df: pd.DataFrame, name: str) -> pd.Series:
+    """A column of the frame, or all None where the frame has none (a qualifier: 'exact')."""
+    return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index)
+
+
 def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """Each round as a point over time: amount (log), colour by type, size by valuation,
     shape and fading by status so terminated and rumored deals stand apart."""
@@ -844,11 +853,11 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
         valuation_size=data["valuation_converted"].fillna(0),
         amount_text=[
             format_amount(a, None, currency, q)
-            for a, q in zip(data["amount_converted"], data["amount_qualifier"], strict=True)
+            for a, q in zip(data["amount_converted"], _column(data, "amount_qualifier"), strict=True)
         ],
         valuation_text=[
             format_amount(v, None, currency, q) if pd.notna(v) else _("not known")
-            for v, q in zip(data["valuation_converted"], data["valuation_qualifier"], strict=True)
+            for v, q in zip(data["valuation_converted"], _column(data, "valuation_qualifier"), strict=True)
         ],
     )
     return (

@@ -80,6 +80,7 @@ MISSING = "—"  # how a missing value reads in every table
 
 BY_COLUMN = {
     "move_type": MOVE_TYPES,
+    "return_type": MOVE_TYPES,  # the boomerang table: how the move back was recorded
     "kind": FIRM_KINDS | PAY_KINDS,
     "certainty": CERTAINTIES,
     "firm_kind": FIRM_KINDS,

@@ -24,6 +24,9 @@ class Page:
     title: str  # the English title: the page's name in code, saved views and the catalog
     icon: str
     keys: tuple[str, ...]  # the URL-bound widget keys it draws, shared filters first
+    # whether the shared filters apply to it: a page they do not apply to does not draw them,
+    # and keeps them as they were set for the next page
+    filtered: bool = True
 
     @property
     def label(self) -> str:
@@ -64,16 +67,23 @@ PAGES: tuple[Page, ...] = (
         ":material/groups:",
         (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),
     ),
-    Page("pages/5_Data.py", N_("Data"), ":material/database:", SHARED_KEYS),
+    Page("pages/5_Data.py", N_("Data"), ":material/database:", (), filtered=False),
     Page(
         "pages/6_Explore.py",
         N_("Explore"),
         ":material/table_view:",
-        (*SHARED_KEYS, "tab", "table", "f", "sort", "n", "after", "before", "row", "sql"),
+        ("tab", "table", "f", "sort", "n", "after", "before", "row", "sql"),
+        filtered=False,
     ),
 )
 BY_TITLE = {p.title: p for p in PAGES}
 N_("Talent Atlas")  # the app's name, translated where it is shown
+
+
+def filtered(title: str) -> bool:
+    """Whether the shared filters apply to the page called `title`."""
+    page = BY_TITLE.get(title)
+    return page.filtered if page else True
 
 
 def keys_of(title: str) -> tuple[str, ...]:

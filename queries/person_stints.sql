@@ -1,19 +1,24 @@
--- One person's career as stints, one row per move into a firm: the firm, role, start (at
--- its precision) and end (the date of the person's next dated move; NULL while still
--- there), with the move's source and certainty. Undated stints have no start to draw.
+-- One person's career as stints, one row per move into a firm, in the career's order (the
+-- sources' sequence where they give one): the firm, role, start (at its precision) and end
+-- (the date of the person's next move, 'date not given' when it has none; open only after the
+-- last move), with the move's source and certainty. Undated stints have no start to draw.
 -- Params: $person_id (VARCHAR, default ''), $min_certainty (VARCHAR)
 with
 
 ordered as (
+    -- in the person's career order (move_facts.career_seq: the sources' own sequence, moves.seq,
+    -- where every move has one, else by date): ordered by date alone, undated moves of a known
+    -- sequence showed two jobs open at once
     select
-        m.*,
-        lead(m.moved_on) over (partition by m.person_id order by m.moved_on nulls first, m.move_id) as next_on,
-        lead(m.moved_on_precision) over (
-            partition by m.person_id order by m.moved_on nulls first, m.move_id
-        ) as next_precision,
-        row_number() over (partition by m.person_id order by m.moved_on nulls first, m.move_id) as seq
+        m.* exclude (seq),
+        lead(m.moved_on) over career as next_on,
+        lead(m.moved_on_precision) over career as next_precision,
+        lead(m.move_id) over career as next_move,
+        row_number() over career as seq
     from moves as m
+    join (select move_id, career_seq from move_facts where person_id = $person_id) as c on c.move_id = m.move_id
     where m.person_id = $person_id and at_least_certain(m.certainty, $min_certainty)
+    window career as (partition by m.person_id order by c.career_seq)
 ),
 
 final as (
@@ -27,9 +32,9 @@ final as (
         o.moved_on as start_date,
         coalesce(fmt_date(o.moved_on, o.moved_on_precision), 'date not given') as start_text,
         o.next_on as end_date,
-        case when o.next_on is null then 'still there (as far as the sources say)'
-            else fmt_date(o.next_on, o.next_precision) end as end_text,
-        o.next_on is null as is_open,
+        case when o.next_move is null then 'still there (as far as the sources say)'
+            else coalesce(fmt_date(o.next_on, o.next_precision), 'date not given') end as end_text,
+        o.next_move is null as is_open,
         coalesce(o.role, o.move_type) || ' · ' || fl.firm_label as stint,
         o.certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source

@@ -153,7 +153,8 @@ def _pay_rows():
 
 def test_pay_distribution_keeps_ranges_and_periods_apart():
     spec = charts.pay_distribution_chart(_pay_rows(), "USD").to_dict()
-    ranges, mids = spec["layer"]
+    ranges, mids, counts = spec["layer"]  # counts: "×n" beside identical figures (issue 31)
+    assert counts["mark"]["type"] == "text"
     assert ranges["mark"]["type"] == "rule" and ranges["encoding"]["x2"]["field"] == "high"
     assert ranges["encoding"]["x"]["scale"]["type"] == "log"
     rows = {r["row"] for r in _data(spec)}
@@ -193,25 +194,28 @@ def test_pay_by_firm_and_time_and_outcome_charts_split_periods():
     assert out["encoding"]["column"]["field"] == "period_label" and out["mark"]["type"] == "bar"
 
 
-def test_capital_raised_steps_run_to_the_end_of_the_period():
+def test_capital_raised_steps_run_to_the_last_round_drawn_never_to_the_end_of_the_period():
+    """Issue 31: a firm with one round was drawn as a flat line on to 2027."""
     df = pd.DataFrame(
         {
-            "firm_id": ["reka"],
-            "firm": ["Reka AI"],
-            "round_id": ["r1"],
-            "announced_on": pd.to_datetime(["2024-01-01"]),
-            "announced_text": ["2024"],
-            "round_type": ["other"],
-            "amount_qualifier": ["at_least"],
-            "amount_converted": [1e8],
-            "cumulative": [1e8],
+            "firm_id": ["reka", "openai"],
+            "firm": ["Reka AI", "OpenAI"],
+            "round_id": ["r1", "r2"],
+            "announced_on": pd.to_datetime(["2024-01-01", "2023-01-01"]),
+            "announced_text": ["2024", "2023"],
+            "round_type": ["other", "strategic"],
+            "amount_qualifier": ["at_least", "exact"],
+            "amount_converted": [1e8, 1.3e10],
+            "cumulative": [1e8, 1.3e10],
         }
     )
     spec = charts.capital_raised_chart(df, "USD", "2026-12-31").to_dict()
     steps, points = spec["layer"]
     assert steps["mark"]["interpolate"] == "step-after"
     rows = _data(spec)
-    assert len(rows) == 2 and rows[1]["announced_on"].startswith("2026-12-31") and rows[1]["cumulative"] == 1e8
+    ends = {r["firm"]: r["announced_on"][:10] for r in rows if r["is_end"]}
+    # each line carried to the latest round drawn (Reka's, 2024), not to the period's end
+    assert ends == {"Reka AI": "2024-01-01", "OpenAI": "2024-01-01"}
 
 
 def test_rounds_chart_keeps_rounds_without_valuation_and_marks_status():

@@ -27,7 +27,7 @@ def test_build_command(tmp_path, capsys):
     assert cli.main(["build", "--db", str(path)]) == 0
     assert "people" in capsys.readouterr().out
     con = duckdb.connect(str(path), read_only=True)
-    assert con.execute("select count(*) from moves").fetchall()[0][0] == 48
+    assert con.execute("select count(*) from moves").fetchall()[0][0] == 49
     con.close()
     assert cli.main(["build", "--db", str(path), "--if-missing"]) == 0
     assert "not rebuilt" in capsys.readouterr().out
@@ -58,7 +58,7 @@ def test_load_command_commits_or_rejects(tmp_path, capsys):
     assert "row 2, column moved_on: not a date" in err
     con = duckdb.connect(str(path), read_only=True)
     assert con.execute("select count(*) from people").fetchall()[0][0] == 34
-    assert con.execute("select count(*) from moves").fetchall()[0][0] == 48
+    assert con.execute("select count(*) from moves").fetchall()[0][0] == 49
     con.close()
 
 
@@ -99,7 +99,7 @@ def test_undo_command_reverses_the_latest_upload_and_says_when_there_is_none(scr
     assert "Undid version 2 as data version 3 (moves 1" in capsys.readouterr().out
     con = duckdb.connect(str(scratch_db), read_only=True)
     assert con.execute("select count(*) from move_facts where move_id = 'cli-undo-1'").fetchall() == [(0,)]
-    assert con.execute("select count(*) from moves").fetchall() == [(48,)]
+    assert con.execute("select count(*) from moves").fetchall() == [(49,)]
     con.close()
 
 
@@ -163,7 +163,7 @@ def test_snapshot_writes_the_version_as_the_page_download_holds_it(scratch_db, t
     assert cli.main(["snapshot", "--out", str(out), "--duckdb", "--db", str(scratch_db)]) == 0
     assert "tables as Parquet" in capsys.readouterr().out
     con = duckdb.connect()
-    assert con.execute("select count(*) from read_parquet($f)", {"f": str(out / "moves.parquet")}).fetchone()[0] == 48
+    assert con.execute("select count(*) from read_parquet($f)", {"f": str(out / "moves.parquet")}).fetchone()[0] == 49
     cols = con.execute("describe select * from read_parquet($f)", {"f": str(out / "uploads.parquet")}).fetchall()
     assert "uploader_email" not in {c[0] for c in cols}
     assert len(list(out.glob("talent-atlas-v*.duckdb"))) == 1

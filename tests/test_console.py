@@ -107,7 +107,7 @@ def test_runaway_query_is_stopped_while_another_session_is_served(app_con, text)
     worker.start()
     # meanwhile another analyst's query is answered, while the runaway one still runs
     other = console.run(con, path, "select count(*) as n from moves")
-    assert int(other.frame.n[0]) == 48
+    assert int(other.frame.n[0]) == 49
     assert worker.is_alive()
     worker.join(timeout=60)
     assert not worker.is_alive()
@@ -131,7 +131,7 @@ def test_queries_give_the_articles_answers(app_con):
     con, path = app_con
     per_certainty = console.run(con, path, console.EXAMPLES["Moves per certainty"]).frame
     assert dict(zip(per_certainty.certainty, per_certainty.n_moves, strict=True)) == {
-        "reported": 32,
+        "reported": 33,
         "confirmed": 8,
         "rumor": 8,
     }
@@ -158,7 +158,7 @@ def test_a_load_gives_the_console_the_new_version(app_con, tmp_path):
     from atlas import load
 
     con, path = app_con
-    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 48
+    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 49
     f = tmp_path / "moves.csv"
     f.write_text(
         "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note,seq\n"
@@ -167,7 +167,7 @@ def test_a_load_gives_the_console_the_new_version(app_con, tmp_path):
     )
     assert load.load_files(con, {"moves": f}, mode="append", uploader="test").ok
     after = console.run(con, path, "select count(*) as n from moves")
-    assert after.frame.n[0] == 49 and after.version == db.data_version(con)
+    assert after.frame.n[0] == 50 and after.version == db.data_version(con)
     # the older version's copy is gone: only the current one is kept on disk
     assert [p.name for p in console.snapshot_root(path).iterdir()] == [f"v{after.version}"]
 
@@ -179,7 +179,7 @@ def test_database_download_reads_back(app_con):
     assert out.name == f"talent-atlas-v{version}.duckdb"
     back = duckdb.connect(str(out), read_only=True)
     try:
-        assert back.execute("select count(*) from moves").fetchone()[0] == 48
+        assert back.execute("select count(*) from moves").fetchone()[0] == 49
         assert back.execute("select name_zh from people where person_id = 'mu-li'").fetchone()[0] == "李沐"
         # no e-mail address leaves with the data
         cols = {
@@ -208,7 +208,7 @@ def test_a_huge_value_opened_as_a_link_is_stopped_fast_and_the_app_stays_small(a
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100, f"the app's process grew by {grown_mb:.0f} MB"
     # the worker that hit its limit was replaced: the next query is answered
-    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 48
+    assert console.run(con, path, "select count(*) as n from moves").frame.n[0] == 49
 
 
 def test_a_result_over_the_byte_cap_is_refused_before_it_is_converted(app_con):

@@ -529,7 +529,7 @@ def test_the_sidebar_says_local_mode(seed_db_path, monkeypatch):
 def test_the_seed_database_is_untouched_by_the_attacks(seed_db_path):
     con = duckdb.connect(str(seed_db_path), read_only=True)
     try:
-        assert con.execute("select count(*) from moves").fetchall() == [(48,)]
+        assert con.execute("select count(*) from moves").fetchall() == [(49,)]
         assert db.data_version(con) == 1
     finally:
         con.close()

@@ -31,7 +31,7 @@ def test_page_renders(app, script, title):
 def test_overview_headlines(app):
     metrics = {m.label: m.value for m in app.metric}
     assert metrics["People"] == "33"
-    assert metrics["Moves"] == "48"
+    assert metrics["Moves"] == "49"
     assert metrics["Source articles"] == "5"
     pay = app.dataframe[1].value
     assert pay.iloc[0]["kind"] == "signing bonus"  # a label, never the code
@@ -75,7 +75,7 @@ def test_flows_page_known_answers(flows):
     assert set(boomerangs.person_id) == {"yi-tay", "noam-shazeer"}
     edu = frame_with(flows, "trained_country").set_index(["trained_country", "works_country"])
     assert edu.loc[("CN", "US"), "n_people"] == 7
-    assert len(frame_with(flows, "move_id")) == 48
+    assert len(frame_with(flows, "move_id")) == 49
 
 
 def test_flows_page_firm_kind_filter(flows):
@@ -318,7 +318,7 @@ def test_explore_opens_a_filtered_table_from_its_link(seed_db_path, monkeypatch)
     at = _explore(seed_db_path, monkeypatch, table="moves", f=["certainty.eq.confirmed"], sort="-moved_on")
     rows = at.dataframe[0].value
     assert len(rows) == 8  # the eight confirmed moves
-    assert any("8 of 48 rows match" in c.value for c in at.caption)
+    assert any("8 of 49 rows match" in c.value for c in at.caption)
     assert not at.warning  # every part of the link applied
     # references are names that link: the person column opens the profile
     assert rows.person_id.str.contains("/People_and_firms?person=", regex=False).all()
@@ -345,7 +345,7 @@ def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
         seed_db_path, monkeypatch, sql="select certainty, count(*) as n from moves group by 1 order by 2 desc"
     )
     result = [df.value for df in at.dataframe if "certainty" in df.value.columns and "n" in df.value.columns][0]
-    assert result.n.tolist() == [32, 8, 8]
+    assert result.n.tolist() == [33, 8, 8]
     assert not at.error
     refused = _explore(seed_db_path, monkeypatch, sql="drop table moves")
     assert any("Only read queries run here" in e.value for e in refused.error)
@@ -353,17 +353,17 @@ def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
 
 def test_explore_facet_sort_and_pages(seed_db_path, monkeypatch):
     at = _explore(seed_db_path, monkeypatch, table="moves", n="10")
-    assert any("48 of 48 rows match; 10 shown on this page" in c.value for c in at.caption)
+    assert any("49 of 49 rows match; 10 shown on this page" in c.value for c in at.caption)
     # a facet value filters the table
     pills = at.get("button_group")
     certainty = next(p for p in pills if p.label == "certainty")
     certainty.set_value("rumor · 8").run()
     assert not at.exception, [e.value for e in at.exception]
-    assert any("8 of 48 rows match" in c.value for c in at.caption)
+    assert any("8 of 49 rows match" in c.value for c in at.caption)
     assert at.session_state["f"] == ["certainty.eq.rumor"]
     # removing it brings every row back
     at.button(key="rm_0_certainty.eq.rumor").click().run()
-    assert any("48 of 48 rows match" in c.value for c in at.caption)
+    assert any("49 of 49 rows match" in c.value for c in at.caption)
     # sorted newest first, then the next page and back
     at.selectbox(key="sort_col_moves").set_value("moved_on").run()
     at.toggle(key="sort_desc_moves").set_value(True).run()

@@ -38,7 +38,7 @@ def test_a_publication_is_a_read_only_copy_named_by_its_version(store):
     assert current is not None and current.name.startswith("atlas-v00000001-")
     reader = snapshots.open_current(store)
     try:
-        assert _moves(reader.con) == 48
+        assert _moves(reader.con) == 49
         with pytest.raises(duckdb.Error):  # read-only: nothing writes to a snapshot
             reader.con.execute("delete from moves")
     finally:
@@ -58,9 +58,9 @@ def test_a_write_publishes_the_next_version_and_a_reader_keeps_its_own(store, tm
     assert store.current().name.startswith("atlas-v00000002-")
     new = snapshots.open_current(store)
     try:
-        assert _moves(new.con) == 49
+        assert _moves(new.con) == 50
         # the old reader still reads its snapshot, unchanged, and it is not swept while read
-        assert _moves(old.con) == 48
+        assert _moves(old.con) == 49
         assert old.path.exists() and store.sweep() == []
     finally:
         old.close()
@@ -79,7 +79,7 @@ def test_a_failed_write_changes_nothing_and_publishes_the_same_data(store):
         raise RuntimeError("the write failed before its commit")
     reader = snapshots.open_current(store)
     try:
-        assert _moves(reader.con) == 48
+        assert _moves(reader.con) == 49
         assert db.data_version(reader.con) == 1
     finally:
         reader.close()
@@ -126,7 +126,7 @@ def test_the_command_line_load_publishes_when_the_database_is_served(store, tmp_
     moved = snapshots.Store(served, store.master)
     reader = snapshots.open_current(moved)
     try:
-        assert _moves(reader.con) == 49
+        assert _moves(reader.con) == 50
     finally:
         reader.close()
 

@@ -3,6 +3,8 @@ each against a known answer from the articles or the same fact on another page."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -271,3 +273,137 @@ def test_money_of_a_year_says_when_its_price_index_is_an_estimate(app, constant,
         assert notes == []
     else:
         assert len(notes) == 1 and f"price index of {said} is an estimate" in notes[0], notes
+
+
+# --- Chinese leftovers -------------------------------------------------------------------------------
+
+
+def test_the_boomerang_table_in_chinese_says_how_the_return_was_recorded_in_chinese(seed_db_path, monkeypatch):
+    from streamlit.testing.v1 import AppTest
+
+    from atlas import i18n
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "app.py"), default_timeout=90)
+    at.query_params["lang"] = "zh"
+    at.run()
+    at.switch_page("pages/1_Talent_flows.py")
+    at.query_params["lang"] = "zh"
+    at.run()
+    frame = next(d.value for d in at.dataframe if "return_type" in d.value.columns)
+    recorded = set(frame["return_type"])
+    assert recorded and not recorded & {"returned", "joined", "founded", "acquihire", "left"}, recorded
+    assert i18n.in_language("zh", "returned") in recorded
+
+
+# --- the record, against the articles -----------------------------------------------------------------
+
+
+def test_the_readme_counts_are_the_seed_database_counts(con):
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    people, firms, moves, pay, rounds = con.execute(
+        "select (select count(*) from people), (select count(*) from firms), (select count(*) from moves), "
+        "(select count(*) from compensation), (select count(*) from funding_rounds)"
+    ).fetchall()[0]
+    english = " ".join((root / "README.md").read_text(encoding="utf-8").split())
+    said = re.search(
+        r"(\d+) people .*?, (\d+) firms, (\d+) moves, (\d+) pay figures, and (\d+) funding rounds", english
+    )
+    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, rounds)
+    chinese = (root / "README.zh.md").read_text(encoding="utf-8")
+    said = re.search(r"(\d+) 位人物.*?(\d+) 家公司、(\d+) 次流动、(\d+) 条薪酬数据，以及 (\d+) 个融资轮次", chinese)
+    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, rounds)
+
+
+def test_every_exchange_rate_names_the_release_it_was_checked_against(con):
+    """2021-2023 were still marked "not rechecked"; the G.5A release of 2024-02-01 holds them."""
+    rows = con.execute(
+        "select currency, year, usd_per_unit, source from fx_rates where year between 2021 and 2023 and currency <> 'USD'"
+    ).fetchall()
+    assert len(rows) == 12
+    for currency, year, value, source in rows:
+        assert "release of 2024-02-01" in source and "not rechecked" not in source, (currency, year)
+    rates = {(c, y): v for c, y, v, _ in rows}
+    assert rates[("CNY", 2023)] == pytest.approx(1 / 7.0809, abs=5e-7)
+    assert rates[("EUR", 2022)] == pytest.approx(1.0534)
+    assert rates[("GBP", 2021)] == pytest.approx(1.3764)
+    assert rates[("CAD", 2023)] == pytest.approx(1 / 1.3494, abs=5e-7)
+
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def _article(number: str) -> str:
+    from atlas import names
+
+    return names.simplified(next(SEEDS.glob(f"{number}_*.txt")).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("person", ["wang-changhu", "dave-andersen", "li-lei", "mu-li", "jia-yangqing"])
+def test_a_career_has_one_job_open_at_a_time_in_the_sources_order(con, person):
+    """person_stints ordered by date alone: Changhu Wang, Andersen and Lei Li, whose moves are
+    ordered only by the sources' sequence (moves.seq), showed two jobs open at once."""
+    stints = run(con, "person_stints", person_id=person, min_certainty="rumor")
+    assert stints["is_open"].sum() <= 1, stints[["firm", "is_open"]]
+    seqs = dict(con.execute("select move_id, seq from moves where person_id = $p", {"p": person}).fetchall())
+    assert [seqs[m] for m in stints["move_id"]] == sorted(seqs[m] for m in stints["move_id"])
+    if person == "wang-changhu":
+        assert stints[stints["is_open"]]["firm_id"].tolist() == ["longfor"]
+    if person == "li-lei":  # 曾任字节跳动AI Lab总监: formerly; no job is open
+        assert not stints["is_open"].any()
+
+
+def test_lei_li_left_bytedance_ai_lab_as_the_article_says(con):
+    assert "曾任字节跳动AI Lab总监的李磊" in _article("000")
+    latest = con.execute(
+        "select to_firm_id, move_type from person_latest as pl join person_codes as pc using (person_n) "
+        "where pc.person_id = 'li-lei'"
+    ).fetchall()
+    assert latest == [(None, "left")], latest
+
+
+def test_the_meta_hires_are_not_said_to_come_from_openai(con):
+    """Article 003 names their GPT-4 and ChatGPT work, never the firm they left."""
+    assert "OpenAI" not in _article("003")
+    four = ("shengjia-zhao", "jiahui-yu", "hongyu-ren", "shuchao-bi")
+    known = con.execute("select person_id, known_for from people where list_contains($p, person_id)", {"p": four})
+    for person, text in known.fetchall():
+        assert "OpenAI" not in text and "Meta Superintelligence Labs" in text, person
+    notes = con.execute(
+        "select note from compensation where source_id = 'netease-2025-meta-superintelligence-bonuses'"
+    ).fetchall()
+    assert notes and not any("OpenAI" in n for (n,) in notes)
+
+
+def test_known_for_states_no_rumor_and_no_employer_the_article_does_not_name(con):
+    known = dict(con.execute("select person_id, known_for from people").fetchall())
+    # "据知情人士称,张一鸣亲自给...打电话": insiders' words, not a fact of his record
+    assert "recruited Chinese AI scientists abroad" not in known["zhang-yiming"]
+    assert "invited Mu Li" in known["zhang-yiming"]
+    # "曾均参与了 LLaMA 开发的工程 Lacroix 和 Lample": LLaMA, not "at Meta"
+    assert "Lacroix 和 Lample" in _article("001")
+    for person in ("timothee-lacroix", "guillaume-lample"):
+        assert "Meta" not in known[person] and "LLaMA" in known[person]
+
+
+def test_source_002_is_described_not_given_a_subheading_as_its_title(con):
+    title, kind, publisher = con.execute(
+        "select title, title_kind, publisher from sources where source_id = 'jiqizhixin-2024-yi-tay-returns-to-google'"
+    ).fetchall()[0]
+    text = _article("002")
+    assert kind == "description" and "始于热情" not in title
+    assert text.index("始于热情,终于疲惫") > 1000  # it is halfway down the article, after its story begins
+    assert publisher.split(" ")[0] in text and "虎嗅" not in text and "虎嗅" not in publisher
+
+
+def test_dates_inferred_say_so_and_none_is_invented(con):
+    note = con.execute("select note from funding_rounds where round_id = 'boson-second-round-2023'").fetchall()[0][0]
+    assert "inferred" in note
+    # "3 月 8 日,媒体爆出...成立了 AI 公司元石科技": the day it was reported, not its founding
+    assert con.execute("select founded_on from firms where firm_id = 'yuanshi-tech'").fetchall() == [(None,)]
+    inflection = con.execute("select note from funding_rounds where round_id = 'inflection-microsoft-2024'").fetchall()[
+        0
+    ][0]
+    assert "staff" not in inflection and "Mustafa Suleyman" in inflection

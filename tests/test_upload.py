@@ -15,7 +15,7 @@ def test_check_then_commit(rw):
     assert staged.files.keys() == {"moves"} and not staged.problems
     checked = upload.check(rw, staged)
     assert checked.ok and checked.row_counts == {"moves": 1}
-    assert rw.execute("select count(*) from moves").fetchall() == [(48,)]  # a check writes nothing
+    assert rw.execute("select count(*) from moves").fetchall() == [(49,)]  # a check writes nothing
     done = upload.commit(rw, staged, "Ana")
     assert done.ok and done.upload_id == 2
     assert rw.execute("select uploader, file_names from uploads where upload_id = 2").fetchall() == [
@@ -29,12 +29,12 @@ def test_bad_upload_reports_rows_and_writes_nothing(rw):
     result = upload.check(rw, staged)
     report = upload.problems_frame(result.problems)
     assert "cannot tell which table this file is for" in set(report.problem)
-    assert rw.execute("select count(*) from moves").fetchall() == [(48,)]
+    assert rw.execute("select count(*) from moves").fetchall() == [(49,)]
     only_moves = upload.stage_upload([("moves.csv", bad.encode())])
     report = upload.problems_frame(upload.check(rw, only_moves).problems)
     assert set(zip(report.row, report.column, strict=True)) == {(2, "person_id"), (2, "moved_on")}
     assert not upload.commit(rw, only_moves, "Ana").ok
-    assert rw.execute("select count(*) from moves").fetchall() == [(48,)]
+    assert rw.execute("select count(*) from moves").fetchall() == [(49,)]
 
 
 PEOPLE = "person_id,name,name_zh,known_for\n"

@@ -104,6 +104,49 @@ def _remember_shared_filters() -> None:
     st.session_state["_shared"] = {key: st.session_state[key] for key in SHARED_KEYS if key in st.session_state}
 
 
+def kept_filters(page: str) -> Filters:
+    """On a page the shared filters do not apply to (Data, Explore): none is drawn; they are kept
+    as the analyst set them (a link's own values too) for the next page, and the sidebar says so."""
+    st.session_state["_page"] = page
+    carried = dict(st.session_state.get("_shared", {}))
+    for key in SHARED_KEYS:  # a link that sets them: taken on for the pages they apply to
+        asked = st.query_params.get_all(key)
+        if asked:
+            carried[key] = _parsed(key, asked)
+    carried = {k: v for k, v in carried.items() if v is not None}
+    st.session_state["_shared"] = carried
+    with st.sidebar:
+        st.markdown("#### " + _("Filters"))
+        st.caption(
+            _(
+                "The period, certainty, firm kind and currency filters do not apply to this page. They are kept "
+                "as you set them for the other pages."
+            )
+        )
+    period = carried.get("period", (FIRST_YEAR, LAST_YEAR))
+    return Filters(
+        int(period[0]),
+        int(period[1]),
+        str(carried.get("certainty", "rumor")),
+        tuple(carried.get("kinds", ())),
+        str(carried.get("currency", "USD")),
+    )
+
+
+def _parsed(key: str, asked: list[str]):
+    """A shared filter's link value as its widget holds it, or None when it is not one."""
+    if key == "period":
+        years = [parse_int(v, FIRST_YEAR, LAST_YEAR) for v in asked]
+        return (min(years), max(years)) if len(years) == 2 and None not in years else None
+    if key == "certainty":
+        return asked[-1] if asked[-1] in CERTAINTIES else None
+    if key == "kinds":
+        return [k for k in dict.fromkeys(asked) if k in FIRM_KINDS] or None
+    if key == "currency":
+        return asked[-1] if asked[-1] in DISPLAY_CURRENCIES else None
+    return None
+
+
 def shared_filters_ui(page: str = "") -> Filters:
     """Period, minimum certainty, firm kind and display currency, bound to the URL."""
     _restore_shared_filters(page)

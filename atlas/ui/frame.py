@@ -13,9 +13,9 @@ import streamlit as st
 from atlas import cache, i18n
 from atlas.escape import md, short
 from atlas.i18n import _
-from atlas.pages import BY_TITLE, LANG_KEY, PAGES
+from atlas.pages import BY_TITLE, LANG_KEY, PAGES, filtered
 from atlas.ui import auth
-from atlas.ui.filters import Filters, relabel, shared_filters_ui
+from atlas.ui.filters import Filters, kept_filters, relabel, shared_filters_ui
 from atlas.urlvalues import parse_int
 
 ICON = Path(__file__).parent / "assets" / "icon.png"
@@ -189,7 +189,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
         st.session_state["_arrival"] = st.session_state.get("_arrival", 0) + 1  # pages that read the link once
         st.session_state.pop("_notice", None)
     menu_ui(title)
-    filters = shared_filters_ui(title)
+    filters = shared_filters_ui(title) if filtered(title) else kept_filters(title)
     st.session_state["_filters"] = filters
     st.title(label)
     if caption:

@@ -321,7 +321,8 @@ def boomerangs_dataframe(df) -> None:
     listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
     st.caption(_("{n} return(s) found").format(n=f"{n_found:,}") + listed)
     shown = with_links(
-        tables.dashes(df.assign(away=tables.months_text(df["months_away"])), ["left_on", "returned_on"]),
+        # codes in the reader's words ("returned" was left in English in Chinese)
+        tables.readable(df.assign(away=tables.months_text(df["months_away"])), keep=("person", "person_id")),
         ("person", "person_id", "person"),
     )
     dataframe(

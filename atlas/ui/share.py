@@ -12,7 +12,7 @@ import streamlit as st
 from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
-from atlas.pages import LANG_KEY, keys_of
+from atlas.pages import LANG_KEY, SHARED_KEYS, filtered, keys_of
 from atlas.ui import auth
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
@@ -65,6 +65,8 @@ def ignored_parameters(
         shown = ", ".join("“" + md(short(v, 40)) + "”" for v in values[:5]) + (" …" if len(values) > 5 else "")
         if key in STREAMLIT_PARAMS or (key == LANG_KEY and values == [i18n.DEFAULT]):
             continue
+        if key in SHARED_KEYS and not filtered(page):
+            continue  # kept for the pages they apply to (filters.kept_filters)
         if key not in known:
             out.append(_("“{key}” is not a setting of this page").format(key=md(short(key, 40))))
         elif key in explained:

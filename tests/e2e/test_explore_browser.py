@@ -34,10 +34,10 @@ def test_browse_facet_and_open_a_row(server, browser):
     page = browser.new_page(viewport={"width": 1440, "height": 1400})
     page.goto(server.url + "/Explore?table=moves")
     wait_for_app(page, "Explore")
-    see(page, "48 of 48 rows match")
+    see(page, "49 of 49 rows match")
     # a facet's value filters the table and lands in the link
     page.locator("button", has_text="confirmed · 8").first.click()
-    see(page, "8 of 48 rows match")
+    see(page, "8 of 49 rows match")
     # the address bar and the copy link both hold the whole view
     page.wait_for_function("() => location.search.includes('f=certainty.eq.confirmed')", timeout=30000)
     for part in ("table=moves", "f=certainty.eq.confirmed"):
@@ -117,7 +117,7 @@ def test_the_whole_database_downloads_and_reads_back(server, browser, tmp_path):
     with zipfile.ZipFile(io.BytesIO(Path(info.value.path()).read_bytes())) as z:
         z.extractall(tmp_path)
     con = duckdb.connect()
-    assert con.execute(f"select count(*) from '{tmp_path / 'moves.parquet'}'").fetchone()[0] == 48
+    assert con.execute(f"select count(*) from '{tmp_path / 'moves.parquet'}'").fetchone()[0] == 49
     assert (
         con.execute(f"select name_zh from '{tmp_path / 'people.parquet'}' where person_id = 'mu-li'").fetchone()[0]
         == "李沐"
