@@ -320,10 +320,11 @@ def test_the_readme_counts_are_the_seed_database_counts(con):
 def test_every_exchange_rate_names_the_release_it_was_checked_against(con):
     """2021-2023 were still marked "not rechecked"; the G.5A release of 2024-02-01 holds them."""
     rows = con.execute(
-        "select currency, year, usd_per_unit, source from fx_rates where year between 2021 and 2023 and currency <> 'USD'"
+        "select currency, year, usd_per_unit, source from fx_rates "
+        "where year between 2021 and 2023 and currency <> 'USD'"
     ).fetchall()
     assert len(rows) == 12
-    for currency, year, value, source in rows:
+    for currency, year, _value, source in rows:
         assert "release of 2024-02-01" in source and "not rechecked" not in source, (currency, year)
     rates = {(c, y): v for c, y, v, _ in rows}
     assert rates[("CNY", 2023)] == pytest.approx(1 / 7.0809, abs=5e-7)
