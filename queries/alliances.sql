@@ -66,9 +66,9 @@ kinds as (
     select
         p.investor_id,
         p.firm_id,
-        string_agg(distinct p.status, ', ') as statuses,
-        string_agg(distinct p.round_type, ', ') as round_types,
-        string_agg(distinct p.role, ', ') as roles
+        string_agg(distinct p.status, ', ' order by p.status) as statuses,
+        string_agg(distinct p.round_type, ', ' order by p.round_type) as round_types,
+        string_agg(distinct p.role, ', ' order by p.role) as roles
     from pairs as p
     semi join grouped as g on g.investor_id = p.investor_id and g.firm_id = p.firm_id
     group by p.investor_id, p.firm_id

@@ -26,7 +26,9 @@ recent as (
     -- boomerang_trips is stored newest return first, so this reads only its first blocks
     select *
     from selected
-    order by returned_date desc nulls last, person_label
+    -- the return move breaks ties (two undated returns of one person): the same link lists the
+    -- same rows in the same order every time
+    order by returned_date desc nulls last, person_label, back_move_id, out_move_id
     limit $limit
 ),
 
@@ -43,9 +45,10 @@ final as (
         r.return_type,
         r.back_move_id as return_move_id,
         (select count(*) from selected) as n_found,
-        r.returned_date
+        r.returned_date,
+        r.out_move_id
     from recent as r
 )
 
-select * exclude (returned_date) from final
-order by returned_date desc nulls last, person
+select * exclude (returned_date, out_move_id) from final
+order by returned_date desc nulls last, person, return_move_id, out_move_id

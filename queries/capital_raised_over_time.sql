@@ -59,4 +59,4 @@ final as (
 )
 
 select * from final
-order by firm, announced_on
+order by firm, announced_on, round_id

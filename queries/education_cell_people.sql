@@ -18,5 +18,5 @@ final as (
 )
 
 select * from final
-order by person
+order by person, person_id
 limit 500

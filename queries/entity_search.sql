@@ -58,4 +58,4 @@ final as (
 )
 
 select * from final
-order by label
+order by label, id

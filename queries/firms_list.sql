@@ -74,4 +74,4 @@ final as (
 )
 
 select * from final
-order by firm
+order by firm, firm_id

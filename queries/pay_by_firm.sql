@@ -46,4 +46,4 @@ final as (
 )
 
 select * from final
-order by top_high desc nulls last, firm, period, kind
+order by top_high desc nulls last, firm, firm_id, period, kind

@@ -35,4 +35,4 @@ final as (
 )
 
 select * from final
-order by person
+order by person, person_id

@@ -408,3 +408,45 @@ def test_dates_inferred_say_so_and_none_is_invented(con):
         0
     ][0]
     assert "staff" not in inflection and "Mustafa Suleyman" in inflection
+
+
+# --- the same link, the same text: every list has a tie-breaker ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "params", "key"),
+    [
+        ("boomerangs", {"level": "firm", "limit": 500}, ["person", "return_move_id", "path"]),
+        ("people_list", {"limit": 500}, ["person_id"]),
+        ("firms_list", {"limit": 500, "search": ""}, ["firm_id"]),
+        ("entity_search", {"entity": "person", "search": "", "selected": "", "limit": 200, "unmoved": True}, ["id"]),
+    ],
+)
+def test_a_listed_query_orders_its_rows_by_a_unique_key(con, name, params, key):
+    """The same link listed rows in another order when they tied on what they were sorted by
+    (a boomerang's date and person, a name two people share). Every listed order now ends on a
+    unique key."""
+    base = {**FLOW, "min_certainty": "rumor", "kinds": [], "search": ""}
+    rows = run(con, name, **{**base, **params})
+    assert len(rows) >= 1
+    assert not rows.duplicated(subset=key).any(), rows[key]
+    order_sql = sql.query_sql(name).rsplit("order by", 1)[1]
+    assert any(k in order_sql for k in ("_id", "move_id", " id")), order_sql
+
+
+def test_the_alliances_list_their_statuses_in_one_order(con):
+    text = sql.query_sql("alliances")
+    for column in ("status", "round_type", "role"):
+        assert f"string_agg(distinct p.{column}, ', ' order by p.{column})" in text
+
+
+def test_a_source_with_no_address_says_so_plainly(app):
+    app.switch_page("pages/5_Data.py").run()
+    sources = next(d.value for d in app.dataframe if "url" in d.value.columns)
+    assert set(sources["url"]) == {"no address given"}  # the five articles were read as text
+    app.switch_page("pages/6_Explore.py")
+    app.query_params["table"] = "moves"
+    app.query_params["row"] = "yang-hongxia-joins-bytedance-2023"
+    app.run()
+    source = next(m.value for m in app.markdown if m.value.startswith("**Source**"))
+    assert "no address given" in source

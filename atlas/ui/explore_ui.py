@@ -453,7 +453,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
                     if not pd.isna(source["published_on"])
                     else ""
                 )
-                + (_(" · [address]({url})").format(url=url) if url else "")
+                + (_(" · [address]({url})").format(url=url) if url else _(" · no address given"))
                 + _(" · [the source's row]({x})").format(x=_ref_url("sources", str(source_id), ""))
                 + (_(" · certainty: {x}").format(x=md(str(values["certainty"]))) if "certainty" in values.index else "")
             )

@@ -9,7 +9,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from atlas import cache, tables
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
 
 
@@ -463,8 +463,11 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
     kinds = df["kind"].map(lambda k: SOURCE_KINDS.get(k, k))
     shown = tables.dashes(df.assign(kind=kinds), ["published_on", "language"])
     any_url = bool(shown["url"].notna().any())
-    # a link cell shows a missing address as "None": no address reads "—" like every missing value
-    shown["url"] = shown["url"].fillna("" if any_url else "—")
+    no_address = _("no address given")
+    # said plainly: a source with no address reads "no address given" (a link column would make
+    # those words a link, so there the count is said under the table instead)
+    n_without = int(shown["url"].isna().sum())
+    shown["url"] = shown["url"].fillna("" if any_url else no_address)
     st.dataframe(
         shown,
         column_order=[
@@ -488,9 +491,11 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
                 ),
                 width="large",
             ),
-            "url": st.column_config.LinkColumn(_("Address"), help=_("Opens the source; empty where none is known"))
+            "url": st.column_config.LinkColumn(_("Address"), help=_("Opens the source; empty where none is given"))
             if any_url
-            else st.column_config.TextColumn(_("Address"), help=_("No source has a known address")),
+            else st.column_config.TextColumn(
+                _("Address"), help=_("The sources were read as text: none came with an address")
+            ),
             "kind": st.column_config.TextColumn(
                 _("Kind"), help=_("Upload: rows an upload brought without naming a source cite the upload itself")
             ),
@@ -501,3 +506,9 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
         hide_index=True,
         width="stretch",
     )
+    if any_url and n_without:
+        st.caption(
+            ngettext("{n} source has no address given.", "{n} sources have no address given.", n_without).format(
+                n=f"{n_without:,}"
+            )
+        )
