@@ -733,7 +733,7 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     see(page, "Names in the upload")
     wait_for_app(page, "Data")
-    see(page, "0 to check")
+    see(page, "0 new, 0 with candidates to check")
     assert page.get_by_role("button", name="Use these decisions").count() == 0
     # the corrected spelling is an alias now: it matches the stored person on its own
     page.get_by_text("Dario Amodei · person dario-amodei").first.wait_for(state="attached", timeout=30000)
