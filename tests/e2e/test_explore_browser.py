@@ -79,7 +79,7 @@ def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):
     see(page, "3 rows in")
     first = _csv_of_result(page)
     # with a byte-order mark, as every CSV export (Excel reads Chinese right)
-    assert first.decode("utf-8-sig").splitlines() == ["certainty,n_moves", "reported,32", "confirmed,8", "rumor,8"]
+    assert first.decode("utf-8-sig").splitlines() == ["certainty,n_moves", "reported,33", "confirmed,8", "rumor,8"]
     link = copied_link(page)
     assert "sql=" in link
     page.screenshot(path=str(ARTIFACTS / "explore_console_1440.png"), full_page=True)
