@@ -37,7 +37,7 @@ build: $(VENV)/.installed $(COMPILED)
 # The interface's translations (atlas/i18n.py): extract the marked texts, merge them into each
 # catalog (new texts come in untranslated; tests/test_i18n.py fails until they are translated)
 catalog: $(VENV)/.installed
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k ngettext:1,2 -k NP_:1c,2 -k pgettext:1c,2 --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k L_ -k ngettext:1,2 -k NP_:1c,2 -k pgettext:1c,2 --no-location --sort-output \
 		--no-wrap --project "Talent Atlas" --msgid-bugs-address "the Talent Atlas team" -o $(LOCALES)/messages.pot . 2>/dev/null
 	$(VENV)/bin/pybabel update --no-wrap --no-fuzzy-matching -i $(LOCALES)/messages.pot -d $(LOCALES)
 

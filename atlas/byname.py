@@ -24,7 +24,7 @@ from pathlib import Path
 import duckdb
 
 from atlas import csvfile, names
-from atlas.i18n import N_, _
+from atlas.i18n import L_, N_
 from atlas.load.problems import Problem
 from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
 from atlas.resolve import Decision, resolve
@@ -354,17 +354,17 @@ def flat_dictionary(name: str) -> list[dict[str, str]]:
     out = []
     for c in fmt.columns:
         if c in FLAT_HELP:
-            meaning = _(FLAT_HELP[c])
+            meaning = L_(FLAT_HELP[c])
         elif c in table.column_names:
             col = table.column(c)
-            meaning = ", ".join(col.choices) if col.choices else _(TYPE_NAMES[col.type])
+            meaning = ", ".join(col.choices) if col.choices else L_(TYPE_NAMES[col.type])
         else:
             meaning = ""
         default = fmt.defaults.get(c, "")
         out.append(
             {
                 "column": c,
-                "required": _("yes") if c in fmt.required else _("no"),
+                "required": L_("yes") if c in fmt.required else L_("no"),
                 "holds": meaning,
                 "default": default,
                 "example": FLAT_EXAMPLES[name].get(c, ""),

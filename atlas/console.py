@@ -32,8 +32,8 @@ import pandas as pd
 
 from atlas import sandbox
 from atlas.i18n import N_, _, language
+from atlas.pages import MAX_SQL_CHARS  # noqa: F401 - the console's limit, read as console.MAX_SQL_CHARS
 
-MAX_SQL_CHARS = 20_000  # a query's text; a 100 kB text is refused before it is parsed
 TIME_LIMIT_S = float(os.environ.get("ATLAS_CONSOLE_SECONDS", "10"))  # a query's time limit, then interrupted
 ROW_LIMIT = 1_000  # rows shown (and downloaded) from one query
 MEMORY_LIMIT = "640MB"  # DuckDB's own limit inside the worker, under the worker's hard limit

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from atlas.i18n import N_, _
+from atlas.i18n import L_, N_
 from atlas.load import Problem
 
 CHUNK = 1 << 20
@@ -199,15 +199,15 @@ def detect_legacy(lines: list[bytes]) -> Candidate:
     shown = []
     for c in ranked[:4]:
         value = _first_non_ascii_value(first.decode(c.codec, errors="replace"))
-        shown.append(_("{x} reads “{value}”").format(x=LEGACY[c.codec], value=value))
+        shown.append(L_("{x} reads “{value}”").format(x=LEGACY[c.codec], value=value))
     if not shown:
         raise Refused(
-            _("its encoding is not UTF-8, UTF-16 or a known legacy encoding; {RESAVE}").format(RESAVE=_(RESAVE))
+            L_("its encoding is not UTF-8, UTF-16 or a known legacy encoding; {RESAVE}").format(RESAVE=L_(RESAVE))
         )
     raise Refused(
-        _("its encoding is uncertain: it is not UTF-8, and it could be ")
-        + _("; or ").join(shown)
-        + _(". Pick the encoding that shows the names right, or {RESAVE}").format(RESAVE=_(RESAVE))
+        L_("its encoding is uncertain: it is not UTF-8, and it could be ")
+        + L_("; or ").join(shown)
+        + L_(". Pick the encoding that shows the names right, or {RESAVE}").format(RESAVE=L_(RESAVE))
     )
 
 
@@ -250,7 +250,7 @@ def _scan(raw: BinaryIO) -> _Scan:
         scan.size += len(line)
         if b"\x00" in line:
             raise Refused(
-                _("line {number} holds a NUL byte: this is a binary file, not a CSV text file").format(number=number)
+                L_("line {number} holds a NUL byte: this is a binary file, not a CSV text file").format(number=number)
             )
         if line.isascii():
             continue
@@ -286,7 +286,7 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     head = raw.read(8192)
     raw.seek(0)
     if not head.strip(b" \t\r\n") or head in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        raise Refused(_("the file is empty"))
+        raise Refused(L_("the file is empty"))
     if codec:
         name = LEGACY.get(codec, codec.upper())
         return Reading(codec, name)
@@ -298,7 +298,7 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     scan = _scan(raw)
     raw.seek(0)
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
-        raise Refused(_("the file is empty"))
+        raise Refused(L_("the file is empty"))
     if scan.utf8_ok:
         return Reading("utf-8-sig", UTF8)
     best = detect_legacy([b for _, b in scan.other_lines])
@@ -311,17 +311,17 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
     if utf8_rows:
         other = [n for n, _ in scan.other_lines]
         raise Refused(
-            _(
+            L_(
                 "it mixes encodings: line(s) {x} are UTF-8 while line(s) {x2} are {x3}; {RESAVE} after "
                 "fixing those lines"
-            ).format(x=_list(utf8_rows), x2=_list(other), x3=LEGACY[best.codec], RESAVE=_(RESAVE))
+            ).format(x=_list(utf8_rows), x2=_list(other), x3=LEGACY[best.codec], RESAVE=L_(RESAVE))
         )
     return Reading(best.codec, LEGACY[best.codec])
 
 
 def _list(numbers: list[int], shown: int = 5) -> str:
     text = ", ".join(str(n) for n in numbers[:shown])
-    return text + (_(" and {n} more").format(n=len(numbers) - shown) if len(numbers) > shown else "")
+    return text + (L_(" and {n} more").format(n=len(numbers) - shown) if len(numbers) > shown else "")
 
 
 # ---------------------------------------------------------------- rows
@@ -342,7 +342,7 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         reading = choose_encoding(raw, codec)
     except Refused as exc:
         return Reading("", ""), [
-            Problem("", None, None, None, _("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
+            Problem("", None, None, None, L_("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
         ]
     text = io.TextIOWrapper(raw, encoding=reading.codec, errors="strict", newline="")
     problems: list[Problem] = []
@@ -354,9 +354,9 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         while first.strip() == "" and first:
             first = text.readline()
         if not first.strip().lstrip("\ufeff"):
-            raise Refused(_("the file is empty"))
+            raise Refused(L_("the file is empty"))
         if "\x00" in first:
-            raise Refused(_("the header holds a NUL character: this is a binary file, not a CSV text file"))
+            raise Refused(L_("the header holds a NUL character: this is a binary file, not a CSV text file"))
         reading.delimiter = _delimiter(first)
         header = next(csv.reader([first], delimiter=reading.delimiter, strict=True), [])
         reading.header = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
@@ -364,7 +364,7 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         for h in reading.header:
             key = h.lower()
             if key in seen:
-                problems.append(Problem("", 1, h, None, _("this column appears twice in the header"), label))
+                problems.append(Problem("", 1, h, None, L_("this column appears twice in the header"), label))
             seen.add(key)
         width = len(header)
         lines = _counting(text)
@@ -396,15 +396,15 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
                 writer.writerow([row, *fields])
         reading.rows = row - 1
     except UnicodeDecodeError as exc:
-        where = _(" near line {x}").format(x=lines.line + 2) if lines is not None else ""
+        where = L_(" near line {x}").format(x=lines.line + 2) if lines is not None else ""
         return reading, [
             Problem(
                 "",
                 None,
                 None,
                 None,
-                _("cannot be read as {encoding}{where}: {reason}; {RESAVE}").format(
-                    encoding=reading.encoding, where=where, reason=exc.reason, RESAVE=_(RESAVE)
+                L_("cannot be read as {encoding}{where}: {reason}; {RESAVE}").format(
+                    encoding=reading.encoding, where=where, reason=exc.reason, RESAVE=L_(RESAVE)
                 ),
                 label,
                 unreadable=True,
@@ -412,13 +412,13 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
         ]
     except Refused as exc:
         return reading, [
-            Problem("", None, None, None, _("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
+            Problem("", None, None, None, L_("cannot be read: {exc}").format(exc=exc), label, unreadable=True)
         ]
     finally:
         text.detach()
     if n_problems > len(problems):
         problems.append(
-            Problem("", None, None, None, _("… and {x} more such rows").format(x=n_problems - len(problems)), label)
+            Problem("", None, None, None, L_("… and {x} more such rows").format(x=n_problems - len(problems)), label)
         )
     return reading, problems
 
@@ -440,26 +440,26 @@ class _counting:
         self.line += 1
         if "\x00" in line:
             raise Refused(
-                _("line {x} holds a NUL character: this is a binary file, not a CSV text file").format(x=self.line + 1)
+                L_("line {x} holds a NUL character: this is a binary file, not a CSV text file").format(x=self.line + 1)
             )
         return line
 
 
 def _row_problem(fields: list[str], width: int, line: int, row: int) -> str | None:
-    at = _(" (line {line} of the file)").format(line=line) if line != row else ""
+    at = L_(" (line {line} of the file)").format(line=line) if line != row else ""
     if len(fields) != width:
-        return _("this row has {n} fields but the header has {width}{at}").format(n=len(fields), width=width, at=at)
+        return L_("this row has {n} fields but the header has {width}{at}").format(n=len(fields), width=width, at=at)
     return None
 
 
 def _csv_reason(message: str, line: int) -> str:
     if "field larger than field limit" in message:
-        return _("a value longer than {MAX_FIELD_CHARS:,} characters starts on line {line} of the file").format(
+        return L_("a value longer than {MAX_FIELD_CHARS:,} characters starts on line {line} of the file").format(
             MAX_FIELD_CHARS=MAX_FIELD_CHARS, line=line
         )
     if "unexpected end of data" in message or "EOF" in message:
-        return _("a quote opened on line {line} of the file is never closed").format(line=line)
-    return _("cannot be parsed from line {line} of the file: {message}").format(line=line, message=message)
+        return L_("a quote opened on line {line} of the file is never closed").format(line=line)
+    return L_("cannot be parsed from line {line} of the file: {message}").format(line=line, message=message)
 
 
 def codec_names() -> dict[str, str]:

@@ -71,6 +71,52 @@ def _(message: str) -> str:
     return _translations(language()).gettext(message)
 
 
+class Text(str):
+    """A translated text that keeps its message and arguments: it reads as the text in the
+    language it was made in, and `shown` gives it again in the reader's language of the moment
+    (an upload's problems are kept across runs; after a switch to Chinese they read in Chinese)."""
+
+    msgid: str
+    args: dict
+
+    def __new__(cls, msgid: str, args: dict | None = None):
+        args = dict(args or {})
+        made = super().__new__(cls, _render(msgid, args))
+        made.msgid, made.args = msgid, args
+        return made
+
+    def format(self, *unnamed, **named) -> Text:  # noqa: D102 - str.format, remembered
+        if unnamed:
+            return Text(str.format(self, *unnamed, **named))  # not a catalog message's shape
+        return Text(self.msgid, {**self.args, **named})
+
+    def shown(self) -> str:
+        """The text in the reader's language of the moment."""
+        return _render(self.msgid, self.args)
+
+
+def _render(msgid: str, args: dict) -> str:
+    text = _(msgid)
+    if not args:
+        return text
+    return text.format(**{k: shown(v) for k, v in args.items()})
+
+
+def L_(message: str) -> Text:
+    """Translate `message` now and keep it, to be shown again in another language (`shown`)."""
+    return Text(message)
+
+
+def shown(text: object):
+    """A text as the reader reads it now: a kept message (`Text`), or an error made of one, in the
+    reader's language; any other value as it is (a number keeps its format spec)."""
+    if isinstance(text, Text):
+        return text.shown()
+    if isinstance(text, BaseException) and len(text.args) == 1 and isinstance(text.args[0], Text):
+        return text.args[0].shown()
+    return text
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, in this run's language."""
     return _translations(language()).ngettext(singular, plural, n)

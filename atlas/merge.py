@@ -12,7 +12,7 @@ import re
 
 import duckdb
 
-from atlas.i18n import _
+from atlas.i18n import L_
 from atlas.load import WRITE_LOCK, LoadResult, Problem
 from atlas.load.derived import refresh_for
 from atlas.load.values import _join
@@ -38,7 +38,7 @@ ENTITY = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}
 def merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str, email: str = "") -> LoadResult:
     """Merge `drop` into `keep` (both ids of `kind`); the result's upload_id is the merge's version."""
     if kind not in ENTITY:
-        return LoadResult([Problem("", None, None, None, _("kind must be person or firm"))])
+        return LoadResult([Problem("", None, None, None, L_("kind must be person or firm"))])
     with WRITE_LOCK:
         return _merge(con, kind, keep, drop, who, email)
 
@@ -57,10 +57,10 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         for entity_id in (keep, drop):
             if entity_id not in found:
                 result.problems.append(
-                    Problem(table, None, col, entity_id, _("there is no {kind} with this id").format(kind=kind))
+                    Problem(table, None, col, entity_id, L_("there is no {kind} with this id").format(kind=kind))
                 )
         if keep == drop:
-            result.problems.append(Problem(table, None, col, keep, _("an entry cannot be merged into itself")))
+            result.problems.append(Problem(table, None, col, keep, L_("an entry cannot be merged into itself")))
         if result.problems:
             return result
         cur.execute("begin transaction")
@@ -170,7 +170,9 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         result.row_counts = touched
     except duckdb.Error as exc:
         run("rollback")
-        result.problems.append(Problem("", None, None, None, _("merge refused by the database: {exc}").format(exc=exc)))
+        result.problems.append(
+            Problem("", None, None, None, L_("merge refused by the database: {exc}").format(exc=exc))
+        )
     finally:
         cur.close()
     return result

@@ -8,12 +8,104 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atlas.i18n import N_, _
+from atlas.model import CERTAINTIES, COMP_KINDS, FIRM_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
+from atlas.money import DISPLAY_CURRENCIES
+from atlas.urlvalues import parse_int
 
 # The interface's language (atlas.i18n): part of every page's link, `lang=zh`, absent for English.
 LANG_KEY = "lang"
 
+# The years the period filter spans: a link's period is read within them.
+FIRST_YEAR = 2000
+LAST_YEAR = 2026
+
+# The Talent flows page's levels of grouping, the Explore page's page sizes and its default table
+LEVELS = ("firm", "parent", "kind", "country")
+PAGE_SIZES = (10, 25, 50, 100, 200)
+DEFAULT_TABLE = "moves"
+EXPLORE_TABS = (N_("Tables"), N_("SQL console"), N_("Download"))
+PEOPLE_TABS = (N_("People"), N_("Firms"))
+# a console query's text, in the link and in the box (a 100 kB text is refused before it is parsed)
+MAX_SQL_CHARS = 20_000
+
+
+@dataclass(frozen=True)
+class Param:
+    """One link parameter of a page: its name, the kind of value it holds, its default (what an
+    absent or refused value reads as) and what a good value is. The one parser (`parse`) reads it
+    on arrival; atlas.ui.link writes it back into the address.
+
+    kinds: "text" (at most `max_len` characters), "int" (`lo`..`hi`), "years" (two years, a period),
+    "one" (one of `choices`; None: one of the page's data, checked where it is drawn), "many" (any
+    of `choices`, or of the page's data; `?key=` with nothing says "none"), "bool" (true / false).
+    """
+
+    name: str
+    kind: str
+    default: object = None
+    choices: tuple[str, ...] | None = None
+    lo: int | None = None
+    hi: int | None = None
+    max_len: int = 200
+    # the default comes from the data (the Funding page compares the five firms that raised the
+    # most): the page passes it where it draws the widget, and a cleared list is said in the link
+    data_default: bool = False
+
+    def parse(self, asked: list[str]) -> tuple[object, bool]:
+        """The value a link's `asked` values mean, and whether all of them could be read (a bad
+        one reads as the default; of a list, the good values are kept)."""
+        if not asked:
+            return self.default, True
+        if self.kind == "many":
+            if asked == [""]:
+                return [], True
+            values = [v for v in dict.fromkeys(asked) if v and len(v) <= self.max_len]
+            if self.choices is not None:
+                values = [v for v in values if v in self.choices]
+            return values, len(values) == len(asked)
+        if self.kind == "years":
+            years = [parse_int(v, self.lo, self.hi) for v in asked]
+            if len(years) == 2 and None not in years:
+                return (min(years), max(years)), True
+            return self.default, False
+        value = asked[-1]
+        if self.kind == "int":
+            n = parse_int(value, self.lo, self.hi) if len(asked) == 1 else None
+            return (self.default, False) if n is None else (n, True)
+        if self.kind == "bool":
+            return (value == "true", True) if value in ("true", "false") else (self.default, False)
+        if len(value) > self.max_len or (self.choices is not None and value not in self.choices):
+            return self.default, False
+        return value, True
+
+    def expects(self) -> str:
+        """What a good value is, in words (for the notice that says a value was refused)."""
+        if self.kind == "int":
+            return _("a whole number from {lo:,} to {hi:,}").format(lo=self.lo, hi=self.hi)
+        if self.kind == "years":
+            return _("two years from {lo} to {hi}").format(lo=self.lo, hi=self.hi)
+        if self.kind == "bool":
+            return _("true or false")
+        if self.choices is not None:
+            shown = ", ".join(self.choices[:8]) + (" …" if len(self.choices) > 8 else "")
+            return (_("one of {values}") if self.kind == "one" else _("any of {values}")).format(values=shown)
+        if self.kind == "text":
+            return _("text of at most {n} characters").format(n=self.max_len)
+        return _("one of the names this page lists")
+
+
+def _one(name: str, choices: tuple[str, ...], default: str | None = None) -> Param:
+    return Param(name, "one", choices[0] if default is None else default, choices)
+
+
 # The filters that mean the same on every page (they follow the analyst from page to page).
-SHARED_KEYS = ("period", "certainty", "kinds", "currency")
+SHARED: tuple[Param, ...] = (
+    Param("period", "years", (FIRST_YEAR, LAST_YEAR), lo=FIRST_YEAR, hi=LAST_YEAR),
+    _one("certainty", CERTAINTIES[::-1]),
+    Param("kinds", "many", [], FIRM_KINDS),
+    _one("currency", DISPLAY_CURRENCIES),
+)
+SHARED_KEYS = tuple(p.name for p in SHARED)
 
 
 @dataclass(frozen=True)
@@ -23,10 +115,24 @@ class Page:
     script: str  # relative to the project root; app.py is the Overview
     title: str  # the English title: the page's name in code, saved views and the catalog
     icon: str
-    keys: tuple[str, ...]  # the URL-bound widget keys it draws, shared filters first
+    own: tuple[Param, ...] = ()  # its own link parameters (the shared ones come first when filtered)
     # whether the shared filters apply to it: a page they do not apply to does not draw them,
     # and keeps them as they were set for the next page
     filtered: bool = True
+
+    @property
+    def params(self) -> tuple[Param, ...]:
+        """Every link parameter it reads, shared filters first."""
+        return (*SHARED, *self.own) if self.filtered else self.own
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The names of its link parameters."""
+        return tuple(p.name for p in self.params)
+
+    def param(self, name: str) -> Param | None:
+        """Its parameter called `name` (None: it reads no such parameter)."""
+        return next((p for p in self.params if p.name == name), None)
 
     @property
     def label(self) -> str:
@@ -42,37 +148,74 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
-    Page("app.py", N_("Overview"), ":material/dashboard:", SHARED_KEYS),
+    Page("app.py", N_("Overview"), ":material/dashboard:"),
     Page(
         "pages/1_Talent_flows.py",
         N_("Talent flows"),
         ":material/swap_horiz:",
-        (*SHARED_KEYS, "level", "search", "countries", "top", "min_n", "focus", "grain", "boom", "img", "cell"),
+        (
+            _one("level", LEVELS, "parent"),
+            Param("search", "text", "", max_len=100),
+            Param("countries", "many", []),
+            Param("top", "int", 12, lo=3, hi=40),
+            Param("min_n", "int", 1, lo=1, hi=100_000_000),
+            Param("focus", "one"),
+            _one("grain", ("year", "quarter")),
+            _one("boom", ("parent", "firm")),
+            _one("img", ("PNG", "SVG")),
+            Param("cell", "text", "", max_len=20),
+        ),
     ),
     Page(
         "pages/2_Pay_offers.py",
         N_("Pay offers"),
         ":material/payments:",
-        (*SHARED_KEYS, "firms", "pay_kinds", "outcomes", "constant"),
+        (
+            Param("firms", "many", []),
+            Param("pay_kinds", "many", [], COMP_KINDS),
+            Param("outcomes", "many", [], OUTCOMES),
+            _one("constant", ("nominal", *(str(y) for y in range(2010, LAST_YEAR + 1)))),
+        ),
     ),
     Page(
         "pages/3_Funding.py",
         N_("Funding"),
         ":material/account_balance:",
-        (*SHARED_KEYS, "countries", "round_types", "statuses", "compare"),
+        (
+            Param("countries", "many", []),
+            Param("round_types", "many", [], ROUND_TYPES),
+            Param("statuses", "many", [], ROUND_STATUSES),
+            Param("compare", "many", [], data_default=True),
+        ),
     ),
     Page(
         "pages/4_People_and_firms.py",
         N_("People & firms"),
         ":material/groups:",
-        (*SHARED_KEYS, "q", "person", "firm", "subs", "tab"),
+        (
+            Param("q", "text", "", max_len=100),
+            Param("person", "one"),
+            Param("firm", "one"),
+            Param("subs", "bool", True),
+            _one("tab", PEOPLE_TABS),
+        ),
     ),
-    Page("pages/5_Data.py", N_("Data"), ":material/database:", (), filtered=False),
+    Page("pages/5_Data.py", N_("Data"), ":material/database:", filtered=False),
     Page(
         "pages/6_Explore.py",
         N_("Explore"),
         ":material/table_view:",
-        ("tab", "table", "f", "sort", "n", "after", "before", "row", "sql"),
+        (
+            _one("tab", EXPLORE_TABS),
+            Param("table", "one", DEFAULT_TABLE),
+            Param("f", "many", [], max_len=2000),
+            Param("sort", "text", "", max_len=200),
+            Param("n", "int", 50, lo=min(PAGE_SIZES), hi=max(PAGE_SIZES)),
+            Param("after", "text", "", max_len=2000),
+            Param("before", "text", "", max_len=2000),
+            Param("row", "text", "", max_len=2000),
+            Param("sql", "text", "", max_len=MAX_SQL_CHARS),
+        ),
         filtered=False,
     ),
 )
@@ -90,3 +233,11 @@ def keys_of(title: str) -> tuple[str, ...]:
     """The link parameters of the page called `title` (the shared ones for an unknown title)."""
     page = BY_TITLE.get(title)
     return (LANG_KEY, *(page.keys if page else SHARED_KEYS))
+
+
+def param_of(title: str, name: str) -> Param | None:
+    """The declaration of the link parameter `name` of the page called `title`."""
+    page = BY_TITLE.get(title)
+    if page is None:
+        return next((p for p in SHARED if p.name == name), None)
+    return page.param(name)

@@ -125,11 +125,10 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
             )
         )
 
-    with_subs = st.toggle(
+    with_subs = ui.linked(
+        st.toggle,
         _("Count its subsidiaries too"),
-        value=True,
         key="subs",
-        bind="query-params",
         disabled=subs.empty,
         help=_("Moves between its own units are never counted as gained or lost."),
     )

@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from atlas import byname, csvfile
-from atlas.i18n import N_, _
+from atlas.i18n import L_, N_
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
@@ -39,7 +39,7 @@ LIMIT_MESSAGE = N_("is larger than the {mb} MB upload limit; split it or load it
 
 
 def _limit_message() -> str:
-    return _(LIMIT_MESSAGE).format(mb=MAX_FILE_BYTES // 2**20)
+    return L_(LIMIT_MESSAGE).format(mb=MAX_FILE_BYTES // 2**20)
 
 
 Source = bytes | Path
@@ -126,16 +126,16 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
                 problems.append(Problem("", None, None, None, refusal, name))
                 return out
             if not members:
-                problems.append(Problem("", None, None, None, _("the zip holds no .csv file"), name))
+                problems.append(Problem("", None, None, None, L_("the zip holds no .csv file"), name))
             total = 0
             for i, m in enumerate(members):
                 label = f"{name}/{Path(m.filename).name}"
                 if m.flag_bits & 0x1:
-                    message = _("is encrypted: zip it again without a password")
+                    message = L_("is encrypted: zip it again without a password")
                     problems.append(Problem("", None, None, None, message, label))
                     continue
                 if m.file_size > MAX_FILE_BYTES:
-                    problems.append(Problem("", None, None, None, _limit_message() + _(" (inside the zip)"), label))
+                    problems.append(Problem("", None, None, None, _limit_message() + L_(" (inside the zip)"), label))
                     continue
                 if m.file_size > MAX_ZIP_RATIO * max(m.compress_size, 1) and m.file_size > 1 << 20:
                     problems.append(Problem("", None, None, None, _ratio_message(m.file_size, m.compress_size), label))
@@ -151,20 +151,20 @@ def _zip_members(name: str, source: Source, folder: Path, problems: list[Problem
                 total += target.stat().st_size
                 out.append((label, target))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError) as exc:
-        problems.append(Problem("", None, None, None, _("cannot be opened as a zip: {exc}").format(exc=exc), name))
+        problems.append(Problem("", None, None, None, L_("cannot be opened as a zip: {exc}").format(exc=exc), name))
     return out
 
 
 def _directory_refusal(n_entries: int, members: list[zipfile.ZipInfo]) -> str | None:
     """Why a zip is refused from its directory alone (nothing staged yet), or None."""
     if n_entries > MAX_ZIP_ENTRIES or len(members) > MAX_ZIP_FILES:
-        return _(
+        return L_(
             "holds {n:,} files ({csv:,} of them CSV); an upload takes at most {most} CSV files, one per table: "
             "zip only the tables' files. Nothing was read from it."
         ).format(n=n_entries, csv=len(members), most=MAX_ZIP_FILES)
     declared = sum(m.file_size for m in members)
     if declared > MAX_ZIP_TOTAL:
-        return _(
+        return L_(
             "its CSV files come to {mb:,} MB uncompressed, by its own directory; an upload takes at most {x:,} MB. "
             "Nothing was read from it."
         ).format(mb=declared // 2**20, x=MAX_ZIP_TOTAL // 2**20)
@@ -172,7 +172,7 @@ def _directory_refusal(n_entries: int, members: list[zipfile.ZipInfo]) -> str | 
 
 
 def _ratio_message(size: int, compressed: int) -> str:
-    return _(
+    return L_(
         "expands {ratio:,.0f} times ({mb:,.0f} MB from {zipped:,.2f} MB), more than the {limit} "
         "times a CSV file does: refused as a possible zip bomb"
     ).format(ratio=size / max(compressed, 1), mb=size / 2**20, zipped=compressed / 2**20, limit=MAX_ZIP_RATIO)
@@ -187,9 +187,9 @@ def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) ->
             while chunk := src.read(1 << 20):
                 written += len(chunk)
                 if written > MAX_FILE_BYTES:
-                    return _limit_message() + _(" (inside the zip)")
+                    return _limit_message() + L_(" (inside the zip)")
                 if written > limit:
-                    return _("the zip's files together are larger than {x:,} MB uncompressed").format(
+                    return L_("the zip's files together are larger than {x:,} MB uncompressed").format(
                         x=MAX_ZIP_TOTAL // 2**20
                     )
                 if written > MAX_ZIP_RATIO * max(m.compress_size, 1) and written > 1 << 20:
@@ -197,13 +197,13 @@ def _extract(z: zipfile.ZipFile, m: zipfile.ZipInfo, target: Path, room: int) ->
                 dst.write(chunk)
     except NotImplementedError:
         method = {12: "bzip2", 14: "lzma", 9: "deflate64", 99: "AES encryption"}.get(m.compress_type, m.compress_type)
-        return _("uses a compression method this app cannot read ({method}): zip it again with plain deflate").format(
+        return L_("uses a compression method this app cannot read ({method}): zip it again with plain deflate").format(
             method=method
         )
     except RuntimeError as exc:  # zipfile raises this for an encrypted member without a password
-        return _("cannot be read: {exc}; zip it again without a password").format(exc=exc)
+        return L_("cannot be read: {exc}; zip it again without a password").format(exc=exc)
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        return _("is damaged and cannot be decompressed ({exc})").format(exc=exc)
+        return L_("is damaged and cannot be decompressed ({exc})").format(exc=exc)
     return None
 
 
@@ -272,15 +272,15 @@ def stage_upload(
         if problems:
             out.unlink(missing_ok=True)
             upload.problems += [
-                Problem(table or "", p.line, p.column, p.value, p.message, name, p.unreadable) for p in problems
+                Problem(table or "", p.line, p.column, p.value, p.text, name, p.unreadable) for p in problems
             ]
             continue
         staged.path = out
         if table is None:
-            upload.problems.append(Problem("", None, None, None, _("cannot tell which table this file is for"), name))
+            upload.problems.append(Problem("", None, None, None, L_("cannot tell which table this file is for"), name))
         elif table in upload.files:
             upload.problems.append(
-                Problem(table, None, None, None, _("a second file for table {table}").format(table=table), name)
+                Problem(table, None, None, None, L_("a second file for table {table}").format(table=table), name)
             )
         else:
             upload.files[table] = out
@@ -307,7 +307,7 @@ def _files_for_load(
     if plan is None or (not plan.decisions and not plan.flat):
         return upload.files, upload.labels, []
     if mode == "replace" and plan.flat:
-        message = _("a file by name adds or updates rows (append or upsert); it cannot replace a table")
+        message = L_("a file by name adds or updates rows (append or upsert); it cannot replace a table")
         return {}, {}, [Problem("", None, None, None, message, upload.labels.get(k, k)) for k in plan.flat]
     files, labels = byname.apply(con, upload.files, upload.labels, plan, upload.folder)
     return files, labels, []
@@ -377,13 +377,13 @@ def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:
 
 def readings_frame(upload: Upload) -> pd.DataFrame:
     """Each file with the table it is for and how it was read (encoding, delimiter, rows)."""
-    delimiters = {",": _("comma"), ";": _("semicolon"), "\t": _("tab"), "|": _("bar")}
+    delimiters = {",": L_("comma"), ";": L_("semicolon"), "\t": L_("tab"), "|": L_("bar")}
     return pd.DataFrame(
         [
             {
                 "file": s.name,
                 "table": s.table or "",
-                "encoding": s.encoding or _("not read"),
+                "encoding": s.encoding or L_("not read"),
                 "delimiter": delimiters.get(s.delimiter, ""),
                 "rows": s.rows,
             }

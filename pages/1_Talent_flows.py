@@ -150,7 +150,6 @@ grain = ui.coded_choice(
     ("year", "quarter"),
     labels.Labels({"year": N_("year"), "quarter": N_("quarter")}),
     key="grain",
-    default="year",
     horizontal=True,
 )
 over_time = cache.query("moves_over_time", **p, grain=grain)
@@ -178,7 +177,6 @@ boom_level = ui.coded_choice(
     ("parent", "firm"),
     ui.LEVEL_WORDS,
     key="boom",
-    default="parent",
     horizontal=True,
     help=_("parent firm: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind)."),
 )
@@ -204,13 +202,12 @@ else:
     ui.education_flows_dataframe(edu)
     ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
     # the cell picked (by a click, or by the link's cell=CN>US): the people behind it
-    if "cell" not in st.session_state:
-        st.session_state["cell"] = st.query_params.get("cell", "")
+    ui.link.seed("cell")
     cell = str(st.session_state.get("cell") or "")
     trained, _sep, works = cell.partition(">")
     pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
     if (trained, works) in pairs:
-        st.query_params["cell"] = cell
+        ui.link.put("cell", cell)
         st.markdown(
             "**" + _("Trained in {trained}, working in {works}").format(trained=md(trained), works=md(works)) + "**"
         )
@@ -231,7 +228,7 @@ else:
             _("Clear the picked cell"), on_click=lambda: st.session_state.update(cell=""), icon=":material/close:"
         )
     else:
-        st.query_params.pop("cell", None)
+        ui.link.drop("cell")
         st.caption(_("Click a cell to list the people behind it."))
 
 st.subheader(_("The moves behind the view"))

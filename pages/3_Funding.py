@@ -81,7 +81,7 @@ else:
     firm_id = charts.picked_value(picked, charts.ROUND_PICK, "firm_id")
     if firm_id:
         # one click, same tab: the firm's profile, with the shared filters carried by the app
-        st.switch_page("pages/4_People_and_firms.py", query_params={"firm": firm_id})
+        ui.link.switch("pages/4_People_and_firms.py", {"firm": firm_id})
     st.caption(_("Click a round to open its firm's profile."))
     ui.downloads_ui("rounds_chart", chart=rounds_chart)
     n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())

@@ -8,12 +8,12 @@ from atlas.i18n import N_, _, ngettext
 filters = ui.page_frame(
     "People & firms", N_("Profiles with careers, flows, money and sources. Search by English or Chinese name.")
 )
-search = st.text_input(
+search = ui.linked(
+    st.text_input,
     _("Search people and firms"),
     key="q",
-    bind="query-params",
     placeholder=_("e.g. Mu Li, 李沐, Reka"),
-    max_chars=100,
+    max_chars=ui.link.declared("q").max_len,
     help=_(
         "Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
         " 贾扬清, an alias such as DeepMind."
@@ -21,8 +21,8 @@ search = st.text_input(
 ).strip()
 search = cache.search_text(search)  # the stored name of the entity the text names, else the text
 # The pickers list matches of the search (at most 200), plus whatever the link already chose.
-chosen_person = str(st.session_state.get("person") or st.query_params.get("person", ""))
-chosen_firm = str(st.session_state.get("firm") or st.query_params.get("firm", ""))
+chosen_person = str(st.session_state.get("person") or ui.link.initial("person") or "")
+chosen_firm = str(st.session_state.get("firm") or ui.link.initial("firm") or "")
 person_options = fetch.entity_options("person", search, chosen_person, 200)
 firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
 if search and not (chosen_person or chosen_firm) and st.session_state.get("_opened_for") != search:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from atlas.i18n import _
+from atlas.i18n import L_
 from atlas.load.derived import refresh_for
 from atlas.load.problems import LoadResult, Problem
 from atlas.load.rules import _currency_rules, _replace_problems, check_staged
@@ -84,7 +84,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
         raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
     if unknown:
-        return LoadResult([Problem(n, None, None, None, _("not a table of the data model")) for n in unknown])
+        return LoadResult([Problem(n, None, None, None, L_("not a table of the data model")) for n in unknown])
     cur = con.cursor()
     result = LoadResult()
     clock = _Clock(result.timings)
@@ -109,7 +109,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
                 result.problems.extend(check_staged(cur, t, staged, mode, labels.get(t.name, "")))
         for sql in _currency_rules(staged):
             for r in cur.execute(sql).fetchall():
-                message = _("unknown currency: no exchange rate in fx_rates")
+                message = L_("unknown currency: no exchange rate in fx_rates")
                 result.problems.append(Problem(r[0], r[1], r[2], r[3], message, labels.get(r[0], "")))
         clock.lap("check")
         upload_id = _next_upload_id(cur)
@@ -186,7 +186,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
         # A constraint the checks above did not anticipate: still all or nothing.
         with contextlib.suppress(duckdb.TransactionException):  # failed while staging, before it began
             cur.execute("rollback")
-        result.problems.append(Problem("", None, None, None, _("rejected by the database: {exc}").format(exc=exc)))
+        result.problems.append(Problem("", None, None, None, L_("rejected by the database: {exc}").format(exc=exc)))
     finally:
         stop_hashing.set()  # a rejected or dry-run upload needs no checksum
         for t in TABLES:

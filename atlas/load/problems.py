@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from atlas.i18n import shown
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -13,9 +15,14 @@ class Problem:
     line: int | None  # the row number a spreadsheet shows (the header is row 1)
     column: str | None
     value: str | None
-    message: str
+    text: str  # why, as made (an atlas.i18n.Text: read in the reader's language of the moment)
     file: str = ""
     unreadable: bool = False  # the file itself cannot be read (its encoding or shape): pick another reading
+
+    @property
+    def message(self) -> str:
+        """Why, in the reader's language of the moment (kept problems follow a language switch)."""
+        return str(shown(self.text))
 
     def __str__(self) -> str:
         where = self.file or self.table

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import duckdb
 
-from atlas.i18n import N_, _
+from atlas.i18n import L_, N_
 from atlas.load.problems import Problem
 from atlas.load.values import _join, _key_text, _number, _type_check, _value_sql
 from atlas.model import TABLES, TABLES_BY_NAME, Table
@@ -38,7 +38,7 @@ def check_staged(
     for c in table.columns:
         if c.required and c.name != "source_id" or c.name == "source_id" and table.name == "sources":
             # a fact row without a source_id gets the upload itself as its source
-            row_checks.append((f"{c.name} is null", c.name, msg(_("required value is empty")), c.name))
+            row_checks.append((f"{c.name} is null", c.name, msg(L_("required value is empty")), c.name))
         # an id that refers to another table needs no pattern of its own: unless it is one
         # of that table's (valid) ids, the reference check below reports it
         check = None if c.ref else _type_check(c)
@@ -49,7 +49,7 @@ def check_staged(
                 params[f"{c.name}_choices"] = list(c.choices)
         if c.type == "number":
             row_checks.append(
-                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg(_("negative amount")), c.name)
+                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg(L_("negative amount")), c.name)
             )
         if c.ref:
             ref = TABLES_BY_NAME[c.ref]
@@ -57,13 +57,13 @@ def check_staged(
             unknown = f"not exists (select 1 from {ref.name} r where r.{key} = s.{c.name})"
             if ref.name in staged:
                 unknown += f" and not exists (select 1 from stage_{ref.name} r where r.{key} = s.{c.name})"
-            unknown_id = msg(_("refers to an unknown {table} id").format(table=ref.name))
+            unknown_id = msg(L_("refers to an unknown {table} id").format(table=ref.name))
             branches.append(
                 f"select _line, '{c.name}', {c.name}, {unknown_id} "
                 f"from {stage} s where {c.name} is not null and {unknown}"
             )
     for sql, column, message, shown in _row_rules(table, staged):
-        row_checks.append((sql, column, msg(_(message)), shown))
+        row_checks.append((sql, column, msg(L_(message)), shown))
     if row_checks:
         cases = ", ".join(
             f"case when {cond} then {{'col': '{col}', 'val': ({shown})::varchar, 'msg': {i}}} end"
@@ -75,22 +75,22 @@ def check_staged(
             f"from {stage} where {any_bad}) where p is not null"
         )
     if table.name == "firms":
-        branches.append(_parent_loop_check(msg(_("its parent chain leads back to itself"))))
+        branches.append(_parent_loop_check(msg(L_("its parent chain leads back to itself"))))
     if table.name == "aliases":
         branches.append(
-            _alias_target_check(staged, msg(_("refers to an unknown person or firm id (as entity_kind says)")))
+            _alias_target_check(staged, msg(L_("refers to an unknown person or firm id (as entity_kind says)")))
         )
     branches += _schema_check_branches(con, table, msg)
     key_sql = " || chr(31) || ".join(f"coalesce({k}, '')" for k in table.key)
     key_name = ", ".join(table.key)
-    duplicate = msg(_("duplicate id within the file"))
+    duplicate = msg(L_("duplicate id within the file"))
     branches.append(
         f"select _line, '{key_name}', {key_sql}, {duplicate} from {stage} "
         f"where {key_sql} in (select {key_sql} from {stage} group by all having count(*) > 1)"
     )
     if mode == "append":
         db_key = " || chr(31) || ".join(f"coalesce({k}::varchar, '')" for k in table.key)
-        exists = msg(_("id already exists in the database"))
+        exists = msg(L_("id already exists in the database"))
         branches.append(
             f"select _line, '{key_name}', {key_sql}, {exists} from {stage} "
             f"where {key_sql} in (select {db_key} from {table.name})"
@@ -164,7 +164,7 @@ def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) ->
     for expr, columns in checks:
         column = next((c for c in columns if c in table.column_names), columns[0])
         shown = f"_raw_{column}" if column in table.column_names else "null::varchar"
-        message = msg(_("breaks the rule {rule}").format(rule=_rule_text(expr)), schema=True)
+        message = msg(L_("breaks the rule {rule}").format(rule=_rule_text(expr)), schema=True)
         cases.append(
             f"case when not coalesce({expr}, true) then {{'col': '{column}', 'val': {shown}, 'msg': {message}}} end"
         )
@@ -290,7 +290,7 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                             ln,
                             c.name,
                             v,
-                            _("refers to a {table} id that this replace removes").format(table=target.name),
+                            L_("refers to a {table} id that this replace removes").format(table=target.name),
                         )
                         for ln, v in rows
                     ]
@@ -311,7 +311,7 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                         None,
                         key,
                         v,
-                        _("cannot be removed: {table} {key} still refers to it").format(table=r.name, key=k),
+                        L_("cannot be removed: {table} {key} still refers to it").format(table=r.name, key=k),
                     )
                     for k, v in rows
                 ]

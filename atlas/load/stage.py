@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from atlas.i18n import _
+from atlas.i18n import L_
 from atlas.load.problems import Problem
 from atlas.model import TABLES, TABLES_BY_NAME, Table, detect_flat
 
@@ -24,7 +24,13 @@ def _not_csv(table: Table, exc: duckdb.Error, label: str) -> Problem:
     """DuckDB's CSV reader refused the file: its first line of reason, for the whole file."""
     reason = str(exc).splitlines()[0]
     return Problem(
-        table.name, None, None, None, _("cannot be read as CSV: {reason}").format(reason=reason), label, unreadable=True
+        table.name,
+        None,
+        None,
+        None,
+        L_("cannot be read as CSV: {reason}").format(reason=reason),
+        label,
+        unreadable=True,
     )
 
 
@@ -43,7 +49,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
         with open(path, "rb") as f:
             first = f.readline(1 << 16)
             if not (first + f.read(1 << 16)).strip():
-                return [Problem(table.name, None, None, None, _("the file is empty"), label)]
+                return [Problem(table.name, None, None, None, L_("the file is empty"), label)]
     except OSError as exc:
         return [
             Problem(
@@ -51,7 +57,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
                 None,
                 None,
                 None,
-                _("cannot be read: {strerror}").format(strerror=exc.strerror),
+                L_("cannot be read: {strerror}").format(strerror=exc.strerror),
                 label,
                 unreadable=True,
             )
@@ -69,10 +75,10 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     normalized = {h.strip().lower().lstrip("\ufeff"): h for h in header}
     problems = []
     for name in sorted(set(normalized) - set(table.column_names)):
-        problems.append(Problem(table.name, 1, name, None, _("unknown column for this table"), label))
+        problems.append(Problem(table.name, 1, name, None, L_("unknown column for this table"), label))
     for c in table.columns:
         if c.required and c.name not in normalized:
-            problems.append(Problem(table.name, 1, c.name, None, _("required column is missing"), label))
+            problems.append(Problem(table.name, 1, c.name, None, L_("required column is missing"), label))
     if problems:
         return problems
     if canonical:
@@ -122,7 +128,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     con.execute(f"create temp view {stage} as select {line} from {stage}_rows")
     n = con.execute(f"select count(*) from {stage}").fetchall()[0][0]
     if n == 0:
-        return [Problem(table.name, None, None, None, _("has a header but no rows"), label)]
+        return [Problem(table.name, None, None, None, L_("has a header but no rows"), label)]
     return []
 
 

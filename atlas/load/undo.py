@@ -6,7 +6,7 @@ import json
 
 import duckdb
 
-from atlas.i18n import _
+from atlas.i18n import L_
 from atlas.load.derived import capture, open_scope, refresh
 from atlas.load.problems import LoadResult, Problem
 from atlas.load.stage import _count, _exists
@@ -64,13 +64,13 @@ def undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
 def _undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
     row = con.execute("select tables from uploads where upload_id = $u", {"u": upload_id}).fetchall()
     if not row:
-        return _("there is no data version {upload_id}").format(upload_id=upload_id)
+        return L_("there is no data version {upload_id}").format(upload_id=upload_id)
     written = [t for t in (row[0][0] or "").split(", ") if t in TABLES_BY_NAME]
     logged_any = False
     for name in written:
         log = f"undo_{name}"
         if not _exists(con, log):
-            return _("its undo log of {name} is missing; it cannot be undone exactly").format(name=name)
+            return L_("its undo log of {name} is missing; it cannot be undone exactly").format(name=name)
         columns = con.execute(
             "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
             "order by column_index",
@@ -82,7 +82,7 @@ def _undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
             {"t": log},
         ).fetchall()[2:]
         if columns != logged:
-            return _("the columns of {name} changed since this upload; its undo log cannot restore it exactly").format(
+            return L_("the columns of {name} changed since this upload; its undo log cannot restore it exactly").format(
                 name=name
             )
         marks = con.execute(
@@ -91,9 +91,9 @@ def _undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
         ).fetchall()[0]
         logged_any = logged_any or marks[0] > 0
         if marks[0] == 0 and marks[1] == 0 and _logged_since_markers(con, log):
-            return _("its undo log of {name} is missing; it cannot be undone exactly").format(name=name)
+            return L_("its undo log of {name} is missing; it cannot be undone exactly").format(name=name)
     if written and not logged_any and not _any_log_rows(con, written, upload_id):
-        return _("its undo log is missing (an older version of the app removed it); it cannot be undone exactly")
+        return L_("its undo log is missing (an older version of the app removed it); it cannot be undone exactly")
     return None
 
 
@@ -156,7 +156,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                     None,
                     None,
                     None,
-                    _("version {upload_id} is not the latest upload in effect; undo the later ones first").format(
+                    L_("version {upload_id} is not the latest upload in effect; undo the later ones first").format(
                         upload_id=upload_id
                     ),
                 )
@@ -170,7 +170,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                     None,
                     None,
                     None,
-                    _("version {upload_id} cannot be undone: {problem}").format(upload_id=upload_id, problem=problem),
+                    L_("version {upload_id} cannot be undone: {problem}").format(upload_id=upload_id, problem=problem),
                 )
             )
             return result
@@ -242,7 +242,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
         except duckdb.Error as exc:
             cur.execute("rollback")
             result.problems.append(
-                Problem("", None, None, None, _("undo refused by the database: {exc}").format(exc=exc))
+                Problem("", None, None, None, L_("undo refused by the database: {exc}").format(exc=exc))
             )
             return result
         finish_undo(cur)

@@ -4,7 +4,7 @@ column type's check), and the SQL fragments of a table's keys and columns every 
 
 from __future__ import annotations
 
-from atlas.i18n import _
+from atlas.i18n import L_
 from atlas.model import Column, Table
 
 SLUG_RE = "[a-z0-9][a-z0-9._-]*"
@@ -63,35 +63,35 @@ def _type_check(c: Column) -> tuple[str, str] | None:
     v = c.name
     if c.type == "slug":
         return f"not regexp_full_match({v}, '{SLUG_RE}')", (
-            _("not a valid id: use lowercase letters, digits, '.', '_' or '-' (like mu-li)")
+            L_("not a valid id: use lowercase letters, digits, '.', '_' or '-' (like mu-li)")
         )
     if c.type == "int":
-        return f"try_cast({v} as integer) is null", _("not a whole number")
+        return f"try_cast({v} as integer) is null", L_("not a whole number")
     if c.type == "number":
         # nan, inf, Infinity and values past a double's range (1e309) are not amounts
-        return f"not coalesce(isfinite({_number(c.name)}), false)", _("not a finite number")
+        return f"not coalesce(isfinite({_number(c.name)}), false)", L_("not a finite number")
     if c.type == "bool":
-        return f"lower({v}) not in ({', '.join(repr(w) for w in BOOL_WORDS)})", _("not true or false")
+        return f"lower({v}) not in ({', '.join(repr(w) for w in BOOL_WORDS)})", L_("not true or false")
     if c.type == "enum":
         allowed = ", ".join(c.choices)
-        return f"not list_contains(${c.name}_choices, {v})", _("not one of: {allowed}").format(allowed=allowed)
+        return f"not list_contains(${c.name}_choices, {v})", L_("not one of: {allowed}").format(allowed=allowed)
     if c.type == "date":
         return (
             f"coalesce(year({date_value_sql(c.name)}) not between {MIN_YEAR} and {MAX_YEAR}, true)",
-            _("not a date from {first} to {last}: use YYYY, YYYY-MM or YYYY-MM-DD").format(
+            L_("not a date from {first} to {last}: use YYYY, YYYY-MM or YYYY-MM-DD").format(
                 first=MIN_YEAR, last=MAX_YEAR
             ),
         )
     if c.type == "country":
-        return f"not regexp_full_match({v}, '[A-Z]{{2}}')", _("not an ISO 3166-1 alpha-2 country code (like CN)")
+        return f"not regexp_full_match({v}, '[A-Z]{{2}}')", L_("not an ISO 3166-1 alpha-2 country code (like CN)")
     if c.type == "url":
         # shown as a link: javascript:, data: and other schemes would run or carry content
         return (
             f"not regexp_full_match({v}, 'https?://[^\\s<>\"]+')",
-            _("not a web address: it must start with http:// or https://"),
+            L_("not a web address: it must start with http:// or https://"),
         )
     if c.type == "currency":
-        return f"not regexp_full_match({v}, '[A-Z]{{3}}')", _("not an ISO 4217 currency code (like USD)")
+        return f"not regexp_full_match({v}, '[A-Z]{{3}}')", L_("not an ISO 4217 currency code (like USD)")
     return None
 
 

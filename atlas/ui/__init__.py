@@ -1,11 +1,13 @@
 """The user interface, by concern: the page frame and menu (`frame`), the shared filters and URL
-state (`filters`), share links and saved views (`share`), each page's controls (`controls`),
+state (`filters`), the one module that reads and writes the address (`link`), share links and
+saved views (`share`), each page's controls (`controls`),
 table renderers (`renderers`), downloads (`downloads`), the Data page's workflow
 (`data_page`) and the Explore page's browser, console and database download (`explore_ui`).
 Pages import `atlas.ui` and call these; data is fetched by the pages (through `atlas.cache` and
 `atlas.fetch`) and handed to the renderers.
 """
 
+from atlas.ui import link  # noqa: F401 - the keeper of the link, ui.link
 from atlas.ui.controls import (  # noqa: F401
     LEVEL_NAMES,
     LEVEL_WORDS,
@@ -54,6 +56,7 @@ from atlas.ui.filters import (  # noqa: F401
     empty_message,
     hidden_caption,
     hidden_phrases,
+    linked,
     shared_filters_ui,
     url_int_input,
     url_picker,

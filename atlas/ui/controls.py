@@ -11,10 +11,9 @@ import streamlit as st
 from atlas import cache, fetch, labels
 from atlas.i18n import N_, _
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
-from atlas.ui.filters import LAST_YEAR, coded_choice, url_int_input, url_picker
-
-LEVELS = ("firm", "parent", "kind", "country")
-
+from atlas.pages import LEVELS
+from atlas.ui import link
+from atlas.ui.filters import coded_choice, linked, url_int_input, url_picker
 
 LEVEL_NAMES = labels.Labels(
     {"firm": N_("Firm"), "parent": N_("Parent firm"), "kind": N_("Firm kind"), "country": N_("Country")}
@@ -56,49 +55,44 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             LEVELS,
             LEVEL_WORDS,
             key="level",
-            default="parent",
             horizontal=True,
             help=_(
                 "firm: each firm; parent firm: roll subsidiaries up to their top parent (Google Brain and Google "
                 "DeepMind are Google); firm kind: big tech, startup, lab…; country: where the firm is."
             ),
         )
-        search = st.text_input(
+        search = linked(
+            st.text_input,
             _("Person or firm"),
             key="search",
-            bind="query-params",
-            max_chars=100,
+            max_chars=link.declared("search").max_len,
             placeholder=_("e.g. Yi Tay, 字节跳动, Reka"),
             help=_("Keeps the moves of matching people and the moves into or out of matching firms."),
         ).strip()
     with c2:
-        countries = st.multiselect(
+        countries = linked(
+            st.multiselect,
             _("Country"),
-            country_options,
+            options=country_options,
             key="countries",
-            bind="query-params",
             placeholder=_("All countries"),
             help=_("A move matches when the firm it leaves or joins is in a selected country (ISO codes)."),
         )
     with c3:
-        top_n = st.slider(
+        top = link.declared("top")
+        top_n = linked(
+            st.slider,
             _("Top groups shown"),
-            3,
-            40,
-            12,
+            top.lo,
+            top.hi,
             key="top",
-            bind="query-params",
             help=_("The most active groups are drawn; the rest fold into 'Other'."),
         )
         # a number, not a slider: on millions of moves a useful threshold can be in the thousands
-        # not bound by Streamlit: its URL reader calls int(float(value)), which `?min_n=1e309`
-        # crashes; the link value is read by the strict parser and written back by hand
+        # a link's value is read by the strict parser (`?min_n=1e309` is refused, never crashes)
         min_count = url_int_input(
             _("Minimum moves per flow"),
             key="min_n",
-            lo=1,
-            hi=100_000_000,
-            default=1,
             help=_("Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart)."),
         )
     # any spelling of a name finds its entity: "Li Mu" looks for Mu Li, "賈揚清" for Yangqing Jia
@@ -108,12 +102,11 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
 def sankey_image_format_ui() -> str:
     """Which image the Sankey's own save button (top right of the diagram) writes."""
     # labels as values: a bound widget with a format_func reads the URL by label
-    return st.segmented_control(
+    return linked(
+        st.segmented_control,
         _("Diagram image"),
-        ("PNG", "SVG"),
-        default="PNG",
+        options=link.declared("img").choices,
         key="img",
-        bind="query-params",
         required=True,
         help=_(
             "The save button at the top right of the diagram downloads it as this image, drawn in your "
@@ -146,7 +139,7 @@ class PayView:
 def picked(key: str) -> list[str]:
     """What a picker holds: the widget's value, or on the page's first run what the link names."""
     value = st.session_state.get(key)
-    return list(value) if value is not None else st.query_params.get_all(key)
+    return list(value) if value is not None else link.asked(key)
 
 
 def pay_controls_ui(firm_options) -> PayView:
@@ -181,10 +174,9 @@ def pay_controls_ui(firm_options) -> PayView:
     constant = coded_choice(
         c4.selectbox,
         _("Money of"),
-        ["nominal", *[str(y) for y in range(2010, LAST_YEAR + 1)]],
+        link.declared("constant").choices,
         {"nominal": _("nominal")},
         key="constant",
-        default="nominal",
         help=_(
             "nominal: converted at the rates of the year reported. A year: first in US dollars of that year "
             "(US CPI-U, Bureau of Labor Statistics), then in the display currency."
@@ -213,11 +205,11 @@ class FundingView:
 def funding_controls_ui(country_options: list[str]) -> FundingView:
     """Country, round type and status, bound to the URL."""
     c1, c2, c3 = st.columns(3)
-    countries = c1.multiselect(
+    countries = linked(
+        c1.multiselect,
         _("Country of the firm"),
-        country_options,
+        options=country_options,
         key="countries",
-        bind="query-params",
         placeholder=_("All countries"),
     )
     round_types = url_picker(

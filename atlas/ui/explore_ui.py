@@ -16,14 +16,15 @@ import streamlit as st
 
 from atlas import access, cache, charts, console, dates, db, explore, export, i18n
 from atlas.escape import md, short
-from atlas.i18n import N_, _, ngettext
+from atlas.i18n import _, ngettext
 from atlas.model import dictionary
-from atlas.ui import auth
+from atlas.pages import DEFAULT_TABLE, PAGE_SIZES
+from atlas.pages import EXPLORE_TABS as TAB_LABELS
+from atlas.ui import auth, link
+from atlas.ui.filters import linked
 from atlas.ui.share import save_view_ui
 from atlas.urlvalues import parse_int
 
-DEFAULT_TABLE = "moves"
-TAB_LABELS = (N_("Tables"), N_("SQL console"), N_("Download"))
 # where a reference opens: a person or firm's profile, else the referenced row here
 PROFILE_OF = {"people": "person", "firms": "firm"}
 
@@ -38,26 +39,17 @@ def _set(key: str, value: object) -> None:
     """Keep one part of the view in the session and the URL (empty: removed from both)."""
     if value in (None, "", [], ()):
         st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
-        return
-    st.session_state[key] = value
-    st.query_params[key] = value
+    else:
+        st.session_state[key] = value
+    link.hold(key, value)
 
 
 def write_link() -> None:
     """Write the browser's whole view into the address at the end of a run. A page that writes
-    st.query_params and reruns gets back only what was written: every key is written each run,
+    the address and reruns gets back only what was written: every key is written each run,
     as the other pages' URL-kept widgets do (atlas.ui.filters)."""
     for key in BROWSER_KEYS:
-        value = st.session_state.get(key)
-        if value in (None, "", [], ()):
-            st.query_params.pop(key, None)
-        elif isinstance(value, list | tuple):
-            if st.query_params.get_all(key) != [str(v) for v in value]:
-                st.query_params[key] = [str(v) for v in value]
-        elif st.query_params.get(key) != str(value):
-            st.query_params[key] = str(value)
+        link.hold(key, st.session_state.get(key))
 
 
 def _explain(key: str, message: str) -> None:
@@ -72,7 +64,7 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         return
     st.session_state["_explore_read"] = arrival
     st.session_state.pop("_explained", None)
-    asked = {k: st.query_params.get_all(k) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
+    asked = {k: link.asked(k) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
     st.session_state.pop("n", None)
     if asked["n"]:
         size = parse_int(asked["n"][0], lo=1)
@@ -85,7 +77,7 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
                     x=md(short(asked["n"][0], 20)), x2=", ".join(map(str, PAGE_SIZES))
                 ),
             )
-    if asked["sql"] and "tab" not in st.query_params:
+    if asked["sql"] and not link.present("tab"):
         st.session_state["tab"] = TAB_LABELS[1]
     name = asked["table"][0] if asked["table"] else DEFAULT_TABLE
     if name not in catalog:
@@ -128,7 +120,7 @@ def _base_url() -> str:
     return f"{parts.scheme}://{parts.netloc}" if parts.netloc else ""
 
 
-def link(path: str, params: list[tuple[str, str]], label: str) -> str:
+def href(path: str, params: list[tuple[str, str]], label: str) -> str:
     """An absolute link to a page of the app with `params`, its label after '#' (what a link
     column shows: see LinkColumn's display_text)."""
     return f"{_base_url()}{path}?{urlencode(params)}#{label}"
@@ -136,8 +128,8 @@ def link(path: str, params: list[tuple[str, str]], label: str) -> str:
 
 def _ref_url(target: str, value: str, label: str) -> str:
     if target in PROFILE_OF:
-        return link("/People_and_firms", [(PROFILE_OF[target], value)], label)
-    return link("/Explore", [("table", target), ("row", value)], label)
+        return href("/People_and_firms", [(PROFILE_OF[target], value)], label)
+    return href("/Explore", [("table", target), ("row", value)], label)
 
 
 # ---------------------------------------------------------------- the table browser
@@ -163,7 +155,7 @@ def _remove_filter(text: str) -> None:
 
 
 # Widgets here change the view in the script's own flow, never in a callback: a callback that
-# writes st.query_params replaces the whole query string (the bound widgets' keys went missing).
+# writes the address replaces the whole query string (the bound widgets' keys went missing).
 
 
 def _facet_picked(picked: str, column: str, is_date: bool) -> None:
@@ -247,8 +239,6 @@ def facets_ui(table: explore.Table, found: dict[str, pd.DataFrame]) -> None:
             st.rerun()
 
 
-PAGE_SIZES = (10, 25, 50, 100, 200)
-
 
 def _pages_reset() -> None:
     _set("after", "")
@@ -296,7 +286,7 @@ def _with_links(
         0,
         "_open",
         [
-            link("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], opens)
+            href("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], opens)
             for _i, r in rows.iterrows()
         ],
     )
@@ -482,7 +472,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
         for other, column, n in refs_in.itertuples(index=False):
             f = f"{column}.eq.{key[table.key[0]]}"
             extra = [("f", f"entity_kind.eq.{PROFILE_OF[table.name]}")] if other == "aliases" else []
-            url = link("/Explore", [("table", other), ("f", f), *extra], "")
+            url = href("/Explore", [("table", other), ("f", f), *extra], "")
             st.markdown(
                 _("- [{n:,} in {x}, by {column}]({url})").format(n=n, x=catalog[other].title, column=column, url=url)
             )
@@ -525,10 +515,10 @@ def console_ui() -> None:
         with st.expander(_("Schema: every table and column"), icon=":material/schema:"):
             schema_ui()
     with c1:
-        text = st.text_area(
+        text = linked(
+            st.text_area,
             _("Read-only SQL (DuckDB)"),
             key="sql",
-            bind="query-params",
             height=180,
             max_chars=console.MAX_SQL_CHARS,
             placeholder=_("select * from moves where certainty = 'confirmed' limit 20"),

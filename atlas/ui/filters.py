@@ -12,13 +12,8 @@ from atlas import i18n, labels
 from atlas.i18n import N_, _
 from atlas.model import CERTAINTIES, FIRM_KINDS
 from atlas.money import DISPLAY_CURRENCIES
-from atlas.pages import LANG_KEY, SHARED_KEYS
-from atlas.urlvalues import parse_int
-
-FIRST_YEAR = 2000
-
-
-LAST_YEAR = 2026
+from atlas.pages import FIRST_YEAR, LANG_KEY, LAST_YEAR, SHARED, SHARED_KEYS
+from atlas.ui import link
 
 
 @dataclass(frozen=True)
@@ -66,8 +61,8 @@ class Filters:
         }
 
 
-# The filters that mean the same on every page, by widget key, with their defaults.
-SHARED_DEFAULTS = {"period": (FIRST_YEAR, LAST_YEAR), "certainty": "rumor", "kinds": [], "currency": "USD"}
+# The filters that mean the same on every page, by widget key, with their defaults (atlas.pages).
+SHARED_DEFAULTS = {p.name: p.default for p in SHARED}
 
 
 def _restore_shared_filters(page: str) -> bool:
@@ -86,11 +81,11 @@ def _restore_shared_filters(page: str) -> bool:
     restored = False
     for key in SHARED_KEYS:
         value = carried.get(key)
-        if value is None or key in st.query_params or _same(value, SHARED_DEFAULTS[key]):
+        if value is None or link.present(key) or _same(value, SHARED_DEFAULTS[key]):
             continue
         # Written into the new page's URL and session state before its widget exists: the
-        # bound widget starts from it, and the address shows it.
-        st.query_params[key] = [str(v) for v in value] if isinstance(value, list | tuple) else str(value)
+        # widget starts from it, and the address shows it.
+        link.put(key, value)
         st.session_state[key] = value
         restored = True
     return restored
@@ -109,11 +104,11 @@ def kept_filters(page: str) -> Filters:
     as the analyst set them (a link's own values too) for the next page, and the sidebar says so."""
     st.session_state["_page"] = page
     carried = dict(st.session_state.get("_shared", {}))
-    for key in SHARED_KEYS:  # a link that sets them: taken on for the pages they apply to
-        asked = st.query_params.get_all(key)
-        if asked:
-            carried[key] = _parsed(key, asked)
-    carried = {k: v for k, v in carried.items() if v is not None}
+    for p in SHARED:  # a link that sets them: taken on for the pages they apply to
+        asked = link.asked(p.name)
+        value, ok = p.parse(asked)
+        if asked and ok:
+            carried[p.name] = value
     st.session_state["_shared"] = carried
     with st.sidebar:
         st.markdown("#### " + _("Filters"))
@@ -133,32 +128,18 @@ def kept_filters(page: str) -> Filters:
     )
 
 
-def _parsed(key: str, asked: list[str]):
-    """A shared filter's link value as its widget holds it, or None when it is not one."""
-    if key == "period":
-        years = [parse_int(v, FIRST_YEAR, LAST_YEAR) for v in asked]
-        return (min(years), max(years)) if len(years) == 2 and None not in years else None
-    if key == "certainty":
-        return asked[-1] if asked[-1] in CERTAINTIES else None
-    if key == "kinds":
-        return [k for k in dict.fromkeys(asked) if k in FIRM_KINDS] or None
-    if key == "currency":
-        return asked[-1] if asked[-1] in DISPLAY_CURRENCIES else None
-    return None
-
-
 def shared_filters_ui(page: str = "") -> Filters:
     """Period, minimum certainty, firm kind and display currency, bound to the URL."""
     _restore_shared_filters(page)
     with st.sidebar:
         st.markdown("#### " + _("Filters"))
+        link.seed("period")
         start, end = st.slider(
             _("Period (year of the move, offer or round)"),
             min_value=FIRST_YEAR,
             max_value=LAST_YEAR,
-            value=(FIRST_YEAR, LAST_YEAR),
+            value=SHARED_DEFAULTS["period"],  # a range: two years
             key="period",
-            bind="query-params",
             persist_state="session",
             help=_("Facts whose article gives no date are shown only while the whole period is selected."),
         )
@@ -169,7 +150,6 @@ def shared_filters_ui(page: str = "") -> Filters:
             CERTAINTIES[::-1],
             labels.CERTAINTIES,
             key="certainty",
-            default="rumor",
             persist_state="session",
             help=_(
                 "rumor shows everything; reported hides rumors; confirmed keeps only own statements and "
@@ -185,35 +165,39 @@ def shared_filters_ui(page: str = "") -> Filters:
             labels.FIRM_KINDS,
             key="kinds",
             multi=True,
-            default=[],
             persist_state="session",
             placeholder=_("All kinds"),
             help=_("A move matches when the firm it leaves or joins is of a selected kind."),
         )
+        link.seed("currency")
         currency = st.selectbox(
             _("Display currency"),
             DISPLAY_CURRENCIES,
             key="currency",
-            bind="query-params",
             persist_state="session",
             help=_("Amounts are converted with the yearly average rate of the year they were reported."),
         )
+    link.put("period", (start, end))
+    link.put("currency", currency)
     _remember_shared_filters()
     return Filters(int(start), int(end), certainty, tuple(kinds), currency)
 
 
-def url_int_input(label: str, *, key: str, lo: int, hi: int, default: int, help: str) -> int:
-    """A whole-number input kept in the URL under `key`, its link value read by `parse_int`."""
-    if key not in st.session_state:
-        asked = st.query_params.get_all(key)
-        value = parse_int(asked[0], lo, hi) if len(asked) == 1 else None
-        st.session_state[key] = default if value is None else value
-    value = int(st.number_input(label, min_value=lo, max_value=hi, step=1, key=key, help=help))
-    if value == default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get(key) != str(value):
-        st.query_params[key] = str(value)
+def url_int_input(label: str, *, key: str, help: str) -> int:
+    """A whole-number input kept in the URL under `key`, its bounds and default as declared."""
+    p = link.declared(key)
+    link.seed(key)
+    value = int(st.number_input(label, min_value=p.lo, max_value=p.hi, step=1, key=key, help=help))
+    link.put(key, value)
+    return value
+
+
+def linked(widget, *args, key: str, options=None, **kwargs):
+    """A plain widget (text, slider, multiselect, toggle) kept in the URL under `key`: it starts
+    from the link's value as declared, and the value it holds is written back on every run."""
+    link.seed(key, options)
+    value = widget(*args, *([] if options is None else [options]), key=key, **kwargs)
+    link.put(key, value)
     return value
 
 
@@ -286,7 +270,7 @@ def relabel(*keys: str) -> None:
             st.session_state[key] = st.session_state[key]
 
 
-def coded_choice(widget, label: str, options, names, *, key: str, default: str, **kwargs):
+def coded_choice(widget, label: str, options, names, *, key: str, **kwargs):
     """A one-of choice (selectbox, radio, segmented control) that shows labels in the reader's
     language and keeps codes in the URL (certainty=reported, grain=quarter), whatever the language.
 
@@ -295,16 +279,11 @@ def coded_choice(widget, label: str, options, names, *, key: str, default: str, 
     link's code (an unknown one is left out, and the page's notice says so); on every run it writes
     the code it holds back into the address (the default leaves it out)."""
     options = list(options)
-    if key not in st.session_state or st.session_state[key] not in options:
-        asked = st.query_params.get_all(key)
-        st.session_state[key] = asked[-1] if asked and asked[-1] in options else default
+    link.seed(key, options)
     relabel(key)
     # bound to this run's language: Streamlit may call it later, elsewhere (AppTest does)
     value = widget(label, options, format_func=i18n.bound(lambda v: names.get(v, v)), key=key, **kwargs)
-    if value == default or value is None:
-        st.query_params.pop(key, None)
-    elif st.query_params.get_all(key) != [str(value)]:
-        st.query_params[key] = str(value)
+    link.put(key, value)
     return value
 
 
@@ -315,8 +294,7 @@ def coded_tabs(codes: tuple[str, ...], *, key: str):
     by_label = {i18n.in_language(lang, code): code for lang in i18n.LANGUAGES for code in codes}
     widget = f"_{key}_tabs"
     if st.session_state.get(key) not in codes:
-        asked = st.query_params.get_all(key)
-        st.session_state[key] = asked[-1] if asked and asked[-1] in codes else codes[0]
+        st.session_state[key] = link.initial(key, codes)
     clicked = by_label.get(st.session_state.get(widget))
     if clicked is not None and st.session_state.get(f"_{key}_shown") == st.session_state.get(widget):
         clicked = None  # the widget still holds what it was given: the link or the code decides
@@ -325,10 +303,7 @@ def coded_tabs(codes: tuple[str, ...], *, key: str):
     st.session_state[widget] = _(code)
     st.session_state[f"_{key}_shown"] = _(code)
     tabs = st.tabs([_(c) for c in codes], key=widget, on_change="rerun")
-    if code == codes[0]:
-        st.query_params.pop(key, None)
-    elif st.query_params.get_all(key) != [code]:
-        st.query_params[key] = code
+    link.put(key, code)
     return tabs
 
 
@@ -351,18 +326,14 @@ def url_picker(
     writes the ids it holds back into the address. `default` (multi) is what an empty link means;
     a link that clears it says so with an empty value (`?compare=`).
     """
-    known = set(options)
+    if default is not None:
+        assert link.declared(key).data_default, f"{key}: a default from the data is declared so (atlas.pages)"
+        default = [v for v in default if v in set(options)]
     if key not in st.session_state:
-        asked = st.query_params.get_all(key)
-        if multi:
-            if asked == [""]:
-                st.session_state[key] = []
-            elif asked:
-                st.session_state[key] = [v for v in dict.fromkeys(asked) if v in known]
-            elif default:
-                st.session_state[key] = [v for v in default if v in known]
-        elif asked and asked[-1] in known:
-            st.session_state[key] = asked[-1]
+        if default is None:
+            st.session_state[key] = link.initial(key, options)
+        else:
+            st.session_state[key] = link.initial(key, options, default)
 
     relabel(key)
 
@@ -372,17 +343,11 @@ def url_picker(
 
     if multi:
         value = box.multiselect(label, options, format_func=shown, key=key, **kwargs)
-        ids = [str(v) for v in value]
-        if ids == list(default or []):
-            st.query_params.pop(key, None)
-        elif not ids and default:
-            st.query_params[key] = ""
+        if default is None:
+            link.put(key, [str(v) for v in value])
         else:
-            st.query_params[key] = ids
+            link.put(key, [str(v) for v in value], default)
         return value
     value = box.selectbox(label, options, format_func=shown, key=key, index=None, **kwargs)
-    if value:
-        st.query_params[key] = str(value)
-    else:
-        st.query_params.pop(key, None)
+    link.put(key, value or None)
     return value

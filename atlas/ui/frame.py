@@ -14,7 +14,7 @@ from atlas import cache, i18n
 from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import BY_TITLE, LANG_KEY, PAGES, filtered
-from atlas.ui import auth
+from atlas.ui import auth, link
 from atlas.ui.filters import Filters, kept_filters, relabel, shared_filters_ui
 from atlas.urlvalues import parse_int
 
@@ -54,7 +54,7 @@ def read_language(title: str) -> str:
     reader from page to page), else English. The address always says it (`lang=zh`; English is
     the default and leaves it out). An unknown value is left out and the page's notice says so."""
     if st.session_state.get("_page") != title:
-        asked = st.query_params.get_all(LANG_KEY)
+        asked = link.asked(LANG_KEY)
         if asked and asked[-1] in i18n.LANGUAGES:
             st.session_state[LANG_KEY] = asked[-1]
     lang = i18n.set_language(st.session_state.get(LANG_KEY, i18n.DEFAULT))
@@ -69,9 +69,9 @@ def read_language(title: str) -> str:
         prefixed = ("sort_col_", "upload_table_", "upload_encoding_")
         relabel(*fixed, *(k for k in list(st.session_state) if isinstance(k, str) and k.startswith(prefixed)))
     if lang == i18n.DEFAULT:
-        st.query_params.pop(LANG_KEY, None)
-    elif st.query_params.get_all(LANG_KEY) != [lang]:
-        st.query_params[LANG_KEY] = lang
+        link.drop(LANG_KEY)
+    else:
+        link.write_raw(LANG_KEY, [lang])
     return lang
 
 
@@ -111,26 +111,23 @@ def local_mode() -> bool:
 
 def _open_saved_view() -> None:
     """?view=<slug> opens the saved page with its filters (an unknown slug is reported)."""
-    slug = st.query_params.get("view")
+    slug = (link.asked("view") or [""])[-1]
     if not slug:
         return
     found = cache.query_fresh("saved_view", slug=str(slug)[:60])
     if found.empty:
         st.session_state["_view_missing"] = str(slug)[:60]
-        del st.query_params["view"]
+        link.drop("view")
         return
     view = found.iloc[0]
     script = BY_TITLE[view.page].script if view.page in BY_TITLE else "app.py"
-    params: dict[str, list[str]] = {}
-    for key, value in parse_qsl(view.query, keep_blank_values=True):
-        params.setdefault(key, []).append(value)
     st.session_state["_opened_view"] = {
         "name": view["name"],
         "saved_by": view.saved_by,
         "note": view.note,
         "data_version": int(view.data_version),
     }
-    st.switch_page(script, query_params=params)
+    link.switch(script, parse_qsl(view.query, keep_blank_values=True))
 
 
 def _open_clicked_profile(title: str) -> None:
@@ -146,14 +143,11 @@ def _open_clicked_profile(title: str) -> None:
         st.session_state.pop(picker, None)
     if title in BY_TITLE and BY_TITLE[title].script == script:
         for picker in ("person", "firm"):
-            st.query_params.pop(picker, None)
+            link.drop(picker)
         for key, value in pairs:
-            st.query_params[key] = value
+            link.write_raw(key, [value])
         return
-    params: dict[str, list[str]] = {}
-    for key, value in pairs:
-        params.setdefault(key, []).append(value)
-    st.switch_page(script, query_params=params)
+    link.switch(script, pairs)
 
 
 _frozen = False
@@ -185,7 +179,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     arriving = st.session_state.get("_page") != title
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)
-        st.session_state["_asked"] = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state["_asked"] = link.everything()
         st.session_state["_arrival"] = st.session_state.get("_arrival", 0) + 1  # pages that read the link once
         st.session_state.pop("_notice", None)
     menu_ui(title)

@@ -12,13 +12,13 @@ import streamlit as st
 from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
-from atlas.pages import LANG_KEY, SHARED_KEYS, filtered, keys_of
+from atlas.pages import LANG_KEY, PAGES, SHARED_KEYS, filtered, keys_of, param_of
 from atlas.ui import auth
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
 
 # Multi-selects whose default is not empty: clearing them must be said in the link (key=).
-NON_EMPTY_DEFAULTS = {"compare"}
+NON_EMPTY_DEFAULTS = {p.name for page in PAGES for p in page.own if p.data_default}
 
 
 def view_query(page: str) -> list[tuple[str, str]]:
@@ -72,9 +72,11 @@ def ignored_parameters(
         elif key in explained:
             out += explained[key]  # the page said what was wrong with it (already escaped)
         elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
+            declared = param_of(page, key)
+            expects = declared.expects() if declared else ""
             out.append(
-                _("{key} = {value} is not a valid value here; the page uses its default instead").format(
-                    key=md(key), value=shown
+                _("{key} = {value} is not a valid value here ({expects}); the page uses its default instead").format(
+                    key=md(key), value=shown, expects=md(expects)
                 )
             )
     return out

@@ -151,6 +151,26 @@ def test_an_upload_with_problems_is_reported_in_chinese(fresh_server, browser, t
     context.close()
 
 
+def test_an_uploads_problems_follow_a_language_switch(fresh_server, browser, tmp_path):
+    """The problems of an upload are kept across runs; after a switch to Chinese they read in
+    Chinese (the check is not run again: its problems keep their messages and arguments)."""
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(fresh_server.url + "/Data")
+    wait_for_app(page, "Data")
+    empty = tmp_path / "pay.csv"
+    empty.write_text("")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(empty))
+    problems = page.get_by_role("alert").filter(has_text="nothing was written")
+    problems.wait_for(timeout=30000)
+    assert "the file is empty" in problems.inner_text()
+    page.locator('[data-testid="stSidebar"] button').filter(has_text=re.compile("^中文$")).click()
+    chinese = page.get_by_role("alert").filter(has_text="未写入任何内容")
+    chinese.wait_for(timeout=30000)
+    text = chinese.inner_text()
+    assert "文件为空" in text and "the file is empty" not in text, text
+    page.close()
+
+
 def test_chart_exports_follow_the_language(server, browser):
     context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1400})
     page = context.new_page()
