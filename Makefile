@@ -23,9 +23,11 @@ serve: $(VENV)/.installed $(COMPILED)
 	$(PY) -m atlas build --if-missing
 	$(PY) -m atlas serve --processes $(PROCESSES) --port $(PORT)
 
+# in parallel (pytest-xdist), one worker per core; a module's tests stay on one worker, in order,
+# sharing its server; the slowest tests are listed at the end (README: "The tests")
 test: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto --dist loadscope --durations=15
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

@@ -158,22 +158,16 @@ def _decide_names(con, staged, args: argparse.Namespace) -> int:  # noqa: ANN001
                 match, new_id = (row.get("match") or "").strip(), (row.get("new_id") or "").strip()
                 if d is None or not (match or new_id):
                     continue
-                if match:
-                    table, col = ("people", "person_id") if d.kind == "person" else ("firms", "firm_id")
-                    if not con.execute(f"select 1 from {table} where {col} = $id", {"id": match}).fetchall():
-                        print(f"{args.decisions}, row {i}: no {d.kind} has the id {match!r}", file=sys.stderr)
-                        return len(plan.decisions)
-                    d.entity_id, d.status = match, "confirmed"
-                else:
-                    d.entity_id, d.new_id, d.status = None, new_id, "confirmed"
+                refused = resolve.choose(con, d, match=match or None, new_id=new_id or None)
+                if refused:
+                    print(f"{args.decisions}, row {i}: {refused}", file=sys.stderr)
+                    return len(plan.decisions)
     if args.create_new:
-        for d in plan.decisions:
-            if d.status == "new":
-                d.status = "confirmed"
+        resolve.accept(plan.decisions, new_only=True)
     for d in plan.decisions:
         if d.status == "matched":
             print(f"{d.kind} {d.name!r} -> {d.entity_id} ({d.rule}, {d.score:.0f})")
-    open_ = [d for d in plan.decisions if d.needs_review and d.status != "confirmed"]
+    open_ = resolve.undecided(plan.decisions)
     if not open_:
         return 0
     print(f"{len(open_)} name(s) need a decision; nothing changed:", file=sys.stderr)
@@ -211,12 +205,12 @@ def _refused(result) -> int:  # noqa: ANN001 - a LoadResult
 
 
 def _merge(args: argparse.Namespace) -> int:
-    from atlas import merge
+    from atlas.load import merge
 
     with _writing(args) as con:
         if con is None:
             return 1
-        result = merge.merge(con, args.kind, args.keep, args.drop, _os_user())
+        result = merge(con, args.kind, args.keep, args.drop, _os_user())
     if not result.ok:
         return _refused(result)
     moved = ", ".join(f"{t} {n:,}" for t, n in result.row_counts.items() if n)
@@ -411,9 +405,10 @@ def parser() -> argparse.ArgumentParser:
     )
     be.add_argument(
         "--scale",
-        choices=["seed", "small", "large"],
+        choices=["seed", "check", "small", "large"],
         default="small",
-        help="small: 200k moves; large: 10M; seed: the articles' database (--serve only)",
+        help="check: 20k moves (that every part runs; the test suite's); small: 200k moves; large: 10M; "
+        "seed: the articles' database (--serve only)",
     )
     be.add_argument(
         "--serve",

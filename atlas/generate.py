@@ -32,6 +32,8 @@ class Sizes:
 
 
 SMALL = Sizes(people=20_000, firms=2_000, moves=200_000, rounds=20_000, comp=20_000, sources=500)
+# a check that the whole benchmark runs (the test suite runs it): every part, on little data
+CHECK = Sizes(people=2_000, firms=300, moves=20_000, rounds=2_000, comp=2_000, sources=100)
 LARGE = Sizes()
 
 # u(i, salt): a uniform number in [0, 1) from the seed, the row and a salt.

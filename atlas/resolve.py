@@ -18,7 +18,7 @@ import duckdb
 import pandas as pd
 
 from atlas import names
-from atlas.i18n import N_, _
+from atlas.i18n import L_, N_, _
 
 KINDS = ("person", "firm")
 NEAR_MISS = 80  # candidates scoring at least this are shown for review
@@ -64,6 +64,54 @@ class Decision:
     def target(self) -> str:
         """The id the name's rows get: the entity chosen, or the new entity's id."""
         return self.entity_id or self.new_id
+
+
+# ---------------------------------------------------------------- the analyst's decisions
+# One set of rules for the Data page's review and the command line's --decisions / --create-new.
+
+NEW_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,59}")  # the ids the loader accepts for a new entry
+_TABLE_OF = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}
+
+
+def entity_exists(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str) -> bool:
+    """Whether a person (or firm) with this id is stored."""
+    table, col = _TABLE_OF[kind]
+    return bool(con.execute(f"select count(*) from {table} where {col} = $id", {"id": entity_id}).fetchall()[0][0])
+
+
+def choose(
+    con: duckdb.DuckDBPyConnection, d: Decision, *, match: str | None = None, new_id: str | None = None
+) -> str | None:
+    """The analyst's decision for one name: the stored entry `match` (checked to exist), or a new
+    entry with `new_id` (checked to be an id). Returns why it cannot be taken (nothing changes),
+    or None once `d` holds it."""
+    if match:
+        if not entity_exists(con, d.kind, match):
+            return L_("No {kind} has the id “{id}” (for “{name}”).").format(
+                kind=L_(KIND_WORDS[d.kind]), id=match, name=d.name
+            )
+        d.entity_id = match
+    else:
+        if not NEW_ID.fullmatch(new_id or d.new_id):
+            return L_("The new id of “{name}” must be lowercase letters, digits, '.', '_' or '-'.").format(name=d.name)
+        d.entity_id, d.new_id = None, new_id or d.new_id
+    d.status, d.rule, d.score = "confirmed", N_("chosen in the review"), 100.0
+    return None
+
+
+def accept(decisions: list[Decision], *, new_only: bool = False) -> None:
+    """Take every proposal as it stands (`new_only`: only the new names, each a new entry)."""
+    for d in decisions:
+        if d.needs_review and (d.status == "new" or not new_only):
+            d.status = "confirmed"
+
+
+def undecided(decisions: list[Decision]) -> list[Decision]:
+    """The names still waiting for the analyst."""
+    return [d for d in decisions if d.needs_review and d.status != "confirmed"]
+
+
+KIND_WORDS = {"person": N_("person"), "firm": N_("firm")}
 
 
 def review_counts(decisions: list[Decision]) -> dict[str, int]:

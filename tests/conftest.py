@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 
 from atlas import db, schema
+from tests.support import leftover_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,11 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN_TMP = Path(tempfile.mkdtemp(prefix="atlas-tests-"))
 os.environ["TMPDIR"] = str(RUN_TMP)
 tempfile.tempdir = None
-
-
-def leftover_uploads() -> list[Path]:
-    """Upload folders (atlas.upload.TEMP_PREFIX) still on disk anywhere under the run's temp folder."""
-    return sorted(RUN_TMP.rglob("atlas-upload-*"))
 
 
 def pytest_sessionfinish(session, exitstatus):
@@ -100,13 +96,6 @@ def _clear_streamlit_caches():
     yield
 
 
-def plain(markdown: str) -> str:
-    """Text written through `atlas.escape.md` as a reader sees it (the backslash escapes removed)."""
-    import re
-
-    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
-
-
 @pytest.fixture
 def app(seed_db_path, monkeypatch):
     """The app on the seed database, in Streamlit's AppTest, after its first run (the Overview)."""
@@ -117,29 +106,3 @@ def app(seed_db_path, monkeypatch):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.run()
     return at
-
-
-def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
-    """Per derived table, (rows only in it, rows only in a full rebuild); empty when all agree."""
-    from atlas.load.derived import REFRESH
-
-    cur = con.cursor()
-    try:
-        for table in REFRESH:
-            cur.execute(f"create or replace temp table kept_{table} as select * from {table}")
-        cur.execute("begin transaction")
-        schema.refresh_derived(cur)  # the full rebuild, compared, then rolled back
-        out = {}
-        for table in REFRESH:
-            extra = cur.execute(
-                f"select count(*) from (select * from kept_{table} except all select * from {table})"
-            ).fetchall()[0][0]
-            missing = cur.execute(
-                f"select count(*) from (select * from {table} except all select * from kept_{table})"
-            ).fetchall()[0][0]
-            if extra or missing:
-                out[table] = (extra, missing)
-        cur.execute("rollback")
-        return out
-    finally:
-        cur.close()

@@ -12,7 +12,7 @@ import pytest
 
 from atlas import access, sql, upload, views
 from atlas.access import Identity
-from tests.conftest import ROOT, plain
+from tests.support import ROOT, plain
 
 ROLES = """# who may do what
 anonymous = "viewer"

@@ -1,4 +1,5 @@
-"""`python -m atlas bench --scale small` runs end to end (its times are not asserted)."""
+"""`python -m atlas bench --scale check` runs every part end to end, on little data (its times are not
+asserted: the benchmark measures, the tests check that it runs and reports everything)."""
 
 from __future__ import annotations
 
@@ -9,10 +10,10 @@ import sys
 
 from atlas.tools import bench
 from atlas.tools.browser import chromium_available
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 
-def test_small_benchmark_runs_and_reports_every_page(tmp_path):
+def test_the_benchmark_runs_and_reports_every_page(tmp_path):
     out = tmp_path / "RESULTS.md"
     # its own process, as an analyst runs it (and clear of the browser tests' Playwright loop)
     args = [
@@ -21,7 +22,7 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
         "atlas",
         "bench",
         "--scale",
-        "small",
+        "check",
         "--work",
         str(tmp_path / "w"),
         "--out",
@@ -34,7 +35,7 @@ def test_small_benchmark_runs_and_reports_every_page(tmp_path):
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
-    assert f"moves {bench.SCALES['small'].moves:,}" in text  # all generated moves went through the load
+    assert f"moves {bench.SCALES['check'].moves:,}" in text  # all generated moves went through the load
     for heading in (
         "## Targets",
         "## Loading",

@@ -131,7 +131,7 @@ def _run_cli(*args: str):
     import subprocess
     import sys
 
-    from tests.conftest import ROOT
+    from tests.support import ROOT
 
     return subprocess.run([sys.executable, "-m", "atlas", *args], cwd=ROOT, capture_output=True, text=True, timeout=120)
 

@@ -269,7 +269,7 @@ def test_a_worker_whose_app_is_gone_ends_its_own_query(tmp_path):
     import time
 
     from atlas import sandbox
-    from tests.conftest import ROOT
+    from tests.support import ROOT
 
     folder = tmp_path / "v1"
     folder.mkdir()

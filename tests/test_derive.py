@@ -8,9 +8,8 @@ import random
 import duckdb
 import pytest
 
-from atlas import merge
-from atlas.load import load_files, undo, undoable_upload
-from tests.conftest import differences
+from atlas.load import load_files, merge, undo, undoable_upload
+from tests.support import differences
 
 CERTAINTY = ("confirmed", "reported", "rumor")
 KINDS = ("big_tech", "ai_startup", "research_lab", "investor", "university", "other")
@@ -175,7 +174,7 @@ def test_random_writes_keep_every_derived_table_equal_to_a_full_rebuild(rw, tmp_
                 ("person", "people", "person_id") if op == "merge_people" else ("firm", "firms", "firm_id")
             )
             keep, drop = rng.sample(w.ids(f"select {key} from {table}"), 2)
-            result = merge.merge(rw, kind, keep, drop, "test")
+            result = merge(rw, kind, keep, drop, "test")
         else:
             files = getattr(w, op)()
             mode = "append" if op.startswith("append") else "upsert"

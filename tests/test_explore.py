@@ -230,7 +230,7 @@ def test_a_filter_value_of_the_wrong_type_is_explained(con, catalog, table_name,
 def test_a_crafted_explore_link_is_explained_never_an_exception(seed_db_path, monkeypatch, params):
     from streamlit.testing.v1 import AppTest
 
-    from tests.conftest import ROOT
+    from tests.support import ROOT
 
     monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)

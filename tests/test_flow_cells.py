@@ -6,7 +6,7 @@ import itertools
 import pytest
 
 from atlas import sql
-from atlas.ui import FIRST_YEAR, LAST_YEAR
+from tests.support import FLOW_DEFAULTS
 
 FILTERS = [
     {},
@@ -17,13 +17,9 @@ FILTERS = [
     {"countries": ["CN"]},
     {"kinds": ["big_tech"], "countries": ["US"], "min_certainty": "reported"},
 ]
+# the app's defaults (tests.support, read from its declarations), of the parameters flow_pairs takes
 BASE = {
-    "start_year": FIRST_YEAR,
-    "end_year": LAST_YEAR,
-    "include_undated": True,
-    "min_certainty": "rumor",
-    "kinds": [],
-    "countries": [],
+    k: FLOW_DEFAULTS[k] for k in ("start_year", "end_year", "include_undated", "min_certainty", "kinds", "countries")
 }
 ARGS = "$level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search"
 

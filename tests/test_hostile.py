@@ -28,8 +28,7 @@ from atlas import charts, cli, csvfile, db, escape, upload
 from atlas.model import TABLES_BY_NAME
 from atlas.pages import PAGES, keys_of
 from atlas.urlvalues import parse_int
-from tests.conftest import ROOT
-from tests.test_load import snapshot
+from tests.support import ROOT, snapshot
 
 SEED = ROOT / "data" / "seed"
 

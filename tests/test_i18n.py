@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from atlas import export, i18n, labels, money, tables
 from atlas.pages import PAGES
-from tests.conftest import ROOT
+from tests.support import ROOT
 from tests.visible_text import app_texts, english_left
 
 CATALOG = i18n.catalog_path("zh")
@@ -36,7 +36,7 @@ def extracted(tmp_path_factory):
     """The messages the code marks today (pybabel extract, as `make catalog` runs it)."""
     out = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_",
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg", "-k", "N_", "-k", "L_",
          "-k", "ngettext:1,2", "-k", "NP_:1c,2", "-k", "pgettext:1c,2", "--no-location", "-o", str(out), "."],
         cwd=ROOT, check=True, capture_output=True,
     )  # fmt: skip

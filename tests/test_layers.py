@@ -8,7 +8,7 @@ import subprocess
 import sys
 
 import atlas
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 # Lower layers first; a module may import only modules of its own layer or below (the package
 # `atlas.ui` and its submodules, `atlas.load` and its steps, count as one layer each).
@@ -32,7 +32,6 @@ LAYERS = [
         "atlas.db",
         "atlas.snapshots",
         "atlas.upload",
-        "atlas.merge",
         "atlas.audit",
         "atlas.views",
         "atlas.generate",
@@ -123,3 +122,81 @@ def test_nothing_below_the_interface_imports_streamlit_side_modules():
     for n in names:
         if layer(n) < 3:
             assert not imports_of(n, names) & streamlit_side, n
+
+
+# ------------------------------------------------------------------------------ sizes and keepers
+
+MAX_LINES = 600
+
+
+def _sources() -> list:
+    return [*sorted((ROOT / "atlas").rglob("*.py")), *sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py"]
+
+
+def test_no_module_is_over_600_lines():
+    long = {
+        str(p.relative_to(ROOT)): n
+        for p in _sources()
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}, f"split these by concern: {long}"
+
+
+def test_the_address_is_read_and_written_in_one_module():
+    """atlas.ui.link is the one keeper of the link: no other module touches st.query_params, no
+    widget is bound to the URL by Streamlit, and no page switches page with parameters by itself."""
+    keeper = ROOT / "atlas" / "ui" / "link.py"
+    found = []
+    for p in _sources():
+        if p == keeper:
+            continue
+        text = p.read_text(encoding="utf-8")
+        for pattern in ("st.query_params", 'bind="query-params"', "switch_page(", "query_params="):
+            if pattern in text and not (p.name == "bench_pages.py" and pattern != 'bind="query-params"'):
+                found.append((str(p.relative_to(ROOT)), pattern))
+    assert found == []
+
+
+def test_a_page_reads_only_the_link_parameters_it_declares():
+    """Every key a page keeps in the link is declared once, in atlas/pages.py, with its default;
+    the declared default reads back as itself."""
+    import re
+
+    from atlas.pages import PAGES, SHARED
+
+    declared = {p.name for page in PAGES for p in page.params} | {"lang", "view", "v"}
+    used = set()
+    for p in _sources():
+        text = p.read_text(encoding="utf-8")
+        used |= set(re.findall(r"link\.(?:seed|put|initial|declared|hold|asked|present)\(\"(\w+)\"", text))
+        used |= set(
+            re.findall(r"(?:linked|url_picker|coded_choice|url_int_input|coded_tabs)\([^)]*?key=\"(\w+)\"", text, re.S)
+        )
+    assert used and used <= declared, used - declared
+    for page in PAGES:
+        names = [p.name for p in page.params]
+        assert len(names) == len(set(names)), page.title
+        for p in page.params:
+            if p.default in (None, "", []) or p.kind == "years":
+                continue
+            text = [
+                str(v).lower() if isinstance(v, bool) else str(v)
+                for v in (p.default if isinstance(p.default, list) else [p.default])
+            ]
+            assert p.parse(text) == (p.default, True), (page.title, p.name)
+    assert SHARED[0].parse(["2010", "2005"]) == ((2005, 2010), True)  # a period in either order
+    assert SHARED[0].parse(["2010"])[1] is False  # one year is no period
+
+
+def test_no_test_imports_another_test_module():
+    """What the tests share lives in tests/support.py (and the helpers beside it), never in a test
+    module or a conftest that another test imports."""
+    bad = []
+    for p in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(p.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("tests"):
+                last = node.module.rsplit(".", 1)[-1]
+                if last.startswith("test_") or last == "conftest":
+                    bad.append((str(p.relative_to(ROOT)), node.module))
+    assert bad == []

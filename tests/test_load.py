@@ -7,18 +7,7 @@ import pytest
 
 from atlas import load
 from atlas.model import TABLES
-
-MOVES_HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
-
-
-def snapshot(con) -> dict[str, list]:
-    return {t.name: sorted(con.execute(f"select * from {t.name}").fetchall(), key=repr) for t in TABLES}
-
-
-def write(tmp_path, name, text, encoding="utf-8"):
-    path = tmp_path / name
-    path.write_text(text, encoding=encoding)
-    return path
+from tests.support import MOVES_HEADER, snapshot, write
 
 
 def test_good_append_commits_and_records_upload(rw, tmp_path):
@@ -201,7 +190,7 @@ def test_detect_table_from_header(tmp_path):
 
 
 def test_every_table_has_a_dictionary_and_a_template_that_loads(tmp_path):
-    from atlas.model import TABLES, dictionary, template_csv
+    from atlas.model import dictionary, template_csv
 
     for t in TABLES:
         entries = dictionary(t.name)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from atlas import load, schema
-from tests.test_load import MOVES_HEADER, snapshot, write
+from tests.support import MOVES_HEADER, snapshot, write
 
 PEOPLE_HEADER = "person_id,name,name_zh,known_for,origin_country,source_id\n"
 MU_LI = "mu-li,Mu Li,李沐,Author of the MXNet deep-learning framework; co-founder of Boson AI,CN,"
@@ -188,7 +188,7 @@ def test_undo_of_the_first_load_into_empty_tables(tmp_path):
 
 def append_one_move(con, tmp_path) -> None:
     """Upload 2: one new move, appended."""
-    from tests.test_load import MOVES_HEADER
+    from tests.support import MOVES_HEADER
 
     f = tmp_path / "moves.csv"
     f.write_text(
@@ -201,7 +201,7 @@ def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db
     """Editing the schema (even a comment) once dropped every undo log on the next connect;
     the undo then reported success while restoring nothing."""
     from atlas import db
-    from tests.test_load import snapshot
+    from tests.support import snapshot
 
     con = db.connect(scratch_db, build_if_missing=False)
     before = snapshot(con)
@@ -227,7 +227,7 @@ def test_a_schema_change_keeps_the_undo_log_and_undo_restores_exactly(scratch_db
 
 def test_an_undo_whose_log_is_gone_refuses_and_changes_nothing(scratch_db, tmp_path):
     from atlas import db
-    from tests.test_load import snapshot
+    from tests.support import snapshot
 
     con = db.connect(scratch_db, build_if_missing=False)
     append_one_move(con, tmp_path)

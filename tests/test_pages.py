@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas.pages import PAGES
-from tests.conftest import ROOT, plain
+from tests.support import ROOT, plain
 
 
 def _texts(at: AppTest) -> str:
@@ -286,7 +286,7 @@ def test_funding_says_how_many_rounds_the_list_holds(seed_db_path, monkeypatch):
 
 
 def test_merge_pickers_search_instead_of_listing_every_entry(app, monkeypatch):
-    from atlas.ui import data_page
+    from atlas.ui import data_history
 
     app.switch_page("pages/5_Data.py").run()
     keep = app.selectbox(key="merge_keep")
@@ -295,7 +295,7 @@ def test_merge_pickers_search_instead_of_listing_every_entry(app, monkeypatch):
     assert app.selectbox(key="merge_keep").options == ["Mu Li (李沐) · mu-li"]
     app.selectbox(key="merge_keep").set_value("mu-li").run()
     # the choice stays while the search changes, and a picker never lists more than its limit
-    monkeypatch.setattr(data_page, "PICKER_LIMIT", 5)
+    monkeypatch.setattr(data_history, "PICKER_LIMIT", 5)
     app.text_input(key="merge_keep_q").input("").run()
     options = app.selectbox(key="merge_keep").options
     assert "Mu Li (李沐) · mu-li" in options and len(options) <= 6

@@ -6,40 +6,8 @@ import pandas as pd
 import pytest
 
 from atlas import sql
-from atlas.ui import FIRST_YEAR, LAST_YEAR
+from tests.support import DEFAULTS, q
 
-DEFAULTS = {
-    "start_year": FIRST_YEAR,
-    "end_year": LAST_YEAR,
-    "include_undated": True,
-    "min_certainty": "rumor",
-    "kinds": [],
-    "currency": "USD",
-    "limit": 1000,
-    "unmoved": True,
-    "include": [],
-    "search": "",
-    "countries": [],
-    "level": "parent",
-    "top_n": 12,
-    "top_firm_ids": [],
-    "min_count": 1,
-    "focus": "bytedance",
-    "grain": "year",
-    "person_id": "",
-    "firm_id": "",
-    "with_subsidiaries": True,
-    "constant_year": 0,
-    "firm_ids": [],
-    "pay_kinds": [],
-    "outcomes": [],
-    "round_types": [],
-    "statuses": [],
-    "entity": "person",
-    "selected": "",
-    "slug": "no-such-view",
-    "version": 0,
-}
 # The seed has no saved views: these run (and are checked for their columns) but return none.
 EMPTY_ON_SEED = {"saved_views_list", "saved_view"}
 # Queries about one person or firm need a real one to return rows.
@@ -83,11 +51,6 @@ def test_query_runs_on_seed(con, name):
         assert df.empty and "slug" in df.columns
     else:
         assert len(df) > 0
-
-
-def q(con, name, **overrides):
-    params = {**DEFAULTS, **overrides}
-    return sql.run_query(con, name, {k: params[k] for k in sql.used_params(name)})
 
 
 def test_headline_counts_follow_certainty(con):
@@ -413,54 +376,6 @@ def test_pay_facts_hold_every_figure_largest_first(con):
     ).fetchall() == [(0,)]
     order = con.execute("select comp_id from pay_facts order by pay_n").fetchall()
     assert order == sorted(order)
-
-
-def test_pay_by_firm_with_the_top_firms_read_off_the_listing_is_the_same(con):
-    from atlas import tables
-
-    for top_n in (1, 3, 15):
-        found_here = q(con, "pay_by_firm", top_n=top_n)
-        listing = q(con, "pay_figures", limit=2000)
-        top = tables.top_firms_listed(listing, top_n, listed_limit=2000)
-        assert len(top) == min(top_n, listing.firm_id.nunique())
-        given = q(con, "pay_by_firm", top_n=top_n, top_firm_ids=top)
-        pd.testing.assert_frame_equal(given, found_here)
-
-
-def test_top_firms_are_not_read_off_a_listing_that_is_cut_short():
-    from atlas import tables
-
-    # two firms only in a listing cut at its limit: a third firm's largest figure may be below it
-    cut = pd.DataFrame({"firm_id": ["a", "a", "b", "a"]})
-    assert tables.top_firms_listed(cut, 3, listed_limit=4) == []
-    assert tables.top_firms_listed(cut, 2, listed_limit=4) == ["a", "b"]
-    assert tables.top_firms_listed(cut, 3, listed_limit=5) == ["a", "b"]  # the whole listing
-
-
-def test_a_raised_total_with_a_more_than_round_says_more_than(con):
-    """Reka's round is "more than USD 100M" (article 004): the comparison's total keeps the qualifier."""
-    from atlas.tables import compare_table
-
-    df = q(con, "firm_compare", firm_ids=["reka", "openai"])
-    shown = compare_table(df, "USD").set_index("firm_id")
-    assert shown.loc["reka", "raised"] == "more than USD 100M"
-    assert shown.loc["openai", "raised"] == "USD 13B"  # an exact figure stays exact
-
-
-def test_every_money_value_of_the_rounds_table_is_in_the_view_currency(con):
-    """In EUR the valuations were shown in USD beside amounts in EUR."""
-    from atlas.tables import rounds_table
-
-    usd = rounds_table(q(con, "funding_rounds_filtered")).set_index("round_id")
-    eur = rounds_table(q(con, "funding_rounds_filtered", currency="EUR")).set_index("round_id")
-    assert usd.loc["openai-microsoft-2023", "valuation_text"] == "USD 29B"
-    assert eur.loc["openai-microsoft-2023", "valuation_text"].startswith("EUR ")
-    assert eur.loc["openai-microsoft-2023", "valuation_original"] == "USD 29B"  # as the article gave it
-    implied = eur.loc["anthropic-google-2023", "valuation_text"]
-    assert implied.startswith("EUR ") and implied.endswith("(implied)")
-    for column in ("converted", "valuation_text"):
-        shown = eur[column][~eur[column].isin(["—", "no rate for that year"])]
-        assert all(v.removeprefix("more than ").removeprefix("about ").startswith("EUR ") for v in shown), column
 
 
 def test_the_compare_table_follows_the_period(con):

@@ -9,8 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from atlas import byname, cli, load, merge, names, resolve, upload
-from atlas.load import detect_table
+from atlas import byname, cli, load, names, resolve, upload
+from atlas.load import detect_table, merge
+from atlas.load.merge import ENTITY, REFERENCES
 
 # A name-only spreadsheet as an analyst keeps it: either name order, Traditional script, company
 # suffixes, one typo, two new people (one written in Chinese and in pinyin), a new firm.
@@ -347,11 +348,11 @@ def _state(con) -> dict[str, list]:
 )
 def test_merge_moves_every_fact_and_undo_restores_exactly(rw, kind, keep, drop):
     before = _state(rw)
-    table, col = merge.ENTITY[kind]
-    result = merge.merge(rw, kind, keep, drop, "analyst")
+    table, col = ENTITY[kind]
+    result = merge(rw, kind, keep, drop, "analyst")
     assert result.ok, result.problems
     assert rw.execute(f"select count(*) from {table} where {col} = $d", {"d": drop}).fetchall() == [(0,)]
-    for t, c in merge.REFERENCES[kind]:
+    for t, c in REFERENCES[kind]:
         assert rw.execute(f"select count(*) from {t} where {c} = $d", {"d": drop}).fetchall() == [(0,)], (t, c)
     name = rw.execute(
         "select alias from aliases where entity_id = $k and origin = $o", {"k": keep, "o": f"merge {result.upload_id}"}
@@ -362,8 +363,8 @@ def test_merge_moves_every_fact_and_undo_restores_exactly(rw, kind, keep, drop):
 
 
 def test_merge_refuses_unknown_ids_and_itself(rw):
-    assert "no person" in merge.merge(rw, "person", "mu-li", "nobody", "x").problems[0].message
-    assert "itself" in merge.merge(rw, "person", "mu-li", "mu-li", "x").problems[0].message
+    assert "no person" in merge(rw, "person", "mu-li", "nobody", "x").problems[0].message
+    assert "itself" in merge(rw, "person", "mu-li", "mu-li", "x").problems[0].message
 
 
 def test_flat_formats_are_documented():
@@ -387,3 +388,17 @@ def test_the_upload_record_keeps_every_name_decision(rw, tmp_path):
         ("Google DeepMind", "google-deepmind", "matched", 100.0),
     }
     assert all(d["rule"] for d in stored)
+
+
+def test_one_set_of_rules_takes_the_analysts_decisions(con):
+    """The Data page's review and the command line's --decisions take a decision the same way."""
+    d = resolve.Decision("person", "Li Mu?", status="review", new_id="li-mu-2")
+    assert "no-such-person" in str(resolve.choose(con, d, match="no-such-person"))
+    assert "lowercase" in str(resolve.choose(con, d, new_id="Not An Id!"))
+    assert (d.status, d.entity_id) == ("review", None)  # a refused decision changes nothing
+    assert resolve.choose(con, d, match="mu-li") is None
+    assert (d.status, d.target) == ("confirmed", "mu-li") and resolve.undecided([d]) == []
+    new = resolve.Decision("firm", "Brand New Lab", status="new", new_id="brand-new-lab")
+    check = resolve.Decision("firm", "Gooogle", status="review", entity_id="google")
+    resolve.accept([new, check], new_only=True)  # --create-new: the new names only
+    assert resolve.undecided([new, check]) == [check]

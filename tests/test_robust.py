@@ -18,8 +18,7 @@ import duckdb
 import pytest
 
 from atlas import cli, db, upload
-from tests.conftest import ROOT
-from tests.test_load import MOVES_HEADER, snapshot
+from tests.support import MOVES_HEADER, ROOT, snapshot
 
 SRC = "leiphone-2023-mu-li-declines-bytedance"
 
@@ -266,7 +265,7 @@ def _refresh_points() -> list[str]:
 def _after_restart(path) -> tuple[dict, dict]:
     """The facts and the derived tables' disagreements with a full rebuild, after the app reopens
     the database (which finishes an interrupted undo and catches the derived tables up)."""
-    from tests.conftest import differences
+    from tests.support import differences
 
     con = db.connect(path, build_if_missing=False)
     try:

@@ -14,7 +14,7 @@ from streamlit.elements.vega_charts import _convert_altair_to_vega_lite_spec
 from atlas import cache, charts, i18n
 from atlas.ui import plots
 from atlas.ui.renderers import with_links
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 # the shared filters' defaults, as the pages bind them
 DEFAULTS = {"start_year": 2000, "end_year": 2026, "include_undated": True, "min_certainty": "rumor", "kinds": []}

@@ -6,7 +6,7 @@ import pytest
 import streamlit as st
 
 from atlas import cache, load
-from tests.test_load import MOVES_HEADER, write
+from tests.support import MOVES_HEADER, write
 
 SESSION = "a-session"
 

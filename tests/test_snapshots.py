@@ -14,7 +14,7 @@ import duckdb
 import pytest
 
 from atlas import db, snapshots
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
 ROW = "up-{i},mu-li,boson-ai,bytedance,2026-02,,joined,leiphone-2023-mu-li-declines-bytedance,rumor,\n"

@@ -9,19 +9,10 @@ import pandas as pd
 import pytest
 
 from atlas import sql
-from atlas.ui import FIRST_YEAR, LAST_YEAR
+from atlas.pages import LAST_YEAR
+from tests.support import FLOW_DEFAULTS
 
-FLOW = {
-    "start_year": FIRST_YEAR,
-    "end_year": LAST_YEAR,
-    "include_undated": True,
-    "min_certainty": "rumor",
-    "kinds": [],
-    "countries": [],
-    "search": "",
-    "top_n": 10_000,
-    "min_count": 1,
-}
+FLOW = {**FLOW_DEFAULTS, "top_n": 10_000}  # the app's defaults, every group drawn
 
 
 def run(con, name: str, **params):
@@ -35,8 +26,8 @@ def run(con, name: str, **params):
 def test_the_sankey_and_the_net_chart_count_each_group_alike(con, level):
     """Google at the parent level: the Sankey drew 7 in and 6 out (a Google Brain to Google DeepMind
     move among them) while the net chart and the profile said 6 and 5."""
-    flows = run(con, "flows_by_level", level=level, **FLOW)
-    net = run(con, "net_flow_by_level", level=level, **FLOW).set_index("label")
+    flows = run(con, "flows_by_level", **{**FLOW, "level": level})
+    net = run(con, "net_flow_by_level", **{**FLOW, "level": level}).set_index("label")
     into = flows.groupby("target")["n_moves"].sum()
     out = flows.groupby("source")["n_moves"].sum()
     for label, row in net.iterrows():

@@ -14,8 +14,7 @@ import pytest
 
 from atlas import export, load, schema, sql, tables
 from atlas.ui.filters import hidden_phrases
-from tests.test_load import MOVES_HEADER, write
-from tests.test_queries import DEFAULTS, q
+from tests.support import DEFAULTS, MOVES_HEADER, q, write
 
 CERTAINTIES = ("rumor", "reported", "confirmed")
 

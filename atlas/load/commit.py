@@ -18,19 +18,19 @@ import duckdb
 from atlas.i18n import L_
 from atlas.load.derived import refresh_for
 from atlas.load.problems import LoadResult, Problem
-from atlas.load.rules import _currency_rules, _replace_problems, check_staged
-from atlas.load.stage import _count, _drop_stage, stage_file
+from atlas.load.rules import check_staged, currency_rules, replace_problems
+from atlas.load.stage import drop_stage, row_count, stage_file
 from atlas.load.write import (
     MODES,
     WRITE_LOCK,
-    _next_upload_id,
-    _pause_point,
-    _remove_missing,
-    _typed,
-    _undo_table,
-    _write,
     field_diff,
+    next_upload_id,
+    pause_point,
+    remove_missing,
     summarize_changes,
+    typed_rows,
+    undo_table,
+    write_rows,
 )
 from atlas.model import TABLES, TABLES_BY_NAME
 
@@ -107,25 +107,25 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
         for t in order:
             if t.name in staged:
                 result.problems.extend(check_staged(cur, t, staged, mode, labels.get(t.name, "")))
-        for sql in _currency_rules(staged):
+        for sql in currency_rules(staged):
             for r in cur.execute(sql).fetchall():
                 message = L_("unknown currency: no exchange rate in fx_rates")
                 result.problems.append(Problem(r[0], r[1], r[2], r[3], message, labels.get(r[0], "")))
         clock.lap("check")
-        upload_id = _next_upload_id(cur)
+        upload_id = next_upload_id(cur)
         upload_source = f"upload-{upload_id}"
         if not result.problems:
             for t in order:
-                _typed(cur, t, upload_source, materialize=_count(cur, t.name) > 0, mode=mode)
+                typed_rows(cur, t, upload_source, materialize=row_count(cur, t.name) > 0, mode=mode)
                 result.changes[t.name] = summarize_changes(cur, t, mode)
                 if mode in ("upsert", "replace"):
                     result.diff += field_diff(cur, t)
             if mode == "replace":
-                result.problems += _replace_problems(cur, order, staged)
+                result.problems += replace_problems(cur, order, staged)
         clock.lap("compare")
         if result.problems or dry_run:
             if dry_run:
-                result.row_counts = {t: _count(cur, f"stage_{t}") for t in staged}
+                result.row_counts = {t: row_count(cur, f"stage_{t}") for t in staged}
             cur.execute("rollback")
             return result
         names = ", ".join(labels.get(t.name, Path(files[t.name]).name) for t in order)
@@ -143,17 +143,17 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
                 "values ($id, $title, $who, current_date, 'day', 'upload', 'description')",
                 {"id": upload_source, "title": f"Upload {upload_id}: {names}", "who": uploader},
             )
-            _undo_table(cur, TABLES_BY_NAME["sources"])
+            undo_table(cur, TABLES_BY_NAME["sources"])
             cur.execute(
                 "insert into undo_sources (undo_upload_id, undo_action, source_id) values ($u, 'inserted', $id)",
                 {"u": upload_id, "id": upload_source},
             )
         for t in order:
-            _write(cur, t, mode, upload_id)
-            result.row_counts[t.name] = _count(cur, f"typed_{t.name}")
+            write_rows(cur, t, mode, upload_id)
+            result.row_counts[t.name] = row_count(cur, f"typed_{t.name}")
         if mode == "replace":
             for t in reversed(order):
-                _remove_missing(cur, t, upload_id)
+                remove_missing(cur, t, upload_id)
         if "aliases" in staged:
             # the aliases a review confirmed say which upload they came from
             cur.execute("update aliases set origin = 'upload ' || $id where origin = 'upload'", {"id": upload_id})
@@ -179,7 +179,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
             result.derived = refresh_for(cur, upload_id, full=mode in ("replace", "build"))
             clock.lap("derive")
         result.upload_id = upload_id
-        _pause_point("commit")
+        pause_point("commit")
         cur.execute("commit")
         clock.lap("commit")
     except duckdb.Error as exc:
@@ -190,7 +190,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
     finally:
         stop_hashing.set()  # a rejected or dry-run upload needs no checksum
         for t in TABLES:
-            _drop_stage(cur, t)
+            drop_stage(cur, t)
         cur.close()
     return result
 

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from atlas.load.write import WRITE_LOCK, _pause_point
+from atlas.load.stage import row_count
+from atlas.load.write import WRITE_LOCK, pause_point
 from atlas.model import TABLES
 from atlas.schema import assign_codes, derived_tables, record_derived_version, refresh_derived
 
@@ -86,7 +87,7 @@ def capture(cur: duckdb.DuckDBPyConnection, upload_id: int, scope: Scope) -> Sco
     and the rows as they were before it (from the log), with the same keys' rows as they are now."""
     for t in TABLES:
         log = f"undo_{t.name}"
-        if not _exists(cur, log):
+        if not _in_main(cur, log):
             continue
         marks = dict(
             cur.execute(
@@ -134,7 +135,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
     try:
         assign_codes(cur, scoped=True)  # new people and figures are in the scope: the log has them
         # firm_levels whole; every firm whose row changed (or came, or went) joins the scope
-        _pause_point("refresh firm_levels")
+        pause_point("refresh firm_levels")
         cur.execute("create or replace temp table levels_before as select * from firm_levels")
         cur.execute("create or replace temp table levels_after as select * from firm_levels_source")
         cur.execute(
@@ -142,10 +143,10 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             "select firm_id, firm_n from (select * from levels_before except all select * from levels_after) "
             "union select firm_id, firm_n from (select * from levels_after except all select * from levels_before)"
         )
-        if _count(cur, "changed_firms"):
+        if row_count(cur, "changed_firms"):
             cur.execute("delete from firm_levels")
             cur.execute("insert into firm_levels select * from levels_after")
-            counts["firm_levels"] = _count(cur, "levels_after")
+            counts["firm_levels"] = row_count(cur, "levels_after")
             _widen_for_firms(cur)
         # sources renamed: the pay figures that cite them (move_facts carries no source name);
         # people renamed: their pay figures
@@ -168,7 +169,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             f"select from_n, to_n, certainty_level, {{sign}} as sign, {CELL_COLUMNS} from move_facts "
             "where person_n in (select person_n from scope_people_n)"
         )
-        _pause_point("refresh move_facts")
+        pause_point("refresh move_facts")
         cur.execute(f"create or replace temp table moved_pairs as {moved.format(sign=-1)}")
         counts["move_facts"] = _replace_rows(cur, "move_facts", "person_n", "scope_people_n")
         cur.execute(f"insert into moved_pairs {moved.format(sign=1)}")
@@ -185,7 +186,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
         for table in derived_tables():
             if table in ("firm_levels", "move_facts"):
                 continue
-            _pause_point(f"refresh {table}")
+            pause_point(f"refresh {table}")
             rule = REFRESH[table]
             if rule == "delta":
                 counts[table] = _count_deltas(cur)
@@ -194,7 +195,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             elif rule is None:
                 cur.execute(f"delete from {table}")
                 cur.execute(f"insert into {table} select * from {table}_source")
-                counts[table] = _count(cur, table)
+                counts[table] = row_count(cur, table)
             else:
                 counts[table] = _replace_rows(cur, table, *rule)
         record_derived_version(cur)
@@ -303,7 +304,7 @@ def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
             cur.execute("begin transaction")
             try:
                 refresh_derived(cur)
-                _pause_point("derive commit")
+                pause_point("derive commit")
                 cur.execute("commit")
             except duckdb.Error:
                 cur.execute("rollback")
@@ -312,13 +313,9 @@ def refresh_derived_committed(con: duckdb.DuckDBPyConnection) -> None:
             cur.close()
 
 
-def _exists(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
+def _in_main(cur: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(
         cur.execute(
             "select count(*) from duckdb_tables() where table_name = $t and schema_name = 'main'", {"t": table}
         ).fetchall()[0][0]
     )
-
-
-def _count(cur: duckdb.DuckDBPyConnection, table: str) -> int:
-    return cur.execute(f"select count(*) from {table}").fetchall()[0][0]

@@ -8,7 +8,7 @@ import duckdb
 
 from atlas.i18n import L_, N_
 from atlas.load.problems import Problem
-from atlas.load.values import _join, _key_text, _number, _type_check, _value_sql
+from atlas.load.values import key_join, key_text, number_sql, type_check, value_sql
 from atlas.model import TABLES, TABLES_BY_NAME, Table
 
 
@@ -41,7 +41,7 @@ def check_staged(
             row_checks.append((f"{c.name} is null", c.name, msg(L_("required value is empty")), c.name))
         # an id that refers to another table needs no pattern of its own: unless it is one
         # of that table's (valid) ids, the reference check below reports it
-        check = None if c.ref else _type_check(c)
+        check = None if c.ref else type_check(c)
         if check:
             sql, message = check
             row_checks.append((f"{c.name} is not null and {sql}", c.name, msg(message), c.name))
@@ -49,7 +49,12 @@ def check_staged(
                 params[f"{c.name}_choices"] = list(c.choices)
         if c.type == "number":
             row_checks.append(
-                (f"isfinite({_number(c.name)}) and {_number(c.name)} < 0", c.name, msg(L_("negative amount")), c.name)
+                (
+                    f"isfinite({number_sql(c.name)}) and {number_sql(c.name)} < 0",
+                    c.name,
+                    msg(L_("negative amount")),
+                    c.name,
+                )
             )
         if c.ref:
             ref = TABLES_BY_NAME[c.ref]
@@ -158,7 +163,7 @@ def _schema_check_branches(con: duckdb.DuckDBPyConnection, table: Table, msg) ->
     if not checks:
         return []
     stage = f"stage_{table.name}"
-    typed = ", ".join(f"{expr} as {target}" for c in table.columns for target, expr in _value_sql(c))
+    typed = ", ".join(f"{expr} as {target}" for c in table.columns for target, expr in value_sql(c))
     raw = ", ".join(f"{c.name}::varchar as _raw_{c.name}" for c in table.columns)
     cases, any_bad = [], []
     for expr, columns in checks:
@@ -217,7 +222,7 @@ def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]
     if table.name == "compensation":
         return [
             (
-                f"{_number('amount_low')} > {_number('amount_high')}",
+                f"{number_sql('amount_low')} > {number_sql('amount_high')}",
                 "amount_low",
                 N_("amount_low is above amount_high"),
                 "amount_low || ' > ' || amount_high",
@@ -249,7 +254,7 @@ def _row_rules(table: Table, staged: set[str]) -> list[tuple[str, str, str, str]
     return []
 
 
-def _currency_rules(staged: set[str]) -> list[str]:
+def currency_rules(staged: set[str]) -> list[str]:
     # Rows come back as (table, line, column, value); the message is the same for all.
     """Currencies of pay figures and rounds must have exchange rates (in the database or the upload)."""
     known = ["select currency from fx_rates"]
@@ -266,14 +271,14 @@ def _currency_rules(staged: set[str]) -> list[str]:
     return out
 
 
-def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], staged: set[str]) -> list[Problem]:
+def replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], staged: set[str]) -> list[Problem]:
     """Rows a replace would remove while something that stays still refers to them."""
     problems = []
     for target in replaced:
         key = target.key[0]
         removed = (
             f"select o.{key} from {target.name} o "
-            f"where not exists (select 1 from typed_{target.name} n where {_join(target, 'n', 'o')})"
+            f"where not exists (select 1 from typed_{target.name} n where {key_join(target, 'n', 'o')})"
         )
         for r in TABLES:
             for c in r.columns:
@@ -297,12 +302,12 @@ def _replace_problems(con: duckdb.DuckDBPyConnection, replaced: list[Table], sta
                 if r.name in staged and any(t.name == r.name for t in replaced):
                     continue  # the rows of r that stay are the staged ones, checked above
                 keep = (
-                    f" and not exists (select 1 from typed_{r.name} n where {_join(r, 'n', 'x')})"
+                    f" and not exists (select 1 from typed_{r.name} n where {key_join(r, 'n', 'x')})"
                     if r.name in staged
                     else ""
                 )
                 rows = con.execute(
-                    f"select {_key_text(r, 'x')}, x.{c.name} from {r.name} x where x.{c.name} in ({removed}){keep} "
+                    f"select {key_text(r, 'x')}, x.{c.name} from {r.name} x where x.{c.name} in ({removed}){keep} "
                     "order by 1 limit 1000"
                 ).fetchall()
                 problems += [

@@ -15,7 +15,7 @@ from atlas.load.problems import Problem
 from atlas.model import TABLES, TABLES_BY_NAME, Table, detect_flat
 
 
-def _exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     rows = con.execute("select count(*) from duckdb_tables() where table_name = $name", {"name": name}).fetchall()
     return rows[0][0] > 0
 
@@ -44,7 +44,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     """
     label = label or path.name
     stage = f"stage_{table.name}"
-    _drop_stage(con, table)
+    drop_stage(con, table)
     try:
         with open(path, "rb") as f:
             first = f.readline(1 << 16)
@@ -132,7 +132,7 @@ def stage_file(con: duckdb.DuckDBPyConnection, table: Table, path: Path, label: 
     return []
 
 
-def _drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
+def drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
     """Drop the staged rows and typed rows of one table, whether tables or views."""
     names = (f"stage_{table.name}", f"stage_{table.name}_rows", f"typed_{table.name}")
     temp = con.execute(
@@ -174,5 +174,5 @@ def detect_table(path: Path, header: list[str] | None = None) -> str | None:
     return loose[0] if len(loose) == 1 else None
 
 
-def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+def row_count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"select count(*) from {table}").fetchall()[0][0]

@@ -9,17 +9,17 @@ import duckdb
 from atlas.i18n import L_
 from atlas.load.derived import capture, open_scope, refresh
 from atlas.load.problems import LoadResult, Problem
-from atlas.load.stage import _count, _exists
-from atlas.load.values import _join, _targets
+from atlas.load.stage import row_count, table_exists
+from atlas.load.values import key_join, target_columns
 from atlas.load.write import (
     MODES,
     WRITE_LOCK,
-    _delete_firms,
-    _insert_firms,
-    _next_upload_id,
-    _pause_point,
-    _update_columns,
-    _use_upload,
+    delete_firms,
+    insert_firms,
+    next_upload_id,
+    pause_point,
+    update_columns,
+    use_upload,
 )
 from atlas.model import TABLES, TABLES_BY_NAME, Table
 
@@ -69,7 +69,7 @@ def _undo_problem(con: duckdb.DuckDBPyConnection, upload_id: int) -> str | None:
     logged_any = False
     for name in written:
         log = f"undo_{name}"
-        if not _exists(con, log):
+        if not table_exists(con, log):
             return L_("its undo log of {name} is missing; it cannot be undone exactly").format(name=name)
         columns = con.execute(
             "select column_name, data_type from duckdb_columns() where table_name = $t and schema_name = 'main' "
@@ -106,7 +106,7 @@ def _any_log_rows(con: duckdb.DuckDBPyConnection, tables: list[str], upload_id: 
     return any(
         con.execute(f"select count(*) from undo_{t} where undo_upload_id = $u", {"u": upload_id}).fetchall()[0][0]
         for t in tables
-        if _exists(con, f"undo_{t}")
+        if table_exists(con, f"undo_{t}")
     )
 
 
@@ -122,7 +122,7 @@ LEAF_TABLES = ("education", "moves", "compensation", "round_investors")
 
 
 def _inserted(t: Table) -> str:
-    """The keys an upload inserted into `t` (the upload bound by _use_upload): those logged,
+    """The keys an upload inserted into `t` (the upload bound by use_upload): those logged,
     or every key of the table when the upload filled it from empty ('inserted_all')."""
     keys = ", ".join(t.key)
     return (
@@ -136,7 +136,7 @@ def _inserted(t: Table) -> str:
 def _delete_inserted(cur: duckdb.DuckDBPyConnection, t: Table, upload_id: int) -> int:
     log = _inserted(t)
     n = cur.execute(
-        f"delete from {t.name} o where exists (select 1 from ({log}) l where {_join(t, 'l', 'o')})"
+        f"delete from {t.name} o where exists (select 1 from ({log}) l where {key_join(t, 'l', 'o')})"
     ).fetchall()[0][0]
     cur.execute(
         f"delete from undo_{t.name} where undo_upload_id = $u and undo_action in ('inserted', 'inserted_all')",
@@ -174,9 +174,9 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                 )
             )
             return result
-        tables = [t for t in TABLES if _exists(cur, f"undo_{t.name}")]
+        tables = [t for t in TABLES if table_exists(cur, f"undo_{t.name}")]
         touched: list[str] = []
-        _use_upload(cur, upload_id)
+        use_upload(cur, upload_id)
         cur.execute("begin transaction")
         try:
             # what the undo will touch, read from the log before it goes (the rows as they are
@@ -195,17 +195,17 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                     f"select * from undo_{t.name} "
                     "where undo_upload_id = getvariable('atlas_upload') and undo_action = 'before'"
                 )
-                n = _count(cur, f"({before})")
+                n = row_count(cur, f"({before})")
                 if not n:
                     continue
-                cols = _targets(t)
-                _update_columns(cur, t, f"({before})")
+                cols = target_columns(t)
+                update_columns(cur, t, f"({before})")
                 missing = (
                     f"select b.* from ({before}) b "
-                    f"where not exists (select 1 from {t.name} o where {_join(t, 'b', 'o')})"
+                    f"where not exists (select 1 from {t.name} o where {key_join(t, 'b', 'o')})"
                 )
                 if t.name == "firms":
-                    _insert_firms(cur, missing)
+                    insert_firms(cur, missing)
                 else:
                     col_list = ", ".join(cols)
                     cur.execute(f"insert into {t.name} ({col_list}) select {col_list} from ({missing})")
@@ -218,9 +218,9 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
                 cur.execute(
                     f"delete from undo_{t.name} where undo_upload_id = $u and undo_action = 'logged'", {"u": upload_id}
                 )
-            parents = [t for t in tables if t.name not in LEAF_TABLES and _count(cur, f"({_inserted(t)})")]
+            parents = [t for t in tables if t.name not in LEAF_TABLES and row_count(cur, f"({_inserted(t)})")]
             touched += [t.name for t in parents]
-            new_id = _next_upload_id(cur)
+            new_id = next_upload_id(cur)
             cur.execute(
                 "insert into uploads "
                 "(upload_id, uploader, mode, file_names, sha256, row_counts, tables, uploader_email) "
@@ -236,7 +236,7 @@ def _undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str, email: 
             )
             cur.execute("insert into undone_uploads values ($u, $by)", {"u": upload_id, "by": new_id})
             result.derived = refresh(cur, scope)  # after the undo's own version is recorded: it reflects that one
-            _pause_point("undo commit")
+            pause_point("undo commit")
             cur.execute("commit")
             result.upload_id = new_id
         except duckdb.Error as exc:
@@ -259,19 +259,19 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
     so these go after the first commit; every commit in between leaves no orphan. Run again
     on connect, it finishes an undo that a crash interrupted.
     """
-    if not _exists(con, "undone_uploads"):
+    if not table_exists(con, "undone_uploads"):
         return
     pending = [r[0] for r in con.execute("select upload_id from undone_uploads order by upload_id desc").fetchall()]
     firms_deleted = False
     for upload_id in pending:
-        _use_upload(con, upload_id)
+        use_upload(con, upload_id)
         for t in reversed(TABLES):
-            if not _exists(con, f"undo_{t.name}") or not _count(con, f"({_inserted(t)})"):
+            if not table_exists(con, f"undo_{t.name}") or not row_count(con, f"({_inserted(t)})"):
                 continue
-            _pause_point(f"undo finish {t.name}")
+            pause_point(f"undo finish {t.name}")
             if t.name == "firms":
                 # parents after their subsidiaries, each level committed
-                _delete_firms(con, _inserted(t), commit_each=True)
+                delete_firms(con, _inserted(t), commit_each=True)
                 con.execute("delete from undo_firms where undo_upload_id = $u", {"u": upload_id})
                 firms_deleted = True
                 continue
@@ -283,11 +283,11 @@ def finish_undo(con: duckdb.DuckDBPyConnection) -> None:
         # crash after the firms' commit and before this one leaves them there until the next start
         con.execute("begin transaction")
         refresh(con, open_scope(con))
-        _pause_point("undo finish refresh")
+        pause_point("undo finish refresh")
         con.execute("commit")
 
 
 def _firm_levels_outlive_firms(con: duckdb.DuckDBPyConnection) -> bool:
-    if not _exists(con, "firm_levels"):
+    if not table_exists(con, "firm_levels"):
         return False
-    return bool(_count(con, "(select firm_id from firm_levels anti join firms using (firm_id))"))
+    return bool(row_count(con, "(select firm_id from firm_levels anti join firms using (firm_id))"))

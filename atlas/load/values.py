@@ -23,7 +23,7 @@ TRUE_WORDS = ["true", "t", "yes", "y", "1"]
 BOOL_WORDS = [*TRUE_WORDS, "false", "f", "no", "n", "0"]
 
 
-def _number(col: str) -> str:
+def number_sql(col: str) -> str:
     # 100000000, 100,000,000 and 1e8 all mean the same amount
     return f"try_cast(replace({col}, ',', '') as double)"
 
@@ -45,20 +45,20 @@ def date_precision_sql(col: str) -> str:
     )
 
 
-def _value_sql(c: Column) -> list[tuple[str, str]]:
+def value_sql(c: Column) -> list[tuple[str, str]]:
     """(target column, SQL expression over the staged text) pairs for one CSV column."""
     if c.type == "date":
         return [(c.name, date_value_sql(c.name)), (f"{c.name}_precision", date_precision_sql(c.name))]
     if c.type == "int":
         return [(c.name, f"try_cast({c.name} as integer)")]
     if c.type == "number":
-        return [(c.name, _number(c.name))]
+        return [(c.name, number_sql(c.name))]
     if c.type == "bool":
         return [(c.name, f"coalesce(lower({c.name}) in ('true', 't', 'yes', 'y', '1'), false)")]
     return [(c.name, c.name)]  # text: the stage is already trimmed, empty as NULL (see stage_file)
 
 
-def _type_check(c: Column) -> tuple[str, str] | None:
+def type_check(c: Column) -> tuple[str, str] | None:
     """(SQL that is true for a bad non-empty value, message) for one column's type."""
     v = c.name
     if c.type == "slug":
@@ -69,7 +69,7 @@ def _type_check(c: Column) -> tuple[str, str] | None:
         return f"try_cast({v} as integer) is null", L_("not a whole number")
     if c.type == "number":
         # nan, inf, Infinity and values past a double's range (1e309) are not amounts
-        return f"not coalesce(isfinite({_number(c.name)}), false)", L_("not a finite number")
+        return f"not coalesce(isfinite({number_sql(c.name)}), false)", L_("not a finite number")
     if c.type == "bool":
         return f"lower({v}) not in ({', '.join(repr(w) for w in BOOL_WORDS)})", L_("not true or false")
     if c.type == "enum":
@@ -99,19 +99,19 @@ def _type_check(c: Column) -> tuple[str, str] | None:
 _KEY_SEP = " · "
 
 
-def _key_text(table: Table, alias: str = "") -> str:
+def key_text(table: Table, alias: str = "") -> str:
     a = f"{alias}." if alias else ""
     return f" || '{_KEY_SEP}' || ".join(f"coalesce({a}{k}::varchar, '')" for k in table.key)
 
 
-def _targets(table: Table) -> list[str]:
-    return [t for c in table.columns for t, _ in _value_sql(c)]
+def target_columns(table: Table) -> list[str]:
+    return [t for c in table.columns for t, _ in value_sql(c)]
 
 
-def _join(table: Table, left: str, right: str) -> str:
+def key_join(table: Table, left: str, right: str) -> str:
     return " and ".join(f"{left}.{k} = {right}.{k}" for k in table.key)
 
 
-def _changed(table: Table, new: str, old: str) -> str:
-    others = [t for t in _targets(table) if t not in table.key]
+def changed_sql(table: Table, new: str, old: str) -> str:
+    others = [t for t in target_columns(table) if t not in table.key]
     return " or ".join(f"{new}.{t} is distinct from {old}.{t}" for t in others) or "false"

@@ -32,7 +32,7 @@ from pathlib import Path
 
 from atlas import db, snapshots
 from atlas.tools import loaddriver
-from atlas.tools.bench import PAGES, _cpu_seconds, _log
+from atlas.tools.bench_common import PAGES, _cpu_seconds, _log
 from atlas.tools.browser import Server
 
 DEV_ARGS = ["--server.fileWatcherType", "auto", "--runner.postScriptGC", "true"]

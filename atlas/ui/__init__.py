@@ -2,7 +2,9 @@
 state (`filters`), the one module that reads and writes the address (`link`), share links and
 saved views (`share`), each page's controls (`controls`),
 table renderers (`renderers`), downloads (`downloads`), the Data page's workflow
-(`data_page`) and the Explore page's browser, console and database download (`explore_ui`).
+(`data_page`, with its review of names `names_review` and its history of loads `data_history`),
+the Explore page's table browser (`explore_ui`) and its SQL console and database download
+(`sql_console`).
 Pages import `atlas.ui` and call these; data is fetched by the pages (through `atlas.cache` and
 `atlas.fetch`) and handed to the renderers.
 """
@@ -36,8 +38,6 @@ from atlas.ui.explore_ui import (  # noqa: F401
 )
 from atlas.ui.explore_ui import (  # noqa: F401
     browser_ui,
-    console_ui,
-    download_ui,
 )
 from atlas.ui.explore_ui import (  # noqa: F401
     read_link as read_explore_link,
@@ -99,4 +99,8 @@ from atlas.ui.share import (  # noqa: F401
     saved_views_ui,
     share_ui,
     view_query,
+)
+from atlas.ui.sql_console import (  # noqa: F401
+    console_ui,
+    download_ui,
 )

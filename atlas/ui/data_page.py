@@ -5,19 +5,20 @@ problems, changes and commit; undo of the latest upload; templates and the data 
 from __future__ import annotations
 
 import csv
-import re
 
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, csvfile, db, fetch, i18n, labels, load, resolve, upload
+from atlas import access, cache, csvfile, db, i18n, labels, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.model import TABLES, dictionary, example_csv, template_csv
 from atlas.ui import auth
+from atlas.ui.data_history import audit_ui, merge_ui, undo_ui  # noqa: F401
 from atlas.ui.downloads import downloads_ui
+from atlas.ui.names_review import FLAT_NAMES, names_decided, names_review_ui  # noqa: F401
 
 UPLOAD_MODES = Labels(
     {
@@ -26,6 +27,8 @@ UPLOAD_MODES = Labels(
         "replace": N_("Replace: each file becomes its whole table"),
     }
 )
+
+
 # what a refusal names (atlas.ui.auth.refuse): the English words are logged, the reader reads them translated
 UPLOAD_REFUSALS = {
     "append": N_("an append upload"),
@@ -286,22 +289,6 @@ def _upload_flow(files) -> None:
             st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
 
 
-STATUS_WORDS = Labels(
-    {
-        "matched": N_("matched"),
-        "review": N_("check: near miss"),
-        "ambiguous": N_("check: several match"),
-        "new": N_("new"),
-        "confirmed": N_("confirmed by you"),
-    }
-)
-# the files by name (atlas.byname.FLAT_FORMATS), as the dictionary's picker names them
-FLAT_NAMES = Labels(
-    {"moves by name": N_("moves by name"), "pay by name": N_("pay by name"), "rounds by name": N_("rounds by name")}
-)
-KIND_WORDS = Labels({"person": N_("person"), "firm": N_("firm")})
-
-
 def headers(df) -> dict:
     """A frame's column headers in the reader's language (labels.COLUMNS), for st.dataframe."""
     return {c: labels.COLUMNS[c] for c in df.columns if c in labels.COLUMNS}
@@ -313,310 +300,6 @@ def dictionary_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     frame = pd.DataFrame(rows).set_index("column")
     frame.index.name = labels.COLUMNS["column"]
     return frame.rename(columns={c: labels.COLUMNS[c] for c in frame.columns if c in labels.COLUMNS})
-
-
-def _option(kind: str, entity_id: str, label: str) -> str:
-    return f"{label} · {KIND_WORDS.get(kind, kind)} {entity_id}"
-
-
-def names_decided(staged) -> bool:  # noqa: ANN001 - an upload.Upload
-    """Every name matched automatically or decided by the analyst."""
-    return not any(d.needs_review and d.status != "confirmed" for d in staged.names.decisions)
-
-
-def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
-    """The names of an upload with their decisions, in one editable table; True once they are
-    decided (every name matched automatically, or the analyst confirmed the table)."""
-    plan = staged.names
-    decisions = plan.decisions
-    st.markdown(_("#### Names in the upload"))
-    counts = resolve.review_counts(decisions)
-    st.caption(
-        _(
-            "{n} distinct name(s): {matched} matched to a stored person or firm, {new} new, {review} with "
-            "candidates to check, {confirmed} decided by you. Change any decision in the table: pick another "
-            "entry, or “New …” with the id it gets. Matches you confirm are kept as aliases, so the next file "
-            "with the same spelling matches on its own."
-        ).format(
-            n=f"{len(decisions):,}",
-            matched=f"{counts['matched']:,}",
-            new=f"{counts['new']:,}",
-            review=f"{counts['review']:,}",
-            confirmed=f"{counts['confirmed']:,}",
-        )
-    )
-    new_entry = {"person": _("New person"), "firm": _("New firm")}
-    options: dict[str, tuple[str, str | None]] = {
-        new_entry["person"]: ("person", None),
-        new_entry["firm"]: ("firm", None),
-    }
-    for d in decisions:
-        for c in d.candidates:
-            options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
-    labels_of = {(d.kind, c.entity_id): c.label for d in decisions for c in d.candidates}
-    for d in decisions:  # an id the analyst typed is an option too
-        if d.entity_id and (d.kind, d.entity_id) not in labels_of:
-            labels_of[(d.kind, d.entity_id)] = d.entity_id
-            options[_option(d.kind, d.entity_id, d.entity_id)] = (d.kind, d.entity_id)
-    frame = pd.DataFrame(
-        [
-            {
-                "kind": KIND_WORDS.get(d.kind, d.kind),
-                "name": d.name + (f" / {d.name_zh}" if d.name_zh and d.name_zh != d.name else ""),
-                "rows": d.rows,
-                "status": STATUS_WORDS.get(d.status, d.status),
-                "decision": _option(d.kind, d.entity_id, labels_of.get((d.kind, d.entity_id), d.entity_id))
-                if d.entity_id
-                else new_entry[d.kind],
-                "new_id": d.new_id if not d.entity_id else "",
-                "other_id": "",
-                "why": f"{resolve.rule_words(d.rule)} ({d.score:.0f})" if d.rule else _("no stored name is close"),
-                "candidates": "; ".join(
-                    f"{c.label} [{c.entity_id}] {c.score:.0f}" + (f": {c.detail}" if c.detail else "")
-                    for c in d.candidates
-                ),
-            }
-            for d in decisions
-        ]
-    )
-    edited = st.data_editor(
-        frame,
-        column_config={
-            "kind": st.column_config.TextColumn(_("Kind"), disabled=True, width="small"),
-            "name": st.column_config.TextColumn(_("Name in the file"), disabled=True),
-            "rows": st.column_config.NumberColumn(_("Rows"), disabled=True, width="small"),
-            "status": st.column_config.TextColumn(_("Status"), disabled=True),
-            "decision": st.column_config.SelectboxColumn(
-                _("Decision"),
-                options=list(options),
-                required=True,
-                width="large",
-                help=_("The stored entry the name stands for, or a new one"),
-            ),
-            "new_id": st.column_config.TextColumn(
-                _("New id"), help=_("The id a new entry gets (lowercase letters, digits, '.', '_', '-')"), max_chars=60
-            ),
-            "other_id": st.column_config.TextColumn(
-                _("Or another id"),
-                help=_(
-                    "The id of a stored person or firm that is not among the candidates (e.g. dario-amodei): "
-                    "it wins over the decision"
-                ),
-                max_chars=60,
-            ),
-            "why": st.column_config.TextColumn(_("Why (score)"), disabled=True, width="medium"),
-            "candidates": st.column_config.TextColumn(_("Candidates"), disabled=True, width="large"),
-        },
-        hide_index=True,
-        width="stretch",
-        num_rows="fixed",
-        height=min(600, 35 * (len(frame) + 1) + 3),
-        key=f"names_review_{id(staged)}",
-    )
-    problems = []
-    changed = False
-    for d, row in zip(decisions, edited.itertuples(), strict=True):
-        kind, entity_id = options.get(row.decision, (d.kind, d.entity_id))
-        other = str(row.other_id or "").strip()
-        if other:
-            table, col = ("people", "person_id") if d.kind == "person" else ("firms", "firm_id")
-            known = (
-                cache.connection()
-                .cursor()
-                .execute(f"select count(*) from {table} where {col} = $id", {"id": other})
-                .fetchall()[0][0]
-            )
-            if not known:
-                problems.append(
-                    _("No {kind} has the id “{id}” (for “{name}”).").format(
-                        kind=KIND_WORDS[d.kind], id=other, name=d.name
-                    )
-                )
-                continue
-            kind, entity_id = d.kind, other
-        if kind != d.kind:
-            problems.append(
-                _("“{name}” is a {kind}: pick a {kind} for it, not a {other}.").format(
-                    name=d.name, kind=KIND_WORDS[d.kind], other=KIND_WORDS[kind]
-                )
-            )
-            continue
-        new_id = str(row.new_id or "").strip()
-        if entity_id is None and not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,59}", new_id or d.new_id):
-            problems.append(
-                _("The new id of “{name}” must be lowercase letters, digits, '.', '_' or '-'.").format(name=d.name)
-            )
-            continue
-        if entity_id != d.entity_id or (entity_id is None and new_id and new_id != d.new_id):
-            changed = True
-            d.entity_id, d.status, d.rule, d.score = entity_id, "confirmed", N_("chosen in the review"), 100.0
-            if entity_id is None:
-                d.new_id = new_id or d.new_id
-    for p in problems:
-        st.error(p)
-    if changed:
-        st.rerun()
-    if problems:
-        return False
-    if names_decided(staged):
-        return True
-    if st.button(_("Use these decisions"), type="primary", key="names_confirm"):
-        for d in decisions:
-            if d.needs_review:
-                d.status = "confirmed"
-        st.rerun()
-    st.info(_("Check the names marked “check”, then press **Use these decisions** to see what a commit would change."))
-    return False
-
-
-def merge_ui() -> None:
-    """Merge two entries that are one person or firm (recorded and undoable like an upload)."""
-    with st.expander(_("Merge duplicates")):
-        st.caption(
-            _(
-                "Two entries that are one person (or firm), say one created by an upload: every fact of the second "
-                "moves to the first, its names become aliases of the first, and it goes. Undo it below like an upload."
-            )
-        )
-        kind = st.radio(
-            _("Kind"), ["person", "firm"], format_func=i18n.bound(KIND_WORDS.get), horizontal=True, key="merge_kind"
-        )
-        c1, c2 = st.columns(2)
-        keep, keep_names = _entity_picker(c1, kind, _("Keep"), "merge_keep", _("The entry that stays"))
-        drop, drop_names = _entity_picker(c2, kind, _("Merge into it"), "merge_drop", _("The duplicate that goes"))
-        names_of = {**keep_names, **drop_names}
-        if st.button(_("Merge"), disabled=not (keep and drop) or keep == drop, key="merge_button"):
-            who = auth.identity()
-            if not access.allowed(who, "merge"):
-                auth.refuse(N_("merging entries"))
-                return
-            from atlas import merge
-
-            by = who.display if who.team else "data page"
-            try:
-                with cache.writing() as master:
-                    done = merge.merge(master, kind, keep, drop, by, who.email)
-            except db.Busy as exc:
-                st.error(str(exc), icon=":material/hourglass:")
-                return
-            cache.pin_snapshot()  # the rest of this run shows the new version
-            if done.ok:
-                st.success(
-                    _("Merged {drop} into {keep} as data version {version}.").format(
-                        drop=names_of[drop], keep=names_of[keep], version=done.upload_id
-                    )
-                )
-            else:
-                st.error(_("Refused; nothing changed: ") + _("; ").join(p.message for p in done.problems))
-
-
-def audit_ui() -> None:
-    """Admins: who did what and when, with the data version; downloadable."""
-    if not access.allowed(auth.identity(), "audit"):
-        return
-    with st.expander(_("Audit log")):
-        log = cache.query_fresh("audit_log", limit=10_000)
-        log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
-        log = labels.localize(log, ["action", "detail"])
-        st.caption(
-            _(
-                "The latest {n} events: loads, undos, merges, saved and deleted views, and refused attempts, "
-                "each with who and the data version at the time."
-            ).format(n=f"{len(log):,}")
-        )
-        st.dataframe(
-            log,
-            column_config={
-                "happened_at": st.column_config.DatetimeColumn(_("When (UTC)"), format="YYYY-MM-DD HH:mm:ss"),
-                "who": _("Who"),
-                "email": _("E-mail"),
-                "action": _("What"),
-                "detail": _("Detail"),
-                "data_version": st.column_config.NumberColumn(_("Data version"), format="%d"),
-            },
-            hide_index=True,
-            width="stretch",
-        )
-        downloads_ui("audit_log", df=log)
-
-
-PICKER_LIMIT = 200  # options a merge picker sends: a search narrows a million people to these
-
-
-def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tuple[str | None, dict[str, str]]:  # noqa: ANN001 - a column
-    """A person or firm picked by searching its name or id: the picker lists at most PICKER_LIMIT
-    matches (the most active first), never every entry (a million options would stall the page)."""
-    text = col.text_input(_("{label}: find by name or id").format(label=label), key=f"{key}_q", max_chars=200)
-    chosen = st.session_state.get(key) or ""  # kept among the options while the search changes
-    options = fetch.entity_options(kind, text.strip(), chosen, PICKER_LIMIT)
-    names_of = dict(zip(options["id"], options["label"], strict=True))
-    if len(options) >= PICKER_LIMIT:
-        col.caption(_("The first {n} matches; type more of the name to narrow them.").format(n=PICKER_LIMIT))
-    picked = col.selectbox(
-        label,
-        list(names_of),
-        index=None,
-        format_func=lambda i: f"{names_of[i]} · {i}",
-        key=key,
-        placeholder=placeholder,
-    )
-    return picked, names_of
-
-
-def undo_ui() -> None:
-    """Undo the latest upload in effect, behind a confirmation."""
-    done = st.session_state.pop("_undone_message", None)
-    if done:  # the undo of the run before: said once, above the panel as it is now
-        st.success(done)
-    con = cache.connection()
-    latest = load.undoable_upload(con)
-    if latest is None:
-        return
-    problem = load.undo_problem(con, latest)
-    if problem:
-        st.caption(
-            md(
-                _("The latest upload (data version {version}) cannot be undone: {problem}.").format(
-                    version=latest, problem=problem
-                )
-            )
-        )
-        return
-    with st.expander(_("Undo the latest upload (data version {version})").format(version=latest)):
-        st.caption(
-            _(
-                "Restores exactly the state before it: the rows it added go, the rows it updated or replaced come "
-                "back. The undo is itself recorded in the load history."
-            )
-        )
-        # keyed by the version: after an undo the box of the next one starts unticked
-        sure = st.checkbox(_("Yes, undo data version {version}").format(version=latest), key=f"undo_sure_{latest}")
-        if st.button(_("Undo"), disabled=not sure, key="undo_button"):
-            who = auth.identity()
-            owner = (
-                con.cursor()
-                .execute("select uploader_email from uploads where upload_id = $u", {"u": latest})
-                .fetchall()[0][0]
-            )
-            if not access.may_undo(who, owner):
-                auth.refuse(N_("undoing an upload someone else made"))
-                return
-            uploader = who.display if who.team else st.session_state.get("uploader", "") or "data page"
-            try:
-                with cache.writing() as master:
-                    result = load.undo(master, latest, uploader, who.email)
-            except db.Busy as exc:
-                st.error(str(exc), icon=":material/hourglass:")
-                return
-            cache.pin_snapshot()  # the rest of this run shows the new version
-            if result.ok:
-                # the panel is drawn again for what is now the latest upload: never the one just undone
-                st.session_state["_undone_message"] = _(
-                    "Version {version} undone (recorded as version {undo})."
-                ).format(version=latest, undo=result.upload_id)
-                st.rerun()
-            else:
-                st.error(_("; ").join(p.message for p in result.problems))
 
 
 def dictionary_ui() -> None:

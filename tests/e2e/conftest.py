@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: F401 - used by the tests
-from tests.conftest import ROOT
+from tests.support import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 

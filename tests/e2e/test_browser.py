@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from atlas.pages import PAGES
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -287,7 +287,7 @@ def test_saved_view_round_trip(server, browser):
 
 def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser, tmp_path):
     from atlas import cli
-    from tests.e2e.conftest import Server
+    from tests.support import Server
 
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(fresh_server.url + "/Pay_offers?currency=EUR")
@@ -749,11 +749,17 @@ def test_the_overview_latest_moves_show_where_each_person_went(server, browser, 
     page = browser.new_page(viewport={"width": width, "height": 1400})
     page.goto(server.url + "/")
     wait_for_app(page, "Overview")
-    table = page.locator('[data-testid="stDataFrame"]').first
-    # as wide as the page's content (the width of the headings above it)
-    heading = page.locator('[data-testid="stHeading"]', has_text="Latest moves").first
-    box, full = table.bounding_box(), heading.bounding_box()
-    assert box["width"] >= full["width"] - 5, (box, full)
+    # as wide as the page's content (the width of the headings above it), once the layout has
+    # settled (at 800 px the sidebar folds away after the first paint and the grid follows)
+    page.wait_for_function(
+        """() => {
+          const h = [...document.querySelectorAll('[data-testid="stHeading"]')]
+            .find(e => e.textContent.includes('Latest moves'));
+          const t = document.querySelector('[data-testid="stDataFrame"]');
+          return h && t && t.getBoundingClientRect().width >= h.getBoundingClientRect().width - 5;
+        }""",
+        timeout=30000,
+    )
     # the grid's header cells sit in the DOM: "To" is a header, and it starts inside the table's box
     header = page.locator('[role="columnheader"]', has_text="To").first
     header.wait_for(state="attached", timeout=30000)

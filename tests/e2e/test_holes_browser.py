@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
 

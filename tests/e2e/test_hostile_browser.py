@@ -9,8 +9,7 @@ from urllib.parse import quote, urlparse
 import pytest
 
 from atlas import views
-from tests.conftest import leftover_uploads
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, leftover_uploads, wait_for_app
 
 pytestmark = pytest.mark.browser
 

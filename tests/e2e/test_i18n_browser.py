@@ -14,7 +14,7 @@ import pytest
 
 from atlas import i18n
 from atlas.pages import PAGES
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, wait_for_app
 from tests.visible_text import english_left
 
 ZH = {p.title: i18n.in_language("zh", p.title) for p in PAGES}

@@ -19,8 +19,7 @@ import pytest
 
 from atlas.tools.browser import free_port_run
 from atlas.tools.serve import COOKIE, HAPROXY, wait_healthy
-from tests.conftest import ROOT
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, ROOT, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import expect
 
 from atlas.tools.browser import Server, _free_port
-from tests.e2e.conftest import ARTIFACTS, wait_for_app
 from tests.e2e.oidc import Provider, add_user, team_config
+from tests.support import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
 

@@ -13,10 +13,10 @@ import re
 import duckdb
 
 from atlas.i18n import L_
-from atlas.load import WRITE_LOCK, LoadResult, Problem
 from atlas.load.derived import refresh_for
-from atlas.load.values import _join
-from atlas.load.write import _next_upload_id, _pause_point, _undo_table
+from atlas.load.problems import LoadResult, Problem
+from atlas.load.values import key_join
+from atlas.load.write import WRITE_LOCK, next_upload_id, pause_point, undo_table
 from atlas.model import TABLES_BY_NAME
 
 # what refers to a person or a firm: (table, column)
@@ -64,7 +64,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         if result.problems:
             return result
         cur.execute("begin transaction")
-        upload_id = _next_upload_id(cur)
+        upload_id = next_upload_id(cur)
         params = {"keep": keep, "drop": drop, "id": upload_id}
         touched: dict[str, int] = {}
 
@@ -74,7 +74,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
             return cur.execute(sql, {k: v for k, v in (values or {}).items() if k in used})
 
         def log(name: str) -> str:
-            undo = _undo_table(cur, TABLES_BY_NAME[name])
+            undo = undo_table(cur, TABLES_BY_NAME[name])
             if name not in touched:
                 run(f"insert into {undo} (undo_upload_id, undo_action) values ($id, 'logged')", {"id": upload_id})
                 touched[name] = 0
@@ -99,7 +99,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
                 # the key changes: the row is re-inserted under the kept id (unless it is there already)
                 run(f"create or replace temp table merged_rows as select * from {name} where {column} = $drop", params)
                 run(f"update merged_rows set {column} = $keep", params)
-                run(f"delete from merged_rows n where exists (select 1 from {name} o where {_join(t, 'n', 'o')})")
+                run(f"delete from merged_rows n where exists (select 1 from {name} o where {key_join(t, 'n', 'o')})")
                 keys = ", ".join(t.key)
                 run(
                     f"insert into {undo} (undo_upload_id, undo_action, {keys}) select $id, 'inserted', {keys} "
@@ -164,7 +164,7 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who:
         )
         # the pages' tables in the same transaction, for the rows the merge touched
         result.derived = refresh_for(cur, upload_id)
-        _pause_point("merge commit")
+        pause_point("merge commit")
         run("commit")
         result.upload_id = upload_id
         result.row_counts = touched

@@ -1,0 +1,61 @@
+"""Chart builders: a small aggregated DataFrame in, an `alt.Chart` out. No Streamlit here.
+
+By subject: what every chart shares (`base`), talent flows (`flows`), money (`money`) and the SQL
+console's chart (`console`).
+"""
+
+from atlas.charts.base import (  # noqa: F401
+    _DEST,
+    _TIP_CODES,
+    CELL_PICK,
+    DIRECTIONS,
+    NET_PICK,
+    PERIOD_LABELS,
+    PERIOD_PICK,
+    ROUND_PICK,
+    _labels_expr,
+    _tip_frame,
+    picked_value,
+    sankey_picked_label,
+    year_format,
+)
+from atlas.charts.console import (  # noqa: F401
+    CONSOLE_CHART_ROWS,
+    TITLE_AND_AXIS_PX,
+    first_two_columns_chart,
+)
+from atlas.charts.flows import (  # noqa: F401
+    _GREY_GROUPS,
+    _PALETTE,
+    MOVE_TYPE_COLORS,
+    SANKEY_RENDERERS,
+    SMALL_COLOR,
+    _grey_translated,
+    _group_colours,
+    career_timeline_chart,
+    education_flow_chart,
+    firm_flow_over_time_chart,
+    flow_sankey_spec,
+    moves_over_time_chart,
+    net_flow_chart,
+)
+from atlas.charts.money import (  # noqa: F401
+    _ZH_MONEY_LABEL,
+    MONEY_AXIS,
+    PAY_KIND_COLORS,
+    ROUND_TYPE_COLORS,
+    _alliance_label,
+    _column,
+    _kind_color,
+    _same_figures_once,
+    alliances_chart,
+    capital_raised_chart,
+    money_axis,
+    money_legend,
+    pay_bins_chart,
+    pay_by_firm_chart,
+    pay_distribution_chart,
+    pay_outcomes_chart,
+    pay_over_time_chart,
+    rounds_chart,
+)

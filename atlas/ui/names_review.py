@@ -1,0 +1,165 @@
+"""The Data page's review of names (an upload by name): each name matched, new, or with candidates
+to check, decided by the analyst before anything is checked or written."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from atlas import cache, resolve
+from atlas.i18n import N_, _
+from atlas.labels import Labels
+
+STATUS_WORDS = Labels(
+    {
+        "matched": N_("matched"),
+        "review": N_("check: near miss"),
+        "ambiguous": N_("check: several match"),
+        "new": N_("new"),
+        "confirmed": N_("confirmed by you"),
+    }
+)
+
+
+# the files by name (atlas.byname.FLAT_FORMATS), as the dictionary's picker names them
+FLAT_NAMES = Labels(
+    {"moves by name": N_("moves by name"), "pay by name": N_("pay by name"), "rounds by name": N_("rounds by name")}
+)
+
+
+KIND_WORDS = Labels({"person": N_("person"), "firm": N_("firm")})
+
+
+def _option(kind: str, entity_id: str, label: str) -> str:
+    return f"{label} · {KIND_WORDS.get(kind, kind)} {entity_id}"
+
+
+def names_decided(staged) -> bool:  # noqa: ANN001 - an upload.Upload
+    """Every name matched automatically or decided by the analyst."""
+    return not resolve.undecided(staged.names.decisions)
+
+
+def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
+    """The names of an upload with their decisions, in one editable table; True once they are
+    decided (every name matched automatically, or the analyst confirmed the table)."""
+    plan = staged.names
+    decisions = plan.decisions
+    st.markdown(_("#### Names in the upload"))
+    counts = resolve.review_counts(decisions)
+    st.caption(
+        _(
+            "{n} distinct name(s): {matched} matched to a stored person or firm, {new} new, {review} with "
+            "candidates to check, {confirmed} decided by you. Change any decision in the table: pick another "
+            "entry, or “New …” with the id it gets. Matches you confirm are kept as aliases, so the next file "
+            "with the same spelling matches on its own."
+        ).format(
+            n=f"{len(decisions):,}",
+            matched=f"{counts['matched']:,}",
+            new=f"{counts['new']:,}",
+            review=f"{counts['review']:,}",
+            confirmed=f"{counts['confirmed']:,}",
+        )
+    )
+    new_entry = {"person": _("New person"), "firm": _("New firm")}
+    options: dict[str, tuple[str, str | None]] = {
+        new_entry["person"]: ("person", None),
+        new_entry["firm"]: ("firm", None),
+    }
+    for d in decisions:
+        for c in d.candidates:
+            options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
+    labels_of = {(d.kind, c.entity_id): c.label for d in decisions for c in d.candidates}
+    for d in decisions:  # an id the analyst typed is an option too
+        if d.entity_id and (d.kind, d.entity_id) not in labels_of:
+            labels_of[(d.kind, d.entity_id)] = d.entity_id
+            options[_option(d.kind, d.entity_id, d.entity_id)] = (d.kind, d.entity_id)
+    frame = pd.DataFrame(
+        [
+            {
+                "kind": KIND_WORDS.get(d.kind, d.kind),
+                "name": d.name + (f" / {d.name_zh}" if d.name_zh and d.name_zh != d.name else ""),
+                "rows": d.rows,
+                "status": STATUS_WORDS.get(d.status, d.status),
+                "decision": _option(d.kind, d.entity_id, labels_of.get((d.kind, d.entity_id), d.entity_id))
+                if d.entity_id
+                else new_entry[d.kind],
+                "new_id": d.new_id if not d.entity_id else "",
+                "other_id": "",
+                "why": f"{resolve.rule_words(d.rule)} ({d.score:.0f})" if d.rule else _("no stored name is close"),
+                "candidates": "; ".join(
+                    f"{c.label} [{c.entity_id}] {c.score:.0f}" + (f": {c.detail}" if c.detail else "")
+                    for c in d.candidates
+                ),
+            }
+            for d in decisions
+        ]
+    )
+    edited = st.data_editor(
+        frame,
+        column_config={
+            "kind": st.column_config.TextColumn(_("Kind"), disabled=True, width="small"),
+            "name": st.column_config.TextColumn(_("Name in the file"), disabled=True),
+            "rows": st.column_config.NumberColumn(_("Rows"), disabled=True, width="small"),
+            "status": st.column_config.TextColumn(_("Status"), disabled=True),
+            "decision": st.column_config.SelectboxColumn(
+                _("Decision"),
+                options=list(options),
+                required=True,
+                width="large",
+                help=_("The stored entry the name stands for, or a new one"),
+            ),
+            "new_id": st.column_config.TextColumn(
+                _("New id"), help=_("The id a new entry gets (lowercase letters, digits, '.', '_', '-')"), max_chars=60
+            ),
+            "other_id": st.column_config.TextColumn(
+                _("Or another id"),
+                help=_(
+                    "The id of a stored person or firm that is not among the candidates (e.g. dario-amodei): "
+                    "it wins over the decision"
+                ),
+                max_chars=60,
+            ),
+            "why": st.column_config.TextColumn(_("Why (score)"), disabled=True, width="medium"),
+            "candidates": st.column_config.TextColumn(_("Candidates"), disabled=True, width="large"),
+        },
+        hide_index=True,
+        width="stretch",
+        num_rows="fixed",
+        height=min(600, 35 * (len(frame) + 1) + 3),
+        key=f"names_review_{id(staged)}",
+    )
+    problems = []
+    changed = False
+    con = cache.connection().cursor()
+    for d, row in zip(decisions, edited.itertuples(), strict=True):
+        kind, entity_id = options.get(row.decision, (d.kind, d.entity_id))
+        other = str(row.other_id or "").strip()
+        if other:
+            kind, entity_id = d.kind, other
+        if kind != d.kind:
+            problems.append(
+                _("“{name}” is a {kind}: pick a {kind} for it, not a {other}.").format(
+                    name=d.name, kind=KIND_WORDS[d.kind], other=KIND_WORDS[kind]
+                )
+            )
+            continue
+        new_id = str(row.new_id or "").strip()
+        if entity_id != d.entity_id or (entity_id is None and new_id and new_id != d.new_id):
+            refused = resolve.choose(con, d, match=entity_id, new_id=new_id or None)
+            if refused:
+                problems.append(refused)
+            else:
+                changed = True
+    for p in problems:
+        st.error(p)
+    if changed:
+        st.rerun()
+    if problems:
+        return False
+    if names_decided(staged):
+        return True
+    if st.button(_("Use these decisions"), type="primary", key="names_confirm"):
+        resolve.accept(decisions)
+        st.rerun()
+    st.info(_("Check the names marked “check”, then press **Use these decisions** to see what a commit would change."))
+    return False

@@ -1,0 +1,214 @@
+"""The Explore page's read-only SQL console (its query in the link, a chart of its first two
+columns, saved as a view) and the whole database of this data version as a download."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from urllib.parse import urlencode
+
+import pandas as pd
+import streamlit as st
+
+from atlas import access, cache, charts, console, db, explore, export, i18n
+from atlas.escape import md
+from atlas.i18n import _, ngettext
+from atlas.model import dictionary
+from atlas.pages import EXPLORE_TABS as TAB_LABELS
+from atlas.ui import auth
+from atlas.ui.filters import linked
+from atlas.ui.share import save_view_ui
+
+
+def _use_example() -> None:
+    """The example picked becomes the query box's value before the page runs; the box is bound
+    to the link's `sql`, so the link follows (setting a bound parameter directly is refused)."""
+    example = st.session_state.get("example")
+    if example in console.EXAMPLES:
+        st.session_state["sql"] = console.EXAMPLES[example]
+
+
+def console_ui() -> None:
+    """The read-only SQL console: a query in the URL (`sql=`) runs as the page opens."""
+    who = auth.identity()
+    if not access.may_use_console(who, auth.roles().console if auth.team_mode() else "anyone"):
+        st.info(
+            _(
+                "The SQL console is for signed-in team members (the roles file's `console` setting). "
+                "Sign in from the sidebar, or browse the tables in the first tab."
+            ),
+            icon=":material/lock:",
+        )
+        return
+    c1, c2 = st.columns([3, 2])
+    with c2:
+        st.selectbox(
+            _("Examples"),
+            list(console.EXAMPLES),
+            index=None,
+            key="example",
+            placeholder=_("Pick an example query"),
+            format_func=i18n.bound(_),
+            on_change=_use_example,
+        )
+        with st.expander(_("Schema: every table and column"), icon=":material/schema:"):
+            schema_ui()
+    with c1:
+        text = linked(
+            st.text_area,
+            _("Read-only SQL (DuckDB)"),
+            key="sql",
+            height=180,
+            max_chars=console.MAX_SQL_CHARS,
+            placeholder=_("select * from moves where certainty = 'confirmed' limit 20"),
+            help=_(
+                "One read query. Runs on a copy of this data version, for at most {seconds:.0f} s; the first "
+                "{rows:,} rows are shown. Ctrl+Enter runs it; the query is in the link."
+            ).format(seconds=console.TIME_LIMIT_S, rows=console.ROW_LIMIT),
+        )
+        st.button(_("Run"), type="primary", icon=":material/play_arrow:", key="run_sql")
+    if not (text or "").strip():
+        st.caption(
+            _(
+                "Write a query, or pick an example. The tables are those of the schema; nothing here can change "
+                "the data."
+            )
+        )
+        return
+    try:
+        with st.spinner(_("Running… (the first query on a new data version also copies its tables for the console)")):
+            result = cache.console_query(text)
+    except console.Refused as exc:
+        st.error(md(str(exc)), icon=":material/block:")
+        return
+    more = _("; the first {rows:,} are shown").format(rows=console.ROW_LIMIT) if result.truncated else ""
+    st.caption(
+        ngettext(
+            "{n}{plus} row in {seconds:.2f} s{more}.", "{n}{plus} rows in {seconds:.2f} s{more}.", len(result.frame)
+        ).format(n=f"{len(result.frame):,}", plus="+" if result.truncated else "", seconds=result.seconds, more=more)
+        + " "
+        + _("Data version {version}.").format(version=result.version)
+    )
+    st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
+    chart = charts.first_two_columns_chart(result.frame)
+    if chart is not None:
+        # the height given with the chart's own: without it Streamlit drew the plot as a 20 px strip
+        st.altair_chart(chart, width="stretch", height=int(chart.height) + charts.TITLE_AND_AXIS_PX)
+    d1, d2, _rest = st.columns([1, 1, 3])
+    d1.download_button(
+        _("CSV"),
+        export.to_csv(result.frame, translate_header=False),  # formula cells neutralized
+        f"query-v{result.version}.csv",
+        "text/csv",
+        icon=":material/download:",
+        on_click="ignore",
+        key="sql_csv",
+    )
+    d2.download_button(
+        _("Parquet"),
+        _parquet(result.frame),
+        f"query-v{result.version}.parquet",
+        "application/vnd.apache.parquet",
+        icon=":material/download:",
+        on_click="ignore",
+        key="sql_parquet",
+    )
+    save_query_ui(text)
+
+
+def _parquet(frame: pd.DataFrame) -> bytes:
+    out = io.BytesIO()
+    frame.to_parquet(out, index=False)
+    return out.getvalue()
+
+
+def save_query_ui(text: str) -> None:
+    """Save the query under a name and note: it sits with the saved views (the Overview lists them)."""
+    query = urlencode([("tab", TAB_LABELS[1]), ("sql", text), ("v", str(cache.version()[0]))])
+    save_view_ui("Explore", query, what="query", placeholder=_("e.g. People who moved twice within a year"))
+
+
+def schema_ui() -> None:
+    """Every table and column the console holds, with the data dictionary's words where it has them."""
+    schema = cache.console_schema()
+    for table, cols in schema.groupby("table", sort=False):
+        about = _(explore.BROWSABLE[table]) if table in explore.BROWSABLE else ""
+        st.markdown(f"**{table}** — {about}")
+        words = {}
+        try:
+            words = {d["column"]: d["allowed"] or d["type"] for d in dictionary(table)}
+        except StopIteration:
+            pass
+        except KeyError:
+            pass
+        shown = cols.assign(about=[words.get(c, "") for c in cols.column])[["column", "type", "about"]]
+        st.dataframe(
+            shown,
+            hide_index=True,
+            width="stretch",
+            column_config={"column": _("Column"), "type": _("Type"), "about": _("Allowed values")},
+        )
+
+
+def download_ui() -> None:
+    """Every table as Parquet in a zip, and (for editors and admins) the DuckDB file itself, named by
+    the data version."""
+    version = cache.version()[0]
+    st.markdown(
+        _(
+            "Every table of data version **{version}** (people, firms, moves, pay figures, rounds, "
+            "investors, education, sources, aliases, exchange rates, the load history) as Parquet "
+            "files in one zip. Read them back with DuckDB (`select * from 'moves.parquet'`), pandas or "
+            "polars."
+        ).format(version=version)
+    )
+    # a version too large to build in memory is not offered (known once its copy is written)
+    ready = console.existing_snapshot(cache.connection(), db.db_path())
+    if ready is not None and console.snapshot_bytes(ready) > console.DOWNLOAD_BYTES:
+        st.info(console.too_large_text(console.snapshot_bytes(ready)), icon=":material/folder_zip:")
+        return
+    st.download_button(
+        f"talent-atlas-v{version}.zip",
+        data=lambda: _zip_of_version(),
+        key="explore_zip",
+        file_name=f"talent-atlas-v{version}.zip",
+        mime="application/zip",
+        icon=":material/folder_zip:",
+        on_click="ignore",
+        type="primary",
+    )
+    who = auth.identity()
+    if access.allowed(who, "download_database"):
+        st.download_button(
+            f"talent-atlas-v{version}.duckdb",
+            data=lambda: _duckdb_of_version(),
+            key="explore_duckdb",
+            file_name=f"talent-atlas-v{version}.duckdb",
+            mime="application/octet-stream",
+            icon=":material/database:",
+            on_click="ignore",
+            help=_("The same tables in one DuckDB file (editors and admins)"),
+        )
+    else:
+        st.caption(_("The DuckDB file itself is for editors and admins."))
+
+
+def _zip_of_version() -> bytes:
+    _version, folder = console.snapshot(cache.connection(), db.db_path())
+    out = io.BytesIO()
+    size = console.snapshot_bytes(folder)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as z:  # Parquet is compressed already
+        if size > console.DOWNLOAD_BYTES:
+            # found too large only now, as its copy was written: the zip says so instead of holding it
+            z.writestr("TOO-LARGE.txt", console.too_large_text(size))
+            return out.getvalue()
+        for table in console.SNAPSHOT_TABLES:
+            z.write(folder / f"{table}.parquet", f"{table}.parquet")
+    return out.getvalue()
+
+
+def _duckdb_of_version() -> bytes:
+    _version, folder = console.snapshot(cache.connection(), db.db_path())
+    if console.snapshot_bytes(folder) > console.DOWNLOAD_BYTES:
+        return console.too_large_text(console.snapshot_bytes(folder)).encode("utf-8")
+    return console.database_file(cache.connection(), db.db_path()).read_bytes()

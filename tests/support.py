@@ -1,0 +1,100 @@
+"""What the tests share, in one module no test is: the project's root, the known defaults of the
+queries (read from the app's own declarations), helpers to write and compare data, and the browser
+fixtures' server and wait. A test module imports this, never another test module or a conftest."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+
+import duckdb
+
+from atlas import schema, sql
+from atlas.model import TABLES
+from atlas.tools.browser import Server, wait_for_app  # noqa: F401 - the browser tests' server and wait
+from atlas.ui import Filters, FlowView
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"  # screenshots and downloads of the browser tests
+
+# The parameters of every query at the app's defaults (the shared filters, the Talent flows
+# page's own controls), then those no page declares a default for.
+FLOW_DEFAULTS = {**Filters().params(), **FlowView().params()}
+DEFAULTS = {
+    **FLOW_DEFAULTS,
+    "limit": 1000,
+    "unmoved": True,
+    "include": [],
+    "top_firm_ids": [],
+    "focus": "bytedance",
+    "grain": "year",
+    "person_id": "",
+    "firm_id": "",
+    "with_subsidiaries": True,
+    "constant_year": 0,
+    "firm_ids": [],
+    "pay_kinds": [],
+    "outcomes": [],
+    "round_types": [],
+    "statuses": [],
+    "entity": "person",
+    "selected": "",
+    "slug": "no-such-view",
+    "version": 0,
+}
+
+
+def leftover_uploads() -> list[Path]:
+    """Upload folders (atlas.upload.TEMP_PREFIX) still on disk anywhere under the run's temporary
+    folder (tests/conftest.py gives the run, and the servers it starts, a folder of its own)."""
+    return sorted(Path(tempfile.gettempdir()).rglob("atlas-upload-*"))
+
+
+def q(con, name, **overrides):
+    params = {**DEFAULTS, **overrides}
+    return sql.run_query(con, name, {k: params[k] for k in sql.used_params(name)})
+
+
+def plain(markdown: str) -> str:
+    """Text written through `atlas.escape.md` as a reader sees it (the backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
+
+
+MOVES_HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
+
+
+def snapshot(con) -> dict[str, list]:
+    return {t.name: sorted(con.execute(f"select * from {t.name}").fetchall(), key=repr) for t in TABLES}
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
+    """Per derived table, (rows only in it, rows only in a full rebuild); empty when all agree."""
+    from atlas.load.derived import REFRESH
+
+    cur = con.cursor()
+    try:
+        for table in REFRESH:
+            cur.execute(f"create or replace temp table kept_{table} as select * from {table}")
+        cur.execute("begin transaction")
+        schema.refresh_derived(cur)  # the full rebuild, compared, then rolled back
+        out = {}
+        for table in REFRESH:
+            extra = cur.execute(
+                f"select count(*) from (select * from kept_{table} except all select * from {table})"
+            ).fetchall()[0][0]
+            missing = cur.execute(
+                f"select count(*) from (select * from {table} except all select * from kept_{table})"
+            ).fetchall()[0][0]
+            if extra or missing:
+                out[table] = (extra, missing)
+        cur.execute("rollback")
+        return out
+    finally:
+        cur.close()
