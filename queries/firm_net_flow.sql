@@ -4,8 +4,7 @@
 with
 
 family as (
-    select firm_n from firm_levels
-    where firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id)
+    select firm_n from firm_family($firm_id, $with_subsidiaries)
 ),
 
 final as (

@@ -4,31 +4,9 @@
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], default [], empty = every firm kind),
 --         $countries (VARCHAR[], default [], empty = every country), $search (VARCHAR, default '', '' = all),
 --         $limit (INTEGER)
-with
-
-final as (
-    select
-        m.move_id,
-        fmt_date(m.moved_on, m.moved_on_precision) as moved_on,
-        m.person_id,
-        m.person_label as person,
-        m.from_firm_id,
-        m.from_label as from_firm,
-        m.to_firm_id,
-        m.to_label as to_firm,
-        m.move_type,
-        m.role,
-        m.certainty,
-        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
-        s.publisher as source_publisher,
-        fmt_date(s.published_on, s.published_on_precision) as source_date,
-        m.note,
-        m.moved_on as sort_date
-    from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search) as m
-    join sources as s on s.source_id = m.source_id
-)
-
-select * exclude (sort_date)
-from final
+select * exclude (sort_date, certainty_level, from_n, to_n, year, from_kind, to_kind, from_country, to_country, search_text)
+from move_rows as r
+where move_in_view(r.sort_date, r.year, r.certainty_level, r.from_kind, r.to_kind, r.from_country, r.to_country,
+    r.search_text, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
 order by sort_date desc nulls last, move_id
 limit $limit

@@ -400,3 +400,13 @@ def moves_in_out(con, firm: str, year: int | None = None) -> tuple[int, int]:
         "where $f in (to_firm_id, from_firm_id) and ($y is null or year(moved_on) = $y)",
         {"f": firm, "y": year},
     ).fetchall()[0]
+
+
+def test_every_list_of_moves_reads_a_move_alike(con):
+    """The Talent flows page's list (move_rows) and a profile's list show the same move with the
+    same columns and the same text."""
+    listed = q(con, "moves_filtered", limit=1000).set_index("move_id")
+    profile = q(con, "profile_moves", person_id="mu-li", firm_id="", with_subsidiaries=True).set_index("move_id")
+    assert list(profile.columns) == list(listed.columns)
+    assert len(profile) == 3
+    pd.testing.assert_frame_equal(profile, listed.loc[profile.index])

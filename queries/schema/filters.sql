@@ -2,18 +2,26 @@
 -- table macros over the derived tables, so they are created after them. They hold no data.
 -- Params: none
 
+-- Whether a move is in the view of the shared filters (and the flow pages' country and search):
+-- one rule for selected_moves and the lists of moves (move_rows). A move matches a firm kind or
+-- country when either end has it; the search matches the person or either firm, in English or
+-- Chinese; an undated move only while the period is not narrowed.
+create or replace macro move_in_view(moved_on, year, certainty_level, from_kind, to_kind, from_country, to_country,
+        search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as
+    (case when moved_on is null then include_undated else year between start_year and end_year end)
+    and certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, from_kind) or list_contains(kinds, to_kind))
+    and (len(countries) = 0 or list_contains(countries, from_country) or list_contains(countries, to_country))
+    and (search = '' or contains(search_text, lower(search)));
+
 -- The moves the shared filters of the flow views select, with both ends at every level,
 -- read from move_facts (one wide row per move, refreshed by every load) so no query joins
--- 10 million moves to people and firms again. A move matches a firm kind or country when
--- either end has it; the search matches the person or either firm, in English or Chinese.
+-- 10 million moves to people and firms again.
 create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
 select *
 from move_facts as m
-where (case when m.moved_on is null then include_undated else m.year between start_year and end_year end)
-    and m.certainty_level >= certainty_level(min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, m.from_kind) or list_contains(kinds, m.to_kind))
-    and (len(countries) = 0 or list_contains(countries, m.from_country) or list_contains(countries, m.to_country))
-    and (search = '' or contains(m.search_text, lower(search)));
+where move_in_view(m.moved_on, m.year, m.certainty_level, m.from_kind, m.to_kind, m.from_country, m.to_country,
+    m.search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search);
 
 -- The selected moves with both ends as the integer code of their group at one flow level
 -- (see firm_levels and flow_groups). An unknown origin, or a departure with no known
@@ -130,3 +138,43 @@ where l.to_firm_id is not null
     and (len(kinds) = 0 or list_contains(kinds, l.to_kind))
     and (len(countries) = 0 or list_contains(countries, l.to_country))
     and (search = '' or contains(l.search_text, lower(search)));
+
+-- A firm's family: the firm itself and, when with_subsidiaries, every firm that rolls up to it
+-- (firm_levels.root_id), as the firms' integer codes. The profile's moves, nets and flows over
+-- time all count a firm this way.
+create or replace macro firm_family(firm, with_subsidiaries) as table
+select firm_n from firm_levels
+where firm <> '' and (firm_id = firm or (with_subsidiaries and root_id = firm));
+
+-- Every list of moves shows a move alike: these columns (then sort_date and what a query filters
+-- on, left out of what it shows). A filter on the view reaches move_facts' scan, and only the
+-- moves it keeps are joined to their source.
+create or replace view move_rows as
+select
+    m.move_id,
+    fmt_date(m.moved_on, m.moved_on_precision) as moved_on,
+    m.person_id,
+    m.person_label as person,
+    m.from_firm_id,
+    m.from_label as from_firm,
+    m.to_firm_id,
+    m.to_label as to_firm,
+    m.move_type,
+    m.role,
+    m.certainty,
+    source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
+    s.publisher as source_publisher,
+    fmt_date(s.published_on, s.published_on_precision) as source_date,
+    m.note,
+    m.moved_on as sort_date,
+    m.certainty_level,
+    m.from_n,
+    m.to_n,
+    m.year,
+    m.from_kind,
+    m.to_kind,
+    m.from_country,
+    m.to_country,
+    m.search_text
+from move_facts as m
+join sources as s on s.source_id = m.source_id;
