@@ -23,11 +23,13 @@ serve: $(VENV)/.installed $(COMPILED)
 	$(PY) -m atlas build --if-missing
 	$(PY) -m atlas serve --processes $(PROCESSES) --port $(PORT)
 
-# in parallel (pytest-xdist), one worker per core; a module's tests stay on one worker, in order,
-# sharing its server; the slowest tests are listed at the end (README: "The tests")
+# in parallel (pytest-xdist): a module's tests stay on one worker, in order, sharing its server.
+# Four workers on two cores: most of a browser test's time is spent waiting for a page, so two
+# workers left the cores half idle. The slowest tests are listed at the end (README: "The tests").
+WORKERS ?= 4
 test: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest -n auto --dist loadscope --durations=15
+	$(PY) -m pytest -n $(WORKERS) --dist loadscope --durations=15
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .

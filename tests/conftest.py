@@ -36,6 +36,18 @@ def pytest_sessionfinish(session, exitstatus):
             shutil.rmtree(RUN_TMP, ignore_errors=True)
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """The longest tests first (the benchmark's end-to-end check, then the browser tests): in a
+    parallel run they start at once and the other workers take the short ones around them."""
+    rank = {"tests/test_bench.py": 0, "tests/e2e/": 1}
+
+    def first(item) -> int:
+        path = item.nodeid.split("::")[0]
+        return next((r for prefix, r in rank.items() if path.startswith(prefix)), 2)
+
+    items.sort(key=first)  # stable: each module's tests keep their order
+
+
 @pytest.fixture(scope="session")
 def seed_db_path(tmp_path_factory) -> Path:
     """A database built from the committed seed CSVs (read it; copy it before writing)."""

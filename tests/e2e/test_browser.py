@@ -449,25 +449,28 @@ def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
     page.close()
 
 
+_VEGA_TIP_SHOWS = """t => { const e = document.querySelector('#vg-tooltip-element');
+  return !!e && e.classList.contains('visible') && e.innerText.includes(t); }"""
+
+
 def _click_bar_showing(page, chart, text: str) -> None:
-    """Hover a Vega chart until its tooltip shows `text`, then click there. The chart is first
-    waited for until it has drawn (a canvas or svg with a size); the sweep is tried a few times,
-    since a busy machine can draw the tooltip late."""
+    """Hover a Vega chart (drawn on a canvas: its marks are no elements) until its tooltip shows
+    `text`, then click there. The chart is first waited for until it has drawn; on a busy machine
+    the later sweeps wait, at each point, for the tooltip to show the text."""
     chart.locator("canvas, svg").first.wait_for(timeout=30000)
     chart.scroll_into_view_if_needed()
-    for attempt in range(5):
-        page.wait_for_timeout(500 * attempt)
+    for attempt in range(4):
         box = chart.bounding_box()
         for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
             for j in range(1, 24):
                 x = box["x"] + box["width"] * j / 24
                 page.mouse.move(x, y)
-                if attempt:
-                    page.wait_for_timeout(15)
-                tip = page.locator("#vg-tooltip-element")
-                if tip.count() and tip.is_visible() and text in tip.inner_text():
-                    page.mouse.click(x, y)
-                    return
+                try:
+                    page.wait_for_function(_VEGA_TIP_SHOWS, arg=text, timeout=1 + 60 * attempt)
+                except PlaywrightTimeout:
+                    continue
+                page.mouse.click(x, y)
+                return
     raise AssertionError(f"no mark of the chart shows {text!r}")
 
 
@@ -559,6 +562,12 @@ _DRAWN_MARKS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteC
 })"""
 
 
+# the text of the diagram's tooltip once it shows another than `before` (else a falsy value)
+_ECHARTS_TIP_NEW = """before => { const t = [...document.querySelectorAll('div')]
+  .filter(d => d.style.zIndex === '9999999' && d.style.display !== 'none')
+  .map(d => d.innerText).join(' | '); return t && t !== before ? t : null; }"""
+
+
 def test_a_click_on_a_sankey_node_picks_its_group(server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 2400})
     page.goto(server.url + "/Talent_flows?level=firm&img=SVG")
@@ -567,18 +576,19 @@ def test_a_click_on_a_sankey_node_picks_its_group(server, browser):
     chart.wait_for(timeout=30000)
     chart.scroll_into_view_if_needed()
     marks = chart.locator("svg path")
+    shown = ""
     for i in range(marks.count()):
         box = marks.nth(i).bounding_box()
         if not box or box["width"] < 2 or box["height"] < 4 or box["width"] > 40:
             continue  # nodes are narrow bars; links are wide
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.mouse.move(x, y)
-        page.wait_for_timeout(60)
-        tip = page.evaluate(
-            "() => [...document.querySelectorAll('div')].filter(d => d.style.zIndex === '9999999' "
-            "&& d.style.display !== 'none').map(d => d.innerText).join(' | ')"
-        )
-        if "ByteDance (字节跳动)" in tip and "move(s) in" in tip:
+        try:  # the diagram's tooltip (a div ECharts shows over the page) names the node hovered
+            handle = page.wait_for_function(_ECHARTS_TIP_NEW, arg=shown, timeout=2000)
+        except PlaywrightTimeout:
+            continue
+        shown = handle.json_value()
+        if "ByteDance (字节跳动)" in shown and "move(s) in" in shown:
             page.mouse.click(x, y)
             break
     else:
@@ -625,6 +635,15 @@ def _grid_rows(page, grid) -> list[str]:
     return grid.evaluate("g => [...g.querySelectorAll('table tr')].map(r => r.innerText)")
 
 
+def _wait_rows_differ(page, grid, before: list[str]) -> None:
+    """Until the grid shows its rows in another order than `before` (a sort has applied)."""
+    page.wait_for_function(
+        "([g, b]) => [...g.querySelectorAll('table tr')].map(r => r.innerText).join('\\n') !== b",
+        arg=[grid.element_handle(), "\n".join(before)],
+        timeout=30000,
+    )
+
+
 def test_a_name_in_a_table_opens_its_profile_in_the_same_tab(server, browser):
     """One click on a name, after the reader sorted the table, opens that name's profile here."""
     page = browser.new_page(viewport={"width": 1440, "height": 2000})
@@ -633,11 +652,16 @@ def test_a_name_in_a_table_opens_its_profile_in_the_same_tab(server, browser):
     grid = page.locator('[data-testid="stDataFrame"]').first
     grid.wait_for(timeout=30000)
     box = grid.bounding_box()
+    # the grid is drawn on a canvas: its header and cells are found in its accessible copy (by
+    # text), then clicked where the canvas draws them; each click is followed by the state it makes
+    unsorted = _grid_rows(page, grid)
     page.mouse.click(box["x"] + 60, box["y"] + 17)  # sort by name...
-    page.wait_for_timeout(300)
+    _wait_rows_differ(page, grid, unsorted)
+    ascending = _grid_rows(page, grid)
     page.mouse.click(box["x"] + 60, box["y"] + 17)  # ...descending: display rows differ from data rows
-    page.wait_for_timeout(500)
+    _wait_rows_differ(page, grid, ascending)
     rows = _grid_rows(page, grid)
+    assert rows[1:] != ascending[1:] and sorted(rows[1:]) == sorted(ascending[1:])
     row = next(i for i, r in enumerate(rows) if r.startswith("Yi Tay")) - 1  # the header is row 0
     assert row < 10, rows[:12]
     page.mouse.click(box["x"] + 25, box["y"] + 35 * (row + 1) + 17)  # on the name: the button is its text
@@ -711,7 +735,7 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     for _ in range(6):  # to the "Or another id" column
         page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    page.locator("#portal textarea, #portal input").first.wait_for(timeout=30000)  # the cell's editor is open
     page.keyboard.type("dario-amodei", delay=30)
     page.keyboard.press("Enter")
     page.get_by_text("confirmed by you").first.wait_for(state="attached", timeout=30000)

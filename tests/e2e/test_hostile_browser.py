@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from atlas import views
 from tests.support import ARTIFACTS, leftover_uploads, wait_for_app
@@ -57,6 +58,12 @@ def hostile_files(tmp_path):
         encoding="utf-8",
     )
     return [str(p) for p in (src, firms, people, moves)]
+
+
+# the text of the Sankey's tooltip (a div ECharts shows over the page) once it differs from `before`
+_TIP_NEW = """before => { const t = [...document.querySelectorAll('div')]
+  .filter(d => d.style.zIndex === '9999999' && d.style.display !== 'none')
+  .map(d => d.innerText).join(' | '); return t && t !== before ? t : null; }"""
 
 
 class Watch:
@@ -173,7 +180,7 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
     marks = chart.locator("svg path")
     n = marks.count()
     assert n > 10
-    tips = set()
+    tips, last = set(), ""
     for i in range(n):
         mark = marks.nth(i)
         if not mark.is_visible():
@@ -182,13 +189,12 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
         if not box or box["width"] < 2 or box["height"] < 2:
             continue
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        page.wait_for_timeout(60)
-        tip = page.evaluate(
-            "() => [...document.querySelectorAll('div')].filter(d => d.style.zIndex === '9999999' "
-            "&& d.style.display !== 'none').map(d => d.innerText).join(' | ')"
-        )
-        if tip:
-            tips.add(tip)
+        try:  # until the diagram's tooltip shows another text than the last one (or none comes)
+            tip = page.wait_for_function(_TIP_NEW, arg=last, timeout=1000).json_value()
+        except PlaywrightTimeout:
+            continue
+        tips.add(tip)
+        last = tip
     watch.check("the Sankey, hovered")
     assert any("Evil Corp" in t and "<img src=" in t for t in tips), tips  # the name, shown as text
     assert any("[Sign in again](https://evil.example/login)" in t for t in tips), tips
