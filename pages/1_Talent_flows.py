@@ -42,199 +42,206 @@ def _every_year() -> None:
     st.session_state["period"] = (ui.FIRST_YEAR, ui.LAST_YEAR)
 
 
-filters = ui.page_frame(
+@ui.page(
     "Talent flows",
     N_(
         "Who moves where: joined, founded, returned, acqui-hired, left. Every chart follows the filters; "
         "n is the number of moves (or people) behind each mark."
     ),
 )
-view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
-p = {**filters.params(), **view.params()}
-level_name = ui.LEVEL_NAMES[view.level]
-level_word = ui.LEVEL_WORDS[view.level]
-MOVE_NOUNS = (N_("move"), N_("moves"))
-hidden = cache.query("hidden_moves", **p)
-ui.hidden_caption(hidden, MOVE_NOUNS)
+def talent_flows(filters: ui.Filters) -> None:
+    view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
+    p = {**filters.params(), **view.params()}
+    level_name = ui.LEVEL_NAMES[view.level]
+    level_word = ui.LEVEL_WORDS[view.level]
+    MOVE_NOUNS = (N_("move"), N_("moves"))
+    hidden = cache.query("hidden_moves", **p)
+    ui.hidden_caption(hidden, MOVE_NOUNS)
 
-st.subheader(_("Flows from origin to destination"))
-flows = labels.localize(cache.query("flows_by_level", **p), ["source", "target"])
-if flows.empty:
-    st.info(
-        ui.empty_message(
-            hidden, MOVE_NOUNS, _("No flows match the filters. Lower the minimum moves per flow or widen the filters.")
-        )
-    )
-else:
-    image_format = ui.sankey_image_format_ui()
-    sankey = charts.flow_sankey_spec(flows, _("Moves by {level}").format(level=level_word), image_format)
-    st.session_state["_sankey_seen"] = {
-        "nodes": [n["name"] for n in sankey["series"][0]["data"]],
-        "links": [row.source for row in flows.itertuples()],
-        "keys": st.session_state.get("_sankey_seen", {}).get("keys", {}),
-    }
-    st.echarts_chart(
-        sankey,
-        height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
-        renderer=charts.SANKEY_RENDERERS[image_format],
-        key="sankey",
-        on_select=_pick_sankey,
-    )
-    st.caption(_("Click a node or a link to list whom that group gained from and lost to (below)."))
-    ui.downloads_ui("flows", df=flows)
-    inside = int(flows["n_inside_moves"].iloc[0])
-    if inside:
-        st.caption(
-            ngettext(
-                "{n} move stayed inside one {level} (at this level it is neither a flow, nor a gain, nor a loss):"
-                " not drawn.",
-                "{n} moves stayed inside one {level} (at this level they are neither flows, nor gains, nor"
-                " losses): not drawn.",
-                inside,
-            ).format(n=f"{inside:,}", level=level_word)
-        )
-    below_minimum = int(flows["n_hidden_moves"].iloc[0])
-    if below_minimum:
-        st.caption(
-            _("{moves} move(s) in {flows} flow(s) below the minimum of {minimum} are not drawn.").format(
-                moves=f"{below_minimum:,}",
-                flows=f"{int(flows['n_hidden_links'].iloc[0]):,}",
-                minimum=f"{view.min_count:,}",
+    st.subheader(_("Flows from origin to destination"))
+    flows = labels.localize(cache.query("flows_by_level", **p), ["source", "target"])
+    if flows.empty:
+        st.info(
+            ui.empty_message(
+                hidden,
+                MOVE_NOUNS,
+                _("No flows match the filters. Lower the minimum moves per flow or widen the filters."),
             )
         )
-
-st.subheader(_("Gained from, lost to, and net, by {level}").format(level=level_word))
-net = labels.localize(cache.query("net_flow_by_level", **p), ["label"])
-st.caption(
-    {
-        "firm": _("Counted for each firm alone: a move from Google Brain to Google is a gain for Google."),
-        "parent": _(
-            "Counted for each firm with its subsidiaries: moves between its own units are neither"
-            " a gain nor a loss (the same numbers as the firm lists' “with subsidiaries” columns, for every year)."
-        ),
-    }.get(view.level, _("Moves inside one group are neither a gain nor a loss."))
-)
-if net.empty:
-    st.info(_("No group gained or lost anyone under these filters."))
-else:
-    # the Sankey's clicks name groups by label: the keys they stand for, at this level
-    st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
-    # stacked, not in columns: at 800 px a column left the bars no room beside their labels
-    net_chart = ui.plot(charts.net_flow_chart, net, level_name)
-    ui.altair_chart(net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart")
-    st.caption(_("Click a bar to list whom that group gained from and lost to."))
-    ui.downloads_ui("net_flow", df=net, chart=net_chart)
-    focus = ui.url_picker(
-        st,
-        _("Whom did this {level} gain from and lose to?").format(level=level_word),
-        net["group_key"].tolist(),
-        dict(zip(net["group_key"], net["label"], strict=True)),
-        key="focus",
-        placeholder=_("Choose a {level}").format(level=level_word),
-        help=_("The options are the groups in the chart; a click on a bar picks one too."),
-    )
-    if focus:
-        label = net.set_index("group_key").loc[focus, "label"]
-        st.markdown(f"**{md(label)}**")
-        counterparts = cache.query("flow_counterparts", **p, focus=focus)
-        ui.counterparts_dataframe(counterparts)
-        if not counterparts.empty:
-            ui.downloads_ui("counterparts", df=counterparts)
     else:
-        st.caption(_("Choose a group to list whom it gained people from and lost people to."))
-
-st.subheader(_("Moves over time"))
-grain = ui.coded_choice(
-    st.radio,
-    _("Period"),
-    ("year", "quarter"),
-    labels.Labels({"year": N_("year"), "quarter": N_("quarter")}),
-    key="grain",
-    horizontal=True,
-)
-over_time = cache.query("moves_over_time", **p, grain=grain)
-if over_time.empty:
-    st.info(ui.empty_message(hidden, MOVE_NOUNS, _("No moves match the filters.")))
-else:
-    time_chart = ui.plot(charts.moves_over_time_chart, over_time, grain)
-    ui.altair_chart(
-        time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
-    )
-    if filters.start_year == filters.end_year:
-        st.button(
-            _("Show every year (now {year} only)").format(year=filters.start_year),
-            on_click=_every_year,
-            icon=":material/close:",
+        image_format = ui.sankey_image_format_ui()
+        sankey = charts.flow_sankey_spec(flows, _("Moves by {level}").format(level=level_word), image_format)
+        st.session_state["_sankey_seen"] = {
+            "nodes": [n["name"] for n in sankey["series"][0]["data"]],
+            "links": [row.source for row in flows.itertuples()],
+            "keys": st.session_state.get("_sankey_seen", {}).get("keys", {}),
+        }
+        st.echarts_chart(
+            sankey,
+            height=max(360, 28 * max(flows["source"].nunique(), flows["target"].nunique()) + 120),
+            renderer=charts.SANKEY_RENDERERS[image_format],
+            key="sankey",
+            on_select=_pick_sankey,
         )
-    else:
-        st.caption(_("Click a bar to narrow every chart of the page to its year."))
-    ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
+        st.caption(_("Click a node or a link to list whom that group gained from and lost to (below)."))
+        ui.downloads_ui("flows", df=flows)
+        inside = int(flows["n_inside_moves"].iloc[0])
+        if inside:
+            st.caption(
+                ngettext(
+                    "{n} move stayed inside one {level} (at this level it is neither a flow, nor a gain, nor a loss):"
+                    " not drawn.",
+                    "{n} moves stayed inside one {level} (at this level they are neither flows, nor gains, nor"
+                    " losses): not drawn.",
+                    inside,
+                ).format(n=f"{inside:,}", level=level_word)
+            )
+        below_minimum = int(flows["n_hidden_moves"].iloc[0])
+        if below_minimum:
+            st.caption(
+                _("{moves} move(s) in {flows} flow(s) below the minimum of {minimum} are not drawn.").format(
+                    moves=f"{below_minimum:,}",
+                    flows=f"{int(flows['n_hidden_links'].iloc[0]):,}",
+                    minimum=f"{view.min_count:,}",
+                )
+            )
 
-st.subheader(_("Boomerangs: people who left and came back"))
-boom_level = ui.coded_choice(
-    st.radio,
-    _("Came back to the same"),
-    ("parent", "firm"),
-    ui.LEVEL_WORDS,
-    key="boom",
-    horizontal=True,
-    help=_("parent firm: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind)."),
-)
-boomerangs = cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500})
-ui.boomerangs_dataframe(boomerangs)
-if not boomerangs.empty:
-    ui.downloads_ui("boomerangs", df=boomerangs)
-
-st.subheader(_("Where talent is trained and where it works"))
-edu = cache.query("education_flows", **p)
-if edu.empty:
-    st.info(_("No one with a known first degree and a current firm matches the filters."))
-else:
+    st.subheader(_("Gained from, lost to, and net, by {level}").format(level=level_word))
+    net = labels.localize(cache.query("net_flow_by_level", **p), ["label"])
     st.caption(
-        _(
-            "Country of the first degree (education table) against the country of the firm of the person's "
-            "latest move under the filters. People whose latest move is a departure are left out."
-        )
+        {
+            "firm": _("Counted for each firm alone: a move from Google Brain to Google is a gain for Google."),
+            "parent": _(
+                "Counted for each firm with its subsidiaries: moves between its own units are neither"
+                " a gain nor a loss (the same numbers as the firm lists' “with subsidiaries” columns, for every year)."
+            ),
+        }.get(view.level, _("Moves inside one group are neither a gain nor a loss."))
     )
-    # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
-    edu_chart = ui.plot(charts.education_flow_chart, edu)
-    ui.altair_chart(edu_chart, width="content", on_select=_pick_cell, selection_mode=charts.CELL_PICK, key="edu_chart")
-    ui.education_flows_dataframe(edu)
-    ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
-    # the cell picked (by a click, or by the link's cell=CN>US): the people behind it
-    ui.link.seed("cell")
-    cell = str(st.session_state.get("cell") or "")
-    trained, _sep, works = cell.partition(">")
-    pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
-    if (trained, works) in pairs:
-        ui.link.put("cell", cell)
-        st.markdown(
-            "**" + _("Trained in {trained}, working in {works}").format(trained=md(trained), works=md(works)) + "**"
-        )
-        people = cache.query("education_cell_people", **p, trained=trained, works=works)
-        ui.dataframe(
-            ui.with_links(people, ("person", "person_id", "person"), ("latest_firm", "to_firm_id", "firm")),
-            column_order=["person", "latest_firm", "moved_on"],
-            column_config={
-                "person": ui.profile_link_column(_("Person")),
-                "latest_firm": ui.profile_link_column(_("Latest firm")),
-                "moved_on": _("Since"),
-            },
-            key="cell_people",
-            hide_index=True,
-            width="stretch",
-        )
-        st.button(
-            _("Clear the picked cell"), on_click=lambda: st.session_state.update(cell=""), icon=":material/close:"
-        )
+    if net.empty:
+        st.info(_("No group gained or lost anyone under these filters."))
     else:
-        ui.link.drop("cell")
-        st.caption(_("Click a cell to list the people behind it."))
+        # the Sankey's clicks name groups by label: the keys they stand for, at this level
+        st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
+        # stacked, not in columns: at 800 px a column left the bars no room beside their labels
+        net_chart = ui.plot(charts.net_flow_chart, net, level_name)
+        ui.altair_chart(
+            net_chart, width="stretch", on_select=_pick_focus, selection_mode=charts.NET_PICK, key="net_chart"
+        )
+        st.caption(_("Click a bar to list whom that group gained from and lost to."))
+        ui.downloads_ui("net_flow", df=net, chart=net_chart)
+        focus = ui.url_picker(
+            st,
+            _("Whom did this {level} gain from and lose to?").format(level=level_word),
+            net["group_key"].tolist(),
+            dict(zip(net["group_key"], net["label"], strict=True)),
+            key="focus",
+            placeholder=_("Choose a {level}").format(level=level_word),
+            help=_("The options are the groups in the chart; a click on a bar picks one too."),
+        )
+        if focus:
+            label = net.set_index("group_key").loc[focus, "label"]
+            st.markdown(f"**{md(label)}**")
+            counterparts = cache.query("flow_counterparts", **p, focus=focus)
+            ui.counterparts_dataframe(counterparts)
+            if not counterparts.empty:
+                ui.downloads_ui("counterparts", df=counterparts)
+        else:
+            st.caption(_("Choose a group to list whom it gained people from and lost people to."))
 
-st.subheader(_("The moves behind the view"))
-moves = cache.query("moves_filtered", **p, limit=5000)
-ui.moves_dataframe(moves)
-if not moves.empty:
-    ui.downloads_ui("moves", df=moves)
+    st.subheader(_("Moves over time"))
+    grain = ui.coded_choice(
+        st.radio,
+        _("Period"),
+        ("year", "quarter"),
+        labels.Labels({"year": N_("year"), "quarter": N_("quarter")}),
+        key="grain",
+        horizontal=True,
+    )
+    over_time = cache.query("moves_over_time", **p, grain=grain)
+    if over_time.empty:
+        st.info(ui.empty_message(hidden, MOVE_NOUNS, _("No moves match the filters.")))
+    else:
+        time_chart = ui.plot(charts.moves_over_time_chart, over_time, grain)
+        ui.altair_chart(
+            time_chart, width="stretch", on_select=_pick_year, selection_mode=charts.PERIOD_PICK, key="time_chart"
+        )
+        if filters.start_year == filters.end_year:
+            st.button(
+                _("Show every year (now {year} only)").format(year=filters.start_year),
+                on_click=_every_year,
+                icon=":material/close:",
+            )
+        else:
+            st.caption(_("Click a bar to narrow every chart of the page to its year."))
+        ui.downloads_ui("moves_over_time", df=over_time, chart=time_chart)
 
-ui.share_ui()
+    st.subheader(_("Boomerangs: people who left and came back"))
+    boom_level = ui.coded_choice(
+        st.radio,
+        _("Came back to the same"),
+        ("parent", "firm"),
+        ui.LEVEL_WORDS,
+        key="boom",
+        horizontal=True,
+        help=_(
+            "parent firm: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind)."
+        ),
+    )
+    boomerangs = cache.query("boomerangs", **{**p, "level": boom_level, "limit": 500})
+    ui.boomerangs_dataframe(boomerangs)
+    if not boomerangs.empty:
+        ui.downloads_ui("boomerangs", df=boomerangs)
+
+    st.subheader(_("Where talent is trained and where it works"))
+    edu = cache.query("education_flows", **p)
+    if edu.empty:
+        st.info(_("No one with a known first degree and a current firm matches the filters."))
+    else:
+        st.caption(
+            _(
+                "Country of the first degree (education table) against the country of the firm of the person's "
+                "latest move under the filters. People whose latest move is a departure are left out."
+            )
+        )
+        # stacked, not in columns: the matrix and the table each keep their width on a narrow screen
+        edu_chart = ui.plot(charts.education_flow_chart, edu)
+        ui.altair_chart(
+            edu_chart, width="content", on_select=_pick_cell, selection_mode=charts.CELL_PICK, key="edu_chart"
+        )
+        ui.education_flows_dataframe(edu)
+        ui.downloads_ui("trained_and_working", df=edu, chart=edu_chart)
+        # the cell picked (by a click, or by the link's cell=CN>US): the people behind it
+        ui.link.seed("cell")
+        cell = str(st.session_state.get("cell") or "")
+        trained, _sep, works = cell.partition(">")
+        pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
+        if (trained, works) in pairs:
+            ui.link.put("cell", cell)
+            st.markdown(
+                "**" + _("Trained in {trained}, working in {works}").format(trained=md(trained), works=md(works)) + "**"
+            )
+            people = cache.query("education_cell_people", **p, trained=trained, works=works)
+            ui.dataframe(
+                ui.with_links(people, ("person", "person_id", "person"), ("latest_firm", "to_firm_id", "firm")),
+                column_order=["person", "latest_firm", "moved_on"],
+                column_config={
+                    "person": ui.profile_link_column(_("Person")),
+                    "latest_firm": ui.profile_link_column(_("Latest firm")),
+                    "moved_on": _("Since"),
+                },
+                key="cell_people",
+                hide_index=True,
+                width="stretch",
+            )
+            st.button(
+                _("Clear the picked cell"), on_click=lambda: st.session_state.update(cell=""), icon=":material/close:"
+            )
+        else:
+            ui.link.drop("cell")
+            st.caption(_("Click a cell to list the people behind it."))
+
+    st.subheader(_("The moves behind the view"))
+    moves = cache.query("moves_filtered", **p, limit=5000)
+    ui.moves_dataframe(moves)
+    if not moves.empty:
+        ui.downloads_ui("moves", df=moves)

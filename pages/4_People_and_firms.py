@@ -5,166 +5,170 @@ import streamlit as st
 from atlas import cache, fetch, profiles, tables, ui
 from atlas.i18n import N_, _, ngettext
 
-filters = ui.page_frame(
-    "People & firms", N_("Profiles with careers, flows, money and sources. Search by English or Chinese name.")
-)
-search = ui.linked(
-    st.text_input,
-    _("Search people and firms"),
-    key="q",
-    placeholder=_("e.g. Mu Li, 李沐, Reka"),
-    max_chars=ui.link.declared("q").max_len,
-    help=_(
-        "Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
-        " 贾扬清, an alias such as DeepMind."
-    ),
-).strip()
-search = cache.search_text(search)  # the stored name of the entity the text names, else the text
-# The pickers list matches of the search (at most 200), plus whatever the link already chose.
-chosen_person = str(st.session_state.get("person") or ui.link.initial("person") or "")
-chosen_firm = str(st.session_state.get("firm") or ui.link.initial("firm") or "")
-person_options = fetch.entity_options("person", search, chosen_person, 200)
-firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
-if search and not (chosen_person or chosen_firm) and st.session_state.get("_opened_for") != search:
-    # a search with exactly one match opens that profile (once per search: a picker cleared by
-    # hand stays clear)
-    matches = [("person", i) for i in person_options["id"]] + [("firm", i) for i in firm_options["id"]]
-    if len(matches) == 1:
-        kind, only = matches[0]
-        st.session_state[kind] = only
-        st.session_state["_opened_for"] = search
-c1, c2 = st.columns(2)
-person = ui.url_picker(
-    c1,
-    _("Person profile"),
-    person_options["id"].tolist(),
-    dict(zip(person_options["id"], person_options["label"], strict=True)),
-    key="person",
-    placeholder=_("Type a name, e.g. Mu Li or 李沐"),
-    help=_("People whose name matches the search above (at most 200); every name in the app links here too."),
-)
-firm = ui.url_picker(
-    c2,
-    _("Firm profile"),
-    firm_options["id"].tolist(),
-    dict(zip(firm_options["id"], firm_options["label"], strict=True)),
-    key="firm",
-    placeholder=_("Type a name, e.g. Google or 字节跳动"),
-)
-if person:
-    profiles.person_profile_ui(person, filters)
-if firm:
-    profiles.firm_profile_ui(firm, filters)
-if person or firm:
-    st.divider()
 
-people = cache.query("people_list", search=search, limit=500)
-firms = cache.query(
-    "firms_list", search=search, kinds=list(filters.kinds), min_certainty=filters.min_certainty, limit=500
-)
-
-tab_people, tab_firms = ui.coded_tabs((N_("People"), N_("Firms")), key="tab")
-with tab_people:
-    n_people = int(people["n_found"].iloc[0]) if len(people) else 0
-    shown = _(" (the first {n} by name)").format(n=len(people)) if n_people > len(people) else ""
-    st.caption(
-        ngettext("{n} person", "{n} people", n_people).format(n=f"{n_people:,}")
-        + shown
-        + _(
-            " · click a name for the profile · latest firm, moves and sources over every recorded move"
-            " (the filters do not apply to this list)"
-        )
+@ui.page("People & firms", N_("Profiles with careers, flows, money and sources. Search by English or Chinese name."))
+def people_and_firms(filters: ui.Filters) -> None:
+    search = ui.linked(
+        st.text_input,
+        _("Search people and firms"),
+        key="q",
+        placeholder=_("e.g. Mu Li, 李沐, Reka"),
+        max_chars=ui.link.declared("q").max_len,
+        help=_(
+            "Narrows the profile pickers and the lists below. Any spelling finds a name: Li Mu or Mu Li, 賈揚清 or"
+            " 贾扬清, an alias such as DeepMind."
+        ),
+    ).strip()
+    search = cache.search_text(search)  # the stored name of the entity the text names, else the text
+    # The pickers list matches of the search (at most 200), plus whatever the link already chose.
+    chosen_person = str(st.session_state.get("person") or ui.link.initial("person") or "")
+    chosen_firm = str(st.session_state.get("firm") or ui.link.initial("firm") or "")
+    person_options = fetch.entity_options("person", search, chosen_person, 200)
+    firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
+    if search and not (chosen_person or chosen_firm) and st.session_state.get("_opened_for") != search:
+        # a search with exactly one match opens that profile (once per search: a picker cleared by
+        # hand stays clear)
+        matches = [("person", i) for i in person_options["id"]] + [("firm", i) for i in firm_options["id"]]
+        if len(matches) == 1:
+            kind, only = matches[0]
+            st.session_state[kind] = only
+            st.session_state["_opened_for"] = search
+    c1, c2 = st.columns(2)
+    person = ui.url_picker(
+        c1,
+        _("Person profile"),
+        person_options["id"].tolist(),
+        dict(zip(person_options["id"], person_options["label"], strict=True)),
+        key="person",
+        placeholder=_("Type a name, e.g. Mu Li or 李沐"),
+        help=_("People whose name matches the search above (at most 200); every name in the app links here too."),
     )
-    if people.empty:
-        st.info(_("No person matches the search."))
-    else:
-        ui.dataframe(
-            ui.with_links(
-                tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
-                ("person", "person_id", "person"),
-            ),
-            column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
-            column_config={
-                "person": ui.profile_link_column(_("Person"), pinned=True),
-                "known_for": _("Known for"),
-                "current_firm": st.column_config.TextColumn(
-                    _("Latest firm"),
-                    help=_(
-                        "Destination of the person's latest move; empty after a departure. Where the sources give"
-                        " neither dates nor an order for some of the person's moves, it says the order is unknown."
+    firm = ui.url_picker(
+        c2,
+        _("Firm profile"),
+        firm_options["id"].tolist(),
+        dict(zip(firm_options["id"], firm_options["label"], strict=True)),
+        key="firm",
+        placeholder=_("Type a name, e.g. Google or 字节跳动"),
+    )
+    if person:
+        profiles.person_profile_ui(person, filters)
+    if firm:
+        profiles.firm_profile_ui(firm, filters)
+    if person or firm:
+        st.divider()
+
+    people = cache.query("people_list", search=search, limit=500)
+    firms = cache.query(
+        "firms_list", search=search, kinds=list(filters.kinds), min_certainty=filters.min_certainty, limit=500
+    )
+
+    tab_people, tab_firms = ui.coded_tabs((N_("People"), N_("Firms")), key="tab")
+    with tab_people:
+        n_people = int(people["n_found"].iloc[0]) if len(people) else 0
+        shown = _(" (the first {n} by name)").format(n=len(people)) if n_people > len(people) else ""
+        st.caption(
+            ngettext("{n} person", "{n} people", n_people).format(n=f"{n_people:,}")
+            + shown
+            + _(
+                " · click a name for the profile · latest firm, moves and sources over every recorded move"
+                " (the filters do not apply to this list)"
+            )
+        )
+        if people.empty:
+            st.info(_("No person matches the search."))
+        else:
+            ui.dataframe(
+                ui.with_links(
+                    tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
+                    ("person", "person_id", "person"),
+                ),
+                column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
+                column_config={
+                    "person": ui.profile_link_column(_("Person"), pinned=True),
+                    "known_for": _("Known for"),
+                    "current_firm": st.column_config.TextColumn(
+                        _("Latest firm"),
+                        help=_(
+                            "Destination of the person's latest move; empty after a departure. Where the sources give"
+                            " neither dates nor an order for some of the person's moves, it says the order is unknown."
+                        ),
                     ),
-                ),
-                "origin_country": _("Origin"),
-                "n_moves": st.column_config.NumberColumn(_("Moves"), help=_("Number of moves recorded")),
-                "n_sources": st.column_config.NumberColumn(_("Sources"), help=_("Articles citing the person's moves")),
-            },
-            key="people_list",
-            hide_index=True,
-            width="stretch",
-            height=ui.table_height(len(people)),
+                    "origin_country": _("Origin"),
+                    "n_moves": st.column_config.NumberColumn(_("Moves"), help=_("Number of moves recorded")),
+                    "n_sources": st.column_config.NumberColumn(
+                        _("Sources"), help=_("Articles citing the person's moves")
+                    ),
+                },
+                key="people_list",
+                hide_index=True,
+                width="stretch",
+                height=ui.table_height(len(people)),
+            )
+            ui.downloads_ui("people", df=people)
+    with tab_firms:
+        n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
+        shown = _(" (the first {n} by name)").format(n=len(firms)) if n_firms > len(firms) else ""
+        st.caption(
+            ngettext("{n} firm", "{n} firms", n_firms).format(n=f"{n_firms:,}")
+            + shown
+            + _(
+                " · click a name for the profile · people gained and lost over all time (the period filter does not"
+                " apply) at {certainty}, counted for the firm alone and with its subsidiaries (moves between its own"
+                " units count at neither)"
+            ).format(certainty=filters.certainty_phrase)
         )
-        ui.downloads_ui("people", df=people)
-with tab_firms:
-    n_firms = int(firms["n_found"].iloc[0]) if len(firms) else 0
-    shown = _(" (the first {n} by name)").format(n=len(firms)) if n_firms > len(firms) else ""
-    st.caption(
-        ngettext("{n} firm", "{n} firms", n_firms).format(n=f"{n_firms:,}")
-        + shown
-        + _(
-            " · click a name for the profile · people gained and lost over all time (the period filter does not"
-            " apply) at {certainty}, counted for the firm alone and with its subsidiaries (moves between its own"
-            " units count at neither)"
-        ).format(certainty=filters.certainty_phrase)
-    )
-    if firms.empty:
-        st.info(_("No firm matches the search and firm kinds."))
-    else:
-        ui.dataframe(
-            ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
-            column_order=[
-                "firm",
-                "kind",
-                "country",
-                "parent",
-                "founded_on",
-                "n_gained",
-                "n_lost",
-                "net",
-                "n_gained_group",
-                "n_lost_group",
-                "net_group",
-            ],
-            column_config={
-                "firm": ui.profile_link_column(_("Firm"), pinned=True),
-                "kind": _("Kind"),
-                "country": _("Country"),
-                "parent": _("Parent"),
-                "founded_on": _("Founded"),
-                "n_gained": st.column_config.NumberColumn(
-                    _("Gained (firm alone)"), help=_("People who moved into this firm itself, over all time")
-                ),
-                "n_lost": st.column_config.NumberColumn(
-                    _("Lost (firm alone)"), help=_("People who moved out of this firm itself, over all time")
-                ),
-                "net": st.column_config.NumberColumn(_("Net (firm alone)"), help=_("Gained minus lost, firm alone")),
-                "n_gained_group": st.column_config.NumberColumn(
-                    _("Gained (with subsidiaries)"),
-                    help=_("People who moved into the firm or its subsidiaries from outside them, over all time"),
-                ),
-                "n_lost_group": st.column_config.NumberColumn(
-                    _("Lost (with subsidiaries)"),
-                    help=_("People who moved out of the firm or its subsidiaries to outside them, over all time"),
-                ),
-                "net_group": st.column_config.NumberColumn(
-                    _("Net (with subsidiaries)"),
-                    help=_("Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year"),
-                ),
-            },
-            key="firms_list",
-            hide_index=True,
-            width="stretch",
-            height=ui.table_height(len(firms)),
-        )
-        ui.downloads_ui("firms", df=firms)
-
-ui.share_ui()
+        if firms.empty:
+            st.info(_("No firm matches the search and firm kinds."))
+        else:
+            ui.dataframe(
+                ui.with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
+                column_order=[
+                    "firm",
+                    "kind",
+                    "country",
+                    "parent",
+                    "founded_on",
+                    "n_gained",
+                    "n_lost",
+                    "net",
+                    "n_gained_group",
+                    "n_lost_group",
+                    "net_group",
+                ],
+                column_config={
+                    "firm": ui.profile_link_column(_("Firm"), pinned=True),
+                    "kind": _("Kind"),
+                    "country": _("Country"),
+                    "parent": _("Parent"),
+                    "founded_on": _("Founded"),
+                    "n_gained": st.column_config.NumberColumn(
+                        _("Gained (firm alone)"), help=_("People who moved into this firm itself, over all time")
+                    ),
+                    "n_lost": st.column_config.NumberColumn(
+                        _("Lost (firm alone)"), help=_("People who moved out of this firm itself, over all time")
+                    ),
+                    "net": st.column_config.NumberColumn(
+                        _("Net (firm alone)"), help=_("Gained minus lost, firm alone")
+                    ),
+                    "n_gained_group": st.column_config.NumberColumn(
+                        _("Gained (with subsidiaries)"),
+                        help=_("People who moved into the firm or its subsidiaries from outside them, over all time"),
+                    ),
+                    "n_lost_group": st.column_config.NumberColumn(
+                        _("Lost (with subsidiaries)"),
+                        help=_("People who moved out of the firm or its subsidiaries to outside them, over all time"),
+                    ),
+                    "net_group": st.column_config.NumberColumn(
+                        _("Net (with subsidiaries)"),
+                        help=_(
+                            "Gained minus lost with subsidiaries; the same as Talent flows at parent level, every year"
+                        ),
+                    ),
+                },
+                key="firms_list",
+                hide_index=True,
+                width="stretch",
+                height=ui.table_height(len(firms)),
+            )
+            ui.downloads_ui("firms", df=firms)

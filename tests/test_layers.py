@@ -200,3 +200,14 @@ def test_no_test_imports_another_test_module():
                 if last.startswith("test_") or last == "conftest":
                     bad.append((str(p.relative_to(ROOT)), node.module))
     assert bad == []
+
+
+def test_the_frame_wraps_every_page():
+    """No page calls the frame or the share box by hand: each is one body under @ui.page."""
+    from atlas.pages import PAGES
+
+    for page in PAGES:
+        text = (ROOT / page.script).read_text(encoding="utf-8")
+        assert text.count("@ui.page(") == 1, page.script
+        assert "page_frame(" not in text and "share_ui(" not in text, page.script
+        assert f'@ui.page(\n    "{page.title}"' in text or f'@ui.page("{page.title}"' in text, page.script

@@ -1,4 +1,5 @@
-"""The user interface, by concern: the page frame and menu (`frame`), the shared filters and URL
+"""The user interface, by concern: every page's shell (`shell`: the frame before its body, the share
+box after), the page frame and menu (`frame`), the shared filters and URL
 state (`filters`), the one module that reads and writes the address (`link`), share links and
 saved views (`share`), each page's controls (`controls`),
 table renderers (`renderers`), downloads (`downloads`), the Data page's workflow
@@ -100,6 +101,7 @@ from atlas.ui.share import (  # noqa: F401
     share_ui,
     view_query,
 )
+from atlas.ui.shell import page  # noqa: F401
 from atlas.ui.sql_console import (  # noqa: F401
     console_ui,
     download_ui,
