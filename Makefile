@@ -25,11 +25,13 @@ serve: $(VENV)/.installed $(COMPILED)
 
 # in parallel (pytest-xdist): a module's tests stay on one worker, in order, sharing its server.
 # Four workers on two cores: most of a browser test's time is spent waiting for a page, so two
-# workers left the cores half idle. The slowest tests are listed at the end (README: "The tests").
+# workers left the cores half idle. Modules go out in the order tests/conftest.py gives (the longest
+# first: xdist's own reorder, by test count, sent the one-test benchmark last). The slowest tests are
+# listed at the end (README: "The tests").
 WORKERS ?= 4
 test: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_chromium.sh
-	$(PY) -m pytest -n $(WORKERS) --dist loadscope --durations=15
+	$(PY) -m pytest -n $(WORKERS) --dist loadscope --no-loadscope-reorder --durations=15
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
