@@ -190,7 +190,7 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
             continue
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         try:  # until the diagram's tooltip shows another text than the last one (or none comes)
-            tip = page.wait_for_function(_TIP_NEW, arg=last, timeout=150).json_value()
+            tip = page.wait_for_function(_TIP_NEW, arg=last, timeout=1000).json_value()
         except PlaywrightTimeout:
             continue
         tips.add(tip)
