@@ -30,6 +30,9 @@ def view_query(page: str) -> list[tuple[str, str]]:
         value = st.session_state[key]
         if key == LANG_KEY and value == i18n.DEFAULT:
             continue  # English is the default: a link says only `lang=zh`
+        declared = param_of(page, key)
+        if declared and filtered(page) and not declared.data_default and _is_default(value, declared.default):
+            continue  # as the address: a default is left out (the Explore page names its table)
         if isinstance(value, list | tuple):
             if not value and key in NON_EMPTY_DEFAULTS:
                 pairs.append((key, ""))
@@ -39,6 +42,21 @@ def view_query(page: str) -> list[tuple[str, str]]:
         elif value is not None and value != "":
             pairs.append((key, str(value)))
     return pairs
+
+
+def _is_default(value, default) -> bool:
+    def norm(v):
+        return list(v) if isinstance(v, list | tuple) else v
+
+    return norm(value) == norm(default) or (value in ("", None) and default in ("", None))
+
+
+def _asks_the_default(declared, values: list[str]) -> bool:
+    """A link that spells out a default (`?top=12`): applied, and left out of the view's link."""
+    if declared is None or declared.data_default:
+        return False
+    value, ok = declared.parse(values)
+    return ok and _is_default(value, declared.default)
 
 
 # Parameters Streamlit itself reads; never reported as unknown.
@@ -71,7 +89,11 @@ def ignored_parameters(
             out.append(_("“{key}” is not a setting of this page").format(key=md(short(key, 40))))
         elif key in explained:
             out += explained[key]  # the page said what was wrong with it (already escaped)
-        elif sorted(values) != sorted(current.get(key, [])) and not (values == [""] and key not in current):
+        elif (
+            sorted(values) != sorted(current.get(key, []))
+            and not (values == [""] and key not in current)
+            and not (key not in current and _asks_the_default(param_of(page, key), values))
+        ):
             declared = param_of(page, key)
             expects = declared.expects() if declared else ""
             out.append(
