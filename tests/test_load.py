@@ -265,3 +265,20 @@ def test_rows_without_a_source_cite_the_upload_also_when_the_table_was_empty(emp
     assert empty_con.execute(
         "select count(*) from sources where source_id = $s", {"s": f"upload-{result.upload_id}"}
     ).fetchall() == [(1,)]
+
+
+def test_a_by_name_header_wins_over_the_files_name(tmp_path):
+    """Issue 33: an analyst calls a file of moves by name moves.csv; its header is read as the flat
+    format it is, not refused as the moves table's ("unknown column person")."""
+    by_name = write(tmp_path, "moves.csv", "person,from_firm,to_firm,moved_on\nLi Mu,Amazon,Boson AI,2023-03\n")
+    assert load.detect_table(by_name) == "moves by name"
+    # a moves file by id keeps its table, and so does an empty one (the check says it is empty)
+    (tmp_path / "m").mkdir()
+    (tmp_path / "e").mkdir()
+    assert (
+        load.detect_table(
+            write(tmp_path, "m/moves.csv", MOVES_HEADER + "x,mu-li,,bytedance,2023,,joined,s,reported,\n")
+        )
+        == "moves"
+    )
+    assert load.detect_table(write(tmp_path, "e/moves.csv", "")) == "moves"

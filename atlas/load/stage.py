@@ -146,21 +146,29 @@ def drop_stage(con: duckdb.DuckDBPyConnection, table: Table) -> None:
 
 def detect_table(path: Path, header: list[str] | None = None) -> str | None:
     """The table a CSV file belongs to (or the flat format, "moves by name"...): by its file name
-    (`people.csv`, `people (2).csv`, `2024_moves.csv`, `Moves - Sheet1.csv`), else by its header
+    (`people.csv`, `people (2).csv`, `2024_moves.csv`, `Moves - Sheet1.csv`) unless its header is a
+    flat format's and no header of that table (a by-name `moves.csv`), else by its header
     (read from the file when not given): the one table whose required columns it has and
     whose columns hold all of it, or a flat format's columns."""
     stem = path.stem.lower()
-    if stem in TABLES_BY_NAME:
-        return stem
     if header is None:
         try:
             with open(path, encoding="utf-8-sig", errors="replace") as f:
                 first = f.readline()
             header = next(csv.reader([first], delimiter=max(",;\t|", key=first.count)))
         except (OSError, StopIteration):
-            return None
+            header = []
     cols = {h.strip().lower().lstrip("\ufeff") for h in header}
     flat = detect_flat(list(cols))
+    if stem in TABLES_BY_NAME:
+        # a by-name header wins over the file's name: an analyst calls a file of moves by name
+        # moves.csv (person, from_firm, to_firm, moved_on is no header of the moves table)
+        table = TABLES_BY_NAME[stem]
+        if flat and not cols <= set(table.column_names):
+            return flat
+        return stem
+    if not header:
+        return None
     exact = [t.name for t in TABLES if {c.name for c in t.columns if c.required} <= cols <= set(t.column_names)]
     if len(exact) == 1 and not flat:
         return exact[0]
