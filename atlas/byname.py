@@ -189,15 +189,48 @@ def _source_for(con: duckdb.DuckDBPyConnection, row: dict[str, str], new_sources
     return sid
 
 
+@dataclass
+class Applied:
+    """What `apply` wrote: the per-table files and their labels, what it reports without refusing
+    (repeated events collapsed, moves within one entity), and each flat row's event in words."""
+
+    files: dict[str, Path]
+    labels: dict[str, str]
+    notices: list[Problem]
+    events: dict[tuple[str, int], str]  # (table, spreadsheet row) -> the event as written
+
+
+def _event_words(fmt, row: dict[str, str]) -> str:  # noqa: ANN001 - a FlatFormat
+    """A flat row's event as the analyst wrote it (never its generated id): "Hervé Lombaert, Inria → ICL, 2020"."""
+    parts = []
+    for c in fmt.id_fields:
+        value = row.get(c, "")
+        if c == "to_firm" and parts and row.get("from_firm"):
+            parts[-1] = f"{parts[-1]} → {value}"
+        elif value:
+            parts.append(value)
+    return ", ".join(parts)
+
+
 def apply(
     con: duckdb.DuckDBPyConnection,
     files: dict[str, Path],
     labels: dict[str, str],
     name_plan: NamePlan,
     folder: Path,
-) -> tuple[dict[str, Path], dict[str, str]]:
-    """The per-table files the loader reads, with every name replaced by its decided id."""
+) -> Applied:
+    """The per-table files the loader reads, with every name replaced by its decided id.
+
+    Rows of a flat file that are one event once their names are decided (the same person, firms,
+    date and kind: "Hervé Lombaert" and "Herve Lombaert") become one row, the first; the others
+    are reported with their row numbers. A move whose origin and destination are one entity is
+    reported (kept: a move within one firm is the analyst's call)."""
     target = {(d.kind, d.name): d.target for d in name_plan.decisions}
+    entity_name: dict[tuple[str, str], str] = {}  # an entity's name: its first spelling in the file
+    for d in name_plan.decisions:
+        entity_name.setdefault((d.kind, d.target), d.name)
+    notices: list[Problem] = []
+    events: dict[tuple[str, int], str] = {}
 
     def id_of(kind: str, name: str) -> str:
         return target.get((kind, names.clean(name)), "") if name else ""
@@ -211,6 +244,8 @@ def apply(
         fmt = FLAT_FORMATS.get(key)
         if fmt:
             rows = table_rows.setdefault(fmt.table, [])
+            first_of: dict[str, dict[str, str]] = {}
+            repeats: dict[str, list[str]] = {}
             for row in _rows(path):
                 new = {csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0")}
                 # the flat columns that are the table's own (not names, not sources) pass through
@@ -226,9 +261,32 @@ def apply(
                     new["amount_high"] = new["amount_high"] or new["amount_low"]
                 else:
                     new["firm_id"] = id_of("firm", row.get("firm", ""))
-                new["source_id"] = _source_for(con, row, new_sources)
                 ids = [new.get(c + "_id", "") if c in fmt.refs else new.get(c, "") for c in fmt.id_fields]
                 new[fmt.id_column] = _hash_id(fmt.id_prefix, ids)
+                line = new[csvfile.ROW_COLUMN]
+                if line.isdigit():
+                    events[(fmt.table, int(line))] = _event_words(fmt, row)
+                if new[fmt.id_column] in first_of:
+                    repeats.setdefault(new[fmt.id_column], [first_of[new[fmt.id_column]][csvfile.ROW_COLUMN]])
+                    repeats[new[fmt.id_column]].append(line)
+                    continue  # the same event again: one row, reported below
+                first_of[new[fmt.id_column]] = row | {csvfile.ROW_COLUMN: line}
+                if fmt.table == "moves" and new["from_firm_id"] and new["from_firm_id"] == new["to_firm_id"]:
+                    same = entity_name.get(("firm", new["to_firm_id"]), row.get("to_firm", ""))
+                    notices.append(
+                        Problem(
+                            fmt.table,
+                            int(line) if line.isdigit() else None,
+                            "to_firm",
+                            row.get("to_firm", ""),
+                            L_(
+                                "the move leaves and joins the same firm ({firm}: “{origin}” and “{destination}” "
+                                "are one entry); it is kept as written; fix the row if the firms differ"
+                            ).format(firm=same, origin=row.get("from_firm", ""), destination=row.get("to_firm", "")),
+                            labels.get(key, key),
+                        )
+                    )
+                new["source_id"] = _source_for(con, row, new_sources)
                 rows.append(new)
                 if fmt.table == "funding_rounds":
                     leads = {id_of("firm", n) for n in _investors(row.get("lead_investor", ""))}
@@ -243,6 +301,21 @@ def apply(
                                 "role": "investor",
                             }
                         )
+            for event_id, lines in repeats.items():
+                first = first_of[event_id]
+                notices.append(
+                    Problem(
+                        fmt.table,
+                        int(lines[0]) if lines[0].isdigit() else None,
+                        None,
+                        _event_words(fmt, first),
+                        L_(
+                            "{n} rows are one event once their names are matched (rows {rows}): "
+                            "loaded once, as row {first}"
+                        ).format(n=len(lines), rows=", ".join(lines), first=lines[0]),
+                        labels.get(key, key),
+                    )
+                )
             out_labels[fmt.table] = labels.get(key, key)
             continue
         columns = NAME_COLUMNS.get(key, {})
@@ -303,7 +376,7 @@ def apply(
     for key, path in files.items():
         if key not in FLAT_FORMATS and key not in out:
             out[key], out_labels[key] = path, labels.get(key, key)
-    return out, out_labels
+    return Applied(out, out_labels, notices, events)
 
 
 # What each column of a flat file means (the data dictionary shows it), and one example row each.

@@ -67,6 +67,8 @@ def _load(args: argparse.Namespace) -> int:
                 return 1
             run = upload.check if args.dry_run else lambda c, s, m: upload.commit(c, s, _os_user(), m)
             result = run(con, staged, args.mode)
+    for notice in result.notices:
+        print(f"Note: {notice}")
     if not result.ok:
         print(f"Rejected; the database is unchanged. {len(result.problems)} problem(s):", file=sys.stderr)
         for problem in result.problems:

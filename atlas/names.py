@@ -22,7 +22,33 @@ FIRM_SUFFIXES = frozenset(
     ["inc", "incorporated", "ltd", "limited", "llc", "corp", "corporation", "co", "company", "gmbh", "plc"]
     + ["ag", "pte", "pty", "sa", "srl", "bv", "group", "holdings"]
 )
+# abbreviations in institutions' names, written out on both sides of a comparison (Univ. = University)
+FIRM_ABBREVIATIONS = {
+    "univ": "university",
+    "inst": "institute",
+    "tech": "technology",
+    "technol": "technology",
+    "natl": "national",
+    "intl": "international",
+    "lab": "laboratory",
+    "labs": "laboratories",
+    "dept": "department",
+    "ctr": "center",
+    "centre": "center",
+    "sci": "science",
+    "acad": "academy",
+}
+FIRM_DROPPED = FIRM_SUFFIXES | {"the"}
+# words many institutions share: they say little about which one a name is (atlas.resolve weighs
+# every word by how rare it is; these count little however rare they are in a small database)
+GENERIC_WORDS = frozenset(
+    ["university", "universite", "universidad", "universitat", "universita", "college", "institute", "school"]
+    + ["academy", "laboratory", "laboratories", "research", "center", "department", "technology", "science"]
+    + ["sciences", "national", "international", "state", "ai", "hospital", "medical", "foundation"]
+    + ["of", "at", "the", "and", "de", "der", "la", "for", "fur", "y", "e", "di"]
+)
 _ZH_FIRM_SUFFIX = re.compile(r"(科技|网络|信息|技术|智能)*(股份)?有限(责任)?公司$|集团$")
+_ZH_COMPANY_FORM = re.compile(r"(股份)?有限(责任)?公司$")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _NOT_LATIN_WORD = re.compile(r"[^a-z0-9]+")
 _NOT_ZH_KEY = re.compile(r"[^\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaffA-Za-z0-9]")
@@ -59,17 +85,38 @@ def traditional(text: str) -> str:
     return _converters()[1].convert(text) if has_han(text) else text
 
 
-def _strip_accents(text: str) -> str:
+def strip_accents(text: str) -> str:
+    """Letters without their accents: Hervé -> Herve."""
     return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def name_words(text: str, firm: bool = False) -> list[str]:
+    """As SQL name_words: lower case, no accents or punctuation; a firm's abbreviations written
+    out and its company suffixes (and "the") dropped. In the order written."""
+    words = _NOT_LATIN_WORD.sub(" ", strip_accents(clean(text)).lower()).split()
+    if firm:
+        return [w for w in (FIRM_ABBREVIATIONS.get(w, w) for w in words) if w not in FIRM_DROPPED]
+    return words
 
 
 def latin_key(text: str, firm: bool = False) -> str:
     """As SQL latin_key: lower case, no accents; a person's words sorted (any order), a firm's in
-    their order without company suffixes."""
-    words = _NOT_LATIN_WORD.sub(" ", _strip_accents(clean(text)).lower()).split()
-    if firm:
-        return " ".join(w for w in words if w not in FIRM_SUFFIXES)
-    return " ".join(sorted(words))
+    their order without company suffixes, abbreviations written out."""
+    words = name_words(text, firm)
+    return " ".join(words if firm else sorted(words))
+
+
+def compact_key(text: str, firm: bool = False) -> str:
+    """As SQL compact_key: the words run together, so spaces and hyphens inside a name do not
+    count ("Google Deep Mind" = "Google DeepMind", "Song Chun Zhu" = "Songchun Zhu"); a person's
+    in the order written (SQL keeps a stored name both given-name and family-name first)."""
+    return "".join(name_words(text, firm))
+
+
+def raw_compact_key(text: str) -> str:
+    """As SQL raw_compact_key: every word as written run together, suffixes and abbreviations
+    kept ("ByteDanceAILab" = "ByteDance AI Lab", "LongforGroup" = "Longfor Group")."""
+    return "".join(name_words(text, False))
 
 
 def zh_key(text: str, firm: bool = False) -> str:
@@ -126,18 +173,31 @@ def keys(text: str, kind: str) -> list[tuple[str, str, str]]:
             out.append(("zh", key, N_("same Chinese name without the company suffix") if key != full else rule))
         trad = _NOT_ZH_KEY.sub("", traditional(text)).lower()
         out.append(("zh", _ZH_FIRM_SUFFIX.sub("", trad) if firm else trad, N_("same name in Traditional Chinese")))
+        if firm:
+            # 元石科技有限公司 is 元石科技 as stored: only the company form dropped (科技, 集团 kept, then 集团 dropped)
+            full = _NOT_ZH_KEY.sub("", simplified(text)).lower()
+            form = _ZH_COMPANY_FORM.sub("", full)
+            for variant in (form, _ZH_FIRM_SUFFIX.sub("", form)):
+                if variant and variant != full:
+                    out.append(("zh", variant, N_("same Chinese name without the company suffix")))
         if not firm and (py := pinyin_key(text)):
             out.append(("latin", py, "pinyin of the Chinese name, either order"))
     latin = latin_key(text, firm)
     if latin:
-        plain = " ".join(_NOT_LATIN_WORD.sub(" ", _strip_accents(text).lower()).split())
-        if firm and latin != plain:
+        plain = " ".join(_NOT_LATIN_WORD.sub(" ", strip_accents(text).lower()).split())
+        if firm and any(w in FIRM_ABBREVIATIONS for w in plain.split()):
+            rule = N_("same name, abbreviations written out")
+        elif firm and latin != plain:
             rule = N_("same name without the company suffix")
         elif latin.split() != plain.split():
             rule = N_("same name (case, accents, punctuation or word order aside)")
         else:
             rule = N_("same name")
         out.append(("latin", latin, rule))
+        if firm or len(name_words(text)) >= 2:
+            for compact in (compact_key(text, firm), raw_compact_key(text)):
+                if len(compact) >= 5:
+                    out.append(("compact", compact, N_("same name, spaces and hyphens inside it aside")))
     seen: set[tuple[str, str]] = set()
     unique = []
     for k in out:
@@ -155,7 +215,7 @@ def slug(text: str) -> str:
         base = pinyin_name(text) or " ".join(lazy_pinyin(simplified(clean(text))))
     else:
         base = text
-    base = _strip_accents(clean(base)).lower()
+    base = strip_accents(clean(base)).lower()
     out = re.sub(r"[^a-z0-9]+", "-", base).strip("-")
     return out[:60].strip("-") or "entity"
 

@@ -25,6 +25,7 @@ NEAR_MISS = 80  # candidates scoring at least this are shown for review
 LIKELY = 90  # a single candidate this close (and clear of the next) is proposed in the review
 MAX_CANDIDATES = 5
 MAX_BLOCK = 2000  # a word or key prefix shared by more stored names than this is no block
+SMALL_BLOCK = 50  # a name with at most this many blocked pairs has every one of them scored
 
 # matched: one entity by an exact key (automatic); review: near-miss candidates, the analyst
 # decides (the best proposed when it is clear); ambiguous: an exact key shared by several
@@ -146,6 +147,18 @@ def _index_sql() -> str:
     from aliases as a
     left join people as p on a.entity_kind = 'person' and p.person_id = a.entity_id
     left join firms as f on a.entity_kind = 'firm' and f.firm_id = a.entity_id
+    ;
+    -- the words of each latin name run together (spaces and hyphens inside a name aside); a
+    -- person's both given name and family name first
+    insert into name_index
+    select kind, id, label, 'compact', compact_key(text, kind = 'firm'), via, text
+    from name_index where keykind = 'latin'
+    union
+    select kind, id, label, 'compact', raw_compact_key(text), via, text
+    from name_index where keykind = 'latin' and kind = 'firm'
+    union
+    select kind, id, label, 'compact', compact_key_family_first(text), via, text
+    from name_index where keykind = 'latin' and kind = 'person'
     """
 
 
@@ -216,18 +229,22 @@ def resolve(
         cur.execute(_index_sql())
         probe = pd.DataFrame(probes, columns=["i", "kind", "keykind", "key", "rule", "written"])
         cur.register("probe", probe)
-        exact = cur.execute(
-            """select p.i, s.id, any_value(s.label), arg_min(p.rule, prio), arg_min(s.via, prio), arg_min(s.text, prio),
-                      arg_min(p.written, prio)
-               from (select *, row_number() over () as probe_order from probe) p
-               join name_index s on s.kind = p.kind and s.keykind = p.keykind and s.key = p.key,
-               lateral (select case s.via when 'name' then 0 when 'Chinese name' then 1 else 2 end * 1000
-                               + p.probe_order as prio)
-               group by p.i, s.id"""
-        ).fetchall()
         by_i: dict[int, list[tuple]] = {}
-        for row in exact:
-            by_i.setdefault(row[0], []).append(row)
+        # the Chinese keys first (a mixed name, Meta超级智能实验室, is its Chinese name, not "Meta"),
+        # then the latin ones; the words run together only for a name both leave unmatched
+        for keykinds in (("zh",), ("latin",), ("compact",)):
+            for row in cur.execute(
+                """select p.i, s.id, any_value(s.label), arg_min(p.rule, prio), arg_min(s.via, prio),
+                          arg_min(s.text, prio), arg_min(p.written, prio)
+                   from (select *, row_number() over () as probe_order from probe) p
+                   join name_index s on s.kind = p.kind and s.keykind = p.keykind and s.key = p.key,
+                   lateral (select case s.via when 'name' then 0 when 'Chinese name' then 1 else 2 end * 1000
+                                   + p.probe_order as prio)
+                   where list_contains($kinds, p.keykind) and not list_contains($done, p.i)
+                   group by p.i, s.id""",
+                {"kinds": list(keykinds), "done": sorted(by_i)},
+            ).fetchall():
+                by_i.setdefault(row[0], []).append(row)
         for i, d in enumerate(decisions):
             hits = by_i.get(i, [])
             if len(hits) == 1:
@@ -261,11 +278,11 @@ def resolve(
 
 
 def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions: list[Decision]) -> None:
-    """Candidates for names no key matched: blocked in DuckDB (a shared word of two letters
-    or more, or the same first four letters of the key), scored with rapidfuzz."""
-    from rapidfuzz import fuzz
-
-    cur.register("unmatched", probe)
+    """Candidates for names no key matched: blocked in DuckDB (a shared word of two letters or
+    more that is not a generic one, or the same first four letters of the key), scored by
+    `weighted_score` with each word weighed by how rare it is among the stored names and the file."""
+    cur.register("unmatched", probe[probe["keykind"] != "compact"])
+    generic = sorted(names.GENERIC_WORDS)
     pairs = cur.execute(
         f"""
         with u as (select distinct i, kind, keykind, key from unmatched),
@@ -279,30 +296,65 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
             select distinct i, kind, key, unnest(string_split(key, ' ')) as w from u where keykind = 'latin'
         ),
         by_word as (
-            select w.i, s.id, s.label, s.key as skey, w.key as ukey, s.via, s.text
+            select w.i, s.id, s.label, s.key as skey, w.key as ukey, s.via, s.text, 'latin' as keykind
             from words w
             join word_df d on d.kind = w.kind and d.w = w.w and d.n <= {MAX_BLOCK}
             join stored_words s on s.kind = w.kind and s.w = w.w
-            where length(w.w) >= 2
+            where length(w.w) >= 2 and not list_contains($generic, w.w)
         ),
-        prefixed as (select *, left(key, 4) as p from name_index),
+        prefixed as (select *, left(key, 4) as p from name_index where keykind <> 'compact'),
         prefix_df as (select kind, keykind, p, count(*) as n from prefixed group by all),
         by_prefix as (
-            select u.i, s.id, s.label, s.key, u.key, s.via, s.text
+            select u.i, s.id, s.label, s.key, u.key, s.via, s.text, u.keykind
             from u
             join prefix_df d on d.kind = u.kind and d.keykind = u.keykind and d.p = left(u.key, 4)
                 and d.n <= {MAX_BLOCK}
             join prefixed s on s.kind = u.kind and s.keykind = u.keykind and s.p = left(u.key, 4)
             where length(u.key) >= 4
         ),
-        pairs as (select * from by_word union select * from by_prefix)
-        select * from pairs where jaro_winkler_similarity(skey, ukey) >= 0.75
-        """
+        -- two letters swapped (Kuasihou, Zheijang): the same letters in another order
+        letters as (
+            select kind, w, array_to_string(list_sort(string_split(w, '')), '') as sorted_w
+            from (select distinct kind, w from stored_words where length(w) >= 4)
+        ),
+        by_letters as (
+            select w.i, s.id, s.label, s.key, w.key, s.via, s.text, 'latin'
+            from words w
+            join letters l on l.kind = w.kind and l.w <> w.w
+                and l.sorted_w = array_to_string(list_sort(string_split(w.w, '')), '')
+            join stored_words s on s.kind = l.kind and s.w = l.w
+            where length(w.w) >= 4
+        ),
+        pairs as (select * from by_word union select * from by_prefix union select * from by_letters)
+        -- a close spelling of the whole key, or a block small enough to score every pair of
+        select * exclude (n) from (select *, count(*) over (partition by i) as n from pairs)
+        where n <= {SMALL_BLOCK} or jaro_winkler_similarity(skey, ukey) >= 0.75
+        """,
+        {"generic": generic},
     ).fetchall()
     cur.unregister("unmatched")
+    # how rare each word is: among the stored names of its kind and the names of this file
+    file_words = {(d.kind, w) for d in decisions for w in set(names.latin_key(d.name, d.kind == "firm").split())}
+    used = sorted({w for _, w in file_words} | {w for p in pairs for w in p[3].split()})
+    stored_df = {
+        (kind, w): n
+        for kind, w, n in cur.execute(
+            """select kind, w, count(*) from (
+                   select kind, unnest(string_split(key, ' ')) as w from name_index where keykind = 'latin')
+               where list_contains($w, w) group by all""",
+            {"w": used},
+        ).fetchall()
+    }
+    totals = dict(cur.execute("select kind, count(*) from name_index where keykind = 'latin' group by kind").fetchall())
+    file_df: dict[tuple[str, str], int] = {}
+    for k in file_words:
+        file_df[k] = file_df.get(k, 0) + 1
+    n_file = {k: sum(1 for d in decisions if d.kind == k) for k in KINDS}
+    weights = WordWeights(stored_df, file_df, {k: totals.get(k, 0) + n_file[k] for k in KINDS})
     best: dict[int, dict[str, Candidate]] = {}
-    for i, eid, label, skey, ukey, via, stored in pairs:
-        score = float(fuzz.ratio(skey, ukey))
+    for i, eid, label, skey, ukey, via, stored, keykind in pairs:
+        kind = decisions[i].kind
+        score = weighted_score(ukey, skey, kind, weights) if keykind == "latin" else _zh_score(ukey, skey)
         if score < NEAR_MISS:
             continue
         found = best.setdefault(i, {})
@@ -317,6 +369,71 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
         clear = len(ranked) == 1 or ranked[1].score < ranked[0].score - 5
         if ranked[0].score >= LIKELY and clear:
             d.entity_id = ranked[0].entity_id  # proposed, for the analyst to confirm
+
+
+@dataclass
+class WordWeights:
+    """How much a word of a name says: rare words much (an inverse document frequency over the
+    stored names and the file's), generic ones (University, Inc, Lab, AI) little."""
+
+    stored: dict[tuple[str, str], int]
+    file: dict[tuple[str, str], int]
+    total: dict[str, int]
+
+    def __call__(self, kind: str, word: str) -> float:
+        import math
+
+        df = self.stored.get((kind, word), 0) + self.file.get((kind, word), 0)
+        weight = math.log((self.total.get(kind, 0) + 1) / (df + 1)) + 1.0
+        return min(weight, GENERIC_WEIGHT) if word in names.GENERIC_WORDS else weight
+
+
+GENERIC_WEIGHT = 0.5
+
+
+def word_similarity(a: str, b: str) -> float:
+    """How alike two words are, 0 to 1: the same, the same letters swapped (jai, jia), an initial
+    and its name (j, jia), or one or two letters off; below 0.75 counts as different."""
+    from rapidfuzz import fuzz
+
+    if a == b:
+        return 1.0
+    if len(a) >= 2 and sorted(a) == sorted(b):
+        return 0.9
+    if min(len(a), len(b)) == 1:
+        return 0.8 if a[0] == b[0] else 0.0
+    ratio = fuzz.ratio(a, b) / 100
+    return ratio if ratio >= 0.75 else 0.0
+
+
+def weighted_score(written: str, stored: str, kind: str, weight: WordWeights) -> float:
+    """How close two latin keys are, 0 to 100: the words paired best first, each pair counting its
+    similarity times its words' weights, over the weight of every word of both names. A person's
+    family name and given name must both agree: a word of the shorter name left without a
+    partner (or a word of the longer that is more than an initial) makes them different people."""
+    u, s = written.split(), stored.split()
+    scored = sorted(((word_similarity(a, b), i, j) for i, a in enumerate(u) for j, b in enumerate(s)), reverse=True)
+    paired_u: set[int] = set()
+    paired_s: set[int] = set()
+    agree = 0.0
+    for sim, i, j in scored:
+        if sim <= 0 or i in paired_u or j in paired_s:
+            continue
+        paired_u.add(i)
+        paired_s.add(j)
+        agree += sim * (weight(kind, u[i]) + weight(kind, s[j]))
+    if kind == "person":
+        left = [u[i] for i in range(len(u)) if i not in paired_u] + [s[j] for j in range(len(s)) if j not in paired_s]
+        if min(len(paired_u), len(paired_s)) < min(len(u), len(s)) or any(len(w) > 1 for w in left):
+            return 0.0
+    total = sum(weight(kind, w) for w in u) + sum(weight(kind, w) for w in s)
+    return 100.0 * agree / total if total else 0.0
+
+
+def _zh_score(written: str, stored: str) -> float:
+    from rapidfuzz import fuzz
+
+    return float(fuzz.ratio(written, stored))
 
 
 def _details(cur: duckdb.DuckDBPyConnection, decisions: list[Decision]) -> None:

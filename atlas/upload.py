@@ -297,30 +297,49 @@ def plan_names(con: duckdb.DuckDBPyConnection, upload: Upload) -> byname.NamePla
     return upload.names
 
 
-def _files_for_load(
-    con: duckdb.DuckDBPyConnection, upload: Upload, mode: str
-) -> tuple[dict[str, Path], dict[str, str], list[Problem]]:
-    """The per-table files to load: as uploaded, or with the names replaced by their decisions."""
+def _files_for_load(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str) -> byname.Applied | list[Problem]:
+    """The per-table files to load: as uploaded, or with the names replaced by their decisions;
+    or the problems that stop them."""
     plan = plan_names(con, upload)
     if upload.problems:
-        return {}, {}, list(upload.problems)
+        return list(upload.problems)
     if plan is None or (not plan.decisions and not plan.flat):
-        return upload.files, upload.labels, []
+        return byname.Applied(upload.files, upload.labels, [], {})
     if mode == "replace" and plan.flat:
         message = L_("a file by name adds or updates rows (append or upsert); it cannot replace a table")
-        return {}, {}, [Problem("", None, None, None, message, upload.labels.get(k, k)) for k in plan.flat]
-    files, labels = byname.apply(con, upload.files, upload.labels, plan, upload.folder)
-    return files, labels, []
+        return [Problem("", None, None, None, message, upload.labels.get(k, k)) for k in plan.flat]
+    return byname.apply(con, upload.files, upload.labels, plan, upload.folder)
+
+
+_EVENT_ID_COLUMNS = {f.table: f.id_column for f in byname.FLAT_FORMATS.values()}
+
+
+def _in_words(result: LoadResult, applied: byname.Applied) -> LoadResult:
+    """The result with the generated ids of a file by name told as the events they stand for
+    (an analyst never wrote "m-c8e98f79c371"), and what the names step reported beside it."""
+    problems = []
+    for p in result.problems:
+        event = applied.events.get((p.table, p.line)) if p.line is not None else None
+        if event is not None and p.column == _EVENT_ID_COLUMNS.get(p.table):
+            text = L_("this event is already stored (load in upsert mode to update it)")
+            if getattr(p.text, "msgid", "") == "duplicate id within the file":
+                text = L_("the same event as another row of the file")
+            p = Problem(p.table, p.line, None, event, text, p.file)
+        problems.append(p)
+    result.problems = problems
+    result.notices = applied.notices + result.notices
+    return result
 
 
 def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") -> LoadResult:
     """Validate without writing anything (a dry run): problems, or what would change."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
-    files, labels, problems = _files_for_load(con, upload, mode)
-    if problems:
-        return LoadResult(problems)
-    return load_files(con, files, mode=mode, dry_run=True, labels=labels)
+    applied = _files_for_load(con, upload, mode)
+    if isinstance(applied, list):
+        return LoadResult(applied)
+    result = load_files(con, applied.files, mode=mode, dry_run=True, labels=applied.labels)
+    return _in_words(result, applied)
 
 
 def commit(
@@ -336,9 +355,9 @@ def commit(
     commit path of the Data page and the command line."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
-    files, labels, problems = _files_for_load(con, upload, mode)
-    if problems:
-        return LoadResult(problems)
+    applied = _files_for_load(con, upload, mode)
+    if isinstance(applied, list):
+        return LoadResult(applied)
     decisions = [
         {
             "kind": d.kind,
@@ -351,16 +370,17 @@ def commit(
         }
         for d in (upload.names.decisions if upload.names else [])
     ]
-    return load_files(
+    result = load_files(
         con,
-        files,
+        applied.files,
         mode=mode,
         uploader=uploader or "data page",
-        labels=labels,
+        labels=applied.labels,
         progress=progress,
         name_decisions=decisions or None,
         uploader_email=uploader_email,
     )
+    return _in_words(result, applied)
 
 
 def preview(upload: Upload, rows: int = 5) -> dict[str, pd.DataFrame]:

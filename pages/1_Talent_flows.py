@@ -106,6 +106,19 @@ def talent_flows(filters: ui.Filters) -> None:
                 )
             )
 
+        other = int(flows["n_other_moves"].iloc[0])
+        if other:
+            every = int(flows["n_moves"].sum()) + below_minimum + inside + other
+            st.caption(
+                ngettext(
+                    "The diagram draws the {top} origins and destinations of the largest flows. **{n} move ({share})**"
+                    " went between two groups outside them: not drawn (raise “Top groups shown” to draw more).",
+                    "The diagram draws the {top} origins and destinations of the largest flows. **{n} moves ({share})**"
+                    " went between two groups outside them: not drawn (raise “Top groups shown” to draw more).",
+                    other,
+                ).format(n=f"{other:,}", share=f"{other / every:.0%}", top=view.top_n)
+            )
+
     st.subheader(_("Gained from, lost to, and net, by {level}").format(level=level_word))
     net = labels.localize(cache.query("net_flow_by_level", **p), ["label"])
     st.caption(

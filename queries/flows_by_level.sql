@@ -1,8 +1,12 @@
 -- Origin-to-destination flows for the Sankey, one row per (origin, destination) link at
--- the chosen level. Groups outside the top $top_n origins (or destinations) fold into
--- "Other"; links with fewer than $min_count moves are not returned, and every row carries
--- how many moves and links were left out that way, and how many moves stayed inside one group
--- (inside_group: not a flow, so not drawn). Names are listed for links of <= 5 moves.
+-- the chosen level. The $top_n origins (and destinations) drawn are those of the largest flows
+-- (a group's largest single flow first, then its total), so among hundreds of groups the diagram
+-- shows where people went in numbers, not the groups with many scattered moves; the others fold
+-- into "Other". Moves from another origin to another destination are not drawn (they would be
+-- one grey block): every row carries how many (n_other_moves). Links with fewer than $min_count
+-- moves are not returned, and every row carries how many moves and links were left out that way,
+-- and how many moves stayed inside one group (inside_group: not a flow, so not drawn). Names are
+-- listed for links of <= 5 moves.
 -- Params: $level (VARCHAR: firm, parent, kind, country), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
@@ -27,11 +31,11 @@ pairs as (
 ),
 
 top_src as (
-    select s_n from pairs group by s_n order by sum(n_moves) desc, s_n limit $top_n
+    select s_n from pairs group by s_n order by max(n_moves) desc, sum(n_moves) desc, s_n limit $top_n
 ),
 
 top_dst as (
-    select d_n from pairs group by d_n order by sum(n_moves) desc, d_n limit $top_n
+    select d_n from pairs group by d_n order by max(n_moves) desc, sum(n_moves) desc, d_n limit $top_n
 ),
 
 counted as (
@@ -65,6 +69,10 @@ names as (
     group by f.s_n, f.d_n
 ),
 
+other_to_other as (
+    select coalesce(sum(n_moves), 0)::bigint as n_other_moves from counted where s_n = -2 and d_n = -2
+),
+
 links as (
     select
         case c.s_n when -1 then 'Unknown origin' when -2 then 'Other origins' else ls.label end as source,
@@ -76,6 +84,7 @@ links as (
     left join labels as ls on ls.group_n = c.s_n
     left join labels as ld on ld.group_n = c.d_n
     left join names as n on n.s_n = c.s_n and n.d_n = c.d_n
+    where not (c.s_n = -2 and c.d_n = -2)
 ),
 
 final as (
@@ -83,7 +92,8 @@ final as (
         l.*,
         coalesce(sum(l.n_moves) filter (where l.n_moves < $min_count) over (), 0)::bigint as n_hidden_moves,
         count(*) filter (where l.n_moves < $min_count) over () as n_hidden_links,
-        (select n_inside_moves from inside) as n_inside_moves
+        (select n_inside_moves from inside) as n_inside_moves,
+        (select n_other_moves from other_to_other) as n_other_moves
     from links as l
 )
 

@@ -189,7 +189,12 @@ def test_sankey_flows_fold_and_threshold(con):
     assert len(set(df.source) - {"Other origins"}) <= 3
     everything = q(con, "flows_by_level", level="firm", top_n=1000, min_count=1)
     assert everything.n_moves.sum() == 49
-    assert df.n_moves.sum() + df.n_hidden_moves.iloc[0] + df.n_inside_moves.iloc[0] == 49
+    # other origins to other destinations is never drawn (among hundreds of groups it was one grey
+    # block holding most moves): counted instead, so every move is accounted for
+    assert not ((df.source == "Other origins") & (df.target == "Other destinations")).any()
+    assert df.n_other_moves.iloc[0] > 0
+    shown, left = df.n_moves.sum(), df.n_hidden_moves.iloc[0] + df.n_inside_moves.iloc[0] + df.n_other_moves.iloc[0]
+    assert shown + left == 49
 
 
 def test_person_stints_are_open_ended_where_still_there(con):

@@ -86,7 +86,7 @@ def test_the_resolver_knows_the_seed_names(con):
     got = {(d.kind, d.name): d for d in resolve.resolve(con, items)}
     expected = {
         ("person", "Li Mu"): ("mu-li", "same name, words in another order"),
-        ("person", "賈揚清"): ("jia-yangqing", "pinyin"),
+        ("person", "賈揚清"): ("jia-yangqing", "same name in Simplified Chinese"),
         ("person", "jia yangqing"): ("jia-yangqing", "same name"),
         ("firm", "Google Deepmind"): ("google-deepmind", "same name"),
         ("firm", "OpenAI Inc."): ("openai", "without the company suffix"),

@@ -49,6 +49,8 @@ class LoadResult:
     timings: dict[str, float] = field(default_factory=dict)
     # rows of each derived table refreshed ({} when they were rebuilt whole)
     derived: dict[str, int] = field(default_factory=dict)
+    # what was reported but not refused (rows of one event loaded once, a move within one firm)
+    notices: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -86,7 +86,10 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             top.lo,
             top.hi,
             key="top",
-            help=_("The most active groups are drawn; the rest fold into 'Other'."),
+            help=_(
+                "The origins and destinations of the largest flows are drawn; the rest fold into 'Other'. "
+                "Moves from one 'Other' to the other are counted below the diagram, not drawn."
+            ),
         )
         # a number, not a slider: on millions of moves a useful threshold can be in the thousands
         # a link's value is read by the strict parser (`?min_n=1e309` is refused, never crashes)

@@ -209,6 +209,7 @@ def _upload_flow(files) -> None:
         names_review_ui(staged)
     if result is None:
         return  # the names are waiting for the analyst's decisions
+    notices_ui(result.notices)
     if result.problems:
         # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
         whole = [p for p in result.problems if p.line is None][:20]
@@ -287,6 +288,21 @@ def _upload_flow(files) -> None:
             st.error(_("Rejected; nothing was written:"))
             report = upload.problems_frame(done.problems)
             st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
+
+
+def notices_ui(notices: list) -> None:
+    """What the check reports without refusing: rows of one event loaded once, a move within one firm."""
+    if not notices:
+        return
+    st.warning(
+        _("{n} note(s) on the rows: they load as said below; fix the file if that is not what it means.").format(
+            n=len(notices)
+        ),
+        icon=":material/info:",
+    )
+    report = upload.problems_frame(notices).rename(columns={"problem": "note"})
+    st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
+    downloads_ui("upload_notes", df=report)
 
 
 def headers(df) -> dict:

@@ -90,15 +90,31 @@ create or replace macro fx_key(currency, year) as
 -- zh_key keeps the Chinese characters, letters and digits, and drops 有限公司-style suffixes of a firm.
 create or replace macro name_words(s, firm) as
     list_filter(
-        string_split(regexp_replace(lower(strip_accents(s)), '[^a-z0-9]+', ' ', 'g'), ' '),
+        list_transform(
+            string_split(regexp_replace(lower(strip_accents(s)), '[^a-z0-9]+', ' ', 'g'), ' '),
+            -- a firm's abbreviations written out (atlas.names.FIRM_ABBREVIATIONS)
+            lambda x: case when not firm then x
+                when x = 'univ' then 'university' when x = 'inst' then 'institute'
+                when x in ('tech', 'technol') then 'technology' when x = 'natl' then 'national'
+                when x = 'intl' then 'international' when x = 'lab' then 'laboratory'
+                when x = 'labs' then 'laboratories' when x = 'dept' then 'department'
+                when x in ('ctr', 'centre') then 'center' when x = 'sci' then 'science'
+                when x = 'acad' then 'academy' else x end),
         lambda x: x <> '' and not (firm and list_contains(
             ['inc', 'incorporated', 'ltd', 'limited', 'llc', 'corp', 'corporation', 'co', 'company', 'gmbh', 'plc',
-             'ag', 'pte', 'pty', 'sa', 'srl', 'bv', 'group', 'holdings'], x))
+             'ag', 'pte', 'pty', 'sa', 'srl', 'bv', 'group', 'holdings', 'the'], x))
     );
 
 -- a person's words in any order (Li Mu = Mu Li); a firm's keep theirs (Neural Quantum is not Quantum Neural)
 create or replace macro latin_key(s, firm) as
     array_to_string(case when firm then name_words(s, firm) else list_sort(name_words(s, firm)) end, ' ');
+
+-- the words run together: spaces and hyphens inside a name do not count (Deep Mind = DeepMind);
+-- a stored person's name also family name first (Song-Chun Zhu = Zhu Songchun)
+create or replace macro compact_key(s, firm) as array_to_string(name_words(s, firm), '');
+create or replace macro raw_compact_key(s) as array_to_string(name_words(s, false), '');
+create or replace macro compact_key_family_first(s) as
+    array_to_string(list_concat(list_slice(name_words(s, false), -1, -1), list_slice(name_words(s, false), 1, -2)), '');
 
 create or replace macro zh_key(s, firm) as
     case when firm
