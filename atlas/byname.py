@@ -112,7 +112,7 @@ def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[st
                     value = row.get(col, "")
                     if not value:
                         continue
-                    parts = _investors(value) if col == "investors" else [value]
+                    parts = _investors(value) if col in ("investors", "lead_investor") else [value]
                     for part in parts:
                         add(
                             kind, part, row.get(zh_col, "") if zh_col else "", key, row.get(csvfile.ROW_COLUMN, ""), col

@@ -55,13 +55,19 @@ def _load(args: argparse.Namespace) -> int:
         return 1
     named = [(Path(name).name, Path(name)) for name in args.files]
     encodings = {Path(name).name: args.encoding for name in args.files} if args.encoding else {}
-    with upload.stage_upload(named, max_bytes=None, encodings=encodings) as staged:
-        for s in staged.staged:
-            if s.encoding:
-                print(f"{s.name}: read as {s.encoding}, {s.rows:,} row(s)" + (f" for {s.table}" if s.table else ""))
-        with _writing(args) as con:
-            if con is None:
-                return 1
+    with _writing(args) as con:
+        if con is None:
+            return 1
+        staged = _stage_mapped(con, named, encodings, args.mapping)
+        if staged is None:
+            return 1
+        with staged:
+            for s in staged.staged:
+                if s.encoding:
+                    table = f" for {s.table}" if s.table else ""
+                    how = f" through the mapping “{s.mapping}”" if s.mapping else ""
+                    how = how or (" through the given mapping" if s.mapped else "")
+                    print(f"{s.name}: read as {s.encoding}, {s.rows:,} row(s){table}{how}")
             unresolved = _decide_names(con, staged, args)
             if unresolved:
                 return 1
@@ -86,6 +92,31 @@ def _load(args: argparse.Namespace) -> int:
     for d in result.diff[:200]:
         print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")
     return 0
+
+
+def _stage_mapped(con, named, encodings: dict, given: str | None):  # noqa: ANN001, ANN202 - an Upload or None
+    """The files staged, those with another tool's columns read through `--mapping` (a JSON file or
+    a saved mapping's name) or, without one, through the saved mapping made for their columns."""
+    from atlas import mapping, upload
+
+    chosen = None
+    if given:
+        try:
+            chosen = mapping.load_named(con, given)
+        except ValueError as exc:
+            print(f"--mapping {given}: {exc}", file=sys.stderr)
+            return None
+    staged = upload.stage_upload(named, max_bytes=None, encodings=encodings)
+    foreign = {s.name: s.header for s in staged.staged if s.table is None and mapping.foreign(s.header)}
+    mappings = {}
+    for name, header in foreign.items():
+        fitting = chosen or mapping.saved_fitting(con, header)
+        if fitting is not None:
+            mappings[name] = fitting
+    if not mappings:
+        return staged
+    staged.close()
+    return upload.stage_upload(named, max_bytes=None, encodings=encodings, mappings=mappings)
 
 
 def _open(args: argparse.Namespace):  # noqa: ANN202 - a DuckDB connection or None
@@ -343,6 +374,12 @@ def parser() -> argparse.ArgumentParser:
         help="a CSV of decisions for the names of the files (kind, name, match or new_id), as --review-out writes",
     )
     ld.add_argument("--create-new", action="store_true", help="accept every name no stored entry is close to as new")
+    ld.add_argument(
+        "--mapping",
+        default=None,
+        help="how a file with another tool's columns reads as ours: a mapping JSON file (the Data page's download) "
+        "or the name of a saved mapping; without it, a saved mapping made for the file's columns is used",
+    )
     ld.add_argument(
         "--review-out", type=Path, default=None, help="write the names that need a decision to this CSV (exit 1)"
     )

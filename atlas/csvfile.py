@@ -65,7 +65,8 @@ class Reading:
     codec: str
     encoding: str
     delimiter: str = ""  # known once the header is read
-    header: list[str] = field(default_factory=list)
+    header: list[str] = field(default_factory=list)  # lower case, as the loader compares columns
+    written_header: list[str] = field(default_factory=list)  # as the file writes them (a mapping shows these)
     rows: int = 0
 
 
@@ -359,7 +360,8 @@ def canonicalize(raw: BinaryIO, out: Path, label: str, codec: str | None = None)
             raise Refused(L_("the header holds a NUL character: this is a binary file, not a CSV text file"))
         reading.delimiter = _delimiter(first)
         header = next(csv.reader([first], delimiter=reading.delimiter, strict=True), [])
-        reading.header = [h.strip().lstrip("\ufeff").strip().lower() for h in header]
+        reading.written_header = [h.strip().lstrip("\ufeff").strip() for h in header]
+        reading.header = [h.lower() for h in reading.written_header]
         seen: set[str] = set()
         for h in reading.header:
             key = h.lower()

@@ -24,7 +24,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
-from atlas import byname, csvfile
+from atlas import byname, csvfile, mapping
 from atlas.i18n import L_, N_
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
@@ -55,6 +55,10 @@ class StagedFile:
     delimiter: str = ""
     rows: int = 0
     path: Path | None = None  # the canonical copy, when it could be read
+    header: list[str] = field(default_factory=list)  # its columns as the file names them
+    mapping: str = ""  # read through a column mapping: its name ("" for one not saved), else None
+    mapped: bool = False  # read through a column mapping (atlas.mapping)
+    raw_path: Path | None = None  # the canonical copy with the file's own columns (what a mapping reads)
 
 
 @dataclass
@@ -87,12 +91,19 @@ class Upload:
         self.close()
 
 
-def fingerprint(named_files: list[tuple[str, bytes]], overrides: dict[str, str], encodings: dict[str, str]) -> str:
+def fingerprint(
+    named_files: list[tuple[str, bytes]],
+    overrides: dict[str, str],
+    encodings: dict[str, str],
+    mappings: dict[str, mapping.Mapping] | None = None,
+) -> str:
     """A key for one upload's content and choices: the same files and picks are staged once."""
     h = hashlib.sha256()
     for name, data in named_files:
         h.update(name.encode("utf-8", "replace") + b"\0" + hashlib.sha256(data).digest())
     h.update(repr(sorted(overrides.items())).encode() + repr(sorted(encodings.items())).encode())
+    for name, m in sorted((mappings or {}).items()):
+        h.update(name.encode("utf-8", "replace") + m.to_json().encode())
     return h.hexdigest()
 
 
@@ -235,17 +246,20 @@ def stage_upload(
     overrides: dict[str, str] | None = None,
     max_bytes: int | None = MAX_FILE_BYTES,
     encodings: dict[str, str] | None = None,
+    mappings: dict[str, mapping.Mapping] | None = None,
 ) -> Upload:
     """Read uploaded files into a private folder and work out which table each is for.
 
     `named_files` are (name, bytes) from the browser or (name, path) from the command line;
     `overrides` maps a file name to the table the analyst picked for it, `encodings` to the
-    encoding they picked (codec names of `csvfile.codec_names`); `max_bytes` is the per-file
-    limit (None from the command line). Close the upload (or use it as a context manager)
+    encoding they picked (codec names of `csvfile.codec_names`), `mappings` to the column mapping
+    that reads it (another tool's export); `max_bytes` is the per-file limit (None from the
+    command line). Close the upload (or use it as a context manager)
     to remove the folder.
     """
     overrides = overrides or {}
     encodings = encodings or {}
+    mappings = mappings or {}
     sweep_orphans()
     folder = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
     upload = Upload(folder, {}, {}, [])
@@ -267,7 +281,16 @@ def stage_upload(
         if isinstance(source, Path) and source.parent == folder:
             source.unlink(missing_ok=True)  # a zip member's raw copy: the canonical one replaces it
         staged.encoding, staged.delimiter, staged.rows = reading.encoding, reading.delimiter, reading.rows
+        staged.header = list(reading.written_header)
         table = overrides.get(name) or detect_table(Path(name), reading.header)
+        if not problems and name in mappings:
+            # another tool's columns, read as ours through the analyst's mapping
+            chosen = mappings[name]
+            mapped = folder / f"{i}.mapped.csv"
+            problems = mapping.apply(out, mapped, chosen, name)
+            staged.raw_path = out  # kept: the mapping step previews and suggests from it
+            out, table = mapped, chosen.target
+            staged.mapping, staged.mapped = chosen.name, True
         staged.table = table
         if problems:
             out.unlink(missing_ok=True)
@@ -276,8 +299,13 @@ def stage_upload(
             ]
             continue
         staged.path = out
+        staged.raw_path = staged.raw_path or out
         if table is None:
-            upload.problems.append(Problem("", None, None, None, L_("cannot tell which table this file is for"), name))
+            if mapping.foreign(staged.header):
+                message = L_("its columns are not ours: map them (the Data page, or --mapping on the command line)")
+            else:
+                message = L_("cannot tell which table this file is for")
+            upload.problems.append(Problem("", None, None, None, message, name))
         elif table in upload.files:
             upload.problems.append(
                 Problem(table, None, None, None, L_("a second file for table {table}").format(table=table), name)

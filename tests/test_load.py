@@ -186,7 +186,9 @@ def test_dry_run_changes_nothing(rw, tmp_path):
 def test_detect_table_from_header(tmp_path):
     f = write(tmp_path, "export (3).csv", MOVES_HEADER + "x,mu-li,,bytedance,2023,,joined,s,reported,\n")
     assert load.detect_table(f) == "moves"
-    assert load.detect_table(write(tmp_path, "firms.csv", "anything\n")) == "firms"
+    assert load.detect_table(write(tmp_path, "firms.csv", "firm_id,anything\n")) == "firms"
+    # another tool's columns under our file name: no table of ours, a column mapping reads it (issue 33)
+    assert load.detect_table(write(tmp_path, "people.csv", "Full Name,Company,Title,Start Date\n")) is None
 
 
 def test_every_table_has_a_dictionary_and_a_template_that_loads(tmp_path):

@@ -28,7 +28,7 @@ def test_bad_upload_reports_rows_and_writes_nothing(rw):
     staged = upload.stage_upload([("moves.csv", bad.encode()), ("notes.csv", b"hello,world\n1,2\n")])
     result = upload.check(rw, staged)
     report = upload.problems_frame(result.problems)
-    assert "cannot tell which table this file is for" in set(report.problem)
+    assert "its columns are not ours: map them (the Data page, or --mapping on the command line)" in set(report.problem)
     assert rw.execute("select count(*) from moves").fetchall() == [(49,)]
     only_moves = upload.stage_upload([("moves.csv", bad.encode())])
     report = upload.problems_frame(upload.check(rw, only_moves).problems)

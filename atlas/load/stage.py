@@ -149,7 +149,8 @@ def detect_table(path: Path, header: list[str] | None = None) -> str | None:
     (`people.csv`, `people (2).csv`, `2024_moves.csv`, `Moves - Sheet1.csv`) unless its header is a
     flat format's and no header of that table (a by-name `moves.csv`), else by its header
     (read from the file when not given): the one table whose required columns it has and
-    whose columns hold all of it, or a flat format's columns."""
+    whose columns hold all of it, or a flat format's columns. None for a header none of whose
+    columns is ours (another tool's export, whatever its name): atlas.mapping reads it."""
     stem = path.stem.lower()
     if header is None:
         try:
@@ -166,6 +167,8 @@ def detect_table(path: Path, header: list[str] | None = None) -> str | None:
         table = TABLES_BY_NAME[stem]
         if flat and not cols <= set(table.column_names):
             return flat
+        if cols and not cols & set(table.column_names):
+            return None  # another tool's columns under our name (Full Name, Company): a mapping reads them
         return stem
     if not header:
         return None
@@ -177,7 +180,7 @@ def detect_table(path: Path, header: list[str] | None = None) -> str | None:
     words = set(re.split(r"[^a-z_]+", stem)) | set(re.split(r"[^a-z]+", stem))
     named = [t.name for t in TABLES if t.name in words]
     if len(named) == 1 and (not cols or named[0] in exact or not exact):
-        return named[0]
+        return named[0] if cols & set(TABLES_BY_NAME[named[0]].column_names) or not cols else None
     loose = [t.name for t in TABLES if {c.name for c in t.columns if c.required} <= cols]
     return loose[0] if len(loose) == 1 else None
 

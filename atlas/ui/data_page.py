@@ -15,7 +15,7 @@ from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.model import TABLES, dictionary, example_csv, template_csv
-from atlas.ui import auth
+from atlas.ui import auth, mapping_step
 from atlas.ui.data_history import audit_ui, merge_ui, undo_ui  # noqa: F401
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.names_review import FLAT_NAMES, names_decided, names_review_ui  # noqa: F401
@@ -106,7 +106,7 @@ def _drop_staged(state=None) -> None:
 
 
 def staged_and_checked(
-    state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str, review=None
+    state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str, review=None, mappings=None
 ):
     """The upload staged once per content and choices, and checked once per staging, mode and
     data version; kept in `state` (the session's) across the page's reruns.
@@ -115,11 +115,14 @@ def staged_and_checked(
     copies also go after a commit, when the files are removed, and when the session ends
     (the Upload is then garbage-collected) or the server stops.
     """
-    key = upload.fingerprint(named, overrides, encodings)
+    key = upload.fingerprint(named, overrides, encodings, mappings)
     held = state.get("_staged_upload")
     if held is None or held[0] != key or held[1].closed:
         _drop_staged(state)
-        state["_staged_upload"] = (key, upload.stage_upload(named, overrides, encodings=encodings))
+        state["_staged_upload"] = (
+            key,
+            upload.stage_upload(named, overrides, encodings=encodings, mappings=mappings),
+        )
     staged = state["_staged_upload"][1]
     plan = upload.plan_names(con, staged)
     if review is not None and plan is not None and plan.decisions and not review(staged):
@@ -139,10 +142,20 @@ def _upload_flow(files) -> None:
     encodings = st.session_state.get("_upload_encodings", {})
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
+    mapping_step.forget({f.name for f in files})
     with st.spinner(_("Reading the files, matching their names and checking every row in DuckDB…")):
         staged, result = staged_and_checked(
-            st.session_state, con, named, overrides, encodings, mode, review=names_decided
+            st.session_state,
+            con,
+            named,
+            overrides,
+            encodings,
+            mode,
+            review=names_decided,
+            mappings=dict(mapping_step.chosen()),
         )
+    if mapping_step.apply_saved(staged):
+        st.rerun()  # a saved mapping made for these columns: read the file with it
     from atlas.byname import FLAT_FORMATS
 
     tables = [t.name for t in TABLES] + list(FLAT_FORMATS)
@@ -179,6 +192,7 @@ def _upload_flow(files) -> None:
                 )
                 if codec:
                     picked_codecs[s.name] = codec
+    mapping_step.mapping_ui(staged)
     if picked_tables != {k: v for k, v in overrides.items()} or picked_codecs != encodings:
         st.session_state["_upload_overrides"] = picked_tables
         st.session_state["_upload_encodings"] = picked_codecs
@@ -210,6 +224,9 @@ def _upload_flow(files) -> None:
     if result is None:
         return  # the names are waiting for the analyst's decisions
     notices_ui(result.notices)
+    if mapping_step.waiting(staged, result.problems):
+        st.info(_("Map the file's columns above and use the mapping: its rows are then checked here."))
+        return
     if result.problems:
         # a whole file's problem (its encoding, its shape) is a sentence to read in full, not a cell
         whole = [p for p in result.problems if p.line is None][:20]

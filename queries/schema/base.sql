@@ -163,6 +163,17 @@ create table if not exists saved_views (
     saved_by_email varchar
 );
 
+-- Column mappings: how the columns of another tool's export read as ours (atlas.mapping), saved
+-- by name on the Data page or given to `python -m atlas load --mapping NAME`.
+create table if not exists column_mappings (
+    name       varchar primary key check (length(name) between 1 and 100),
+    target     varchar not null,
+    columns    varchar not null,  -- JSON: our column -> their column
+    header_key varchar not null,  -- the file layout it was made for: its column names, folded and sorted
+    saved_by   varchar not null check (length(saved_by) between 1 and 200),
+    saved_at   timestamp not null default current_timestamp
+);
+
 -- US consumer prices (CPI-U annual average) for expressing amounts in constant dollars.
 create table if not exists cpi (
     year   integer primary key check (year between 1900 and 2100),
