@@ -107,6 +107,39 @@ def accept(decisions: list[Decision], *, new_only: bool = False) -> None:
             d.status = "confirmed"
 
 
+def accept_above(con: duckdb.DuckDBPyConnection, decisions: list[Decision], score: float) -> int:
+    """Take, for every name still to check, its best candidate when it scores at least `score` and
+    is clear of the next one; returns how many were taken."""
+    taken = 0
+    for d in undecided(decisions):
+        if d.status != "review" or not d.candidates:
+            continue
+        best = d.candidates[0]
+        clear = len(d.candidates) == 1 or d.candidates[1].score < best.score - 5
+        if best.score >= score and clear and choose(con, d, match=best.entity_id) is None:
+            d.score = best.score
+            taken += 1
+    return taken
+
+
+def reject_candidate(decisions: list[Decision], kind: str, entity_id: str) -> int:
+    """The analyst says `entity_id` is none of the names still to check: it leaves their candidates
+    (a name left with none is new); returns how many names it left."""
+    left = 0
+    for d in undecided(decisions):
+        if d.kind != kind or not any(c.entity_id == entity_id for c in d.candidates):
+            continue
+        d.candidates = [c for c in d.candidates if c.entity_id != entity_id]
+        left += 1
+        if d.entity_id == entity_id:
+            d.entity_id = None
+        if d.candidates:
+            d.score, d.rule = d.candidates[0].score, d.candidates[0].rule
+        elif d.status == "review":
+            d.status, d.score, d.rule = "new", 0.0, N_("its candidate was rejected by you")
+    return left
+
+
 def undecided(decisions: list[Decision]) -> list[Decision]:
     """The names still waiting for the analyst."""
     return [d for d in decisions if d.needs_review and d.status != "confirmed"]

@@ -359,14 +359,22 @@ def _in_words(result: LoadResult, applied: byname.Applied) -> LoadResult:
     return result
 
 
-def check(con: duckdb.DuckDBPyConnection, upload: Upload, mode: str = "append") -> LoadResult:
-    """Validate without writing anything (a dry run): problems, or what would change."""
+def check(
+    con: duckdb.DuckDBPyConnection,
+    upload: Upload,
+    mode: str = "append",
+    progress: Callable[[str, LoadResult], None] | None = None,
+) -> LoadResult:
+    """Validate without writing anything (a dry run): problems, or what would change. `progress`
+    hears "names" once the names are applied, then each phase of the check (atlas.load)."""
     if upload.problems or not upload.files:
         return LoadResult(list(upload.problems))
     applied = _files_for_load(con, upload, mode)
     if isinstance(applied, list):
         return LoadResult(applied)
-    result = load_files(con, applied.files, mode=mode, dry_run=True, labels=applied.labels)
+    if progress:
+        progress("names", LoadResult())
+    result = load_files(con, applied.files, mode=mode, dry_run=True, labels=applied.labels, progress=progress)
     return _in_words(result, applied)
 
 

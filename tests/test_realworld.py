@@ -144,3 +144,30 @@ def test_sql_and_python_fold_names_alike(con, text, firm):
         family_first = con.execute("select compact_key_family_first($t)", {"t": text}).fetchall()[0][0]
         words = names.name_words(text)
         assert family_first == "".join([words[-1], *words[:-1]])
+
+
+# --- review at scale ----------------------------------------------------------------------------
+
+
+def test_bulk_decisions_accept_clear_matches_above_a_score_and_reject_a_candidate_everywhere(rw):
+    items = [
+        ("firm", "Tsinghua Univeristy", "", 3),  # a typo of a stored name: one clear candidate
+        ("firm", "Stanfrod University", "", 1),
+        ("person", "Yangqing Jai", "", 2),
+        ("firm", "Quiet Harbor Robotics", "", 1),  # new
+    ]
+    decisions = resolve.resolve(rw, items)
+    by = {d.name: d for d in decisions}
+    assert by["Tsinghua Univeristy"].status == by["Stanfrod University"].status == "review"
+    assert by["Quiet Harbor Robotics"].status == "new"
+    # the analyst says Stanford is none of these names: it leaves every candidate list, the name is new
+    assert resolve.reject_candidate(decisions, "firm", "stanford") == 1
+    assert (by["Stanfrod University"].status, by["Stanfrod University"].entity_id) == ("new", None)
+    # every clear match scoring 95 or more is taken; the one below stays to check
+    scores = {d.name: d.score for d in decisions}
+    taken = resolve.accept_above(rw, decisions, 95)
+    assert taken == sum(1 for n in ("Tsinghua Univeristy", "Yangqing Jai") if scores[n] >= 95) >= 1
+    assert by["Tsinghua Univeristy"].entity_id == "tsinghua" and by["Tsinghua Univeristy"].status == "confirmed"
+    resolve.accept(decisions, new_only=True)
+    left = resolve.undecided(decisions)
+    assert all(d.status == "review" and d.score < 95 for d in left)

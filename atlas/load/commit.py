@@ -58,7 +58,8 @@ def load_files(
     The tables the pages read are brought up to date in the same transaction (derive=True):
     refreshed for the rows the upload touched (`atlas.load.derived`), or rebuilt whole by a
     replace or a build, so no reader ever sees the new facts beside the old derived tables.
-    `progress` hears "committed" when the transaction has committed (the Data page shows it).
+    `progress` hears each phase as it ends (read, check, compare, write, derive) and "committed"
+    when the transaction has committed (the Data page's progress bar shows them).
     Only the benchmark and a repair test pass derive=False: the facts are committed alone, and
     `db.connect` rebuilds the derived tables it finds behind.
     """
@@ -66,6 +67,7 @@ def load_files(
         result = _load_files(
             con,
             files,
+            progress=progress,
             mode=mode,
             uploader=uploader,
             dry_run=dry_run,
@@ -79,7 +81,19 @@ def load_files(
         return result
 
 
-def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, email="", derive=True) -> LoadResult:  # noqa: ANN001 - see load_files
+def _load_files(  # noqa: ANN202 - see load_files
+    con,
+    files,
+    *,
+    mode,
+    uploader,
+    dry_run,
+    labels,
+    decisions=None,
+    email="",
+    derive=True,
+    progress=None,  # noqa: ANN001
+) -> LoadResult:
     if mode not in (*MODES, "build"):
         raise ValueError(f"mode must be one of {MODES}")
     unknown = [name for name in files if name not in TABLES_BY_NAME]
@@ -87,7 +101,7 @@ def _load_files(con, files, *, mode, uploader, dry_run, labels, decisions=None, 
         return LoadResult([Problem(n, None, None, None, L_("not a table of the data model")) for n in unknown])
     cur = con.cursor()
     result = LoadResult()
-    clock = _Clock(result.timings)
+    clock = _Clock(result.timings, (lambda phase: progress(phase, result)) if progress else None)
     # the files' checksum for the uploads record, computed beside the load (hashlib lets
     # other threads run while it hashes)
     stop_hashing = threading.Event()
@@ -210,11 +224,14 @@ def _sha256(paths: list[Path], stop: threading.Event) -> str:
 class _Clock:
     """Seconds per phase of a load, into `timings`."""
 
-    def __init__(self, timings: dict[str, float]):
+    def __init__(self, timings: dict[str, float], hear: Callable[[str], None] | None = None):
         self.timings = timings
+        self.hear = hear
         self.last = time.perf_counter()
 
     def lap(self, phase: str) -> None:
         now = time.perf_counter()
         self.timings[phase] = self.timings.get(phase, 0.0) + now - self.last
         self.last = now
+        if self.hear:
+            self.hear(phase)

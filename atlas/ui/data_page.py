@@ -105,8 +105,41 @@ def _drop_staged(state=None) -> None:
         staged[1].close()
 
 
+# each step of a check or a commit: how far along it is, and what comes next
+PHASES = {
+    "reading": (0.03, N_("Reading the files…")),
+    "matching": (0.15, N_("Matching the names to the people and firms stored…")),
+    "names": (0.35, N_("Reading the rows into DuckDB…")),
+    "read": (0.5, N_("Checking every row…")),
+    "check": (0.7, N_("Comparing with the stored rows…")),
+    "compare": (0.8, N_("Writing…")),
+    "write": (0.85, N_("Refreshing the pages' tables…")),
+    "derive": (0.97, N_("Committing…")),
+}
+
+
+def progress_bar():  # noqa: ANN201 - a callable for atlas.load's progress
+    """A progress bar the steps of a check or a commit move along; returns (hear, done)."""
+    bar = st.empty()
+
+    def hear(phase: str, _result=None) -> None:  # noqa: ANN001
+        if phase in PHASES:
+            value, words = PHASES[phase]
+            bar.progress(value, text=_(words))
+
+    return hear, bar.empty
+
+
 def staged_and_checked(
-    state, con, named: list[tuple[str, bytes]], overrides: dict, encodings: dict, mode: str, review=None, mappings=None
+    state,
+    con,
+    named: list[tuple[str, bytes]],
+    overrides: dict,
+    encodings: dict,
+    mode: str,
+    review=None,
+    mappings=None,
+    progress=None,
 ):
     """The upload staged once per content and choices, and checked once per staging, mode and
     data version; kept in `state` (the session's) across the page's reruns.
@@ -117,13 +150,17 @@ def staged_and_checked(
     """
     key = upload.fingerprint(named, overrides, encodings, mappings)
     held = state.get("_staged_upload")
+    hear = progress or (lambda phase, result=None: None)
     if held is None or held[0] != key or held[1].closed:
         _drop_staged(state)
+        hear("reading")
         state["_staged_upload"] = (
             key,
             upload.stage_upload(named, overrides, encodings=encodings, mappings=mappings),
         )
     staged = state["_staged_upload"][1]
+    if staged.names is None:
+        hear("matching")
     plan = upload.plan_names(con, staged)
     if review is not None and plan is not None and plan.decisions and not review(staged):
         return staged, None  # the names wait for the analyst's decisions: nothing is checked yet
@@ -131,7 +168,7 @@ def staged_and_checked(
     check_key = (key, mode, db.cache_version(con), decided)
     checked = state.get("_checked_upload")
     if checked is None or checked[0] != check_key:
-        checked = (check_key, upload.check(con, staged, mode))
+        checked = (check_key, upload.check(con, staged, mode, progress=progress))
         state["_checked_upload"] = checked
     return staged, checked[1]
 
@@ -143,17 +180,19 @@ def _upload_flow(files) -> None:
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
     mapping_step.forget({f.name for f in files})
-    with st.spinner(_("Reading the files, matching their names and checking every row in DuckDB…")):
-        staged, result = staged_and_checked(
-            st.session_state,
-            con,
-            named,
-            overrides,
-            encodings,
-            mode,
-            review=names_decided,
-            mappings=dict(mapping_step.chosen()),
-        )
+    hear, done = progress_bar()
+    staged, result = staged_and_checked(
+        st.session_state,
+        con,
+        named,
+        overrides,
+        encodings,
+        mode,
+        review=names_decided,
+        mappings=dict(mapping_step.chosen()),
+        progress=hear,
+    )
+    done()
     if mapping_step.apply_saved(staged):
         st.rerun()  # a saved mapping made for these columns: read the file with it
     from atlas.byname import FLAT_FORMATS
@@ -271,9 +310,14 @@ def _upload_flow(files) -> None:
         if not access.may_upload(who, mode):
             auth.refuse(UPLOAD_REFUSALS[mode])
             return
-        with st.status(_("Checking again and committing in one transaction…")) as progress:
+        with st.status(_("Checking again and committing in one transaction…"), expanded=True) as progress:
+            hear, _clear = progress_bar()
 
             def step(name: str, result) -> None:  # noqa: ANN001 - a LoadResult
+                if name != "committed":
+                    hear(name)
+                    return
+                _clear()
                 took = sum(result.timings.values())
                 derive = result.timings.get("derive", 0.0)
                 progress.update(

@@ -3,6 +3,8 @@ to check, decided by the analyst before anything is checked or written."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pandas as pd
 import streamlit as st
 
@@ -60,16 +62,19 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
             confirmed=f"{counts['confirmed']:,}",
         )
     )
+    if resolve.undecided(decisions):
+        _bulk_ui(decisions)
+    shown, total = _filtered(decisions)
     new_entry = {"person": _("New person"), "firm": _("New firm")}
     options: dict[str, tuple[str, str | None]] = {
         new_entry["person"]: ("person", None),
         new_entry["firm"]: ("firm", None),
     }
-    for d in decisions:
+    for d in shown:
         for c in d.candidates:
             options[_option(d.kind, c.entity_id, c.label)] = (d.kind, c.entity_id)
-    labels_of = {(d.kind, c.entity_id): c.label for d in decisions for c in d.candidates}
-    for d in decisions:  # an id the analyst typed is an option too
+    labels_of = {(d.kind, c.entity_id): c.label for d in shown for c in d.candidates}
+    for d in shown:  # an id the analyst typed is an option too
         if d.entity_id and (d.kind, d.entity_id) not in labels_of:
             labels_of[(d.kind, d.entity_id)] = d.entity_id
             options[_option(d.kind, d.entity_id, d.entity_id)] = (d.kind, d.entity_id)
@@ -91,9 +96,21 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
                     for c in d.candidates
                 ),
             }
-            for d in decisions
-        ]
+            for d in shown
+        ],
+        columns=["kind", "name", "rows", "status", "decision", "new_id", "other_id", "why", "candidates"],
     )
+    if len(shown) < total:
+        st.caption(
+            _("Showing {shown:,} of the {total:,} names these filters keep: narrow them to see the rest.").format(
+                shown=len(shown), total=total
+            )
+        )
+    # the table is drawn anew whenever what it shows changes (a filter, a decision): an edit always
+    # applies to the row it was made on
+    state = hashlib.sha1(repr([(d.kind, d.name, d.entity_id, d.new_id, d.status) for d in shown]).encode()).hexdigest()[
+        :12
+    ]
     edited = st.data_editor(
         frame,
         column_config={
@@ -126,12 +143,12 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         width="stretch",
         num_rows="fixed",
         height=min(600, 35 * (len(frame) + 1) + 3),
-        key=f"names_review_{id(staged)}",
+        key=f"names_review_{id(staged)}_{state}",
     )
     problems = []
     changed = False
     con = cache.connection().cursor()
-    for d, row in zip(decisions, edited.itertuples(), strict=True):
+    for d, row in zip(shown, edited.itertuples(), strict=True):
         kind, entity_id = options.get(row.decision, (d.kind, d.entity_id))
         other = str(row.other_id or "").strip()
         if other:
@@ -163,3 +180,101 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         st.rerun()
     st.info(_("Check the names marked “check”, then press **Use these decisions** to see what a commit would change."))
     return False
+
+
+MAX_SHOWN = 500  # rows of the review table at once (the filters reach the rest)
+SORTS = Labels(
+    {
+        "check": N_("to check first"),
+        "rows": N_("most rows first"),
+        "score": N_("highest score first"),
+        "name": N_("by name"),
+    }
+)
+_STATUS_ORDER = {"review": 0, "ambiguous": 0, "new": 1, "confirmed": 2, "matched": 3}
+
+
+def _filtered(decisions: list) -> tuple[list, int]:
+    """The names the review's filters keep, sorted as asked: the first MAX_SHOWN, and how many."""
+    left, middle, right = st.columns([2, 2, 1])
+    with left:
+        statuses = st.multiselect(
+            _("Show"),
+            list(STATUS_WORDS),
+            format_func=STATUS_WORDS.get,
+            key="names_filter_status",
+            placeholder=_("Every status"),
+        )
+    with middle:
+        text = st.text_input(_("Find a name"), key="names_filter_text", max_chars=100)
+    with right:
+        order = st.selectbox(_("Sort"), list(SORTS), format_func=SORTS.get, key="names_sort")
+    wanted = {"review", "ambiguous"} if "review" in statuses else set()
+    wanted |= set(statuses)
+    needle = " ".join(text.lower().split())
+    kept = [
+        d
+        for d in decisions
+        if (not wanted or d.status in wanted)
+        and (not needle or needle in d.name.lower() or needle in (d.name_zh or "").lower())
+    ]
+    keys = {
+        "check": lambda d: (_STATUS_ORDER.get(d.status, 9), -d.rows, d.name),
+        "rows": lambda d: (-d.rows, d.name),
+        "score": lambda d: (-d.score, d.name),
+        "name": lambda d: d.name.lower(),
+    }
+    kept.sort(key=keys[order])
+    return kept[:MAX_SHOWN], len(kept)
+
+
+def _bulk_ui(decisions: list) -> None:
+    """Decisions for many names at once: every new name as new, every clear match above a score,
+    a candidate rejected wherever it is proposed."""
+    open_ = resolve.undecided(decisions)
+    new = [d for d in open_ if d.status == "new"]
+    with st.expander(_("Decide many at once"), expanded=len(open_) > 20):
+        a, b, c = st.columns(3)
+        with a:
+            st.caption(_("{n:,} new name(s) no stored entry is close to.").format(n=len(new)))
+            if st.button(_("Accept every new name as new"), key="names_bulk_new", disabled=not new):
+                resolve.accept(decisions, new_only=True)
+                st.rerun()
+        with b:
+            score = st.number_input(
+                _("Score at least"), min_value=80, max_value=100, value=95, step=1, key="names_bulk_score"
+            )
+            clear = [
+                d
+                for d in open_
+                if d.status == "review"
+                and d.candidates
+                and d.candidates[0].score >= score
+                and (len(d.candidates) == 1 or d.candidates[1].score < d.candidates[0].score - 5)
+            ]
+            if st.button(
+                _("Accept {n:,} match(es) at or above it").format(n=len(clear)),
+                key="names_bulk_score_go",
+                disabled=not clear,
+            ):
+                resolve.accept_above(cache.connection().cursor(), decisions, score)
+                st.rerun()
+        with c:
+            proposed: dict[tuple[str, str], list] = {}
+            for d in open_:
+                for cand in d.candidates:
+                    proposed.setdefault((d.kind, cand.entity_id), [cand.label, 0])[1] += 1
+            ranked = sorted(proposed, key=lambda k: (-proposed[k][1], proposed[k][0]))[:500]
+            picked = st.selectbox(
+                _("Reject a candidate everywhere"),
+                ranked,
+                index=None,
+                format_func=lambda k: _("{label} ({kind} {id}), proposed for {n:,} name(s)").format(
+                    label=proposed[k][0], kind=KIND_WORDS.get(k[0], k[0]), id=k[1], n=proposed[k][1]
+                ),
+                placeholder=_("Pick a stored entry"),
+                key="names_bulk_reject",
+            )
+            if st.button(_("Reject it"), key="names_bulk_reject_go", disabled=picked is None):
+                resolve.reject_candidate(decisions, *picked)
+                st.rerun()

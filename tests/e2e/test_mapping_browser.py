@@ -37,9 +37,13 @@ def _upload(page, url: str, path) -> None:  # noqa: ANN001
     wait_for_app(page, "Data")
 
 
-def _through_review_and_commit(page, version: int) -> None:  # noqa: ANN001
+def _through_review_and_commit(page, version: int, bulk: bool = False) -> None:  # noqa: ANN001
     see(page, "Names in the upload", timeout=60000)
     wait_for_app(page, "Data")
+    if bulk:  # the new names accepted at once: nothing else waits for a decision
+        page.get_by_text("Decide many at once").click()
+        page.get_by_role("button", name="Accept every new name as new").click()
+        wait_for_app(page, "Data")
     decide = page.get_by_role("button", name="Use these decisions")
     if decide.count():
         decide.click()
@@ -85,7 +89,7 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     page.screenshot(path=str(ARTIFACTS / "mapping_people_1440.png"), full_page=True)
     page.get_by_role("button", name="Use this mapping").click()
     wait_for_app(page, "Data")
-    _through_review_and_commit(page, 3)
+    _through_review_and_commit(page, 3, bulk=True)
     page.goto(fresh_server.url + "/People_and_firms?person=mu-li")
     wait_for_app(page, "People & firms")
     see(page, "Chief Scientist")
