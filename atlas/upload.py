@@ -347,7 +347,16 @@ def _in_words(result: LoadResult, applied: byname.Applied) -> LoadResult:
     (an analyst never wrote "m-c8e98f79c371"), and what the names step reported beside it."""
     problems = []
     for p in result.problems:
-        event = applied.events.get((p.table, p.line)) if p.line is not None else None
+        # a round's investors carry the round's generated id (and its row): told as the round
+        table = "funding_rounds" if p.table == "round_investors" and "round_id" in (p.column or "") else p.table
+        event = applied.events.get((table, p.line)) if p.line is not None else None
+        if event is not None and p.table == "round_investors" and table == "funding_rounds":
+            investor = p.value.split("\x1f")[-1] if p.value else ""
+            text = L_("this investor ({investor}) of the round is already stored").format(investor=investor)
+            if getattr(p.text, "msgid", "") == "duplicate id within the file":
+                text = L_("this investor ({investor}) is named twice for the round").format(investor=investor)
+            problems.append(Problem(p.table, p.line, None, event, text, p.file))
+            continue
         if event is not None and p.column == _EVENT_ID_COLUMNS.get(p.table):
             text = L_("this event is already stored (load in upsert mode to update it)")
             if getattr(p.text, "msgid", "") == "duplicate id within the file":

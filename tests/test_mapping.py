@@ -5,6 +5,8 @@ Data page's path and the command line's."""
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pytest
 
@@ -150,6 +152,13 @@ def test_a_funding_export_loads_through_its_mapping(rw, tmp_path):
            join firms f on f.firm_id = i.investor_id where r.round_id like 'r-%' and i.is_lead order by 1"""
     ).fetchall()
     assert leads == [("Alibaba",), ("Nvidia",), ("Snowflake",)]
+    # the same export again: every round and its investors told as the round, no generated id
+    with upload.stage_upload([(path.name, path)], mappings={path.name: _funding_mapping()}) as staged:
+        again = upload.check(rw, staged)
+    said = "\n".join(str(p) for p in again.problems)
+    assert len(again.problems) == 3 + 3 and not re.search(r"\br-[0-9a-f]{12}\b", said), said
+    assert "Reka AI, 2024-06-27, series, 60000000, USD" in said
+    assert "this investor (nvidia) of the round is already stored" in said
 
 
 def test_values_that_cannot_be_read_are_refused_by_row_and_their_column(rw, tmp_path):
