@@ -82,6 +82,11 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     _through_review_and_commit(page, 2)
     page.close()
     # the people export: suggested as moves by name, used, reviewed, committed
+    page = browser.new_page(viewport={"width": 800, "height": 2400})
+    _upload(page, fresh_server.url, people)
+    assert selected(page, "Load it as").startswith("moves by name")
+    page.screenshot(path=str(ARTIFACTS / "mapping_people_800.png"), full_page=True)
+    page.close()
     page = browser.new_page(viewport={"width": 1440, "height": 2400})
     _upload(page, fresh_server.url, people)
     assert selected(page, "Load it as").startswith("moves by name")
