@@ -147,6 +147,8 @@ class Page:
         return "/" + self.script.split("/")[-1].removesuffix(".py").split("_", 1)[1]
 
 
+LIFT_DAYS = 90  # people who left one firm for another this close together are one lift-out
+
 PAGES: tuple[Page, ...] = (
     Page("app.py", N_("Overview"), ":material/dashboard:"),
     Page(
@@ -162,6 +164,7 @@ PAGES: tuple[Page, ...] = (
             Param("focus", "one"),
             _one("grain", ("year", "quarter")),
             _one("boom", ("parent", "firm")),
+            Param("lift_days", "int", LIFT_DAYS, lo=1, hi=730),
             _one("img", ("PNG", "SVG")),
             Param("cell", "text", "", max_len=20),
         ),
@@ -197,6 +200,7 @@ PAGES: tuple[Page, ...] = (
             Param("person", "one"),
             Param("firm", "one"),
             Param("subs", "bool", True),
+            Param("lift_days", "int", LIFT_DAYS, lo=1, hi=730),
             _one("tab", PEOPLE_TABS),
         ),
     ),

@@ -164,6 +164,27 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         ),
         key=f"moves_{firm_id}",
     )
+    st.markdown(_("**Lift-outs: teams that joined or left it together**"))
+    with st.columns(3)[0]:  # a number: a third of the width is room enough
+        window = ui.url_int_input(
+            _("Within how many days"),
+            key="lift_days",
+            help=_("People who left the same firm for the same firm, each within this many days of the one before."),
+        )
+    lifts = labels.localize(
+        cache.query(
+            "lift_outs",
+            **{
+                **filters.params(),
+                "window_days": window,
+                "firm_id": firm_id,
+                "with_subsidiaries": with_subs,
+                "limit": 200,
+            },
+        ),
+        ["origin", "destination"],
+    )
+    ui.lift_outs_dataframe(lifts, key=f"lift_outs_{firm_id}")
     st.markdown(_("**Funding rounds, investments and deals, in {currency}**").format(currency=filters.currency))
     rounds = cache.query("funding_rounds_filtered", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
     if rounds.empty:

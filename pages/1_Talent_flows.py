@@ -205,6 +205,23 @@ def talent_flows(filters: ui.Filters) -> None:
     if not boomerangs.empty:
         ui.downloads_ui("boomerangs", df=boomerangs)
 
+    st.subheader(_("Lift-outs: teams that moved together"))
+    with st.columns(3)[0]:  # a number: a third of the width is room enough
+        window = ui.url_int_input(
+            _("Within how many days"),
+            key="lift_days",
+            help=_(
+                "People who left the same firm for the same firm, each within this many days of the one before, "
+                "are one lift-out. A date known only to the month or the year counts as its first day."
+            ),
+        )
+    lifts = labels.localize(
+        cache.query("lift_outs", **{**p, "window_days": window, "firm_id": "", "limit": 200}), ["origin", "destination"]
+    )
+    ui.lift_outs_dataframe(lifts)
+    if not lifts.empty:
+        ui.downloads_ui("lift_outs", df=lifts)
+
     st.subheader(_("Where talent is trained and where it works"))
     edu = cache.query("education_flows", **p)
     if edu.empty:

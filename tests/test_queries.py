@@ -28,6 +28,7 @@ OVERRIDES = {
     "hidden_pay": {"min_certainty": "confirmed"},
     "hidden_rounds": {"min_certainty": "confirmed"},
     "mappings_list": {"header_key": ""},
+    "lift_outs": {"window_days": 90, "firm_id": "", "limit": 200},
 }
 
 

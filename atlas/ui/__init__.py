@@ -82,6 +82,7 @@ from atlas.ui.renderers import (  # noqa: F401
     dataframe,
     deals_dataframe,
     education_flows_dataframe,
+    lift_outs_dataframe,
     money_basis,
     moves_dataframe,
     pay_dataframe,

@@ -512,3 +512,44 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
                 n=f"{n_without:,}"
             )
         )
+
+
+def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
+    """Teams that moved together: origin, destination, the people, their dates and sources."""
+    if df.empty:
+        st.info(_("No two people under these filters left the same firm for the same firm within the window."))
+        return
+    n_found = int(df["n_found"].iloc[0])
+    listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
+    coarse = int((df["date_known_to"] != "day").sum())
+    note = (
+        " "
+        + _("{n} of them rest on dates known only to the month or the year: they count as its first day.").format(
+            n=f"{coarse:,}"
+        )
+        if coarse
+        else ""
+    )
+    st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
+    shown = with_links(
+        tables.readable(df, keep=("from_firm_id", "to_firm_id")),
+        ("origin", "from_firm_id", "firm"),
+        ("destination", "to_firm_id", "firm"),
+    )
+    dataframe(
+        shown,
+        column_order=["origin", "destination", "n_people", "first_on", "last_on", "people", "certainty", "sources"],
+        column_config={
+            "origin": profile_link_column(_("Left")),
+            "destination": profile_link_column(_("Joined")),
+            "n_people": st.column_config.NumberColumn(_("People"), format="%d"),
+            "people": st.column_config.TextColumn(_("Who"), width="large"),
+            "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
+            "last_on": _("Last move"),
+            "certainty": st.column_config.TextColumn(_("Certainty"), help=_("The least certain of its moves")),
+            "sources": st.column_config.TextColumn(_("Sources"), width="large"),
+        },
+        key=key,
+        hide_index=True,
+        width="stretch",
+    )
