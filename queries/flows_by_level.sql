@@ -24,10 +24,12 @@ inside as (
 ),
 
 pairs as (
-    -- groups are integer codes (flow_groups); an unknown origin or destination is -1
-    select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n, n_moves
+    -- groups are integer codes (flow_groups); an unknown origin or destination is -1. One row per
+    -- link (at firm level every_pair has one row per move): a group's largest flow is a link's total
+    select coalesce(src_n, -1) as s_n, coalesce(dst_n, -1) as d_n, sum(n_moves)::bigint as n_moves
     from every_pair
     where not inside_group(src_n, dst_n)
+    group by all
 ),
 
 top_src as (

@@ -171,3 +171,58 @@ def test_bulk_decisions_accept_clear_matches_above_a_score_and_reject_a_candidat
     resolve.accept(decisions, new_only=True)
     left = resolve.undecided(decisions)
     assert all(d.status == "review" and d.score < 95 for d in left)
+
+
+# --- flows among hundreds of groups --------------------------------------------------------------
+
+
+def test_among_hundreds_of_groups_the_diagram_draws_the_largest_flows_never_other_to_other(rw, tmp_path):
+    """Issue 33: 300 universities, 900 scattered moves (one each between random pairs) and three
+    real flows of 8, 6 and 5 moves: by total moves the top groups were a sliver and "Other" to
+    "Other" one grey block; the diagram now draws the three flows and says what it leaves out."""
+    import random
+
+    from atlas import load
+
+    rng = random.Random(5)
+    firms = [f"u{i:03d}" for i in range(300)]
+    people = [f"r{i:04d}" for i in range(1000)]
+    moves = []
+    for i in range(900):
+        a, b = rng.sample(firms, 2)
+        moves.append((f"s{i}", people[i], a, b))
+    n = 900
+    for src, dst, k in (("u001", "u002", 8), ("u010", "u020", 6), ("u100", "u200", 5)):
+        for _ in range(k):
+            moves.append((f"s{n}", people[n], src, dst))
+            n += 1
+    files = {
+        "firms": write(
+            tmp_path, "firms.csv", "firm_id,name,kind\n" + "".join(f"{f},Univ {f},university\n" for f in firms)
+        ),
+        "people": write(tmp_path, "people.csv", "person_id,name\n" + "".join(f"{p},Person {p}\n" for p in people[:n])),
+        "moves": write(
+            tmp_path,
+            "moves.csv",
+            "move_id,person_id,from_firm_id,to_firm_id,moved_on,move_type,source_id,certainty\n"
+            + "".join(
+                f"{m},{p},{a},{b},2024,joined,tmtpost-2023-tech-leaders-found-startups,reported\n"
+                for m, p, a, b in moves
+            ),
+        ),
+    }
+    done = load.load_files(rw, files, mode="append", uploader="test")
+    assert done.ok, done.problems[:3]
+    from tests.support import q
+
+    flows = q(rw, "flows_by_level", level="firm", top_n=12, min_count=1, start_year=2024, end_year=2024)
+    drawn = set(zip(flows.source, flows.target, strict=True))
+    for src, dst in (("Univ u001", "Univ u002"), ("Univ u010", "Univ u020"), ("Univ u100", "Univ u200")):
+        assert (src, dst) in drawn
+    assert ("Other origins", "Other destinations") not in drawn
+    other = int(flows.n_other_moves.iloc[0])
+    assert other > 700  # most scattered moves: counted, said, not drawn
+    # every move of the year is drawn or counted (the seed's 2024 moves beside these)
+    every = q(rw, "flows_by_level", level="firm", top_n=100_000, min_count=1, start_year=2024, end_year=2024)
+    assert every.n_other_moves.iloc[0] == 0 and every.n_moves.sum() >= len(moves)
+    assert flows.n_moves.sum() + other + flows.n_hidden_moves.iloc[0] == every.n_moves.sum()
