@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, labels, ui
+from atlas import cache, charts, labels, pages, ui
 from atlas.escape import md
 from atlas.i18n import N_, _, ngettext
 
@@ -215,12 +215,31 @@ def talent_flows(filters: ui.Filters) -> None:
                 "are one lift-out. A date known only to the month or the year counts as its first day."
             ),
         )
-    lifts = labels.localize(
-        cache.query("lift_outs", **{**p, "window_days": window, "firm_id": "", "limit": 200}), ["origin", "destination"]
+    counts = cache.query("table_counts")
+    n_moves = int(counts.loc[counts["table_name"] == "moves", "n_rows"].iloc[0])
+    years = filters.end_year - filters.start_year + 1
+    found_at_once = n_moves <= pages.LIFT_AUTO_MOVES or years <= pages.LIFT_AUTO_YEARS
+    asked = found_at_once or ui.linked(
+        st.toggle,
+        _("Find lift-outs"),
+        key="lifts",
+        help=_("Over millions of moves and many years, finding them takes seconds: they are found when asked."),
     )
-    ui.lift_outs_dataframe(lifts)
-    if not lifts.empty:
-        ui.downloads_ui("lift_outs", df=lifts)
+    if asked:
+        lifts = labels.localize(
+            cache.query("lift_outs", **{**p, "window_days": window, "firm_id": "", "limit": 200}),
+            ["origin", "destination"],
+        )
+        ui.lift_outs_dataframe(lifts)
+        if not lifts.empty:
+            ui.downloads_ui("lift_outs", df=lifts)
+    else:
+        st.caption(
+            _(
+                "Finding lift-outs reads all {n} moves of {years} years in date order: a few seconds. Switch on "
+                "“Find lift-outs”, or narrow the period to a single year to see them at once."
+            ).format(n=f"{n_moves:,}", years=years)
+        )
 
     st.subheader(_("Where talent is trained and where it works"))
     edu = cache.query("education_flows", **p)

@@ -69,7 +69,7 @@ def test_the_lift_outs_section_reads_its_window_from_the_link(seed_db_path, monk
     at.switch_page("pages/1_Talent_flows.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.number_input(key="lift_days").value == 400
-    lifts = next(d.value for d in at.dataframe if "n_people" in d.value.columns)
+    lifts = next(d.value for d in at.dataframe if "first_on" in d.value.columns)
     assert lifts.n_people.tolist() == [4, 2, 2, 2]
     assert any(c.value.startswith("4 lift-out(s) found.") for c in at.caption)
     # a bad window, on arrival: named in the page's notice, the default kept
@@ -79,3 +79,31 @@ def test_the_lift_outs_section_reads_its_window_from_the_link(seed_db_path, monk
     bad.switch_page("pages/1_Talent_flows.py").run()
     assert bad.number_input(key="lift_days").value == 90
     assert any("a whole number from 1 to 730" in plain(w.value) for w in bad.warning), [w.value for w in bad.warning]
+
+
+def test_over_millions_of_moves_and_many_years_lift_outs_are_found_when_asked(seed_db_path, monkeypatch):
+    """At 10M moves over the whole period the search takes 10 s: past a million moves and over more
+    than one year the section waits for the analyst's switch (kept in the link), and says why."""
+    from streamlit.testing.v1 import AppTest
+
+    from atlas import pages
+    from tests.support import ROOT
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    monkeypatch.setattr(pages, "LIFT_AUTO_MOVES", 10)  # the seed's 49 moves stand for millions
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/1_Talent_flows.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not any("first_on" in d.value.columns for d in at.dataframe)
+    assert any("Finding lift-outs reads all 49 moves of 27 years" in c.value for c in at.caption)
+    at.toggle(key="lifts").set_value(True).run()
+    lifts = next(d.value for d in at.dataframe if "first_on" in d.value.columns)
+    assert lifts.n_people.tolist() == [4, 2, 2, 2]
+    # a narrow period finds them at once
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    fresh.run()
+    fresh.switch_page("pages/1_Talent_flows.py").run()
+    fresh.slider(key="period").set_value((2025, 2025)).run()
+    assert not fresh.exception, [e.value for e in fresh.exception]
+    assert next(d.value for d in fresh.dataframe if "first_on" in d.value.columns).n_people.tolist() == [4]
