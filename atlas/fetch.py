@@ -23,6 +23,12 @@ def firm_picker_options(query_name: str, picked: list[str]) -> pd.DataFrame:
     return pd.concat([top, cache.query(query_name, limit=0, include=missing)], ignore_index=True)
 
 
+def rows_of(table: str) -> int:
+    """How many rows a table of the data model holds (the same count the Data page lists)."""
+    counts = cache.query("table_counts")
+    return int(counts.loc[counts["table_name"] == table, "n_rows"].iloc[0])
+
+
 def rounds_found(listed: pd.DataFrame, params: dict) -> int:
     """How many rounds the filters select: the listed ones, or (when the list is full) a count
     by a query of its own."""

@@ -56,7 +56,7 @@ class StagedFile:
     rows: int = 0
     path: Path | None = None  # the canonical copy, when it could be read
     header: list[str] = field(default_factory=list)  # its columns as the file names them
-    mapping: str = ""  # read through a column mapping: its name ("" for one not saved), else None
+    mapping: str = ""  # the name of the saved column mapping it was read through ("" for none or one not saved)
     mapped: bool = False  # read through a column mapping (atlas.mapping)
     raw_path: Path | None = None  # the canonical copy with the file's own columns (what a mapping reads)
 

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, labels, pages, ui
+from atlas import cache, charts, fetch, labels, pages, ui
 from atlas.escape import md
 from atlas.i18n import N_, _, ngettext
 
@@ -215,8 +215,7 @@ def talent_flows(filters: ui.Filters) -> None:
                 "are one lift-out. A date known only to the month or the year counts as its first day."
             ),
         )
-    counts = cache.query("table_counts")
-    n_moves = int(counts.loc[counts["table_name"] == "moves", "n_rows"].iloc[0])
+    n_moves = fetch.rows_of("moves")
     years = filters.end_year - filters.start_year + 1
     found_at_once = n_moves <= pages.LIFT_AUTO_MOVES or years <= pages.LIFT_AUTO_YEARS
     asked = found_at_once or ui.linked(

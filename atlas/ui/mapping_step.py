@@ -40,11 +40,10 @@ def chosen() -> dict[str, mapping.Mapping]:
 
 def forget(names: set[str]) -> None:
     """Drop the mappings of files no longer in the upload."""
-    for key in (SESSION, AUTO):
-        held = st.session_state.get(key)
-        if held:
-            for name in [n for n in held if n not in names]:
-                held.pop(name) if isinstance(held, dict) else held.discard(name)
+    mappings, auto = st.session_state.get(SESSION, {}), st.session_state.get(AUTO, set())
+    for name in [n for n in mappings if n not in names]:
+        del mappings[name]
+    auto.intersection_update(names)
 
 
 def waiting(staged, problems: list) -> bool:  # noqa: ANN001 - an upload.Upload, its problems

@@ -257,7 +257,11 @@ def _bulk_ui(decisions: list) -> None:
                 key="names_bulk_score_go",
                 disabled=not clear,
             ):
-                resolve.accept_above(cache.connection().cursor(), decisions, score)
+                cur = cache.connection().cursor()
+                try:
+                    resolve.accept_above(cur, decisions, score)
+                finally:
+                    cur.close()
                 st.rerun()
         with c:
             proposed: dict[tuple[str, str], list] = {}
