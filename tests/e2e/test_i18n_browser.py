@@ -41,6 +41,15 @@ def test_every_page_in_chinese_shows_only_chinese_ui_text(server, browser, store
     page = browser.new_page(viewport={"width": 1440, "height": 1200})
     page.goto(server.url + path + "?lang=zh")
     wait_for_app(page, ZH[title])
+    # the Data page's uploader writes its button and limit in English; the page's own style puts
+    # Chinese in their place once it is drawn: under load that can come after the text settled
+    page.wait_for_function(
+        """() => {
+            const zone = document.querySelector('[data-testid="stFileUploaderDropzone"]');
+            return !zone || !zone.innerText.includes('per file');
+        }""",
+        timeout=30000,
+    )
     text = _visible_text(page)
     left = {line: w for line in text.splitlines() if (w := english_left(line, stored))}
     assert left == {}
