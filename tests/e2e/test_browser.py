@@ -441,6 +441,8 @@ def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):
     # any firm can be compared, and its chips show names
     page.goto(server.url + "/Funding?compare=google&compare=meta")
     wait_for_app(page, "Funding")
+    # under load the page's text can hold still while the picker is still to come: wait for its chips
+    page.wait_for_function("() => document.querySelectorAll('[data-tag]').length >= 2", timeout=60000)
     chips = page.locator("[data-tag]").evaluate_all("els => els.map(e => e.getAttribute('aria-label'))")
     assert any("Google (谷歌)" in c for c in chips) and any("Meta (Facebook)" in c for c in chips), chips
     assert not any(c.strip() in ("google", "meta") for c in chips)
