@@ -76,6 +76,7 @@ ROUND_TYPES = Labels(
 STATUSES = Labels({"completed": N_("completed"), "terminated": N_("terminated"), "rumored": N_("rumored")})
 DEGREES = Labels({"bachelor": N_("bachelor's"), "master": N_("master's"), "phd": N_("PhD"), "other": N_("other")})
 CERTAINTIES = Labels({"confirmed": N_("confirmed"), "reported": N_("reported"), "rumor": N_("rumor")})
+PRECISIONS = Labels({"day": N_("the day"), "month": N_("the month"), "year": N_("the year")})
 MISSING = "—"  # how a missing value reads in every table
 
 BY_COLUMN = {
@@ -90,6 +91,7 @@ BY_COLUMN = {
     "round_type": ROUND_TYPES,
     "status": STATUSES,
     "degree": DEGREES,
+    "compared_to": PRECISIONS,  # money and talent: the precision a round and a move were compared at
 }
 
 # Words the queries write into their rows (queries/*.sql): English in the data, translated where shown.

@@ -153,6 +153,8 @@ LIFT_DAYS = 90  # people who left one firm for another this close together are o
 # this many moves or over a single year, else when the analyst asks (?lifts=1)
 LIFT_AUTO_MOVES = 1_000_000
 LIFT_AUTO_YEARS = 1
+MONEY_TALENT_MONTHS = 12  # the moves around a round: this many months either side
+MONEY_TALENT_ROUNDS = 500  # money and talent reads the moves around this many of the most recent rounds
 
 PAGES: tuple[Page, ...] = (
     Page("app.py", N_("Overview"), ":material/dashboard:"),
@@ -195,6 +197,7 @@ PAGES: tuple[Page, ...] = (
             Param("round_types", "many", [], ROUND_TYPES),
             Param("statuses", "many", [], ROUND_STATUSES),
             Param("compare", "many", [], data_default=True),
+            Param("mt_months", "int", MONEY_TALENT_MONTHS, lo=1, hi=60),
         ),
     ),
     Page(
@@ -207,6 +210,7 @@ PAGES: tuple[Page, ...] = (
             Param("firm", "one"),
             Param("subs", "bool", True),
             Param("lift_days", "int", LIFT_DAYS, lo=1, hi=730),
+            Param("mt_months", "int", MONEY_TALENT_MONTHS, lo=1, hi=60),
             _one("tab", PEOPLE_TABS),
         ),
     ),

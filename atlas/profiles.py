@@ -185,6 +185,8 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         ["origin", "destination"],
     )
     ui.lift_outs_dataframe(lifts, key=f"lift_outs_{firm_id}")
+    st.markdown(_("**Money and talent: who joined and left around its rounds**"))
+    ui.money_and_talent_ui(filters.params(), firm_id=firm_id, with_subsidiaries=with_subs)
     st.markdown(_("**Funding rounds, investments and deals, in {currency}**").format(currency=filters.currency))
     rounds = cache.query("funding_rounds_filtered", **{**filters.params(), "firm_id": firm_id, "limit": 1000})
     if rounds.empty:

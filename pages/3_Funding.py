@@ -110,6 +110,9 @@ def funding(filters: ui.Filters) -> None:
     if not deals.empty:
         ui.downloads_ui("deals", df=deals)
 
+    st.subheader(_("Money and talent: who joined and left around each round"))
+    ui.money_and_talent_ui(p)
+
     st.subheader(_("The rounds behind the view, in {currency}").format(currency=currency))
     ui.rounds_listed_caption(len(rounds), n_rounds)
     ui.rounds_dataframe(rounds, currency)

@@ -29,6 +29,9 @@ OVERRIDES = {
     "hidden_rounds": {"min_certainty": "confirmed"},
     "mappings_list": {"header_key": ""},
     "lift_outs": {"window_days": 90, "firm_id": "", "limit": 200},
+    "money_talent_rounds": {"months": 12, "limit": 500},
+    "money_talent_around": {"months": 12, "limit": 500},
+    "money_talent_by_kind": {"months": 12, "limit": 500},
 }
 
 

@@ -39,6 +39,7 @@ from atlas.charts.flows import (  # noqa: F401
     moves_over_time_chart,
     net_flow_chart,
 )
+from atlas.charts.insights import IN_OUT_COLORS, around_rounds_chart  # noqa: F401
 from atlas.charts.money import (  # noqa: F401
     _ZH_MONEY_LABEL,
     MONEY_AXIS,
