@@ -10,13 +10,12 @@
 select
     offset_months,
     direction,
-    count(*) as n_moves,
+    sum(n_moves)::bigint as n_moves,
     count(distinct round_id) as n_rounds,
-    count(*) filter (where compared_to = 'year') as n_by_year
-from round_moves(
+    coalesce(sum(n_moves) filter (where compared_to = 'year'), 0)::bigint as n_by_year
+from round_move_counts(
     $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency,
     $firm_id, $with_subsidiaries, $months, $limit
 )
-where direction is not null
 group by all
 order by offset_months, direction

@@ -5,19 +5,45 @@
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
 --         $countries (VARCHAR[], default []), $round_types (VARCHAR[], default []),
 --         $statuses (VARCHAR[], default []), $currency (VARCHAR), $months (INTEGER), $limit (INTEGER)
-select
-    kind,
-    count(distinct round_id) as n_rounds,
-    count(distinct firm_id) as n_firms,
-    count(*) filter (where direction = 'in' and relation = 'before') as in_before,
-    count(*) filter (where direction = 'in' and relation = 'same') as in_same,
-    count(*) filter (where direction = 'in' and relation = 'after') as in_after,
-    count(*) filter (where direction = 'out' and relation = 'before') as out_before,
-    count(*) filter (where direction = 'out' and relation = 'same') as out_same,
-    count(*) filter (where direction = 'out' and relation = 'after') as out_after
-from round_moves(
-    $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency,
-    '', false, $months, $limit
+with
+
+rounds as (
+    select round_id, firm_id, kind from money_rounds(
+        $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency, '', false, $limit
+    )
+),
+
+counts as (
+    select * from round_move_counts(
+        $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency,
+        '', false, $months, $limit
+    )
+),
+
+moved as (
+    select
+        (select kind from rounds as r where r.round_id = c.round_id) as kind,
+        sum(n_moves) filter (where direction = 'in' and relation = 'before') as in_before,
+        sum(n_moves) filter (where direction = 'in' and relation = 'same') as in_same,
+        sum(n_moves) filter (where direction = 'in' and relation = 'after') as in_after,
+        sum(n_moves) filter (where direction = 'out' and relation = 'before') as out_before,
+        sum(n_moves) filter (where direction = 'out' and relation = 'same') as out_same,
+        sum(n_moves) filter (where direction = 'out' and relation = 'after') as out_after
+    from counts as c
+    group by 1
 )
-group by kind
-order by n_rounds desc, kind
+
+select
+    r.kind,
+    count(*) as n_rounds,
+    count(distinct r.firm_id) as n_firms,
+    coalesce(any_value(m.in_before), 0)::bigint as in_before,
+    coalesce(any_value(m.in_same), 0)::bigint as in_same,
+    coalesce(any_value(m.in_after), 0)::bigint as in_after,
+    coalesce(any_value(m.out_before), 0)::bigint as out_before,
+    coalesce(any_value(m.out_same), 0)::bigint as out_same,
+    coalesce(any_value(m.out_after), 0)::bigint as out_after
+from rounds as r
+left join moved as m on m.kind = r.kind
+group by r.kind
+order by n_rounds desc, r.kind

@@ -1,17 +1,26 @@
 -- Money and talent, per round: one row per dated round or deal (the $limit most recent under the
 -- funding filters; with $firm_id, that firm's and, with $with_subsidiaries, its subsidiaries'),
--- with the people who joined and left its firm (the firm alone) within $months before and after
--- it, and in the same period when the dates are too coarse to order them (round_moves says how
--- they are compared). n_rounds: the dated rounds selected; n_undated: those without a date,
--- which cannot be compared.
+-- with the moves into and out of its firm (the firm alone) within $months before and after it,
+-- and in the same period when the dates are too coarse to order them (round_relation says how
+-- they are compared), and who joined and left: named for a round with at most $max_named such
+-- moves (a large firm's hundreds are counted, not listed). n_rounds: the dated rounds selected;
+-- n_undated: those without a date, which cannot be compared.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
 --         $countries (VARCHAR[], default []), $round_types (VARCHAR[], default []),
 --         $statuses (VARCHAR[], default []), $currency (VARCHAR), $firm_id (VARCHAR, default ''),
---         $with_subsidiaries (BOOLEAN, default false), $months (INTEGER), $limit (INTEGER)
+--         $with_subsidiaries (BOOLEAN, default false), $months (INTEGER), $limit (INTEGER),
+--         $max_named (INTEGER, default 20)
 with
 
-pairs as (
-    select * from round_moves(
+rounds as materialized (
+    select * from money_rounds(
+        $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency,
+        $firm_id, $with_subsidiaries, $limit
+    )
+),
+
+counts as materialized (
+    select * from round_move_counts(
         $start_year, $end_year, $min_certainty, $kinds, $countries, $round_types, $statuses, $currency,
         $firm_id, $with_subsidiaries, $months, $limit
     )
@@ -20,45 +29,70 @@ pairs as (
 per_round as (
     select
         round_id,
-        any_value(firm_id) as firm_id,
-        any_value(firm_label) as firm,
-        any_value(kind) as kind,
-        any_value(round_type) as round_type,
-        any_value(status) as status,
-        any_value(announced_on) as announced_date,
-        any_value(announced_on_precision) as announced_on_precision,
-        any_value(amount_converted) as amount_converted,
-        any_value(amount_qualifier) as amount_qualifier,
-        any_value(certainty) as certainty,
-        any_value(source_id) as source_id,
-        any_value(n_rounds) as n_rounds,
-        count(*) filter (where direction = 'in' and relation = 'before') as in_before,
-        count(*) filter (where direction = 'in' and relation = 'same') as in_same,
-        count(*) filter (where direction = 'in' and relation = 'after') as in_after,
-        count(*) filter (where direction = 'out' and relation = 'before') as out_before,
-        count(*) filter (where direction = 'out' and relation = 'same') as out_same,
-        count(*) filter (where direction = 'out' and relation = 'after') as out_after,
-        string_agg(distinct person_label, ', ' order by person_label) filter (where direction = 'in') as joined,
-        string_agg(distinct person_label, ', ' order by person_label) filter (where direction = 'out') as left_firm,
+        sum(n_moves) filter (where direction = 'in' and relation = 'before') as in_before,
+        sum(n_moves) filter (where direction = 'in' and relation = 'same') as in_same,
+        sum(n_moves) filter (where direction = 'in' and relation = 'after') as in_after,
+        sum(n_moves) filter (where direction = 'out' and relation = 'before') as out_before,
+        sum(n_moves) filter (where direction = 'out' and relation = 'same') as out_same,
+        sum(n_moves) filter (where direction = 'out' and relation = 'after') as out_after,
+        sum(n_moves) as n_moves,
         max(list_position(['day', 'month', 'year'], compared_to)) as coarsest
-    from pairs
+    from counts
     group by round_id
+),
+
+named_rounds as (
+    select r.round_id, r.firm_n, r.announced_on, r.announced_on_precision
+    from rounds as r
+    join per_round as c on c.round_id = r.round_id
+    where c.n_moves <= $max_named
+),
+
+named_moves as (
+    -- the moves of those rounds' firms, with their people, read only for them
+    select to_n as firm_n, 'in' as direction, moved_on, moved_on_precision, person_label
+    from move_facts
+    where to_n in (select firm_n from named_rounds) and moved_on is not null
+        and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
+    union all
+    select from_n, 'out', moved_on, moved_on_precision, person_label
+    from move_facts
+    where from_n in (select firm_n from named_rounds) and moved_on is not null
+        and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
+),
+
+names as (
+    select
+        r.round_id,
+        string_agg(distinct m.person_label, ', ' order by m.person_label) filter (where m.direction = 'in') as joined,
+        string_agg(distinct m.person_label, ', ' order by m.person_label) filter (where m.direction = 'out')
+            as left_firm
+    from named_rounds as r
+    join named_moves as m on m.firm_n = r.firm_n
+    where round_relation(
+        r.announced_on, m.moved_on, compared_precision(r.announced_on_precision, m.moved_on_precision), $months
+    ) is not null
+    group by r.round_id
 ),
 
 final as (
     select
-        r.firm,
+        r.firm_label as firm,
         r.round_type,
         r.status,
-        fmt_date(r.announced_date, r.announced_on_precision) as announced_on,
+        fmt_date(r.announced_on, r.announced_on_precision) as announced_on,
         r.amount_converted,
         r.amount_qualifier,
         $currency as display_currency,
-        r.in_before, r.in_same, r.in_after,
-        r.out_before, r.out_same, r.out_after,
-        r.joined,
-        r.left_firm,
-        ['day', 'month', 'year'][r.coarsest] as compared_to,
+        coalesce(c.in_before, 0) as in_before,
+        coalesce(c.in_same, 0) as in_same,
+        coalesce(c.in_after, 0) as in_after,
+        coalesce(c.out_before, 0) as out_before,
+        coalesce(c.out_same, 0) as out_same,
+        coalesce(c.out_after, 0) as out_after,
+        n.joined,
+        n.left_firm,
+        ['day', 'month', 'year'][c.coarsest] as compared_to,
         r.certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         r.kind,
@@ -75,8 +109,10 @@ final as (
                     where fl.firm_n in (select firm_n from firm_family($firm_id, $with_subsidiaries))
                 ))
         ) as n_undated,
-        r.announced_date
-    from per_round as r
+        r.announced_on as announced_date
+    from rounds as r
+    left join per_round as c on c.round_id = r.round_id
+    left join names as n on n.round_id = r.round_id
     join sources as s on s.source_id = r.source_id
 )
 

@@ -42,6 +42,7 @@ DEFAULTS = {
     "selected": "",
     "slug": "no-such-view",
     "version": 0,
+    "max_named": 20,
 }
 
 

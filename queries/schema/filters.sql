@@ -179,68 +179,79 @@ select
 from move_facts as m
 join sources as s on s.source_id = m.source_id;
 
--- Money and talent: the moves into and out of a round's firm (itself, not its subsidiaries)
--- within `months` before and after the round, one row per round and move, for the `lim` most
--- recent dated rounds the funding filters select (with `firm`, that firm's rounds, and its
--- subsidiaries' when with_subsidiaries). A round and a move are compared at the coarser of
--- their two precisions, each date as the first day of its day, month or year: equal there, the
+-- Money and talent. A round and a move are compared at the coarser of their two precisions
+-- (compared_precision), each date as the first day of its day, month or year: equal there, the
 -- move is in the same period as the round and their order is unknown ('same'); else it is
--- 'before' or 'after' when within the window. offset_months: the move's month less the round's.
--- A round with no move in its window is one row with no move (direction NULL).
-create or replace macro round_moves(start_year, end_year, min_certainty, kinds, countries, round_types, statuses,
-        display, firm, with_subsidiaries, months, lim) as table
+-- 'before' or 'after' when within `months` of the round, and NULL outside (round_relation).
+create or replace macro compared_precision(p1, p2) as
+    ['day', 'month', 'year'][greatest(list_position(['day', 'month', 'year'], p1), list_position(['day', 'month', 'year'], p2))];
+
+create or replace macro round_relation(round_on, move_on, precision, months) as
+    case
+        when date_trunc(precision, move_on) = date_trunc(precision, round_on) then 'same'
+        when date_trunc(precision, move_on) < date_trunc(precision, round_on)
+            and date_trunc(precision, move_on) >= date_trunc(precision, round_on) - to_months(months) then 'before'
+        when date_trunc(precision, move_on) > date_trunc(precision, round_on)
+            and date_trunc(precision, move_on) <= date_trunc(precision, round_on) + to_months(months) then 'after'
+    end;
+
+-- The rounds money and talent sets moves against: the `lim` most recent dated rounds and deals the
+-- funding filters select (with `firm`, that firm's, and its subsidiaries' when with_subsidiaries),
+-- each with its firm's code and kind; n_rounds: how many dated ones the filters select.
+create or replace macro money_rounds(start_year, end_year, min_certainty, kinds, countries, round_types, statuses,
+        display, firm, with_subsidiaries, lim) as table
+select
+    r.round_id, r.firm_id, fl.firm_n, fl.firm_label, fl.kind, r.round_type, r.status,
+    r.announced_on, r.announced_on_precision, r.amount_converted, r.amount_qualifier, r.certainty,
+    r.source_id, count(*) over () as n_rounds
+from selected_rounds(start_year, end_year, false, min_certainty, kinds, countries, round_types, statuses,
+    display) as r
+join firm_levels as fl on fl.firm_id = r.firm_id
+where r.announced_on is not null
+    and (firm = '' or fl.firm_n in (select firm_n from firm_family(firm, with_subsidiaries)))
+order by r.announced_on desc, r.round_id
+limit lim;
+
+-- The moves into and out of each of those rounds' firms (the firm itself, not its subsidiaries)
+-- within `months` of the round, at least min_certainty: one row per round, direction ('in' or
+-- 'out'), relation, month from the round (offset_months: the move's month less the round's, at
+-- the precision compared) and precision compared, with how many moves. The moves are read once,
+-- counted by firm and date, so a firm with a hundred thousand moves costs its dates, not its moves.
+create or replace macro round_move_counts(start_year, end_year, min_certainty, kinds, countries, round_types,
+        statuses, display, firm, with_subsidiaries, months, lim) as table
 with rounds as (
-    select
-        r.round_id, r.firm_id, fl.firm_n, fl.firm_label, fl.kind, r.round_type, r.status,
-        r.announced_on, r.announced_on_precision, r.amount_converted, r.amount_qualifier, r.certainty,
-        r.source_id, count(*) over () as n_rounds
-    from selected_rounds(start_year, end_year, false, min_certainty, kinds, countries, round_types, statuses,
-        display) as r
-    join firm_levels as fl on fl.firm_id = r.firm_id
-    where r.announced_on is not null
-        and (firm = '' or fl.firm_n in (select firm_n from firm_family(firm, with_subsidiaries)))
-    order by r.announced_on desc, r.round_id
-    limit lim
+    select * from money_rounds(start_year, end_year, min_certainty, kinds, countries, round_types, statuses,
+        display, firm, with_subsidiaries, lim)
 ),
 sides as (
-    select to_n as firm_n, 'in' as direction, moved_on, moved_on_precision, person_id, person_label,
-        person_name, source_id
+    select to_n as firm_n, 'in' as direction, moved_on, moved_on_precision, count(*) as n_moves
     from move_facts
     where to_n in (select firm_n from rounds) and moved_on is not null
         and certainty_level >= certainty_level(min_certainty) and from_n is distinct from to_n
+    group by all
     union all
-    select from_n, 'out', moved_on, moved_on_precision, person_id, person_label, person_name, source_id
+    select from_n, 'out', moved_on, moved_on_precision, count(*)
     from move_facts
     where from_n in (select firm_n from rounds) and moved_on is not null
         and certainty_level >= certainty_level(min_certainty) and from_n is distinct from to_n
+    group by all
 ),
 pairs as (
     select
-        r.*, s.direction, s.moved_on, s.person_id, s.person_label, s.person_name, s.source_id as move_source_id,
-        ['day', 'month', 'year'][greatest(
-            list_position(['day', 'month', 'year'], r.announced_on_precision),
-            list_position(['day', 'month', 'year'], s.moved_on_precision)
-        )] as compared_to
+        r.round_id, r.firm_id, r.kind, r.announced_on, s.direction, s.moved_on, s.n_moves,
+        compared_precision(r.announced_on_precision, s.moved_on_precision) as compared_to
     from rounds as r
-    left join sides as s
+    join sides as s
         on s.firm_n = r.firm_n
         -- a year either side of the window is room enough for dates truncated to their year
         and s.moved_on between r.announced_on - to_months(months + 12) and r.announced_on + to_months(months + 12)
-),
-placed as (
-    select *,
-        date_trunc(compared_to, announced_on) as round_t,
-        date_trunc(compared_to, moved_on) as move_t
-    from pairs
 )
-select *,
-    case when move_t = round_t then 'same' when move_t < round_t then 'before' else 'after' end as relation,
-    date_diff('month', round_t, move_t) as offset_months
-from placed
-where move_t between round_t - to_months(months) and round_t + to_months(months)
-union all by name
--- the rounds with no move in their window, once each
-select r.*
-from rounds as r
-anti join placed as p
-    on p.round_id = r.round_id and p.move_t between p.round_t - to_months(months) and p.round_t + to_months(months);
+select
+    round_id, firm_id, kind, direction,
+    round_relation(announced_on, moved_on, compared_to, months) as relation,
+    date_diff('month', date_trunc(compared_to, announced_on), date_trunc(compared_to, moved_on)) as offset_months,
+    compared_to,
+    sum(n_moves)::bigint as n_moves
+from pairs
+where round_relation(announced_on, moved_on, compared_to, months) is not null
+group by all;
