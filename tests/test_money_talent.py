@@ -135,3 +135,15 @@ def test_a_firms_profile_shows_the_moves_around_its_rounds(seed_db_path, monkeyp
     per_round = next(d.value for d in at.dataframe if "in_same" in d.value.columns and "joined" in d.value.columns)
     assert set(per_round.round_id) == {"inflection-microsoft-2024", "inflection-nvidia-2023"}
     assert per_round.set_index("round_id").loc["inflection-microsoft-2024", "left_firm"] == "Mustafa Suleyman"
+
+
+def test_a_round_with_more_moves_than_are_named_says_how_many(con):
+    # with at most one name, Mistral's two founders are counted, not listed; the renderer says so
+    from atlas.ui.insights import _unnamed_counted
+
+    df = q(con, "money_talent_rounds", **{**BASE, "max_named": 1}).set_index("round_id")
+    assert df.loc["mistral-seed-2023"].in_same == 2 and df.loc["mistral-seed-2023"].joined is None
+    assert df.loc["inflection-microsoft-2024"].left_firm == "Mustafa Suleyman"  # one move: named
+    shown = _unnamed_counted(df.reset_index()).set_index("round_id")
+    assert shown.loc["mistral-seed-2023"].joined == "2 people: too many to list here"
+    assert shown.loc["openai-microsoft-2023"].joined is None  # nothing around it: nothing said

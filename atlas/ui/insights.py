@@ -32,6 +32,17 @@ def _counts_config() -> dict:
     }
 
 
+def _unnamed_counted(rounds):
+    """Who joined and left, or for a round with more moves around it than the query names (a large
+    firm's hundreds), how many: never an empty cell beside a count."""
+    out = rounds.copy()
+    for col, prefix in (("joined", "in_"), ("left_firm", "out_")):
+        n = out[[f"{prefix}before", f"{prefix}same", f"{prefix}after"]].sum(axis=1)
+        unnamed = out[col].isna() & (n > 0)
+        out.loc[unnamed, col] = [_("{n} people: too many to list here").format(n=f"{int(k):,}") for k in n[unnamed]]
+    return out
+
+
 def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool = False) -> None:
     """The moves into and out of each round's firm in the months around the round: the window
     (kept in the link as ?mt_months=), an inflow chart aligned at the rounds' dates, the counts by
@@ -99,7 +110,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             width="stretch",
         )
     st.markdown(_("**Round by round**"))
-    shown = with_links(tables.deals_table(rounds), ("firm", "firm_id", "firm"))
+    shown = with_links(tables.deals_table(_unnamed_counted(rounds)), ("firm", "firm_id", "firm"))
     dataframe(
         shown,
         column_order=[
