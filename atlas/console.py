@@ -50,6 +50,8 @@ SNAPSHOT_TABLES: dict[str, str] = {
     "compensation": "select * from compensation",
     "funding_rounds": "select * from funding_rounds",
     "round_investors": "select * from round_investors",
+    "firm_events": "select * from firm_events",
+    "headcounts": "select * from headcounts",
     "education": "select * from education",
     "sources": "select * from sources",
     "aliases": "select * from aliases",

@@ -25,6 +25,10 @@ DEAL_ROLES = ("investor", "buyer", "partner")
 ROUND_STATUSES = ("completed", "terminated", "rumored")
 QUALIFIERS = ("exact", "at_least", "about")
 ENTITY_KINDS = ("person", "firm")
+# a firm's lineage: renamed (the same firm under a new id), merged into another, acquired whole
+# (these three make today's lineage count it as its successor), or acqui-hired (its people went
+# to the buyer under a deal; the firm goes on, and is counted as itself)
+LINEAGE_EVENTS = ("renamed", "merged_into", "acquired", "acquihire")
 
 
 @dataclass(frozen=True)
@@ -210,6 +214,31 @@ TABLES: tuple[Table, ...] = (
             Column("investor_id", "slug", True, ref="firms"),
             Column("is_lead", "bool"),
             Column("role", "enum", choices=DEAL_ROLES),
+        ),
+    ),
+    Table(
+        "firm_events",
+        ("event_id",),
+        (
+            Column("event_id", "slug", True),
+            Column("firm_id", "slug", True, ref="firms"),
+            Column("event_type", "enum", True, LINEAGE_EVENTS),
+            Column("successor_id", "slug", True, ref="firms"),
+            Column("happened_on", "date"),
+            Column("round_id", "slug", ref="funding_rounds"),
+            *_source(),
+            Column("note"),
+        ),
+    ),
+    Table(
+        "headcounts",
+        ("firm_id", "year"),
+        (
+            Column("firm_id", "slug", True, ref="firms"),
+            Column("year", "int", True),
+            Column("headcount", "int", True),
+            *_source(),
+            Column("note"),
         ),
     ),
 )

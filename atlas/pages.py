@@ -147,6 +147,9 @@ class Page:
         return "/" + self.script.split("/")[-1].removesuffix(".py").split("_", 1)[1]
 
 
+# how flows count a firm that was renamed, merged or acquired: as it stood at the time of each
+# move (the default), or as what it is today (atlas firm_events, queries/schema/filters.sql)
+LINEAGES = ("then", "today")
 LIFT_DAYS = 90  # people who left one firm for another this close together are one lift-out
 # lift-outs read every move under the filters in date order per route (at 10M generated moves:
 # 10.4 s over the whole period, 1.8 s over three years, 0.6 s over one): found on their own up to
@@ -173,6 +176,7 @@ PAGES: tuple[Page, ...] = (
             _one("boom", ("parent", "firm")),
             Param("lift_days", "int", LIFT_DAYS, lo=1, hi=730),
             Param("lifts", "bool", False),
+            _one("lineage", LINEAGES),
             _one("img", ("PNG", "SVG")),
             Param("cell", "text", "", max_len=20),
         ),

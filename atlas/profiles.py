@@ -125,6 +125,9 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
             )
         )
 
+    st.markdown(_("**Lineage: renames, mergers, acquisitions and acqui-hires**"))
+    ui.lineage_dataframe(cache.query("firm_lineage", firm_id=firm_id), key=f"lineage_{firm_id}")
+
     with_subs = ui.linked(
         st.toggle,
         _("Count its subsidiaries too"),
@@ -153,6 +156,8 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
     if not over_time.empty:
         ui.altair_chart(ui.plot(charts.firm_flow_over_time_chart, over_time), width="stretch", height=360)
 
+    st.markdown(_("**Gained and lost per 100 staff**"))
+    ui.rates_ui(filters.params(), firm_id=firm_id)
     st.markdown(_("**Moves in and out**"))
     ui.moves_dataframe(
         cache.query(

@@ -51,7 +51,8 @@ def _every_year() -> None:
 )
 def talent_flows(filters: ui.Filters) -> None:
     view = ui.flow_controls_ui(cache.query("firm_countries")["country"].tolist())
-    p = {**filters.params(), **view.params()}
+    lineage = ui.lineage_ui()
+    p = {**filters.params(), **view.params(), "lineage": lineage}
     level_name = ui.LEVEL_NAMES[view.level]
     level_word = ui.LEVEL_WORDS[view.level]
     MOVE_NOUNS = (N_("move"), N_("moves"))
@@ -239,6 +240,9 @@ def talent_flows(filters: ui.Filters) -> None:
                 "“Find lift-outs”, or narrow the period to a single year to see them at once."
             ).format(n=f"{n_moves:,}", years=years)
         )
+
+    st.subheader(_("Gained and lost per 100 staff"))
+    ui.rates_ui(p)
 
     st.subheader(_("Where talent is trained and where it works"))
     edu = cache.query("education_flows", **p)

@@ -4,7 +4,8 @@
 -- 20 by name, then how many more); the 25 largest counterparts in each direction.
 -- Params: $level (VARCHAR), $focus (VARCHAR: the group key), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
---         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default '')
+--         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
+--         $lineage (VARCHAR, default 'then': 'today' counts a renamed, merged or acquired firm as its successor)
 with
 
 groups as (
@@ -17,7 +18,7 @@ focus as (
 
 ends as (
     select src_n, dst_n, person_label, moved_on, moved_on_precision
-    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search, lineage := $lineage)
     where not inside_group(src_n, dst_n)
         and (src_n = (select group_n from focus) or dst_n = (select group_n from focus))
 ),

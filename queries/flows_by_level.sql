@@ -10,12 +10,13 @@
 -- Params: $level (VARCHAR: firm, parent, kind, country), $start_year (INTEGER),
 --         $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
---         $top_n (INTEGER), $min_count (INTEGER)
+--         $top_n (INTEGER), $min_count (INTEGER),
+--         $lineage (VARCHAR, default 'then': 'today' counts a renamed, merged or acquired firm as its successor)
 with
 
 every_pair as (
     select src_n, dst_n, n_moves
-    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search, lineage := $lineage)
 ),
 
 inside as (
@@ -61,7 +62,7 @@ names as (
     select f.s_n, f.d_n, string_agg(distinct f.person_label, ', ' order by f.person_label) as names
     from (
         select e.person_label, coalesce(ts.s_n, -2) as s_n, coalesce(td.d_n, -2) as d_n
-        from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search) as e
+        from flow_ends($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search, lineage := $lineage) as e
         left join top_src as ts on ts.s_n = coalesce(e.src_n, -1)
         left join top_dst as td on td.d_n = coalesce(e.dst_n, -1)
         where not inside_group(e.src_n, e.dst_n)

@@ -4,12 +4,13 @@
 -- fewer than $min_count moves in and out, which charts grey out.
 -- Params: $level (VARCHAR), $start_year (INTEGER), $end_year (INTEGER),
 --         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
---         $countries (VARCHAR[], default []), $search (VARCHAR, default ''), $top_n (INTEGER), $min_count (INTEGER)
+--         $countries (VARCHAR[], default []), $search (VARCHAR, default ''), $top_n (INTEGER), $min_count (INTEGER),
+--         $lineage (VARCHAR, default 'then': 'today' counts a renamed, merged or acquired firm as its successor)
 with
 
 ends as (
     select src_n, dst_n, n_moves
-    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search)
+    from flow_pairs($level, $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search, lineage := $lineage)
     where not inside_group(src_n, dst_n)
 ),
 

@@ -12,6 +12,8 @@ final as (
     union all select 6, 'compensation', count(*) from compensation
     union all select 7, 'funding_rounds', count(*) from funding_rounds
     union all select 8, 'round_investors', count(*) from round_investors
+    union all select 8.3, 'firm_events', count(*) from firm_events
+    union all select 8.6, 'headcounts', count(*) from headcounts
     union all select 9, 'fx_rates', count(*) from fx_rates
     union all select 10, 'cpi', count(*) from cpi
 )

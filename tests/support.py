@@ -43,6 +43,7 @@ DEFAULTS = {
     "slug": "no-such-view",
     "version": 0,
     "max_named": 20,
+    "lineage": "then",
 }
 
 

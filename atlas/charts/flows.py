@@ -394,6 +394,8 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
             x=alt.X("start:T", title=_("Year"), axis=alt.Axis(format=year_format(), tickCount="year")),
             x2="end:T",
             y=alt.Y("value:Q", title=_("People out (below) and in (above)"), axis=alt.Axis(tickMinStep=1, format="d")),
+            # a bar spanning a year on x needs its base on y too, or it is drawn as a flat line
+            y2=alt.datum(0),
             color=alt.Color(
                 "direction:N",
                 title=_("Direction"),

@@ -159,7 +159,8 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                 axis=money_axis(),
             ),
             x2="bin_high:Q",
-            y=alt.Y("n_figures:Q", title=_("Figures (n)")),
+            y=alt.Y("n_figures:Q", title=_("Figures (n)"), axis=alt.Axis(tickMinStep=1, format="d")),
+            y2=alt.datum(0),  # a bar spanning its bin on x needs its base on y, or it is drawn as a flat line
             color=_kind_color(present=df["kind"]),
             row=alt.Row("row:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[

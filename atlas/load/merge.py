@@ -30,6 +30,9 @@ REFERENCES = {
         ("round_investors", "investor_id"),
         ("education", "institution_id"),
         ("firms", "parent_id"),
+        ("firm_events", "firm_id"),
+        ("firm_events", "successor_id"),
+        ("headcounts", "firm_id"),
     ),
 }
 ENTITY = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}

@@ -69,7 +69,7 @@ from atlas.ui.frame import (  # noqa: F401
     menu_ui,
     page_frame,
 )
-from atlas.ui.insights import money_and_talent_ui  # noqa: F401
+from atlas.ui.insights import lineage_dataframe, lineage_ui, money_and_talent_ui, rates_ui  # noqa: F401
 from atlas.ui.plots import (  # noqa: F401
     Plot,
     altair_chart,

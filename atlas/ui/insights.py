@@ -1,5 +1,6 @@
 """What only talent and money together show: the moves around each funding round (money and
-talent), drawn on the Funding page and on a firm's profile. The page passes its filters; this
+talent), drawn on the Funding page and on a firm's profile; and a firm's lineage (how the flows
+count a renamed, merged or acquired firm, and its events on its profile). The page passes its filters; this
 module fetches through `atlas.cache` and draws the window control, the aligned chart and the tables."""
 
 from __future__ import annotations
@@ -7,9 +8,11 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas import cache, charts, pages, tables
-from atlas.i18n import _
+from atlas.i18n import N_, _
+from atlas.labels import Labels
+from atlas.money import format_amount
 from atlas.ui.downloads import downloads_ui
-from atlas.ui.filters import url_int_input
+from atlas.ui.filters import coded_choice, url_int_input
 from atlas.ui.plots import altair_chart, plot
 from atlas.ui.renderers import certainty_column, dataframe, money_basis, profile_link_column, with_links
 
@@ -146,3 +149,188 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
         width="stretch",
     )
     downloads_ui("money_talent_rounds", df=rounds)
+
+
+LINEAGE_WORDS = Labels({"then": N_("as they stood at the time"), "today": N_("on today's lineage")})
+EVENT_WORDS = Labels(
+    {
+        "renamed": N_("renamed"),
+        "merged_into": N_("merged into"),
+        "acquired": N_("acquired by"),
+        "acquihire": N_("acqui-hired by"),
+    }
+)
+
+
+def lineage_ui() -> str:
+    """How the flows count a renamed, merged or acquired firm (kept in the link as ?lineage=), and a
+    caption that says which, naming the firms today's lineage counts as another."""
+    lineage = coded_choice(
+        st.radio,
+        _("Count firms"),
+        pages.LINEAGES,
+        LINEAGE_WORDS,
+        key="lineage",
+        horizontal=True,
+        help=_(
+            "As they stood: each move counts at the firm it names. Today's lineage: a firm renamed, merged into "
+            "another or acquired whole counts as what it is today. An acqui-hired firm goes on, and counts as itself."
+        ),
+    )
+    events = cache.query("firm_lineage")
+    moved = events[events["counted_as_successor"]]
+    if lineage == "today":
+        if moved.empty:
+            st.caption(_("No rename, merger or acquisition is on record: today's lineage counts every firm as itself."))
+        else:
+            pairs = [_("{a} as {b}").format(a=r.firm, b=r.successor) for r in moved.head(8).itertuples()]
+            more = _(" and {n} more").format(n=f"{len(moved) - 8:,}") if len(moved) > 8 else ""
+            st.caption(
+                _("Counted on today's lineage: {pairs}{more}. Acqui-hired firms still count as themselves.").format(
+                    pairs="; ".join(pairs), more=more
+                )
+            )
+    else:
+        st.caption(
+            _(
+                "Counted as the firms stood at the time of each move; {n} lineage event(s) on record (see a firm's "
+                "profile)."
+            ).format(n=f"{len(events):,}")
+        )
+    return lineage
+
+
+def _deal_text(amount, currency, qualifier, round_id) -> str | None:
+    """The deal an event came with, as reported: its amount, 'amount not reported', or nothing."""
+    if isinstance(amount, float) and amount == amount:
+        return format_amount(amount, None, currency, qualifier)
+    return _("amount not reported") if isinstance(round_id, str) else None
+
+
+def lineage_dataframe(df, key: str) -> None:
+    """A firm's renames, mergers, acquisitions and acqui-hires, with the deal and people they came with."""
+    if df.empty:
+        st.caption(_("No rename, merger, acquisition or acqui-hire of this firm is on record."))
+        return
+    shown = df.assign(
+        event_type=df["event_type"].map(lambda v: EVENT_WORDS.get(v, v)),
+        deal=[
+            format_amount(a, None, c, q)
+            if isinstance(a, float) and a == a
+            else (_("amount not reported") if r else None)
+            for a, c, q, r in zip(df["amount"], df["currency"], df["amount_qualifier"], df["round_id"], strict=True)
+        ],
+        counted_as_successor=df["counted_as_successor"].map(lambda v: _("as its successor") if v else _("as itself")),
+    )
+    dataframe(
+        with_links(shown, ("firm", "firm_id", "firm"), ("successor", "successor_id", "firm")),
+        column_order=[
+            "firm",
+            "event_type",
+            "successor",
+            "happened_on",
+            "deal",
+            "people",
+            "counted_as_successor",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "firm": profile_link_column(_("Firm")),
+            "event_type": _("Event"),
+            "successor": profile_link_column(_("Into")),
+            "happened_on": _("When"),
+            "deal": st.column_config.TextColumn(_("Deal"), help=_("The amount of the deal it came with, as reported")),
+            "people": st.column_config.TextColumn(_("People the deal brought")),
+            "counted_as_successor": st.column_config.TextColumn(
+                _("Today's lineage counts it"), help=_("How flows on today's lineage count the firm before")
+            ),
+            "certainty": certainty_column(),
+            "source": _("Source"),
+            "note": _("Note"),
+        },
+        key=key,
+        hide_index=True,
+        width="stretch",
+    )
+
+
+FEW_MOVES = 5  # a rate or share resting on fewer moves than this is marked: an anecdote, not a rate
+
+
+def rates_ui(p: dict, *, firm_id: str = "") -> None:
+    """People gained and lost per 100 staff per year where a headcount is on record (the shared
+    period and certainty), each rate marked when it rests on fewer than FEW_MOVES moves."""
+    rates = cache.query(
+        "firm_rates",
+        start_year=p["start_year"],
+        end_year=p["end_year"],
+        min_certainty=p["min_certainty"],
+        firm_id=firm_id,
+    )
+    if rates.empty:
+        st.caption(
+            _("No headcount of this firm is on record in the period: its moves are counts only.")
+            if firm_id
+            else _("No headcount is on record in the period: moves are counts only.")
+        )
+        return
+
+    def marked(values, few):
+        return [f"{v:.1f} ⚠" if f else f"{v:.1f}" for v, f in zip(values, few, strict=True)]
+
+    shown = rates.assign(
+        gained_per_100=marked(rates["gained_per_100"], rates["few_gained"]),
+        lost_per_100=marked(rates["lost_per_100"], rates["few_lost"]),
+    )
+    n_few = int((rates["few_gained"] | rates["few_lost"]).sum())
+    st.caption(
+        _(
+            "Per 100 staff: the year's moves into (or out of) the firm alone, divided by its headcount that year "
+            "as its source gives it. Firms with no headcount on record show counts only."
+        )
+        + (
+            " "
+            + _("⚠ {n} rate(s) rest on fewer than {k} moves: read them as anecdotes, not rates.").format(
+                n=f"{n_few:,}", k=FEW_MOVES
+            )
+            if n_few
+            else ""
+        )
+    )
+    dataframe(
+        with_links(shown, ("firm", "firm_id", "firm")),
+        column_order=[
+            "firm",
+            "year",
+            "headcount",
+            "gained",
+            "lost",
+            "gained_per_100",
+            "lost_per_100",
+            "certainty",
+            "source",
+            "note",
+        ],
+        column_config={
+            "firm": profile_link_column(_("Firm")),
+            "year": st.column_config.NumberColumn(_("Year"), format="%d"),
+            "headcount": st.column_config.NumberColumn(_("Headcount"), format="%d"),
+            "gained": st.column_config.NumberColumn(_("Gained (n)"), format="%d"),
+            "lost": st.column_config.NumberColumn(_("Lost (n)"), format="%d"),
+            "gained_per_100": st.column_config.TextColumn(
+                _("Gained per 100 staff"), help=_("⚠: fewer than 5 moves behind it")
+            ),
+            "lost_per_100": st.column_config.TextColumn(
+                _("Lost per 100 staff"), help=_("⚠: fewer than 5 moves behind it")
+            ),
+            "certainty": certainty_column(_("Headcount's certainty")),
+            "source": _("Headcount's source"),
+            "note": _("Note"),
+        },
+        key=f"rates_{firm_id or 'all'}",
+        hide_index=True,
+        width="stretch",
+    )
+    downloads_ui("rates", df=rates)

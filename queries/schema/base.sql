@@ -129,6 +129,36 @@ create table if not exists round_investors (
     role        varchar check (role in ('investor', 'buyer', 'partner'))
 );
 
+-- A firm's lineage as dated events: renamed (the same firm under a new id), merged into another,
+-- acquired whole, or acqui-hired (its people joined the buyer under a deal, round_id; the firm
+-- goes on). Flows counted on today's lineage count a renamed, merged or acquired firm as its
+-- successor (firm_successors); as the firms stood at the time, as the move named it.
+create table if not exists firm_events (
+    event_id              varchar not null check (regexp_full_match(event_id, '[a-z0-9][a-z0-9._-]*')),
+    firm_id               varchar not null,
+    event_type            varchar not null check (event_type in ('renamed', 'merged_into', 'acquired', 'acquihire')),
+    successor_id          varchar not null,
+    happened_on           date,
+    happened_on_precision varchar check (happened_on_precision in ('year', 'month', 'day')),
+    round_id              varchar,
+    source_id             varchar not null,
+    certainty             varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    note                  varchar,
+    check (firm_id <> successor_id),
+    check ((happened_on is null) = (happened_on_precision is null))
+);
+
+-- How many people a firm had in a year, as a source gives it: the denominator of the rates
+-- (people gained and lost per 100 staff per year).
+create table if not exists headcounts (
+    firm_id    varchar not null,
+    year       integer not null check (year between 1900 and 2100),
+    headcount  integer not null check (headcount > 0),
+    source_id  varchar not null,
+    certainty  varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    note       varchar
+);
+
 -- Other spellings of a person's or firm's name (Traditional script, another order, a company
 -- suffix, a variant the articles use): uploads and searches by name match them. `origin` says
 -- where one came from: seed, upload N (an analyst confirmed it in a review), merge N.

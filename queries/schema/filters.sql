@@ -23,10 +23,34 @@ from move_facts as m
 where move_in_view(m.moved_on, m.year, m.certainty_level, m.from_kind, m.to_kind, m.from_country, m.to_country,
     m.search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search);
 
+-- Today's lineage: each firm that was renamed, merged into another or acquired whole, with the
+-- firm it is today (following a chain of such events) as the integer codes of every flow level.
+-- A firm with no such event is itself today and is not listed; an acqui-hire leaves the firm itself.
+create or replace view firm_successors as
+with recursive chain(firm_id, successor_id, depth) as (
+    select firm_id, successor_id, 1 from firm_events where event_type in ('renamed', 'merged_into', 'acquired')
+    union all
+    select c.firm_id, e.successor_id, c.depth + 1
+    from chain as c
+    join firm_events as e on e.firm_id = c.successor_id and e.event_type in ('renamed', 'merged_into', 'acquired')
+    where c.depth < 20
+),
+today as (
+    select firm_id, arg_max(successor_id, depth) as today_id from chain group by firm_id
+)
+select
+    a.firm_n, a.firm_id, a.firm_label,
+    b.firm_n as today_n, b.root_n as today_root_n, b.kind_n as today_kind_n, b.country_n as today_country_n,
+    b.firm_id as today_id, b.firm_label as today_label
+from today as t
+join firm_levels as a on a.firm_id = t.firm_id
+join firm_levels as b on b.firm_id = t.today_id;
+
 -- The selected moves with both ends as the integer code of their group at one flow level
 -- (see firm_levels and flow_groups). An unknown origin, or a departure with no known
 -- destination, has a NULL code.
-create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search,
+        lineage := 'then') as table
 select
     s.move_id,
     s.person_id,
@@ -39,7 +63,28 @@ select
     s.career_seq,
     level_n(level, s.from_n, s.from_root_n, s.from_kind_n, s.from_country_n) as src_n,
     level_n(level, s.to_n, s.to_root_n, s.to_kind_n, s.to_country_n) as dst_n
-from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s;
+from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s
+where lineage <> 'today'
+union all
+-- on today's lineage, a renamed, merged or acquired firm at either end counts as its successor
+select
+    s.move_id,
+    s.person_id,
+    s.person_label,
+    s.move_type,
+    s.moved_on,
+    s.moved_on_precision,
+    s.from_firm_id,
+    s.to_firm_id,
+    s.career_seq,
+    level_n(level, coalesce(a.today_n, s.from_n), coalesce(a.today_root_n, s.from_root_n),
+        coalesce(a.today_kind_n, s.from_kind_n), coalesce(a.today_country_n, s.from_country_n)) as src_n,
+    level_n(level, coalesce(b.today_n, s.to_n), coalesce(b.today_root_n, s.to_root_n),
+        coalesce(b.today_kind_n, s.to_kind_n), coalesce(b.today_country_n, s.to_country_n)) as dst_n
+from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s
+left join firm_successors as a on a.firm_n = s.from_n
+left join firm_successors as b on b.firm_n = s.to_n
+where lineage = 'today';
 
 -- The selected moves as (origin group, destination group, n_moves) at one flow level, for
 -- the queries to add up: from the pre-counted flow_cells at the kind and country levels when
@@ -48,13 +93,14 @@ from selected_moves(start_year, end_year, include_undated, min_certainty, kinds,
 -- moves: grouping them first doubled the time at 10M). The same sums either way
 -- (tests/test_flow_cells.py). Only one branch reads anything: the other's guard is
 -- false for the whole query.
-create or replace macro flow_pairs(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
+create or replace macro flow_pairs(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search,
+        lineage := 'then') as table
 select
     level_n(level, null, null, c.from_kind_n, c.from_country_n) as src_n,
     level_n(level, null, null, c.to_kind_n, c.to_country_n) as dst_n,
     sum(c.n_moves)::bigint as n_moves
 from flow_cells as c
-where level in ('kind', 'country') and search = ''
+where level in ('kind', 'country') and search = '' and lineage <> 'today'
     and (case when c.year is null then include_undated else c.year between start_year and end_year end)
     and c.certainty_level >= certainty_level(min_certainty)
     and (len(kinds) = 0 or list_contains(kinds, c.from_kind) or list_contains(kinds, c.to_kind))
@@ -62,8 +108,8 @@ where level in ('kind', 'country') and search = ''
 group by all
 union all
 select src_n, dst_n, 1::bigint as n_moves
-from flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search)
-where not (level in ('kind', 'country') and search = '');
+from flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search, lineage := lineage)
+where not (level in ('kind', 'country') and search = '' and lineage <> 'today');
 
 -- The pay figures the filters select, each with its low, midpoint and high converted by
 -- fx_factors; every pay query reads this, so the filters mean the same everywhere.
