@@ -12,7 +12,8 @@ def test_inflections_co_founder_to_microsoft_is_an_acqui_hire_linked_to_its_deal
     events = q(con, "firm_lineage", firm_id="inflection-ai")
     assert len(events) == 1
     e = events.iloc[0]
-    assert (e.firm_id, e.event_type, e.successor_id, e.happened_on) == ("inflection-ai", "acquihire", "microsoft", "2024")
+    assert (e.firm_id, e.event_type, e.successor_id) == ("inflection-ai", "acquihire", "microsoft")
+    assert e.happened_on == "2024"
     assert e.round_id == "inflection-microsoft-2024" and e.amount == 650_000_000 and e.currency == "USD"
     assert e.people == "Mustafa Suleyman"
     assert not e.counted_as_successor  # Inflection AI goes on: today's lineage counts it as itself
@@ -108,7 +109,8 @@ def test_the_flows_page_says_which_lineage_and_reads_it_from_the_link(seed_db_pa
     bad.switch_page("pages/1_Talent_flows.py").run()
     assert bad.radio(key="lineage").value == "then"
     assert any("lineage" in plain(w.value) for w in bad.warning), [w.value for w in bad.warning]
-    assert any("Counted as the firms stood at the time of each move; 2 lineage event(s)" in c.value for c in bad.caption)
+    stood = "Counted as the firms stood at the time of each move; 2 lineage event(s)"
+    assert any(stood in c.value for c in bad.caption)
 
 
 def test_a_firms_profile_shows_its_lineage_and_rates(seed_db_path, monkeypatch):
