@@ -58,6 +58,9 @@ def overview(filters: ui.Filters) -> None:
     ui.rounds_dataframe(largest_rounds, filters.currency)
     ui.downloads_ui("largest_rounds", df=largest_rounds)
 
+    st.subheader(_("Watchlist"))
+    ui.watchlist_ui()
+
     st.subheader(_("Saved views"))
     saved = cache.query_fresh("saved_views_list")
     if saved.empty:

@@ -160,7 +160,7 @@ MONEY_TALENT_MONTHS = 12  # the moves around a round: this many months either si
 MONEY_TALENT_ROUNDS = 500  # money and talent reads the moves around this many of the most recent rounds
 
 PAGES: tuple[Page, ...] = (
-    Page("app.py", N_("Overview"), ":material/dashboard:"),
+    Page("app.py", N_("Overview"), ":material/dashboard:", (Param("watch", "text", "", max_len=12),)),
     Page(
         "pages/1_Talent_flows.py",
         N_("Talent flows"),

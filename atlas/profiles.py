@@ -23,6 +23,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
         return
     h = head.iloc[0]
     st.header(md(h.person), anchor=False)
+    ui.follow_ui("person", person_id)
     bits = [
         b
         for b in (
@@ -111,6 +112,7 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         return
     h = head.iloc[0]
     st.header(md(h.firm), anchor=False)
+    ui.follow_ui("firm", firm_id)
     facts = [md(labels.FIRM_KINDS.get(h.kind, h.kind)), md(h.country or _("country unknown"))]
     if h.founded_on:
         facts.append(md(_("founded {founded_on}").format(founded_on=h.founded_on)))

@@ -22,7 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
 
 # Statements that write: run by the loader or the saved views, not by pages.
-WRITE_QUERIES = {"save_view", "delete_view", "save_mapping"}
+WRITE_QUERIES = {
+    "save_view",
+    "delete_view",
+    "save_mapping",
+    "watch_create",
+    "watch_follow",
+    "watch_unfollow",
+    "watch_seen",
+}
 
 _NAME = re.compile(r"[a-z0-9_]+")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")

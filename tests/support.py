@@ -44,6 +44,8 @@ DEFAULTS = {
     "version": 0,
     "max_named": 20,
     "lineage": "then",
+    "list_id": "",
+    "owner": "",
 }
 
 

@@ -34,6 +34,7 @@ LAYERS = [
         "atlas.upload",
         "atlas.audit",
         "atlas.views",
+        "atlas.watch",
         "atlas.generate",
         "atlas.export",
         "atlas.charts",

@@ -108,3 +108,4 @@ from atlas.ui.sql_console import (  # noqa: F401
     console_ui,
     download_ui,
 )
+from atlas.ui.watch_ui import follow_ui, watchlist_ui  # noqa: F401

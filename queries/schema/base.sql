@@ -193,6 +193,25 @@ create table if not exists saved_views (
     saved_by_email varchar
 );
 
+-- Watchlists (the app's own records): the people and firms an analyst follows, one list per owner
+-- (team mode: the signed-in e-mail, lowercased; local mode: 'local'), with the data version they
+-- last looked at (the Overview shows what changed since). A list is opened by its own link,
+-- ?watch=<list_id>: a random id, never the owner's address.
+create table if not exists watch_lists (
+    list_id      varchar primary key check (regexp_full_match(list_id, '[a-z0-9]{12}')),
+    owner        varchar not null unique check (length(owner) between 1 and 320),
+    seen_version integer not null,
+    seen_at      timestamp not null default current_timestamp
+);
+
+create table if not exists watch_items (
+    list_id     varchar not null,
+    entity_kind varchar not null check (entity_kind in ('person', 'firm')),
+    entity_id   varchar not null,
+    added_at    timestamp not null default current_timestamp,
+    primary key (list_id, entity_kind, entity_id)
+);
+
 -- Column mappings: how the columns of another tool's export read as ours (atlas.mapping), saved
 -- by name on the Data page or given to `python -m atlas load --mapping NAME`.
 create table if not exists column_mappings (
