@@ -83,7 +83,7 @@ def test_in_the_app_a_follow_then_a_load_shows_on_the_overview_once(seed_db_path
     assert next(b for b in at.button if b.key == "follow_firm_reka").label == "Following: stop"
     at.switch_page("app.py").run()
     texts = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
-    assert "Following 0 people and 1 firms" in texts and "Reka AI" in texts
+    assert "Following 0 person(s) and 1 firm(s)" in texts and "Reka AI" in texts
     assert "Nothing new since your last visit (data version 1)" in texts
     list_id = watch.LIST_ID.search(texts.split("?watch=")[1]).group(0)
 

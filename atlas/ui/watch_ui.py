@@ -110,7 +110,7 @@ def watchlist_ui() -> None:
     items = cache.query_fresh("watch_items", list_id=list_id)
     n_people = int((items["entity_kind"] == "person").sum())
     st.markdown(
-        _("Following {people} people and {firms} firms: {names}").format(
+        _("Following {people} person(s) and {firms} firm(s): {names}").format(
             people=n_people,
             firms=len(items) - n_people,
             names=", ".join(
