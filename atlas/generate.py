@@ -194,6 +194,31 @@ def generate(out: Path, sizes: Sizes, seed: int = 1) -> dict[str, int]:
             )
             -- the same seed must give the same file: fix which duplicate is kept, and the order
             order by round_id, investor_id, is_lead desc""",
+        # One firm in a hundred (past the big ones) merged into or acquired by a big firm: today's
+        # lineage then counts it as that firm.
+        "firm_events": """
+            select 'event-' || i as event_id, 'firm-' || i as firm_id,
+                pick(i, 90, ['merged_into', 'acquired', 'acquihire', 'renamed']) as event_type,
+                'firm-' || floor(u(i, 91) * $n_big)::bigint as successor_id,
+                pdate(2012 + floor(u(i, 92) * 14)::integer, 1 + floor(u(i, 93) * 12)::integer, 1, 'month')
+                    as happened_on,
+                null as round_id,
+                'src-' || floor(u(i, 94) * $n_sources)::bigint as source_id,
+                pick(i, 95, ['confirmed', 'reported', 'reported', 'rumor']) as certainty,
+                null as note
+            from range($n_big, $n_firms) t(i)
+            where u(i, 96) < 0.01
+            order by i""",
+        # A headcount for one firm in five, for each of the last ten years.
+        "headcounts": """
+            select 'firm-' || i as firm_id, y as year,
+                (10 + floor(pow(u(i, 97), 4) * 50000))::integer as headcount,
+                'src-' || floor(u(i * 16 + y, 98) * $n_sources)::bigint as source_id,
+                pick(i * 16 + y, 99, ['confirmed', 'reported', 'reported', 'rumor']) as certainty,
+                null as note
+            from range($n_firms) t(i), range(2017, 2027) s(y)
+            where u(i, 100) < 0.2
+            order by i, y""",
     }
     counts = {}
     for table, sql in statements.items():

@@ -59,6 +59,7 @@ VIEWS: dict[str, list[tuple[str, dict]]] = {
         ("country level", {"level": "country"}),
         ("confirmed, 2015–2020", {"certainty": "confirmed", "period": PERIOD}),
         ("China, startups", {"countries": ["CN"], "kinds": ["ai_startup"]}),
+        ("firm level, today's lineage", {"level": "firm", "lineage": "today"}),
     ],
     "Pay offers": [
         ("default", {}),
@@ -71,6 +72,7 @@ VIEWS: dict[str, list[tuple[str, dict]]] = {
         ("in EUR", {"currency": "EUR"}),
         ("series rounds", {"round_types": ["series"]}),
         ("China, 2015–2020", {"countries": ["CN"], "period": PERIOD}),
+        ("moves within 24 months of rounds", {"mt_months": "24"}),
     ],
     "People & firms": [
         ("default", {}),
