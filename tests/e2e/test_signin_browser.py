@@ -182,3 +182,38 @@ def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browse
     assert page.get_by_text("Audit log").count() == 0
     page.screenshot(path=str(ARTIFACTS / "signin_unverified_data.png"), full_page=True)
     context.close()
+
+
+def _follow(page, server, firm_id: str, name: str) -> None:
+    page.goto(server.url + f"/People_and_firms?firm={firm_id}")
+    wait_for_app(page, "People & firms")
+    page.wait_for_selector(f'h2:has-text("{name}")', timeout=30000)
+    page.get_by_role("button", name="Follow").click()
+    page.get_by_role("button", name="Following: stop").wait_for(timeout=30000)
+
+
+def test_each_signed_in_analyst_keeps_a_watchlist_of_their_own_and_a_guest_none(team, browser):
+    bo = sign_in(browser, team, "bo@example.com")
+    _follow(bo, team, "reka", "Reka AI")
+    rea = sign_in(browser, team, "rea@partner.org")
+    _follow(rea, team, "mistral-ai", "Mistral AI")
+    for page, mine, theirs in ((bo, "Reka AI", "Mistral AI"), (rea, "Mistral AI", "Reka AI")):
+        page.goto(team.url + "/")
+        wait_for_app(page, "Overview")
+        page.get_by_text("Following 0 person(s) and 1 firm(s)").first.wait_for(timeout=30000)
+        listed = page.get_by_text("Following 0 person(s) and 1 firm(s)").first.inner_text()
+        assert mine in listed and theirs not in listed
+        page.get_by_text("Nothing new since your last visit").first.wait_for()
+    bo.screenshot(path=str(ARTIFACTS / "watchlist_team_bo.png"), full_page=True)
+    # a guest reads everything but keeps no list, and the profile offers no button
+    guest = browser.new_page(viewport={"width": 1440, "height": 2000})
+    guest.goto(team.url + "/")
+    wait_for_app(guest, "Overview")
+    guest.get_by_text("Sign in to keep a watchlist").first.wait_for()
+    guest.goto(team.url + "/People_and_firms?firm=reka")
+    wait_for_app(guest, "People & firms")
+    guest.get_by_text("Sign in to follow people and firms").first.wait_for()
+    assert guest.get_by_role("button", name="Follow").count() == 0
+    for page in (bo, rea):
+        page.context.close()
+    guest.close()
