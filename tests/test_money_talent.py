@@ -89,10 +89,14 @@ def test_aligned_counts_and_kinds_add_up_to_the_rounds(con):
         (0, "out"): (4, 4, 4),  # Suleyman, Luan, Yi Tay around Reka's two rounds
         (12, "out"): (1, 1, 1),  # Suleyman, a year after Inflection's Nvidia partnership
     }
-    kinds = q(con, "money_talent_by_kind", **{k: v for k, v in BASE.items() if k != "firm_id"})
+    from atlas import tables
+
+    rounds = _rounds(con)
+    kinds = tables.money_talent_by_kind(rounds.reset_index())
+    assert kinds.kind.tolist() == ["ai_startup"]
     row = kinds.set_index("kind").loc["ai_startup"]
     assert (row.n_rounds, row.n_firms) == (13, 8)
-    rounds = _rounds(con)
+    assert (row.in_before, row.in_same, row.out_same, row.out_after) == (4, 6, 4, 1)
     for col in ("in_before", "in_same", "in_after", "out_before", "out_same", "out_after"):
         assert row[col] == rounds[col].sum()
 

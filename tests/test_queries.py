@@ -33,7 +33,6 @@ OVERRIDES = {
     "lift_outs": {"window_days": 90, "firm_id": "", "limit": 200},
     "money_talent_rounds": {"months": 12, "limit": 500},
     "money_talent_around": {"months": 12, "limit": 500},
-    "money_talent_by_kind": {"months": 12, "limit": 500},
 }
 
 

@@ -61,3 +61,29 @@ def test_a_profile_link_carries_the_filters_and_the_name_after_the_hash():
 def test_undated_rows_read_date_not_given():
     df = tables.moves_table(pd.DataFrame({"moved_on": ["2023", None]}))
     assert df["moved_on"].tolist() == ["2023", "not given"]
+
+
+def test_money_talent_by_kind_adds_up_the_rounds_of_each_kind():
+    import pandas as pd
+
+    from atlas import tables
+
+    rounds = pd.DataFrame(
+        {
+            "round_id": ["r1", "r2", "r3", "r4"],
+            "firm_id": ["a", "a", "b", "g"],
+            "kind": ["ai_startup", "ai_startup", "ai_startup", "big_tech"],
+            "in_before": [1, 2, 0, 5],
+            "in_same": [0, 0, 3, 0],
+            "in_after": [0, 1, 0, 0],
+            "out_before": [0, 0, 0, 2],
+            "out_same": [1, 0, 0, 0],
+            "out_after": [0, 0, 4, 0],
+        }
+    )
+    out = tables.money_talent_by_kind(rounds)
+    assert out.kind.tolist() == ["ai_startup", "big_tech"]  # most rounds first
+    start = out.iloc[0]
+    assert (start.n_rounds, start.n_firms, start.in_before, start.in_same, start.out_after) == (3, 2, 3, 3, 4)
+    assert out.iloc[1].out_before == 2
+    assert tables.money_talent_by_kind(rounds.iloc[0:0]).empty

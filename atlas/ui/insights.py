@@ -97,7 +97,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
         altair_chart(chart, width="stretch", height=380)
         downloads_ui("money_talent_around", df=around, chart=chart)
     if not firm_id:
-        by_kind = cache.query("money_talent_by_kind", **{k: v for k, v in params.items() if k != "firm_id"})
+        by_kind = tables.money_talent_by_kind(rounds)
         st.markdown(_("**Across firms of a kind**"))
         dataframe(
             tables.readable(by_kind),
