@@ -270,3 +270,17 @@ def test_console_result_charts_its_first_two_columns_when_they_make_one():
     assert line["mark"]["type"] == "line" and line["encoding"]["x"]["type"] == "quantitative"
     assert first_two_columns_chart(pd.DataFrame({"name": ["a", "b"], "name_zh": ["甲", "乙"]})) is None  # no number
     assert first_two_columns_chart(pd.DataFrame({"n": [1]})) is None  # one column
+
+
+def test_a_firms_people_per_year_are_bars_from_zero_with_a_year_either_side():
+    import pandas as pd
+
+    from atlas import charts
+
+    spec = charts.firm_flow_over_time_chart(
+        pd.DataFrame({"year": [2024], "n_in": [0], "n_out": [1], "names": ["Mustafa Suleyman"]})
+    ).to_dict()
+    enc = spec["encoding"]
+    assert enc["y2"] == {"datum": 0}  # without it a bar spanning its year on x was a flat line
+    assert enc["y"]["axis"]["values"] == [-1, 0]  # whole people only
+    assert [d[:4] for d in enc["x"]["scale"]["domain"]] == ["2023", "2026"]

@@ -151,3 +151,16 @@ def test_a_round_with_more_moves_than_are_named_says_how_many(con):
     shown = _unnamed_counted(df.reset_index()).set_index("round_id")
     assert shown.loc["mistral-seed-2023"].joined == "2 people: too many to list here"
     assert shown.loc["openai-microsoft-2023"].joined is None  # nothing around it: nothing said
+
+
+def test_the_aligned_chart_draws_bars_from_zero_in_above_out_below(con):
+    from atlas import charts
+
+    around = q(con, "money_talent_around", **BASE)
+    spec = charts.around_rounds_chart(around, 12).to_dict()
+    # a bar spanning its month on x is drawn from zero (without y2 it was a flat line)
+    assert spec["encoding"]["y2"] == {"datum": 0}
+    assert spec["encoding"]["x"]["scale"]["domain"] == [-12.5, 12.5]
+    rows = next(iter(spec["datasets"].values()))
+    drawn = {(r["offset_months"], r["direction"]): r["value"] for r in rows}
+    assert drawn == {(-12, "in"): 4, (0, "in"): 6, (0, "out"): -4, (12, "out"): -1}

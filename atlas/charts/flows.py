@@ -387,13 +387,29 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
     long["start"] = pd.to_datetime(long["year"].astype(int).astype(str) + "-01-01")
     long["end"] = long["start"] + pd.DateOffset(years=1)
     present = [d for d in ("in", "out") if d in set(long["direction"])]
+    # a year either side of the first and last, so a firm with one year of moves is a bar, not a block
+    first, last = long["start"].min(), long["end"].max()
+    low, high = (min(0, int(long["value"].min())), max(0, int(long["value"].max()))) if not long.empty else (0, 0)
+    ticks = list(range(low, high + 1)) if high - low <= 10 else None
+    year = pd.DateOffset(years=1)
+    span = [] if long.empty else [(first - year).isoformat(), (last + year).isoformat()]
     return (
         alt.Chart(long)
         .mark_bar(stroke="white", strokeWidth=0.5)
         .encode(
-            x=alt.X("start:T", title=_("Year"), axis=alt.Axis(format=year_format(), tickCount="year")),
+            x=alt.X(
+                "start:T",
+                title=_("Year"),
+                axis=alt.Axis(format=year_format(), tickCount="year"),
+                scale=alt.Scale(domain=span) if span else alt.Undefined,
+            ),
             x2="end:T",
-            y=alt.Y("value:Q", title=_("People out (below) and in (above)"), axis=alt.Axis(tickMinStep=1, format="d")),
+            y=alt.Y(
+                "value:Q",
+                title=_("People out (below) and in (above)"),
+                # whole people: a short range gets every whole number as a tick, never -0.5 shown as -1
+                axis=alt.Axis(tickMinStep=1, format="d", values=ticks or alt.Undefined),
+            ),
             # a bar spanning a year on x needs its base on y too, or it is drawn as a flat line
             y2=alt.datum(0),
             color=alt.Color(

@@ -17,7 +17,7 @@ from atlas.money import format_amount
 from atlas.ui import auth, link
 from atlas.ui.renderers import certainty_column, dataframe, profile_link_column, with_links
 
-FACT_WORDS = Labels({"move": N_("move"), "pay": N_("pay figure"), "round": N_("round or deal")})
+FACT_WORDS = Labels({"move": N_("Move"), "pay": N_("Pay figure"), "round": N_("Round or deal")})
 
 
 def _read(fn, *args, **kwargs):
@@ -144,7 +144,7 @@ def watchlist_ui() -> None:
             "version": st.column_config.NumberColumn(
                 _("Data version"), format="%d", help=_("The load that brought it")
             ),
-            "fact": _("What"),
+            "fact": _("Kind of change"),
             "person": profile_link_column(_("Person")),
             "firm": profile_link_column(_("Firm")),
             "detail": st.column_config.TextColumn(_("Detail"), width="medium"),
