@@ -540,8 +540,8 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
         shown,
         column_order=["origin", "destination", "n_people", "first_on", "last_on", "people", "certainty", "sources"],
         column_config={
-            "origin": profile_link_column(_("Left")),
-            "destination": profile_link_column(_("Joined")),
+            "origin": profile_link_column(_("Left from")),
+            "destination": profile_link_column(_("Joined at")),
             "n_people": st.column_config.NumberColumn(_("People"), format="%d"),
             "people": st.column_config.TextColumn(_("Who"), width="large"),
             "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
