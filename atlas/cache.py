@@ -130,6 +130,7 @@ def pin_snapshot() -> None:
     if key is None:
         return
     release_snapshot()
+    _close_deferred()
     now = time.monotonic()
     with _pins_lock:
         stale = [k for k, (_, _, since, _) in _pins.items() if now - since > STALE_PIN_SECONDS]
@@ -166,10 +167,31 @@ def release_snapshot() -> None:
         _close_unused()
 
 
+# cursors whose close was refused because a call was still running on them: closed by a later run
+_closing: list[duckdb.DuckDBPyConnection] = []
+
+
 def _end(cur: duckdb.DuckDBPyConnection) -> None:
-    with contextlib.suppress(duckdb.Error):
-        cur.execute("rollback")  # it only read
-    cur.close()
+    """End a pinned read and close its cursor. A cursor still busy (DuckDB refuses a second call
+    instead of waiting: seen in CI when a session reconnected to another process and reran at
+    once, and the new run's pin found the previous run's query still on it) is kept and closed by
+    a later run, never raised into the page."""
+    try:
+        with contextlib.suppress(duckdb.Error):
+            cur.execute("rollback")  # it only read
+        cur.close()
+    except duckdb.Error:
+        with _pins_lock:
+            _closing.append(cur)
+
+
+def _close_deferred() -> None:
+    """Close the cursors an earlier `_end` could not (still busy ones wait for the next run)."""
+    with _pins_lock:
+        pending = list(_closing)
+        _closing.clear()
+    for cur in pending:
+        _end(cur)
 
 
 def version() -> tuple[int, int]:

@@ -114,3 +114,33 @@ def test_the_served_configuration_has_no_file_watcher_and_no_collection_after_ea
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["server"]["fileWatcherType"] == "none"
     assert config["runner"]["postScriptGC"] is False
+
+
+def test_a_pinned_cursor_still_busy_is_closed_later_never_raised(monkeypatch):
+    """CI once showed a page's traceback: the new run's pin closed the previous run's cursor while a
+    query was still on it, and DuckDB refused. The close is deferred to a later run instead."""
+    import duckdb
+
+    from atlas import cache
+
+    class Busy:
+        def __init__(self):
+            self.busy, self.closed = True, False
+
+        def execute(self, *_):
+            if self.busy:
+                raise duckdb.Error("connection is busy with another call")
+
+        def close(self):
+            if self.busy:
+                raise duckdb.Error("connection is busy with another call")
+            self.closed = True
+
+    cur = Busy()
+    cache._end(cur)  # refused: kept, not raised
+    assert cur in cache._closing and not cur.closed
+    cache._close_deferred()  # still busy: kept for the next run
+    assert cur in cache._closing
+    cur.busy = False
+    cache._close_deferred()
+    assert cur.closed and cur not in cache._closing
