@@ -3,6 +3,7 @@ links, never take the server down nor show a traceback."""
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from urllib.parse import quote
@@ -37,6 +38,9 @@ class Sampler:
         return self.peak
 
 
+STOPPED = re.compile(r"needed more than the console's|the console's time limit")
+
+
 def test_a_huge_value_asked_for_by_link_is_stopped_while_another_page_draws_in_full(fresh_server, browser):
     """`select list(range(100000000))` as a link took the app's process to 7.3 GB for about 100 s."""
     other = browser.new_context().new_page()
@@ -49,14 +53,15 @@ def test_a_huge_value_asked_for_by_link_is_stopped_while_another_page_draws_in_f
     other.reload()
     wait_for_app(other, "Overview")
     other.locator('[data-testid="stMetricValue"]').first.wait_for(timeout=30000)
-    see(attack, "needed more than the console's", timeout=60000)
+    # stopped at its memory limit, or (on a machine busy enough that it grows slowly) at its time limit
+    attack.get_by_text(STOPPED).first.wait_for(timeout=60000)
     assert attack.locator('[data-testid="stException"]').count() == 0
     attack.screenshot(path=str(ARTIFACTS / "explore_console_huge_value_1440.png"), full_page=True)
     # the same link again (another analyst, or a reload): the refusal is remembered, nothing runs
     again = browser.new_context().new_page()
     again.goto(fresh_server.url + "/Explore?sql=" + quote("select list(range(100000000))"))
     wait_for_app(again, "Explore")
-    see(again, "needed more than the console's")
+    again.get_by_text(STOPPED).first.wait_for(timeout=30000)
     # and the console still answers
     again.goto(fresh_server.url + "/Explore?sql=" + quote("select count(*) as n from moves"))
     wait_for_app(again, "Explore")
