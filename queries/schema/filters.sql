@@ -51,22 +51,8 @@ join firm_levels as b on b.firm_id = t.today_id;
 -- destination, has a NULL code.
 create or replace macro flow_ends(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search,
         lineage := 'then') as table
-select
-    s.move_id,
-    s.person_id,
-    s.person_label,
-    s.move_type,
-    s.moved_on,
-    s.moved_on_precision,
-    s.from_firm_id,
-    s.to_firm_id,
-    s.career_seq,
-    level_n(level, s.from_n, s.from_root_n, s.from_kind_n, s.from_country_n) as src_n,
-    level_n(level, s.to_n, s.to_root_n, s.to_kind_n, s.to_country_n) as dst_n
-from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s
-where lineage <> 'today'
-union all
--- on today's lineage, a renamed, merged or acquired firm at either end counts as its successor
+-- on today's lineage a renamed, merged or acquired firm at either end counts as its successor
+-- (firm_successors); as the firms stood, the joins match nothing and each move keeps its own firms
 select
     s.move_id,
     s.person_id,
@@ -82,9 +68,8 @@ select
     level_n(level, coalesce(b.today_n, s.to_n), coalesce(b.today_root_n, s.to_root_n),
         coalesce(b.today_kind_n, s.to_kind_n), coalesce(b.today_country_n, s.to_country_n)) as dst_n
 from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s
-left join firm_successors as a on a.firm_n = s.from_n
-left join firm_successors as b on b.firm_n = s.to_n
-where lineage = 'today';
+left join firm_successors as a on lineage = 'today' and a.firm_n = s.from_n
+left join firm_successors as b on lineage = 'today' and b.firm_n = s.to_n;
 
 -- The selected moves as (origin group, destination group, n_moves) at one flow level, for
 -- the queries to add up: from the pre-counted flow_cells at the kind and country levels when
