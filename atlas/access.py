@@ -80,6 +80,21 @@ def normal_email(email: object) -> str:
     return str(email or "").strip().lower()
 
 
+# the claims read from a sign-in, and the types each may have: any other type refuses the sign-in
+# (an `email` sent as a list would otherwise read as the text "['ana@example.com']")
+CLAIM_TYPES: dict[str, tuple[type, ...]] = {"email": (str,), "email_verified": (bool, str), "iss": (str,), "name": (str,)}
+
+
+def malformed_claim(claims: dict) -> str:
+    """The first claim of `claims` whose value is of a type no provider should send (""; a claim
+    that is absent or null is fine)."""
+    for claim, types in CLAIM_TYPES.items():
+        value = claims.get(claim)
+        if value is not None and not isinstance(value, types):
+            return claim
+    return ""
+
+
 def verified_email(claims: dict, roles: Roles) -> str:
     """The signed-in address a role may be given for: the token's `email` when the provider says it
     verified it (`email_verified` true), or when the provider (`iss`) is one the roles file trusts to
@@ -176,6 +191,7 @@ class Identity:
     role: str | None  # None: no role (signed in with an address the roles file does not know)
     team: bool = False
     unverified: str = ""  # an address the provider signed in without verifying it (it gives no role)
+    malformed: str = ""  # a claim of the wrong type the provider sent: the sign-in is refused
 
     @property
     def display(self) -> str:

@@ -41,6 +41,7 @@ class _Served:
         self.reader: snapshots.Reader | None = None
         self.retired: list[snapshots.Reader] = []
         self.stamp: tuple[int, int] | None = None
+        self.recovered = False
 
     def connection(self, store: snapshots.Store) -> duckdb.DuckDBPyConnection:
         return self.current(store).con
@@ -53,6 +54,12 @@ class _Served:
         except FileNotFoundError:
             stamp = None
         with self.lock:
+            if not self.recovered:
+                # this process's first read: a commit a crash left unpublished is published now
+                self.recovered = True
+                with contextlib.suppress(db.Busy, OSError):
+                    if store.recover(wait=5) is not None:
+                        stamp = None  # CURRENT changed: read it again below
             if self.reader is None or stamp != self.stamp:
                 if self.reader is None or self.reader.path != store.current():
                     fresh = snapshots.open_current(store)

@@ -12,12 +12,14 @@ from atlas.load import LoadError
 
 
 def _build(args: argparse.Namespace) -> int:
-    target = args.db or db.db_path()
+    from atlas import snapshots
+
+    target = Path(args.db or db.db_path())
     if args.if_missing and target.exists():
         print(f"{target} exists; not rebuilt (run without --if-missing to rebuild from the seed)")
         return 0
     try:
-        path = db.build(args.db, Path(args.seed))
+        path = snapshots.build(target, Path(args.seed))
     except db.Busy as exc:
         print(f"Build refused: {exc}", file=sys.stderr)
         return 1
@@ -153,7 +155,8 @@ def _writing(args: argparse.Namespace):  # noqa: ANN202 - yields a DuckDB connec
         return
     stack = contextlib.ExitStack()
     try:
-        con = stack.enter_context(store.writing())
+        # a dry run changes no data: it publishes nothing
+        con = stack.enter_context(store.writing(publish=not getattr(args, "dry_run", False)))
     except db.Busy as exc:
         print(exc, file=sys.stderr)
         con = None
@@ -281,17 +284,32 @@ def _undo(args: argparse.Namespace) -> int:
 def _snapshot(args: argparse.Namespace) -> int:
     import shutil
 
-    from atlas import console
+    import duckdb
 
-    con = _open(args)
-    if con is None:
-        return 1
-    try:
-        path = args.db or db.db_path()
-        version, folder = console.snapshot(con, path)
-        database = console.database_file(con, path) if args.duckdb else None
-    finally:
-        con.close()
+    from atlas import console, snapshots
+
+    path = Path(args.db or db.db_path())
+    store = snapshots.store_beside(path)
+    with contextlib.ExitStack() as stack:
+        if store is None:
+            con = _open(args)
+        else:
+            # a team layout: read the master between writers (the write lock), read-only
+            stack.enter_context(store.write_lock())
+            try:
+                con = duckdb.connect(str(path), read_only=True)
+            except duckdb.IOException as exc:
+                if not db.is_busy(exc):
+                    raise
+                print(db.busy_message(exc, path), file=sys.stderr)
+                con = None
+        if con is None:
+            return 1
+        try:
+            version, folder = console.snapshot(con, path)
+            database = console.database_file(con, path) if args.duckdb else None
+        finally:
+            con.close()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     for table in console.SNAPSHOT_TABLES:
@@ -507,4 +525,13 @@ def _serve(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     args = parser().parse_args(argv)
-    return args.func(args)
+    from atlas.escape import TerminalText
+
+    # what the commands print holds names, mapping names and cells from anyone's files: control
+    # characters (an ANSI escape) are written out, never acted on by the terminal
+    out, err = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = TerminalText(out), TerminalText(err)
+    try:
+        return args.func(args)
+    finally:
+        sys.stdout, sys.stderr = out, err

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -61,8 +62,23 @@ SNAPSHOT_TABLES: dict[str, str] = {
 }
 # table functions that read no file and reach nothing outside the query
 SAFE_TABLE_FUNCTIONS = frozenset({"range", "generate_series", "unnest", "generate_subscripts"})
-# scalar functions that say something about the machine rather than the data
-DENIED_FUNCTIONS = frozenset({"current_setting", "getvariable", "getenv", "current_database", "current_schema"})
+# scalar functions that say something about the machine rather than the data, or write to its log;
+# to these `check` adds every built-in macro that reads DuckDB's catalog (`catalog_macros`:
+# pg_get_viewdef would show a view's SQL, with the snapshot's path in it)
+DENIED_FUNCTIONS = frozenset(
+    {
+        "current_setting",
+        "getvariable",
+        "getenv",
+        "current_database",
+        "current_schema",
+        "current_schemas",
+        "in_search_path",
+        "write_log",
+    }
+)
+# what a macro's body reads when it reads the catalog: DuckDB's own table functions and settings
+_CATALOG_WORDS = re.compile(r"\b(duckdb_\w+|pragma_\w+|current_setting|getvariable|getenv)\s*\(", re.IGNORECASE)
 _STATEMENT_WORDS = {
     "COPY": N_("COPY writes files"),
     "ATTACH": N_("ATTACH opens another database"),
@@ -99,6 +115,8 @@ class Result:
     truncated: bool
     seconds: float
     version: int
+    held: int = 0  # its size as this process holds it (the cache counts this)
+    as_text: tuple[str, ...] = ()  # columns shown as text: their values have no other form here
 
 
 # ---------------------------------------------------------------- checking the text
@@ -140,6 +158,27 @@ def _catalog_names() -> frozenset[str]:
             "select lower(view_name) from duckdb_views() union select lower(table_name) from duckdb_tables()"
         ).fetchall()
     return frozenset(r[0] for r in rows) | {"sqlite_master", "sqlite_schema", "sqlite_temp_master"}
+
+
+@functools.cache
+def catalog_macros() -> frozenset[str]:
+    """DuckDB's built-in macros that read its catalog or settings, directly or through another such
+    macro or a denied function (pg_get_viewdef, pg_get_constraintdef, format_type, current_catalog...):
+    read from DuckDB's own function list, so a macro a new version adds is covered without a word here."""
+    with _parser_lock:
+        rows = _parser.execute(
+            "select lower(function_name), coalesce(macro_definition, '') from duckdb_functions() "
+            "where function_type in ('macro', 'table_macro')"
+        ).fetchall()
+    denied = set(DENIED_FUNCTIONS)
+    found: set[str] = set()
+    while True:
+        calls = re.compile(r"\b(" + "|".join(sorted(map(re.escape, denied))) + r")\s*\(", re.IGNORECASE)
+        new = {name for name, body in rows if name not in denied and (_CATALOG_WORDS.search(body) or calls.search(body))}
+        if not new:
+            return frozenset(found)
+        found |= new
+        denied |= new
 
 
 def check(text: str) -> str:
@@ -224,7 +263,7 @@ def check(text: str) -> str:
                 ).format(name=name)
             )
     for name in functions:
-        if name in DENIED_FUNCTIONS:
+        if name in DENIED_FUNCTIONS or name in catalog_macros():
             raise Refused(
                 _("`{name}(...)` is not available here: it describes the server, not the data.").format(name=name)
             )
@@ -286,9 +325,10 @@ def snapshot(con: duckdb.DuckDBPyConnection, db_path: Path) -> tuple[int, Path]:
             if old == folder:
                 continue
             try:
-                if ".partial-" in old.name and time.time() - old.stat().st_mtime < 3600:
+                writer = old.name.rpartition(".partial-")[2]
+                if ".partial-" in old.name and sandbox.alive(int(writer)) and time.time() - old.stat().st_mtime < 3600:
                     continue  # another process's copy being written (or this one's, for a newer version)
-            except FileNotFoundError:
+            except (FileNotFoundError, ValueError):
                 continue  # removed by another process meanwhile
             _forget(old)
             shutil.rmtree(old, ignore_errors=True)
@@ -372,12 +412,7 @@ def run(
             ).format(limit=f"{sandbox.HARD_MEMORY_BYTES // 2**20:,} MB")
         )
     if answer.error == "bytes":
-        raise Stopped(
-            _(
-                "The result is larger than the console shows ({limit} for at most {rows:,} rows): select fewer "
-                "or smaller columns, or aggregate (a list of millions of values is one such cell). Nothing was changed."
-            ).format(limit=f"{byte_limit / 2**20:,.0f} MB", rows=row_limit)
-        )
+        raise Stopped(_too_large(byte_limit, row_limit))
     if answer.error == "busy":
         raise Refused(
             _("The console is busy with other analysts' queries; run it again in a few seconds. Nothing was run.")
@@ -388,8 +423,21 @@ def run(
         raise Refused(_("The query failed: {error}").format(error=_without_paths(_first_line(answer.message), folder)))
     import pyarrow as pa
 
-    frame = pa.ipc.open_stream(answer.arrow).read_all().to_pandas()
-    return Result(frame, answer.truncated, time.perf_counter() - started, version)
+    table = pa.ipc.open_stream(answer.arrow).read_all()
+    # the worker measured it; measured again here, where it is held, so a worker's word is not the cap
+    held = sandbox.table_held_bytes(table)
+    if held > byte_limit:
+        raise Stopped(_too_large(byte_limit, row_limit))
+    frame = table.to_pandas()
+    return Result(frame, answer.truncated, time.perf_counter() - started, version, held, answer.as_text)
+
+
+def _too_large(byte_limit: int, row_limit: int) -> str:
+    return _(
+        "The result is larger than the console shows ({limit} for at most {rows:,} rows, counted as the page "
+        "holds it): select fewer or smaller columns, or aggregate (a list of millions of values is one such "
+        "cell). Nothing was changed."
+    ).format(limit=f"{byte_limit / 2**20:,.0f} MB", rows=row_limit)
 
 
 class _Cache:
@@ -438,7 +486,8 @@ def cached_run(con: duckdb.DuckDBPyConnection, db_path: Path, text: str, version
         except Stopped as exc:
             _results.put(key, exc, len(str(exc)) + 200)
             raise
-        _results.put(key, hit, int(hit.frame.memory_usage(deep=True).sum()) + 200)
+        # counted in what it holds: pandas' own count sees a nested cell as one pointer
+        _results.put(key, hit, max(hit.held, int(hit.frame.memory_usage(deep=True).sum())) + 200)
     if isinstance(hit, Stopped):
         raise hit
     return hit

@@ -42,3 +42,28 @@ def short(value: object, limit: int = 60) -> str:
     """`value` cut to `limit` characters with an ellipsis (for echoing what a link asked for)."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# what a terminal acts on rather than shows: C0 and C1 controls (ESC starts a colour, a cursor move,
+# a title change, a hyperlink), DEL, and the bidirectional overrides that reorder a line
+_TERMINAL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def terminal(value: object) -> str:
+    """`value` as text a terminal shows as it is: every control character but newline and tab is
+    written out (ESC as \\x1b), so a name or a file's cell cannot colour, move or retitle the screen."""
+    return _TERMINAL.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), str(value))
+
+
+class TerminalText:
+    """A text stream (stdout, stderr) that writes everything through `terminal`: the command line
+    prints names, mapping names and file cells that come from anyone."""
+
+    def __init__(self, stream) -> None:  # noqa: ANN001 - a text stream
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal(text))
+
+    def __getattr__(self, name: str):  # noqa: ANN204 - flush, fileno, encoding... as the stream's
+        return getattr(self._stream, name)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from atlas import model
+from atlas import model, urlvalues
 from atlas.i18n import N_, NP_, _, pgettext
 
 PAGE_SIZE = 50
@@ -306,7 +306,8 @@ def _cursor_of(table: Table, row: pd.Series, sort: Sort) -> str:
 
 def _parse_cursor(table: Table, sort: Sort, text: str) -> tuple[object, list]:
     try:
-        value, rest = json.loads(text)
+        # bounded in depth and size, every text real text: a link's position is anyone's text
+        value, rest = urlvalues.json_value(text)
         if sort.column is None:
             if isinstance(rest, bool) or not isinstance(rest, int) or not 0 <= rest < 2**63:
                 raise ValueError
@@ -318,6 +319,11 @@ def _parse_cursor(table: Table, sort: Sort, text: str) -> tuple[object, list]:
         return value, rest
     except (ValueError, TypeError):
         raise BadLink(_not_a_position(text)) from None
+
+
+def check_cursor(table: Table, sort: Sort, text: str) -> None:
+    """BadLink unless `text` is a page position of this table's order, as this page writes them."""
+    _parse_cursor(table, sort, text)
 
 
 def _not_a_position(text: str) -> str:

@@ -138,8 +138,16 @@ class Mapping:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
             raise ValueError(L_("the mapping is not JSON: {exc}").format(exc=exc)) from None
+        except RecursionError:
+            raise ValueError(L_("the mapping is not JSON as this page writes it: it is nested too deep")) from None
         if not isinstance(data, dict) or data.get("target") not in TARGETS or not isinstance(data.get("columns"), dict):
             raise ValueError(L_("a mapping is a JSON object with a target (a format) and columns (ours: theirs)"))
+        header, name = data.get("header", []), data.get("name", "")
+        texts = lambda values: all(isinstance(v, str) for v in values)  # noqa: E731
+        if not isinstance(header, list) or not texts(header):
+            raise ValueError(L_("a mapping's header is a list of the file's column names, each a text"))
+        if not (name is None or isinstance(name, str)) or not texts(v for v in data["columns"].values() if v):
+            raise ValueError(L_("a mapping's name and each of its columns (ours: theirs) are texts"))
         ours = {f.name for f in fields(data["target"])}
         unknown = sorted(set(data["columns"]) - ours)
         if unknown:
@@ -149,7 +157,7 @@ class Mapping:
                 )
             )
         columns = {str(k): str(v) for k, v in data["columns"].items() if v}
-        return cls(data["target"], columns, str(data.get("name") or ""), [str(h) for h in data.get("header") or []])
+        return cls(data["target"], columns, str(name or ""), list(header))
 
     def missing(self, header: list[str]) -> list[str]:
         """Our required columns the mapping leaves empty, and their columns it names the file lacks."""

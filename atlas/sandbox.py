@@ -49,6 +49,8 @@ class Answer:
     arrow: bytes = b""
     truncated: bool = False
     seconds: float = 0.0
+    held: int = 0  # the result's size once the app holds it (held_bytes)
+    as_text: tuple[str, ...] = ()  # the columns sent as text: the app could not show them as they are
 
 
 # ---------------------------------------------------------------- the worker (child) side
@@ -86,6 +88,88 @@ class _TooLarge(Exception):
     pass
 
 
+# What a value costs once the app holds it, beyond its Arrow bytes. A result crosses into the app as
+# Arrow and is converted to pandas there: a column of numbers or text stays an array, but every value
+# inside a list, struct, map or union becomes a Python object (a dict is 200-odd bytes, a None 8, an
+# array 112). So a list of a million `{'a': NULL}` is 1 MB of Arrow and 2 GB in the app: the size
+# that is capped is this one, counted value by value before anything is converted.
+_ROW_OBJECT = 112  # the array (or dict) object a nested cell becomes
+_STRUCT_OBJECT = 232  # a dict with a few keys
+_NESTED_VALUE = 40  # a Python number or date inside a nested value, with its pointer
+_NESTED_TEXT = 57  # a Python str's own size, before its characters
+_POINTER = 8
+
+
+def held_bytes(array, nested: bool = False) -> int:  # noqa: ANN001 - a pyarrow Array or ChunkedArray
+    """The bytes `array` will take once converted to pandas in the app (an upper estimate, counted
+    without converting anything: lists and structs are walked through their children)."""
+    import pyarrow as pa
+
+    if isinstance(array, pa.ChunkedArray):
+        return sum(held_bytes(chunk, nested) for chunk in array.chunks)
+    t, n = array.type, len(array)
+    if pa.types.is_dictionary(t):
+        return n * _POINTER + held_bytes(array.dictionary, nested)
+    if pa.types.is_map(t):
+        return n * _ROW_OBJECT + held_bytes(array.values, True)
+    if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+        return n * _ROW_OBJECT + held_bytes(array.flatten(), True)
+    if hasattr(pa.types, "is_list_view") and (pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
+        return n * _ROW_OBJECT + held_bytes(array.values, True)
+    if pa.types.is_struct(t):
+        return n * _STRUCT_OBJECT + sum(held_bytes(child, True) for child in array.flatten())
+    if pa.types.is_union(t):
+        return n * _STRUCT_OBJECT + sum(held_bytes(array.field(i), True) for i in range(t.num_fields))
+    if pa.types.is_null(t):
+        return n * _POINTER
+    text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t)
+    if text or (hasattr(pa.types, "is_string_view") and (pa.types.is_string_view(t) or pa.types.is_binary_view(t))):
+        return n * (_NESTED_TEXT + _POINTER if nested else _POINTER) + array.nbytes
+    return n * (_NESTED_VALUE if nested else _POINTER) + array.nbytes
+
+
+def table_held_bytes(table) -> int:  # noqa: ANN001 - a pyarrow Table or RecordBatch
+    """A result's size as the app will hold it (`held_bytes` of every column)."""
+    return sum(held_bytes(column) for column in table.columns)
+
+
+def _unshowable(table) -> list[int]:  # noqa: ANN001 - a pyarrow Table
+    """The columns the app could not show or write as they are: those whose conversion to pandas,
+    or whose Parquet file (the page's download), fails: a union, an interval, an empty struct, a
+    date past year 9999 or an infinite one... Found by trying, so a type nobody listed is caught too
+    (the table is small: its held size was capped before this)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    bad = []
+    for i, column in enumerate(table.columns):
+        try:
+            frame = pa.table({"c": column}).to_pandas()
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), pa.BufferOutputStream())
+        except (pa.ArrowException, ValueError, TypeError, OverflowError):
+            bad.append(i)
+    return bad
+
+
+def _read(con, sql: str, rows: int, byte_limit: int):  # noqa: ANN001, ANN202 - a connection; (Table, more, size)
+    """At most `rows` rows of `sql` as Arrow, stopped (_TooLarge) as soon as what was read would
+    take more than `byte_limit` bytes, in Arrow or once held by the app."""
+    import pyarrow as pa
+
+    reader = con.sql(f"select * from (\n{sql}\n) limit {rows + 1}").to_arrow_reader(ROWS_PER_BATCH)
+    batches, n, size = [], 0, 0
+    for batch in reader:
+        size += max(batch.nbytes, table_held_bytes(batch))
+        if size > byte_limit:
+            raise _TooLarge
+        batches.append(batch)
+        n += batch.num_rows
+        if n > rows:
+            break
+    table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, rows)
+    return table, n > rows, table_held_bytes(table)
+
+
 def _answer(con, request: dict) -> tuple[dict, bytes]:  # noqa: ANN001 - a DuckDB connection
     import duckdb
     import pyarrow as pa
@@ -95,18 +179,18 @@ def _answer(con, request: dict) -> tuple[dict, bytes]:  # noqa: ANN001 - a DuckD
     try:
         # the text was checked to be one read query; wrapped, it is one read query again (a newline
         # ends any trailing comment), and the database stops after one row past the limit
-        reader = con.sql(f"select * from (\n{request['sql']}\n) limit {rows + 1}").to_arrow_reader(ROWS_PER_BATCH)
-        batches, n, size = [], 0, 0
-        for batch in reader:
-            size += batch.nbytes
-            if size > byte_limit:
-                raise _TooLarge
-            batches.append(batch)
-            n += batch.num_rows
-            if n > rows:
-                break
-        table = pa.Table.from_batches(batches, schema=reader.schema).slice(0, rows)
-        truncated = n > rows
+        sql = request["sql"]
+        table, truncated, held = _read(con, sql, rows, byte_limit)
+        as_text = _unshowable(table)
+        if as_text:
+            # the same query again with those columns as DuckDB writes them as text (by position:
+            # names may repeat), so every value is shown and written as the database reads it
+            wanted = ", ".join(
+                f"cast(#{i + 1} as varchar)" if i in as_text else f"#{i + 1}" for i in range(table.num_columns)
+            )
+            names = table.column_names
+            table, truncated, held = _read(con, f"select {wanted} from (\n{sql}\n)", rows, byte_limit)
+            table = table.rename_columns(names)
     except _TooLarge:
         return {"error": "bytes"}, b""
     except (duckdb.OutOfMemoryException, MemoryError):
@@ -122,6 +206,8 @@ def _answer(con, request: dict) -> tuple[dict, bytes]:  # noqa: ANN001 - a DuckD
         "error": None,
         "truncated": truncated,
         "seconds": time.perf_counter() - started,
+        "held": held,
+        "as_text": [table.column_names[i] for i in as_text],
     }, sink.getvalue().to_pybytes()
 
 
@@ -182,7 +268,8 @@ class _Worker:
     def __init__(self, memory_bytes: int) -> None:
         import tempfile
 
-        self.spill = tempfile.mkdtemp(prefix="atlas-console-spill-")
+        # named by the app's process: a folder whose process is gone is a crash's, removed at a start
+        self.spill = tempfile.mkdtemp(prefix=f"{SPILL_PREFIX}{os.getpid()}-")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "atlas.sandbox", str(ADDRESS_SPACE_BYTES), self.spill],
             stdin=subprocess.PIPE,
@@ -252,6 +339,8 @@ class _Worker:
             payload,
             bool(header.get("truncated")),
             float(header.get("seconds", 0.0)),
+            int(header.get("held", 0)),
+            tuple(str(c) for c in header.get("as_text", ())),
         )
 
     @property
@@ -268,10 +357,40 @@ class _Worker:
         shutil.rmtree(self.spill, ignore_errors=True)
 
 
+SPILL_PREFIX = "atlas-console-spill-"
+
+
+def alive(pid: int) -> bool:
+    """Whether process `pid` runs (on this machine)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_orphan_spills(folder: Path | None = None) -> list[Path]:
+    """Remove the spill folders of app processes that are gone (a kill left them): each is named by
+    its process (`atlas-console-spill-<pid>-...`); one named by no process is an older version's."""
+    import tempfile
+
+    removed = []
+    for path in Path(folder or tempfile.gettempdir()).glob(SPILL_PREFIX + "*"):
+        pid = path.name.removeprefix(SPILL_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and alive(int(pid)):
+            continue
+        shutil.rmtree(path, ignore_errors=True)
+        removed.append(path)
+    return removed
+
+
 class Pool:
     """At most MAX_WORKERS worker processes, kept between queries and replaced when killed."""
 
     def __init__(self, workers: int = MAX_WORKERS, memory_bytes: int = HARD_MEMORY_BYTES) -> None:
+        remove_orphan_spills()  # a start clears what a crashed app left
         self._slots = threading.BoundedSemaphore(workers)
         self._idle: list[_Worker] = []
         self._lock = threading.Lock()

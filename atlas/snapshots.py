@@ -35,6 +35,7 @@ from atlas import db
 FOLDER_ENV = "ATLAS_SNAPSHOTS"
 CURRENT = "CURRENT"
 LOCK = "write.lock"
+SERVING = "serving.lock"  # held (shared) by `python -m atlas serve` for as long as it runs
 SUFFIX = ".duckdb"
 WRITE_WAIT_SECONDS = float(os.environ.get("ATLAS_WRITE_WAIT", "120"))
 
@@ -52,6 +53,26 @@ def store_beside(master: Path) -> Store | None:
         return served_now
     folder = default_folder(master)
     return Store(folder, Path(master)) if (folder / CURRENT).exists() else None
+
+
+def build(master: Path, seed_dir: Path = db.SEED_DIR) -> Path:
+    """`db.build` in every layout. Where a team's snapshots stand beside the master, the build takes
+    the write lock, is refused (db.Busy) while any process serves them (it would replace every data
+    version under them, and the next write would publish the seed plus one), and publishes the new
+    master otherwise, so a team started later serves what was built."""
+    store = store_beside(master)
+    if store is None:
+        return db.build(master, seed_dir)
+    with store.write_lock():
+        if store.serving():
+            raise db.Busy(
+                f"{master} is served by a team (`python -m atlas serve`, snapshots in {store.folder}); a build "
+                "would replace every data version under the processes reading them. Nothing was changed. Stop "
+                "the team first, or change the data with load, undo or merge, which publish."
+            )
+        path = db.build(master, seed_dir)
+        store._publish_locked()
+    return path
 
 
 def default_folder(master: Path) -> Path:
@@ -104,9 +125,10 @@ class Store:
                 fcntl.flock(f, fcntl.LOCK_UN)
 
     @contextlib.contextmanager
-    def writing(self, wait: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def writing(self, wait: float | None = None, publish: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """The master, read-write, for one writer; its new state is published when the block ends
-        (also after an exception: whatever the block committed is published, nothing is lost)."""
+        (also after an exception: whatever the block committed is published, nothing is lost).
+        `publish=False` for a writer that changes no data (a dry run): nothing new is published."""
         with self.write_lock(wait):
             try:
                 con = db.connect(self.master)
@@ -120,7 +142,8 @@ class Store:
                 with contextlib.suppress(duckdb.Error):
                     con.execute("checkpoint")
                 con.close()
-                self._publish_locked()
+                if publish:
+                    self._publish_locked()
 
     def publish(self) -> Path:
         """Copy the master into a new snapshot and make it current (under the write lock)."""
@@ -149,6 +172,52 @@ class Store:
         self.sweep()
         return self.folder / name
 
+    def serving(self) -> bool:
+        """Whether a team serves this master now: `serve` holds its serving lock, or some process
+        holds a snapshot's reader lock."""
+        for lock in [self.folder / SERVING, *(s.with_name(s.name + ".readers") for s in self.snapshots())]:
+            if not lock.exists():
+                continue
+            with open(lock, "a+") as f:
+                try:
+                    fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    return True
+                fcntl.flock(f, fcntl.LOCK_UN)
+        return False
+
+    def hold_serving(self):  # noqa: ANN201 - an open file, the lock held until it is closed
+        """Mark this store as served (by the `serve` command, for its lifetime): `serving` is true."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        f = open(self.folder / SERVING, "a+")  # noqa: SIM115 - held until the caller closes it
+        fcntl.flock(f, fcntl.LOCK_SH)
+        return f
+
+    def recover(self, wait: float | None = None) -> Path | None:
+        """Finish what a crash left, as a process starts: under the write lock (so no writer is
+        midway), remove the files of an interrupted publication, and publish the master when it
+        holds what `CURRENT` does not (a commit whose publication a kill cut short: its data version
+        is newer, or the master was written after the current snapshot was copied). Returns the
+        snapshot published, if one was."""
+        if not self.master.exists():
+            return None
+        with self.write_lock(wait):
+            for part in self.folder.glob("*.part"):  # only a publication writes these, under this lock
+                part.unlink(missing_ok=True)
+            current = self.current()
+            if current is not None and current.exists():
+                try:
+                    con = duckdb.connect(str(self.master), read_only=True)
+                except duckdb.Error:
+                    return None  # held read-write by a process outside the write lock: not ours to publish
+                try:
+                    newer = db.data_version(con) > version_of(current)
+                finally:
+                    con.close()
+                if not newer and self.master.stat().st_mtime_ns <= current.stat().st_mtime_ns:
+                    return None
+            return self._publish_locked()
+
     def sweep(self) -> list[Path]:
         """Remove every snapshot older than the current one that no process reads; returns those
         removed. Run after each publication, and by a process when it closes an old snapshot."""
@@ -174,6 +243,11 @@ class Store:
             if time.time() - part.stat().st_mtime > 3600:
                 part.unlink(missing_ok=True)
         return removed
+
+
+def version_of(snapshot: Path) -> int:
+    """The data version a snapshot holds, from its name (atlas-v00000031-<time>.duckdb)."""
+    return int(snapshot.name.removeprefix("atlas-v").split("-", 1)[0])
 
 
 class Reader:

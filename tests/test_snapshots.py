@@ -133,12 +133,18 @@ def test_the_command_line_load_publishes_when_the_database_is_served(store, tmp_
 
 def test_two_processes_write_the_consoles_parquet_copy_of_one_version_at_once(store):
     # every server process exports the version its console reads; two at once must both end with
-    # the whole folder, and a copy another process is still writing is left alone
+    # the whole folder, and a copy another living process is still writing is left alone, while one
+    # whose process is gone (a kill) is removed (issue 45)
     from atlas import console
 
     root = console.snapshot_root(store.master)
-    foreign = root / "v1.partial-999999"
+    other = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    foreign = root / f"v1.partial-{other.pid}"
     foreign.mkdir(parents=True)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    crashed = root / f"v1.partial-{dead.pid}"
+    crashed.mkdir()
     script = (
         "import sys, duckdb; from pathlib import Path; from atlas import console; "
         "con = duckdb.connect(sys.argv[1], read_only=True); "
@@ -156,8 +162,13 @@ def test_two_processes_write_the_consoles_parquet_copy_of_one_version_at_once(st
     assert outs[0] == outs[1] == str(root / "v1")
     assert (root / "v1" / "done").is_file()
     assert {p.name for p in (root / "v1").glob("*.parquet")} == {f"{t}.parquet" for t in console.SNAPSHOT_TABLES}
-    assert foreign.exists()  # not this process's, and recent: left alone
-    assert list(root.glob("v1.partial-*")) == [foreign]  # neither writer left its own copy behind
+    try:
+        assert foreign.exists()  # a living process's, and recent: left alone
+        assert not crashed.exists()  # its process is gone: a crash's leftover
+        assert list(root.glob("v1.partial-*")) == [foreign]  # neither writer left its own copy behind
+    finally:
+        other.kill()
+        other.wait()
 
 
 def test_a_sweep_beside_a_publication_never_removes_the_snapshot_being_published(store):

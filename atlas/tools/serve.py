@@ -14,6 +14,7 @@ Listens on localhost unless --address says otherwise (team mode, with sign-in, f
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -134,6 +135,9 @@ class Cluster:
                     down = self.down_since.setdefault(i, now)
                     if now - down >= RESTART_AFTER_SECONDS:
                         print(f"process p{i + 1} (port {self.backend_ports[i]}) stopped; starting it again", flush=True)
+                        # a commit it made and did not get to publish is published first, for every process
+                        with contextlib.suppress(db.Busy, OSError):
+                            snapshots.Store(self.folder, db.db_path()).recover(wait=30)
                         self.apps[i] = self.start_app(i)
                         del self.down_since[i]
             time.sleep(0.5)
@@ -194,6 +198,7 @@ def main(processes: int, port: int, address: str, folder: Path | None) -> int:
             print(db.busy_message(exc, path), file=sys.stderr)
             return 1
         raise
+    serving = store.hold_serving()  # a build of this master is refused while the team runs
     log_dir = folder / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
     cluster = Cluster(address, port, processes, store.folder, log_dir)
@@ -215,3 +220,4 @@ def main(processes: int, port: int, address: str, folder: Path | None) -> int:
         return cluster.supervise(stop_flag)
     finally:
         cluster.stop()
+        serving.close()

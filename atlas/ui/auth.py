@@ -58,7 +58,11 @@ def identity() -> Identity:
         return access.LOCAL
     user = st.user
     if user.is_logged_in:
-        claims = {k: user.get(k) for k in ("email", "email_verified", "iss")}
+        claims = {k: user.get(k) for k in access.CLAIM_TYPES}
+        bad = access.malformed_claim(claims)
+        if bad:
+            # a claim of the wrong type: the sign-in is refused whole, never read as some text
+            return Identity("", "", None, team=True, malformed=bad)
         email = access.verified_email(claims, roles())
         name = str(user.get("name") or "").strip()
         if not email:
@@ -81,6 +85,10 @@ def gate() -> None:
         st.error(_("Team mode cannot start: {problem}").format(problem=exc), icon=":material/error:")
         st.stop()
     who = identity()
+    if who.malformed:
+        st.error(_malformed_text(who), icon=":material/error:")
+        st.button(_("Sign out"), on_click=st.logout, key="signout_malformed")
+        st.stop()
     if who.role is None:
         if who.unverified:
             st.warning(_unverified_text(who))
@@ -92,6 +100,13 @@ def gate() -> None:
             st.info(_("Sign in to read Talent Atlas."))
             st.button(_("Sign in"), on_click=st.login, type="primary", key="signin_gate")
         st.stop()
+
+
+def _malformed_text(who: Identity) -> str:
+    return _(
+        "Sign-in refused: your sign-in provider sent the claim `{claim}` in a form no provider should (not a "
+        "text). Sign out, and ask whoever runs the provider or an admin to look at it."
+    ).format(claim=who.malformed)  # one of our own claim names
 
 
 def _unverified_text(who: Identity) -> str:
@@ -107,7 +122,10 @@ def account_ui() -> None:
         return
     who = identity()
     with st.sidebar:
-        if who.unverified:
+        if who.malformed:
+            st.caption(":material/error: " + _malformed_text(who))
+            st.button(_("Sign out"), on_click=st.logout, key="signout")
+        elif who.unverified:
             st.caption(":material/warning: " + _unverified_text(who))
             st.button(_("Sign out"), on_click=st.logout, key="signout")
         elif st.user.is_logged_in:

@@ -96,6 +96,9 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         try:
             if key == "sort":
                 explore.parse_sort(table, value)
+            elif key in ("after", "before") and value:
+                # a position this page could have written (its depth, size and texts bounded)
+                explore.check_cursor(table, explore.parse_sort(table, st.session_state.get("sort", "")), value)
             elif key == "row" and value:
                 # every part of the key of its column's type (upload_id=abc is no row)
                 cache.explore("check", table, tuple(explore.key_filters(table, explore.parse_row(table, value))))

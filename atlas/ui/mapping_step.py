@@ -171,7 +171,7 @@ def _preview(s, m: mapping.Mapping) -> None:  # noqa: ANN001 - an upload.StagedF
     """The first rows as they would load, and what in them cannot be read."""
     missing = m.missing(s.header)
     if missing:
-        st.warning(_("Still to map: {columns}.").format(columns=", ".join(missing)), icon=":material/edit_note:")
+        st.warning(_("Still to map: {columns}.").format(columns=md(", ".join(missing))), icon=":material/edit_note:")
         return
     with tempfile.TemporaryDirectory(prefix="atlas-map-") as tmp:
         head = Path(tmp) / "head.csv"
@@ -232,10 +232,10 @@ def _save(s, m: mapping.Mapping, name: str) -> None:  # noqa: ANN001 - an upload
         with cache.writing() as master:
             saved_name = mapping.save(master, m, name, saved_by)
     except (ValueError, db.Busy) as exc:
-        st.error(str(exc))
+        st.error(md(str(exc)))
         return
     chosen()[s.name] = mapping.Mapping(m.target, m.columns, saved_name, m.header)
     st.session_state["_mapping_saved"] = _("Saved as “{name}”: a file with the same columns is read with it.").format(
-        name=saved_name
+        name=md(saved_name)  # anyone's words: text, never a link or an image
     )
     st.rerun()

@@ -77,11 +77,13 @@ def watchlist_ui() -> None:
     ?watch= link names; its people and firms, what changed since, and its own link."""
     version = cache.version()[0]
     linked_id = link.initial("watch")
+    st.session_state.pop("watch", None)  # the view holds a list's id only once the list is found
     if linked_id:
         found = _read(watch.find, list_id=linked_id)
         if found is None:
             st.warning(_("No watchlist has the id in this link: it may have been made on another database."))
             return
+        st.session_state["watch"] = linked_id  # part of the view: its link (and the notice) keep it
         own = False
         since = int(found["seen_version"])
     else:
