@@ -82,7 +82,12 @@ def normal_email(email: object) -> str:
 
 # the claims read from a sign-in, and the types each may have: any other type refuses the sign-in
 # (an `email` sent as a list would otherwise read as the text "['ana@example.com']")
-CLAIM_TYPES: dict[str, tuple[type, ...]] = {"email": (str,), "email_verified": (bool, str), "iss": (str,), "name": (str,)}
+CLAIM_TYPES: dict[str, tuple[type, ...]] = {
+    "email": (str,),
+    "email_verified": (bool, str),
+    "iss": (str,),
+    "name": (str,),
+}
 
 
 def malformed_claim(claims: dict) -> str:

@@ -174,7 +174,9 @@ def catalog_macros() -> frozenset[str]:
     found: set[str] = set()
     while True:
         calls = re.compile(r"\b(" + "|".join(sorted(map(re.escape, denied))) + r")\s*\(", re.IGNORECASE)
-        new = {name for name, body in rows if name not in denied and (_CATALOG_WORDS.search(body) or calls.search(body))}
+        new = {
+            name for name, body in rows if name not in denied and (_CATALOG_WORDS.search(body) or calls.search(body))
+        }
         if not new:
             return frozenset(found)
         found |= new
