@@ -93,7 +93,8 @@ class _TooLarge(Exception):
 # inside a list, struct, map or union becomes a Python object (a dict is 200-odd bytes, a None 8, an
 # array 112). So a list of a million `{'a': NULL}` is 1 MB of Arrow and 2 GB in the app: the size
 # that is capped is this one, counted value by value before anything is converted.
-_ROW_OBJECT = 112  # the array (or dict) object a nested cell becomes
+_ROW_OBJECT = 160  # the array (or dict) object a nested cell becomes, with its slot
+_COLUMN = 8 * 1024  # a column's own objects (its array, index, block)
 _STRUCT_OBJECT = 232  # a dict with a few keys
 _NESTED_VALUE = 40  # a Python number or date inside a nested value, with its pointer
 _NESTED_TEXT = 57  # a Python str's own size, before its characters
@@ -113,13 +114,20 @@ def held_bytes(array, nested: bool = False) -> int:  # noqa: ANN001 - a pyarrow 
     if pa.types.is_map(t):
         return n * _ROW_OBJECT + held_bytes(array.values, True)
     if pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
-        return n * _ROW_OBJECT + held_bytes(array.flatten(), True)
+        values = array.flatten()
+        if _plain_number(values.type) and values.null_count == 0:
+            return n * _ROW_OBJECT + values.nbytes  # a list of numbers is one typed array per cell
+        return n * _ROW_OBJECT + held_bytes(values, True)
     if hasattr(pa.types, "is_list_view") and (pa.types.is_list_view(t) or pa.types.is_large_list_view(t)):
         return n * _ROW_OBJECT + held_bytes(array.values, True)
     if pa.types.is_struct(t):
-        return n * _STRUCT_OBJECT + sum(held_bytes(child, True) for child in array.flatten())
-    if pa.types.is_union(t):
+        # by field, not flatten(): flattening merges the struct's validity into each child, which
+        # pyarrow aborts on for a union child
         return n * _STRUCT_OBJECT + sum(held_bytes(array.field(i), True) for i in range(t.num_fields))
+    if pa.types.is_union(t):
+        # its children are not walked: every byte of its buffers counted as a nested value's worth
+        size = sum(b.size for b in array.buffers() if b is not None)
+        return n * _STRUCT_OBJECT + size * (_NESTED_VALUE // 4)
     if pa.types.is_null(t):
         return n * _POINTER
     text = pa.types.is_string(t) or pa.types.is_large_string(t) or pa.types.is_binary(t) or pa.types.is_large_binary(t)
@@ -128,9 +136,15 @@ def held_bytes(array, nested: bool = False) -> int:  # noqa: ANN001 - a pyarrow 
     return n * (_NESTED_VALUE if nested else _POINTER) + array.nbytes
 
 
+def _plain_number(t) -> bool:  # noqa: ANN001 - a pyarrow DataType
+    import pyarrow as pa
+
+    return pa.types.is_integer(t) or pa.types.is_floating(t) or pa.types.is_boolean(t)
+
+
 def table_held_bytes(table) -> int:  # noqa: ANN001 - a pyarrow Table or RecordBatch
     """A result's size as the app will hold it (`held_bytes` of every column)."""
-    return sum(held_bytes(column) for column in table.columns)
+    return sum(_COLUMN + held_bytes(column) for column in table.columns)
 
 
 def _unshowable(table) -> list[int]:  # noqa: ANN001 - a pyarrow Table
@@ -143,12 +157,39 @@ def _unshowable(table) -> list[int]:  # noqa: ANN001 - a pyarrow Table
 
     bad = []
     for i, column in enumerate(table.columns):
+        if _infinite_time(column):
+            bad.append(i)  # pandas would read DuckDB's infinity as a date in the year 294247
+            continue
         try:
             frame = pa.table({"c": column}).to_pandas()
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), pa.BufferOutputStream())
         except (pa.ArrowException, ValueError, TypeError, OverflowError):
             bad.append(i)
     return bad
+
+
+def _infinite_time(column) -> bool:  # noqa: ANN001 - a pyarrow ChunkedArray
+    """Whether a timestamp column (or one inside a list or struct) holds DuckDB's infinity, which
+    Arrow carries as the largest (or smallest) 64-bit count and pandas reads as a real time."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def leaves(array):  # noqa: ANN001, ANN202
+        t = array.type
+        if pa.types.is_timestamp(t):
+            yield array
+        elif pa.types.is_list(t) or pa.types.is_large_list(t) or pa.types.is_fixed_size_list(t):
+            yield from leaves(array.flatten())
+        elif pa.types.is_struct(t):
+            for i in range(t.num_fields):
+                yield from leaves(array.field(i))
+
+    for chunk in column.chunks:
+        for leaf in leaves(chunk):
+            ends = pc.min_max(leaf.cast(pa.int64()))
+            if any(v is not None and abs(v) >= 2**63 - 2 for v in (ends["min"].as_py(), ends["max"].as_py())):
+                return True
+    return False
 
 
 def _read(con, sql: str, rows: int, byte_limit: int):  # noqa: ANN001, ANN202 - a connection; (Table, more, size)
