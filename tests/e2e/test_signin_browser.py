@@ -184,6 +184,23 @@ def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browse
     context.close()
 
 
+def test_a_claim_of_the_wrong_type_refuses_the_sign_in(team, browser):
+    """Issue 45: a verified `email` sent as a JSON list signed in as the text "['ana@example.com']"."""
+    add_user(team.provider_url, "listy", {"email": ["ana@example.com"], "email_verified": True, "name": "Listy"})
+    page = sign_in(browser, team, "listy", signed_in="Sign-in refused")
+    context = page.context
+    text = page.locator('[data-testid="stMain"]').inner_text()
+    assert "`email`" in text or "email" in text
+    assert page.get_by_text("Signed in as").count() == 0 and "['ana@example.com']" not in text
+    # refused whole: no page is drawn under it (the page stops at the refusal), nothing can be written
+    page.goto(team.url + "/Data")
+    page.get_by_text("Sign-in refused").first.wait_for(timeout=60000)
+    assert page.locator('h1:has-text("Data")').count() == 0
+    assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
+    page.screenshot(path=str(ARTIFACTS / "signin_malformed_claim.png"), full_page=True)
+    context.close()
+
+
 def _follow(page, server, firm_id: str, name: str) -> None:
     page.goto(server.url + f"/People_and_firms?firm={firm_id}")
     wait_for_app(page, "People & firms")
