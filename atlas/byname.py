@@ -82,6 +82,10 @@ class NamePlan:
         return [d for d in self.decisions if d.needs_review]
 
 
+# the date of a by-name file's event (a firm founded after it cannot be the firm it names)
+EVENT_DATE = {"moves": "moved_on", "compensation": "reported_on", "funding_rounds": "announced_on"}
+
+
 def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[str, str]) -> NamePlan:
     """Every distinct name the upload's files use, resolved; empty when they use ids only."""
     uploaded_ids = {"person": set(), "firm": set()}
@@ -91,8 +95,9 @@ def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[st
     counts: dict[tuple[str, str], list] = {}
     problems: list[Problem] = []
     flat: dict[str, str] = {}
+    latest: dict[tuple[str, str], str] = {}  # the latest event date that names each firm
 
-    def add(kind: str, name: str, zh: str, table: str, line: str, column: str) -> None:
+    def add(kind: str, name: str, zh: str, table: str, line: str, column: str, when: str = "") -> None:
         problem = names.name_problem(name)
         if problem:
             problems.append(
@@ -102,11 +107,15 @@ def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[st
         entry = counts.setdefault((kind, names.clean(name)), [0, ""])
         entry[0] += 1
         entry[1] = entry[1] or zh
+        if when:
+            key = (kind, names.clean(name))
+            latest[key] = max(latest.get(key, ""), when)
 
     for key, path in files.items():
         fmt = FLAT_FORMATS.get(key)
         if fmt:
             flat[key] = fmt.name
+            dated = EVENT_DATE.get(fmt.table, "")
             for row in _rows(path):
                 for col, (kind, zh_col) in fmt.refs.items():
                     value = row.get(col, "")
@@ -114,9 +123,9 @@ def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[st
                         continue
                     parts = _investors(value) if col in ("investors", "lead_investor") else [value]
                     for part in parts:
-                        add(
-                            kind, part, row.get(zh_col, "") if zh_col else "", key, row.get(csvfile.ROW_COLUMN, ""), col
-                        )
+                        zh = row.get(zh_col, "") if zh_col else ""
+                        when = row.get(dated, "") if dated else ""
+                        add(kind, part, zh, key, row.get(csvfile.ROW_COLUMN, ""), col, when)
             continue
         columns = NAME_COLUMNS.get(key, {})
         if not columns:
@@ -136,7 +145,7 @@ def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[st
                 add(kind, value, "", key, line, col)
     items = [(kind, name, zh, n) for (kind, name), (n, zh) in counts.items()]
     taken = {k: set(v) for k, v in uploaded_ids.items()}
-    return NamePlan(resolve(con, items, taken) if items else [], problems, flat)
+    return NamePlan(resolve(con, items, taken, latest=latest) if items else [], problems, flat)
 
 
 def _hash_id(prefix: str, values: list[str]) -> str:

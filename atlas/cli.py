@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import sys
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def _load(args: argparse.Namespace) -> int:
     with _writing(args) as con:
         if con is None:
             return 1
-        staged = _stage_mapped(con, named, encodings, args.mapping)
+        staged = _stage_mapped(con, named, encodings, args.mapping, _constants(args.constant))
         if staged is None:
             return 1
         with staged:
@@ -96,29 +97,63 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stage_mapped(con, named, encodings: dict, given: str | None):  # noqa: ANN001, ANN202 - an Upload or None
-    """The files staged, those with another tool's columns read through `--mapping` (a JSON file or
-    a saved mapping's name) or, without one, through the saved mapping made for their columns."""
+def _stage_mapped(con, named, encodings: dict, given: str | None, constants: dict | None = None):  # noqa: ANN001, ANN202
+    """The files staged, those with another tool's columns read through `--mapping` (a JSON file, a
+    saved mapping's name, or `suggested`: the Data page's suggestion, printed) or, without one,
+    through the saved mapping made for their columns; `constants` (`--constant currency=USD`) fill
+    a column the file does not have."""
     from atlas import mapping, upload
 
     chosen = None
-    if given:
+    if given and given != SUGGESTED:
         try:
             chosen = mapping.load_named(con, given)
         except ValueError as exc:
             print(f"--mapping {given}: {exc}", file=sys.stderr)
             return None
     staged = upload.stage_upload(named, max_bytes=None, encodings=encodings)
-    foreign = {s.name: s.header for s in staged.staged if s.table is None and mapping.foreign(s.header)}
+    foreign = {s.name: s for s in staged.staged if s.table is None and mapping.foreign(s.header)}
     mappings = {}
-    for name, header in foreign.items():
-        fitting = chosen or mapping.saved_fitting(con, header)
+    for name, s in foreign.items():
+        fitting = chosen or (None if given == SUGGESTED else mapping.saved_fitting(con, s.header))
+        if fitting is None and given == SUGGESTED and s.raw_path is not None:
+            header, rows = mapping.read_sample(s.raw_path)
+            fitting = mapping.suggest(s.header or header, rows)
         if fitting is not None:
+            if constants:
+                fitting = dataclasses.replace(fitting, constants={**fitting.constants, **constants})
+            if given == SUGGESTED:
+                print(f"{name}: the suggested mapping, {fitting.target}:")
+                for line in _described(fitting):
+                    print(f"  {line}")
             mappings[name] = fitting
     if not mappings:
         return staged
     staged.close()
     return upload.stage_upload(named, max_bytes=None, encodings=encodings, mappings=mappings)
+
+
+SUGGESTED = "suggested"
+
+
+def _described(m) -> list[str]:  # noqa: ANN001 - a mapping.Mapping
+    """A mapping as lines a person reads: our column <- theirs, = a constant, their words -> ours."""
+    out = [f"{ours} <- {theirs}" for ours, theirs in m.columns.items()]
+    out += [f"{ours} = {value} (every row)" for ours, value in m.constants.items()]
+    for ours, words in m.values.items():
+        out.append(f"{ours}: " + ", ".join(f"{w} -> {v}" for w, v in list(words.items())[:10]))
+    return out
+
+
+def _constants(values: list[str] | None) -> dict[str, str] | None:
+    """`--constant column=value` as a dict; SystemExit with the reason for a malformed one."""
+    out = {}
+    for text in values or []:
+        column, sep, value = text.partition("=")
+        if not sep or not column.strip() or not value.strip():
+            raise SystemExit(f"--constant {text}: write it as column=value, e.g. --constant currency=USD")
+        out[column.strip()] = value.strip()
+    return out
 
 
 def _open(args: argparse.Namespace):  # noqa: ANN202 - a DuckDB connection or None
@@ -395,8 +430,15 @@ def parser() -> argparse.ArgumentParser:
     ld.add_argument(
         "--mapping",
         default=None,
-        help="how a file with another tool's columns reads as ours: a mapping JSON file (the Data page's download) "
-        "or the name of a saved mapping; without it, a saved mapping made for the file's columns is used",
+        help="how a file with another tool's columns reads as ours: a mapping JSON file (the Data page's download), "
+        "the name of a saved mapping, or `suggested` (the Data page's suggestion, printed); without it, a saved "
+        "mapping made for the file's columns is used",
+    )
+    ld.add_argument(
+        "--constant",
+        action="append",
+        metavar="COLUMN=VALUE",
+        help="a value for every row of a mapped file, for a column it does not have (e.g. currency=USD); repeatable",
     )
     ld.add_argument(
         "--review-out", type=Path, default=None, help="write the names that need a decision to this CSV (exit 1)"

@@ -46,11 +46,15 @@ LEGACY = {
     "cp932": "Shift-JIS (Japanese)",
     "cp949": "EUC-KR (Korean)",
     "cp1252": "Windows-1252/Latin-1 (Western European)",
+    "mac_roman": "Mac Roman (Excel for Mac's “CSV (Macintosh)”)",
 }
 # Tried when a file is not UTF-8. Korean is not: its common syllables (the 2,350 of KS X 1001)
 # take up the very byte ranges where Chinese and Japanese text falls, so a Korean reading of
 # those files looks as plausible as the right one. A Korean file is read when the analyst picks it.
-AUTO = ("gb18030", "big5", "cp932", "cp1252")
+AUTO = ("gb18030", "big5", "cp932", "cp1252", "mac_roman")
+LATIN = ("cp1252", "mac_roman")  # one byte a letter: told apart by whether their letters make words
+# punctuation a Western text uses beside its letters (quotes, dashes, the ellipsis, marks)
+_LATIN_PUNCT = set("“”‘’–—…•™©®°€£¥§¶·«»¿¡\u00a0")
 RESAVE = N_("re-save it as “CSV UTF-8” (Excel: Save As → CSV UTF-8; LibreOffice: Character set → Unicode (UTF-8))")
 
 
@@ -78,10 +82,12 @@ def _weight(ch: str, codec: str) -> float:
     cat = unicodedata.category(ch)
     if cat in ("Cc", "Co", "Cn", "Cs"):
         return 0.0
-    if codec == "cp1252":
-        if ("\u00c0" <= ch <= "\u00ff" and ch not in "×÷") or ch in "ŒœŠšŸŽžƒ“”‘’–—…€•™":
-            return 1.0
-        return 0.5 if ch in "\u00a0¢£¥§©®°±²³µ¶·¹º¼½¾¿¡«»" else 0.1
+    if codec in LATIN:
+        if ch.isalpha() and ("\u00c0" <= ch <= "\u024f"):
+            return 1.0  # an accented letter (its case against its neighbours is judged in `score`)
+        if ch in _LATIN_PUNCT:
+            return 0.9  # Jake’s, Avocado™, Info®: as usual in names as a letter
+        return 0.5 if ch in "¢±²³µ¹º¼½¾" else 0.1
     if ch.isascii():
         return 1.0
     if codec == "gb18030":
@@ -135,22 +141,33 @@ def score(text: str, codec: str) -> float:
 
     In Western European text an accented letter sits inside a word of ASCII letters (Renée,
     Müller); a run of several non-ASCII characters is what a Chinese or Japanese file looks like
-    when read as Windows-1252, so in that reading each character of a run counts less.
+    when read as Windows-1252, so in that reading each character of a run counts less. And a
+    one-byte Western table reading the other's bytes makes letters that make no word: a capital
+    right after a small letter (Mac Roman's MiaSolé read as Windows-1252 is `MiaSolŽ`, Jake’s is
+    `JakeÕs`; Windows-1252's Renée read as Mac Roman is `RenÈe`) or a symbol where a letter goes
+    (`Bogot‡`); such a character counts as unusual.
     """
     total = 0.0
     n = 0
     run = 0
     weights: list[float] = []
+    latin = codec in LATIN
+    before = " "
     for ch in text + "\n":
         if not ch.isascii():
-            weights.append(_weight(ch, codec))
+            w = _weight(ch, codec)
+            if latin and ch.isupper() and before.isalpha() and before.islower():
+                w = 0.1  # a capital after a small letter inside a word (MiaSolŽ, JakeÕs): the wrong table
+            weights.append(w)
             run += 1
+            before = ch
             continue
         if run:
-            damp = 1.0 if codec != "cp1252" or run == 1 else 0.5 if run == 2 else 0.2
+            damp = 1.0 if not latin or run == 1 else 0.5 if run == 2 else 0.2
             total += damp * sum(weights)
             n += run
             weights, run = [], 0
+        before = ch
     return total / n if n else 1.0
 
 
@@ -167,6 +184,14 @@ def _mess(text: str) -> float:
     from charset_normalizer.md import mess_ratio
 
     return mess_ratio(text, maximum_threshold=1.0)
+
+
+def _mess_of_lines(text: str, group: int = 5, groups: int = 80) -> float:
+    """The mess of a sample, averaged over groups of its lines: one line garbled at its source
+    (a name already mojibake in the file) weighs as one line, not as the whole sample."""
+    lines = text.split("\n")
+    parts = ["\n".join(lines[i : i + group]) for i in range(0, len(lines), group)][:groups]
+    return sum(_mess(p) for p in parts) / len(parts) if parts else 0.0
 
 
 @dataclass
@@ -186,7 +211,7 @@ def detect_legacy(lines: list[bytes]) -> Candidate:
         except UnicodeDecodeError:
             continue
         s = score(text, codec)
-        if _mess(text) > 0.3:
+        if _mess_of_lines(text) > 0.3:
             s *= 0.5
         found.append(Candidate(codec, text, s))
     # readings that give the same text are one candidate (Latin-1 and Windows-1252 often do)
@@ -228,15 +253,16 @@ class _Scan:
     size: int = 0
 
 
-def _lines(raw: BinaryIO) -> Iterator[bytes]:
-    """The file's lines (with their ends), read in chunks: memory stays bounded by the longest line."""
+def _lines(raw: BinaryIO, end: bytes = b"\n") -> Iterator[bytes]:
+    """The file's lines (with their ends), read in chunks: memory stays bounded by the longest line.
+    `end`: b"\r" for a file whose lines end in CR alone (Excel for Mac's CSV)."""
     carry = b""
     while chunk := raw.read(CHUNK):
         carry += chunk
-        parts = carry.split(b"\n")
+        parts = carry.split(end)
         carry = parts.pop()
         for p in parts:
-            yield p + b"\n"
+            yield p + end
         if len(carry) > 4 * MAX_FIELD_CHARS * 4:  # one line far beyond any field: the parser will name it
             yield carry
             carry = b""
@@ -244,10 +270,10 @@ def _lines(raw: BinaryIO) -> Iterator[bytes]:
         yield carry
 
 
-def _scan(raw: BinaryIO) -> _Scan:
+def _scan(raw: BinaryIO, end: bytes = b"\n") -> _Scan:
     """One pass over a file that is not UTF-16: NUL bytes, UTF-8 validity, and a sample of non-ASCII lines."""
     scan = _Scan()
-    for number, line in enumerate(_lines(raw), start=1):
+    for number, line in enumerate(_lines(raw, end), start=1):
         scan.size += len(line)
         if b"\x00" in line:
             raise Refused(
@@ -296,7 +322,9 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
         return Reading(utf16, "UTF-16" + ("" if utf16 == "utf-16" else f" ({utf16[-2:].upper()}, no byte-order mark)"))
     if head.startswith(b"\xef\xbb\xbf"):
         raw.seek(3)
-    scan = _scan(raw)
+    # lines that end in CR alone (Excel for Mac's "CSV (Macintosh)"): the text reader takes them as
+    # they are (universal newlines), and so does this scan
+    scan = _scan(raw, b"\r" if b"\r" in head and b"\n" not in head else b"\n")
     raw.seek(0)
     if not head.strip(b"\xef\xbb\xbf \t\r\n"):
         raise Refused(L_("the file is empty"))
@@ -304,10 +332,12 @@ def choose_encoding(raw: BinaryIO, codec: str | None = None) -> Reading:
         return Reading("utf-8-sig", UTF8)
     best = detect_legacy([b for _, b in scan.other_lines])
     # a file that is part UTF-8 and part something else: no single reading is right
+    # (a line counts as UTF-8 only where that reading is usual text: a name garbled at its source may
+    # happen to be valid UTF-8 of stray combining marks, as `Pan̬ve` in Crunchbase's export)
     utf8_rows = [
         n
         for n, b in scan.utf8_lines
-        if _utf8_score(b.decode("utf-8")) > score(b.decode(best.codec, "replace"), best.codec)
+        if (u := _utf8_score(b.decode("utf-8"))) >= 0.5 and u > score(b.decode(best.codec, "replace"), best.codec)
     ]
     if utf8_rows:
         other = [n for n, _ in scan.other_lines]

@@ -19,7 +19,6 @@ is not loaded; nothing is guessed silently.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -30,6 +29,19 @@ import duckdb
 from atlas import csvfile
 from atlas.i18n import L_
 from atlas.load.problems import Problem
+from atlas.mapvalues import (  # noqa: F401 - parse_date, parse_amount, day_first: read as mapping.* too
+    CHOICE_WORDS,
+    PER_YEAR,
+    SYNONYMS,
+    amount_or_none,
+    choice_or_none,
+    date_or_none,
+    day_first,
+    fold,
+    parse_amount,
+    parse_date,
+    unit_of,
+)
 from atlas.model import FLAT_FORMATS, TABLES, TABLES_BY_NAME
 
 NOT_MAPPED = ""
@@ -63,70 +75,31 @@ def fields(target: str) -> list[Field]:
 
 TARGETS = [*FLAT_FORMATS, *(t.name for t in TABLES)]
 
-# the names other tools give our columns (compared folded: lower case, words only)
-SYNONYMS: dict[str, list[str]] = {
-    "person": ["full name", "name", "person name", "researcher", "employee", "author", "people name", "member"],
-    "person_zh": ["chinese name", "name zh", "中文名", "姓名"],
-    "from_firm": ["previous company", "from company", "former employer", "previous employer", "from",
-                  "from organization", "from institution", "old affiliation", "previous affiliation", "left"],
-    "to_firm": ["company", "company name", "current company", "employer", "organization", "organisation",
-                "new company", "to", "to company", "institution", "affiliation", "new affiliation", "joined"],
-    "firm": ["organization name", "organisation name", "company name", "company", "organization", "startup",
-             "employer", "firm name"],
-    "moved_on": ["start date", "started on", "date joined", "joined on", "move date", "date", "started", "since"],
-    "role": ["title", "job title", "position", "role", "job"],
-    "round_type": ["funding type", "round type", "round", "investment type", "stage", "series", "funding round"],
-    "amount": ["money raised", "amount raised", "raised", "funding amount", "amount", "round size",
-               "money raised in usd"],
-    "currency": ["money raised currency", "currency", "currency code", "amount currency"],
-    "announced_on": ["announced date", "announced on", "date announced", "announcement date", "date", "close date"],
-    "lead_investor": ["lead investors", "lead investor", "lead", "leads"],
-    "investors": ["investors", "investor names", "all investors", "participants"],
-    "valuation": ["post money valuation", "valuation", "pre money valuation"],
-    "amount_low": ["amount", "pay", "salary", "compensation", "total compensation", "offer", "value"],
-    "amount_high": ["amount high", "max", "upper"],
-    "kind": ["pay type", "type", "component", "kind"],
-    "reported_on": ["reported on", "report date", "date"],
-    "source_url": ["url", "link", "source", "source url", "article"],
-    "source_title": ["headline", "article title", "source title"],
-    "source_publisher": ["publisher", "outlet", "source name"],
-    "note": ["notes", "note", "comment", "comments", "description"],
-}  # fmt: skip
-
-# choices as other tools write them, per column (folded words -> our value)
-CHOICE_WORDS: dict[str, dict[str, str]] = {
-    "round_type": {
-        "pre seed": "seed", "seed": "seed", "angel": "seed", "seed round": "seed",
-        "series unknown": "series", "venture series unknown": "series", "venture": "series",
-        "corporate round": "strategic", "strategic": "strategic", "strategic investment": "strategic",
-        "acquisition": "acquisition", "m a": "acquisition", "merger": "acquisition", "acqui hire": "acquihire",
-        "debt financing": "other", "grant": "other", "private equity": "other", "convertible note": "other",
-        "post ipo equity": "other", "secondary market": "other", "undisclosed": "other",
-        "non equity assistance": "other",
-    },
-    "move_type": {"hired": "joined", "joined": "joined", "founder": "founded", "co founder": "founded",
-                  "rejoined": "returned", "departed": "left"},
-}  # fmt: skip
-_SERIES = re.compile(r"^(venture )?series [a-z]\d?\+?$")
-
-
-def fold(text: str) -> str:
-    """A column name or choice folded for comparison: lower case, words only."""
-    return " ".join(re.sub(r"[^\w]+", " ", (text or "").lower()).split())
-
-
 @dataclass
 class Mapping:
-    """Which column of a file fills each of ours, for one format."""
+    """How a file reads as ours, for one format: which of its columns fills each of ours, what a
+    column the file lacks is for every row (`constants`: currency USD, period per_year), and what
+    its words for a choice are in ours (`values`: post-ipo -> other)."""
 
     target: str
     columns: dict[str, str]  # our column -> their column (absent: not in the file)
     name: str = ""  # the name it is saved under, if any
     header: list[str] = field(default_factory=list)  # the file's header it was made for
+    constants: dict[str, str] = field(default_factory=dict)  # our column -> the value of every row
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # our column -> {their word (folded): ours}
+
+    def stored(self) -> dict:
+        """What is saved (the columns, and the constants and value maps when there are any)."""
+        out: dict = {"columns": self.columns}
+        if self.constants:
+            out["constants"] = self.constants
+        if self.values:
+            out["values"] = self.values
+        return out
 
     def to_json(self) -> str:
         return json.dumps(
-            {"name": self.name, "target": self.target, "columns": self.columns, "header": self.header},
+            {"name": self.name, "target": self.target, "header": self.header, **self.stored()},
             ensure_ascii=False,
             indent=1,
         )
@@ -148,20 +121,36 @@ class Mapping:
             raise ValueError(L_("a mapping's header is a list of the file's column names, each a text"))
         if not (name is None or isinstance(name, str)) or not texts(v for v in data["columns"].values() if v):
             raise ValueError(L_("a mapping's name and each of its columns (ours: theirs) are texts"))
+        constants, values = data.get("constants", {}), data.get("values", {})
+        if not isinstance(constants, dict) or not texts(constants.values()):
+            raise ValueError(L_("a mapping's constants are our columns with a text each"))
+        if not isinstance(values, dict) or not all(isinstance(v, dict) and texts(v.values()) for v in values.values()):
+            raise ValueError(L_("a mapping's values are our columns, each with their words and ours"))
         ours = {f.name for f in fields(data["target"])}
-        unknown = sorted(set(data["columns"]) - ours)
+        unknown = sorted((set(data["columns"]) | set(constants) | set(values)) - ours)
         if unknown:
             raise ValueError(
                 L_("the mapping names columns {target} does not have: {columns}").format(
                     target=data["target"], columns=", ".join(unknown)
                 )
             )
-        columns = {str(k): str(v) for k, v in data["columns"].items() if v}
-        return cls(data["target"], columns, str(name or ""), list(header))
+        return cls(
+            data["target"],
+            {str(k): str(v) for k, v in data["columns"].items() if v},
+            str(name or ""),
+            list(header),
+            {str(k): str(v) for k, v in constants.items() if str(v).strip()},
+            {str(k): {fold(w): str(x) for w, x in v.items()} for k, v in values.items() if v},
+        )
 
     def missing(self, header: list[str]) -> list[str]:
-        """Our required columns the mapping leaves empty, and their columns it names the file lacks."""
-        out = [f.name for f in fields(self.target) if f.required and not self.columns.get(f.name)]
+        """Our required columns the mapping fills neither from a column nor with a constant, and
+        their columns it names the file lacks."""
+        out = [
+            f.name
+            for f in fields(self.target)
+            if f.required and not self.columns.get(f.name) and not self.constants.get(f.name)
+        ]
         have = {h.strip().lower() for h in header}
         out += [theirs for theirs in self.columns.values() if theirs and theirs.strip().lower() not in have]
         return out
@@ -195,237 +184,166 @@ def read_sample(path: Path, n: int = MAX_SAMPLE) -> tuple[list[str], list[dict[s
 
 
 def _name_score(ours: str, theirs: str) -> float:
+    """How surely their column's name is ours: 1 the same, 0.95 down a synonym, less for a near
+    spelling of one (the whole name compared, so `company name` is not `name`), else 0."""
     from rapidfuzz import fuzz
 
-    t = fold(theirs)
+    t, _unit = unit_of(theirs)
     if t == fold(ours):
         return 1.0
     names = SYNONYMS.get(ours, [])
     if t in names:
         return 0.95 - 0.01 * names.index(t)  # the list is in order of likelihood
-    best = max([fuzz.token_set_ratio(t, s) for s in [fold(ours), *names]] or [0])
-    return 0.7 * best / 100 if best >= 80 else 0.0
+    best = max([fuzz.ratio(t, s) for s in [fold(ours), *names]] or [0])
+    return 0.7 * best / 100 if best >= 88 else 0.0
 
 
 def _value_score(f: Field, values: list[str]) -> float:
-    """How well a column's sample values fit one of our columns (1 all, 0 none; 0.5 when unknown)."""
-    values = [v for v in values if v.strip()][:50]
+    """How well a column's sample values fit one of our columns (1 all, 0 none; 0.5 when unknown).
+    A date column is read as a column: its day-month order from all its values."""
+    values = [v for v in values if v.strip()]
     if not values:
         return 0.5
     if f.type == "date":
-        ok = sum(_date_or_none(v) is not None for v in values)
+        order = day_first(values)
+        ok = sum(date_or_none(v, order) is not None for v in values)
     elif f.type == "number":
-        ok = sum(_amount_or_none(v) is not None for v in values)
+        ok = sum(amount_or_none(v) is not None for v in values)
     elif f.type == "currency":
         ok = sum(bool(re.fullmatch(r"[A-Za-z]{3}", v.strip())) for v in values)
     elif f.choices:
-        ok = sum(_choice_or_none(f, v) is not None for v in values)
+        ok = sum(choice_or_none(f.name, f.choices, v) is not None for v in values)
+        if "other" in f.choices:  # an unknown word reads as other: the column fits by its known words
+            ok = max(ok, len(values) // 2 + 1) if ok else 0
     else:
-        ok = sum(_date_or_none(v) is None and _amount_or_none(v) is None for v in values)
+        ok = sum(date_or_none(v) is None and amount_or_none(v) is None for v in values)
     return ok / len(values)
 
 
-def suggest_for(target: str, header: list[str], rows: list[dict[str, str]]) -> Mapping:
-    """The likeliest of their columns for each of ours in `target` (each of theirs used once)."""
+def suggest_for(target: str, header: list[str], rows: list[dict[str, str]]) -> tuple[Mapping, float]:
+    """The likeliest of their columns for each of ours in `target` (each of theirs used once), the
+    constants their names imply, and how well the whole mapping fits (the sum of its columns' scores)."""
     scored = []
     for f in fields(target):
         for h in header:
             name = _name_score(f.name, h)
             if name <= 0:
                 continue
-            fit = _value_score(f, [r.get(h, "") for r in rows])
+            fit = _value_score(f, [r.get(h, "") for r in rows[:MAX_SAMPLE]])
             if fit < 0.5:
                 continue
             scored.append((name * (0.5 + fit / 2), f.name, h))
     columns: dict[str, str] = {}
     used: set[str] = set()
-    for _score, ours, theirs in sorted(scored, reverse=True):
+    total = 0.0
+    for score, ours, theirs in sorted(scored, reverse=True):
         if ours not in columns and theirs not in used:
             columns[ours] = theirs
             used.add(theirs)
-    return Mapping(target, columns, header=list(header))
+            total += score
+    m = Mapping(target, columns, header=list(header))
+    m.constants = _implied(m, rows)
+    m.values = _unknown_choices(m, rows)
+    return m, total
+
+
+def _implied(m: Mapping, rows: list[dict[str, str]]) -> dict[str, str]:
+    """What the file's names say for a column it lacks: the currency its amount's name gives
+    (`raised_amount_usd`), a pay figure's kind and period from the amount's name (a base salary is
+    yearly); `stated` is kept out of these: only what the names state."""
+    ours = {f.name for f in fields(m.target)}
+    out: dict[str, str] = {}
+    amount = m.columns.get("amount") or m.columns.get("amount_low") or ""
+    if "currency" in ours and "currency" not in m.columns:
+        units = [unit_of(h)[1] for h in ([amount] if amount else []) + m.header if unit_of(h)[1]]
+        if units:
+            out["currency"] = units[0]
+    name = unit_of(amount)[0]
+    if "kind" in ours and "kind" not in m.columns and name:
+        kind = next((v for w, v in CHOICE_WORDS["kind"].items() if w in name.split() or w == name), "")
+        if kind or "wage" in name:
+            out["kind"] = kind or "base_salary"
+    if "period" in ours and "period" not in m.columns and out.get("kind") == "base_salary":
+        out["period"] = "per_year"  # a salary is a yearly figure unless a unit column says otherwise
+    return out
+
+
+def _unknown_choices(m: Mapping, rows: list[dict[str, str]]) -> dict[str, dict[str, str]]:
+    """For each choice column with an `other`, the file's words (in the rows read) that are none of
+    ours, proposed as other (the words are kept in the note)."""
+    out: dict[str, dict[str, str]] = {}
+    for f in fields(m.target):
+        theirs = m.columns.get(f.name)
+        if not theirs or "other" not in f.choices:
+            continue
+        words = {fold(r.get(theirs, "")) for r in rows if r.get(theirs, "").strip()}
+        unknown = sorted(w for w in words if choice_or_none(f.name, f.choices, w) is None)
+        if unknown:
+            out[f.name] = {w: "other" for w in unknown[:50]}
+    return out
 
 
 def suggest(header: list[str], rows: list[dict[str, str]]) -> Mapping:
-    """The format a file's columns most likely are, and its mapping: the format whose required
-    columns the file fills best, then the one it fills most of."""
+    """The format a file's columns most likely are, and its mapping, judged on the whole header:
+    a format whose required columns are all filled (by a column or a constant) before any that
+    is not, then the one whose columns fit best together."""
     best, best_key = None, None
     for target in TARGETS:
-        m = suggest_for(target, header, rows)
+        m, total = suggest_for(target, header, rows)
         required = [f for f in fields(target) if f.required]
-        filled = sum(1 for f in required if f.name in m.columns)
-        key = (filled == len(required), filled / max(len(required), 1), len(m.columns), target in FLAT_FORMATS)
+        filled = sum(1 for f in required if f.name in m.columns or f.name in m.constants)
+        key = (filled == len(required), filled / max(len(required), 1), round(total, 6), target in FLAT_FORMATS)
         if best_key is None or key > best_key:
             best, best_key = m, key
     return best
 
 
-# ---------------------------------------------------------------- values
-
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-            ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"),
-            ("nov", "november"), ("dec", "december"),
-        ]
-    )
-    for m in names
-}  # fmt: skip
-_ISO = re.compile(
-    r"(\d{4})(?:[-/.](\d{1,2})(?:[-/.](\d{1,2}))?)?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?",
-    re.I,  # a timestamp's time is dropped
-)
-_ZH = re.compile(r"(\d{4})年(?:(\d{1,2})月(?:(\d{1,2})[日号])?)?")
-_SLASHED = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_WORDY = re.compile(r"(?:(\d{1,2})(?:st|nd|rd|th)?\s+)?([a-z]+)\.?,?\s+(?:(\d{1,2})(?:st|nd|rd|th)?,?\s+)?(\d{4})")
-
-
-class _NotADay(ValueError):
-    pass
-
-
-def _ymd(y: int, m: int | None, d: int | None) -> str:
-    try:
-        if m is None:
-            return f"{y:04d}"
-        if d is None:
-            dt.date(y, m, 1)
-            return f"{y:04d}-{m:02d}"
-        return dt.date(y, m, d).isoformat()
-    except ValueError:
-        raise _NotADay(L_("is not a day of the calendar")) from None
-
-
-def parse_date(text: str, day_first: bool | None = None) -> str:
-    """A date as YYYY, YYYY-MM or YYYY-MM-DD; ValueError saying why not. `day_first`: how to read
-    12/6/2024 (None: only when the numbers leave no doubt)."""
-    t = " ".join(text.strip().lower().split())
-    if m := _ISO.fullmatch(t):
-        return _ymd(int(m[1]), m[2] and int(m[2]), m[3] and int(m[3]))
-    if m := _ZH.fullmatch(t.replace(" ", "")):
-        return _ymd(int(m[1]), m[2] and int(m[2]), m[3] and int(m[3]))
-    if m := _SLASHED.fullmatch(t):
-        a, b, y = int(m[1]), int(m[2]), int(m[3])
-        if a > 12 or (day_first and b <= 12):
-            return _ymd(y, b, a)
-        if b > 12 or day_first is False or a == b:
-            return _ymd(y, a, b)
-        raise ValueError(
-            L_(
-                "could be day {a} of month {b} or day {b} of month {a}: the column's other dates do not say which"
-            ).format(a=a, b=b)
-        )
-    if (m := _WORDY.fullmatch(t)) and _MONTHS.get(m[2]):
-        day = m[1] or m[3]
-        return _ymd(int(m[4]), _MONTHS[m[2]], int(day) if day else None)
-    if re.fullmatch(r"\d{5}(\.0+)?", t) and 20000 <= float(t) <= 60000:  # a spreadsheet's day number
-        return (dt.date(1899, 12, 30) + dt.timedelta(days=int(float(t)))).isoformat()
-    raise ValueError(L_("is not a date this app can read (write YYYY-MM-DD, YYYY-MM or YYYY)"))
-
-
-def _date_or_none(text: str) -> str | None:
-    try:
-        return parse_date(text)
-    except ValueError:
-        return None
-
-
-def day_first(values: list[str]) -> bool | None:
-    """How a column writes 12/6/2024: day first when one of its dates has a day above 12 first,
-    month first when one has it second, None when none says."""
-    firsts, seconds = False, False
-    for v in values:
-        if m := _SLASHED.fullmatch(v.strip()):
-            firsts |= int(m[1]) > 12
-            seconds |= int(m[2]) > 12
-    if firsts != seconds:
-        return firsts
-    return None
-
-
-CURRENCY_SIGNS = [
-    ("us$", "USD"), ("usd", "USD"), ("hk$", "HKD"), ("hkd", "HKD"), ("ca$", "CAD"), ("c$", "CAD"), ("a$", "AUD"),
-    ("s$", "SGD"), ("cn¥", "CNY"), ("rmb", "CNY"), ("cny", "CNY"), ("jp¥", "JPY"), ("jpy", "JPY"), ("eur", "EUR"),
-    ("gbp", "GBP"), ("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("元", "CNY"), ("¥", "CNY"), ("₩", "KRW"),
-    ("₹", "INR"),
-]  # fmt: skip
-_SCALES = [
-    ("trillion", 1e12), ("billion", 1e9), ("million", 1e6), ("thousand", 1e3), ("bn", 1e9), ("mm", 1e6),
-    ("mn", 1e6), ("b", 1e9), ("m", 1e6), ("k", 1e3), ("t", 1e12), ("亿", 1e8), ("万", 1e4), ("千", 1e3),
-]  # fmt: skip
-_NUMBER = re.compile(r"\d{1,3}(,\d{3})+(\.\d+)?|\d+(\.\d+)?|\.\d+")
-
-
-def parse_amount(text: str) -> tuple[str, str]:
-    """An amount as a plain number, and the currency its symbol names ('' when none); ValueError
-    saying why not. "$1.2B" -> ("1200000000", "USD"), "3000万" -> ("30000000", "")."""
-    t = " ".join(text.strip().lower().split())
-    currency = ""
-    for sign, code in CURRENCY_SIGNS:
-        if t.startswith(sign) or t.endswith(sign):
-            currency = code
-            t = (t[len(sign) :] if t.startswith(sign) else t[: -len(sign)]).strip()
-            break
-    if re.fullmatch(r"[\d.,]+\s*[-–~]\s*[\d.,]+\s*[^\d\s]*", t):
-        raise ValueError(L_("is a range: map its low and high ends to two columns"))
-    scale = 1.0
-    for word, factor in _SCALES:
-        if t.endswith(word) and _NUMBER.fullmatch(t[: -len(word)].strip()):
-            scale, t = factor, t[: -len(word)].strip()
-            break
-    if not _NUMBER.fullmatch(t):
-        raise ValueError(L_("is not an amount this app can read (for example 60000000, $60,000,000, 1.2B, 3000万)"))
-    value = float(t.replace(",", "")) * scale
-    if value < 0:
-        raise ValueError(L_("is negative"))
-    return (f"{value:.0f}" if value == int(value) else f"{value:.6g}"), currency
-
-
-def _amount_or_none(text: str) -> str | None:
-    try:
-        return parse_amount(text)[0]
-    except ValueError:
-        return None
-
-
-def _choice_or_none(f: Field, text: str) -> str | None:
-    t = fold(text)
-    if t.replace(" ", "_") in f.choices:
-        return t.replace(" ", "_")
-    words = CHOICE_WORDS.get(f.name, {})
-    if t in words:
-        return words[t]
-    if f.name == "round_type" and _SERIES.fullmatch(t):
-        return "series"
-    return None
-
-
 # ---------------------------------------------------------------- applying a mapping
+
+
+def _column_orders(path: Path, mapping: Mapping, ours: list[Field]) -> dict[str, bool | None]:
+    """Each date column's day-month order, decided by all its values (one pass over the file)."""
+    dates = [f for f in ours if f.type == "date"]
+    if not dates:
+        return {}
+    firsts = {f.name: [False, False] for f in dates}
+    with open(path, encoding="utf-8", newline="") as src:
+        reader = csv.reader(src)
+        index = {h.strip().lower(): i for i, h in enumerate(next(reader))}
+        at = {f.name: index[mapping.columns[f.name].strip().lower()] for f in dates}
+        for values in reader:
+            for name, i in at.items():
+                if i < len(values) and (o := day_first([values[i]])) is not None:
+                    firsts[name][0 if o else 1] = True
+    return {name: (a if a != b else None) for name, (a, b) in firsts.items()}
 
 
 def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
     """Write the staged file `path` to `out` in our format (the canonical shape: its row number
     first, then our columns); every value that cannot be read is a problem (row, their column)."""
-    header, sample = read_sample(path)
+    header, _sample = read_sample(path, 1)
     problems = [
         Problem("", None, None, None, L_("the mapping needs the column “{column}”").format(column=c), label)
         for c in mapping.missing(header)
     ]
     if problems:
         return problems
+    targets = fields(mapping.target)
     # a currency column first: an amount's sign is checked against it
-    ours = sorted(
-        (f for f in fields(mapping.target) if mapping.columns.get(f.name)), key=lambda f: f.type != "currency"
-    )
-    order = {f.name: day_first([r.get(mapping.columns[f.name], "") for r in sample]) for f in ours if f.type == "date"}
-    note = next((f for f in fields(mapping.target) if f.name == "note"), None)
-    columns = [f.name for f in fields(mapping.target) if mapping.columns.get(f.name)]
-    if note and "note" not in columns:
-        columns.append("note")
-    if "currency" in {f.name for f in fields(mapping.target)} and "currency" not in columns:
-        columns.append("currency")
+    ours = sorted((f for f in targets if mapping.columns.get(f.name)), key=lambda f: f.type != "currency")
+    order = _column_orders(path, mapping, ours)
+    note = next((f for f in targets if f.name == "note"), None)
+    constant = {}
+    for f in targets:
+        if mapping.constants.get(f.name) and not mapping.columns.get(f.name):
+            try:
+                constant[f.name], _extra = _converted(f, mapping.constants[f.name], None, {}, {})
+            except ValueError as exc:
+                return [Problem(mapping.target, None, f.name, mapping.constants[f.name], exc.args[0], label)]
+    columns = [f.name for f in targets if mapping.columns.get(f.name) or f.name in constant]
+    for extra in ("note", "currency"):
+        if extra in {f.name for f in targets} and extra not in columns:
+            columns.append(extra)
     with (
         open(path, encoding="utf-8", newline="") as src,
         open(out, "w", encoding="utf-8", newline="") as dst,
@@ -437,7 +355,7 @@ def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
         w.writerow([csvfile.ROW_COLUMN, *columns])
         for values in reader:
             line = values[0]
-            row = {c: "" for c in columns}
+            row = {c: constant.get(c, "") for c in columns}
             notes = []
             for f in ours:
                 col = mapping.columns[f.name]
@@ -446,7 +364,7 @@ def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
                 if not value:
                     continue
                 try:
-                    row[f.name], extra = _converted(f, value, order.get(f.name), row)
+                    row[f.name], extra = _converted(f, value, order.get(f.name), row, mapping.values.get(f.name, {}))
                 except ValueError as exc:
                     problems.append(Problem(mapping.target, int(line), col, value, exc.args[0], label))
                     if len(problems) >= 1000:
@@ -454,14 +372,33 @@ def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
                     continue
                 if extra:
                     notes.append(extra)
+            if row.get("period") in PER_YEAR:
+                notes.append(_yearly(row))
             if notes and note is not None:
                 row["note"] = "; ".join(x for x in [row.get("note", ""), *notes] if x)
             w.writerow([line, *(row[c] for c in columns)])
     return problems
 
 
-def _converted(f: Field, value: str, day_first_: bool | None, row: dict[str, str]) -> tuple[str, str]:
-    """One value in our format, and what of it goes to the note ('' for nothing)."""
+def _yearly(row: dict[str, str]) -> str:
+    """A wage by the hour, week or month made yearly in `row`; what it was, for the note."""
+    unit, factor = row["period"], PER_YEAR[row["period"]]
+    was = []
+    for c in ("amount_low", "amount_high"):
+        if row.get(c):
+            was.append(row[c])
+            value = float(row[c]) * factor
+            row[c] = f"{value:.0f}" if value == int(value) else f"{value:.2f}"
+    row["period"] = "per_year"
+    return f"{'-'.join(was)} {row.get('currency', '')} per {unit} x {factor}".replace("  ", " ")
+
+
+def _converted(
+    f: Field, value: str, day_first_: bool | None, row: dict[str, str], words: dict[str, str]
+) -> tuple[str, str]:
+    """One value in our format, and what of it goes to the note ('' for nothing). A choice is read
+    through the mapping's own words first; a word that is none of ours is `other` (kept in the
+    note) where the column has an other, and a problem where it has not."""
     if f.type == "date":
         return parse_date(value, day_first_), ""
     if f.type == "number":
@@ -481,8 +418,10 @@ def _converted(f: Field, value: str, day_first_: bool | None, row: dict[str, str
             raise ValueError(L_("is not a three-letter currency code (USD, CNY, EUR)"))
         return code, ""
     if f.choices:
-        choice = _choice_or_none(f, value)
-        if choice is None:
+        choice = choice_or_none(f.name, f.choices, value, words)
+        if choice is None and "other" in f.choices:
+            choice = "other"
+        if choice is None or (choice not in f.choices and not (f.name == "period" and choice in PER_YEAR)):
             raise ValueError(L_("is not one of: {choices}").format(choices=", ".join(f.choices)))
         return choice, ("" if fold(value).replace(" ", "_") == choice else f"{value}")
     if f.name in ("investors", "lead_investor"):
@@ -510,7 +449,7 @@ def save(con: duckdb.DuckDBPyConnection, mapping: Mapping, name: str, saved_by: 
     params = {
         "name": name,
         "target": mapping.target,
-        "columns": json.dumps(mapping.columns, ensure_ascii=False),
+        "columns": json.dumps(mapping.stored(), ensure_ascii=False),
         "header_key": header_key(mapping.header),
         "saved_by": saved_by.strip()[:200],
     }
@@ -525,7 +464,7 @@ def saved(con: duckdb.DuckDBPyConnection, header: list[str] | None = None) -> li
     out = []
     for r in rows.itertuples():
         if r.target in TARGETS:
-            out.append(Mapping(r.target, json.loads(r.columns), r.name))
+            out.append(_stored(r.target, r.columns, r.name, []))
     return out
 
 
@@ -536,8 +475,17 @@ def saved_fitting(con: duckdb.DuckDBPyConnection, header: list[str]) -> Mapping 
     rows = sql.run_query(con, "mappings_list", {"header_key": header_key(header)})
     for r in rows.itertuples():
         if r.fits and r.target in TARGETS:
-            return Mapping(r.target, json.loads(r.columns), r.name, list(header))
+            return _stored(r.target, r.columns, r.name, list(header))
     return None
+
+
+def _stored(target: str, text: str, name: str, header: list[str]) -> Mapping:
+    """A saved mapping as stored: its columns alone (saved before constants), or its columns,
+    constants and value maps."""
+    data = json.loads(text)
+    if isinstance(data.get("columns"), dict):
+        return Mapping(target, data["columns"], name, header, data.get("constants", {}), data.get("values", {}))
+    return Mapping(target, data, name, header)
 
 
 def load_named(con: duckdb.DuckDBPyConnection | None, text: str) -> Mapping:

@@ -56,6 +56,7 @@ class Decision:
     rule: str = ""
     score: float = 0.0
     candidates: list[Candidate] = field(default_factory=list)
+    latest: str = ""  # the latest date of the upload's events that name it (YYYY, YYYY-MM or YYYY-MM-DD)
 
     @property
     def needs_review(self) -> bool:
@@ -234,11 +235,14 @@ def resolve(
     items: Iterable[tuple[str, str, str, int]],
     taken: dict[str, set[str]] | None = None,
     exact_only: bool = False,
+    latest: dict[tuple[str, str], str] | None = None,
 ) -> list[Decision]:
     """Decide every distinct (kind, name, name_zh, rows) of `items` (rows: how many rows use it).
 
     `taken` are ids already used per kind (besides the stored ones) that new ids must avoid.
     `exact_only`: only the exact matches (a search box), no near misses, details or new ids.
+    `latest`: per (kind, name) the latest date of the events that name it: a firm founded after
+    it is never the name's match (a 2010 round is not the round of a firm founded in 2022).
     """
     merged: dict[tuple[str, str], Decision] = {}
     for kind, name, name_zh, rows in items:
@@ -251,6 +255,10 @@ def resolve(
     decisions = list(merged.values())
     if not decisions:
         return []
+    for (kind, name), when in (latest or {}).items():
+        if (kind, names.clean(name)) in merged:
+            d = merged[(kind, names.clean(name))]
+            d.latest = max(d.latest, when)
     probes = []
     for i, d in enumerate(decisions):
         for text in (d.name, d.name_zh):
@@ -300,6 +308,7 @@ def resolve(
             if d.status == "new" and d.kind == "person" and not names.has_han(d.name) and len(d.name.split()) == 1:
                 # "David" alone: a first name or a surname names nobody for sure, never a new person silently
                 d.status, d.rule = "review", N_("one word only: a first name or a surname alone")
+        _not_before_founding(cur, decisions)
         _details(cur, decisions)
         _new_ids(cur, decisions, taken or {})
         _one_entity_per_key(probe, decisions)
@@ -400,8 +409,15 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
         d.candidates, d.status = ranked, "review"
         d.score, d.rule = ranked[0].score, ranked[0].rule
         clear = len(ranked) == 1 or ranked[1].score < ranked[0].score - 5
-        if ranked[0].score >= LIKELY and clear:
+        if ranked[0].score >= LIKELY and clear and (d.kind == "person" or _shares_a_word(d.name, ranked[0].label)):
             d.entity_id = ranked[0].entity_id  # proposed, for the analyst to confirm
+
+
+def _shares_a_word(written: str, label: str) -> bool:
+    """Whether a firm's name and a candidate's share a distinctive word as written (Moonshoot and
+    Moonshot AI share none: a candidate, never a proposal)."""
+    mine = set(names.latin_key(written, True).split()) - names.GENERIC_WORDS
+    return bool(mine & set(names.latin_key(label, True).split()))
 
 
 @dataclass
@@ -424,19 +440,45 @@ class WordWeights:
 GENERIC_WEIGHT = 0.5
 
 
-def word_similarity(a: str, b: str) -> float:
-    """How alike two words are, 0 to 1: the same, the same letters swapped (jai, jia), an initial
-    and its name (j, jia), or one or two letters off; below 0.75 counts as different."""
+def word_similarity(a: str, b: str, kind: str = "person") -> float:
+    """How alike two words are, 0 to 1: the same, two neighbouring letters swapped (jai, jia;
+    Kuasihou), an initial and its name (j, jia), or one or two letters off; below 0.75 counts as
+    different. A firm's word is its distinctive part: one that is the other with letters added at
+    its end or start (Intel and Intela, Cohere and Coherex, Meta and Metago) is another name, not a
+    misspelling of it (a plural's s aside), and a short word (five letters or fewer) must be the
+    same or two letters swapped (Netli is not Intel); a longer one may be a letter off only where
+    its ending agrees (Anthropc and Anthropic; not Cohera and Cohere)."""
     from rapidfuzz import fuzz
 
     if a == b:
         return 1.0
-    if len(a) >= 2 and sorted(a) == sorted(b):
+    if _swapped(a, b):
         return 0.9
     if min(len(a), len(b)) == 1:
         return 0.8 if a[0] == b[0] else 0.0
+    if kind == "firm":
+        short, long_ = sorted((a, b), key=len)
+        if long_ in (short + "s", short + "es"):
+            return 0.9  # a plural
+        if len(short) <= 5 or long_.startswith(short) or long_.endswith(short) or _common_end(a, b) < 2:
+            return 0.0  # a prefix shared is not the name: Intela, Coherex, Cohera, Moonshado
     ratio = fuzz.ratio(a, b) / 100
     return ratio if ratio >= 0.75 else 0.0
+
+
+def _common_end(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+        n += 1
+    return n
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether `b` is `a` with two neighbouring letters swapped."""
+    if len(a) != len(b) or len(a) < 2:
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
 
 
 def weighted_score(written: str, stored: str, kind: str, weight: WordWeights) -> float:
@@ -445,7 +487,9 @@ def weighted_score(written: str, stored: str, kind: str, weight: WordWeights) ->
     family name and given name must both agree: a word of the shorter name left without a
     partner (or a word of the longer that is more than an initial) makes them different people."""
     u, s = written.split(), stored.split()
-    scored = sorted(((word_similarity(a, b), i, j) for i, a in enumerate(u) for j, b in enumerate(s)), reverse=True)
+    scored = sorted(
+        ((word_similarity(a, b, kind), i, j) for i, a in enumerate(u) for j, b in enumerate(s)), reverse=True
+    )
     paired_u: set[int] = set()
     paired_s: set[int] = set()
     agree = 0.0
@@ -467,6 +511,44 @@ def _zh_score(written: str, stored: str) -> float:
     from rapidfuzz import fuzz
 
     return float(fuzz.ratio(written, stored))
+
+
+def _after(founded: str, event: str) -> bool:
+    """Whether a firm founded on `founded` came after an event on `event`, at the coarser of the
+    two dates' precisions (founded 2023-03 is after 2010-05-01, not after 2023)."""
+    n = min(len(founded), len(event))
+    return bool(founded and event) and founded[:n] > event[:n]
+
+
+def _not_before_founding(cur: duckdb.DuckDBPyConnection, decisions: list[Decision]) -> None:
+    """A firm founded after every event that names a written firm is none of its candidates: an
+    exact name goes to review, unproposed; a near miss is dropped (new if none is left)."""
+    ids = sorted({c.entity_id for d in decisions if d.kind == "firm" and d.latest for c in d.candidates})
+    if not ids:
+        return
+    founded = dict(
+        cur.execute(
+            "select firm_id, cast(founded_on as varchar) from firms "
+            "where founded_on is not null and list_contains($ids, firm_id)",
+            {"ids": ids},
+        ).fetchall()
+    )
+    for d in decisions:
+        if d.kind != "firm" or not d.latest:
+            continue
+        late = {c.entity_id for c in d.candidates if _after(founded.get(c.entity_id) or "", d.latest)}
+        if not late:
+            continue
+        rule = N_("founded after the events that name it")
+        if d.status == "matched":
+            d.status, d.entity_id, d.rule = "review", None, rule
+            d.candidates[0].detail = rule
+            continue
+        d.candidates = [c for c in d.candidates if c.entity_id not in late]
+        if d.entity_id in late:
+            d.entity_id = None
+        if not d.candidates and d.status == "review":
+            d.status, d.score, d.rule = "new", 0.0, N_("its only candidates were founded after the events that name it")
 
 
 def _details(cur: duckdb.DuckDBPyConnection, decisions: list[Decision]) -> None:
@@ -547,7 +629,9 @@ def decisions_frame(decisions: list[Decision]) -> pd.DataFrame:
                 "name_zh": d.name_zh,
                 "rows": d.rows,
                 "status": d.status,
-                "match": d.entity_id or "",
+                # a proposal is not a match: the file is safe to load as written (new where not matched)
+                "match": d.entity_id if d.status == "matched" else "",
+                "proposed": d.entity_id if d.status != "matched" else "",
                 "new_id": d.new_id,
                 "rule": d.rule,
                 "score": d.score,
@@ -560,7 +644,9 @@ def decisions_frame(decisions: list[Decision]) -> pd.DataFrame:
             }
             for d in decisions
         ],
-        columns=["kind", "name", "name_zh", "rows", "status", "match", "new_id", "rule", "score", "candidates"],
+        columns=[
+            "kind", "name", "name_zh", "rows", "status", "match", "new_id", "proposed", "rule", "score", "candidates"
+        ],
     )
 
 

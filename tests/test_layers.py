@@ -27,7 +27,7 @@ LAYERS = [
         "atlas.access",
         "atlas.sandbox",
     },
-    {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname", "atlas.mapping"},
+    {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname", "atlas.mapping", "atlas.mapvalues"},
     {
         "atlas.db",
         "atlas.snapshots",

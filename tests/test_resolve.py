@@ -310,9 +310,13 @@ def test_cli_lists_undecided_names_then_loads_with_a_decisions_file(scratch_db, 
         assert c.execute(count).fetchall() == before
     with open(review, encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
-    assert {r["name"]: r["match"] or r["new_id"] for r in rows}["Yangqing Jai"] == "jia-yangqing"
-    # the analyst sends Sarah Kimball to an existing person instead of a new one
+    # a proposal is not pre-filled as the match (issue 39): the file as written makes new entries only
+    jai = next(r for r in rows if r["name"] == "Yangqing Jai")
+    assert (jai["match"], jai["proposed"]) == ("", "jia-yangqing") and jai["new_id"]
+    # the analyst takes the proposal, and sends Sarah Kimball to an existing person instead of a new one
     for r in rows:
+        if r["name"] == "Yangqing Jai":
+            r["match"], r["new_id"] = r["proposed"], ""
         if r["name"] == "Sarah Kimball":
             r["match"], r["new_id"] = "dario-amodei", ""
     with open(review, "w", encoding="utf-8", newline="") as f:

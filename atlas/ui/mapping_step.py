@@ -144,7 +144,7 @@ def _editor(i: int, header: list[str], base: mapping.Mapping) -> mapping.Mapping
         format_func=lambda t: _(TARGET_WORDS[t]) if t in TARGET_WORDS else _("table {table}").format(table=t),
         key=f"map_target_{i}_{token}",
     )
-    start = base.columns if target == base.target else mapping.suggest_for(target, header, []).columns
+    start = base.columns if target == base.target else mapping.suggest_for(target, header, [])[0].columns
     options = [mapping.NOT_MAPPED, *header]
     columns: dict[str, str] = {}
     fields = mapping.fields(target)
