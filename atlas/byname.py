@@ -271,6 +271,8 @@ def apply(
                 else:
                     new["firm_id"] = id_of("firm", row.get("firm", ""))
                 ids = [new.get(c + "_id", "") if c in fmt.refs else new.get(c, "") for c in fmt.id_fields]
+                if row.get(csvfile.ORIGIN_COLUMN):
+                    ids.append(row[csvfile.ORIGIN_COLUMN])  # another tool's row: one event only if all of it agrees
                 new[fmt.id_column] = _hash_id(fmt.id_prefix, ids)
                 line = new[csvfile.ROW_COLUMN]
                 if line.isdigit():
@@ -318,9 +320,13 @@ def apply(
                         int(lines[0]) if lines[0].isdigit() else None,
                         None,
                         _event_words(fmt, first),
-                        L_(
-                            "{n} rows are one event once their names are matched (rows {rows}): "
-                            "loaded once, as row {first}"
+                        (
+                            L_("{n} rows are the same row of the file, every column alike (rows {rows}): loaded once")
+                            if first.get(csvfile.ORIGIN_COLUMN)
+                            else L_(
+                                "{n} rows are one event once their names are matched (rows {rows}): "
+                                "loaded once, as row {first}"
+                            )
                         ).format(n=len(lines), rows=", ".join(lines), first=lines[0]),
                         labels.get(key, key),
                     )

@@ -36,6 +36,10 @@ MAX_PROBLEMS = 1_000  # structural problems listed per file; more are counted
 SAMPLE_LINES = 4_000  # non-ASCII lines kept to tell a legacy encoding
 SAMPLE_BYTES = 512 * 1024
 ROW_COLUMN = "_row"  # the first column of a canonical file
+# a mapped file's last column: its row's every value as the other tool's file gives it, as one key, so
+# two rows are one event only when the whole of them agrees (two H-1B filings of one employer, salary
+# and day in other cities are two filings; a row given twice is one)
+ORIGIN_COLUMN = "_origin"
 DELIMITERS = (",", ";", "\t", "|")
 
 UTF8 = "UTF-8"

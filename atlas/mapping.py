@@ -19,6 +19,7 @@ is not loaded; nothing is guessed silently.
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -45,6 +46,7 @@ from atlas.mapvalues import (  # noqa: F401 - parse_date, parse_amount, day_firs
 from atlas.model import FLAT_FORMATS, TABLES, TABLES_BY_NAME
 
 NOT_MAPPED = ""
+ORIGIN_COLUMN = csvfile.ORIGIN_COLUMN
 MAX_SAMPLE = 200  # rows read to suggest a mapping and infer a column's date order
 
 
@@ -74,6 +76,7 @@ def fields(target: str) -> list[Field]:
 
 
 TARGETS = [*FLAT_FORMATS, *(t.name for t in TABLES)]
+
 
 @dataclass
 class Mapping:
@@ -344,6 +347,7 @@ def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
     for extra in ("note", "currency"):
         if extra in {f.name for f in targets} and extra not in columns:
             columns.append(extra)
+    columns.append(ORIGIN_COLUMN)
     with (
         open(path, encoding="utf-8", newline="") as src,
         open(out, "w", encoding="utf-8", newline="") as dst,
@@ -376,6 +380,7 @@ def apply(path: Path, out: Path, mapping: Mapping, label: str) -> list[Problem]:
                 notes.append(_yearly(row))
             if notes and note is not None:
                 row["note"] = "; ".join(x for x in [row.get("note", ""), *notes] if x)
+            row[ORIGIN_COLUMN] = hashlib.sha1("\x1f".join(values[1:]).encode("utf-8")).hexdigest()[:16]
             w.writerow([line, *(row[c] for c in columns)])
     return problems
 

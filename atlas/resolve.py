@@ -19,6 +19,7 @@ import pandas as pd
 
 from atlas import names
 from atlas.i18n import L_, N_, _
+from atlas.similarity import WordWeights, shares_a_word, weighted_score, zh_score
 
 KINDS = ("person", "firm")
 NEAR_MISS = 80  # candidates scoring at least this are shown for review
@@ -396,7 +397,7 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
     best: dict[int, dict[str, Candidate]] = {}
     for i, eid, label, skey, ukey, via, stored, keykind in pairs:
         kind = decisions[i].kind
-        score = weighted_score(ukey, skey, kind, weights) if keykind == "latin" else _zh_score(ukey, skey)
+        score = weighted_score(ukey, skey, kind, weights) if keykind == "latin" else zh_score(ukey, skey)
         if score < NEAR_MISS:
             continue
         found = best.setdefault(i, {})
@@ -409,108 +410,8 @@ def _near_misses(cur: duckdb.DuckDBPyConnection, probe: pd.DataFrame, decisions:
         d.candidates, d.status = ranked, "review"
         d.score, d.rule = ranked[0].score, ranked[0].rule
         clear = len(ranked) == 1 or ranked[1].score < ranked[0].score - 5
-        if ranked[0].score >= LIKELY and clear and (d.kind == "person" or _shares_a_word(d.name, ranked[0].label)):
+        if ranked[0].score >= LIKELY and clear and (d.kind == "person" or shares_a_word(d.name, ranked[0].label)):
             d.entity_id = ranked[0].entity_id  # proposed, for the analyst to confirm
-
-
-def _shares_a_word(written: str, label: str) -> bool:
-    """Whether a firm's name and a candidate's share a distinctive word as written (Moonshoot and
-    Moonshot AI share none: a candidate, never a proposal)."""
-    mine = set(names.latin_key(written, True).split()) - names.GENERIC_WORDS
-    return bool(mine & set(names.latin_key(label, True).split()))
-
-
-@dataclass
-class WordWeights:
-    """How much a word of a name says: rare words much (an inverse document frequency over the
-    stored names and the file's), generic ones (University, Inc, Lab, AI) little."""
-
-    stored: dict[tuple[str, str], int]
-    file: dict[tuple[str, str], int]
-    total: dict[str, int]
-
-    def __call__(self, kind: str, word: str) -> float:
-        import math
-
-        df = self.stored.get((kind, word), 0) + self.file.get((kind, word), 0)
-        weight = math.log((self.total.get(kind, 0) + 1) / (df + 1)) + 1.0
-        return min(weight, GENERIC_WEIGHT) if word in names.GENERIC_WORDS else weight
-
-
-GENERIC_WEIGHT = 0.5
-
-
-def word_similarity(a: str, b: str, kind: str = "person") -> float:
-    """How alike two words are, 0 to 1: the same, two neighbouring letters swapped (jai, jia;
-    Kuasihou), an initial and its name (j, jia), or one or two letters off; below 0.75 counts as
-    different. A firm's word is its distinctive part: one that is the other with letters added at
-    its end or start (Intel and Intela, Cohere and Coherex, Meta and Metago) is another name, not a
-    misspelling of it (a plural's s aside), and a short word (five letters or fewer) must be the
-    same or two letters swapped (Netli is not Intel); a longer one may be a letter off only where
-    its ending agrees (Anthropc and Anthropic; not Cohera and Cohere)."""
-    from rapidfuzz import fuzz
-
-    if a == b:
-        return 1.0
-    if _swapped(a, b):
-        return 0.9
-    if min(len(a), len(b)) == 1:
-        return 0.8 if a[0] == b[0] else 0.0
-    if kind == "firm":
-        short, long_ = sorted((a, b), key=len)
-        if long_ in (short + "s", short + "es"):
-            return 0.9  # a plural
-        if len(short) <= 5 or long_.startswith(short) or long_.endswith(short) or _common_end(a, b) < 2:
-            return 0.0  # a prefix shared is not the name: Intela, Coherex, Cohera, Moonshado
-    ratio = fuzz.ratio(a, b) / 100
-    return ratio if ratio >= 0.75 else 0.0
-
-
-def _common_end(a: str, b: str) -> int:
-    n = 0
-    while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-        n += 1
-    return n
-
-
-def _swapped(a: str, b: str) -> bool:
-    """Whether `b` is `a` with two neighbouring letters swapped."""
-    if len(a) != len(b) or len(a) < 2:
-        return False
-    diff = [i for i in range(len(a)) if a[i] != b[i]]
-    return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
-
-
-def weighted_score(written: str, stored: str, kind: str, weight: WordWeights) -> float:
-    """How close two latin keys are, 0 to 100: the words paired best first, each pair counting its
-    similarity times its words' weights, over the weight of every word of both names. A person's
-    family name and given name must both agree: a word of the shorter name left without a
-    partner (or a word of the longer that is more than an initial) makes them different people."""
-    u, s = written.split(), stored.split()
-    scored = sorted(
-        ((word_similarity(a, b, kind), i, j) for i, a in enumerate(u) for j, b in enumerate(s)), reverse=True
-    )
-    paired_u: set[int] = set()
-    paired_s: set[int] = set()
-    agree = 0.0
-    for sim, i, j in scored:
-        if sim <= 0 or i in paired_u or j in paired_s:
-            continue
-        paired_u.add(i)
-        paired_s.add(j)
-        agree += sim * (weight(kind, u[i]) + weight(kind, s[j]))
-    if kind == "person":
-        left = [u[i] for i in range(len(u)) if i not in paired_u] + [s[j] for j in range(len(s)) if j not in paired_s]
-        if min(len(paired_u), len(paired_s)) < min(len(u), len(s)) or any(len(w) > 1 for w in left):
-            return 0.0
-    total = sum(weight(kind, w) for w in u) + sum(weight(kind, w) for w in s)
-    return 100.0 * agree / total if total else 0.0
-
-
-def _zh_score(written: str, stored: str) -> float:
-    from rapidfuzz import fuzz
-
-    return float(fuzz.ratio(written, stored))
 
 
 def _after(founded: str, event: str) -> bool:
@@ -645,7 +546,17 @@ def decisions_frame(decisions: list[Decision]) -> pd.DataFrame:
             for d in decisions
         ],
         columns=[
-            "kind", "name", "name_zh", "rows", "status", "match", "new_id", "proposed", "rule", "score", "candidates"
+            "kind",
+            "name",
+            "name_zh",
+            "rows",
+            "status",
+            "match",
+            "new_id",
+            "proposed",
+            "rule",
+            "score",
+            "candidates",
         ],
     )
 

@@ -24,6 +24,7 @@ LAYERS = [
         "atlas.dates",
         "atlas.labels",
         "atlas.names",
+        "atlas.similarity",
         "atlas.access",
         "atlas.sandbox",
     },

@@ -136,7 +136,9 @@ def _start_from(i: int, header: list[str], sample: list[dict[str, str]], current
 
 def _editor(i: int, header: list[str], base: mapping.Mapping) -> mapping.Mapping:
     """A format, and one of the file's columns (or none) for each of our columns."""
-    token = hashlib.sha1(repr((base.target, sorted(base.columns.items()), base.name)).encode()).hexdigest()[:10]
+    token = hashlib.sha1(
+        repr((base.target, sorted(base.columns.items()), sorted(base.constants.items()), base.name)).encode()
+    ).hexdigest()[:10]
     target = st.selectbox(
         _("Load it as"),
         mapping.TARGETS,
@@ -164,7 +166,54 @@ def _editor(i: int, header: list[str], base: mapping.Mapping) -> mapping.Mapping
         if picked:
             columns[f.name] = picked
     st.caption(md(_("Columns marked * are required. A column of the file that fills none of ours is not loaded.")))
-    return mapping.Mapping(target, columns, base.name if columns == base.columns else "", list(header))
+    implied = base.constants if target == base.target else mapping.suggest_for(target, header, [])[0].constants
+    constants = _constants_ui(i, token, target, fields, columns, implied)
+    values = base.values if target == base.target else {}
+    if values:
+        shown = "; ".join(
+            f"{ours}: " + ", ".join(f"{w} → {v}" for w, v in list(words.items())[:8]) for ours, words in values.items()
+        )
+        st.caption(
+            md(_("Their words read as ours: {words} (the words as written are kept in the note).").format(words=shown))
+        )
+    same = columns == base.columns and constants == base.constants
+    return mapping.Mapping(target, columns, base.name if same else "", list(header), constants, values)
+
+
+def _constants_ui(
+    i: int, token: str, target: str, fields: list, columns: dict[str, str], implied: dict[str, str]
+) -> dict[str, str]:
+    """A value for every row, for each of our columns the file has not (a currency its amount's name
+    gives, a salary's kind and period), proposed where the names say it, chosen here otherwise."""
+    wanted = [
+        f
+        for f in fields
+        if f.name not in columns and (f.required or f.name in implied or f.name in ("currency", "period", "kind"))
+    ]
+    if not wanted:
+        return {}
+    st.markdown("**" + _("The same for every row") + "**")
+    st.caption(_("For our columns the file has no column for: what every row is (leave empty where it varies)."))
+    out: dict[str, str] = {}
+    grid = st.columns(3)
+    for j, f in enumerate(wanted):
+        start = implied.get(f.name, "")
+        with grid[j % 3]:
+            label = f"{f.name} *" if f.required else f.name
+            key = f"map_const_{i}_{token}_{target}_{f.name}"
+            if f.choices:
+                options = ["", *f.choices]
+                value = st.selectbox(
+                    label, options, index=options.index(start) if start in options else 0, key=key,
+                    format_func=lambda v: v or _("— not the same for every row —"),
+                )  # fmt: skip
+            elif f.type == "currency":
+                value = st.text_input(label, value=start, max_chars=3, key=key, placeholder="USD").strip().upper()
+            else:
+                value = st.text_input(label, value=start, max_chars=200, key=key).strip()
+        if value:
+            out[f.name] = value
+    return out
 
 
 def _preview(s, m: mapping.Mapping) -> None:  # noqa: ANN001 - an upload.StagedFile
