@@ -61,7 +61,8 @@ def _load(args: argparse.Namespace) -> int:
     with _writing(args) as con:
         if con is None:
             return 1
-        staged = _stage_mapped(con, named, encodings, args.mapping, _constants(args.constant))
+        sheets = {Path(name).name: args.sheet for name in args.files} if args.sheet else {}
+        staged = _stage_mapped(con, named, encodings, args.mapping, _constants(args.constant), sheets)
         if staged is None:
             return 1
         with staged:
@@ -97,7 +98,7 @@ def _load(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stage_mapped(con, named, encodings: dict, given: str | None, constants: dict | None = None):  # noqa: ANN001, ANN202
+def _stage_mapped(con, named, encodings: dict, given: str | None, constants: dict | None = None, sheets=None):  # noqa: ANN001, ANN202
     """The files staged, those with another tool's columns read through `--mapping` (a JSON file, a
     saved mapping's name, or `suggested`: the Data page's suggestion, printed) or, without one,
     through the saved mapping made for their columns; `constants` (`--constant currency=USD`) fill
@@ -111,7 +112,7 @@ def _stage_mapped(con, named, encodings: dict, given: str | None, constants: dic
         except ValueError as exc:
             print(f"--mapping {given}: {exc}", file=sys.stderr)
             return None
-    staged = upload.stage_upload(named, max_bytes=None, encodings=encodings)
+    staged = upload.stage_upload(named, max_bytes=None, encodings=encodings, sheets=sheets)
     foreign = {s.name: s for s in staged.staged if s.table is None and mapping.foreign(s.header)}
     mappings = {}
     for name, s in foreign.items():
@@ -130,7 +131,7 @@ def _stage_mapped(con, named, encodings: dict, given: str | None, constants: dic
     if not mappings:
         return staged
     staged.close()
-    return upload.stage_upload(named, max_bytes=None, encodings=encodings, mappings=mappings)
+    return upload.stage_upload(named, max_bytes=None, encodings=encodings, mappings=mappings, sheets=sheets)
 
 
 SUGGESTED = "suggested"
@@ -406,7 +407,7 @@ def parser() -> argparse.ArgumentParser:
         description="Validate CSV files (one per table, recognized by name or header) and commit them "
         "atomically. Exit 0 when committed (or a dry run finds no problem), 1 when rejected.",
     )
-    ld.add_argument("files", nargs="+", help="CSV files, one per table, or a .zip of them")
+    ld.add_argument("files", nargs="+", help="CSV files or spreadsheets (.xlsx, .xls, .ods), one per table, or a .zip")
     ld.add_argument(
         "--mode",
         choices=["append", "upsert", "replace"],
@@ -433,6 +434,9 @@ def parser() -> argparse.ArgumentParser:
         help="how a file with another tool's columns reads as ours: a mapping JSON file (the Data page's download), "
         "the name of a saved mapping, or `suggested` (the Data page's suggestion, printed); without it, a saved "
         "mapping made for the file's columns is used",
+    )
+    ld.add_argument(
+        "--sheet", default=None, help="the sheet of a workbook (.xlsx, .xls, .ods) to read; default: its first"
     )
     ld.add_argument(
         "--constant",

@@ -24,7 +24,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
-from atlas import byname, csvfile, mapping
+from atlas import byname, csvfile, mapping, spreadsheet
 from atlas.i18n import L_, N_
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
@@ -59,6 +59,7 @@ class StagedFile:
     mapping: str = ""  # the name of the saved column mapping it was read through ("" for none or one not saved)
     mapped: bool = False  # read through a column mapping (atlas.mapping)
     raw_path: Path | None = None  # the canonical copy with the file's own columns (what a mapping reads)
+    sheet: str = ""  # a workbook's sheet that was read
 
 
 @dataclass
@@ -96,6 +97,7 @@ def fingerprint(
     overrides: dict[str, str],
     encodings: dict[str, str],
     mappings: dict[str, mapping.Mapping] | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> str:
     """A key for one upload's content and choices: the same files and picks are staged once."""
     h = hashlib.sha256()
@@ -104,6 +106,7 @@ def fingerprint(
     h.update(repr(sorted(overrides.items())).encode() + repr(sorted(encodings.items())).encode())
     for name, m in sorted((mappings or {}).items()):
         h.update(name.encode("utf-8", "replace") + m.to_json().encode())
+    h.update(repr(sorted((sheets or {}).items())).encode())
     return h.hexdigest()
 
 
@@ -247,17 +250,19 @@ def stage_upload(
     max_bytes: int | None = MAX_FILE_BYTES,
     encodings: dict[str, str] | None = None,
     mappings: dict[str, mapping.Mapping] | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> Upload:
     """Read uploaded files into a private folder and work out which table each is for.
 
     `named_files` are (name, bytes) from the browser or (name, path) from the command line;
     `overrides` maps a file name to the table the analyst picked for it, `encodings` to the
     encoding they picked (codec names of `csvfile.codec_names`), `mappings` to the column mapping
-    that reads it (another tool's export); `max_bytes` is the per-file limit (None from the
-    command line). Close the upload (or use it as a context manager)
-    to remove the folder.
+    that reads it (another tool's export), `sheets` to the sheet of a workbook to read (the first
+    when none is named); `max_bytes` is the per-file limit (None from the command line). Close the
+    upload (or use it as a context manager) to remove the folder.
     """
     overrides = overrides or {}
+    sheets = sheets or {}
     encodings = encodings or {}
     mappings = mappings or {}
     sweep_orphans()
@@ -276,8 +281,21 @@ def stage_upload(
             upload.problems.append(Problem("", None, None, None, _limit_message(), name))
             continue
         out = folder / f"{i}.csv"
+        if spreadsheet.is_spreadsheet(name):
+            # a workbook: its sheet as a UTF-8 CSV first, then the same checks as any CSV
+            sheet_csv = folder / f"{i}.sheet.csv"
+            try:
+                with _open(source) as raw:
+                    staged.sheet = spreadsheet.to_csv(raw, sheet_csv, sheets.get(name))
+            except spreadsheet.Unreadable as exc:
+                upload.problems.append(Problem("", None, None, None, L_("cannot be read: {exc}").format(exc=exc), name))
+                continue
+            source = sheet_csv
         with _open(source) as raw:
             reading, problems = csvfile.canonicalize(raw, out, name, encodings.get(name))
+        if staged.sheet:
+            source.unlink(missing_ok=True)
+            reading.encoding = L_("sheet “{sheet}”").format(sheet=staged.sheet)
         if isinstance(source, Path) and source.parent == folder:
             source.unlink(missing_ok=True)  # a zip member's raw copy: the canonical one replaces it
         staged.encoding, staged.delimiter, staged.rows = reading.encoding, reading.delimiter, reading.rows

@@ -28,7 +28,16 @@ LAYERS = [
         "atlas.access",
         "atlas.sandbox",
     },
-    {"atlas.schema", "atlas.load", "atlas.csvfile", "atlas.resolve", "atlas.byname", "atlas.mapping", "atlas.mapvalues"},
+    {
+        "atlas.schema",
+        "atlas.load",
+        "atlas.csvfile",
+        "atlas.spreadsheet",
+        "atlas.resolve",
+        "atlas.byname",
+        "atlas.mapping",
+        "atlas.mapvalues",
+    },
     {
         "atlas.db",
         "atlas.snapshots",

@@ -5,11 +5,12 @@ problems, changes and commit; undo of the latest upload; templates and the data 
 from __future__ import annotations
 
 import csv
+import io
 
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, csvfile, db, i18n, labels, upload
+from atlas import access, cache, csvfile, db, i18n, labels, spreadsheet, upload
 from atlas.db import SEED_DIR
 from atlas.escape import md, short
 from atlas.i18n import N_, _
@@ -64,8 +65,8 @@ def upload_ui() -> None:
     # in it, to be checked again on the next rerun as ids that already exist
     _uploader_words()
     files = st.file_uploader(
-        _("CSV or zip files"),
-        type=["csv", "zip"],
+        _("CSV, spreadsheet or zip files"),
+        type=["csv", "zip", "xlsx", "xlsm", "xls", "ods"],
         accept_multiple_files=True,
         key=f"upload_files_{st.session_state.get('_upload_generation', 0)}",
     )
@@ -140,6 +141,7 @@ def staged_and_checked(
     review=None,
     mappings=None,
     progress=None,
+    sheets=None,
 ):
     """The upload staged once per content and choices, and checked once per staging, mode and
     data version; kept in `state` (the session's) across the page's reruns.
@@ -148,7 +150,7 @@ def staged_and_checked(
     copies also go after a commit, when the files are removed, and when the session ends
     (the Upload is then garbage-collected) or the server stops.
     """
-    key = upload.fingerprint(named, overrides, encodings, mappings)
+    key = upload.fingerprint(named, overrides, encodings, mappings, sheets)
     held = state.get("_staged_upload")
     hear = progress or (lambda phase, result=None: None)
     if held is None or held[0] != key or held[1].closed:
@@ -156,7 +158,7 @@ def staged_and_checked(
         hear("reading")
         state["_staged_upload"] = (
             key,
-            upload.stage_upload(named, overrides, encodings=encodings, mappings=mappings),
+            upload.stage_upload(named, overrides, encodings=encodings, mappings=mappings, sheets=sheets),
         )
     staged = state["_staged_upload"][1]
     if staged.names is None:
@@ -173,10 +175,30 @@ def staged_and_checked(
     return staged, checked[1]
 
 
+def _sheet_pick(i: int, s, data: dict[str, bytes], sheets: dict[str, str]) -> dict[str, str]:  # noqa: ANN001
+    """A workbook's sheet to read (the first unless another is picked)."""
+    try:
+        names = spreadsheet.sheet_names(io.BytesIO(data[s.name]))
+    except spreadsheet.Unreadable:
+        return {}
+    if len(names) < 2:
+        return {}
+    current = sheets.get(s.name, names[0])
+    picked = st.selectbox(
+        md(_("Sheet of {file}").format(file=short(s.name, 60))),
+        names,
+        index=names.index(current) if current in names else 0,
+        key=f"upload_sheet_{i}",
+        help=_("The workbook's first sheet is read unless you pick another."),
+    )
+    return {s.name: picked} if picked != names[0] else {}
+
+
 def _upload_flow(files) -> None:
     named = [(f.name, f.getvalue()) for f in files]
     overrides = st.session_state.get("_upload_overrides", {})
     encodings = st.session_state.get("_upload_encodings", {})
+    sheets = st.session_state.get("_upload_sheets", {})
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
     mapping_step.forget({f.name for f in files})
@@ -191,6 +213,7 @@ def _upload_flow(files) -> None:
         review=names_decided,
         mappings=dict(mapping_step.chosen()),
         progress=hear,
+        sheets=sheets,
     )
     done()
     if mapping_step.apply_saved(staged):
@@ -201,6 +224,7 @@ def _upload_flow(files) -> None:
     codecs = csvfile.codec_names()
     picked_tables: dict[str, str] = {}
     picked_codecs: dict[str, str] = {}
+    picked_sheets: dict[str, str] = {}
     unreadable = {p.file for p in staged.problems if p.unreadable}
     with st.expander(_("Files, their tables and encodings"), expanded=bool(staged.problems)):
         readings = upload.readings_frame(staged)
@@ -231,10 +255,13 @@ def _upload_flow(files) -> None:
                 )
                 if codec:
                     picked_codecs[s.name] = codec
+            if spreadsheet.is_spreadsheet(s.name):
+                picked_sheets.update(_sheet_pick(i, s, dict(named), sheets))
     mapping_step.mapping_ui(staged)
-    if picked_tables != {k: v for k, v in overrides.items()} or picked_codecs != encodings:
+    if picked_tables != dict(overrides) or picked_codecs != encodings or picked_sheets != sheets:
         st.session_state["_upload_overrides"] = picked_tables
         st.session_state["_upload_encodings"] = picked_codecs
+        st.session_state["_upload_sheets"] = picked_sheets
         st.rerun()
     # replace is an admin's (the commit checks it again: a mode forced into the session changes nothing)
     modes = [m for m in UPLOAD_MODES if access.may_upload(auth.identity(), m)]
