@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -225,11 +226,11 @@ def detect_legacy(lines: list[bytes]) -> Candidate:
     ranked = list(distinct.values())
     if ranked and ranked[0].score >= 0.75 and (len(ranked) == 1 or ranked[1].score <= ranked[0].score - 0.25):
         return ranked[0]
-    first = next((ln for ln in lines if any(b >= 0x80 for b in ln)), b"")
     shown = []
+    cells = _differing_cells(lines, [c.codec for c in ranked[:4]])
     for c in ranked[:4]:
-        value = _first_non_ascii_value(first.decode(c.codec, errors="replace"))
-        shown.append(L_("{x} reads “{value}”").format(x=LEGACY[c.codec], value=value))
+        values = "”, “".join(cells.get(c.codec, []))
+        shown.append(L_("{x} reads “{value}”").format(x=LEGACY[c.codec], value=values))
     if not shown:
         raise Refused(
             L_("its encoding is not UTF-8, UTF-16 or a known legacy encoding; {RESAVE}").format(RESAVE=L_(RESAVE))
@@ -241,11 +242,24 @@ def detect_legacy(lines: list[bytes]) -> Candidate:
     )
 
 
-def _first_non_ascii_value(line: str) -> str:
-    for part in line.replace(";", ",").replace("\t", ",").split(","):
-        if not part.isascii():
-            return part.strip()[:30]
-    return line[:30]
+def _differing_cells(lines: list[bytes], codecs: list[str], most: int = 3) -> dict[str, list[str]]:
+    """Up to `most` cells that read differently under these encodings, as each reads them: what the
+    analyst compares to pick one."""
+    out: dict[str, list[str]] = {c: [] for c in codecs}
+    seen: set[bytes] = set()
+    for line in lines:
+        for cell in re.split(rb"[,;\t|]", line):
+            cell = cell.strip()
+            if cell in seen or cell.isascii():
+                continue
+            seen.add(cell)
+            readings = {c: cell.decode(c, errors="replace")[:40] for c in codecs}
+            if len(set(readings.values())) > 1:
+                for c in codecs:
+                    out[c].append(readings[c])
+            if len(seen) >= most or all(len(v) >= most for v in out.values()):
+                return out
+    return out
 
 
 @dataclass

@@ -251,6 +251,7 @@ def stage_upload(
     encodings: dict[str, str] | None = None,
     mappings: dict[str, mapping.Mapping] | None = None,
     sheets: dict[str, str] | None = None,
+    progress=None,  # noqa: ANN001 - called with a phase ("mapping") as each file is read through its mapping
 ) -> Upload:
     """Read uploaded files into a private folder and work out which table each is for.
 
@@ -304,6 +305,8 @@ def stage_upload(
         if not problems and name in mappings:
             # another tool's columns, read as ours through the analyst's mapping
             chosen = mappings[name]
+            if progress is not None:
+                progress("mapping")
             mapped = folder / f"{i}.mapped.csv"
             problems = mapping.apply(out, mapped, chosen, name)
             staged.raw_path = out  # kept: the mapping step previews and suggests from it

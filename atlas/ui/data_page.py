@@ -109,6 +109,7 @@ def _drop_staged(state=None) -> None:
 # each step of a check or a commit: how far along it is, and what comes next
 PHASES = {
     "reading": (0.03, N_("Reading the files…")),
+    "mapping": (0.08, N_("Reading the file's columns as ours (its mapping)…")),
     "matching": (0.15, N_("Matching the names to the people and firms stored…")),
     "names": (0.35, N_("Reading the rows into DuckDB…")),
     "read": (0.5, N_("Checking every row…")),
@@ -158,7 +159,9 @@ def staged_and_checked(
         hear("reading")
         state["_staged_upload"] = (
             key,
-            upload.stage_upload(named, overrides, encodings=encodings, mappings=mappings, sheets=sheets),
+            upload.stage_upload(
+                named, overrides, encodings=encodings, mappings=mappings, sheets=sheets, progress=progress
+            ),
         )
     staged = state["_staged_upload"][1]
     if staged.names is None:
