@@ -208,8 +208,10 @@ def _value_score(f: Field, values: list[str]) -> float:
     if not values:
         return 0.5
     if f.type == "date":
+        # 10/02/2012 is a date either way: the order is settled by the whole column when it is read
         order = day_first(values)
-        ok = sum(date_or_none(v, order) is not None for v in values)
+        orders = [order] if order is not None else [False, True]
+        ok = sum(any(date_or_none(v, o) is not None for o in orders) for v in values)
     elif f.type == "number":
         ok = sum(amount_or_none(v) is not None for v in values)
     elif f.type == "currency":

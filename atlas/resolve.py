@@ -423,21 +423,33 @@ def _after(founded: str, event: str) -> bool:
 
 def _not_before_founding(cur: duckdb.DuckDBPyConnection, decisions: list[Decision]) -> None:
     """A firm founded after every event that names a written firm is none of its candidates: an
-    exact name goes to review, unproposed; a near miss is dropped (new if none is left)."""
+    exact name goes to review, unproposed; a near miss is dropped (new if none is left). A firm
+    whose founding is not on record but whose first fact is more than two years after those
+    events is kept as a candidate and never proposed (a 2010 round of an "Inflection" is not
+    Inflection AI's, first on record in 2023)."""
     ids = sorted({c.entity_id for d in decisions if d.kind == "firm" and d.latest for c in d.candidates})
     if not ids:
         return
-    founded = dict(
-        cur.execute(
-            "select firm_id, cast(founded_on as varchar) from firms "
-            "where founded_on is not null and list_contains($ids, firm_id)",
+    known = {
+        fid: (founded or "", first or "")
+        for fid, founded, first in cur.execute(
+            """select f.firm_id, cast(f.founded_on as varchar),
+                      cast(least(
+                          (select min(m.moved_on) from moves m where f.firm_id in (m.from_firm_id, m.to_firm_id)),
+                          (select min(r.announced_on) from funding_rounds r where r.firm_id = f.firm_id)
+                      ) as varchar)
+               from firms f where list_contains($ids, f.firm_id)""",
             {"ids": ids},
         ).fetchall()
-    )
+    }
     for d in decisions:
         if d.kind != "firm" or not d.latest:
             continue
-        late = {c.entity_id for c in d.candidates if _after(founded.get(c.entity_id) or "", d.latest)}
+        late = {c.entity_id for c in d.candidates if _after(known.get(c.entity_id, ("", ""))[0], d.latest)}
+        if d.entity_id and d.status == "review" and d.entity_id not in late:
+            first = known.get(d.entity_id, ("", ""))[1]
+            if first[:4].isdigit() and d.latest[:4].isdigit() and int(first[:4]) - int(d.latest[:4]) > 2:
+                d.entity_id = None  # a candidate still, for the analyst; never the proposal
         if not late:
             continue
         rule = N_("founded after the events that name it")
