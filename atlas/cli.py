@@ -371,8 +371,17 @@ def _bench(args: argparse.Namespace) -> int:
         work = Path(args.work or db.ROOT / "bench" / "work")
         bench_serve.run(args.scale, work, Path(args.out or db.ROOT / "bench" / "RESULTS.md"))
         return 0
-    if not args.names_only:
-        bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
+    out = Path(args.out or db.ROOT / "bench" / "RESULTS.md")
+    if args.real_only or not args.names_only:
+        from atlas.tools import bench_real
+
+        if not args.real_only:
+            bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
+        text = bench_real.report(bench_real.run(Path(args.work or db.ROOT / "bench" / "work")))
+        print(text)
+        bench_names.write_section(text, out, head=bench_real.HEAD)
+        if args.real_only:
+            return 0
     sizes = bench.SCALES[args.scale]
     work = Path(args.work or db.ROOT / "bench" / "work")
     work.mkdir(parents=True, exist_ok=True)
@@ -380,7 +389,7 @@ def _bench(args: argparse.Namespace) -> int:
     results = [bench_names.run_seed(work), bench_names.run(sizes.people, sizes.firms, work)]
     text = bench_names.report(results)
     print(text)
-    bench_names.write_section(text, Path(args.out or db.ROOT / "bench" / "RESULTS.md"))
+    bench_names.write_section(text, out)
     return 0
 
 
@@ -522,6 +531,11 @@ def parser() -> argparse.ArgumentParser:
     be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
     be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
     be.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
+    be.add_argument(
+        "--real-only",
+        action="store_true",
+        help="only the real exports' section: ../shared/data's three files loaded as a user does, time and peak memory",
+    )
     be.add_argument(
         "--names-only",
         action="store_true",
