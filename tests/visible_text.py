@@ -24,7 +24,8 @@ ALLOWED = {
     "http", "https", "select", "from", "where", "limit", "and", "SELECT", "WITH", "COPY", "ATTACH", "DETACH",
     "INSTALL", "LOAD", "SET", "PRAGMA", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "EXPORT",
     "EXPLAIN", "NUL", "true", "false", "YYYY", "YYYY-MM", "YYYY-MM-DD", "e.g", "vs", "n", "v", "s", "B", "M",
-    "K", "T", "Q1", "Q2", "Q3", "Q4", "material",
+    "K", "T", "Q1", "Q2", "Q3", "Q4", "material", "xlsx", "xls", "ods", "Crunchbase", "PitchBook", "LinkedIn",
+    "Mac", "Roman",
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.\-]*[A-Za-z0-9]|[A-Za-z]")
 _FIRST = re.compile(

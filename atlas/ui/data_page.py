@@ -43,12 +43,13 @@ def upload_ui() -> None:
     st.subheader(_("Upload new data"))
     st.caption(
         _(
-            "One CSV per table (or one .zip of them), recognized by its file name or header, the column names of "
-            "the data model; pick the table yourself where it is not. Names work wherever ids do, and a file of "
-            "moves, pay figures or rounds by name (one row per event, as you keep them) is matched to the people "
-            "and firms stored, with a review of every name before anything is written. Any encoding a spreadsheet "
-            "saves (UTF-8, UTF-16, GB18030/GBK, Big5, Shift-JIS, Windows-1252) is detected, or refused when unsure; "
-            "comma, semicolon, tab or bar. A file with any problem changes nothing. Limit: {mb} MB per file."
+            "One CSV or spreadsheet (.xlsx, .xls, .ods) per table, or one .zip of them, recognized by its file name "
+            "or header; another tool's export (Crunchbase, PitchBook, LinkedIn, the Department of Labor's) is mapped "
+            "to ours, with a suggestion. Names work wherever ids do, and a file of moves, pay figures or rounds by "
+            "name (one row per event, as you keep them) is matched to the people and firms stored, with a review of "
+            "every name before anything is written. Any encoding a spreadsheet saves (UTF-8, UTF-16, GB18030/GBK, "
+            "Big5, Shift-JIS, Windows-1252, Mac Roman) is detected, or refused when unsure; comma, semicolon, tab or "
+            "bar. A file with any problem changes nothing. Limit: {mb} MB per file."
         ).format(mb=upload.MAX_FILE_BYTES // 2**20)
     )
     who = auth.identity()

@@ -176,6 +176,15 @@ def _editor(i: int, header: list[str], base: mapping.Mapping) -> mapping.Mapping
         st.caption(
             md(_("Their words read as ours: {words} (the words as written are kept in the note).").format(words=shown))
         )
+    open_choices = [f.name for f in fields if f.name in columns and "other" in f.choices]
+    if open_choices:
+        st.caption(
+            md(
+                _("A word of {columns} that is none of ours reads as “other”, the word kept in the note.").format(
+                    columns=", ".join(open_choices)
+                )
+            )
+        )
     same = columns == base.columns and constants == base.constants
     return mapping.Mapping(target, columns, base.name if same else "", list(header), constants, values)
 
@@ -232,6 +241,7 @@ def _preview(s, m: mapping.Mapping) -> None:  # noqa: ANN001 - an upload.StagedF
         out = Path(tmp) / "mapped.csv"
         problems = mapping.apply(head, out, m, s.name)
         frame = pd.read_csv(out, dtype=str, keep_default_na=False) if out.exists() else pd.DataFrame()
+    frame = frame.drop(columns=[csvfile.ORIGIN_COLUMN], errors="ignore")  # the row's own key, not a column of ours
     st.caption(_("The first rows as they would load:"))
     if not frame.empty:
         st.dataframe(frame.set_index(csvfile.ROW_COLUMN).rename_axis(_("row")), width="stretch")
