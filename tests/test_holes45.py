@@ -395,3 +395,14 @@ def test_a_killed_apps_spill_folder_goes_at_the_next_start(tmp_path):
     old_style.mkdir()
     assert sorted(map(str, sandbox.remove_orphan_spills(tmp))) == sorted([spill, str(old_style)])
     assert not os.path.exists(spill)
+
+
+def test_a_link_value_that_is_not_text_is_never_handed_to_a_page(seed_db_path, monkeypatch):
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/1_Talent_flows.py")
+    at.query_params["level"] = "kind\x00"
+    at.run()
+    assert not at.exception
+    notice = " ".join(w.value for w in at.warning)
+    assert "level = “kind\ufffd” is not a valid value here" in notice

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from atlas import urlvalues
 from atlas.pages import Param, param_of
 
 _MISSING = object()
@@ -33,8 +34,9 @@ def declared(key: str) -> Param:
 
 
 def asked(key: str) -> list[str]:
-    """The values the address holds for `key` (a repeated key gives several)."""
-    return st.query_params.get_all(key)
+    """The values the address holds for `key` (a repeated key gives several), those that are text:
+    one that is not (a lone surrogate, a NUL) is never handed to a page (the notice says it)."""
+    return [v for v in st.query_params.get_all(key) if urlvalues.is_text(v)]
 
 
 def present(key: str) -> bool:
@@ -43,8 +45,16 @@ def present(key: str) -> bool:
 
 
 def everything() -> dict[str, list[str]]:
-    """The whole address, key by key."""
-    return {k: st.query_params.get_all(k) for k in st.query_params}
+    """The whole address, key by key, each value as text (one that is not text is shown with the
+    replacement character where its broken part was, for the notice to echo)."""
+    return {
+        _shown(k): [v if urlvalues.is_text(v) else _shown(v) for v in st.query_params.get_all(k)]
+        for k in st.query_params
+    }
+
+
+def _shown(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
 def initial(key: str, options=None, default=_MISSING):
