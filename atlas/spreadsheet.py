@@ -20,6 +20,9 @@ from atlas.i18n import L_
 
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 MAX_CELLS = 20_000_000  # a sheet's rows x columns at most (a 200 MB CSV's worth)
+# what a zipped workbook (.xlsx, .xlsm, .ods) may hold once unzipped, checked from its directory before
+# anything is read (a workbook of a few kB can unzip to gigabytes): a 200 MB CSV's rows as XML fit
+MAX_UNZIPPED = 512 * 2**20
 
 
 class Unreadable(ValueError):
@@ -33,10 +36,46 @@ def is_spreadsheet(name: str) -> bool:
 def _workbook(raw: BinaryIO):  # noqa: ANN202 - a CalamineWorkbook
     from python_calamine import CalamineWorkbook
 
+    data = raw.read()
+    if data[:4] == b"PK\x03\x04":
+        _check_unzipped(data)
     try:
-        return CalamineWorkbook.from_filelike(io.BytesIO(raw.read()))
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - calamine raises its own errors for a damaged file
         raise Unreadable(L_("it is not a workbook this app can read ({why})").format(why=str(exc)[:200])) from None
+
+
+def _check_unzipped(data: bytes) -> None:
+    """Unreadable when a zipped workbook unzips to more than MAX_UNZIPPED bytes, or cannot be
+    unzipped: its directory's sizes first, then every member unzipped once in 1 MB pieces and
+    counted (Python's reader stops at the size the directory declares and checks the CRC, so a
+    directory that lies is a damaged file), before the workbook reader sees any of it."""
+    import zipfile
+
+    why = None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            total = sum(i.file_size for i in z.infolist())
+            if total <= MAX_UNZIPPED:
+                total = 0
+                for info in z.infolist():
+                    with z.open(info) as member:
+                        while chunk := member.read(1 << 20):
+                            total += len(chunk)
+                            if total > MAX_UNZIPPED:
+                                break
+                    if total > MAX_UNZIPPED:
+                        break
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
+        why = str(exc)[:200] or type(exc).__name__
+    if why is not None:
+        raise Unreadable(L_("it is not a workbook this app can read ({why})").format(why=why))
+    if total > MAX_UNZIPPED:
+        raise Unreadable(
+            L_("it unzips to more than this app reads from one workbook ({limit:,.0f} MB)").format(
+                limit=MAX_UNZIPPED / 2**20
+            )
+        )
 
 
 def sheet_names(raw: BinaryIO) -> list[str]:

@@ -349,3 +349,33 @@ def test_a_spreadsheet_loads_through_the_same_checks(fresh_db, tmp_path, capsys)
         ("Quiet Harbor Robotics", 2500000.0, "EUR", "2025-03-12"),
         ("Reka AI", 60000000.0, "USD", "2024-06-27"),
     ]
+
+
+def test_a_workbook_that_unzips_to_gigabytes_or_is_damaged_is_refused(tmp_path):
+    import tracemalloc
+    import zipfile
+
+    from atlas import spreadsheet
+
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("xl/worksheets/sheet1.xml", "w") as member:
+            for _ in range(spreadsheet.MAX_UNZIPPED // 2**20 + 8):
+                member.write(b"<" * 2**20)
+    assert bomb.stat().st_size < 2 * 2**20  # a small file
+    tracemalloc.start()
+    with upload.stage_upload([(bomb.name, bomb)]) as staged:
+        said = str(staged.problems[0])
+    _now, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert "it unzips to more than this app reads from one workbook (512 MB)" in said
+    assert peak < 64 * 2**20  # counted in pieces, never held
+    damaged = tmp_path / "damaged.xlsx"
+    damaged.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    with upload.stage_upload([(damaged.name, damaged)]) as staged:
+        assert "it is not a workbook this app can read" in str(staged.problems[0])
+    fake = tmp_path / "fake.xls"
+    fake.write_bytes(b"name\nnot a workbook\n")
+    with upload.stage_upload([(fake.name, fake)]) as staged:
+        assert "it is not a workbook this app can read" in str(staged.problems[0])
