@@ -69,13 +69,19 @@ class ExportContext:
         return out
 
 
+SOURCE_LIST_SEPARATOR = " | "  # a row citing several sources lists them in one cell (`sources`)
+
+
 def sources_used(df: pd.DataFrame) -> list[str]:
-    """The sources the rows cite (every column that holds a source label), in order of first use."""
-    cols = [c for c in df.columns if c == "source" or c.endswith("_source") or c == "source_title"]
+    """The sources the rows cite (every column that holds a source label, or a list of them: a
+    lift-out's `sources`), in order of first use."""
+    cols = [c for c in df.columns if c in ("source", "sources", "source_title") or c.endswith("_source")]
     seen: dict[str, None] = {}
     for c in cols:
         for v in df[c].dropna():
-            seen.setdefault(str(v), None)
+            for one in str(v).split(SOURCE_LIST_SEPARATOR) if c == "sources" else [str(v)]:
+                if one.strip():
+                    seen.setdefault(one.strip(), None)
     return list(seen)
 
 

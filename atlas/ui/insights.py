@@ -284,7 +284,7 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         gained_per_100=marked(rates["gained_per_100"], rates["few_gained"]),
         lost_per_100=marked(rates["lost_per_100"], rates["few_lost"]),
     )
-    n_few = int((rates["few_gained"] | rates["few_lost"]).sum())
+    n_few = int(rates["few_gained"].sum() + rates["few_lost"].sum())  # as many as the ⚠ the table shows
     st.caption(
         _(
             "Per 100 staff: the year's moves into (or out of) the firm alone, divided by its headcount that year "
