@@ -575,7 +575,8 @@ def decisions_frame(decisions: list[Decision]) -> pd.DataFrame:
 
 def search_text(con: duckdb.DuckDBPyConnection, text: str) -> str:
     """What a search box looks for: the stored name of the one entity the text names exactly
-    ("Li Mu" -> "Mu Li", "賈揚清" -> "Yangqing Jia", an alias -> its entity), else the text."""
+    ("Li Mu" -> "Mu Li", "賈揚清" -> "Yangqing Jia", an alias -> its entity) where the text as typed
+    would not find it; else the text ("Meta", "deepmind" stay: each is in its entry's name)."""
     text = names.clean(text)
     if not text or names.name_problem(text):
         return text
@@ -590,4 +591,8 @@ def search_text(con: duckdb.DuckDBPyConnection, text: str) -> str:
     kind, eid = found[0]
     table, col = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
     row = con.execute(f"select name from {table} where {col} = $id", {"id": eid}).fetchall()
-    return row[0][0] if row else text
+    if not row or names.clean(text).lower() in row[0][0].lower():
+        # the typed words already find the entry as written (a search is a substring search):
+        # rewritten, "Meta" would narrow to "Meta (Facebook)" and lose Meta Superintelligence Labs
+        return text
+    return row[0][0]

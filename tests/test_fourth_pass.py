@@ -52,3 +52,19 @@ def test_every_console_example_returns_rows_on_the_seed(scratch_db):
         assert yi_tay.joined_in_order == "Google Research → Google Brain → Reka AI → Google DeepMind"
     finally:
         con.close()
+
+
+def test_a_search_for_meta_keeps_its_lab_and_reads_as_the_profile(con):
+    """ "Meta" was rewritten to the stored name "Meta (Facebook)": Meta Superintelligence Labs dropped
+    out, the bar with subsidiaries read 1 / 4 / -3 where the profile reads 5 / 4 / +1, and the
+    lift-outs lost the OpenAI → MSL team."""
+    from atlas import resolve
+
+    search = resolve.search_text(con, "Meta")
+    view = {"start_year": 2000, "end_year": 2030, "include_undated": True, "min_certainty": "rumor"}
+    nets = q(con, "net_flow_by_level", level="parent", search=search, top_n=20, min_count=1, **view)
+    meta = nets[nets.group_key == "meta"].iloc[0]
+    profile = q(con, "firm_net_flow", firm_id="meta", with_subsidiaries=True, min_certainty="rumor").iloc[0]
+    assert (meta.n_gained, meta.n_lost, meta.net) == (profile.n_gained, profile.n_lost, profile.net) == (5, 4, 1)
+    lifts = q(con, "lift_outs", search=search, window_days=90, firm_id="", limit=200, **view)
+    assert ("openai", "meta-superintelligence-labs") in set(zip(lifts.from_firm_id, lifts.to_firm_id, strict=True))
