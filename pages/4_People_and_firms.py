@@ -20,6 +20,15 @@ def people_and_firms(filters: ui.Filters) -> None:
         ),
     ).strip()
     search = cache.search_text(search)  # the stored name of the entity the text names, else the text
+    previous = st.session_state.get("_searched_for")
+    st.session_state["_searched_for"] = search
+    if previous is not None and search and search != previous:
+        # a new search: a profile it does not find is closed (it stayed on screen under the new search)
+        for kind in ("person", "firm"):
+            shown = st.session_state.get(kind)
+            if shown and shown not in fetch.entity_options(kind, search, "", 200)["id"].tolist():
+                st.session_state[kind] = None
+                ui.link.drop(kind)
     # The pickers list matches of the search (at most 200), plus whatever the link already chose.
     chosen_person = str(st.session_state.get("person") or ui.link.initial("person") or "")
     chosen_firm = str(st.session_state.get("firm") or ui.link.initial("firm") or "")

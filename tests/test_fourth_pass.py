@@ -68,3 +68,22 @@ def test_a_search_for_meta_keeps_its_lab_and_reads_as_the_profile(con):
     assert (meta.n_gained, meta.n_lost, meta.net) == (profile.n_gained, profile.n_lost, profile.net) == (5, 4, 1)
     lifts = q(con, "lift_outs", search=search, window_days=90, firm_id="", limit=200, **view)
     assert ("openai", "meta-superintelligence-labs") in set(zip(lifts.from_firm_id, lifts.to_firm_id, strict=True))
+
+
+def test_a_second_search_on_people_and_firms_opens_its_own_profile(seed_db_path, monkeypatch):
+    """A second search kept the previous profile on screen."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/4_People_and_firms.py").run()
+    at.text_input(key="q").input("Li Mu").run()
+    assert at.selectbox(key="person").value == "mu-li"
+    at.text_input(key="q").input("Yi Tay").run()
+    assert not at.exception
+    assert at.selectbox(key="person").value == "yi-tay"
+    assert [h.value for h in at.header][:1] == ["Yi Tay"]  # the profile drawn is the new one
+    # a search the open profile still matches keeps it
+    at.text_input(key="q").input("Tay").run()
+    assert at.selectbox(key="person").value == "yi-tay"
