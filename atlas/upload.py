@@ -24,7 +24,7 @@ from typing import BinaryIO
 import duckdb
 import pandas as pd
 
-from atlas import byname, csvfile, mapping, spreadsheet
+from atlas import byname, csvfile, mapping, sandbox, spreadsheet
 from atlas.i18n import L_, N_
 from atlas.load import LoadResult, Problem, detect_table, load_files
 
@@ -227,21 +227,11 @@ def sweep_orphans() -> list[Path]:
     removed = []
     for folder in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*-*"):
         pid = folder.name.removeprefix(TEMP_PREFIX).split("-", 1)[0]
-        if not pid.isascii() or not pid.isdigit() or _alive(int(pid)):
+        if not pid.isascii() or not pid.isdigit() or sandbox.alive(int(pid)):
             continue
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     return removed
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def stage_upload(
