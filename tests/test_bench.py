@@ -32,7 +32,7 @@ def test_the_benchmark_runs_and_reports_every_page(tmp_path):
     if not browser:
         args.append("--no-browser")
     env = {k: v for k, v in os.environ.items() if k != "ATLAS_DB"}
-    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     text = out.read_text(encoding="utf-8")
     assert f"moves {bench.SCALES['check'].moves:,}" in text  # all generated moves went through the load
