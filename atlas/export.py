@@ -40,7 +40,7 @@ class ExportContext:
     page: str  # e.g. "Talent flows"
     view: tuple[tuple[str, str], ...] = ()  # the page's URL parameters: its filters and choices
     link: str = ""
-    money: str = ""  # e.g. "USD, nominal"
+    money: str = ""  # e.g. "USD, nominal" (about.txt says "Money: USD, nominal", a footnote "money in USD, nominal")
     data_version: int = 0
     made_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
 
@@ -182,7 +182,7 @@ def footnote_lines(context: ExportContext, n: int | None = None, width: int = 11
         head.append(f"n = {n:,}")
     head.append(f"{context.made_at:%Y-%m-%d %H:%M} UTC")
     rest = _("Filters: {filters}").format(filters=context.filters_text()) + (
-        f" · {context.money}" if context.money else ""
+        " · " + _("money in {money}").format(money=context.money) if context.money else ""
     )
     return [" · ".join(head), *textwrap.wrap(rest, width=width)]
 

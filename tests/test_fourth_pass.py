@@ -87,3 +87,32 @@ def test_a_second_search_on_people_and_firms_opens_its_own_profile(seed_db_path,
     # a search the open profile still matches keeps it
     at.text_input(key="q").input("Tay").run()
     assert at.selectbox(key="person").value == "yi-tay"
+
+
+def test_an_exports_about_file_says_its_money_once_in_either_language(con):
+    """about.txt read "Money: money in USD, nominal", in Chinese "货币：货币：USD"."""
+    from atlas import i18n
+
+    lifts = q(con, "lift_outs", window_days=90, firm_id="", limit=200)
+    context = export.ExportContext(what="Lift-outs", page="Talent flows", money="USD, nominal")
+    assert "Money: USD, nominal\n" in export.about_text(context, lifts)
+    try:
+        i18n.set_language("zh")
+        about = export.about_text(context, lifts)
+    finally:
+        i18n.set_language("en")
+    assert about.count("货币：") == 1 and "货币：USD" in about
+
+
+def test_the_rates_caption_promises_only_the_rows_the_table_lists(seed_db_path, monkeypatch):
+    """It said firms with no headcount "show counts only", rows the table never lists."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.switch_page("pages/1_Talent_flows.py").run()
+    rates = next(d.value for d in at.dataframe if "gained_per_100" in d.value.columns)
+    assert rates["headcount"].notna().all()  # every row listed has its headcount
+    said = next(c.value for c in at.caption if c.value.startswith("Per 100 staff"))
+    assert "show counts only" not in said and "Only firms with a headcount on record that year are listed" in said

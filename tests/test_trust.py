@@ -314,7 +314,7 @@ CONTEXT = export.ExportContext(
     page="Talent flows",
     view=(("level", "firm"), ("certainty", "reported")),
     link="http://localhost:8501/Talent_flows?level=firm&certainty=reported&v=1",
-    money="money in USD, nominal",
+    money="USD, nominal",
     data_version=1,
 )
 
@@ -329,7 +329,8 @@ def test_csv_export_is_a_zip_with_its_about_file(con):
     assert names[0] == "about.txt" and names[1].startswith("talent-atlas_talent-flows_net_flow_v1_")
     assert len(table) == 5
     assert "Filters: level=firm; certainty=reported" in about
-    assert "Data version: 1" in about and "money in USD, nominal" in about
+    # said once, in the reader's words (it read "Money: money in USD, nominal"; in Chinese 货币：货币：, issue 40)
+    assert "Data version: 1" in about and "Money: USD, nominal" in about and "money in" not in about
     for source in set(df.source):
         assert f"- {source}" in about
 
@@ -338,7 +339,7 @@ def test_parquet_export_carries_its_context_in_the_metadata(con):
     df = q(con, "pay_figures", limit=10)
     meta = export.read_parquet_context(export.to_parquet(df, CONTEXT))
     assert meta["filters"] == "level=firm; certainty=reported"
-    assert (meta["data_version"], meta["rows"], meta["money"]) == (1, 5, "money in USD, nominal")
+    assert (meta["data_version"], meta["rows"], meta["money"]) == (1, 5, "USD, nominal")
     assert set(meta["sources"]) == set(df.source)
 
 

@@ -37,7 +37,7 @@ def export_context(name: str) -> export.ExportContext:
         page=page if entry is None else entry.title,
         view=view,
         link=link,
-        money=_("money in {money}").format(money=money),
+        money=money,  # "USD, nominal": each file says it in its own words (about.txt, the image's footnote)
         data_version=version,
     )
 

@@ -288,7 +288,8 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
     st.caption(
         _(
             "Per 100 staff: the year's moves into (or out of) the firm alone, divided by its headcount that year "
-            "as its source gives it. Firms with no headcount on record show counts only."
+            "as its source gives it. Only firms with a headcount on record that year are listed; the others' "
+            "moves are counted in the people gained and lost above."
         )
         + (
             " "

@@ -233,7 +233,7 @@ def test_every_export_kind_carries_its_view(server, browser):
     assert "Yi Tay" in {r["person"] for r in rows}
     assert "certainty=confirmed" in about and "level=firm" in about and "Data version: 1" in about
     assert (
-        "money in USD, nominal" in about and "“独家丨一位 AI 科学家,拒绝了张一鸣开出的千万年薪”" not in about
+        "Money: USD, nominal" in about and "“独家丨一位 AI 科学家,拒绝了张一鸣开出的千万年薪”" not in about
     )  # not cited
     assert (
         "- 机器之心 (WeChat account), 2024-11: Yi Tay returns to Google DeepMind after a year and a half at Reka;"
