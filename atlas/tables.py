@@ -215,8 +215,11 @@ MONEY_TALENT_COUNTS = ("in_before", "in_same", "in_after", "out_before", "out_sa
 def money_talent_by_kind(rounds: pd.DataFrame) -> pd.DataFrame:
     """Money and talent across firms of a kind, from the round-by-round rows (money_talent_rounds,
     at most a few hundred): per kind, the rounds, the firms and the six counts summed (a move near
-    two rounds of its firm counts for each), most rounds first. The same rounds as the table beside
+    two rounds of its firm counts for each: the counts are of moves × rounds, and say so), most
+    rounds first. A deal that fell through (status terminated) brought no money: it is left out
+    here (the round-by-round table keeps it, with its status). The same rounds as the table beside
     it, so the two always agree (a query of its own read every move again: 0.3-0.45 s at 10M)."""
+    rounds = rounds[rounds["status"] != "terminated"] if "status" in rounds else rounds
     if rounds.empty:
         return pd.DataFrame(columns=["kind", "n_rounds", "n_firms", *MONEY_TALENT_COUNTS])
     grouped = rounds.groupby("kind", sort=False)

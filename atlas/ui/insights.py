@@ -19,19 +19,27 @@ from atlas.ui.renderers import certainty_column, dataframe, money_basis, profile
 _ROUND_KEYS = ("start_year", "end_year", "min_certainty", "kinds", "countries", "round_types", "statuses", "currency")
 
 
-def _counts_config() -> dict:
-    """The six counts of a money-and-talent row: moves in and out, before, with and after."""
+def _counts_config(per_round: bool = False) -> dict:
+    """The six counts of a money-and-talent row: moves in and out, before, with and after.
+    `per_round`: summed over rounds (across firms), where a move near two rounds of its firm is
+    counted for each: the headers say "moves × rounds", never people."""
+    unit = (" " + _("(moves × rounds)")) if per_round else ""
+    twice = (" " + _("A move near two rounds of its firm counts for each.")) if per_round else ""
     return {
-        "in_before": st.column_config.NumberColumn(_("Joined before"), format="%d", help=_("Within the window")),
-        "in_same": st.column_config.NumberColumn(
-            _("Joined, same period"),
-            format="%d",
-            help=_("Dated to the same month or year as the round: which came first is not known"),
+        "in_before": st.column_config.NumberColumn(
+            _("Joined before") + unit, format="%d", help=_("Within the window") + twice
         ),
-        "in_after": st.column_config.NumberColumn(_("Joined after"), format="%d", help=_("Within the window")),
-        "out_before": st.column_config.NumberColumn(_("Left before"), format="%d"),
-        "out_same": st.column_config.NumberColumn(_("Left, same period"), format="%d"),
-        "out_after": st.column_config.NumberColumn(_("Left after"), format="%d"),
+        "in_same": st.column_config.NumberColumn(
+            _("Joined, same period") + unit,
+            format="%d",
+            help=_("Dated to the same month or year as the round: which came first is not known") + twice,
+        ),
+        "in_after": st.column_config.NumberColumn(
+            _("Joined after") + unit, format="%d", help=_("Within the window") + twice
+        ),
+        "out_before": st.column_config.NumberColumn(_("Left before") + unit, format="%d", help=twice or None),
+        "out_same": st.column_config.NumberColumn(_("Left, same period") + unit, format="%d", help=twice or None),
+        "out_after": st.column_config.NumberColumn(_("Left after") + unit, format="%d", help=twice or None),
     }
 
 
@@ -99,6 +107,12 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
     if not firm_id:
         by_kind = tables.money_talent_by_kind(rounds)
         st.markdown(_("**Across firms of a kind**"))
+        st.caption(
+            _(
+                "Each move is counted once for every round of its firm it falls near, so these are moves × "
+                "rounds, not people. Deals that fell through brought no money and are left out here."
+            )
+        )
         dataframe(
             tables.readable(by_kind),
             column_order=["kind", "n_rounds", "n_firms", *_counts_config()],
@@ -106,7 +120,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
                 "kind": _("Kind of firm"),
                 "n_rounds": st.column_config.NumberColumn(_("Rounds (n)"), format="%d"),
                 "n_firms": st.column_config.NumberColumn(_("Firms (n)"), format="%d"),
-                **_counts_config(),
+                **_counts_config(per_round=True),
             },
             key="money_talent_by_kind",
             hide_index=True,
