@@ -116,3 +116,22 @@ def test_the_rates_caption_promises_only_the_rows_the_table_lists(seed_db_path, 
     assert rates["headcount"].notna().all()  # every row listed has its headcount
     said = next(c.value for c in at.caption if c.value.startswith("Per 100 staff"))
     assert "show counts only" not in said and "Only firms with a headcount on record that year are listed" in said
+
+
+def test_a_buyers_profile_does_not_say_no_deal_matches(seed_db_path, monkeypatch):
+    """Microsoft's profile said no deal matches while it is the buyer in Inflection AI's USD 650M deal:
+    money and talent sets a firm's moves against its own rounds, and says so; the deal is listed."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.query_params["firm"] = "microsoft"
+    at.query_params["tab"] = "Firms"
+    at.switch_page("pages/4_People_and_firms.py").run()
+    assert not at.exception
+    said = " ".join(i.value for i in at.info)
+    assert "No dated round or deal matches the filters" not in said
+    assert "As an investor, a buyer or a partner in another firm's deal it is listed" in said
+    rounds = next(d.value for d in at.dataframe if "round_id" in d.value.columns and "is_raised" in d.value.columns)
+    assert "inflection-microsoft-2024" in rounds.round_id.tolist()  # the deal it bought, listed below

@@ -76,7 +76,15 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
     }
     rounds = cache.query("money_talent_rounds", **params)
     if rounds.empty:
-        st.info(_("No dated round or deal matches the filters: there is nothing to set the moves against."))
+        st.info(
+            _(
+                "No dated round or deal of this firm itself under the filters: its moves are set against the "
+                "rounds it raised or the deals it was sold in. As an investor, a buyer or a partner in another "
+                "firm's deal it is listed under the rounds, investments and deals below."
+            )
+            if firm_id
+            else _("No dated round or deal matches the filters: there is nothing to set the moves against.")
+        )
         return
     n_rounds, n_undated = int(rounds["n_rounds"].iloc[0]), int(rounds["n_undated"].iloc[0])
     listed = (
