@@ -375,6 +375,21 @@ def apply(
                     "origin": "upload",
                 }
             )
+    new_firms = sum(1 for kind, _id in made if kind == "firm")
+    if new_firms:
+        notices.append(
+            Problem(
+                "firms",
+                None,
+                None,
+                None,
+                L_(
+                    "{n} new firm(s) are created as kind “other” with no country: the kind and country filters "
+                    "leave them out until both are set (a firms file in upsert mode with firm_id, kind and country)"
+                ).format(n=f"{new_firms:,}"),
+                "new entities of this upload",
+            )
+        )
     if aliases:
         table_rows.setdefault("aliases", []).extend(aliases)
         out_labels.setdefault("aliases", "aliases confirmed in the review")

@@ -135,3 +135,14 @@ def test_a_buyers_profile_does_not_say_no_deal_matches(seed_db_path, monkeypatch
     assert "As an investor, a buyer or a partner in another firm's deal it is listed" in said
     rounds = next(d.value for d in at.dataframe if "round_id" in d.value.columns and "is_raised" in d.value.columns)
     assert "inflection-microsoft-2024" in rounds.round_id.tolist()  # the deal it bought, listed below
+
+
+def test_firms_an_upload_creates_are_said_to_lack_a_kind_and_a_country(scratch_db, tmp_path, capsys):
+    """Firms created by an upload were silently kind "other", country unknown, out of those filters."""
+    from atlas import cli
+
+    path = tmp_path / "moves.csv"
+    path.write_text("person,to_firm,moved_on\nMu Li,Quiet Harbor Robotics,2025-03\n", encoding="utf-8")
+    assert cli.main(["load", str(path), "--db", str(scratch_db), "--create-new", "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    assert "1 new firm(s) are created as kind “other” with no country" in out

@@ -38,7 +38,9 @@ def test_repeated_events_load_once_and_moves_within_one_firm_are_reported(rw, tm
         resolve.accept(plan.decisions, new_only=True)
         checked = upload.check(rw, staged)
         assert checked.ok, _said(checked)
-        notes = sorted((p.line, p.value, p.message) for p in checked.notices)
+        notes = sorted((p.line, p.value, p.message) for p in checked.notices if p.line is not None)
+        new_firms = [p.message for p in checked.notices if p.line is None]  # issue 40: said, not silent
+        assert len(new_firms) == 1 and "new firm(s) are created as kind “other” with no country" in new_firms[0]
         assert notes == [
             (2, "Herve Lombaert, Inria → ETS Montreal, 2017-09",
              "2 rows are one event once their names are matched (rows 2, 3): loaded once, as row 2"),
