@@ -107,11 +107,25 @@ def neutralized(df: pd.DataFrame) -> pd.DataFrame:
     return safe
 
 
+def whole_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Number columns whose every value is whole written as whole numbers: a count with an empty cell
+    comes from DuckDB as floats, and a CSV read "2.0" people (issue 40)."""
+    out = df
+    for column in df.columns:
+        values = df[column]
+        if pd.api.types.is_float_dtype(values) and values.notna().any():
+            known = values.dropna()
+            if (known == known.round()).all() and known.abs().max() < 2**53:
+                out = out if out is not df else df.copy()
+                out[column] = values.astype("Int64")
+    return out
+
+
 def to_csv(df: pd.DataFrame, *, translate_header: bool = True) -> bytes:
     """UTF-8 CSV (with BOM, so Excel reads Chinese names right), formulas neutralized; the header
     in the reader's language (the data's column names in English, their labels in Chinese), unless
     the columns are the reader's own (a console query's)."""
-    safe = neutralized(df)
+    safe = whole_numbers(neutralized(df))
     if translate_header and language() != "en":
         safe = safe.rename(columns={c: labels.COLUMNS[c] for c in safe.columns if c in labels.COLUMNS})
     return safe.to_csv(index=False).encode("utf-8-sig")

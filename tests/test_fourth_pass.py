@@ -146,3 +146,15 @@ def test_firms_an_upload_creates_are_said_to_lack_a_kind_and_a_country(scratch_d
     assert cli.main(["load", str(path), "--db", str(scratch_db), "--create-new", "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert "1 new firm(s) are created as kind “other” with no country" in out
+
+
+def test_counts_export_as_whole_numbers():
+    """Counts exported as 2.0 (a count column with an empty cell comes from DuckDB as floats)."""
+    import io
+
+    import pandas as pd
+
+    frame = pd.DataFrame({"n_people": [2.0, None, 4.0], "per_100": [23.5, 0.0, None], "name": ["a", "b", "c"]})
+    text = export.to_csv(frame, translate_header=False).decode("utf-8-sig")
+    back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    assert back.n_people.tolist() == ["2", "", "4"] and back.per_100.tolist() == ["23.5", "0.0", ""]
