@@ -158,3 +158,15 @@ def test_counts_export_as_whole_numbers():
     text = export.to_csv(frame, translate_header=False).decode("utf-8-sig")
     back = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
     assert back.n_people.tolist() == ["2", "", "4"] and back.per_100.tolist() == ["23.5", "0.0", ""]
+
+
+def test_moves_per_year_labels_each_year_once_under_a_search(con):
+    """Under a search (a year or two of moves) the axis drew month ticks, each labelled with its year."""
+    import vl_convert as vlc
+
+    from atlas import charts
+
+    over = q(con, "moves_over_time", search="Mistral", grain="year")
+    svg = vlc.vegalite_to_svg(charts.moves_over_time_chart(over, "year").to_dict())
+    years = re.findall(r">(\d{4})<", svg)
+    assert years and len(years) == len(set(years)), years

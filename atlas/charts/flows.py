@@ -51,7 +51,9 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     x = alt.X(
         "start:T",
         title=_("Year of move") if grain == "year" else _("Quarter of move"),
-        axis=alt.Axis(format=year_format()),
+        # a tick a year at most: over a year or two (a search) the axis drew month ticks, each
+        # labelled with its year (2023, 2023, 2023...)
+        axis=alt.Axis(format=year_format(), tickCount={"interval": "year", "step": 1}),
     )
     quarters = quarters.assign(year=quarters["start"].dt.year)
     pick = alt.selection_point(name=PERIOD_PICK, fields=["year"], on="click", clear="dblclick")
