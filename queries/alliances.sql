@@ -2,7 +2,8 @@
 -- it is to the firm (roles: investor, buyer, partner), the number of
 -- rounds, the total amount in $currency (completed deals only, with "more than" kept), the
 -- amount of the deals that did not complete (terminated or announced: never in the total), the largest stake, the
--- statuses seen and the round types; the $top_n investors by total amount, and for each
+-- statuses seen and the round types, and whether a round had other backers too (shared: its amount is
+-- the whole round's, not this backer's share); the $top_n investors by total amount, and for each
 -- the 10 firms it put the most into (so a chart draws at most 10 x $top_n cells).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN),
 --         $min_certainty (VARCHAR), $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []),
@@ -22,7 +23,10 @@ pairs as (
         -- a deal that did not complete (terminated, announced) keeps what it was reported at,
         -- apart: shown as such, never added to the total
         case when i.status <> 'completed' then i.amount * fx.factor end as offered_converted,
-        i.amount_qualifier
+        i.amount_qualifier,
+        -- how many investors, buyers or partners the round has: a round's amount is the whole round's,
+        -- never one co-investor's share (the articles do not split it)
+        count(*) over (partition by i.round_id) as n_backers
     from investments as i
     left join fx_factors($currency, 0) as fx on fx.currency = i.currency and fx.year = i.year
     where round_matches(i.announced_on, i.certainty, i.kind, i.country, i.round_type, i.status,
@@ -53,7 +57,8 @@ grouped as (
         case when bool_or(p.amount_qualifier = 'at_least' and p.offered_converted is not null) then 'at_least'
             when bool_or(p.amount_qualifier = 'about' and p.offered_converted is not null) then 'about'
             end as offered_qualifier,
-        max(p.stake_pct) as max_stake_pct
+        max(p.stake_pct) as max_stake_pct,
+        bool_or(p.n_backers > 1) as shared
     from pairs as p
     semi join top_investors as t on t.investor_id = p.investor_id
     group by p.investor_id, p.firm_id
@@ -86,6 +91,7 @@ final as (
         g.offered_converted,
         g.offered_qualifier,
         g.max_stake_pct,
+        g.shared,
         k.statuses,
         k.round_types,
         k.roles,

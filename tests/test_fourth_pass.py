@@ -170,3 +170,48 @@ def test_moves_per_year_labels_each_year_once_under_a_search(con):
     svg = vlc.vegalite_to_svg(charts.moves_over_time_chart(over, "year").to_dict())
     years = re.findall(r">(\d{4})<", svg)
     assert years and len(years) == len(set(years)), years
+
+
+def test_alliances_label_every_firm_and_say_a_co_leads_amount_is_the_rounds(rw, tmp_path):
+    """The chart dropped every other firm label at 8 firms; each co-lead showed the whole round's amount
+    as if it were its own."""
+    import vl_convert as vlc
+
+    from atlas import charts, upload
+
+    path = tmp_path / "rounds.csv"
+    path.write_text(
+        "firm,announced_on,round_type,amount,currency,investors,lead_investor\n"
+        "Reka AI,2025-01-10,series,100000000,USD,Nvidia; Snowflake,Nvidia; Snowflake\n",
+        encoding="utf-8",
+    )
+    with upload.stage_upload([("rounds.csv", path)]) as staged:
+        assert upload.commit(rw, staged, "test").ok
+    view = {"start_year": 2000, "end_year": 2030, "include_undated": True, "min_certainty": "rumor"}
+    pairs = q(rw, "alliances", **view, currency="USD", top_n=15)
+    co = pairs[
+        (pairs.firm_id == "reka") & pairs.investor_id.isin(["nvidia", "snowflake"]) & pairs.total_converted.notna()
+    ]
+    assert len(co) == 2 and co.shared.all()
+    from atlas.charts.money import _alliance_label
+
+    assert _alliance_label(co.iloc[0].to_dict(), "USD") == "USD 100M round(s), with others"
+    firms = [f"Firm {i}" for i in range(8)]
+    import pandas as pd
+
+    many = pd.DataFrame(
+        {
+            "investor": ["Nvidia"] * 8,
+            "firm": firms,
+            "total_converted": [1e8] * 8,
+            "n_rounds": [1] * 8,
+            "offered_converted": [None] * 8,
+            "max_stake_pct": [None] * 8,
+            "roles": ["investor"] * 8,
+            "round_types": ["series"] * 8,
+            "statuses": ["completed"] * 8,
+            "shared": [False] * 8,
+        }
+    )
+    svg = vlc.vegalite_to_svg(charts.alliances_chart(many, "USD").to_dict())
+    assert all(f">{f}<" in svg for f in firms), [f for f in firms if f">{f}<" not in svg]

@@ -467,7 +467,8 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
 def _alliance_label(row: dict, currency: str) -> str:
     """A cell's text: the completed amount (a "more than" kept), else what a deal that did not
     complete was reported at, said so ("more than USD 1B, terminated"); a partnership has no
-    money; only an amount never reported is "undisclosed"."""
+    money; only an amount never reported is "undisclosed". A round other firms backed too reads as
+    the round's ("USD 100M round(s), with others"): the articles never split it between co-leads."""
     from atlas.money import format_amount
 
     total, offered = row.get("total_converted"), row.get("offered_converted")
@@ -480,6 +481,9 @@ def _alliance_label(row: dict, currency: str) -> str:
         text = _("partnership (no money)")
     else:
         text = _("undisclosed")
+    shared = row.get("shared")
+    if shared is not None and pd.notna(shared) and bool(shared) and (pd.notna(total) or pd.notna(offered)):
+        text = _("{amount} round(s), with others").format(amount=text)  # the whole round's, not a share
     if pd.notna(row.get("max_stake_pct")):
         text += f" · {row['max_stake_pct']:g}%"
     if "terminated" in statuses:
@@ -493,7 +497,8 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     df = _tip_frame(df)
     data = df.assign(label=[_alliance_label(row, currency) for row in df.to_dict("records")])
     base = alt.Chart(data).encode(
-        x=alt.X("firm:N", title=_("Backed firm"), axis=alt.Axis(labelAngle=-30, labelLimit=160)),
+        # every firm labelled: Vega dropped every other label at 8 firms to avoid overlap
+        x=alt.X("firm:N", title=_("Backed firm"), axis=alt.Axis(labelAngle=-30, labelLimit=160, labelOverlap=False)),
         y=alt.Y("investor:N", title=_("Investor, buyer or partner"), sort=list(dict.fromkeys(df["investor"]))),
         tooltip=[
             alt.Tooltip("investor:N", title=_("Investor")),
