@@ -215,3 +215,27 @@ def test_alliances_label_every_firm_and_say_a_co_leads_amount_is_the_rounds(rw, 
     )
     svg = vlc.vegalite_to_svg(charts.alliances_chart(many, "USD").to_dict())
     assert all(f">{f}<" in svg for f in firms), [f for f in firms if f">{f}<" not in svg]
+
+
+def test_who_how_sure_and_from_where_come_before_the_right_edge(seed_db_path, monkeypatch):
+    """At 1440 px the canvas tables' who / certainty / source columns sat past the right edge
+    (lift-outs, money and talent, pay figures): they now come right after what a row is."""
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+
+    def orders(script: str) -> list[list[str]]:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+        at.run()
+        at.switch_page(script).run()
+        assert not at.exception
+        return [list(d.proto.column_order) for d in at.dataframe]
+
+    flows = orders("pages/1_Talent_flows.py")
+    lifts = next(o for o in flows if "sources" in o and "people" in o)
+    assert lifts.index("certainty") <= 4 and lifts.index("people") <= 4 and lifts.index("sources") <= 5
+    funding = orders("pages/3_Funding.py")
+    rounds = next(o for o in funding if "joined" in o and "compared_to" in o)
+    assert rounds.index("certainty") <= 5 and rounds.index("source") <= 6
+    pay = next(o for o in orders("pages/2_Pay_offers.py") if "amount_text" in o)
+    assert pay.index("person") <= 2 and pay.index("certainty") <= 5 and pay.index("source") <= 6

@@ -175,18 +175,19 @@ def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: i
             ("pay_table",),
             lambda: with_links(tables.pay_table(df), ("person", "person_id", "person"), ("firm", "firm_id", "firm")),
         ),
+        # who, how sure and from where first: at 1440 px they sat past the right edge
         column_order=[
             "converted",
-            "original",
-            "amount_text",
-            "kind",
-            "period",
-            "outcome",
             "person",
             "firm",
-            "reported_on",
+            "kind",
             "certainty",
             "source",
+            "reported_on",
+            "period",
+            "outcome",
+            "original",
+            "amount_text",
             "note",
         ],
         column_config={
@@ -538,16 +539,17 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
     )
     dataframe(
         shown,
-        column_order=["origin", "destination", "n_people", "first_on", "last_on", "people", "certainty", "sources"],
+        # who, how sure and from where before the dates: at 1440 px they sat past the right edge
+        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"],
         column_config={
             "origin": profile_link_column(_("Left from")),
             "destination": profile_link_column(_("Joined at")),
             "n_people": st.column_config.NumberColumn(_("People"), format="%d"),
-            "people": st.column_config.TextColumn(_("Who"), width="large"),
+            "people": st.column_config.TextColumn(_("Who"), width="medium"),
             "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
             "last_on": _("Last move"),
             "certainty": st.column_config.TextColumn(_("Certainty"), help=_("The least certain of its moves")),
-            "sources": st.column_config.TextColumn(_("Sources"), width="large"),
+            "sources": st.column_config.TextColumn(_("Sources"), width="medium"),
         },
         key=key,
         hide_index=True,
