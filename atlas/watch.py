@@ -107,6 +107,22 @@ def changes(con: duckdb.DuckDBPyConnection, list_id: str, since: int) -> pd.Data
     return con.execute(text, {"list_id": list_id, "since": int(since), "limit": CHANGES_LISTED}).df()
 
 
+def withdrawn(con: duckdb.DuckDBPyConnection, since: int) -> list[tuple[int, int]]:
+    """The loads seen by version `since` that an undo after it withdrew: (load's version, undo's
+    version), newest first. What they brought is gone with their undo logs, so a watchlist can only
+    say which versions were undone, not which of its facts they held."""
+    if not _has_table(con, "undone_uploads"):
+        return []
+    return [
+        (int(a), int(b))
+        for a, b in con.execute(
+            "select upload_id, undo_id from undone_uploads where upload_id <= $since and undo_id > $since "
+            "order by undo_id desc",
+            {"since": int(since)},
+        ).fetchall()
+    ]
+
+
 _CHANGE_COLUMNS = [
     "version", "fact", "person", "firm", "from_firm", "to_firm", "kind", "amount_low", "amount_high",
     "currency", "amount_qualifier", "on_date", "certainty", "source", "person_id", "firm_id",

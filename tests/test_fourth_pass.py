@@ -239,3 +239,36 @@ def test_who_how_sure_and_from_where_come_before_the_right_edge(seed_db_path, mo
     assert rounds.index("certainty") <= 5 and rounds.index("source") <= 6
     pay = next(o for o in orders("pages/2_Pay_offers.py") if "amount_text" in o)
     assert pay.index("person") <= 2 and pay.index("certainty") <= 5 and pay.index("source") <= 6
+
+
+def test_after_an_undo_the_watchlist_says_what_was_withdrawn(scratch_db, tmp_path, monkeypatch):
+    """After an undo the watchlist said "Nothing new" although moves it had announced were withdrawn."""
+    from streamlit.testing.v1 import AppTest
+
+    from atlas import db, load, upload, watch
+
+    con = db.connect(scratch_db)
+    try:
+        list_id = watch.ensure_list(con, "local")
+        watch.follow(con, "local", "firm", "reka")
+        path = tmp_path / "moves.csv"
+        path.write_text("person,to_firm,moved_on\nMu Li,Reka AI,2025-03\n", encoding="utf-8")
+        with upload.stage_upload([("moves.csv", path)]) as staged:
+            plan = upload.plan_names(con, staged)
+            from atlas import resolve
+
+            resolve.accept(plan.decisions, new_only=True)
+            assert upload.commit(con, staged, "test").ok
+        assert len(watch.changes(con, list_id, 1)) == 1  # announced: Mu Li joins Reka AI
+        watch.mark_seen(con, list_id, 2)
+        assert load.undo(con, 2, "test").ok
+        assert watch.withdrawn(con, 2) == [(2, 3)]
+    finally:
+        con.close()
+    monkeypatch.setenv("ATLAS_DB", str(scratch_db))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    assert not at.exception
+    said = " ".join(w.value for w in at.warning)
+    assert "data version 2 was undone in version 3" in said
+    assert not any(c.value.startswith("Nothing new") for c in at.caption)

@@ -131,8 +131,23 @@ def watchlist_ui() -> None:
         if own
         else _("since its owner last looked (data version {v})").format(v=since)
     )
+    undone = _read(watch.withdrawn, since)
+    if undone:
+        # an undo took back what the list may have announced: said, never "nothing new" (issue 40)
+        st.warning(
+            _(
+                "Withdrawn {when}: {versions}. Whatever changes to this list they brought are no longer in the data."
+            ).format(
+                when=when,
+                versions="; ".join(
+                    _("data version {load} was undone in version {undo}").format(load=a, undo=b) for a, b in undone
+                ),
+            ),
+            icon=":material/undo:",
+        )
     if changed.empty:
-        st.caption(_("Nothing new {when}; the data is at version {now}.").format(when=when, now=version))
+        if not undone:
+            st.caption(_("Nothing new {when}; the data is at version {now}.").format(when=when, now=version))
         return
     st.markdown(_("**What changed {when}**").format(when=when))
     shown = changed.assign(
