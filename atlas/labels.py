@@ -270,6 +270,7 @@ COLUMNS = Labels(
         "move_type": N_("Move type"),
         "role": N_("Role"),
         "certainty": N_("Certainty"),
+        "moves_certainty": N_("Moves' certainty"),
         "source": N_("Source"),
         "source_id": N_("Source id"),
         "note": N_("Note"),

@@ -3,7 +3,8 @@
 -- with the moves into and out of its firm (the firm alone) within $months before and after it,
 -- and in the same period when the dates are too coarse to order them (round_relation says how
 -- they are compared), and who joined and left: named for a round with at most $max_named such
--- moves (a large firm's hundreds are counted, not listed). n_rounds: the dated rounds selected;
+-- moves (a large firm's hundreds are counted, not listed), with the least certain of those moves'
+-- certainty (moves_certainty) beside the round's own. n_rounds: the dated rounds selected;
 -- n_undated: those without a date, which cannot be compared.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
 --         $countries (VARCHAR[], default []), $round_types (VARCHAR[], default []),
@@ -50,12 +51,12 @@ named_rounds as (
 
 named_moves as (
     -- the moves of those rounds' firms, with their people, read only for them
-    select to_n as firm_n, 'in' as direction, moved_on, moved_on_precision, person_label
+    select to_n as firm_n, 'in' as direction, moved_on, moved_on_precision, person_label, certainty_level
     from move_facts
     where to_n in (select firm_n from named_rounds) and moved_on is not null
         and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
     union all
-    select from_n, 'out', moved_on, moved_on_precision, person_label
+    select from_n, 'out', moved_on, moved_on_precision, person_label, certainty_level
     from move_facts
     where from_n in (select firm_n from named_rounds) and moved_on is not null
         and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
@@ -66,7 +67,9 @@ names as (
         r.round_id,
         string_agg(distinct m.person_label, ', ' order by m.person_label) filter (where m.direction = 'in') as joined,
         string_agg(distinct m.person_label, ', ' order by m.person_label) filter (where m.direction = 'out')
-            as left_firm
+            as left_firm,
+        -- the least certain of the moves named: the joiners' own certainty, beside the round's
+        min(m.certainty_level) as moves_certainty_level
     from named_rounds as r
     join named_moves as m on m.firm_n = r.firm_n
     where round_relation(
@@ -94,6 +97,7 @@ final as (
         n.left_firm,
         ['day', 'month', 'year'][c.coarsest] as compared_to,
         r.certainty,
+        ['rumor', 'reported', 'confirmed'][n.moves_certainty_level] as moves_certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         r.kind,
         r.firm_id,

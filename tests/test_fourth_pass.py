@@ -272,3 +272,12 @@ def test_after_an_undo_the_watchlist_says_what_was_withdrawn(scratch_db, tmp_pat
     said = " ".join(w.value for w in at.warning)
     assert "data version 2 was undone in version 3" in said
     assert not any(c.value.startswith("Nothing new") for c in at.caption)
+
+
+def test_money_and_talent_shows_the_joiners_certainty_beside_the_rounds(con):
+    """Money and talent showed only the round's certainty, not the joiners'."""
+    rounds = q(con, "money_talent_rounds", months=12, limit=500)
+    by = {(r.firm, r.round_type): (r.certainty, r.moves_certainty) for r in rounds.itertuples()}
+    assert by[("Reka AI", "other")] == ("confirmed", "reported")  # Yi Tay's own post; Artetxe reported
+    assert by[("Boson AI", "seed")] == ("confirmed", "confirmed")
+    assert by[("Mistral AI", "seed")][0] == "reported" and by[("Mistral AI", "seed")][1] in ("rumor", "reported")

@@ -148,6 +148,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             "source",
             "joined",
             "left_firm",
+            "moves_certainty",
             *_counts_config(),
             "compared_to",
         ],
@@ -164,6 +165,9 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             ),
             "status": _("Status"),
             "certainty": certainty_column(_("Round's certainty")),
+            "moves_certainty": st.column_config.TextColumn(
+                _("Moves' certainty"), help=_("The least certain of the moves named beside the round")
+            ),
             "source": st.column_config.TextColumn(_("Round's source"), width="medium"),
         },
         key=f"money_talent_{firm_id or 'all'}",
