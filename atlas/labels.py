@@ -74,6 +74,7 @@ ROUND_TYPES = Labels(
     }
 )
 STATUSES = Labels({"completed": N_("completed"), "terminated": N_("terminated"), "rumored": N_("rumored")})
+DEAL_ROLES = Labels({"investor": N_("investor"), "buyer": N_("buyer"), "partner": N_("partner")})
 DEGREES = Labels({"bachelor": N_("bachelor's"), "master": N_("master's"), "phd": N_("PhD"), "other": N_("other")})
 CERTAINTIES = Labels({"confirmed": N_("confirmed"), "reported": N_("reported"), "rumor": N_("rumor")})
 PRECISIONS = Labels({"day": N_("the day"), "month": N_("the month"), "year": N_("the year")})

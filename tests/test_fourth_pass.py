@@ -281,3 +281,24 @@ def test_money_and_talent_shows_the_joiners_certainty_beside_the_rounds(con):
     assert by[("Reka AI", "other")] == ("confirmed", "reported")  # Yi Tay's own post; Artetxe reported
     assert by[("Boson AI", "seed")] == ("confirmed", "confirmed")
     assert by[("Mistral AI", "seed")][0] == "reported" and by[("Mistral AI", "seed")][1] in ("rumor", "reported")
+
+
+def test_the_alliances_tooltips_speak_the_readers_language(con):
+    """In Chinese, Funding's tooltips showed codes, raw amounts and `null`."""
+    import json
+
+    from atlas import charts, i18n
+
+    view = {"start_year": 2000, "end_year": 2030, "include_undated": True, "min_certainty": "rumor"}
+    pairs = q(con, "alliances", **view, currency="USD", top_n=15)
+    try:
+        i18n.set_language("zh")
+        spec = json.dumps(charts.alliances_chart(pairs, "USD").to_dict(), ensure_ascii=False)
+    finally:
+        i18n.set_language("en")
+    data = next(iter(json.loads(spec)["datasets"].values()))
+    snowflake = next(r for r in data if r["investor_id"] == "snowflake")
+    assert snowflake["statuses_label"] == "已终止" and snowflake["round_types_label"] != "acquisition"
+    assert snowflake["total_text"] == "—" and "亿" in snowflake["offered_text"]  # more than USD 1B, not completed
+    tips = [t["field"] for t in json.loads(spec)["layer"][0]["encoding"]["tooltip"]]
+    assert "round_types" not in tips and "total_converted" not in tips and "statuses" not in tips

@@ -491,11 +491,44 @@ def _alliance_label(row: dict, currency: str) -> str:
     return text
 
 
+def _codes_in_words(df: pd.DataFrame, column: str, words: labels.Labels) -> list[str]:
+    """A column of comma-joined codes ("acquisition, series") in the reader's words; "—" for none."""
+    if column not in df:
+        return [labels.MISSING] * len(df)
+    return [
+        ", ".join(words.get(c.strip(), c.strip()) for c in str(v).split(","))
+        if isinstance(v, str) and v
+        else labels.MISSING
+        for v in df[column]
+    ]
+
+
+def _amounts_in_words(df: pd.DataFrame, column: str, qualifier: str, currency: str) -> list[str]:
+    """An amount column as every page writes money ("more than USD 1B"); "—" where there is none."""
+    from atlas.money import format_amount
+
+    if column not in df:
+        return [labels.MISSING] * len(df)
+    quals = df[qualifier] if qualifier in df else [None] * len(df)
+    return [
+        format_amount(v, None, currency, q if isinstance(q, str) else None) if pd.notna(v) else labels.MISSING
+        for v, q in zip(df[column], quals, strict=True)
+    ]
+
+
 def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Investors (rows) against the firms they back (columns): the cell is the total amount,
     its text the amount and stake, or 'undisclosed'; terminated deals are labelled so."""
     df = _tip_frame(df)
-    data = df.assign(label=[_alliance_label(row, currency) for row in df.to_dict("records")])
+    data = df.assign(
+        label=[_alliance_label(row, currency) for row in df.to_dict("records")],
+        # the tooltip's words and amounts in the reader's language: codes, raw numbers and null showed
+        round_types_label=_codes_in_words(df, "round_types", labels.ROUND_TYPES),
+        statuses_label=_codes_in_words(df, "statuses", labels.STATUSES),
+        roles_label=_codes_in_words(df, "roles", labels.DEAL_ROLES),
+        total_text=_amounts_in_words(df, "total_converted", "total_qualifier", currency),
+        offered_text=_amounts_in_words(df, "offered_converted", "offered_qualifier", currency),
+    )
     base = alt.Chart(data).encode(
         # every firm labelled: Vega dropped every other label at 8 firms to avoid overlap
         x=alt.X("firm:N", title=_("Backed firm"), axis=alt.Axis(labelAngle=-30, labelLimit=160, labelOverlap=False)),
@@ -504,18 +537,12 @@ def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             alt.Tooltip("investor:N", title=_("Investor")),
             alt.Tooltip("firm:N", title=_("Firm")),
             alt.Tooltip("n_rounds:Q", title=_("Rounds (n)")),
-            alt.Tooltip(
-                "total_converted:Q", title=_("Total ({currency}, completed)").format(currency=currency), format=",.0f"
-            ),
-            alt.Tooltip(
-                "offered_converted:Q",
-                title=_("Reported, not completed ({currency})").format(currency=currency),
-                format=",.0f",
-            ),
+            alt.Tooltip("total_text:N", title=_("Total ({currency}, completed)").format(currency=currency)),
+            alt.Tooltip("offered_text:N", title=_("Reported, not completed ({currency})").format(currency=currency)),
             alt.Tooltip("max_stake_pct:Q", title=_("Largest stake (%)")),
-            alt.Tooltip("roles:N", title=_("As (investor, buyer, partner)")),
-            alt.Tooltip("round_types:N", title=_("Types")),
-            alt.Tooltip("statuses:N", title=_("Statuses")),
+            alt.Tooltip("roles_label:N", title=_("As (investor, buyer, partner)")),
+            alt.Tooltip("round_types_label:N", title=_("Types")),
+            alt.Tooltip("statuses_label:N", title=_("Statuses")),
         ],
     )
     cells = base.mark_rect(stroke="white").encode(
