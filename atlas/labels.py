@@ -71,6 +71,7 @@ ROUND_TYPES = Labels(
         "acquihire": N_("acqui-hire"),
         "partnership": N_("partnership"),
         "other": N_("other"),
+        "several": N_("several rounds"),  # capital raised over time: rounds of one firm on one date
     }
 )
 STATUSES = Labels({"completed": N_("completed"), "terminated": N_("terminated"), "rumored": N_("rumored")})

@@ -302,3 +302,23 @@ def test_the_alliances_tooltips_speak_the_readers_language(con):
     assert snowflake["total_text"] == "—" and "亿" in snowflake["offered_text"]  # more than USD 1B, not completed
     tips = [t["field"] for t in json.loads(spec)["layer"][0]["encoding"]["tooltip"]]
     assert "round_types" not in tips and "total_converted" not in tips and "statuses" not in tips
+
+
+def test_capital_raised_tooltips_show_no_ids_and_no_null(con):
+    """Funding's tooltips showed a round's id and `null` at each line's end."""
+    from atlas import charts, i18n
+
+    df = q(con, "capital_raised_over_time", firm_ids=["openai", "anthropic", "mistral-ai"])
+    try:
+        i18n.set_language("zh")
+        spec = charts.capital_raised_chart(df, "USD", "2026-12-31").to_dict()
+    finally:
+        i18n.set_language("en")
+    rows = next(iter(spec["datasets"].values()))
+    tips = [t["field"] for t in spec["layer"][0]["encoding"]["tooltip"]]
+    assert "round_id" not in tips
+    for r in rows:
+        for field in tips:
+            assert r.get(field) is not None, (field, r.get("firm"))
+    said = {r["round_type_label"] for r in rows}
+    assert not said & {"seed", "series", "strategic", "other", "several"}, said  # words, not codes

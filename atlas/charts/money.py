@@ -345,7 +345,15 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
     ends = df.sort_values("announced_on").groupby("firm", as_index=False).last()
     last = min(pd.Timestamp(until), pd.to_datetime(df["announced_on"]).max())
-    ends = ends.assign(announced_on=last, round_id=None, amount_converted=None, round_text=None, is_end=True)
+    # the line's end: no round there (its tooltip says "—", never null)
+    ends = ends.assign(
+        announced_on=last,
+        round_id=None,
+        amount_converted=None,
+        round_text=labels.MISSING,
+        round_type_label=labels.MISSING,
+        is_end=True,
+    )
     data = pd.concat([df.assign(is_end=False), ends], ignore_index=True)
     base = alt.Chart(data).encode(
         x=alt.X("announced_on:T", title=_("Announced"), axis=alt.Axis(format=year_format(), tickCount="year")),
@@ -358,7 +366,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
         color=alt.Color("firm:N", title=_("Firm")),
         tooltip=[
             alt.Tooltip("firm:N", title=_("Firm")),
-            alt.Tooltip("round_id:N", title=_("Round")),
+            alt.Tooltip("round_type_label:N", title=_("Round")),  # its kind in words, not its id
             alt.Tooltip("announced_text:N", title=_("Announced")),
             alt.Tooltip("round_text:N", title=_("This round (nominal)")),
             alt.Tooltip("cumulative_text:N", title=_("Raised to date (nominal)")),
