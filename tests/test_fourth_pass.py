@@ -322,3 +322,28 @@ def test_capital_raised_tooltips_show_no_ids_and_no_null(con):
             assert r.get(field) is not None, (field, r.get("firm"))
     said = {r["round_type_label"] for r in rows}
     assert not said & {"seed", "series", "strategic", "other", "several"}, said  # words, not codes
+
+
+def test_the_funding_exports_have_every_header_in_chinese(con):
+    """Funding's exports had half-English headers in Chinese."""
+    from atlas import i18n, labels
+
+    exports = {
+        "funding_rounds_filtered": {"limit": 100},
+        "alliances": {"top_n": 15},
+        "capital_raised_over_time": {"firm_ids": ["openai", "anthropic"]},
+        "firm_compare": {"firm_ids": ["openai", "anthropic"]},
+        "deals_with_people": {},
+        "money_talent_rounds": {"months": 12, "limit": 100},
+        "money_talent_around": {"months": 12, "limit": 100},
+        "firm_rates": {"firm_id": ""},
+    }
+    for name, params in exports.items():
+        frame = q(con, name, **params)
+        assert not [c for c in frame.columns if c not in labels.COLUMNS], name
+        try:
+            i18n.set_language("zh")
+            header = export.to_csv(frame.head(1)).decode("utf-8-sig").splitlines()[0]
+        finally:
+            i18n.set_language("en")
+        assert not re.search(r"\b[a-z]+_[a-z_]+\b", header), (name, header)  # no code left as it was
