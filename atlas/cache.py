@@ -325,6 +325,18 @@ def _cached_explore(path: str, fn: str, args: tuple, version: tuple[int, int]) -
         cur.close()
 
 
+def explore_rows(*args: object) -> pd.DataFrame:
+    """`atlas.explore.export_rows(cursor, *args)`: a filtered table's rows for a download, read when
+    the button is clicked, never kept in the cache (up to 100,000 rows)."""
+    from atlas import explore as explore_module
+
+    cur = connection().cursor()
+    try:
+        return explore_module.export_rows(cur, *args)
+    finally:
+        cur.close()
+
+
 def explore(fn: str, *args: object) -> object:
     """`atlas.explore.<fn>(cursor, *args)` through the cache, keyed by its arguments and the
     version this run shows (and run inside the run's snapshot), like `query`."""

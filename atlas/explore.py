@@ -435,6 +435,16 @@ def browse(
     return Page(rows, next_cursor, prev_cursor, int(n))
 
 
+EXPORT_ROWS = 100_000  # rows one download of a filtered table holds at most
+
+
+def export_rows(con: duckdb.DuckDBPyConnection, table: Table, filters: list[Filter], sort: Sort) -> pd.DataFrame:
+    """Every row of the table matching `filters`, whole (no cell cut), in `sort` order: what a
+    download of the filtered table holds, at most EXPORT_ROWS rows (the first in that order)."""
+    page = browse(con, table, filters, sort, page_size=EXPORT_ROWS, cell_chars=None)
+    return page.rows.drop(columns=["_rowid"])
+
+
 def facets(con: duckdb.DuckDBPyConnection, table: Table, filters: list[Filter]) -> dict[str, pd.DataFrame]:
     """Per facet column, its values among the matching rows with how many rows have each (the most
     frequent FACET_LIMIT), all from one pass over the table."""

@@ -152,11 +152,11 @@ def about_text(context: ExportContext, df: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-def to_csv_zip(df: pd.DataFrame, context: ExportContext) -> bytes:
+def to_csv_zip(df: pd.DataFrame, context: ExportContext, *, translate_header: bool = True) -> bytes:
     """A zip of the CSV and its about.txt."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr(f"{context.file_stem()}.csv", to_csv(df))
+        z.writestr(f"{context.file_stem()}.csv", to_csv(df, translate_header=translate_header))
         z.writestr("about.txt", about_text(context, df).encode("utf-8"))
     return buffer.getvalue()
 

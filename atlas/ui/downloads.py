@@ -42,18 +42,26 @@ def export_context(name: str) -> export.ExportContext:
     )
 
 
-def downloads_ui(name: str, df=None, chart=None) -> None:
+def downloads_ui(name: str, df=None, chart=None, rows=None, translate_header: bool = True) -> None:
     """Download buttons for the data behind a table or chart (CSV zipped with its about.txt,
     Parquet with its metadata) and the chart itself (PNG, SVG, with a footnote); files are made
-    only when clicked."""
+    only when clicked. `rows`: a function that reads the data when a button is clicked (a filtered
+    table's every row), instead of `df`; `translate_header=False` for columns that are the reader's
+    own (a console query's)."""
     context = export_context(name)
     stem = context.file_stem()
     n = len(df) if df is not None else None
     buttons = []
-    if df is not None:
+    if df is not None or rows is not None:
+        data = (lambda: df) if df is not None else rows
         buttons += [
-            ("CSV", f"{stem}.zip", "application/zip", lambda: export.to_csv_zip(df, context)),
-            ("Parquet", f"{stem}.parquet", "application/octet-stream", lambda: export.to_parquet(df, context)),
+            (
+                "CSV",
+                f"{stem}.zip",
+                "application/zip",
+                lambda: export.to_csv_zip(data(), context, translate_header=translate_header),
+            ),
+            ("Parquet", f"{stem}.parquet", "application/octet-stream", lambda: export.to_parquet(data(), context)),
         ]
     if chart is not None:
         buttons += [

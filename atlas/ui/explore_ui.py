@@ -18,6 +18,7 @@ from atlas.i18n import _
 from atlas.pages import DEFAULT_TABLE, PAGE_SIZES
 from atlas.pages import EXPLORE_TABS as TAB_LABELS
 from atlas.ui import link
+from atlas.ui.downloads import downloads_ui
 from atlas.urlvalues import parse_int
 
 # where a reference opens: a person or firm's profile, else the referenced row here
@@ -350,6 +351,18 @@ def browser_ui(catalog: dict[str, explore.Table]) -> None:
                 hide_index=True,
                 width="stretch",
                 height=min(36 * (len(shown) + 1) + 3, 640),
+            )
+        if not page.rows.empty:
+            # every matching row, whole, read when clicked (issue 40: a filtered table had no export)
+            st.caption(
+                _("The download holds every matching row, whole (at most {n:,}), in this order.").format(
+                    n=explore.EXPORT_ROWS
+                )
+            )
+            downloads_ui(
+                f"explore_{table.name}",
+                rows=lambda: cache.explore_rows(table, list(filters), sort),
+                translate_header=False,
             )
         c1, c2, _rest = st.columns([1, 1, 4])
         if c1.button(_("← Previous"), disabled=page.prev_cursor is None, key="page_prev"):

@@ -7,15 +7,15 @@ import io
 import zipfile
 from urllib.parse import urlencode
 
-import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore, export, i18n
+from atlas import access, cache, charts, console, db, explore, i18n
 from atlas.escape import md
 from atlas.i18n import _, ngettext
 from atlas.model import dictionary
 from atlas.pages import EXPLORE_TABS as TAB_LABELS
 from atlas.ui import auth
+from atlas.ui.downloads import downloads_ui
 from atlas.ui.filters import linked
 from atlas.ui.share import save_view_ui
 
@@ -94,32 +94,10 @@ def console_ui() -> None:
     if chart is not None:
         # the height given with the chart's own: without it Streamlit drew the plot as a 20 px strip
         st.altair_chart(chart, width="stretch", height=int(chart.height) + charts.TITLE_AND_AXIS_PX)
-    d1, d2, _rest = st.columns([1, 1, 3])
-    d1.download_button(
-        _("CSV"),
-        export.to_csv(result.frame, translate_header=False),  # formula cells neutralized
-        f"query-v{result.version}.csv",
-        "text/csv",
-        icon=":material/download:",
-        on_click="ignore",
-        key="sql_csv",
-    )
-    d2.download_button(
-        _("Parquet"),
-        _parquet(result.frame),
-        f"query-v{result.version}.parquet",
-        "application/vnd.apache.parquet",
-        icon=":material/download:",
-        on_click="ignore",
-        key="sql_parquet",
-    )
+    # the CSV zipped with its about.txt (the query is in its link), formula cells neutralized; the
+    # columns are the query's own (issue 40: the console's CSV came without about.txt)
+    downloads_ui("query", df=result.frame, translate_header=False)
     save_query_ui(text)
-
-
-def _parquet(frame: pd.DataFrame) -> bytes:
-    out = io.BytesIO()
-    frame.to_parquet(out, index=False)
-    return out.getvalue()
 
 
 def save_query_ui(text: str) -> None:

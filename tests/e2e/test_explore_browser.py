@@ -62,11 +62,17 @@ def test_browse_facet_and_open_a_row(server, browser):
 
 
 def _csv_of_result(page) -> bytes:
-    button = page.locator(".st-key-sql_csv button").first
+    """The console's CSV, out of its zip (the CSV and its about.txt, which names the query's link)."""
+    import zipfile
+
+    button = page.locator(".st-key-dl_query_CSV button").first
     button.wait_for(timeout=30000)
     with page.expect_download(timeout=60000) as info:
         button.click()
-    return Path(info.value.path()).read_bytes()
+    with zipfile.ZipFile(info.value.path()) as z:
+        about = z.read("about.txt").decode("utf-8")
+        assert "Link to the view:" in about and "sql=" in about
+        return z.read(next(n for n in z.namelist() if n.endswith(".csv")))
 
 
 def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):

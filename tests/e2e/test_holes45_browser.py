@@ -79,7 +79,7 @@ def test_values_the_page_could_not_show_come_as_text_with_their_downloads(server
     see(page, "1 row in")
     assert page.locator('[data-testid="stException"]').count() == 0
     with page.expect_download(timeout=60000) as info:
-        page.locator(".st-key-sql_parquet button").first.click()
+        page.locator(".st-key-dl_query_Parquet button").first.click()
     import pandas as pd
 
     frame = pd.read_parquet(info.value.path())
@@ -133,3 +133,26 @@ def test_a_mapping_name_is_shown_as_text_never_a_link_or_an_image(fresh_server, 
         assert _Tracker.hits == []
     finally:
         tracker.shutdown()
+
+
+def test_a_filtered_table_exports_every_matching_row_with_its_about(server, browser):
+    """Issue 40: Explore could not export a filtered table."""
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    page = browser.new_page(viewport={"width": 1440, "height": 1400})
+    page.goto(server.url + "/Explore?table=moves&f=certainty.eq.reported&n=10")
+    wait_for_app(page, "Explore")
+    see(page, "33 of 49 rows match; 10 shown on this page")
+    button = page.locator(".st-key-dl_explore_moves_CSV button").first
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    with zipfile.ZipFile(info.value.path()) as z:
+        about = z.read("about.txt").decode("utf-8")
+        rows = pd.read_csv(io.BytesIO(z.read(next(n for n in z.namelist() if n.endswith(".csv")))))
+    assert len(rows) == 33 and set(rows.certainty) == {"reported"}  # every matching row, not the page's 10
+    assert "f=certainty.eq.reported" in about and "Rows: 33" in about
+    page.screenshot(path=str(ARTIFACTS / "explore_filtered_export_1440.png"), full_page=True)
+    page.close()
