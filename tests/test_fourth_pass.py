@@ -89,16 +89,20 @@ def test_a_second_search_on_people_and_firms_opens_its_own_profile(seed_db_path,
     assert at.selectbox(key="person").value == "yi-tay"
 
 
-def test_an_exports_about_file_says_its_money_once_in_either_language(con):
+def test_an_exports_about_file_says_its_money_once_in_either_language(scratch_db, monkeypatch):
     """about.txt read "Money: money in USD, nominal", in Chinese "货币：货币：USD"."""
-    from atlas import i18n
+    import pandas as pd
 
-    lifts = q(con, "lift_outs", window_days=90, firm_id="", limit=200)
-    context = export.ExportContext(what="Lift-outs", page="Talent flows", money="USD, nominal")
-    assert "Money: USD, nominal\n" in export.about_text(context, lifts)
+    from atlas import i18n
+    from atlas.ui import downloads
+
+    monkeypatch.setenv("ATLAS_DB", str(scratch_db))
+    rows = pd.DataFrame({"n_people": [4], "sources": ["网易号, 2025"]})
+    context = downloads.export_context("lift_outs")  # as every page's download button makes it
+    assert "Money: USD, nominal\n" in export.about_text(context, rows)
     try:
         i18n.set_language("zh")
-        about = export.about_text(context, lifts)
+        about = export.about_text(downloads.export_context("lift_outs"), rows)
     finally:
         i18n.set_language("en")
     assert about.count("货币：") == 1 and "货币：USD" in about
