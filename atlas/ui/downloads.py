@@ -42,12 +42,13 @@ def export_context(name: str) -> export.ExportContext:
     )
 
 
-def downloads_ui(name: str, df=None, chart=None, rows=None, translate_header: bool = True) -> None:
+def downloads_ui(name: str, df=None, chart=None, rows=None, translate_header: bool = True, lazy: bool = True) -> None:
     """Download buttons for the data behind a table or chart (CSV zipped with its about.txt,
     Parquet with its metadata) and the chart itself (PNG, SVG, with a footnote); files are made
     only when clicked. `rows`: a function that reads the data when a button is clicked (a filtered
     table's every row), instead of `df`; `translate_header=False` for columns that are the reader's
-    own (a console query's)."""
+    own (a console query's); `lazy=False` makes the files as the page runs (a small result whose
+    page goes on with a form: a deferred download's request raced the form's submission in CI)."""
     context = export_context(name)
     stem = context.file_stem()
     n = len(df) if df is not None else None
@@ -72,7 +73,8 @@ def downloads_ui(name: str, df=None, chart=None, rows=None, translate_header: bo
         for label, file_name, mime, make in buttons:
             st.download_button(
                 label,
-                data=i18n.bound(make),  # made on another thread, after the run: in this run's language
+                # made on another thread, after the run: in this run's language
+                data=i18n.bound(make) if lazy else make(),
                 file_name=file_name,
                 mime=mime,
                 key=f"dl_{name}_{label}",

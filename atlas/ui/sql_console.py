@@ -96,7 +96,7 @@ def console_ui() -> None:
         st.altair_chart(chart, width="stretch", height=int(chart.height) + charts.TITLE_AND_AXIS_PX)
     # the CSV zipped with its about.txt (the query is in its link), formula cells neutralized; the
     # columns are the query's own (issue 40: the console's CSV came without about.txt)
-    downloads_ui("query", df=result.frame, translate_header=False)
+    downloads_ui("query", df=result.frame, translate_header=False, lazy=False)
     save_query_ui(text)
 
 

@@ -92,6 +92,7 @@ def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):
     # saved with a name and a note: it sits with the saved views
     wait_for_app(page, "Explore")  # the download's rerun has ended: nothing redraws the form being filled
     page.get_by_text("Save this query").click()
+    wait_for_app(page, "Explore")  # the form is drawn and still: a fill during a rerun can be lost
     page.get_by_placeholder("e.g. People who moved twice within a year").fill("Moves per certainty")
     page.get_by_role("textbox", name="Your name").locator("visible=true").first.fill("Tester")
     page.get_by_role("button", name="Save query").click()
