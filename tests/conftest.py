@@ -43,6 +43,8 @@ FIRST = (
     "tests/test_bench.py",
     "tests/e2e/test_browser.py",
     "tests/e2e/test_hostile_browser.py",
+    "tests/e2e/test_realexports_browser.py",
+    "tests/e2e/test_holes45_browser.py",
     "tests/e2e/test_serve_browser.py",
     "tests/e2e/test_holes_browser.py",
     "tests/e2e/test_signin_browser.py",
