@@ -102,3 +102,13 @@ def differences(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[int, int]]:
         return out
     finally:
         cur.close()
+
+
+def upload_for_mapping(page, url: str, path: Path, timeout: int = 60000) -> None:  # noqa: ANN001
+    """In Chromium: open the Data page, upload `path`, and wait for its mapping step (another
+    tool's columns) to be drawn and still."""
+    page.goto(url + "/Data")
+    wait_for_app(page, "Data")
+    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    page.get_by_text(f"Columns of {path.name}").first.wait_for(timeout=timeout)
+    wait_for_app(page, "Data")

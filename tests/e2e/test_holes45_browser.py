@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.support import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, upload_for_mapping, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -115,11 +115,7 @@ def test_a_mapping_name_is_shown_as_text_never_a_link_or_an_image(fresh_server, 
         funding = tmp_path / "organizations-funding.csv"
         funding.write_text(FUNDING, encoding="utf-8")
         page = browser.new_page(viewport={"width": 1440, "height": 2400})
-        page.goto(fresh_server.url + "/Data")
-        wait_for_app(page, "Data")
-        page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(funding))
-        see(page, f"Columns of {funding.name}")
-        wait_for_app(page, "Data")
+        upload_for_mapping(page, fresh_server.url, funding)
         page.get_by_label("Save it as").fill(name)
         page.get_by_role("button", name="Save the mapping").click()
         see(page, "Saved as “")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, upload_for_mapping, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -27,14 +27,6 @@ def see(page, text: str, timeout: int = 30000) -> None:  # noqa: ANN001
 def selected(page, label: str) -> str:  # noqa: ANN001
     """What a selectbox shows."""
     return page.locator(f'input[aria-label="{label}"]').first.input_value()
-
-
-def _upload(page, url: str, path) -> None:  # noqa: ANN001
-    page.goto(url + "/Data")
-    wait_for_app(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    see(page, f"Columns of {path.name}", timeout=60000)
-    wait_for_app(page, "Data")
 
 
 def _through_review_and_commit(page, version: int, bulk: bool = False) -> None:  # noqa: ANN001
@@ -59,7 +51,7 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     people.write_text(PEOPLE, encoding="utf-8")
     for width in (1440, 800):
         page = browser.new_page(viewport={"width": width, "height": 2400})
-        _upload(page, fresh_server.url, funding)
+        upload_for_mapping(page, fresh_server.url, funding)
         # the suggestion: rounds by name, each of our columns filled from theirs
         assert selected(page, "Load it as").startswith("rounds by name")
         for ours, theirs in (
@@ -73,7 +65,7 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
         page.screenshot(path=str(ARTIFACTS / f"mapping_funding_{width}.png"), full_page=True)
         page.close()
     page = browser.new_page(viewport={"width": 1440, "height": 2400})
-    _upload(page, fresh_server.url, funding)
+    upload_for_mapping(page, fresh_server.url, funding)
     page.get_by_label("Save it as").fill("Funding export")
     page.get_by_role("button", name="Save the mapping").click()
     see(page, "Saved as “Funding export”")
@@ -83,12 +75,12 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     page.close()
     # the people export: suggested as moves by name, used, reviewed, committed
     page = browser.new_page(viewport={"width": 800, "height": 2400})
-    _upload(page, fresh_server.url, people)
+    upload_for_mapping(page, fresh_server.url, people)
     assert selected(page, "Load it as").startswith("moves by name")
     page.screenshot(path=str(ARTIFACTS / "mapping_people_800.png"), full_page=True)
     page.close()
     page = browser.new_page(viewport={"width": 1440, "height": 2400})
-    _upload(page, fresh_server.url, people)
+    upload_for_mapping(page, fresh_server.url, people)
     assert selected(page, "Load it as").startswith("moves by name")
     assert (selected(page, "person *"), selected(page, "to_firm *")) == ("Full Name", "Company")
     page.screenshot(path=str(ARTIFACTS / "mapping_people_1440.png"), full_page=True)
@@ -103,7 +95,7 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     page = browser.new_page(viewport={"width": 800, "height": 2400})
     again = tmp_path / "funding-2.csv"
     again.write_text(FUNDING.replace("Reka AI", "Reka"), encoding="utf-8")
-    _upload(page, fresh_server.url, again)
+    upload_for_mapping(page, fresh_server.url, again)
     see(page, "through the saved mapping “Funding export”")
     page.screenshot(path=str(ARTIFACTS / "mapping_saved_800.png"), full_page=True)
     page.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from tests.support import ARTIFACTS, ROOT, wait_for_app
+from tests.support import ARTIFACTS, ROOT, upload_for_mapping, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -31,14 +31,6 @@ def constant(page, column: str):  # noqa: ANN001, ANN201 - a Playwright locator
     return page.locator(f'[class*="st-key-map_const_"][class*="_{column}"] input').first
 
 
-def _upload(page, url: str, path) -> None:  # noqa: ANN001
-    page.goto(url + "/Data")
-    wait_for_app(page, "Data")
-    page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
-    see(page, f"Columns of {path.name}")
-    wait_for_app(page, "Data")
-
-
 def _commit(page, version: int) -> None:  # noqa: ANN001
     page.get_by_role("button", name="Use this mapping").click()
     see(page, "First rows of")  # the file as it would load, read in its encoding through the mapping
@@ -57,7 +49,7 @@ def test_the_real_exports_load_from_the_data_page_as_they_come(fresh_server, bro
     rounds = DATA / "real_rounds.csv"
     for width in (1440, 800):
         page = browser.new_page(viewport={"width": width, "height": 2200})
-        _upload(page, fresh_server.url, rounds)
+        upload_for_mapping(page, fresh_server.url, rounds)
         assert selected(page, "Load it as").startswith("rounds by name")
         for ours, theirs in (
             ("firm *", "company_name"),
@@ -73,12 +65,12 @@ def test_the_real_exports_load_from_the_data_page_as_they_come(fresh_server, bro
         if width == 800:
             page.close()
     page = browser.new_page(viewport={"width": 1440, "height": 2200})
-    _upload(page, fresh_server.url, rounds)
+    upload_for_mapping(page, fresh_server.url, rounds)
     _commit(page, 2)
     page.close()
     # the H-1B file: its currency typed once, everything else as suggested
     page = browser.new_page(viewport={"width": 1440, "height": 2200})
-    _upload(page, fresh_server.url, DATA / "real_pay.csv")
+    upload_for_mapping(page, fresh_server.url, DATA / "real_pay.csv")
     assert selected(page, "Load it as").startswith("pay by name")
     assert constant(page, "kind").input_value() == "base_salary"  # a base salary: the amount's own name
     assert constant(page, "period").input_value() == "per_year"
