@@ -69,15 +69,18 @@ ROUND_TYPES = Labels(
         "strategic": N_("strategic"),
         "acquisition": N_("acquisition"),
         "acquihire": N_("acqui-hire"),
+        "hire": N_("paid to hire"),
         "partnership": N_("partnership"),
         "other": N_("other"),
         "several": N_("several rounds"),  # capital raised over time: rounds of one firm on one date
     }
 )
 STATUSES = Labels({"completed": N_("completed"), "terminated": N_("terminated"), "rumored": N_("rumored")})
-DEAL_ROLES = Labels({"investor": N_("investor"), "buyer": N_("buyer"), "partner": N_("partner")})
+DEAL_ROLES = Labels({"investor": N_("investor"), "buyer": N_("buyer"), "payer": N_("payer"), "partner": N_("partner")})
 DEGREES = Labels({"bachelor": N_("bachelor's"), "master": N_("master's"), "phd": N_("PhD"), "other": N_("other")})
-CERTAINTIES = Labels({"confirmed": N_("confirmed"), "reported": N_("reported"), "rumor": N_("rumor")})
+CERTAINTIES = Labels(
+    {"confirmed": N_("confirmed"), "reported": N_("reported"), "inferred": N_("inferred"), "rumor": N_("rumor")}
+)
 PRECISIONS = Labels({"day": N_("the day"), "month": N_("the month"), "year": N_("the year")})
 MISSING = "—"  # how a missing value reads in every table
 
@@ -86,6 +89,9 @@ BY_COLUMN = {
     "return_type": MOVE_TYPES,  # the boomerang table: how the move back was recorded
     "kind": FIRM_KINDS | PAY_KINDS,
     "certainty": CERTAINTIES,
+    "origin_certainty": CERTAINTIES,
+    "moved_on_certainty": CERTAINTIES,
+    "moves_certainty": CERTAINTIES,
     "firm_kind": FIRM_KINDS,
     "pay_kind": PAY_KINDS,
     "period": PERIODS,
@@ -144,8 +150,8 @@ DATE_COLUMNS = frozenset(
 
 
 # what a firm is to a deal, as funding_rounds_filtered.sql writes it after the firm's name
-_ROLE_IN_DEAL = re.compile(r"\((lead|buyer|partner)\)")
-N_("lead"), N_("buyer"), N_("partner")
+_ROLE_IN_DEAL = re.compile(r"\((lead|buyer|payer|partner)\)")
+N_("lead"), N_("buyer"), N_("payer"), N_("partner")
 
 
 def data_word(value: object) -> object:
@@ -331,7 +337,7 @@ COLUMNS = Labels(
         "language": N_("Language"),
         "n_facts": N_("Facts cited"),
         "target": N_("Target"),
-        "buyer": N_("Buyer"),
+        "buyer": N_("Buyer or payer"),
         "people": N_("People who moved"),
         "median_mid": N_("Median midpoint"),
         "min_low": N_("Lowest"),

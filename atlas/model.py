@@ -12,23 +12,27 @@ from dataclasses import dataclass
 from atlas.i18n import N_, _
 
 CERTAINTIES = ("confirmed", "reported", "rumor")
+# how sure a source is of one part of a fact (a move's origin, a date) apart from the fact: also
+# "inferred", worked out from what it states (never hearsay); the certainty filter's levels
+PART_CERTAINTIES = ("confirmed", "reported", "inferred", "rumor")
 FIRM_KINDS = ("big_tech", "ai_startup", "research_lab", "investor", "university", "other")
 MOVE_TYPES = ("joined", "founded", "returned", "acquihire", "left")
 DEGREES = ("bachelor", "master", "phd", "other")
 COMP_KINDS = ("base_salary", "annual_total", "signing_bonus", "equity", "package")
 PERIODS = ("one_time", "per_year")
 OUTCOMES = ("offered", "accepted", "declined", "unknown")
-ROUND_TYPES = ("seed", "series", "strategic", "acquisition", "acquihire", "partnership", "other")
+ROUND_TYPES = ("seed", "series", "strategic", "acquisition", "acquihire", "hire", "partnership", "other")
 SOURCE_KINDS = ("article", "report", "dataset", "upload", "other")
 TITLE_KINDS = ("headline", "description")
-DEAL_ROLES = ("investor", "buyer", "partner")
+DEAL_ROLES = ("investor", "buyer", "payer", "partner")
 ROUND_STATUSES = ("completed", "terminated", "rumored")
 QUALIFIERS = ("exact", "at_least", "about")
 ENTITY_KINDS = ("person", "firm")
 # a firm's lineage: renamed (the same firm under a new id), merged into another, acquired whole
 # (these three make today's lineage count it as its successor), or acqui-hired (its people went
-# to the buyer under a deal; the firm goes on, and is counted as itself)
-LINEAGE_EVENTS = ("renamed", "merged_into", "acquired", "acquihire")
+# to the buyer under a deal; the firm goes on, and is counted as itself), or its team joined
+# another firm (no deal named; the firm goes on)
+LINEAGE_EVENTS = ("renamed", "merged_into", "acquired", "acquihire", "team_joined")
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,9 @@ TABLES: tuple[Table, ...] = (
             *_source(),
             Column("note"),
             Column("seq", "int"),
+            # blank: as sure as the move; "inferred" where the source implies it without saying so
+            Column("origin_certainty", "enum", choices=PART_CERTAINTIES),
+            Column("moved_on_certainty", "enum", choices=PART_CERTAINTIES),
         ),
     ),
     Table(
@@ -204,6 +211,7 @@ TABLES: tuple[Table, ...] = (
             Column("amount_qualifier", "enum", choices=QUALIFIERS),
             Column("valuation_qualifier", "enum", choices=QUALIFIERS),
             Column("note"),
+            Column("announced_on_certainty", "enum", choices=PART_CERTAINTIES),
         ),
     ),
     Table(
@@ -223,11 +231,15 @@ TABLES: tuple[Table, ...] = (
             Column("event_id", "slug", True),
             Column("firm_id", "slug", True, ref="firms"),
             Column("event_type", "enum", True, LINEAGE_EVENTS),
-            Column("successor_id", "slug", True, ref="firms"),
+            # blank when the source does not name it: successor_described says what it says
+            Column("successor_id", "slug", ref="firms"),
             Column("happened_on", "date"),
             Column("round_id", "slug", ref="funding_rounds"),
             *_source(),
             Column("note"),
+            Column("happened_on_certainty", "enum", choices=PART_CERTAINTIES),
+            Column("successor_described"),
+            Column("successor_described_zh"),
         ),
     ),
     Table(

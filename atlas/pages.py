@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atlas.i18n import N_, _
-from atlas.model import CERTAINTIES, COMP_KINDS, FIRM_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
+from atlas.model import COMP_KINDS, FIRM_KINDS, OUTCOMES, PART_CERTAINTIES, ROUND_STATUSES, ROUND_TYPES
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.urlvalues import parse_int
 
@@ -101,7 +101,7 @@ def _one(name: str, choices: tuple[str, ...], default: str | None = None) -> Par
 # The filters that mean the same on every page (they follow the analyst from page to page).
 SHARED: tuple[Param, ...] = (
     Param("period", "years", (FIRST_YEAR, LAST_YEAR), lo=FIRST_YEAR, hi=LAST_YEAR),
-    _one("certainty", CERTAINTIES[::-1]),
+    _one("certainty", PART_CERTAINTIES[::-1]),
     Param("kinds", "many", [], FIRM_KINDS),
     _one("currency", DISPLAY_CURRENCIES),
 )

@@ -93,8 +93,32 @@ def undated(df: pd.DataFrame, column: str) -> pd.DataFrame:
 
 
 def moves_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Moves with 'not given' for an unknown date (firm cells stay empty when not known)."""
-    return undated(df, "moved_on")
+    """Moves with 'not given' for an unknown date (firm cells stay empty when not known), and the
+    certainty of each part the source is less sure of than the move in the certainty cell."""
+    return part_certainty(undated(df, "moved_on"))
+
+
+def part_certainty(df: pd.DataFrame) -> pd.DataFrame:
+    """The certainty cell of each fact with the parts its source is less sure of than of the fact:
+    'reported; origin inferred; date inferred' (the query's origin_certainty and
+    moved_on_certainty, empty where a part is as sure as the fact). Rows without such a part keep
+    their code, read as a word by `readable`."""
+    parts = [(c, w) for c, w in (("origin_certainty", _("origin")), ("moved_on_certainty", _("date"))) if c in df]
+    if not parts or all(df[c].isna().all() for c, _w in parts):
+        return df
+    out = df.copy()
+
+    def cell(row) -> str:
+        said = [labels.CERTAINTIES.get(row.certainty, row.certainty)]
+        said += [
+            _("{part} {certainty}").format(part=w, certainty=labels.CERTAINTIES.get(row[c], row[c]))
+            for c, w in parts
+            if isinstance(row[c], str)
+        ]
+        return "; ".join(said) if len(said) > 1 else row.certainty
+
+    out["certainty"] = out.apply(cell, axis=1)
+    return out
 
 
 def readable(df: pd.DataFrame, keep: tuple[str, ...] = ()) -> pd.DataFrame:

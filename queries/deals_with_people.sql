@@ -1,4 +1,4 @@
--- Deals (acquisitions and acqui-hires, including licensing-and-hiring deals): one row per
+-- Deals (acquisitions, acqui-hires, and hires: money paid to bring people over): one row per
 -- deal, the 500 largest (deal_rank: completed ones first), with the buyer, the amount in $currency, the status, and the
 -- people who moved from the target to the buyer in the deal's year (from the moves
 -- table, matched by every load: deal_people), with the source.
@@ -14,7 +14,7 @@ top as materialized (
         $start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, []::varchar[], $statuses,
         $currency
     )
-    where round_type in ('acquisition', 'acquihire')
+    where round_type in ('acquisition', 'acquihire', 'hire')
     order by deal_rank(status, amount_converted) desc nulls last, amount_converted desc nulls last, round_id
     limit 500
 ),
@@ -25,8 +25,8 @@ largest as materialized (
     from top as t
     left join (
         select round_id, investor_id from round_investors
-        where (role = 'buyer' or (role is null and is_lead)) and round_id in (select round_id from top)
-        qualify row_number() over (partition by round_id order by role = 'buyer' desc, investor_id) = 1
+        where (role in ('buyer', 'payer') or (role is null and is_lead)) and round_id in (select round_id from top)
+        qualify row_number() over (partition by round_id order by role in ('buyer', 'payer') desc, investor_id) = 1
     ) as ri on ri.round_id = t.round_id
 ),
 

@@ -19,7 +19,7 @@ sides as (
     select m.year, false, m.person_label
     from move_facts as m
     where m.from_n in (select firm_n from family) and not coalesce(m.to_n in (select firm_n from family), false)
-        and m.moved_on is not null and m.certainty_level >= certainty_level($min_certainty)
+        and m.moved_on is not null and m.from_level >= certainty_level($min_certainty)
 ),
 
 counted as (

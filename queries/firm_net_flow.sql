@@ -1,5 +1,6 @@
 -- One firm's (and, if $with_subsidiaries, its subsidiaries') people gained, lost and net
--- over all moves at the certainty selected, one row. Moves between its own units do not count.
+-- over all moves at the certainty selected, one row: a move in at the move's certainty, a move
+-- out at its origin's (an inferred origin is not a loss at "reported"). Moves between its own units do not count.
 -- Params: $firm_id (VARCHAR, default ''), $with_subsidiaries (BOOLEAN), $min_certainty (VARCHAR)
 with
 
@@ -16,7 +17,7 @@ final as (
                 and m.certainty_level >= certainty_level($min_certainty)) as n_gained,
         (select count(*) from move_facts as m
             where m.from_n in (select firm_n from family) and not coalesce(m.to_n in (select firm_n from family), false)
-                and m.certainty_level >= certainty_level($min_certainty)) as n_lost
+                and m.from_level >= certainty_level($min_certainty)) as n_lost
 )
 
 select *, n_gained - n_lost as net from final

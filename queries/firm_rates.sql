@@ -26,7 +26,7 @@ moved as (
     select from_n, year, 0, count(*)
     from move_facts
     where from_n in (select firm_n from counted) and year between $start_year and $end_year
-        and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
+        and from_level >= certainty_level($min_certainty) and from_n is distinct from to_n
     group by all
 ),
 

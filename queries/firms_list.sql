@@ -47,7 +47,7 @@ group_counts as (
                 and m.certainty_level >= certainty_level($min_certainty)) as n_gained,
         (select count(*) from move_facts as m
             where m.from_root_n = g.firm_n and m.to_root_n is distinct from g.firm_n
-                and m.certainty_level >= certainty_level($min_certainty)) as n_lost
+                and m.from_level >= certainty_level($min_certainty)) as n_lost
     from group_roots as g
 ),
 

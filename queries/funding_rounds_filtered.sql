@@ -76,6 +76,7 @@ investors as (
             display_name(f.name, f.name_zh) || case
                 when ri.role = 'partner' then ' (partner)'
                 when ri.role = 'buyer' then ' (buyer)'
+                when ri.role = 'payer' then ' (payer)'
                 when ri.is_lead then ' (lead)' else '' end,
             ', ' order by ri.is_lead desc, f.name
         ) as investors

@@ -2,7 +2,8 @@
 -- each move within $window_days of the one before it, two people or more: a team that left
 -- together. The $limit most recent groups, each row carrying how many were found. Dated moves
 -- only; a date known to the month or the year counts as its first day, and the row says how
--- coarse its dates are (date_known_to: day, month or year). $firm_id ('' for every firm) keeps the
+-- coarse its dates are (date_known_to: day, month or year), and how sure it is: of the moves and of
+-- their origin (an origin the source implies is 'inferred', with the note that says why). $firm_id ('' for every firm) keeps the
 -- groups into or out of that firm (with its subsidiaries when $with_subsidiaries).
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $include_undated (BOOLEAN), $min_certainty (VARCHAR),
 --         $kinds (VARCHAR[], default []), $countries (VARCHAR[], default []), $search (VARCHAR, default ''),
@@ -16,9 +17,12 @@ family as (
 
 dated as (
     select s.move_id, s.person_id, s.person_label, s.from_firm_id, s.to_firm_id, s.from_label, s.to_label,
-        s.moved_on, s.moved_on_precision, s.certainty_level, s.source_id
+        s.moved_on, s.moved_on_precision, s.source_id,
+        -- a team is as sure as its least sure move and origin; an inferred origin keeps its note
+        least(s.certainty_level, s.from_level) as certainty_level,
+        case when s.from_level < s.certainty_level then s.note end as origin_note
     from selected_moves($start_year, $end_year, $include_undated, $min_certainty, $kinds, $countries, $search) as s
-    where s.moved_on is not null
+    where s.moved_on is not null and s.from_level >= certainty_level($min_certainty)
         and s.from_firm_id is not null and s.to_firm_id is not null and s.from_firm_id <> s.to_firm_id
         and ($firm_id = '' or s.from_n in (select firm_n from family) or s.to_n in (select firm_n from family))
 ),
@@ -55,7 +59,8 @@ groups as (
         string_agg(distinct person_label, ', ' order by person_label) as people,
         max(case moved_on_precision when 'day' then 0 when 'month' then 1 else 2 end) as coarsest,
         min(certainty_level) as certainty_level,
-        list(distinct source_id) as source_ids
+        list(distinct source_id) as source_ids,
+        string_agg(distinct origin_note, ' | ') as origin_note
     from numbered
     group by from_firm_id, to_firm_id, group_n
     having count(distinct person_id) >= 2
@@ -77,7 +82,8 @@ final as (
         fmt_date(r.first_date, ['day', 'month', 'year'][r.coarsest + 1]) as first_on,
         fmt_date(r.last_date, ['day', 'month', 'year'][r.coarsest + 1]) as last_on,
         ['day', 'month', 'year'][r.coarsest + 1] as date_known_to,
-        ['rumor', 'reported', 'confirmed'][r.certainty_level] as certainty,
+        certainty_name(r.certainty_level) as certainty,
+        r.origin_note,
         (
             select string_agg(source_label(s.title, s.title_kind, s.publisher, s.published_on,
                 s.published_on_precision), ' | ' order by s.published_on, s.title)

@@ -56,10 +56,10 @@ named_moves as (
     where to_n in (select firm_n from named_rounds) and moved_on is not null
         and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
     union all
-    select from_n, 'out', moved_on, moved_on_precision, person_label, certainty_level
+    select from_n, 'out', moved_on, moved_on_precision, person_label, from_level
     from move_facts
     where from_n in (select firm_n from named_rounds) and moved_on is not null
-        and certainty_level >= certainty_level($min_certainty) and from_n is distinct from to_n
+        and from_level >= certainty_level($min_certainty) and from_n is distinct from to_n
 ),
 
 names as (
@@ -97,7 +97,7 @@ final as (
         n.left_firm,
         ['day', 'month', 'year'][c.coarsest] as compared_to,
         r.certainty,
-        ['rumor', 'reported', 'confirmed'][n.moves_certainty_level] as moves_certainty,
+        certainty_name(n.moves_certainty_level) as moves_certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         r.kind,
         r.firm_id,

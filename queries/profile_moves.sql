@@ -35,6 +35,8 @@ final as (
         m.move_type,
         m.role,
         m.certainty,
+        case when m.from_level < m.certainty_level then m.origin_certainty end as origin_certainty,
+        case when m.moved_on_certainty is distinct from m.certainty then m.moved_on_certainty end as moved_on_certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         s.publisher as source_publisher,
         fmt_date(s.published_on, s.published_on_precision) as source_date,

@@ -131,9 +131,8 @@ def test_queries_give_the_articles_answers(app_con):
     con, path = app_con
     per_certainty = console.run(con, path, console.EXAMPLES["Moves per certainty"]).frame
     assert dict(zip(per_certainty.certainty, per_certainty.n_moves, strict=True)) == {
-        "reported": 33,
+        "reported": 41,
         "confirmed": 8,
-        "rumor": 8,
     }
     mu = console.run(con, path, "select name, name_zh from people where person_id = 'mu-li'").frame
     assert (mu.name[0], mu.name_zh[0]) == ("Mu Li", "李沐")

@@ -26,7 +26,7 @@ def test_failed_build_leaves_previous_database_untouched(tmp_path):
     shutil.copytree(db.SEED_DIR, bad_seed)
     moves = bad_seed / "moves.csv"
     moves.write_text(
-        moves.read_text(encoding="utf-8") + "bad-move,nobody,,google,2023,,joined,x,reported,,\n", encoding="utf-8"
+        moves.read_text(encoding="utf-8") + "bad-move,nobody,,google,2023,,joined,x,reported,,,,\n", encoding="utf-8"
     )
     with pytest.raises(LoadError) as err:
         db.build(path, bad_seed)

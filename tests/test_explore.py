@@ -74,9 +74,8 @@ def test_filters_and_facets_count_what_they_select(con, catalog):
     assert dict(zip(facets["certainty"].value, facets["certainty"].n, strict=True)) == {"confirmed": 8}
     everything = explore.facets(con, moves, [])
     assert dict(zip(everything["certainty"].value, everything["certainty"].n, strict=True)) == {
-        "reported": 33,
+        "reported": 41,
         "confirmed": 8,
-        "rumor": 8,
     }
     years = everything["moved_on"]
     assert int(years[years.value.isna()].n.iloc[0]) == 15  # the undated moves

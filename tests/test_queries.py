@@ -67,7 +67,7 @@ def test_query_runs_on_seed(con, name):
 def test_headline_counts_follow_certainty(con):
     everything = q(con, "headline_counts").iloc[0]
     confirmed = q(con, "headline_counts", min_certainty="confirmed").iloc[0]
-    assert (everything.n_moves, everything.n_pay_figures, everything.n_rounds) == (49, 5, 17)
+    assert (everything.n_moves, everything.n_pay_figures, everything.n_rounds) == (49, 5, 16)
     assert confirmed.n_moves == 8
     assert (everything.n_sources, everything.n_upload_sources) == (5, 0)  # five articles, no upload
     assert confirmed.n_pay_figures == 0  # every pay figure in the articles is reported or rumored
@@ -304,7 +304,7 @@ def test_largest_strategic_investment_and_alliances(con):
 def test_deals_name_the_people_who_moved(con):
     deals = q(con, "deals_with_people").set_index("round_id")
     assert deals.loc["inflection-microsoft-2024", "people"] == "Mustafa Suleyman"
-    assert deals.loc["adept-amazon-2024", "people"] == "David Luan"
+    assert "adept-amazon-2024" not in deals.index  # no deal is named for Adept's team joining Amazon
     assert deals.loc["reka-snowflake-talks-2024", "n_people"] == 0
 
 
@@ -349,7 +349,7 @@ def test_lists_are_limited_and_say_how_many_matched(con):
     mu = q(con, "people_list", search="李沐").iloc[0]
     assert (mu.current_firm, mu.n_moves, mu.n_sources) == ("Boson AI", 3, 2)
     firms = q(con, "firms_list", limit=3)
-    assert len(firms) == 3 and firms.n_found.iloc[0] == 48
+    assert len(firms) == 3 and firms.n_found.iloc[0] == 49
 
 
 def test_uploads_since_counts_loads_and_tables(con):
@@ -361,13 +361,13 @@ def test_uploads_since_counts_loads_and_tables(con):
 
 def test_firm_picker_options_are_capped_but_keep_what_is_picked(con):
     everyone = q(con, "funding_firm_options")
-    # every firm can be compared: the nine with a round or deal first, then the rest by moves
+    # every firm can be compared: the eight with a round or deal first, then the rest by moves
     n_firms = con.execute("select count(*) from firms").fetchall()[0][0]
     assert len(everyone) == n_firms
-    assert set(everyone.head(9).firm_id) == set(
+    assert set(everyone.head(8).firm_id) == set(
         con.execute("select distinct firm_id from funding_rounds").fetchnumpy()["firm_id"]
     )
-    assert everyone.firm_id.iloc[9] == "bytedance"  # the most moves among the firms without a round
+    assert everyone.firm_id.iloc[8] == "bytedance"  # the most moves among the firms without a round
     top = q(con, "funding_firm_options", limit=2)
     assert top["firm_id"].tolist() == everyone["firm_id"].head(2).tolist()
     last = everyone["firm_id"].iloc[-1]
@@ -425,4 +425,8 @@ def test_every_list_of_moves_reads_a_move_alike(con):
     profile = q(con, "profile_moves", person_id="mu-li", firm_id="", with_subsidiaries=True).set_index("move_id")
     assert list(profile.columns) == list(listed.columns)
     assert len(profile) == 3
-    pd.testing.assert_frame_equal(profile, listed.loc[profile.index])
+    # the same text in every cell (a column empty for these three moves infers another dtype)
+    def cells(df):
+        return df.astype(object).where(df.notna(), None)
+
+    pd.testing.assert_frame_equal(cells(profile), cells(listed.loc[profile.index]))

@@ -318,6 +318,7 @@ ROUND_TYPE_COLORS = {
     "strategic": "#F58518",
     "acquisition": "#E45756",
     "acquihire": "#B279A2",
+    "hire": "#FF9DA6",
     "partnership": "#72B7B2",
     "other": "#9D9D9D",
 }

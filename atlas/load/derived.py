@@ -180,7 +180,7 @@ def refresh(cur: duckdb.DuckDBPyConnection, scope: Scope) -> dict[str, int]:
             "join firm_levels as t on t.firm_id = r.firm_id "
             "join firm_levels as b on b.firm_id = ri.investor_id "
             "semi join moved_pairs as p on p.from_n = t.firm_n and p.to_n = b.firm_n "
-            "where r.round_type in ('acquisition', 'acquihire')"
+            "where r.round_type in ('acquisition', 'acquihire', 'hire')"
         )
         cur.execute("create or replace temp table scope_rounds as select distinct round_id from scope_rounds")
         for table in derived_tables():
@@ -214,7 +214,7 @@ def _count_deltas(cur: duckdb.DuckDBPyConnection) -> int:
         "create or replace temp table count_deltas as "
         "select firm_n, certainty_level, sum(n_in)::bigint as n_in, sum(n_out)::bigint as n_out from ("
         "select to_n as firm_n, certainty_level, sign as n_in, 0 as n_out from moved_pairs where to_n is not null "
-        "union all select from_n, certainty_level, 0, sign from moved_pairs where from_n is not null"
+        "union all select from_n, from_level, 0, sign from moved_pairs where from_n is not null"
         ") group by all having sum(n_in) <> 0 or sum(n_out) <> 0"
     )
     cur.execute(
@@ -236,7 +236,7 @@ def _count_deltas(cur: duckdb.DuckDBPyConnection) -> int:
 # flow_cells' key: the columns it counts moves by (derived/10_flow_cells.sql), in its order
 CELL_COLUMNS = (
     "from_kind_n, to_kind_n, from_country_n, to_country_n, from_kind, to_kind, from_country, to_country, "
-    "year, certainty_level"
+    "year, certainty_level, from_level"
 )
 
 

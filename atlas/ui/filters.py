@@ -10,7 +10,7 @@ import streamlit as st
 
 from atlas import i18n, labels
 from atlas.i18n import N_, _
-from atlas.model import CERTAINTIES, FIRM_KINDS
+from atlas.model import FIRM_KINDS, PART_CERTAINTIES
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.pages import FIRST_YEAR, LANG_KEY, LAST_YEAR, SHARED, SHARED_KEYS
 from atlas.ui import link
@@ -36,7 +36,8 @@ class Filters:
         """The certainty filter in words, for captions."""
         return {
             "rumor": _("every certainty (rumors included)"),
-            "reported": _("reported or confirmed facts"),
+            "inferred": _("stated facts and inferences (rumors left out)"),
+            "reported": _("reported or confirmed facts (inferences left out)"),
             "confirmed": _("confirmed facts only"),
         }[self.min_certainty]
 
@@ -147,14 +148,18 @@ def shared_filters_ui(page: str = "") -> Filters:
         certainty = coded_choice(
             st.selectbox,
             _("Minimum certainty"),
-            CERTAINTIES[::-1],
+            PART_CERTAINTIES[::-1],
             labels.CERTAINTIES,
             key="certainty",
             persist_state="session",
             help=_(
-                "rumor shows everything; reported hides rumors; confirmed keeps only own statements and "
-                "official announcements. confirmed: the person's own statement or an official announcement; "
-                "reported: stated by the article or attributed to other media; rumor: anonymous insiders."
+                "rumor shows everything; inferred hides rumors; reported also hides what the articles imply "
+                "without stating; confirmed keeps only own statements and official announcements. "
+                "confirmed: the person's own statement or an official announcement; reported: stated by the "
+                "article or attributed to other media; inferred: a part of a fact worked out from what the "
+                "article states (an origin, a year), with a note saying how; rumor: anonymous insiders. "
+                "Each count uses the certainty of what it counts: a move whose origin is inferred is a gain "
+                "at reported, and a loss only at inferred."
             ),
         )
         # labels shown ("AI startup"), codes in the link (kinds=ai_startup)
@@ -217,7 +222,7 @@ def carry() -> list[tuple[str, str]]:
     return out
 
 
-_CERTAINTY_WORDS = {"rumor": N_("rumored"), "reported": N_("reported"), "confirmed": N_("confirmed")}
+_CERTAINTY_WORDS = {"rumor": N_("rumored"), "inferred": N_("inferred"), "reported": N_("reported"), "confirmed": N_("confirmed")}
 
 
 def hidden_phrases(hidden, nouns: tuple[str, str]) -> list[str]:

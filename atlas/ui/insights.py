@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas import cache, charts, pages, tables
+from atlas import cache, charts, i18n, pages, tables
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.money import format_amount
@@ -184,6 +184,7 @@ EVENT_WORDS = Labels(
         "merged_into": N_("merged into"),
         "acquired": N_("acquired by"),
         "acquihire": N_("acqui-hired by"),
+        "team_joined": N_("its team joined"),
     }
 )
 
@@ -238,7 +239,14 @@ def lineage_dataframe(df, key: str) -> None:
     if df.empty:
         st.caption(_("No rename, merger, acquisition or acqui-hire of this firm is on record."))
         return
-    shown = df.assign(
+    # a successor the source does not name reads as the source describes it, in the reader's language
+    successor = df["successor"]
+    if i18n.language() == "zh" and "successor_described_zh" in df:
+        successor = df["successor_described_zh"].where(df["successor_id"].isna() & df["successor_described_zh"].notna(), successor)
+    shown = tables.part_certainty(
+        df.assign(moved_on_certainty=df["happened_on_certainty"]) if "happened_on_certainty" in df else df
+    ).assign(
+        successor=successor,
         event_type=df["event_type"].map(lambda v: EVENT_WORDS.get(v, v)),
         deal=[
             format_amount(a, None, c, q)

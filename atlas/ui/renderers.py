@@ -429,7 +429,7 @@ def deals_dataframe(df, currency: str) -> None:
         ],
         column_config={
             "target": profile_link_column(_("Target")),
-            "buyer": profile_link_column(_("Buyer")),
+            "buyer": profile_link_column(_("Buyer or payer"), _("The firm that bought, or paid to hire its people")),
             "round_type": _("Deal"),
             "status": _("Status"),
             "converted": _("Amount ({money})").format(money=money_basis(currency)),
@@ -531,6 +531,12 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
         if coarse
         else ""
     )
+    inferred = int(df["origin_note"].notna().sum()) if "origin_note" in df else 0
+    if inferred:
+        note += " " + _(
+            "{n} of them rest on an origin the sources imply without stating it (certainty: inferred); "
+            "the last column says how."
+        ).format(n=f"{inferred:,}")
     st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
     shown = with_links(
         tables.readable(df, keep=("from_firm_id", "to_firm_id")),
@@ -540,7 +546,8 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
     dataframe(
         shown,
         # who, how sure and from where before the dates: at 1440 px they sat past the right edge
-        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"],
+        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"]
+        + (["origin_note"] if inferred else []),
         column_config={
             "origin": profile_link_column(_("Left from")),
             "destination": profile_link_column(_("Joined at")),
@@ -548,7 +555,10 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
             "people": st.column_config.TextColumn(_("Who"), width="medium"),
             "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
             "last_on": _("Last move"),
-            "certainty": st.column_config.TextColumn(_("Certainty"), help=_("The least certain of its moves")),
+            "certainty": st.column_config.TextColumn(
+                _("Certainty"), help=_("The least certain of its moves and of their origin")
+            ),
+            "origin_note": st.column_config.TextColumn(_("How the origin is inferred"), width="large"),
             "sources": st.column_config.TextColumn(_("Sources"), width="medium"),
         },
         key=key,

@@ -76,8 +76,15 @@ create table if not exists moves (
     -- moves the sources leave undated; when a person's moves have neither distinct dates
     -- nor a full sequence, the order of their career is shown as unknown
     seq               integer check (seq between 1 and 10000),
+    -- how sure the source is of each part of the move apart from the move itself (NULL: as
+    -- sure as the move): an origin the source implies but does not state is 'inferred'
+    -- (worked on LLaMA, so left Meta), never a rumor; likewise a date worked out from others
+    origin_certainty  varchar check (origin_certainty in ('confirmed', 'reported', 'inferred', 'rumor')),
+    moved_on_certainty varchar check (moved_on_certainty in ('confirmed', 'reported', 'inferred', 'rumor')),
     -- only a departure may have no destination
     check (to_firm_id is not null or move_type = 'left'),
+    check (origin_certainty is null or from_firm_id is not null),
+    check (moved_on_certainty is null or moved_on is not null),
     check ((moved_on is null) = (moved_on_precision is null))
 );
 
@@ -105,7 +112,7 @@ create table if not exists funding_rounds (
     firm_id             varchar not null,
     announced_on        date,
     announced_on_precision varchar check (announced_on_precision in ('year', 'month', 'day')),
-    round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'partnership', 'other')),
+    round_type          varchar not null check (round_type in ('seed', 'series', 'strategic', 'acquisition', 'acquihire', 'hire', 'partnership', 'other')),
     amount              double check (amount >= 0),
     currency            varchar not null check (regexp_full_match(currency, '[A-Z]{3}')),
     valuation           double check (valuation >= 0),
@@ -117,7 +124,10 @@ create table if not exists funding_rounds (
     amount_qualifier    varchar check (amount_qualifier in ('exact', 'at_least', 'about')),
     valuation_qualifier varchar check (valuation_qualifier in ('exact', 'at_least', 'about')),
     note                varchar,
-    check ((announced_on is null) = (announced_on_precision is null))
+    -- how sure the source is of the date apart from the round (NULL: as sure as the round)
+    announced_on_certainty varchar check (announced_on_certainty in ('confirmed', 'reported', 'inferred', 'rumor')),
+    check ((announced_on is null) = (announced_on_precision is null)),
+    check (announced_on_certainty is null or announced_on is not null)
 );
 
 create table if not exists round_investors (
@@ -125,27 +135,37 @@ create table if not exists round_investors (
     investor_id varchar not null,
     is_lead     boolean not null default false,
     -- what the firm is to the deal: an investor (the default), the buyer of an acquisition
-    -- or acquihire, or a partner of a partnership (no money changes hands in the record)
-    role        varchar check (role in ('investor', 'buyer', 'partner'))
+    -- or acquihire, the payer of a hire (money paid to bring people over, as "Microsoft spent
+    -- USD 650M to hire its co-founder": no firm bought), or a partner of a partnership (no money
+    -- changes hands in the record)
+    role        varchar check (role in ('investor', 'buyer', 'payer', 'partner'))
 );
 
 -- A firm's lineage as dated events: renamed (the same firm under a new id), merged into another,
--- acquired whole, or acqui-hired (its people joined the buyer under a deal, round_id; the firm
--- goes on). Flows counted on today's lineage count a renamed, merged or acquired firm as its
+-- acquired whole, acqui-hired (its people joined the buyer under a deal, round_id; the firm
+-- goes on), or its team joined another firm (the source names no deal; the firm goes on). A
+-- successor the source does not name (sold to "an unnamed listed company") has no id: the
+-- event says what the source says of it (successor_described) and the firm counts as itself. Flows counted on today's lineage count a renamed, merged or acquired firm as its
 -- successor (firm_successors); as the firms stood at the time, as the move named it.
 create table if not exists firm_events (
     event_id              varchar not null check (regexp_full_match(event_id, '[a-z0-9][a-z0-9._-]*')),
     firm_id               varchar not null,
-    event_type            varchar not null check (event_type in ('renamed', 'merged_into', 'acquired', 'acquihire')),
-    successor_id          varchar not null,
+    event_type            varchar not null check (event_type in ('renamed', 'merged_into', 'acquired', 'acquihire', 'team_joined')),
+    successor_id          varchar,
     happened_on           date,
     happened_on_precision varchar check (happened_on_precision in ('year', 'month', 'day')),
     round_id              varchar,
     source_id             varchar not null,
     certainty             varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
     note                  varchar,
+    -- how sure the source is of the date apart from the event (NULL: as sure as the event)
+    happened_on_certainty varchar check (happened_on_certainty in ('confirmed', 'reported', 'inferred', 'rumor')),
+    successor_described   varchar check (length(successor_described) <= 200),
+    successor_described_zh varchar check (length(successor_described_zh) <= 200),
     check (firm_id <> successor_id),
-    check ((happened_on is null) = (happened_on_precision is null))
+    check (successor_id is not null or successor_described is not null),
+    check ((happened_on is null) = (happened_on_precision is null)),
+    check (happened_on_certainty is null or happened_on is not null)
 );
 
 -- How many people a firm had in a year, as a source gives it: the denominator of the rates

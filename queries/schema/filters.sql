@@ -6,12 +6,21 @@
 -- one rule for selected_moves and the lists of moves (move_rows). A move matches a firm kind or
 -- country when either end has it; the search matches the person or either firm, in English or
 -- Chinese; an undated move only while the period is not narrowed.
-create or replace macro move_in_view(moved_on, year, certainty_level, from_kind, to_kind, from_country, to_country,
-        search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as
+-- The move is in view at its own certainty (certainty_level); its origin (from_level) matches a
+-- kind or country only when it is as sure as the certainty chosen.
+create or replace macro move_ends_in_view(certainty_level, from_level, from_kind, to_kind, from_country, to_country,
+        min_certainty, kinds, countries) as
+    certainty_level >= certainty_level(min_certainty)
+    and (len(kinds) = 0 or list_contains(kinds, to_kind)
+        or (list_contains(kinds, from_kind) and from_level >= certainty_level(min_certainty)))
+    and (len(countries) = 0 or list_contains(countries, to_country)
+        or (list_contains(countries, from_country) and from_level >= certainty_level(min_certainty)));
+
+create or replace macro move_in_view(moved_on, year, certainty_level, from_level, from_kind, to_kind, from_country,
+        to_country, search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search) as
     (case when moved_on is null then include_undated else year between start_year and end_year end)
-    and certainty_level >= certainty_level(min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, from_kind) or list_contains(kinds, to_kind))
-    and (len(countries) = 0 or list_contains(countries, from_country) or list_contains(countries, to_country))
+    and move_ends_in_view(certainty_level, from_level, from_kind, to_kind, from_country, to_country,
+        min_certainty, kinds, countries)
     and (search = '' or contains(search_text, lower(search)));
 
 -- The moves the shared filters of the flow views select, with both ends at every level,
@@ -20,7 +29,7 @@ create or replace macro move_in_view(moved_on, year, certainty_level, from_kind,
 create or replace macro selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as table
 select *
 from move_facts as m
-where move_in_view(m.moved_on, m.year, m.certainty_level, m.from_kind, m.to_kind, m.from_country, m.to_country,
+where move_in_view(m.moved_on, m.year, m.certainty_level, m.from_level, m.from_kind, m.to_kind, m.from_country, m.to_country,
     m.search_text, start_year, end_year, include_undated, min_certainty, kinds, countries, search);
 
 -- Today's lineage: each firm that was renamed, merged into another or acquired whole, with the
@@ -28,11 +37,14 @@ where move_in_view(m.moved_on, m.year, m.certainty_level, m.from_kind, m.to_kind
 -- A firm with no such event is itself today and is not listed; an acqui-hire leaves the firm itself.
 create or replace view firm_successors as
 with recursive chain(firm_id, successor_id, depth) as (
-    select firm_id, successor_id, 1 from firm_events where event_type in ('renamed', 'merged_into', 'acquired')
+    -- a firm sold to a buyer the source does not name counts as itself
+    select firm_id, successor_id, 1 from firm_events
+    where event_type in ('renamed', 'merged_into', 'acquired') and successor_id is not null
     union all
     select c.firm_id, e.successor_id, c.depth + 1
     from chain as c
     join firm_events as e on e.firm_id = c.successor_id and e.event_type in ('renamed', 'merged_into', 'acquired')
+        and e.successor_id is not null
     where c.depth < 20
 ),
 today as (
@@ -63,8 +75,12 @@ select
     s.from_firm_id,
     s.to_firm_id,
     s.career_seq,
-    level_n(level, coalesce(a.today_n, s.from_n), coalesce(a.today_root_n, s.from_root_n),
-        coalesce(a.today_kind_n, s.from_kind_n), coalesce(a.today_country_n, s.from_country_n)) as src_n,
+    -- an origin less sure than the certainty chosen (an inferred one at "reported") is not
+    -- counted as that firm's: the flow comes from an unknown origin
+    case when s.from_level >= certainty_level(min_certainty) then
+        level_n(level, coalesce(a.today_n, s.from_n), coalesce(a.today_root_n, s.from_root_n),
+            coalesce(a.today_kind_n, s.from_kind_n), coalesce(a.today_country_n, s.from_country_n))
+    end as src_n,
     level_n(level, coalesce(b.today_n, s.to_n), coalesce(b.today_root_n, s.to_root_n),
         coalesce(b.today_kind_n, s.to_kind_n), coalesce(b.today_country_n, s.to_country_n)) as dst_n
 from selected_moves(start_year, end_year, include_undated, min_certainty, kinds, countries, search) as s
@@ -81,15 +97,16 @@ left join firm_successors as b on lineage = 'today' and b.firm_n = s.to_n;
 create or replace macro flow_pairs(level, start_year, end_year, include_undated, min_certainty, kinds, countries, search,
         lineage := 'then') as table
 select
-    level_n(level, null, null, c.from_kind_n, c.from_country_n) as src_n,
+    case when c.from_level >= certainty_level(min_certainty) then
+        level_n(level, null, null, c.from_kind_n, c.from_country_n)
+    end as src_n,
     level_n(level, null, null, c.to_kind_n, c.to_country_n) as dst_n,
     sum(c.n_moves)::bigint as n_moves
 from flow_cells as c
 where level in ('kind', 'country') and search = '' and lineage <> 'today'
     and (case when c.year is null then include_undated else c.year between start_year and end_year end)
-    and c.certainty_level >= certainty_level(min_certainty)
-    and (len(kinds) = 0 or list_contains(kinds, c.from_kind) or list_contains(kinds, c.to_kind))
-    and (len(countries) = 0 or list_contains(countries, c.from_country) or list_contains(countries, c.to_country))
+    and move_ends_in_view(c.certainty_level, c.from_level, c.from_kind, c.to_kind, c.from_country, c.to_country,
+        min_certainty, kinds, countries)
 group by all
 union all
 select src_n, dst_n, 1::bigint as n_moves
@@ -160,7 +177,8 @@ select
     l.moved_on_precision,
     l.to_country as works_country,
     case certainty_level(min_certainty)
-        when 3 then l.trained_country_3 when 2 then l.trained_country_2 else l.trained_country_1
+        when 4 then l.trained_country_4 when 3 then l.trained_country_3 when 2 then l.trained_country_2
+        else l.trained_country_1
     end as trained_country
 from person_latest as l
 where l.to_firm_id is not null
@@ -193,12 +211,16 @@ select
     m.move_type,
     m.role,
     m.certainty,
+    -- how sure the source is of the origin, where it is less sure than of the move
+    case when m.from_level < m.certainty_level then m.origin_certainty end as origin_certainty,
+    case when m.moved_on_certainty is distinct from m.certainty then m.moved_on_certainty end as moved_on_certainty,
     source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
     s.publisher as source_publisher,
     fmt_date(s.published_on, s.published_on_precision) as source_date,
     m.note,
     m.moved_on as sort_date,
     m.certainty_level,
+    m.from_level,
     m.from_n,
     m.to_n,
     m.year,
@@ -264,7 +286,7 @@ sides as (
     select from_n, 'out', moved_on, moved_on_precision, count(*)
     from move_facts
     where from_n in (select firm_n from rounds) and moved_on is not null
-        and certainty_level >= certainty_level(min_certainty) and from_n is distinct from to_n
+        and from_level >= certainty_level(min_certainty) and from_n is distinct from to_n
     group by all
 ),
 pairs as (

@@ -29,9 +29,14 @@ create or replace macro in_year(y, start_year, end_year, include_undated) as
 create or replace macro in_period(d, start_year, end_year, include_undated) as
     in_year(year(d), start_year, end_year, include_undated);
 
--- The order of certainty levels: a rumor < reported < confirmed.
+-- The order of certainty levels: a rumor < inferred < reported < confirmed. A whole fact is
+-- confirmed, reported or a rumor; a part of it (a move's origin, a date) may also be inferred:
+-- worked out from what the source states, not stated by it, and not hearsay either.
 create or replace macro certainty_level(c) as
-    case c when 'confirmed' then 3 when 'reported' then 2 when 'rumor' then 1 end;
+    case c when 'confirmed' then 4 when 'reported' then 3 when 'inferred' then 2 when 'rumor' then 1 end;
+
+-- A certainty level's name (the inverse of certainty_level).
+create or replace macro certainty_name(level) as ['rumor', 'inferred', 'reported', 'confirmed'][level];
 
 -- The order of degrees within one year, for "the first degree": bachelor, other, master, doctorate.
 create or replace macro degree_order(degree) as

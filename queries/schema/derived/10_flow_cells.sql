@@ -11,7 +11,7 @@ create or replace view flow_cells_source as
 select
     from_kind_n, to_kind_n, from_country_n, to_country_n,
     from_kind, to_kind, from_country, to_country,
-    year, certainty_level,
+    year, certainty_level, from_level,
     count(*)::bigint as n_moves
 from move_facts
 group by all;

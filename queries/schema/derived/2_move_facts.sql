@@ -9,7 +9,13 @@ create or replace view move_facts_source as
 select
     m.*,
     year(m.moved_on) as year,
+    -- how sure the source is of the move (its destination, its person): what a firm's gains
+    -- and the lists of moves count by
     certainty_level(m.certainty) as certainty_level,
+    -- how sure it is of the origin (as sure as the move unless origin_certainty says less, as an
+    -- inferred origin does): what a firm's losses count by, and below the certainty chosen a
+    -- flow's origin reads as unknown (flow_ends)
+    certainty_level(coalesce(m.origin_certainty, m.certainty)) as from_level,
     -- the move's place in the person's career: by the sources' own sequence (moves.seq) when
     -- every move of the person has one, else by date with undated moves first
     row_number() over (

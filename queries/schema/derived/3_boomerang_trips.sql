@@ -91,7 +91,8 @@ select
     b.year as return_year,
     fmt_date(b.moved_on, b.moved_on_precision) as returned_on,
     b.move_type as return_type,
-    least(o.certainty_level, b.certainty_level) as certainty_level,
+    -- the trip begins at the outbound move's origin: as sure as that origin too
+    least(o.certainty_level, o.from_level, b.certainty_level) as certainty_level,
     o.from_kind as home_kind,
     b.to_kind as return_kind,
     o.from_country as home_country,

@@ -2,7 +2,7 @@
 -- below say what one row is and what it is for. Refreshed: by round_id.
 -- Params: none
 
--- The people each deal brought: for every acquisition or acqui-hire with a buyer (in older
+-- The people each deal brought: for every acquisition, acqui-hire or hire with a buyer or payer (in older
 -- data, the lead investor), the moves from the target to the buyer in the deal's year (any move when
 -- either date is unknown), one row per deal; derived by every load so the deals query
 -- never reads the moves.
@@ -11,10 +11,10 @@ with deals as (
     select r.round_id, r.announced_on, t.firm_n as target_n, b.firm_n as buyer_n
     from funding_rounds as r
     join round_investors as ri
-        on ri.round_id = r.round_id and (ri.role = 'buyer' or (ri.role is null and ri.is_lead))
+        on ri.round_id = r.round_id and (ri.role in ('buyer', 'payer') or (ri.role is null and ri.is_lead))
     join firm_levels as t on t.firm_id = r.firm_id
     join firm_levels as b on b.firm_id = ri.investor_id
-    where r.round_type in ('acquisition', 'acquihire') and in_scope_round(r.round_id)
+    where r.round_type in ('acquisition', 'acquihire', 'hire') and in_scope_round(r.round_id)
 )
 select
     d.round_id,
