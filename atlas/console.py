@@ -49,6 +49,7 @@ SNAPSHOT_TABLES: dict[str, str] = {
     "firms": "select * from firms",
     "moves": "select * from moves",
     "compensation": "select * from compensation",
+    "approaches": "select * from approaches",
     "funding_rounds": "select * from funding_rounds",
     "round_investors": "select * from round_investors",
     "firm_events": "select * from firm_events",

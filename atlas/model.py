@@ -195,6 +195,25 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        "approaches",
+        ("approach_id",),
+        (
+            Column("approach_id", "slug", True),
+            Column("firm_id", "slug", True, ref="firms"),
+            # the person approached, or (blank) the people_described when the source names none
+            Column("person_id", "slug", ref="people"),
+            Column("people_described"),
+            Column("people_described_zh"),
+            Column("approached_by_id", "slug", ref="people"),
+            Column("approached_on", "date"),
+            Column("offer_text", "text", True),
+            Column("offer_text_zh"),
+            Column("outcome", "enum", True, OUTCOMES),
+            *_source(),
+            Column("note"),
+        ),
+    ),
+    Table(
         "funding_rounds",
         ("round_id",),
         (

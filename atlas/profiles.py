@@ -102,6 +102,12 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
         st.caption(_("No pay figure names this person under the filters."))
     else:
         ui.pay_dataframe(pay, filters.currency, key=f"pay_{person_id}")
+    st.markdown(_("**Offers and approaches without a figure**"))
+    ui.approaches_dataframe(
+        cache.query("approaches_filtered", **{**filters.params(), "person_id": person_id}),
+        key=f"approaches_{person_id}",
+        empty=_("No approach to or by this person without a figure under the filters."),
+    )
 
 
 def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
@@ -206,3 +212,9 @@ def firm_profile_ui(firm_id: str, filters: ui.Filters) -> None:
         st.caption(_("No pay figure from this firm under the filters."))
     else:
         ui.pay_dataframe(pay, filters.currency, key=f"pay_{firm_id}")
+    st.markdown(_("**Offers and approaches it made without a figure**"))
+    ui.approaches_dataframe(
+        cache.query("approaches_filtered", **{**filters.params(), "firm_id": firm_id, "with_subsidiaries": with_subs}),
+        key=f"approaches_{firm_id}",
+        empty=_("No approach by this firm without a figure under the filters."),
+    )

@@ -115,7 +115,7 @@ def part_certainty(df: pd.DataFrame) -> pd.DataFrame:
             for c, w in parts
             if isinstance(row[c], str)
         ]
-        return "; ".join(said) if len(said) > 1 else row.certainty
+        return _("; ").join(said) if len(said) > 1 else row.certainty
 
     out["certainty"] = out.apply(cell, axis=1)
     return out

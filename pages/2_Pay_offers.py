@@ -8,6 +8,21 @@ from atlas.i18n import N_, _
 PAY_NOUNS = (N_("pay figure"), N_("pay figures"))
 
 
+def approaches_section(p: dict) -> None:
+    """Offers and approaches the articles tell without a figure (the period, certainty, firm kind,
+    firm and outcome filters apply; the pay kind does not: they have none)."""
+    st.subheader(_("Offers and approaches without a figure"))
+    approaches = cache.query("approaches_filtered", **p)
+    st.caption(
+        _(
+            "{n} approach(es): who approached whom, what was offered in words, and how it ended, where the article "
+            "gives no amount. They are not in the charts above, which draw figures."
+        ).format(n=f"{len(approaches):,}")
+    )
+    ui.approaches_dataframe(approaches, key="approaches")
+    ui.downloads_ui("approaches", df=approaches)
+
+
 @ui.page(
     "Pay offers",
     N_(
@@ -26,6 +41,7 @@ def pay_offers(filters: ui.Filters) -> None:
         st.info(
             ui.empty_message(hidden, PAY_NOUNS, _("No pay figures match the filters: clear a firm, kind or outcome."))
         )
+        approaches_section(p)
         return
     ui.hidden_caption(hidden, PAY_NOUNS)
     if view.constant_year:
@@ -75,3 +91,4 @@ def pay_offers(filters: ui.Filters) -> None:
     ui.downloads_ui("pay_figures", df=figures)
     if len(figures) == fetch.PAY_LISTED:
         st.caption(_("The {n} largest figures are listed.").format(n=f"{fetch.PAY_LISTED:,}"))
+    approaches_section(p)

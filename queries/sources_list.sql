@@ -1,7 +1,7 @@
 -- Every source, one row each: what it is (an article, or an upload that named no source for
 -- some rows), its title (the source's own headline, or a description where the copy has
 -- none), publisher, date at its precision, address when known, the label every table cites
--- it by, and how many fact rows (moves, pay figures, rounds, education) cite it.
+-- it by, and how many fact rows (moves, pay figures, approaches, rounds, education) cite it.
 -- Params: none
 with
 
@@ -9,6 +9,7 @@ citations as (
     select source_id, count(*) as n_facts from (
         select source_id from moves
         union all select source_id from compensation
+        union all select source_id from approaches
         union all select source_id from funding_rounds
         union all select source_id from education
     )

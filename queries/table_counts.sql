@@ -10,6 +10,7 @@ final as (
     union all select 4, 'education', count(*) from education
     union all select 5, 'moves', count(*) from moves
     union all select 6, 'compensation', count(*) from compensation
+    union all select 6.5, 'approaches', count(*) from approaches
     union all select 7, 'funding_rounds', count(*) from funding_rounds
     union all select 8, 'round_investors', count(*) from round_investors
     union all select 8.3, 'firm_events', count(*) from firm_events

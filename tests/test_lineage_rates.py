@@ -14,7 +14,8 @@ def test_inflection_and_adept_say_what_the_article_says_and_no_more(con):
     assert q(con, "firm_lineage", firm_id="inflection-ai").empty
     deal = con.execute(
         "select r.round_type, r.amount, r.announced_on_certainty, ri.investor_id, ri.role "
-        "from funding_rounds as r join round_investors as ri using (round_id) where round_id = 'inflection-microsoft-2024'"
+        "from funding_rounds as r join round_investors as ri using (round_id) "
+        "where round_id = 'inflection-microsoft-2024'"
     ).fetchall()
     assert deal == [("hire", 650_000_000.0, "inferred", "microsoft", "payer")]
     suleyman = con.execute(
@@ -161,5 +162,9 @@ def test_a_firms_profile_shows_its_lineage_and_rates(seed_db_path, monkeypatch):
     assert not at.exception, [e.value for e in at.exception]
     lineage = next(d.value for d in at.dataframe if "counted_as_successor" in d.value.columns)
     row = lineage.iloc[0]
-    assert (row.event_type, row.successor, row.deal) == ("acquired by", "an unnamed listed company", "amount not reported")
+    assert (row.event_type, row.successor, row.deal) == (
+        "acquired by",
+        "an unnamed listed company",
+        "amount not reported",
+    )
     assert any("No headcount of this firm is on record" in c.value for c in at.caption)

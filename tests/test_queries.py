@@ -425,6 +425,7 @@ def test_every_list_of_moves_reads_a_move_alike(con):
     profile = q(con, "profile_moves", person_id="mu-li", firm_id="", with_subsidiaries=True).set_index("move_id")
     assert list(profile.columns) == list(listed.columns)
     assert len(profile) == 3
+
     # the same text in every cell (a column empty for these three moves infers another dtype)
     def cells(df):
         return df.astype(object).where(df.notna(), None)

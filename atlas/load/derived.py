@@ -63,7 +63,7 @@ TOUCHES = {
     "sources": (("scope_sources", "source_id"),),
 }
 # Tables no derived table reads: a write to them needs no refresh.
-UNREAD = {"cpi", "aliases", "firm_events", "headcounts"}  # lineage and headcounts are read at query time
+UNREAD = {"cpi", "aliases", "firm_events", "headcounts", "approaches"}  # lineage and headcounts are read at query time
 
 
 @dataclass

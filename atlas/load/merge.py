@@ -21,11 +21,18 @@ from atlas.model import TABLES_BY_NAME
 
 # what refers to a person or a firm: (table, column)
 REFERENCES = {
-    "person": (("moves", "person_id"), ("compensation", "person_id"), ("education", "person_id")),
+    "person": (
+        ("moves", "person_id"),
+        ("compensation", "person_id"),
+        ("education", "person_id"),
+        ("approaches", "person_id"),
+        ("approaches", "approached_by_id"),
+    ),
     "firm": (
         ("moves", "from_firm_id"),
         ("moves", "to_firm_id"),
         ("compensation", "firm_id"),
+        ("approaches", "firm_id"),
         ("funding_rounds", "firm_id"),
         ("round_investors", "investor_id"),
         ("education", "institution_id"),

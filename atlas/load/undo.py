@@ -118,7 +118,7 @@ def undo(con: duckdb.DuckDBPyConnection, upload_id: int, uploader: str = "", ema
 
 
 # Tables nothing else refers to: their rows go in the undo's first transaction.
-LEAF_TABLES = ("education", "moves", "compensation", "round_investors", "firm_events", "headcounts")
+LEAF_TABLES = ("education", "moves", "compensation", "approaches", "round_investors", "firm_events", "headcounts")
 
 
 def _inserted(t: Table) -> str:

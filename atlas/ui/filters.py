@@ -222,7 +222,12 @@ def carry() -> list[tuple[str, str]]:
     return out
 
 
-_CERTAINTY_WORDS = {"rumor": N_("rumored"), "inferred": N_("inferred"), "reported": N_("reported"), "confirmed": N_("confirmed")}
+_CERTAINTY_WORDS = {
+    "rumor": N_("rumored"),
+    "inferred": N_("inferred"),
+    "reported": N_("reported"),
+    "confirmed": N_("confirmed"),
+}
 
 
 def hidden_phrases(hidden, nouns: tuple[str, str]) -> list[str]:

@@ -242,7 +242,9 @@ def lineage_dataframe(df, key: str) -> None:
     # a successor the source does not name reads as the source describes it, in the reader's language
     successor = df["successor"]
     if i18n.language() == "zh" and "successor_described_zh" in df:
-        successor = df["successor_described_zh"].where(df["successor_id"].isna() & df["successor_described_zh"].notna(), successor)
+        successor = df["successor_described_zh"].where(
+            df["successor_id"].isna() & df["successor_described_zh"].notna(), successor
+        )
     shown = tables.part_certainty(
         df.assign(moved_on_certainty=df["happened_on_certainty"]) if "happened_on_certainty" in df else df
     ).assign(

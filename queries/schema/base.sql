@@ -107,6 +107,29 @@ create table if not exists compensation (
     check (amount_low <= amount_high)
 );
 
+-- Offers and approaches an article tells without a figure: which firm approached whom (a named
+-- person, or people it describes: "Chinese scientists at big firms abroad"), who made the
+-- approach when named, when, what was offered in words (in English and Chinese), and how it
+-- ended. A pay offer with a figure is a row of compensation instead.
+create table if not exists approaches (
+    approach_id         varchar not null check (regexp_full_match(approach_id, '[a-z0-9][a-z0-9._-]*')),
+    firm_id             varchar not null,
+    person_id           varchar,
+    people_described    varchar check (length(people_described) <= 200),
+    people_described_zh varchar check (length(people_described_zh) <= 200),
+    approached_by_id    varchar,
+    approached_on       date,
+    approached_on_precision varchar check (approached_on_precision in ('year', 'month', 'day')),
+    offer_text          varchar not null check (length(offer_text) between 1 and 500),
+    offer_text_zh       varchar check (length(offer_text_zh) <= 500),
+    outcome             varchar not null check (outcome in ('offered', 'accepted', 'declined', 'unknown')),
+    source_id           varchar not null,
+    certainty           varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
+    note                varchar,
+    check (person_id is not null or people_described is not null),
+    check ((approached_on is null) = (approached_on_precision is null))
+);
+
 create table if not exists funding_rounds (
     round_id            varchar not null check (regexp_full_match(round_id, '[a-z0-9][a-z0-9._-]*')),
     firm_id             varchar not null,
