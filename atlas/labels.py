@@ -209,11 +209,35 @@ def localize(df, columns=None):
 _CITED_ON = re.compile(r", (\d{4}(?:-\d{2}){0,2}): ")
 
 
+# the Chinese of the sources' descriptions (sources.title_zh), by their English: the page frame adds
+# them at every run from the data it shows (queries/source_titles_zh.sql); a headline stays as it is
+_SOURCE_TITLES_ZH: dict[str, str] = {}
+
+
+def set_source_titles(pairs: dict[str, str]) -> None:
+    """Know these descriptions' Chinese (English description -> Chinese) for Chinese citations."""
+    if any(_SOURCE_TITLES_ZH.get(en) != zh for en, zh in pairs.items()):
+        _SOURCE_TITLES_ZH.update(pairs)
+
+
+def source_title(title: object) -> object:
+    """A source's description in the reader's language, where the data gives one."""
+    if language() != "zh" or not isinstance(title, str):
+        return title
+    return _SOURCE_TITLES_ZH.get(title, title)
+
+
 def _cited(value: object) -> object:
-    """A citation with its date the reader's way: 'AI科技评论 (雷峰网), 2023年3月: “…”' in Chinese."""
+    """A citation with its date the reader's way, and a description of an untitled copy in Chinese
+    where the data gives one: 'AI科技评论 (雷峰网), 2023年3月: “…”' in Chinese; every citation of a
+    list ('a | b') alike."""
     if not isinstance(value, str):
         return value
-    return _CITED_ON.sub(lambda m: f", {date(m[1])}: ", value, count=1)
+    out = _CITED_ON.sub(lambda m: f", {date(m[1])}: ", value)
+    for en, zh in _SOURCE_TITLES_ZH.items():
+        if en in out:
+            out = out.replace(en, zh)
+    return out
 
 
 def localize_names(df):
@@ -224,9 +248,9 @@ def localize_names(df):
         return df
     out = None
     for c in df.columns:
-        if not _is_text(df[c]) or c in ("title", "note", "url", "amount_text", "known_for"):
+        if not _is_text(df[c]) or c in ("title", "note", "url", "amount_text", "known_for", "known_for_zh"):
             continue
-        cites = c == "source" or c.endswith("_source")
+        cites = c in ("source", "sources") or c.endswith("_source")
         mapped = _each_distinct(df[c], (lambda v: name(_cited(v))) if cites else name)
         if mapped is not df[c]:
             if out is None:

@@ -85,6 +85,7 @@ TABLES: tuple[Table, ...] = (
             Column("language"),
             Column("kind", "enum", choices=SOURCE_KINDS),
             Column("title_kind", "enum", choices=TITLE_KINDS),
+            Column("title_zh"),
         ),
     ),
     Table(
@@ -128,6 +129,7 @@ TABLES: tuple[Table, ...] = (
             Column("name", "text", True),
             Column("name_zh"),
             Column("known_for"),
+            Column("known_for_zh"),
             Column("origin_country", "country"),
             Column("source_id", "slug", ref="sources"),
         ),
@@ -270,6 +272,9 @@ TABLES: tuple[Table, ...] = (
             Column("headcount", "int", True),
             *_source(),
             Column("note"),
+            Column("headcount_qualifier", "enum", choices=("exact", "fewer_than", "about")),
+            Column("counted"),
+            Column("counted_zh"),
         ),
     ),
 )

@@ -6,7 +6,7 @@ import datetime as dt
 
 import streamlit as st
 
-from atlas import cache, charts, labels, tables, ui
+from atlas import cache, charts, i18n, labels, tables, ui
 from atlas.escape import md, short
 from atlas.i18n import _
 
@@ -27,7 +27,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
     bits = [
         b
         for b in (
-            h.known_for,
+            h.known_for_zh if i18n.language() == "zh" and h.known_for_zh else h.known_for,
             _("origin: {origin_country}").format(origin_country=h.origin_country) if h.origin_country else None,
         )
         if b

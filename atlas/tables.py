@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from atlas import labels
-from atlas.i18n import _
+from atlas.i18n import _, language
 from atlas.money import format_amount
 
 PROFILE_PAGE = "People_and_firms"
@@ -22,8 +22,11 @@ def _none(v):
 
 
 def latest_firm(people: pd.DataFrame) -> pd.DataFrame:
-    """People with their latest firm as text: the firm, or why it cannot be named."""
+    """People with their latest firm as text: the firm, or why it cannot be named; what each is
+    known for in the reader's language where the data gives it."""
     out = people.copy()
+    if language() == "zh" and "known_for_zh" in out:
+        out["known_for"] = out["known_for_zh"].where(out["known_for_zh"].notna(), out["known_for"])
     out["current_firm"] = [
         firm if known else _("unknown: the order of their moves is not given")
         for firm, known in zip(people.current_firm, people.order_known, strict=True)

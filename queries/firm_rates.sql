@@ -1,7 +1,8 @@
 -- Rates with their denominators: one row per firm and year with a headcount on record (headcounts),
 -- every firm or, with $firm_id, that one, within the period: the people it gained and lost that
 -- year (dated moves into and out of the firm alone, at least $min_certainty), the same per 100
--- staff, and whether a rate rests on fewer than 5 moves (few_gained, few_lost: read it as an
+-- staff (a headcount of "fewer than" N: the rate is more than the one given; counted: what the
+-- figure counts when not the whole staff), and whether a rate rests on fewer than 5 moves (few_gained, few_lost: read it as an
 -- anecdote, not a rate); with the headcount's source. The $limit largest firms first.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $min_certainty (VARCHAR), $firm_id (VARCHAR, default ''),
 --         $limit (INTEGER, default 500)
@@ -39,6 +40,9 @@ final as (
         c.firm_label as firm,
         c.year,
         c.headcount,
+        coalesce(c.headcount_qualifier, 'exact') as headcount_qualifier,
+        c.counted,
+        c.counted_zh,
         coalesce(m.gained, 0) as gained,
         coalesce(m.lost, 0) as lost,
         round(coalesce(m.gained, 0) * 100.0 / c.headcount, 1) as gained_per_100,

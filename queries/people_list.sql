@@ -24,6 +24,7 @@ final as (
         f.person_id,
         display_name(f.name, f.name_zh) as person,
         f.known_for,
+        f.known_for_zh,
         f.origin_country,
         case when coalesce(l.career_order_known, true) then l.to_label end as current_firm,
         coalesce(l.career_order_known, true) as order_known,

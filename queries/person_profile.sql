@@ -7,6 +7,7 @@ select
     p.name,
     p.name_zh,
     p.known_for,
+    p.known_for_zh,
     p.origin_country,
     source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
     s.publisher as source_publisher

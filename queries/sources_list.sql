@@ -22,6 +22,7 @@ final as (
         coalesce(s.kind, 'article') as kind,
         case when s.title_kind = 'description' then s.title else '“' || s.title || '”' end as title,
         coalesce(s.title_kind, 'headline') as title_kind,
+        case when s.title_kind = 'description' then s.title_zh end as title_zh,
         s.publisher,
         fmt_date(s.published_on, s.published_on_precision) as published_on,
         s.language,

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl
 
 import streamlit as st
 
-from atlas import cache, i18n
+from atlas import cache, i18n, labels
 from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import BY_TITLE, LANG_KEY, PAGES, filtered
@@ -173,6 +173,9 @@ def page_frame(title: str, caption: str = "") -> Filters:
     label = BY_TITLE[title].label if title in BY_TITLE else _(title)
     st.set_page_config(page_title=f"{label} · {_('Talent Atlas')}", page_icon=str(ICON), layout="wide")
     cache.pin_snapshot()  # every query of this run reads one data version (see atlas.cache)
+    if i18n.language() == "zh":  # the sources' descriptions in Chinese, for every citation of the run
+        titles = cache.query("source_titles_zh")
+        labels.set_source_titles(dict(zip(titles["title"], titles["title_zh"], strict=True)))
     auth.gate()
     _open_saved_view()
     _open_clicked_profile(title)

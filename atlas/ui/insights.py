@@ -313,19 +313,37 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         )
         return
 
-    def marked(values, few):
-        return [f"{v:.1f} ⚠" if f else f"{v:.1f}" for v, f in zip(values, few, strict=True)]
+    # a headcount of "fewer than" N makes a rate over N a floor: the true rate is more
+    floor = rates["headcount_qualifier"] == "fewer_than"
 
+    def marked(values, few):
+        return [
+            ("> " if low and v > 0 else "") + (f"{v:.1f} ⚠" if f else f"{v:.1f}")
+            for v, f, low in zip(values, few, floor, strict=True)
+        ]
+
+    def headcount(n, qualifier):
+        if qualifier == "fewer_than":
+            return _("fewer than {n}").format(n=f"{n:,}")
+        return _("about {n}").format(n=f"{n:,}") if qualifier == "about" else f"{n:,}"
+
+    counted = rates["counted"]
+    if i18n.language() == "zh":
+        counted = rates["counted_zh"].where(rates["counted_zh"].notna(), counted)
     shown = rates.assign(
         gained_per_100=marked(rates["gained_per_100"], rates["few_gained"]),
         lost_per_100=marked(rates["lost_per_100"], rates["few_lost"]),
+        headcount=[headcount(n, q) for n, q in zip(rates["headcount"], rates["headcount_qualifier"], strict=True)],
+        counted=counted.where(counted.notna(), _("staff")),
     )
     n_few = int(rates["few_gained"].sum() + rates["few_lost"].sum())  # as many as the ⚠ the table shows
     st.caption(
         _(
             "Per 100 staff: the year's moves into (or out of) the firm alone, divided by its headcount that year "
-            "as its source gives it. Only firms with a headcount on record that year are listed; the others' "
-            "moves are counted in the people gained and lost above."
+            "as its source gives it; “Counts” says what that headcount counts (a technical team, a first core "
+            "team), and a rate over “fewer than” N people is more than the one shown (>). Only firms with a "
+            "headcount on record that year are listed; the others' moves are counted in the people gained and "
+            "lost above."
         )
         + (
             " "
@@ -342,6 +360,7 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
             "firm",
             "year",
             "headcount",
+            "counted",
             "gained",
             "lost",
             "gained_per_100",
@@ -353,7 +372,8 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         column_config={
             "firm": profile_link_column(_("Firm")),
             "year": st.column_config.NumberColumn(_("Year"), format="%d"),
-            "headcount": st.column_config.NumberColumn(_("Headcount"), format="%d"),
+            "headcount": st.column_config.TextColumn(_("Headcount"), help=_("As its source gives it")),
+            "counted": st.column_config.TextColumn(_("Counts"), help=_("What the headcount counts")),
             "gained": st.column_config.NumberColumn(_("Gained (n)"), format="%d"),
             "lost": st.column_config.NumberColumn(_("Lost (n)"), format="%d"),
             "gained_per_100": st.column_config.TextColumn(

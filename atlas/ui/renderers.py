@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 import streamlit as st
 
-from atlas import cache, tables
+from atlas import cache, i18n, tables
 from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
 
@@ -462,6 +462,8 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
     """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
     description of an untitled copy), its address where one is known, and the facts citing it."""
     kinds = df["kind"].map(lambda k: SOURCE_KINDS.get(k, k))
+    if i18n.language() == "zh" and "title_zh" in df:  # a description in Chinese where the data gives one
+        df = df.assign(title=df["title_zh"].where(df["title_zh"].notna(), df["title"]))
     shown = tables.dashes(df.assign(kind=kinds), ["published_on", "language"])
     any_url = bool(shown["url"].notna().any())
     no_address = _("no address given")

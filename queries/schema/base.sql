@@ -24,6 +24,8 @@ create table if not exists sources (
     -- 'headline': the title is the source's own; 'description': the copy has no headline
     -- and the title describes it (shown unquoted, never as the source's words)
     title_kind            varchar check (title_kind in ('headline', 'description')),
+    -- a description in Chinese too, for the Chinese pages (a headline is the source's own words)
+    title_zh              varchar check (length(title_zh) <= 500),
     check ((published_on is null) = (published_on_precision is null))
 );
 
@@ -46,6 +48,7 @@ create table if not exists people (
     name           varchar not null,
     name_zh        varchar,
     known_for      varchar,
+    known_for_zh   varchar check (length(known_for_zh) <= 500),  -- the same in Chinese, for the Chinese pages
     origin_country varchar check (regexp_full_match(origin_country, '[A-Z]{2}')),
     source_id      varchar
 );
@@ -199,7 +202,13 @@ create table if not exists headcounts (
     headcount  integer not null check (headcount > 0),
     source_id  varchar not null,
     certainty  varchar not null check (certainty in ('confirmed', 'reported', 'rumor')),
-    note       varchar
+    note       varchar,
+    -- "a technical team of fewer than 15": 15 with qualifier fewer_than, never a false exact figure
+    headcount_qualifier varchar check (headcount_qualifier in ('exact', 'fewer_than', 'about')),
+    -- what the figure counts, in words, when it is not the whole staff ("technical team", "first
+    -- core team"): a rate says what it divides by
+    counted    varchar check (length(counted) <= 200),
+    counted_zh varchar check (length(counted_zh) <= 200)
 );
 
 -- Other spellings of a person's or firm's name (Traditional script, another order, a company
