@@ -255,3 +255,31 @@ def money_talent_by_kind(rounds: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "n_rounds", grouped["round_id"].count())
     out = out.reset_index().sort_values(["n_rounds", "kind"], ascending=[False, True], kind="stable")
     return out.reset_index(drop=True)
+
+
+def years_of(dates: pd.Series) -> list[int]:
+    """The distinct years of a column of dates (undated rows left out), in order."""
+    return sorted({int(d.year) for d in pd.to_datetime(dates.dropna())})
+
+
+_AT_PRECISION = {"year": "%Y", "month": "%Y-%m", "day": "%Y-%m-%d"}
+
+
+def console_view(df: pd.DataFrame) -> pd.DataFrame:
+    """A console result as the page shows it: a date whose result also holds its
+    `<name>_precision` at that precision ('2023', never '2023-01-01'), and an empty text cell as
+    '—', never 'None'. The chart and the downloads keep the values as they are."""
+    out = df.copy()
+    for c in df.columns:
+        if f"{c}_precision" not in df.columns or not (
+            pd.api.types.is_datetime64_any_dtype(df[c]) or df[c].map(lambda v: hasattr(v, "strftime")).any()
+        ):
+            continue
+        out[c] = [
+            v.strftime(_AT_PRECISION.get(p, "%Y-%m-%d")) if hasattr(v, "strftime") and not pd.isna(v) else None
+            for v, p in zip(df[c], df[f"{c}_precision"], strict=True)
+        ]
+    for c in out.columns:
+        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c]):
+            out[c] = out[c].astype(object).where(out[c].notna(), labels.MISSING)
+    return out

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, fetch, ui
+from atlas import cache, charts, fetch, tables, ui
 from atlas.i18n import N_, _
 
 ROUND_NOUNS = (N_("round or deal"), N_("rounds and deals"))
@@ -65,6 +65,13 @@ def funding(filters: ui.Filters) -> None:
     st.subheader(_("Rounds and deals over time"))
     ui.rounds_listed_caption(len(rounds), n_rounds)
     ui.hidden_caption(hidden, ROUND_NOUNS)
+    ui.rate_estimates_caption(
+        cache.query(
+            "rate_estimates",
+            currencies=sorted({*rounds["currency"], currency}),
+            years=tables.years_of(rounds["announced_date"]),
+        )
+    )
     if rounds.empty:
         st.info(
             ui.empty_message(

@@ -289,9 +289,11 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
 def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
     """A heat map of people by country of first degree (rows) and country of current firm."""
     df = _tip_frame(df)
+    # each axis in one order whatever order the rows came in (Vega orders a layer's domain by the
+    # rows otherwise: the same link drew its countries in another order)
     base = alt.Chart(df).encode(
-        x=alt.X("works_country:N", title=_("Country of current firm")),
-        y=alt.Y("trained_country:N", title=_("Country of first degree")),
+        x=alt.X("works_country:N", title=_("Country of current firm"), sort=sorted(df["works_country"].unique())),
+        y=alt.Y("trained_country:N", title=_("Country of first degree"), sort=sorted(df["trained_country"].unique())),
         tooltip=[
             alt.Tooltip("trained_country:N", title=_("Trained in")),
             alt.Tooltip("works_country:N", title=_("Works in")),

@@ -59,6 +59,7 @@ from atlas.ui.filters import (  # noqa: F401
     hidden_caption,
     hidden_phrases,
     linked,
+    rate_estimates_caption,
     shared_filters_ui,
     url_int_input,
     url_picker,

@@ -361,3 +361,17 @@ def url_picker(
     value = box.selectbox(label, options, format_func=shown, key=key, index=None, **kwargs)
     link.put(key, value or None)
     return value
+
+
+def rate_estimates_caption(estimates) -> None:
+    """A caption naming the exchange rates a view converts with that are estimates (rows of
+    queries/rate_estimates.sql); nothing when none is."""
+    if estimates.empty:
+        return
+    rates = ", ".join(f"{r.currency} {r.year}" for r in estimates.itertuples())
+    st.caption(
+        _(
+            "The exchange rates of {rates} are estimates (the year was not closed or its average not published "
+            "when the data was built): amounts converted with them may still move."
+        ).format(rates=rates)
+    )

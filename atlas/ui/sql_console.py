@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from atlas import access, cache, charts, console, db, explore, i18n
+from atlas import access, cache, charts, console, db, explore, i18n, tables
 from atlas.escape import md
 from atlas.i18n import _, ngettext
 from atlas.model import dictionary
@@ -89,7 +89,12 @@ def console_ui() -> None:
         + " "
         + _("Data version {version}.").format(version=result.version)
     )
-    st.dataframe(result.frame, hide_index=True, width="stretch", height=min(36 * (len(result.frame) + 1) + 3, 500))
+    st.dataframe(
+        tables.console_view(result.frame),
+        hide_index=True,
+        width="stretch",
+        height=min(36 * (len(result.frame) + 1) + 3, 500),
+    )
     chart = charts.first_two_columns_chart(result.frame)
     if chart is not None:
         # the height given with the chart's own: without it Streamlit drew the plot as a 20 px strip

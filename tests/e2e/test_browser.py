@@ -236,8 +236,7 @@ def test_every_export_kind_carries_its_view(server, browser):
         "Money: USD, nominal" in about and "“独家丨一位 AI 科学家,拒绝了张一鸣开出的千万年薪”" not in about
     )  # not cited
     assert (
-        "- 机器之心 (微信公众号), 2024-11: Yi Tay returns to Google DeepMind after a year and a half at Reka;"
-        in about
+        "- 机器之心 (微信公众号), 2024-11: Yi Tay returns to Google DeepMind after a year and a half at Reka;" in about
     )
 
     name, data = download("dl_moves_Parquet")
