@@ -29,16 +29,10 @@ BROWSABLE: dict[str, str] = {
     "firms": N_("one row per firm (a lab, a startup, an investor, a university…)"),
     "moves": N_("one row per move of a person between firms, with its source and certainty"),
     "compensation": N_("one row per pay figure (an offer, a package, a bonus), with its source"),
-    "approaches": N_(
-        "one row per offer or approach told without a figure: who approached whom, what was offered in words, "
-        "how it ended"
-    ),
+    "approaches": N_("one row per offer or approach told without a figure: whom, what in words, how it ended"),
     "funding_rounds": N_("one row per funding round or deal"),
     "round_investors": N_("one row per investor (or buyer, or partner) of a round"),
-    "firm_events": N_(
-        "one row per event of a firm's lineage: a rename, a merger, an acquisition, an acqui-hire, a team that joined "
-        "another firm"
-    ),
+    "firm_events": N_("one row per event of a firm's lineage: a rename, a merger, an acquisition, a team that moved"),
     "headcounts": N_("one row per firm and year: how many people it had, as a source gives it"),
     "education": N_("one row per degree of a person"),
     "sources": N_("one row per source (an article, a report, an upload)"),

@@ -133,6 +133,7 @@ def test_row_with_its_references_and_referrers(con, catalog):
         ("moves", "person_id"): 3,
         ("compensation", "person_id"): 1,
         ("education", "person_id"): 1,
+        ("approaches", "person_id"): 1,  # Google's e-mailed offer, which he declined
     }
     moves = catalog["moves"]
     page = explore.browse(con, moves, [explore.parse_filter(moves, "person_id.eq.mu-li")], explore.Sort())

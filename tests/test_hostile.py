@@ -71,6 +71,8 @@ def bad_value(expr: str, columns: list[str]) -> tuple[str, str] | None:
         return m[1], "-5"
     if m := re.fullmatch(r"\((\w+) > 0\)", expr):
         return m[1], "0"
+    if m := re.fullmatch(r"\(length\((\w+)\) <= (\d+)\)", expr):  # a text of bounded length: one too long
+        return m[1], "x" * (int(m[2]) + 1)
     known = {
         "((stake_pct > 0) AND (stake_pct <= 100))": ("stake_pct", "150"),
         "((parent_id IS NULL) OR (parent_id != firm_id))": ("parent_id", "google"),
@@ -85,8 +87,9 @@ def bad_value(expr: str, columns: list[str]) -> tuple[str, str] | None:
         "((announced_on_certainty IS NULL) OR (announced_on IS NOT NULL))": ("announced_on_certainty", "inferred"),
         "((happened_on_certainty IS NULL) OR (happened_on IS NOT NULL))": ("happened_on_certainty", "inferred"),
         "((successor_id IS NOT NULL) OR (successor_described IS NOT NULL))": ("successor_id", ""),
-        "(length(successor_described) <= 200)": ("successor_described", "x" * 201),
-        "(length(successor_described_zh) <= 200)": ("successor_described_zh", "x" * 201),
+        # the seed's first approach names the person approached (Mu Li): with no name and no description
+        "((person_id IS NOT NULL) OR (people_described IS NOT NULL))": ("person_id", ""),
+        "(length(offer_text) BETWEEN 1 AND 500)": ("offer_text", "x" * 501),
     }
     if expr in known:
         return known[expr]

@@ -17,8 +17,8 @@ def test_metas_2025_hires_from_openai_are_one_lift_out(con):
     row = meta.iloc[0]
     assert row.n_people == 4
     assert row.people == "Hongyu Ren (任鸿宇), Jiahui Yu (余家辉), Shengjia Zhao (赵晟佳), Shuchao Bi (毕树超)"
-    # the article dates them to the year only: the row says so, and it is a rumor
-    assert (row.first_on, row.date_known_to, row.certainty) == ("2025", "year", "rumor")
+    # the article dates them to the year only: the row says so; their origin is inferred, never a rumor
+    assert (row.first_on, row.date_known_to, row.certainty) == ("2025", "year", "inferred")
     assert "网易号" in row.sources
 
 
@@ -35,7 +35,7 @@ def test_every_lift_out_the_articles_give(con):
 
 
 def test_lift_outs_follow_the_filters_the_window_and_the_firm(con):
-    # at "reported" or better, the rumored ones go (Meta's 2025 hires, Mistral's founders)
+    # at "reported" or better, the ones whose origin is inferred go (Meta's 2025 hires, Mistral's founders)
     reported = _lifts(con, min_certainty="reported")
     assert set(zip(reported.from_firm_id, reported.to_firm_id, strict=True)) == {
         ("aws", "boson-ai"),

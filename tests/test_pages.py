@@ -345,7 +345,7 @@ def test_explore_runs_the_query_of_its_link(seed_db_path, monkeypatch):
         seed_db_path, monkeypatch, sql="select certainty, count(*) as n from moves group by 1 order by 2 desc"
     )
     result = [df.value for df in at.dataframe if "certainty" in df.value.columns and "n" in df.value.columns][0]
-    assert result.n.tolist() == [33, 8, 8]
+    assert result.n.tolist() == [41, 8]  # no move of the seed is a rumor: 8 have an inferred origin
     assert not at.error
     refused = _explore(seed_db_path, monkeypatch, sql="drop table moves")
     assert any("Only read queries run here" in e.value for e in refused.error)
