@@ -20,7 +20,7 @@ def test_the_rates_caption_counts_the_marks_the_table_shows(seed_db_path, monkey
     at.switch_page("pages/1_Talent_flows.py").run()
     assert not at.exception
     rates = next(d.value for d in at.dataframe if "gained_per_100" in d.value.columns)
-    marks = sum(str(v).endswith("⚠") for c in ("gained_per_100", "lost_per_100") for v in rates[c])
+    marks = sum("⚠" in str(v) for c in ("gained_per_100", "lost_per_100") for v in rates[c])
     said = next(c.value for c in at.caption if "rate(s) rest on fewer than" in c.value)
     n = int(re.search(r"⚠ (\d+) rate\(s\)", said).group(1))
     assert (n, marks) == (4, 4)
@@ -238,11 +238,17 @@ def test_who_how_sure_and_from_where_come_before_the_right_edge(seed_db_path, mo
     flows = orders("pages/1_Talent_flows.py")
     lifts = next(o for o in flows if "sources" in o and "people" in o)
     assert lifts.index("certainty") <= 4 and lifts.index("people") <= 4 and lifts.index("sources") <= 5
+    # the rates: the headcount's certainty and source before the right edge, each count in its rate's cell
+    rates = next(o for o in flows if "gained_per_100" in o)
+    assert rates.index("certainty") <= 4 and rates.index("source") <= 7 and "gained" not in rates
     funding = orders("pages/3_Funding.py")
     rounds = next(o for o in funding if "joined" in o and "compared_to" in o)
     assert rounds.index("certainty") <= 5 and rounds.index("source") <= 6
-    pay = next(o for o in orders("pages/2_Pay_offers.py") if "amount_text" in o)
+    pay_tables = orders("pages/2_Pay_offers.py")
+    pay = next(o for o in pay_tables if "amount_text" in o)
     assert pay.index("person") <= 2 and pay.index("certainty") <= 5 and pay.index("source") <= 6
+    approaches = next(o for o in pay_tables if "offer_text" in o)
+    assert approaches.index("person") <= 2 and approaches.index("certainty") <= 4
 
 
 def test_after_an_undo_the_watchlist_says_what_was_withdrawn(scratch_db, tmp_path, monkeypatch):

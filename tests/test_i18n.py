@@ -268,7 +268,7 @@ def test_people_list_in_chinese_names_first(seed_db_path, monkeypatch):
     at = _open(seed_db_path, monkeypatch, "pages/4_People_and_firms.py", q="李沐")
     people = next(df.value for df in at.dataframe if "known_for" in df.value.columns)
     assert people.iloc[0]["person"] == "李沐 (Mu Li)"
-    assert at.selectbox(key="certainty").options == ["传闻", "已报道", "已证实"]
+    assert at.selectbox(key="certainty").options == ["传闻", "推断", "已报道", "已证实"]
 
 
 def test_people_list_in_english_keeps_english_first(app):

@@ -137,7 +137,7 @@ def test_the_flows_page_says_which_lineage_and_reads_it_from_the_link(seed_db_pa
     assert any("Counted on today's lineage: Kuaishou DL" in c.value for c in at.caption), [c.value for c in at.caption]
     # the rates section lists the two firms with a headcount and marks the anecdotes
     rates = next(d.value for d in at.dataframe if "gained_per_100" in d.value.columns)
-    assert sorted(rates.gained_per_100) == ["0.0 ⚠", "23.5 ⚠"]
+    assert sorted(rates.gained_per_100) == ["0.0 ⚠ (0)", "23.5 ⚠ (4)"]  # each rate with the moves behind it
     assert any("rest on fewer than 5 moves" in c.value for c in at.caption)
     bad = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     bad.query_params["lineage"] = "yesterday"

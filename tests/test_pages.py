@@ -357,12 +357,12 @@ def test_explore_facet_sort_and_pages(seed_db_path, monkeypatch):
     # a facet value filters the table
     pills = at.get("button_group")
     certainty = next(p for p in pills if p.label == "certainty")
-    certainty.set_value("rumor · 8").run()
+    certainty.set_value("confirmed · 8").run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("8 of 49 rows match" in c.value for c in at.caption)
-    assert at.session_state["f"] == ["certainty.eq.rumor"]
+    assert at.session_state["f"] == ["certainty.eq.confirmed"]
     # removing it brings every row back
-    at.button(key="rm_0_certainty.eq.rumor").click().run()
+    at.button(key="rm_0_certainty.eq.confirmed").click().run()
     assert any("49 of 49 rows match" in c.value for c in at.caption)
     # sorted newest first, then the next page and back
     at.selectbox(key="sort_col_moves").set_value("moved_on").run()

@@ -22,6 +22,8 @@ OVERRIDES = {
     "capital_raised_over_time": {"firm_ids": ["openai", "anthropic", "reka", "mistral-ai"]},
     "firm_compare": {"firm_ids": ["openai", "anthropic", "reka", "inflection-ai"]},
     "price_index_estimates": {"years": [2020, 2025, 2026]},
+    "rate_estimates": {"currencies": ["CNY", "EUR"], "years": [2024, 2025]},
+    "approaches_filtered": {"firm_id": "google"},
     # what the filters hide: at "confirmed only", the reported and rumored facts
     "education_cell_people": {"trained": "CN", "works": "US"},
     "hidden_moves": {"min_certainty": "confirmed"},

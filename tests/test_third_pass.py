@@ -294,18 +294,24 @@ def test_the_readme_counts_are_the_seed_database_counts(con):
     import re
 
     root = Path(__file__).resolve().parents[1]
-    people, firms, moves, pay, rounds = con.execute(
+    people, firms, moves, pay, approaches, rounds = con.execute(
         "select (select count(*) from people), (select count(*) from firms), (select count(*) from moves), "
-        "(select count(*) from compensation), (select count(*) from funding_rounds)"
+        "(select count(*) from compensation), (select count(*) from approaches), (select count(*) from funding_rounds)"
     ).fetchall()[0]
     english = " ".join((root / "README.md").read_text(encoding="utf-8").split())
     said = re.search(
-        r"(\d+) people .*?, (\d+) firms, (\d+) moves, (\d+) pay figures, and (\d+) funding rounds", english
+        r"(\d+) people .*?, (\d+) firms, (\d+) moves, (\d+) pay figures, (\d+) offers and approaches told "
+        r"without a figure, and (\d+) funding rounds",
+        english,
     )
-    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, rounds)
+    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, approaches, rounds)
     chinese = (root / "README.zh.md").read_text(encoding="utf-8")
-    said = re.search(r"(\d+) 位人物.*?(\d+) 家公司、(\d+) 次流动、(\d+) 条薪酬数据，以及 (\d+) 个融资轮次", chinese)
-    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, rounds)
+    said = re.search(
+        r"(\d+) 位人物.*?(\d+) 家公司、(\d+) 次流动、(\d+) 条薪酬数据、(\d+) 条未附金额的邀约与招揽，"
+        r"以及 (\d+) 个融资轮次",
+        chinese,
+    )
+    assert said and tuple(map(int, said.groups())) == (people, firms, moves, pay, approaches, rounds)
 
 
 def test_every_exchange_rate_names_the_release_it_was_checked_against(con):

@@ -40,13 +40,14 @@ def approaches_dataframe(df, *, key: str, empty: str = "") -> None:
     )
     dataframe(
         shown,
+        # who, how it ended and how sure before the words: at 1440 px they sat past the right edge
         column_order=[
             "approached_on",
             "firm",
             "person",
-            "offer_text",
             "outcome",
             "certainty",
+            "offer_text",
             "source",
             "approached_by",
             "note",
@@ -57,7 +58,7 @@ def approaches_dataframe(df, *, key: str, empty: str = "") -> None:
             ),
             "firm": profile_link_column(_("Firm")),
             "person": profile_link_column(_("Approached"), _("The person approached, or whom the source describes")),
-            "offer_text": st.column_config.TextColumn(_("What was offered, in words"), width="large"),
+            "offer_text": st.column_config.TextColumn(_("What was offered, in words"), width="medium"),
             "outcome": _("Outcome"),
             "certainty": certainty_column(),
             "source": _("Source"),

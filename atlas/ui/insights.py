@@ -316,10 +316,11 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
     # a headcount of "fewer than" N makes a rate over N a floor: the true rate is more
     floor = rates["headcount_qualifier"] == "fewer_than"
 
-    def marked(values, few):
+    def marked(values, few, counts):
+        # the count behind each rate in the same cell: two columns fewer, so the source stays in view
         return [
-            ("> " if low and v > 0 else "") + (f"{v:.1f} ⚠" if f else f"{v:.1f}")
-            for v, f, low in zip(values, few, floor, strict=True)
+            ("> " if low and v > 0 else "") + (f"{v:.1f} ⚠" if f else f"{v:.1f}") + f" ({n:,})"
+            for v, f, low, n in zip(values, few, floor, counts, strict=True)
         ]
 
     def headcount(n, qualifier):
@@ -331,8 +332,8 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
     if i18n.language() == "zh":
         counted = rates["counted_zh"].where(rates["counted_zh"].notna(), counted)
     shown = rates.assign(
-        gained_per_100=marked(rates["gained_per_100"], rates["few_gained"]),
-        lost_per_100=marked(rates["lost_per_100"], rates["few_lost"]),
+        gained_per_100=marked(rates["gained_per_100"], rates["few_gained"], rates["gained"]),
+        lost_per_100=marked(rates["lost_per_100"], rates["few_lost"], rates["lost"]),
         headcount=[headcount(n, q) for n, q in zip(rates["headcount"], rates["headcount_qualifier"], strict=True)],
         counted=counted.where(counted.notna(), _("staff")),
     )
@@ -361,26 +362,22 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
             "year",
             "headcount",
             "counted",
-            "gained",
-            "lost",
+            "certainty",
             "gained_per_100",
             "lost_per_100",
-            "certainty",
             "source",
             "note",
         ],
         column_config={
-            "firm": profile_link_column(_("Firm")),
-            "year": st.column_config.NumberColumn(_("Year"), format="%d"),
+            "firm": profile_link_column(_("Firm"), width="medium"),
+            "year": st.column_config.NumberColumn(_("Year"), format="%d", width="small"),
             "headcount": st.column_config.TextColumn(_("Headcount"), help=_("As its source gives it")),
             "counted": st.column_config.TextColumn(_("Counts"), help=_("What the headcount counts")),
-            "gained": st.column_config.NumberColumn(_("Gained (n)"), format="%d"),
-            "lost": st.column_config.NumberColumn(_("Lost (n)"), format="%d"),
             "gained_per_100": st.column_config.TextColumn(
-                _("Gained per 100 staff"), help=_("⚠: fewer than 5 moves behind it")
+                _("Gained per 100 staff (n)"), help=_("In brackets: the moves behind it. ⚠: fewer than 5")
             ),
             "lost_per_100": st.column_config.TextColumn(
-                _("Lost per 100 staff"), help=_("⚠: fewer than 5 moves behind it")
+                _("Lost per 100 staff (n)"), help=_("In brackets: the moves behind it. ⚠: fewer than 5")
             ),
             "certainty": certainty_column(_("Headcount's certainty")),
             "source": _("Headcount's source"),

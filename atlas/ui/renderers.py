@@ -31,12 +31,16 @@ class ProfileLink(NamedTuple):
     label: str
     help: str | None = None
     pinned: bool | None = None
+    width: str | None = None
 
 
-def profile_link_column(label: str, help: str | None = None, *, pinned: bool | None = None) -> ProfileLink:
+def profile_link_column(
+    label: str, help: str | None = None, *, pinned: bool | None = None, width: str | None = None
+) -> ProfileLink:
     """A table column whose names open the person's or firm's profile in this tab, with one click
-    (`pinned`: it stays in view while a wide table scrolls sideways)."""
-    return ProfileLink(label, help, pinned)
+    (`pinned`: it stays in view while a wide table scrolls sideways; `width`: 'medium' keeps a
+    long name from pushing the columns after it past the right edge)."""
+    return ProfileLink(label, help, pinned, width)
 
 
 def with_links(df, *specs: tuple[str, str, str]):
@@ -81,6 +85,7 @@ def dataframe(df, *, key: str, column_config: dict, **kwargs) -> None:
             type="tertiary",
             alignment="left",
             pinned=spec.pinned,
+            width=spec.width,
             on_click=_open_profile,
             args=(click_key, kind, ids),
             key=click_key,
@@ -533,12 +538,6 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
         if coarse
         else ""
     )
-    inferred = int(df["origin_note"].notna().sum()) if "origin_note" in df else 0
-    if inferred:
-        note += " " + _(
-            "{n} of them rest on an origin the sources imply without stating it (certainty: inferred); "
-            "the last column says how."
-        ).format(n=f"{inferred:,}")
     st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
     shown = with_links(
         tables.readable(df, keep=("from_firm_id", "to_firm_id")),
@@ -548,22 +547,34 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
     dataframe(
         shown,
         # who, how sure and from where before the dates: at 1440 px they sat past the right edge
-        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"]
-        + (["origin_note"] if inferred else []),
+        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"],
         column_config={
-            "origin": profile_link_column(_("Left from")),
-            "destination": profile_link_column(_("Joined at")),
-            "n_people": st.column_config.NumberColumn(_("People"), format="%d"),
+            "origin": profile_link_column(_("Left from"), width="medium"),
+            "destination": profile_link_column(_("Joined at"), width="medium"),
+            "n_people": st.column_config.NumberColumn(_("People"), format="%d", width="small"),
             "people": st.column_config.TextColumn(_("Who"), width="medium"),
             "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
             "last_on": _("Last move"),
             "certainty": st.column_config.TextColumn(
                 _("Certainty"), help=_("The least certain of its moves and of their origin")
             ),
-            "origin_note": st.column_config.TextColumn(_("How the origin is inferred"), width="large"),
             "sources": st.column_config.TextColumn(_("Sources"), width="medium"),
         },
         key=key,
         hide_index=True,
         width="stretch",
     )
+    # beside the table, where it reads: how each inferred origin was worked out (the data's note, in
+    # English; a Chinese reader gets what it means in Chinese, the note itself in the download)
+    if "origin_note" in df and df["origin_note"].notna().any():
+        for r in df[df["origin_note"].notna()].itertuples():
+            note = (
+                _("the sources say who joined and where, and imply where they came from without stating it")
+                if i18n.language() == "zh"
+                else r.origin_note.replace("Origin inferred: ", "")
+            )
+            st.caption(
+                _("{origin} → {destination}, origin inferred: {note}").format(
+                    origin=r.origin, destination=r.destination, note=note
+                )
+            )
