@@ -103,10 +103,16 @@ def moves_table(df: pd.DataFrame) -> pd.DataFrame:
 
 def part_certainty(df: pd.DataFrame) -> pd.DataFrame:
     """The certainty cell of each fact with the parts its source is less sure of than of the fact:
-    'reported; origin inferred; date inferred' (the query's origin_certainty and
-    moved_on_certainty, empty where a part is as sure as the fact). Rows without such a part keep
+    'reported; origin inferred; date inferred' (the query's origin_certainty and the date's
+    *_on_certainty, empty where a part is as sure as the fact). Rows without such a part keep
     their code, read as a word by `readable`."""
-    parts = [(c, w) for c, w in (("origin_certainty", _("origin")), ("moved_on_certainty", _("date"))) if c in df]
+    named = (
+        ("origin_certainty", _("origin")),
+        ("moved_on_certainty", _("date")),
+        ("announced_on_certainty", _("date")),
+        ("happened_on_certainty", _("date")),
+    )
+    parts = [(c, w) for c, w in named if c in df]
     if not parts or all(df[c].isna().all() for c, _w in parts):
         return df
     out = df.copy()

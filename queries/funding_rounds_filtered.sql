@@ -54,6 +54,8 @@ final as (
         r.status = 'completed' and r.round_type in ('seed', 'series', 'strategic', 'other')
             and r.amount is not null as is_raised,
         r.certainty,
+        case when r.announced_on_certainty is distinct from r.certainty then r.announced_on_certainty end
+            as announced_on_certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         s.publisher as source_publisher,
         r.note

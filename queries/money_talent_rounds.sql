@@ -97,6 +97,8 @@ final as (
         n.left_firm,
         ['day', 'month', 'year'][c.coarsest] as compared_to,
         r.certainty,
+        case when r.announced_on_certainty is distinct from r.certainty then r.announced_on_certainty end
+            as announced_on_certainty,
         certainty_name(n.moves_certainty_level) as moves_certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         r.kind,

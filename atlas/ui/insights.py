@@ -135,7 +135,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             width="stretch",
         )
     st.markdown(_("**Round by round**"))
-    shown = with_links(tables.deals_table(_unnamed_counted(rounds)), ("firm", "firm_id", "firm"))
+    shown = with_links(tables.part_certainty(tables.deals_table(_unnamed_counted(rounds))), ("firm", "firm_id", "firm"))
     dataframe(
         shown,
         column_order=[
@@ -245,9 +245,7 @@ def lineage_dataframe(df, key: str) -> None:
         successor = df["successor_described_zh"].where(
             df["successor_id"].isna() & df["successor_described_zh"].notna(), successor
         )
-    shown = tables.part_certainty(
-        df.assign(moved_on_certainty=df["happened_on_certainty"]) if "happened_on_certainty" in df else df
-    ).assign(
+    shown = tables.part_certainty(df).assign(
         successor=successor,
         event_type=df["event_type"].map(lambda v: EVENT_WORDS.get(v, v)),
         deal=[

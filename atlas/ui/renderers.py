@@ -248,7 +248,10 @@ def rounds_dataframe(df, currency: str, *, key: str | None = None) -> None:
         cache.kept(
             df,
             ("rounds_table",),
-            lambda: with_links(tables.undated(tables.rounds_table(df), "announced_on"), ("firm", "firm_id", "firm")),
+            lambda: with_links(
+                tables.part_certainty(tables.undated(tables.rounds_table(df), "announced_on")),
+                ("firm", "firm_id", "firm"),
+            ),
         ),
         column_order=[
             "firm",

@@ -256,6 +256,7 @@ create or replace macro money_rounds(start_year, end_year, min_certainty, kinds,
 select
     r.round_id, r.firm_id, fl.firm_n, fl.firm_label, fl.kind, r.round_type, r.status,
     r.announced_on, r.announced_on_precision, r.amount_converted, r.amount_qualifier, r.certainty,
+    r.announced_on_certainty,
     r.source_id, count(*) over () as n_rounds
 from selected_rounds(start_year, end_year, false, min_certainty, kinds, countries, round_types, statuses,
     display) as r
