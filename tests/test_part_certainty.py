@@ -4,6 +4,8 @@ Chinese pages. Known answers from the articles; each test fails on the main befo
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -239,3 +241,34 @@ def test_an_older_database_gains_the_part_columns_with_every_row_kept(scratch_db
     assert con.execute("select count(*) from moves").fetchone()[0] == n
     assert con.execute("select count(*) from moves where origin_certainty is null").fetchone()[0] == n
     con.close()
+
+
+# The words the fourth pass's facts rest on, checked in the articles where they are at hand (as in
+# tests/test_third_pass.py); the facts themselves are checked above, always.
+FOURTH_PASS_QUOTES = {
+    "000": [
+        "谷歌的AI掌门人Jeff Dean向李沐发来一封邮件邀请他去谷歌工作",
+        "还被一家上市公司看中,就将公司卖给了对方",
+        "据知情人士称,张一鸣亲自给在国外巨头工作的华人科学家打电话",
+    ],
+    "001": ["2015 年 11 月", "2016 年,团队改为 MMU 组"],
+    "002": ["不到 15 人的技术团队", "感谢我的招聘人员 Katelyn 在这 1 年多的时间里一直与我保持联系"],
+    "003": ["年薪+项目分红", "首批17人核心团队", "清华特奖得主", "有硅谷猎头透露,Meta为挖人,直接包机"],
+    "004": ["微软斥资 6.5 亿美元 聘请 AI 初创公司 Inflection 的联合创始人", "带着联创和几乎全体员工加入亚马逊"],
+}
+
+
+def test_the_words_the_fourth_pass_rests_on_are_in_the_articles():
+    import pytest
+
+    from tests.test_third_pass import SEEDS, _article
+
+    if not SEEDS.is_dir():
+        pytest.skip("the articles (../shared/seeds) are not beside this clone")
+    for number, quotes in FOURTH_PASS_QUOTES.items():
+        # article 003 carries pinyin after some characters: 团(tuán)队
+        text = re.sub(r"\([a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]+\)", "", " ".join(_article(number).split()))
+        for quote in quotes:
+            assert " ".join(quote.split()) in text, (number, quote)
+    # and none of them says Microsoft bought Inflection or that Amazon paid for Adept
+    assert "收购 Inflection" not in _article("004") and "收购Adept" not in _article("004")
