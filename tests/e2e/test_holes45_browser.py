@@ -141,14 +141,14 @@ def test_a_filtered_table_exports_every_matching_row_with_its_about(server, brow
     page = browser.new_page(viewport={"width": 1440, "height": 1400})
     page.goto(server.url + "/Explore?table=moves&f=certainty.eq.reported&n=10")
     wait_for_app(page, "Explore")
-    see(page, "33 of 49 rows match; 10 shown on this page")
+    see(page, "41 of 49 rows match; 10 shown on this page")
     button = page.locator(".st-key-dl_explore_moves_CSV button").first
     with page.expect_download(timeout=60000) as info:
         button.click()
     with zipfile.ZipFile(info.value.path()) as z:
         about = z.read("about.txt").decode("utf-8")
         rows = pd.read_csv(io.BytesIO(z.read(next(n for n in z.namelist() if n.endswith(".csv")))))
-    assert len(rows) == 33 and set(rows.certainty) == {"reported"}  # every matching row, not the page's 10
-    assert "f=certainty.eq.reported" in about and "Rows: 33" in about
+    assert len(rows) == 41 and set(rows.certainty) == {"reported"}  # every matching row, not the page's 10
+    assert "f=certainty.eq.reported" in about and "Rows: 41" in about
     page.screenshot(path=str(ARTIFACTS / "explore_filtered_export_1440.png"), full_page=True)
     page.close()
