@@ -272,3 +272,16 @@ def test_the_words_the_fourth_pass_rests_on_are_in_the_articles():
             assert " ".join(quote.split()) in text, (number, quote)
     # and none of them says Microsoft bought Inflection or that Amazon paid for Adept
     assert "收购 Inflection" not in _article("004") and "收购Adept" not in _article("004")
+
+
+def test_the_flows_page_says_whose_origin_the_certainty_filter_leaves_unknown(con):
+    from atlas import i18n
+    from atlas.ui.filters import hidden_phrases
+
+    hidden = q(con, "hidden_moves", **EVERY_YEAR, min_certainty="reported")
+    assert hidden.to_dict("records") == [{"reason": "origin", "certainty": "inferred", "n": 8}]
+    i18n.set_language("en")
+    assert hidden_phrases(hidden, ("move", "moves")) == [
+        "the origin of 8 moves (only inferred: they count from an unknown origin)"
+    ]
+    assert q(con, "hidden_moves", **EVERY_YEAR, min_certainty="inferred").empty

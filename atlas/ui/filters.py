@@ -244,6 +244,13 @@ def hidden_phrases(hidden, nouns: tuple[str, str]) -> list[str]:
             out.append(
                 _("{n} {certainty} {noun} hidden by the certainty filter").format(n=f"{n:,}", certainty=word, noun=noun)
             )
+        elif r.reason == "origin":
+            word = _(_CERTAINTY_WORDS[r.certainty]) if r.certainty in _CERTAINTY_WORDS else r.certainty
+            out.append(
+                _("the origin of {n} {noun} (only {certainty}: they count from an unknown origin)").format(
+                    n=f"{n:,}", noun=noun, certainty=word
+                )
+            )
         else:
             out.append(
                 _("{n} {noun} outside the period or undated hidden by the period filter").format(n=f"{n:,}", noun=noun)
