@@ -132,24 +132,25 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         ),
         column_order=["moved_on", "person", "from_firm", "to_firm", "move_type", "certainty", "source"]
         if compact
+        # how sure, and from where, before the role: at 1440 px they sat past the right edge
         else [
             "moved_on",
             "person",
             "from_firm",
             "to_firm",
             "move_type",
-            "role",
             "certainty",
             "source",
+            "role",
             "note",
         ],
         column_config={
             "moved_on": st.column_config.TextColumn(
                 _("Date"), help=_("At the precision the article gives"), width="small"
             ),
-            "person": profile_link_column(_("Person"), _("Open the person's profile")),
-            "from_firm": profile_link_column(_("From"), _("Open the firm's profile")),
-            "to_firm": profile_link_column(_("To"), _("Open the firm's profile")),
+            "person": profile_link_column(_("Person"), _("Open the person's profile"), width="medium"),
+            "from_firm": profile_link_column(_("From"), _("Open the firm's profile"), width="medium"),
+            "to_firm": profile_link_column(_("To"), _("Open the firm's profile"), width="medium"),
             "move_type": _("Type"),
             "role": _("Role"),
             "note": _("Note"),
