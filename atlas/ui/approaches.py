@@ -56,12 +56,15 @@ def approaches_dataframe(df, *, key: str, empty: str = "") -> None:
             "approached_on": st.column_config.TextColumn(
                 _("Date"), help=_("At the precision the article gives"), width="small"
             ),
-            "firm": profile_link_column(_("Firm")),
-            "person": profile_link_column(_("Approached"), _("The person approached, or whom the source describes")),
-            "offer_text": st.column_config.TextColumn(_("What was offered, in words"), width="medium"),
-            "outcome": _("Outcome"),
+            # widths in pixels that fit the words and the source in 1,060 px (the page at 1440 px)
+            "firm": profile_link_column(_("Firm"), width=150),
+            "person": profile_link_column(
+                _("Approached"), _("The person approached, or whom the source describes"), width=170
+            ),
+            "offer_text": st.column_config.TextColumn(_("What was offered, in words"), width=310),
+            "outcome": st.column_config.TextColumn(_("Outcome"), width="small"),
             "certainty": certainty_column(),
-            "source": _("Source"),
+            "source": st.column_config.TextColumn(_("Source"), width=200),
             "approached_by": profile_link_column(_("Approached by")),
             "note": _("Note"),
         },

@@ -31,11 +31,11 @@ class ProfileLink(NamedTuple):
     label: str
     help: str | None = None
     pinned: bool | None = None
-    width: str | None = None
+    width: str | int | None = None
 
 
 def profile_link_column(
-    label: str, help: str | None = None, *, pinned: bool | None = None, width: str | None = None
+    label: str, help: str | None = None, *, pinned: bool | None = None, width: str | int | None = None
 ) -> ProfileLink:
     """A table column whose names open the person's or firm's profile in this tab, with one click
     (`pinned`: it stays in view while a wide table scrolls sideways; `width`: 'medium' keeps a
