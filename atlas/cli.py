@@ -458,6 +458,9 @@ def parser() -> argparse.ArgumentParser:
     )
     ld.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     ld.set_defaults(func=_load)
+    from atlas import cli_pull  # the public sources' pulls: their own module (this one is long)
+
+    cli_pull.register(sub, _writing, _os_user)
 
     mg = sub.add_parser(
         "merge",

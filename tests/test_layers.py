@@ -51,10 +51,11 @@ LAYERS = [
         "atlas.tables",
         "atlas.explore",
         "atlas.console",
+        "atlas.pull",
     },
     {"atlas.cache", "atlas.fetch"},
     {"atlas.ui", "atlas.profiles"},
-    {"atlas.cli", "atlas.tools", "atlas.__main__", "atlas"},
+    {"atlas.cli", "atlas.cli_pull", "atlas.tools", "atlas.__main__", "atlas"},
 ]
 
 

@@ -1,0 +1,163 @@
+"""`python -m atlas pull SOURCE`: pull people, firms and moves from a public source into the
+database, through the same checks, review and undo as `load` (atlas.pull)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers, atlas.cli's helpers
+    """Add `pull` and its sources to the command line; `writing` opens the database for one write
+    and `who` names the command line's user (atlas.cli's own, passed in: no import back)."""
+    pl = sub.add_parser(
+        "pull",
+        help="Pull careers from a public source (OpenAlex affiliations) as one undoable load.",
+        description="Fetch, match to the stored people and firms, check, and commit as one data version "
+        "(undo it with `python -m atlas undo`). Nothing is written on any problem.",
+    )
+    sources = pl.add_subparsers(dest="source", required=True)
+    oa = sources.add_parser(
+        "openalex",
+        help="Authors of institutions (or given authors) with their affiliations as moves",
+        description="Authors whose affiliations name an institution, their institutions (with country, kind "
+        "and parent) and the moves between them by the rule in README (year precision, certainty reported, "
+        "each citing the author's OpenAlex record).",
+    )
+    oa.add_argument("--institution", action="append", default=[], help="an OpenAlex id (I123) or a name; repeatable")
+    oa.add_argument("--author", action="append", default=[], help="an OpenAlex author id (A123) or ORCID; repeatable")
+    oa.add_argument("--since", type=int, default=0, help="leave out affiliations that ended before this year")
+    oa.add_argument("--mailto", default="", help="your e-mail address: OpenAlex's polite pool")
+    oa.add_argument(
+        "--base-url",
+        default=os.environ.get("ATLAS_OPENALEX_URL", ""),
+        help="the API's address (default: $ATLAS_OPENALEX_URL or https://api.openalex.org)",
+    )
+    oa.add_argument("--dry-run", action="store_true", help="fetch, match and check; change nothing")
+    oa.add_argument("--create-new", action="store_true", help="accept every name no stored entry is close to as new")
+    oa.add_argument(
+        "--decisions", type=Path, default=None, help="a CSV of decisions (kind, name, match or new_id), as --review-out"
+    )
+    oa.add_argument("--review-out", type=Path, default=None, help="write the names that need a decision to this CSV")
+    oa.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    oa.set_defaults(func=lambda args: _openalex(args, writing, who))
+
+
+def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
+    from atlas.pull import openalex
+    from atlas.pull.http import Client, PullError
+
+    if not args.institution and not args.author:
+        print("Name at least one --institution or --author.", file=sys.stderr)
+        return 1
+    base = args.base_url or openalex.API
+    agent = f"TalentAtlas/1 (mailto:{args.mailto})" if args.mailto else "TalentAtlas/1"
+    params = {"mailto": args.mailto} if args.mailto else {}
+
+    def progress(authors: int, pages: int) -> None:
+        print(f"\rauthors {authors:,} · pages {pages:,}", end="", file=sys.stderr, flush=True)
+
+    try:
+        with Client(base, user_agent=agent, per_second=openalex.PER_SECOND, params=params) as client:
+            authors, institutions = openalex.fetch(client, args.institution, args.author, progress)
+            requests = client.requests
+    except PullError as exc:
+        print(f"\nPull stopped; the database is unchanged: {exc}", file=sys.stderr)
+        return 1
+    print(
+        f"\nFetched {len(authors):,} author(s) and {len(institutions):,} institution(s) in {requests:,} request(s).",
+        file=sys.stderr,
+    )
+    if not authors:
+        print("Nothing to pull: no author matches.")
+        return 0
+    return _load_plan(args, openalex.plan_of(authors, institutions, args.since), "pull openalex", writing, who)
+
+
+def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int:  # noqa: ANN001 - a Plan
+    from atlas import load
+    from atlas.pull import plan as plans
+
+    with writing(args) as con:
+        if con is None:
+            return 1
+        plans.match_by_alias(con, plan.entities)
+        decisions = plans.resolve_names(con, plan.entities)
+        if _decide(con, decisions, args):
+            return 1
+        open_ = plans.settle(plan, decisions)
+        if open_:
+            return 1
+        rows = plans.table_rows(plan)
+        with tempfile.TemporaryDirectory(prefix="atlas-pull-") as tmp:
+            files = plans.write(rows, Path(tmp))
+            checked = load.load_files(con, files, mode="upsert", dry_run=True)
+            if checked.problems:
+                print("Rejected; the database is unchanged:", file=sys.stderr)
+                for p in checked.problems[:50]:
+                    print(f"  {p}", file=sys.stderr)
+                return 1
+            changed = {t: c for t, c in checked.changes.items() if c.get("new") or c.get("changed")}
+            if not changed:
+                print("Nothing changed: the database already holds this pull.")
+                return 0
+            for table, c in sorted(changed.items()):
+                verb = "Would add" if args.dry_run else "Adding"
+                print(f"{verb} {c['new']:,} and change {c['changed']:,} row(s) of {table}")
+            if args.dry_run:
+                return 0
+            done = load.load_files(con, files, mode="upsert", uploader=f"{who()} {action}")
+    if done.problems:
+        print("Rejected; the database is unchanged:", file=sys.stderr)
+        for p in done.problems[:50]:
+            print(f"  {p}", file=sys.stderr)
+        return 1
+    print(
+        f"Pulled as upload {done.upload_id} ({dt.date.today():%Y-%m-%d}); "
+        f"undo with: python -m atlas undo {done.upload_id}"
+    )
+    return 0
+
+
+def _decide(con, decisions, args: argparse.Namespace) -> bool:  # noqa: ANN001
+    """Apply --decisions and --create-new to the resolver's decisions; print (and write with
+    --review-out) those still open. True when any is open (nothing is written)."""
+    import csv
+
+    from atlas import names, resolve
+
+    by_name = {(d.kind, d.name): d for d in decisions}
+    if args.decisions:
+        with open(args.decisions, encoding="utf-8-sig", newline="") as f:
+            for row in csv.DictReader(f):
+                d = by_name.get((str(row.get("kind", "")).strip(), names.clean(row.get("name") or "")))
+                match, new_id = (row.get("match") or "").strip(), (row.get("new_id") or "").strip()
+                if d is not None and (match or new_id):
+                    refused = resolve.choose(con, d, match=match or None, new_id=new_id or None)
+                    if refused:
+                        print(refused, file=sys.stderr)
+                        return True
+    if args.create_new:
+        resolve.accept(decisions, new_only=True)
+    open_ = resolve.undecided(decisions)
+    if not open_:
+        return False
+    print(f"{len(open_)} name(s) need a decision; nothing changed:", file=sys.stderr)
+    for d in open_:
+        options = "; ".join(f"{c.entity_id} {c.label} ({c.score:.0f})" for c in d.candidates)
+        print(
+            f"  {d.kind} {d.name!r}: {d.status}" + (f": {options}" if options else f" (new id {d.new_id})"),
+            file=sys.stderr,
+        )
+    if args.review_out:
+        with open(args.review_out, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            w.writerow(["kind", "name", "status", "candidates", "match", "new_id"])
+            for d in open_:
+                w.writerow([d.kind, d.name, d.status, "; ".join(c.entity_id for c in d.candidates), "", d.new_id])
+        print(f"Wrote {args.review_out}: fill match or new_id and pass it as --decisions.", file=sys.stderr)
+    return True
