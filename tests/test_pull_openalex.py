@@ -233,3 +233,21 @@ def test_the_rule_keeps_a_joint_appointment_as_two_stints():
     got = [(m.from_inst, m.to_inst, m.year) for m in openalex.moves(bo)]
     assert got == [("", "I2", 2016), ("", "I1", 2019)]
     assert [(m.to_inst, m.year) for m in openalex.moves(bo, since=2024)] == []  # ended before 2024
+
+
+def test_two_new_authors_of_one_name_are_two_people(scratch_db, capsys):
+    s = SourceServer()
+    try:
+        s.answer("/institutions/I3", STARTUP)
+        twins = [author("A7", "Wei Example", [(STARTUP, [2021])]), author("A8", "Wei Example", [(STARTUP, [2022])])]
+        s.answer(
+            "/authors", page(twins, None), filter="affiliations.institution.id:I3", **{"per-page": 200, "cursor": "*"}
+        )
+        assert pull(scratch_db, s, "--institution", "I3", "--create-new") == 0, capsys.readouterr().err
+        with duckdb.connect(str(scratch_db), read_only=True) as c:
+            ids = c.execute(
+                "select alias, entity_id from aliases where alias in ('openalex:A7', 'openalex:A8') order by 1"
+            ).fetchall()
+        assert len({i for _, i in ids}) == 2, ids
+    finally:
+        s.close()

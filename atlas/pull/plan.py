@@ -66,9 +66,14 @@ def resolve_names(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> lis
 def settle(plan: Plan, decisions: list[resolve.Decision]) -> list[resolve.Decision]:
     """Give each entity its id from the decisions; returns those still undecided (nothing is
     written while any is)."""
-    by_name = {(d.kind, d.name): d for d in decisions}
+    from collections import Counter
+
     from atlas import names
 
+    by_name = {(d.kind, d.name): d for d in decisions}
+    # two of the pull's own entries under one name (two authors called Wei Zhang) are two people:
+    # each new one gets its own id, the source's id appended
+    shared = Counter((e.kind, names.clean(e.name)) for e in plan.entities if not e.entity_id)
     for e in plan.entities:
         if e.entity_id:
             continue
@@ -76,7 +81,9 @@ def settle(plan: Plan, decisions: list[resolve.Decision]) -> list[resolve.Decisi
         if d is not None and not d.needs_review or d is not None and d.status == "confirmed":
             e.entity_id = d.target
             if d.entity_id is None:  # a new entry: its row is written
-                e.row = {**e.row, ("person_id" if e.kind == "person" else "firm_id"): d.new_id}
+                if shared[(e.kind, names.clean(e.name))] > 1:
+                    e.entity_id = f"{d.new_id}-{e.key.lower()}"[:60]
+                e.row = {**e.row, ("person_id" if e.kind == "person" else "firm_id"): e.entity_id}
                 e.row["_new"] = "1"
     return resolve.undecided(decisions)
 
