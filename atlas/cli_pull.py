@@ -45,6 +45,25 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
     oa.add_argument("--review-out", type=Path, default=None, help="write the names that need a decision to this CSV")
     oa.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
     oa.set_defaults(func=lambda args: _openalex(args, writing, who))
+    fd = sources.add_parser(
+        "formd",
+        help="SEC Form D filings of companies: their rounds and related persons",
+        description="Each offering's latest Form D or D/A as a round (the amount sold, or offered where nothing is "
+        "sold yet), the related persons as people tied to the issuer, certainty confirmed, the filing as source.",
+    )
+    fd.add_argument("--company", action="append", default=[], help="a company's CIK (digits); repeatable")
+    fd.add_argument("--since", default="", help="only filings on or after this date (YYYY-MM-DD)")
+    fd.add_argument("--user-agent", default="", help='who you are, as the SEC requires: "Name email@example.org"')
+    fd.add_argument(
+        "--base-url",
+        default=os.environ.get("ATLAS_EDGAR_URL", ""),
+        help="one address for both of EDGAR's hosts (default: $ATLAS_EDGAR_URL, else data.sec.gov and www.sec.gov)",
+    )
+    for a in ("--dry-run", "--create-new"):
+        fd.add_argument(a, action="store_true", help=oa._option_string_actions[a].help)
+    for a in ("--decisions", "--review-out", "--db"):
+        fd.add_argument(a, type=Path, default=None, help=oa._option_string_actions[a].help)
+    fd.set_defaults(func=lambda args: _formd(args, writing, who))
 
 
 def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
@@ -76,6 +95,33 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
         print("Nothing to pull: no author matches.")
         return 0
     return _load_plan(args, openalex.plan_of(authors, institutions, args.since), "pull openalex", writing, who)
+
+
+def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
+    from atlas.pull import formd
+    from atlas.pull.http import Client, PullError
+
+    ciks = [formd.cik_of(c) for c in args.company]
+    if not ciks or "" in ciks:
+        print("Name each --company by its CIK (digits; EDGAR's company search gives it).", file=sys.stderr)
+        return 1
+    if not args.user_agent.strip() or "@" not in args.user_agent:
+        print('The SEC requires --user-agent "Your Name you@example.org".', file=sys.stderr)
+        return 1
+    try:
+        with (
+            Client(args.base_url or formd.DATA_API, user_agent=args.user_agent, per_second=formd.PER_SECOND) as data,
+            Client(args.base_url or formd.ARCHIVES, user_agent=args.user_agent, per_second=formd.PER_SECOND) as docs,
+        ):
+            offerings = formd.fetch(data, ciks, args.since, archives=docs)
+    except PullError as exc:
+        print(f"Pull stopped; the database is unchanged: {exc}", file=sys.stderr)
+        return 1
+    print(f"Fetched {len(offerings):,} offering(s) of {len(ciks):,} company(ies).", file=sys.stderr)
+    if not offerings:
+        print("Nothing to pull: no Form D matches.")
+        return 0
+    return _load_plan(args, formd.plan_of(offerings), "pull formd", writing, who)
 
 
 def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int:  # noqa: ANN001 - a Plan

@@ -4,6 +4,7 @@ that stops the pull before anything is written."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 
@@ -54,6 +55,23 @@ class Client:
 
     def get_json(self, path: str, params: dict | None = None) -> dict:
         """The JSON object at `path` (relative to the base URL) with `params`."""
+        url, body = self._get(path, params)
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            raise PullError(f"{url}: the answer is not JSON (malformed or cut): {body[:80]!r}") from None
+        if not isinstance(data, dict):
+            raise PullError(f"{url}: the answer is not a JSON object")
+        return data
+
+    def get_bytes(self, path: str, params: dict | None = None, limit: int = 5_000_000) -> bytes:
+        """The body at `path`, refused past `limit` bytes."""
+        url, body = self._get(path, params)
+        if len(body) > limit:
+            raise PullError(f"{url}: the answer is larger than {limit:,} bytes")
+        return body
+
+    def _get(self, path: str, params: dict | None) -> tuple[str, bytes]:
         url = f"{self.base_url}/{path.lstrip('/')}"
         query = {**self.params, **(params or {})}
         for attempt in range(self.retries + 1):
@@ -77,13 +95,7 @@ class Client:
                 raise PullError(f"{url}: not found (404)")
             if response.status_code >= 400:
                 raise PullError(f"{url}: the source answered {response.status_code} after {attempt + 1} tries")
-            try:
-                data = response.json() if body else None
-            except ValueError:
-                raise PullError(f"{url}: the answer is not JSON (malformed or cut): {body[:80]!r}") from None
-            if not isinstance(data, dict):
-                raise PullError(f"{url}: the answer is not a JSON object")
-            return data
+            return url, body
         raise PullError(f"{url}: no answer")  # not reached: the last attempt returns or raises
 
     def _backoff(self, response: httpx.Response, attempt: int) -> float:

@@ -104,7 +104,7 @@ def table_rows(plan: Plan) -> dict[str, list[dict[str, str]]]:
     return {t: r for t, r in out.items() if r}
 
 
-_REF = re.compile(r"@(person|firm):(\S+)")
+_REF = re.compile(r"@(person|firm):(.+)")
 
 
 def _fill(value: str, ids: dict[tuple[str, str], str]) -> str:

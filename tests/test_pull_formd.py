@@ -1,0 +1,156 @@
+"""Issue 41, SEC Form D: `python -m atlas pull formd` against a local server answering in EDGAR's
+documented formats (submissions/CIK##########.json; each filing's primary_doc.xml): a round per
+offering, an amendment updating its round, an offering with nothing sold yet, the related persons
+tied to the issuer, a stored firm and person matched; a second pull changes nothing; undo is exact."""
+
+from __future__ import annotations
+
+import duckdb
+
+from atlas import cli
+from tests.source_server import SourceServer
+
+CIK = "0001234567"
+
+
+def submissions(*filings):
+    cols = ("accessionNumber", "filingDate", "form", "fileNumber", "primaryDocument")
+    recent = {c: [f[i] for f in filings] for i, c in enumerate(cols)}
+    return {"cik": CIK.lstrip("0"), "name": "BOSON AI, INC.", "filings": {"recent": recent, "files": []}}
+
+
+D1 = ("0001234567-23-000001", "2023-05-10", "D", "021-111111", "primary_doc.xml")
+DA = ("0001234567-23-000002", "2023-09-01", "D/A", "021-111111", "primary_doc.xml")
+D2 = ("0001234567-24-000001", "2024-03-01", "D", "021-222222", "primary_doc.xml")
+TENK = ("0001234567-24-000009", "2024-04-01", "10-K", "001-999999", "report.htm")
+
+
+def form_d(first_sale, offered, sold, amendment=False):
+    sale = f"<value>{first_sale}</value>" if first_sale else "<yetToOccur>true</yetToOccur>"
+    return f"""<?xml version="1.0"?>
+<edgarSubmission>
+  <schemaVersion>X0708</schemaVersion>
+  <submissionType>{"D/A" if amendment else "D"}</submissionType>
+  <testOrLive>LIVE</testOrLive>
+  <primaryIssuer>
+    <cik>{CIK}</cik>
+    <entityName>Boson AI</entityName>
+    <issuerAddress><street1>1 Example Way</street1><city>Santa Clara</city><stateOrCountry>CA</stateOrCountry>
+      <stateOrCountryDescription>CALIFORNIA</stateOrCountryDescription><zipCode>95054</zipCode></issuerAddress>
+    <entityType>Corporation</entityType>
+  </primaryIssuer>
+  <relatedPersonsList>
+    <relatedPersonInfo>
+      <relatedPersonName><firstName>Mu</firstName><lastName>Li</lastName></relatedPersonName>
+      <relatedPersonRelationshipList><relationship>Executive Officer</relationship>
+        <relationship>Director</relationship></relatedPersonRelationshipList>
+    </relatedPersonInfo>
+    <relatedPersonInfo>
+      <relatedPersonName><firstName>Ada</firstName><lastName>Founder</lastName></relatedPersonName>
+      <relatedPersonRelationshipList><relationship>Director</relationship></relatedPersonRelationshipList>
+    </relatedPersonInfo>
+  </relatedPersonsList>
+  <offeringData>
+    <industryGroup><industryGroupType>Other Technology</industryGroupType></industryGroup>
+    <typeOfFiling><newOrAmendment><isAmendment>{str(amendment).lower()}</isAmendment></newOrAmendment>
+      <dateOfFirstSale>{sale}</dateOfFirstSale></typeOfFiling>
+    <offeringSalesAmounts><totalOfferingAmount>{offered}</totalOfferingAmount>
+      <totalAmountSold>{sold}</totalAmountSold><totalRemaining>0</totalRemaining></offeringSalesAmounts>
+  </offeringData>
+</edgarSubmission>
+"""
+
+
+def doc_path(filing):
+    return f"/Archives/edgar/data/{int(CIK)}/{filing[0].replace('-', '')}/{filing[4]}"
+
+
+def serve(s, *filings):
+    s.answer(f"/submissions/CIK{CIK}.json", submissions(*filings))
+
+
+def pull(db, s, *more):
+    return cli.main(
+        [
+            "pull",
+            "formd",
+            "--company",
+            CIK,
+            "--user-agent",
+            "Talent Atlas test@example.org",
+            "--base-url",
+            s.url,
+            "--db",
+            str(db),
+            *more,
+        ]
+    )
+
+
+def rounds(db):
+    with duckdb.connect(str(db), read_only=True) as c:
+        return c.execute(
+            "select round_id, firm_id, strftime(announced_on, '%Y-%m-%d'), amount, certainty, note from funding_rounds "
+            "where round_id like 'formd-%' order by 1"
+        ).fetchall()
+
+
+def test_offerings_become_rounds_and_an_amendment_updates_its_round(scratch_db, capsys):
+    s = SourceServer()
+    try:
+        s.answer(f"/submissions/CIK{CIK}.json", submissions(D1, TENK))
+        s.answer(f"/submissions/CIK{CIK}.json", submissions(D1, DA, D2, TENK))
+        s.answer(doc_path(D1), form_d("2023-05-01", 30_000_000, 12_000_000))
+        s.answer(doc_path(DA), form_d("2023-05-01", 30_000_000, 30_000_000, amendment=True))
+        s.answer(doc_path(D2), form_d("", 50_000_000, 0))
+        assert pull(scratch_db, s, "--create-new") == 0, capsys.readouterr().err
+        first = rounds(scratch_db)
+        # the stored Boson AI is matched, not duplicated; dated by the first sale
+        assert [r[:5] for r in first] == [
+            ("formd-0001234567-021-111111", "boson-ai", "2023-05-01", 12_000_000.0, "confirmed")
+        ]
+        with duckdb.connect(str(scratch_db), read_only=True) as c:
+            assert c.execute("select entity_id from aliases where alias = 'cik:0001234567'").fetchone() == ("boson-ai",)
+            mu = c.execute(
+                "select to_firm_id, moved_on, role, certainty from moves "
+                "where move_id like 'formd-%' and person_id = 'mu-li'"
+            ).fetchall()
+            assert mu == [("boson-ai", None, "Executive Officer, Director", "confirmed")]  # the seed's Mu Li
+            assert c.execute("select count(*) from people where name = 'Ada Founder'").fetchone() == (1,)
+        capsys.readouterr()
+        # the amendment and a new offering: one round updated, one added, none duplicated
+        assert pull(scratch_db, s, "--create-new") == 0, capsys.readouterr().err
+        after = rounds(scratch_db)
+        assert [r[:4] for r in after] == [
+            ("formd-0001234567-021-111111", "boson-ai", "2023-05-01", 30_000_000.0),
+            ("formd-0001234567-021-222222", "boson-ai", "2024-03-01", 50_000_000.0),
+        ]
+        assert "amended" in after[0][5]
+        assert "nothing sold yet" in after[1][5] and "dated by the filing" in after[1][5]
+        capsys.readouterr()
+        assert pull(scratch_db, s, "--create-new") == 0
+        assert "Nothing changed" in capsys.readouterr().out
+        # undo the second pull: the first's round is back as it was
+        assert cli.main(["undo", "--db", str(scratch_db)]) == 0
+        assert rounds(scratch_db) == first
+    finally:
+        s.close()
+
+
+def test_a_pull_without_a_user_agent_or_with_a_bad_document_writes_nothing(scratch_db, capsys):
+    s = SourceServer()
+    try:
+        serve(s, D1)
+        s.answer(doc_path(D1), "<edgarSubmission><primaryIssuer>")  # cut
+        assert cli.main(["pull", "formd", "--company", CIK, "--base-url", s.url, "--db", str(scratch_db)]) == 1
+        assert "--user-agent" in capsys.readouterr().err
+        assert pull(scratch_db, s, "--create-new") == 1
+        assert "not XML" in capsys.readouterr().err
+        s.answers.clear()
+        serve(s, D1)
+        s.answer(doc_path(D1), '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><edgarSubmission/>')
+        assert pull(scratch_db, s, "--create-new") == 1
+        assert "DTD or entities" in capsys.readouterr().err
+        assert rounds(scratch_db) == []
+    finally:
+        s.close()
