@@ -16,7 +16,7 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
     and `who` names the command line's user (atlas.cli's own, passed in: no import back)."""
     pl = sub.add_parser(
         "pull",
-        help="Pull careers from a public source (OpenAlex affiliations) as one undoable load.",
+        help="Pull careers (OpenAlex affiliations) or rounds (SEC Form D) from a public source as one undoable load.",
         description="Fetch, match to the stored people and firms, check, and commit as one data version "
         "(undo it with `python -m atlas undo`). Nothing is written on any problem.",
     )
