@@ -139,6 +139,9 @@ def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int
         if open_:
             return 1
         rows = plans.table_rows(plan)
+        told = plans.drop_told_moves(con, rows)
+        if told:
+            print(f"{told:,} move(s) another source already tells were left out: that source's move stands.")
         with tempfile.TemporaryDirectory(prefix="atlas-pull-") as tmp:
             files = plans.write(rows, Path(tmp))
             checked = load.load_files(con, files, mode="upsert", dry_run=True)

@@ -251,3 +251,33 @@ def test_two_new_authors_of_one_name_are_two_people(scratch_db, capsys):
         assert len({i for _, i in ids}) == 2, ids
     finally:
         s.close()
+
+
+def test_a_move_an_article_already_tells_counts_once(scratch_db, capsys):
+    """Yi Tay's move into Google Brain is the article's (2019); OpenAlex names Google Brain on his
+    papers from 2020: the article's move stands, the pull adds only his stint at a new lab."""
+    brain = inst("I5", "Google Brain", "company", "US")
+    lab = inst("I6", "Another Lab", "company", "US")
+    s = SourceServer()
+    try:
+        s.answer("/institutions/I5", brain)
+        tay = author("A1", "Yi Tay", [(brain, range(2020, 2023)), (lab, [2025])])
+        s.answer(
+            "/authors", page([tay], None), filter="affiliations.institution.id:I5", **{"per-page": 200, "cursor": "*"}
+        )
+        assert pull(scratch_db, s, "--institution", "I5", "--create-new") == 0, capsys.readouterr().err
+        assert "1 move(s) another source already tells were left out" in capsys.readouterr().out
+        with duckdb.connect(str(scratch_db), read_only=True) as c:
+            into_brain = c.execute(
+                "select move_id from moves where person_id = 'yi-tay' and to_firm_id = 'google-brain'"
+            ).fetchall()
+            assert into_brain == [("yi-tay-joins-google-brain-2019",)]  # the article's, not a second one
+            assert c.execute("select entity_id from aliases where alias = 'openalex:I5'").fetchone() == (
+                "google-brain",
+            )
+            pulled = c.execute(
+                "select from_firm_id, year(moved_on) from moves where source_id = 'openalex-a1'"
+            ).fetchall()
+            assert pulled == [("google-brain", 2025)]  # the new lab: the one move no other source tells
+    finally:
+        s.close()

@@ -124,3 +124,39 @@ def write(rows: dict[str, list[dict[str, str]]], folder: Path) -> dict[str, Path
             w.writerows(table_rows_)
         files[table] = path
     return files
+
+
+def drop_told_moves(con: duckdb.DuckDBPyConnection, rows: dict[str, list[dict[str, str]]]) -> int:
+    """One move told by two sources counts once. A pulled move of a person into a firm that another
+    source already tells (a stored move of the same person into the same firm, dated within a year
+    of it or undated) is left out: the stored one stands, with its own source and precision; the
+    pull adds what no other source tells. A move the pull itself stored before (the same move_id)
+    is kept, so a repeat changes nothing. Returns how many were left out."""
+    moves = rows.get("moves") or []
+    if not moves:
+        return 0
+    wanted = [(m["move_id"], m["person_id"], m.get("to_firm_id", ""), m.get("moved_on", "")) for m in moves]
+    told = con.execute(
+        """
+        select w.move_id
+        from (select unnest($ids) as move_id, unnest($people) as person_id, unnest($firms) as to_firm_id,
+                     unnest($years) as y) as w
+        where not exists (select 1 from moves as s where s.move_id = w.move_id)
+          and exists (
+            select 1 from moves as s
+            where s.person_id = w.person_id and s.to_firm_id = w.to_firm_id
+              and (s.moved_on is null or w.y = '' or abs(year(s.moved_on) - try_cast(left(w.y, 4) as integer)) <= 1)
+          )
+        """,
+        {
+            "ids": [w[0] for w in wanted],
+            "people": [w[1] for w in wanted],
+            "firms": [w[2] for w in wanted],
+            "years": [w[3] or "" for w in wanted],
+        },
+    ).fetchall()
+    dropped = {r[0] for r in told}
+    rows["moves"] = [m for m in moves if m["move_id"] not in dropped]
+    if not rows["moves"]:
+        rows.pop("moves")
+    return len(dropped)
