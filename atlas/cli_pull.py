@@ -37,13 +37,7 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
         default=os.environ.get("ATLAS_OPENALEX_URL", ""),
         help="the API's address (default: $ATLAS_OPENALEX_URL or https://api.openalex.org)",
     )
-    oa.add_argument("--dry-run", action="store_true", help="fetch, match and check; change nothing")
-    oa.add_argument("--create-new", action="store_true", help="accept every name no stored entry is close to as new")
-    oa.add_argument(
-        "--decisions", type=Path, default=None, help="a CSV of decisions (kind, name, match or new_id), as --review-out"
-    )
-    oa.add_argument("--review-out", type=Path, default=None, help="write the names that need a decision to this CSV")
-    oa.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
+    _load_options(oa)
     oa.set_defaults(func=lambda args: _openalex(args, writing, who))
     fd = sources.add_parser(
         "formd",
@@ -59,10 +53,7 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
         default=os.environ.get("ATLAS_EDGAR_URL", ""),
         help="one address for both of EDGAR's hosts (default: $ATLAS_EDGAR_URL, else data.sec.gov and www.sec.gov)",
     )
-    for a in ("--dry-run", "--create-new"):
-        fd.add_argument(a, action="store_true", help=oa._option_string_actions[a].help)
-    for a in ("--decisions", "--review-out", "--db"):
-        fd.add_argument(a, type=Path, default=None, help=oa._option_string_actions[a].help)
+    _load_options(fd)
     fd.set_defaults(func=lambda args: _formd(args, writing, who))
 
 
@@ -95,6 +86,21 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
         print("Nothing to pull: no author matches.")
         return 0
     return _load_plan(args, openalex.plan_of(authors, institutions, args.since), "pull openalex", writing, who)
+
+
+def _load_options(parser: argparse.ArgumentParser) -> None:
+    """The options every pull shares with `load`: dry run, the review of names, the database."""
+    parser.add_argument("--dry-run", action="store_true", help="fetch, match and check; change nothing")
+    parser.add_argument(
+        "--create-new", action="store_true", help="accept every name no stored entry is close to as new"
+    )
+    parser.add_argument(
+        "--decisions", type=Path, default=None, help="a CSV of decisions (kind, name, match or new_id), as --review-out"
+    )
+    parser.add_argument(
+        "--review-out", type=Path, default=None, help="write the names that need a decision to this CSV"
+    )
+    parser.add_argument("--db", type=Path, default=None, help="database file (default: $ATLAS_DB or data/atlas.duckdb)")
 
 
 def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001

@@ -263,6 +263,11 @@ def money_talent_by_kind(rounds: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+def pay_years(figures: pd.DataFrame, constant_year: int = 0) -> list[int]:
+    """The years a view of pay figures converts at: each figure's year, and the constant year."""
+    return sorted({*figures["year_reported"].dropna().astype(int), *([constant_year] if constant_year else [])})
+
+
 def years_of(dates: pd.Series) -> list[int]:
     """The distinct years of a column of dates (undated rows left out), in order."""
     return sorted({int(d.year) for d in pd.to_datetime(dates.dropna())})

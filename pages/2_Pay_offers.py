@@ -45,11 +45,12 @@ def pay_offers(filters: ui.Filters) -> None:
         return
     ui.hidden_caption(hidden, PAY_NOUNS)
     # a figure converts at its own currency's rate of its year and the display currency's rate of that year
-    years = sorted(
-        {*figures["year_reported"].dropna().astype(int), *([view.constant_year] if view.constant_year else [])}
-    )
     ui.rate_estimates_caption(
-        cache.query("rate_estimates", currencies=sorted({*figures["currency"], filters.currency}), years=years)
+        cache.query(
+            "rate_estimates",
+            currencies=sorted({*figures["currency"], filters.currency}),
+            years=tables.pay_years(figures, view.constant_year),
+        )
     )
     if view.constant_year:
         # money of a constant year reads the price index of that year and of each year reported

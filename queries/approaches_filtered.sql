@@ -12,8 +12,8 @@
 with
 
 family as (
-    select firm_id from firm_levels
-    where $firm_id <> '' and (firm_id = $firm_id or ($with_subsidiaries and root_id = $firm_id))
+    -- the firm, and its subsidiaries when asked: the one rule of every profile (firm_family)
+    select fl.firm_id from firm_levels as fl semi join firm_family($firm_id, $with_subsidiaries) as f using (firm_n)
 ),
 
 final as (

@@ -34,11 +34,6 @@ class Plan:
 
     entities: list[Entity]
     rows: dict[str, list[dict[str, str]]]
-    decisions: list[resolve.Decision] = field(default_factory=list)
-
-    def by_key(self) -> dict[tuple[str, str], Entity]:
-        """The entities by (kind, the source's id)."""
-        return {(e.kind, e.key): e for e in self.entities}
 
 
 def match_by_alias(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> None:
