@@ -7,7 +7,6 @@ import argparse
 import datetime as dt
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 
@@ -45,13 +44,18 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
         description="Each offering's latest Form D or D/A as a round (the amount sold, or offered where nothing is "
         "sold yet), the related persons as people tied to the issuer, certainty confirmed, the filing as source.",
     )
-    fd.add_argument("--company", action="append", default=[], help="a company's CIK (digits); repeatable")
+    fd.add_argument(
+        "--company",
+        action="append",
+        default=[],
+        help="a company's CIK (digits) or name (EDGAR's full-text search finds its Form D filings); repeatable",
+    )
     fd.add_argument("--since", default="", help="only filings on or after this date (YYYY-MM-DD)")
     fd.add_argument("--user-agent", default="", help='who you are, as the SEC requires: "Name email@example.org"')
     fd.add_argument(
         "--base-url",
         default=os.environ.get("ATLAS_EDGAR_URL", ""),
-        help="one address for both of EDGAR's hosts (default: $ATLAS_EDGAR_URL, else data.sec.gov and www.sec.gov)",
+        help="one address for all of EDGAR's hosts (default: $ATLAS_EDGAR_URL, else the SEC's own)",
     )
     _load_options(fd)
     fd.set_defaults(func=lambda args: _formd(args, writing, who))
@@ -68,8 +72,8 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
     agent = f"TalentAtlas/1 (mailto:{args.mailto})" if args.mailto else "TalentAtlas/1"
     params = {"mailto": args.mailto} if args.mailto else {}
 
-    def progress(authors: int, pages: int) -> None:
-        print(f"\rauthors {authors:,} · pages {pages:,}", end="", file=sys.stderr, flush=True)
+    def progress(authors: int, pages: int, expected: int) -> None:
+        print(f"\rauthors {authors:,} of {expected:,} · pages {pages:,}", end="", file=sys.stderr, flush=True)
 
     try:
         with Client(base, user_agent=agent, per_second=openalex.PER_SECOND, params=params) as client:
@@ -105,21 +109,23 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
 
 def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
     from atlas.pull import formd
-    from atlas.pull.http import Client, PullError
+    from atlas.pull.http import PullError
 
-    ciks = [formd.cik_of(c) for c in args.company]
-    if not ciks or "" in ciks:
-        print("Name each --company by its CIK (digits; EDGAR's company search gives it).", file=sys.stderr)
+    if not [c for c in args.company if c.strip()]:
+        print("Name at least one --company, by name or CIK.", file=sys.stderr)
         return 1
-    if not args.user_agent.strip() or "@" not in args.user_agent:
+    if not formd.user_agent_ok(args.user_agent):
         print('The SEC requires --user-agent "Your Name you@example.org".', file=sys.stderr)
         return 1
+
+    def progress(read: int, total: int) -> None:
+        print(f"\rForm D documents {read:,} of {total:,}", end="", file=sys.stderr, flush=True)
+
     try:
-        with (
-            Client(args.base_url or formd.DATA_API, user_agent=args.user_agent, per_second=formd.PER_SECOND) as data,
-            Client(args.base_url or formd.ARCHIVES, user_agent=args.user_agent, per_second=formd.PER_SECOND) as docs,
-        ):
-            offerings = formd.fetch(data, ciks, args.since, archives=docs)
+        with formd.clients(args.base_url, args.user_agent) as (search, data, docs):
+            ciks = [formd.find_company(search, c) for c in args.company if c.strip()]
+            offerings = formd.fetch(data, ciks, args.since, archives=docs, progress=progress)
+            print(file=sys.stderr)
     except PullError as exc:
         print(f"Pull stopped; the database is unchanged: {exc}", file=sys.stderr)
         return 1
@@ -131,51 +137,48 @@ def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
 
 
 def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int:  # noqa: ANN001 - a Plan
-    from atlas import load
-    from atlas.pull import plan as plans
+    from atlas.pull import run
 
     with writing(args) as con:
         if con is None:
             return 1
-        plans.match_by_alias(con, plan.entities)
-        decisions = plans.resolve_names(con, plan.entities)
-        if _decide(con, decisions, args):
+        matched = run.match(con, plan)
+        if _decide(con, matched.decisions, args):
             return 1
-        open_ = plans.settle(plan, decisions)
-        if open_:
+        rows = run.rows_of(con, matched)
+        if rows is None:
             return 1
-        rows = plans.table_rows(plan)
-        told = plans.drop_told_moves(con, rows)
-        if told:
-            print(f"{told:,} move(s) another source already tells were left out: that source's move stands.")
-        with tempfile.TemporaryDirectory(prefix="atlas-pull-") as tmp:
-            files = plans.write(rows, Path(tmp))
-            checked = load.load_files(con, files, mode="upsert", dry_run=True)
-            if checked.problems:
-                print("Rejected; the database is unchanged:", file=sys.stderr)
-                for p in checked.problems[:50]:
-                    print(f"  {p}", file=sys.stderr)
-                return 1
-            changed = {t: c for t, c in checked.changes.items() if c.get("new") or c.get("changed")}
-            if not changed:
-                print("Nothing changed: the database already holds this pull.")
-                return 0
-            for table, c in sorted(changed.items()):
-                verb = "Would add" if args.dry_run else "Adding"
-                print(f"{verb} {c['new']:,} and change {c['changed']:,} row(s) of {table}")
-            if args.dry_run:
-                return 0
-            done = load.load_files(con, files, mode="upsert", uploader=f"{who()} {action}")
+        if rows.told:
+            print(f"{rows.told:,} move(s) another source already tells were left out: that source's move stands.")
+        checked = run.load_rows(con, rows, what=action, dry_run=True)
+        if checked.problems:
+            return _rejected(checked.problems)
+        changed = run.changed(checked)
+        if not changed:
+            print("Nothing changed: the database already holds this pull.")
+            return 0
+        for table, c in sorted(changed.items()):
+            verb = "Would add" if args.dry_run else "Adding"
+            print(f"{verb} {c['new']:,} and change {c['changed']:,} row(s) of {table}")
+        if args.dry_run:
+            return 0
+        done = run.load_rows(
+            con, rows, what=action, dry_run=False, uploader=f"{who()} {action}", decisions=run.name_decisions(matched)
+        )
     if done.problems:
-        print("Rejected; the database is unchanged:", file=sys.stderr)
-        for p in done.problems[:50]:
-            print(f"  {p}", file=sys.stderr)
-        return 1
+        return _rejected(done.problems)
     print(
         f"Pulled as upload {done.upload_id} ({dt.date.today():%Y-%m-%d}); "
         f"undo with: python -m atlas undo {done.upload_id}"
     )
     return 0
+
+
+def _rejected(problems: list) -> int:
+    print("Rejected; the database is unchanged:", file=sys.stderr)
+    for p in problems[:50]:
+        print(f"  {p}", file=sys.stderr)
+    return 1
 
 
 def _decide(con, decisions, args: argparse.Namespace) -> bool:  # noqa: ANN001

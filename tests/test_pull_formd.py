@@ -156,3 +156,55 @@ def test_a_pull_without_a_user_agent_or_with_a_bad_document_writes_nothing(scrat
         assert rounds(scratch_db) == []
     finally:
         s.close()
+
+
+def search_hits(*shown):
+    """EDGAR full-text search's answer: one hit per filing, each naming its filers."""
+    return {
+        "hits": {
+            "total": {"value": len(shown), "relation": "eq"},
+            "hits": [
+                {"_id": f"000123456{i}-23-00000{i}:primary_doc.xml", "_source": {"ciks": [c], "display_names": [n]}}
+                for i, (n, c) in enumerate(shown)
+            ],
+        }
+    }
+
+
+def test_a_company_by_name_is_found_and_an_ambiguous_name_is_listed(scratch_db, capsys):
+    s = SourceServer()
+    try:
+        serve(s, D1)
+        s.answer(doc_path(D1), form_d("2023-05-01", 30_000_000, 12_000_000))
+        # "Boson AI": the filer whose name is it (legal form aside) is taken over one whose name only contains it
+        s.answer(
+            "/LATEST/search-index",
+            search_hits(
+                ("BOSON AI, INC.  (CIK 0001234567)", CIK),
+                ("Boson AI Holdings Fund I, LP  (CIK 0007654321)", "0007654321"),
+                ("Some Investor LLC  (CIK 0001111111)", "0001111111"),  # a filing that only mentions it
+            ),
+            q='"Boson AI"',
+            forms="D",
+        )
+        s.answer(
+            "/LATEST/search-index",
+            search_hits(
+                ("Acme Robotics Holdings Inc  (CIK 0000000011)", "11"), ("Acme Robotics Labs  (CIK 0000000022)", "22")
+            ),
+            q='"Acme Robotics"',
+            forms="D",
+        )
+        s.answer("/LATEST/search-index", search_hits(), q='"Nobody Corp"', forms="D")
+        base = ["pull", "formd", "--user-agent", "Talent Atlas test@example.org", "--base-url", s.url]
+        db = ["--db", str(scratch_db), "--create-new"]
+        assert cli.main([*base, "--company", "Acme Robotics", *db]) == 1
+        err = capsys.readouterr().err
+        assert "matches several Form D filers" in err and "CIK 11" in err and "CIK 22" in err
+        assert cli.main([*base, "--company", "Nobody Corp", *db]) == 1
+        assert "no Form D filer on EDGAR is named “Nobody Corp”" in capsys.readouterr().err
+        assert rounds(scratch_db) == []
+        assert cli.main([*base, "--company", "Boson AI", *db]) == 0, capsys.readouterr().err
+        assert [r[:2] for r in rounds(scratch_db)] == [("formd-0001234567-021-111111", "boson-ai")]
+    finally:
+        s.close()

@@ -14,12 +14,15 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from atlas.pull.http import Client, PullError
 
 DATA_API = "https://data.sec.gov"
 ARCHIVES = "https://www.sec.gov"
+SEARCH = "https://efts.sec.gov"  # EDGAR full-text search: a company by name
 PER_SECOND = 8.0  # the SEC asks for at most 10 requests a second
 FORMS = ("D", "D/A")
 _US = frozenset(
@@ -105,10 +108,62 @@ class Offering:
     people: list[tuple[str, str]] = field(default_factory=list)  # (name, relationships)
 
 
+def user_agent_ok(text: str) -> bool:
+    """Whether a User-Agent names someone with an e-mail address, as the SEC requires."""
+    return bool(re.fullmatch(r"\S.*\s\S+@\S+\.\S+", text.strip()))
+
+
+@contextmanager
+def clients(base_url: str, user_agent: str) -> Iterator[tuple[Client, Client, Client]]:
+    """EDGAR's search, data and archive hosts (or `base_url` for all three), under one rate each."""
+    with (
+        Client(base_url or SEARCH, user_agent=user_agent, per_second=PER_SECOND) as search,
+        Client(base_url or DATA_API, user_agent=user_agent, per_second=PER_SECOND) as data,
+        Client(base_url or ARCHIVES, user_agent=user_agent, per_second=PER_SECOND) as docs,
+    ):
+        yield search, data, docs
+
+
 def cik_of(text: str) -> str:
     """A CIK as ten digits ('320193' -> '0000320193'); '' when the text is not one."""
     digits = text.strip().removeprefix("CIK").strip()
     return digits.zfill(10) if digits.isdigit() and len(digits) <= 10 else ""
+
+
+# "Anthropic, PBC  (CIK 0001800000)", with any tickers between: "Apple Inc.  (AAPL)  (CIK 0000320193)"
+_DISPLAY = re.compile(r"\s*(.*?)\s*(?:\([^()]*\)\s*)?\(CIK (\d{1,10})\)\s*")
+_SUFFIX = re.compile(r"\b(inc|incorporated|llc|l\.l\.c|pbc|corp|corporation|co|ltd|limited|lp|l\.p)\b\.?")
+
+
+def _plain(name: str) -> str:
+    """A company name without case, punctuation or its legal form ('Anthropic, PBC' -> 'anthropic')."""
+    return " ".join(re.sub(r"[^\w\s]", " ", _SUFFIX.sub(" ", name.casefold())).split())
+
+
+def find_company(client: Client, text: str) -> str:
+    """A company's CIK from its CIK or its name: EDGAR's full-text search for Form D filings that
+    name it; the one filer whose name contains it (or the one whose name is it, legal form aside)
+    is taken; several are listed, never guessed."""
+    cik = cik_of(text)
+    if cik:
+        return cik
+    data = client.get_json("LATEST/search-index", {"q": f'"{text.strip()}"', "forms": "D"})
+    hits = (data.get("hits") or {}).get("hits") if isinstance(data.get("hits"), dict) else None
+    if not isinstance(hits, list):
+        raise PullError(f"EDGAR's search for “{text}” answered without hits")
+    found: dict[str, str] = {}
+    for hit in hits:
+        for shown in ((hit or {}).get("_source") or {}).get("display_names") or []:
+            m = _DISPLAY.fullmatch(str(shown))
+            if m and _plain(text) in _plain(m[1]):
+                found.setdefault(m[2].zfill(10), m[1])
+    if not found:
+        raise PullError(f"no Form D filer on EDGAR is named “{text}”")
+    exact = [c for c, name in found.items() if _plain(name) == _plain(text)]
+    if len(found) == 1 or len(exact) == 1:
+        return (exact or list(found))[0]
+    listed = "; ".join(f"{name} (CIK {int(c)})" for c, name in sorted(found.items(), key=lambda x: x[1]))
+    raise PullError(f"“{text}” matches several Form D filers: {listed}. Pass one by its CIK.")
 
 
 def filings(client: Client, cik: str, since: str = "") -> tuple[str, list[Filing]]:
@@ -189,17 +244,30 @@ def offering_of(xml: bytes, cik: str, filing: Filing) -> Offering:
     )
 
 
-def fetch(client: Client, ciks: list[str], since: str = "", archives: Client | None = None) -> list[Offering]:
-    """Every offering of the companies: the latest filing of each file number, read."""
-    out = []
+def fetch(
+    client: Client,
+    ciks: list[str],
+    since: str = "",
+    archives: Client | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Offering]:
+    """Every offering of the companies: the latest filing of each file number, read. `progress`
+    hears (documents read, documents to read) as the lists and the documents come in."""
+    latest: list[tuple[str, Filing]] = []
     for cik in ciks:
         _name, found = filings(client, cik, since)
-        latest: dict[str, Filing] = {}
+        by_offering: dict[str, Filing] = {}
         for f in found:  # oldest first: an amendment replaces what it amends
-            latest[f.file_number or f.accession] = f
-        for f in latest.values():
-            path = f"Archives/edgar/data/{int(cik)}/{f.accession.replace('-', '')}/{f.document.rsplit('/', 1)[-1]}"
-            out.append(offering_of((archives or client).get_bytes(path), cik, f))
+            by_offering[f.file_number or f.accession] = f
+        latest += [(cik, f) for f in by_offering.values()]
+    out = []
+    for i, (cik, f) in enumerate(latest):
+        if progress:
+            progress(i, len(latest))
+        path = f"Archives/edgar/data/{int(cik)}/{f.accession.replace('-', '')}/{f.document.rsplit('/', 1)[-1]}"
+        out.append(offering_of((archives or client).get_bytes(path), cik, f))
+    if progress:
+        progress(len(latest), len(latest))
     return out
 
 

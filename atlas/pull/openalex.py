@@ -160,8 +160,11 @@ def find_institution(client: Client, text: str) -> Institution:
     raise PullError(f"“{text}” matches several OpenAlex institutions: {listed}. Pass one by its id.")
 
 
-def authors_at(client: Client, institution: str, progress: Callable[[int, int], None] | None = None) -> Iterator[dict]:
-    """Every author whose affiliations name `institution`, page by page with a cursor."""
+def authors_at(
+    client: Client, institution: str, progress: Callable[[int, int, int], None] | None = None
+) -> Iterator[dict]:
+    """Every author whose affiliations name `institution`, page by page with a cursor; `progress`
+    hears (authors read, pages read, authors the source counts) after each page."""
     cursor, pages, seen = "*", 0, 0
     while cursor:
         data = client.get_json(
@@ -174,7 +177,8 @@ def authors_at(client: Client, institution: str, progress: Callable[[int, int], 
         pages += 1
         seen += len(results)
         if progress:
-            progress(seen, pages)
+            count = meta.get("count")
+            progress(seen, pages, max(seen, count if isinstance(count, int) else seen))
         yield from results
         cursor = meta.get("next_cursor") if results else None
 
@@ -183,18 +187,30 @@ def fetch(
     client: Client,
     institutions: list[str],
     authors: list[str],
-    progress: Callable[[int, int], None] | None = None,
+    progress: Callable[[int, int, int], None] | None = None,
 ) -> tuple[list[Author], dict[str, Institution]]:
     """The authors of the institutions asked for (and the authors asked for by id or ORCID), with
-    every institution their affiliations name and those institutions' parents."""
+    every institution their affiliations name and those institutions' parents. `progress` hears
+    (authors read, pages read, authors known to come) across the institutions."""
     known: dict[str, Institution] = {}
     found: dict[str, Author] = {}
+    done = [0, 0]  # authors and pages of the institutions read before
+    last = [0, 0]  # of the institution being read
+
+    def heard(seen: int, pages: int, count: int) -> None:
+        last[:] = [seen, pages]
+        if progress:
+            progress(done[0] + seen, done[1] + pages, done[0] + count)
+
     for text in institutions:
         inst = find_institution(client, text)
         known[inst.id] = inst
-        for data in authors_at(client, inst.id, progress):
+        last[:] = [0, 0]
+        for data in authors_at(client, inst.id, heard):
             a = author_of(data, known)
             found[a.id] = a
+        done[0] += last[0]
+        done[1] += last[1]
     for text in authors:
         orcid = _ORCID.fullmatch(text.strip())
         path = f"authors/orcid:{orcid[1]}" if orcid else f"authors/{short_id(text) or text}"
