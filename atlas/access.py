@@ -44,6 +44,7 @@ ACTIONS = {
     "undo_own": "editor",
     "undo_any": "admin",
     "merge": "editor",
+    "pull": "editor",  # from a public source (atlas.pull): an upsert load
     "audit": "admin",
     "download_database": "editor",  # the DuckDB file itself (every table as Parquet is an export)
 }

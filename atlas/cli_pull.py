@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import sys
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
     oa.add_argument("--mailto", default="", help="your e-mail address: OpenAlex's polite pool")
     oa.add_argument(
         "--base-url",
-        default=os.environ.get("ATLAS_OPENALEX_URL", ""),
+        default="",
         help="the API's address (default: $ATLAS_OPENALEX_URL or https://api.openalex.org)",
     )
     _load_options(oa)
@@ -54,7 +53,7 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
     fd.add_argument("--user-agent", default="", help='who you are, as the SEC requires: "Name email@example.org"')
     fd.add_argument(
         "--base-url",
-        default=os.environ.get("ATLAS_EDGAR_URL", ""),
+        default="",
         help="one address for all of EDGAR's hosts (default: $ATLAS_EDGAR_URL, else the SEC's own)",
     )
     _load_options(fd)
@@ -62,34 +61,33 @@ def register(sub, writing, who) -> None:  # noqa: ANN001 - argparse's subparsers
 
 
 def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
-    from atlas.pull import openalex
-    from atlas.pull.http import Client, PullError
+    from atlas.pull import run
+    from atlas.pull.http import PullError
 
     if not args.institution and not args.author:
         print("Name at least one --institution or --author.", file=sys.stderr)
         return 1
-    base = args.base_url or openalex.API
-    agent = f"TalentAtlas/1 (mailto:{args.mailto})" if args.mailto else "TalentAtlas/1"
-    params = {"mailto": args.mailto} if args.mailto else {}
 
     def progress(authors: int, pages: int, expected: int) -> None:
         print(f"\rauthors {authors:,} of {expected:,} · pages {pages:,}", end="", file=sys.stderr, flush=True)
 
     try:
-        with Client(base, user_agent=agent, per_second=openalex.PER_SECOND, params=params) as client:
-            authors, institutions = openalex.fetch(client, args.institution, args.author, progress)
-            requests = client.requests
+        fetched = run.fetch_openalex(
+            args.institution,
+            args.author,
+            since=args.since,
+            mailto=args.mailto,
+            base_url=args.base_url,
+            progress=progress,
+        )
     except PullError as exc:
         print(f"\nPull stopped; the database is unchanged: {exc}", file=sys.stderr)
         return 1
-    print(
-        f"\nFetched {len(authors):,} author(s) and {len(institutions):,} institution(s) in {requests:,} request(s).",
-        file=sys.stderr,
-    )
-    if not authors:
+    print(f"\nFetched {fetched.summary}.", file=sys.stderr)
+    if fetched.plan is None:
         print("Nothing to pull: no author matches.")
         return 0
-    return _load_plan(args, openalex.plan_of(authors, institutions, args.since), "pull openalex", writing, who)
+    return _load_plan(args, fetched.plan, "pull openalex", writing, who)
 
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +106,7 @@ def _load_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
-    from atlas.pull import formd
+    from atlas.pull import formd, run
     from atlas.pull.http import PullError
 
     if not [c for c in args.company if c.strip()]:
@@ -122,18 +120,17 @@ def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
         print(f"\rForm D documents {read:,} of {total:,}", end="", file=sys.stderr, flush=True)
 
     try:
-        with formd.clients(args.base_url, args.user_agent) as (search, data, docs):
-            ciks = [formd.find_company(search, c) for c in args.company if c.strip()]
-            offerings = formd.fetch(data, ciks, args.since, archives=docs, progress=progress)
-            print(file=sys.stderr)
+        fetched = run.fetch_formd(
+            args.company, since=args.since, user_agent=args.user_agent, base_url=args.base_url, progress=progress
+        )
     except PullError as exc:
-        print(f"Pull stopped; the database is unchanged: {exc}", file=sys.stderr)
+        print(f"\nPull stopped; the database is unchanged: {exc}", file=sys.stderr)
         return 1
-    print(f"Fetched {len(offerings):,} offering(s) of {len(ciks):,} company(ies).", file=sys.stderr)
-    if not offerings:
+    print(f"\nFetched {fetched.summary}.", file=sys.stderr)
+    if fetched.plan is None:
         print("Nothing to pull: no Form D matches.")
         return 0
-    return _load_plan(args, formd.plan_of(offerings), "pull formd", writing, who)
+    return _load_plan(args, fetched.plan, "pull formd", writing, who)
 
 
 def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int:  # noqa: ANN001 - a Plan

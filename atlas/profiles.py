@@ -73,6 +73,7 @@ def person_profile_ui(person_id: str, filters: ui.Filters) -> None:
             width="stretch",
             key=f"stints_{person_id}",
         )
+        ui.papers_note(stints)
 
     edu = cache.query("person_education", person_id=person_id)
     st.markdown(_("**Education**"))

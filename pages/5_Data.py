@@ -9,6 +9,7 @@ from atlas.i18n import N_, _
 @ui.page("Data", N_("Upload new facts, and see the tables, the source articles and every committed load."))
 def data(_filters: ui.Filters) -> None:
     ui.upload_ui()
+    ui.pull_ui()
     ui.dictionary_ui()
 
     left, right = st.columns([1, 3])

@@ -37,7 +37,8 @@ final as (
         o.next_move is null as is_open,
         coalesce(o.role, o.move_type) || ' · ' || fl.firm_label as stint,
         o.certainty,
-        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source
+        source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
+        s.publisher as source_publisher
     from ordered as o
     join firm_levels as fl on fl.firm_id = o.to_firm_id
     join sources as s on s.source_id = o.source_id

@@ -138,6 +138,9 @@ def test_a_viewer_reads_the_data_page_but_gets_no_upload(team_app):
     assert not at.exception
     assert "Uploads, merges and undo need the editor role" in _texts(at)
     assert "Signed in as **Rea <reader@partner.org>** · viewer" in _texts(at)
+    # no pull either: the section says who may, and where a viewer sees what was pulled
+    assert "Pulls need the editor role" in _texts(at) and "load history below" in _texts(at)
+    assert not [b for b in at.button if b.label == "Fetch and preview"]
 
 
 def test_a_guest_reads_read_only_and_an_unknown_address_is_stopped(team_app):
@@ -364,3 +367,36 @@ def test_no_address_reaches_a_reader_who_is_not_an_admin(team_app, tmp_path):
     at, _ = team_app("pages/5_Data.py", "ana@example.com", "Ana")
     open_page(at)
     assert "bo@example.com" in " ".join(df.value.astype(str).to_csv() for df in at.dataframe)
+
+
+def test_a_pull_is_checked_again_at_the_commit(team_app, monkeypatch):
+    """An editor fetches and previews a pull from OpenAlex; the roles file makes them a viewer
+    before they commit: the role is read again on the server at the click, and nothing is written."""
+    from tests.source_server import SourceServer
+    from tests.sources_canned import openalex_source
+
+    source = SourceServer()
+    try:
+        openalex_source(source)
+        monkeypatch.setenv("ATLAS_OPENALEX_URL", source.url)
+        at, db = team_app("pages/5_Data.py", "bo@example.com", "Bo")
+        open_page(at)
+        assert at.text_input(key="pull_mailto").value == "bo@example.com"  # their own address, for the polite pool
+        at.text_area(key="pull_institutions").input("I1")
+        at.text_input(key="pull_mailto").input("")  # the canned source answers requests without one
+        next(b for b in at.button if b.label == "Fetch and preview").click()
+        at.run()
+        assert not at.exception
+        assert "Fetched 3 author(s) and 4 institution(s)" in _texts(at)
+        assert at.button(key="pull_commit").label == "Commit the pull"
+        with _app_connection() as c:
+            before = c.execute("select count(*) from moves").fetchone()
+        (db.parent / "roles.toml").write_text(ROLES.replace('"@example.com" = "editor"', '"@example.com" = "viewer"'))
+        at.button(key="pull_commit").click().run()
+        assert not at.exception
+        assert "Pulls need the editor role; Bo <bo@example.com> reads as a viewer" in _texts(at)
+        with _app_connection() as c:
+            assert c.execute("select count(*) from moves").fetchone() == before
+            assert c.execute("select count(*) from uploads where uploader like '%pull%'").fetchone() == (0,)
+    finally:
+        source.close()

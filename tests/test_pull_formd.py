@@ -9,64 +9,7 @@ import duckdb
 
 from atlas import cli
 from tests.source_server import SourceServer
-
-CIK = "0001234567"
-
-
-def submissions(*filings):
-    cols = ("accessionNumber", "filingDate", "form", "fileNumber", "primaryDocument")
-    recent = {c: [f[i] for f in filings] for i, c in enumerate(cols)}
-    return {"cik": CIK.lstrip("0"), "name": "BOSON AI, INC.", "filings": {"recent": recent, "files": []}}
-
-
-D1 = ("0001234567-23-000001", "2023-05-10", "D", "021-111111", "primary_doc.xml")
-DA = ("0001234567-23-000002", "2023-09-01", "D/A", "021-111111", "primary_doc.xml")
-D2 = ("0001234567-24-000001", "2024-03-01", "D", "021-222222", "primary_doc.xml")
-TENK = ("0001234567-24-000009", "2024-04-01", "10-K", "001-999999", "report.htm")
-
-
-def form_d(first_sale, offered, sold, amendment=False):
-    sale = f"<value>{first_sale}</value>" if first_sale else "<yetToOccur>true</yetToOccur>"
-    return f"""<?xml version="1.0"?>
-<edgarSubmission>
-  <schemaVersion>X0708</schemaVersion>
-  <submissionType>{"D/A" if amendment else "D"}</submissionType>
-  <testOrLive>LIVE</testOrLive>
-  <primaryIssuer>
-    <cik>{CIK}</cik>
-    <entityName>Boson AI</entityName>
-    <issuerAddress><street1>1 Example Way</street1><city>Santa Clara</city><stateOrCountry>CA</stateOrCountry>
-      <stateOrCountryDescription>CALIFORNIA</stateOrCountryDescription><zipCode>95054</zipCode></issuerAddress>
-    <entityType>Corporation</entityType>
-  </primaryIssuer>
-  <relatedPersonsList>
-    <relatedPersonInfo>
-      <relatedPersonName><firstName>Mu</firstName><lastName>Li</lastName></relatedPersonName>
-      <relatedPersonRelationshipList><relationship>Executive Officer</relationship>
-        <relationship>Director</relationship></relatedPersonRelationshipList>
-    </relatedPersonInfo>
-    <relatedPersonInfo>
-      <relatedPersonName><firstName>Ada</firstName><lastName>Founder</lastName></relatedPersonName>
-      <relatedPersonRelationshipList><relationship>Director</relationship></relatedPersonRelationshipList>
-    </relatedPersonInfo>
-  </relatedPersonsList>
-  <offeringData>
-    <industryGroup><industryGroupType>Other Technology</industryGroupType></industryGroup>
-    <typeOfFiling><newOrAmendment><isAmendment>{str(amendment).lower()}</isAmendment></newOrAmendment>
-      <dateOfFirstSale>{sale}</dateOfFirstSale></typeOfFiling>
-    <offeringSalesAmounts><totalOfferingAmount>{offered}</totalOfferingAmount>
-      <totalAmountSold>{sold}</totalAmountSold><totalRemaining>0</totalRemaining></offeringSalesAmounts>
-  </offeringData>
-</edgarSubmission>
-"""
-
-
-def doc_path(filing):
-    return f"/Archives/edgar/data/{int(CIK)}/{filing[0].replace('-', '')}/{filing[4]}"
-
-
-def serve(s, *filings):
-    s.answer(f"/submissions/CIK{CIK}.json", submissions(*filings))
+from tests.sources_canned import CIK, D1, D2, DA, TENK, doc_path, form_d, search_hits, serve, submissions
 
 
 def pull(db, s, *more):
@@ -156,19 +99,6 @@ def test_a_pull_without_a_user_agent_or_with_a_bad_document_writes_nothing(scrat
         assert rounds(scratch_db) == []
     finally:
         s.close()
-
-
-def search_hits(*shown):
-    """EDGAR full-text search's answer: one hit per filing, each naming its filers."""
-    return {
-        "hits": {
-            "total": {"value": len(shown), "relation": "eq"},
-            "hits": [
-                {"_id": f"000123456{i}-23-00000{i}:primary_doc.xml", "_source": {"ciks": [c], "display_names": [n]}}
-                for i, (n, c) in enumerate(shown)
-            ],
-        }
-    }
 
 
 def test_a_company_by_name_is_found_and_an_ambiguous_name_is_listed(scratch_db, capsys):

@@ -13,65 +13,13 @@ from atlas import cli
 from atlas.pull import openalex
 from atlas.pull.http import Client, PullError
 from tests.source_server import SourceServer
-
-ORG = "https://openalex.org/"
-
-
-def inst(iid, name, kind, country, lineage=None, ror=""):
-    return {
-        "id": ORG + iid,
-        "ror": f"https://ror.org/{ror}" if ror else None,
-        "display_name": name,
-        "country_code": country,
-        "type": kind,
-        "lineage": [ORG + i for i in (lineage or [iid])],
-    }
-
-
-LAB = inst("I1", "Example AI Lab", "company", "US", ["I1", "I9"], ror="0lab")
-CORP = inst("I9", "Example Corp", "company", "US")
-UNI = inst("I2", "Example University", "education", "SG")
-STARTUP = inst("I3", "Other Startup", "company", "FR")
-
-
-def author(aid, name, affiliations, orcid=None):
-    return {
-        "id": ORG + aid,
-        "orcid": f"https://orcid.org/{orcid}" if orcid else None,
-        "display_name": name,
-        "updated_date": "2026-11-30T04:05:06.123456",
-        "affiliations": [{"institution": i, "years": sorted(y, reverse=True)} for i, y in affiliations],
-    }
-
-
-# Yi Tay is in the seed: matched by name, not duplicated
-TAY = author("A1", "Yi Tay", [(UNI, range(2015, 2019)), (LAB, range(2019, 2023))])
-ADA = author("A2", "Ada Example", [(STARTUP, [2020, 2021]), (LAB, [2021, 2022, 2023])], orcid="0000-0002-1825-0097")
-BO = author("A3", "Bo Joint", [(UNI, range(2016, 2024)), (LAB, range(2019, 2023))])  # a joint appointment
-
-
-def page(results, next_cursor):
-    return {
-        "meta": {"count": 3, "db_response_time_ms": 5, "page": None, "per_page": 200, "next_cursor": next_cursor},
-        "results": results,
-    }
-
-
-def authors_query(cursor):
-    return {"filter": "affiliations.institution.id:I1", "per-page": 200, "cursor": cursor}
+from tests.sources_canned import BO, CORP, LAB, STARTUP, author, authors_query, inst, openalex_source, page
 
 
 @pytest.fixture
 def source():
     s = SourceServer()
-    # the institution: first a 429 (Retry-After: 0), then the answer
-    s.answer("/institutions/I1", {"error": "slow down"}, status=429, headers={"Retry-After": "0"})
-    s.answer("/institutions/I1", LAB)
-    s.answer("/institutions/I9", CORP)
-    s.answer("/authors", page([TAY, ADA], "c2"), **authors_query("*"))
-    # the second page: a 500 first, retried
-    s.answer("/authors", {"error": "boom"}, status=500, headers={"Retry-After": "0"}, **authors_query("c2"))
-    s.answer("/authors", page([BO], None), **authors_query("c2"))
+    openalex_source(s)
     yield s
     s.close()
 

@@ -52,10 +52,16 @@ def match_by_alias(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> No
         e.entity_id = next((found[(e.kind, a.lower())] for a in e.aliases if (e.kind, a.lower()) in found), "")
 
 
-def resolve_names(con: duckdb.DuckDBPyConnection, entities: list[Entity]) -> list[resolve.Decision]:
-    """The resolver's decisions for the names no source id matched (matched, review, ambiguous, new)."""
+def resolve_names(
+    con: duckdb.DuckDBPyConnection, entities: list[Entity], rows: dict[str, list[dict[str, str]]] | None = None
+) -> list[resolve.Decision]:
+    """The resolver's decisions for the names no source id matched (matched, review, ambiguous,
+    new), each with how many of the pull's rows name it (`rows`: the plan's)."""
+    from collections import Counter
+
+    uses = Counter(v for table in (rows or {}).values() for r in table for v in r.values() if v.startswith("@"))
     open_ = [e for e in entities if not e.entity_id]
-    return resolve.resolve(con, [(e.kind, e.name, "", 1) for e in open_])
+    return resolve.resolve(con, [(e.kind, e.name, "", max(1, uses[f"@{e.kind}:{e.key}"])) for e in open_])
 
 
 def settle(plan: Plan, decisions: list[resolve.Decision]) -> list[resolve.Decision]:

@@ -5,6 +5,7 @@ the moves another source tells, and check or commit the rows as one upsert load 
 from __future__ import annotations
 
 import copy
+import os
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,7 +37,7 @@ def match(con: duckdb.DuckDBPyConnection, plan: plans.Plan) -> Matched:
     """Match a copy of `plan` (the fetched one stays as it came): source ids first, then names."""
     mine = copy.deepcopy(plan)
     plans.match_by_alias(con, mine.entities)
-    return Matched(mine, plans.resolve_names(con, mine.entities))
+    return Matched(mine, plans.resolve_names(con, mine.entities, mine.rows))
 
 
 def rows_of(con: duckdb.DuckDBPyConnection, matched: Matched) -> Rows | None:
@@ -96,3 +97,67 @@ def load_rows(
 def changed(result: load.LoadResult) -> dict[str, dict]:
     """The tables a check found rows to add or change in."""
     return {t: c for t, c in result.changes.items() if c.get("new") or c.get("changed")}
+
+
+@dataclass
+class Fetched:
+    """What a fetch brought: the plan to match, and a sentence of what it read."""
+
+    plan: plans.Plan | None  # None: nothing matches
+    summary: str
+    counts: dict[str, int]  # what the summary counts, for a sentence in another language
+
+
+def openalex_url() -> str:
+    """OpenAlex's address: $ATLAS_OPENALEX_URL, else the public API."""
+    from atlas.pull import openalex
+
+    return os.environ.get("ATLAS_OPENALEX_URL") or openalex.API
+
+
+def edgar_url() -> str:
+    """One address for EDGAR's hosts ($ATLAS_EDGAR_URL), or '' for the SEC's own."""
+    return os.environ.get("ATLAS_EDGAR_URL", "")
+
+
+def fetch_openalex(
+    institutions: list[str],
+    authors: list[str],
+    *,
+    since: int = 0,
+    mailto: str = "",
+    base_url: str = "",
+    progress: Callable[[int, int, int], None] | None = None,
+) -> Fetched:
+    """Fetch from OpenAlex (atlas.pull.openalex); raises PullError with why it stopped."""
+    from atlas.pull import openalex
+    from atlas.pull.http import Client
+
+    agent = f"TalentAtlas/1 (mailto:{mailto})" if mailto else "TalentAtlas/1"
+    params = {"mailto": mailto} if mailto else {}
+    with Client(base_url or openalex_url(), user_agent=agent, per_second=openalex.PER_SECOND, params=params) as c:
+        found, known = openalex.fetch(c, institutions, authors, progress)
+        requests = c.requests
+    summary = f"{len(found):,} author(s) and {len(known):,} institution(s) in {requests:,} request(s)"
+    counts = {"authors": len(found), "institutions": len(known), "requests": requests}
+    return Fetched(openalex.plan_of(found, known, since) if found else None, summary, counts)
+
+
+def fetch_formd(
+    companies: list[str],
+    *,
+    since: str = "",
+    user_agent: str,
+    base_url: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Fetched:
+    """Fetch Form D filings (atlas.pull.formd); raises PullError with why it stopped."""
+    from atlas.pull import formd
+
+    with formd.clients(base_url or edgar_url(), user_agent) as (search, data, docs):
+        ciks = [formd.find_company(search, c) for c in companies if c.strip()]
+        offerings = formd.fetch(data, ciks, since, archives=docs, progress=progress)
+        requests = search.requests + data.requests + docs.requests
+    summary = f"{len(offerings):,} offering(s) of {len(ciks):,} company(ies) in {requests:,} request(s)"
+    counts = {"offerings": len(offerings), "companies": len(ciks), "requests": requests}
+    return Fetched(formd.plan_of(offerings) if offerings else None, summary, counts)

@@ -59,11 +59,18 @@ def free_port_run(n: int) -> int:
 class Server:
     """`streamlit run app.py` on a free localhost port, serving the database at `db_path`."""
 
-    def __init__(self, db_path: Path, log: Path, extra_args: list[str] | None = None, port: int | None = None):
+    def __init__(
+        self,
+        db_path: Path,
+        log: Path,
+        extra_args: list[str] | None = None,
+        port: int | None = None,
+        env: dict[str, str] | None = None,
+    ):
         self.db_path = db_path
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ATLAS_DB": str(db_path)}
+        env = {**os.environ, **(env or {}), "ATLAS_DB": str(db_path)}
         self._log = open(log, "w")  # noqa: SIM115 - closed in stop(), outlives this method
         self.proc = subprocess.Popen(
             [

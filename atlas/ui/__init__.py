@@ -77,6 +77,7 @@ from atlas.ui.plots import (  # noqa: F401
     altair_chart,
     plot,
 )
+from atlas.ui.pull_ui import papers_note, pull_ui  # noqa: F401
 from atlas.ui.renderers import (  # noqa: F401
     boomerangs_dataframe,
     certainty_column,

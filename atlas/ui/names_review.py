@@ -44,9 +44,14 @@ def names_decided(staged) -> bool:  # noqa: ANN001 - an upload.Upload
 def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     """The names of an upload with their decisions, in one editable table; True once they are
     decided (every name matched automatically, or the analyst confirmed the table)."""
-    plan = staged.names
-    decisions = plan.decisions
-    st.markdown(_("#### Names in the upload"))
+    return review_ui(staged.names.decisions, f"{id(staged)}", _("#### Names in the upload"), _("Name in the file"))
+
+
+def review_ui(decisions: list, key: str, heading: str, name_header: str, prefix: str = "names") -> bool:
+    """Names with their decisions (an upload's, a pull's) in one editable table; True once they
+    are decided. `key` tells one set of decisions from another across reruns; `prefix` starts
+    every widget's key (an upload's review and a pull's can be on the page at once)."""
+    st.markdown(heading)
     counts = resolve.review_counts(decisions)
     st.caption(
         _(
@@ -63,8 +68,8 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         )
     )
     if resolve.undecided(decisions):
-        _bulk_ui(decisions)
-    shown, total = _filtered(decisions)
+        _bulk_ui(decisions, prefix)
+    shown, total = _filtered(decisions, prefix)
     new_entry = {"person": _("New person"), "firm": _("New firm")}
     options: dict[str, tuple[str, str | None]] = {
         new_entry["person"]: ("person", None),
@@ -115,7 +120,7 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         frame,
         column_config={
             "kind": st.column_config.TextColumn(_("Kind"), disabled=True, width="small"),
-            "name": st.column_config.TextColumn(_("Name in the file"), disabled=True),
+            "name": st.column_config.TextColumn(name_header, disabled=True),
             "rows": st.column_config.NumberColumn(_("Rows"), disabled=True, width="small"),
             "status": st.column_config.TextColumn(_("Status"), disabled=True),
             "decision": st.column_config.SelectboxColumn(
@@ -143,7 +148,7 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         width="stretch",
         num_rows="fixed",
         height=min(600, 35 * (len(frame) + 1) + 3),
-        key=f"names_review_{id(staged)}_{state}",
+        key=f"{prefix}_review_{key}_{state}",
     )
     problems = []
     changed = False
@@ -173,9 +178,9 @@ def names_review_ui(staged) -> bool:  # noqa: ANN001 - an upload.Upload
         st.rerun()
     if problems:
         return False
-    if names_decided(staged):
+    if not resolve.undecided(decisions):
         return True
-    if st.button(_("Use these decisions"), type="primary", key="names_confirm"):
+    if st.button(_("Use these decisions"), type="primary", key=f"{prefix}_confirm"):
         resolve.accept(decisions)
         st.rerun()
     st.info(_("Check the names marked “check”, then press **Use these decisions** to see what a commit would change."))
@@ -194,7 +199,7 @@ SORTS = Labels(
 _STATUS_ORDER = {"review": 0, "ambiguous": 0, "new": 1, "confirmed": 2, "matched": 3}
 
 
-def _filtered(decisions: list) -> tuple[list, int]:
+def _filtered(decisions: list, prefix: str) -> tuple[list, int]:
     """The names the review's filters keep, sorted as asked: the first MAX_SHOWN, and how many."""
     left, middle, right = st.columns([2, 2, 1])
     with left:
@@ -202,13 +207,13 @@ def _filtered(decisions: list) -> tuple[list, int]:
             _("Show"),
             list(STATUS_WORDS),
             format_func=STATUS_WORDS.get,
-            key="names_filter_status",
+            key=f"{prefix}_filter_status",
             placeholder=_("Every status"),
         )
     with middle:
-        text = st.text_input(_("Find a name"), key="names_filter_text", max_chars=100)
+        text = st.text_input(_("Find a name"), key=f"{prefix}_filter_text", max_chars=100)
     with right:
-        order = st.selectbox(_("Sort"), list(SORTS), format_func=SORTS.get, key="names_sort")
+        order = st.selectbox(_("Sort"), list(SORTS), format_func=SORTS.get, key=f"{prefix}_sort")
     wanted = {"review", "ambiguous"} if "review" in statuses else set()
     wanted |= set(statuses)
     needle = " ".join(text.lower().split())
@@ -228,7 +233,7 @@ def _filtered(decisions: list) -> tuple[list, int]:
     return kept[:MAX_SHOWN], len(kept)
 
 
-def _bulk_ui(decisions: list) -> None:
+def _bulk_ui(decisions: list, prefix: str) -> None:
     """Decisions for many names at once: every new name as new, every clear match above a score,
     a candidate rejected wherever it is proposed."""
     open_ = resolve.undecided(decisions)
@@ -237,12 +242,12 @@ def _bulk_ui(decisions: list) -> None:
         a, b, c = st.columns(3)
         with a:
             st.caption(_("{n:,} new name(s) no stored entry is close to.").format(n=len(new)))
-            if st.button(_("Accept every new name as new"), key="names_bulk_new", disabled=not new):
+            if st.button(_("Accept every new name as new"), key=f"{prefix}_bulk_new", disabled=not new):
                 resolve.accept(decisions, new_only=True)
                 st.rerun()
         with b:
             score = st.number_input(
-                _("Score at least"), min_value=80, max_value=100, value=95, step=1, key="names_bulk_score"
+                _("Score at least"), min_value=80, max_value=100, value=95, step=1, key=f"{prefix}_bulk_score"
             )
             clear = [
                 d
@@ -254,7 +259,7 @@ def _bulk_ui(decisions: list) -> None:
             ]
             if st.button(
                 _("Accept {n:,} match(es) at or above it").format(n=len(clear)),
-                key="names_bulk_score_go",
+                key=f"{prefix}_bulk_score_go",
                 disabled=not clear,
             ):
                 cur = cache.connection().cursor()
@@ -277,8 +282,8 @@ def _bulk_ui(decisions: list) -> None:
                     label=proposed[k][0], kind=KIND_WORDS.get(k[0], k[0]), id=k[1], n=proposed[k][1]
                 ),
                 placeholder=_("Pick a stored entry"),
-                key="names_bulk_reject",
+                key=f"{prefix}_bulk_reject",
             )
-            if st.button(_("Reject it"), key="names_bulk_reject_go", disabled=picked is None):
+            if st.button(_("Reject it"), key=f"{prefix}_bulk_reject_go", disabled=picked is None):
                 resolve.reject_candidate(decisions, *picked)
                 st.rerun()

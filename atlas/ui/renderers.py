@@ -160,6 +160,9 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
         width="stretch",
         key=key or "moves",
     )
+    from atlas.ui.pull_ui import papers_note
+
+    papers_note(df)
 
 
 def money_basis(currency: str, constant_year: int = 0) -> str:

@@ -208,7 +208,7 @@ def test_hostile_names_never_run_link_or_load(fresh_server, browser, tmp_path):
     sidebar.get_by_label("Note").fill(f"![n](http://{EVIL}/n.png) `tick`")
     sidebar.get_by_label("Your name").fill(f'<img src=x onerror="{XSS}">')
     sidebar.get_by_role("button", name="Save view").click()
-    page.wait_for_selector("text=Saved. Short link", timeout=30000)
+    page.wait_for_selector("text=Saved. Short link", timeout=60000)
     slug = views.slugify(name)
     visit(page, watch, f"{base}/?view={slug}", "Talent flows", "saved_view", expect="Saved view [Sign in again](https")
     visit(page, watch, base + "/", "Overview", "overview_saved")
