@@ -69,7 +69,7 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
         return 1
 
     def progress(authors: int, pages: int, expected: int) -> None:
-        print(f"\rauthors {authors:,} of {expected:,} · pages {pages:,}", end="", file=sys.stderr, flush=True)
+        _over(f"authors {authors:,} of {expected:,} · pages {pages:,}")
 
     try:
         fetched = run.fetch_openalex(
@@ -81,13 +81,28 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
             progress=progress,
         )
     except PullError as exc:
-        print(f"\nPull stopped; the database is unchanged: {exc}", file=sys.stderr)
+        print(f"{_newline()}Pull stopped; the database is unchanged: {exc}", file=sys.stderr)
         return 1
-    print(f"\nFetched {fetched.summary}.", file=sys.stderr)
+    print(f"{_newline()}Fetched {fetched.summary}.", file=sys.stderr)
     if fetched.plan is None:
         print("Nothing to pull: no author matches.")
         return 0
     return _load_plan(args, fetched.plan, "pull openalex", writing, who)
+
+
+def _over(text: str) -> None:
+    """A progress count over the line before, on a terminal (a log gets the summary alone)."""
+    if sys.stderr.isatty():
+        over = getattr(sys.stderr, "over", None)
+        if over is not None:
+            over(text)
+        else:
+            print(f"\r{text}", end="", file=sys.stderr, flush=True)
+
+
+def _newline() -> str:
+    """What ends a progress line before the next message: a newline on a terminal, else nothing."""
+    return "\n" if sys.stderr.isatty() else ""
 
 
 def _load_options(parser: argparse.ArgumentParser) -> None:
@@ -117,16 +132,16 @@ def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
         return 1
 
     def progress(read: int, total: int) -> None:
-        print(f"\rForm D documents {read:,} of {total:,}", end="", file=sys.stderr, flush=True)
+        _over(f"Form D documents {read:,} of {total:,}")
 
     try:
         fetched = run.fetch_formd(
             args.company, since=args.since, user_agent=args.user_agent, base_url=args.base_url, progress=progress
         )
     except PullError as exc:
-        print(f"\nPull stopped; the database is unchanged: {exc}", file=sys.stderr)
+        print(f"{_newline()}Pull stopped; the database is unchanged: {exc}", file=sys.stderr)
         return 1
-    print(f"\nFetched {fetched.summary}.", file=sys.stderr)
+    print(f"{_newline()}Fetched {fetched.summary}.", file=sys.stderr)
     if fetched.plan is None:
         print("Nothing to pull: no Form D matches.")
         return 0

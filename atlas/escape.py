@@ -65,5 +65,10 @@ class TerminalText:
     def write(self, text: str) -> int:
         return self._stream.write(terminal(text))
 
+    def over(self, text: str) -> None:
+        """`text` over the line before (a progress count): a carriage return of ours, the text filtered."""
+        self._stream.write("\r" + terminal(text))
+        self._stream.flush()
+
     def __getattr__(self, name: str):  # noqa: ANN204 - flush, fileno, encoding... as the stream's
         return getattr(self._stream, name)

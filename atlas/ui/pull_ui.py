@@ -311,14 +311,12 @@ def _review_and_commit(held: tuple) -> None:
             width="stretch",
             column_config={c: labels.COLUMNS[c] for c in diff.columns if c in labels.COLUMNS},
         )
-    left, right = st.columns([1, 4])
-    with right:
+    with st.container(horizontal=True, gap="small"):
+        go = st.button(_("Commit the pull"), type="primary", key="pull_commit")
         if st.button(_("Discard the pull"), key="pull_discard"):
             st.session_state.pop(STATE, None)
             st.session_state.pop(CHECKED, None)
             st.rerun()
-    with left:
-        go = st.button(_("Commit the pull"), type="primary", key="pull_commit")
     if go:
         _commit(source, matched)
 
@@ -335,7 +333,7 @@ def _new_rows_ui(rows: run.Rows) -> None:
         if not table_rows:
             continue
         with st.expander(_(titles[table]).format(n=f"{len(table_rows):,}")):
-            frame = pd.DataFrame(table_rows[:500]).reindex(columns=columns)
+            frame = pd.DataFrame(table_rows[:500]).reindex(columns=columns).fillna("")
             st.dataframe(
                 frame,
                 hide_index=True,
