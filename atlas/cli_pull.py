@@ -87,7 +87,7 @@ def _openalex(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
     if fetched.plan is None:
         print("Nothing to pull: no author matches.")
         return 0
-    return _load_plan(args, fetched.plan, "pull openalex", writing, who)
+    return _load_plan(args, fetched, "pull openalex", writing, who)
 
 
 def _over(text: str) -> None:
@@ -145,16 +145,16 @@ def _formd(args: argparse.Namespace, writing, who) -> int:  # noqa: ANN001
     if fetched.plan is None:
         print("Nothing to pull: no Form D matches.")
         return 0
-    return _load_plan(args, fetched.plan, "pull formd", writing, who)
+    return _load_plan(args, fetched, "pull formd", writing, who)
 
 
-def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int:  # noqa: ANN001 - a Plan
+def _load_plan(args: argparse.Namespace, fetched, action: str, writing, who) -> int:  # noqa: ANN001 - run.Fetched
     from atlas.pull import run
 
     with writing(args) as con:
         if con is None:
             return 1
-        matched = run.match(con, plan)
+        matched = run.match(con, fetched.plan)
         if _decide(con, matched.decisions, args):
             return 1
         rows = run.rows_of(con, matched)
@@ -162,7 +162,7 @@ def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int
             return 1
         if rows.told:
             print(f"{rows.told:,} move(s) another source already tells were left out: that source's move stands.")
-        checked = run.load_rows(con, rows, what=action, dry_run=True)
+        checked = run.load_rows(con, rows, what=fetched.asked, dry_run=True)
         if checked.problems:
             return _rejected(checked.problems)
         changed = run.changed(checked)
@@ -175,7 +175,12 @@ def _load_plan(args: argparse.Namespace, plan, action: str, writing, who) -> int
         if args.dry_run:
             return 0
         done = run.load_rows(
-            con, rows, what=action, dry_run=False, uploader=f"{who()} {action}", decisions=run.name_decisions(matched)
+            con,
+            rows,
+            what=fetched.asked,
+            dry_run=False,
+            uploader=f"{who()} {action}",
+            decisions=run.name_decisions(matched),
         )
     if done.problems:
         return _rejected(done.problems)

@@ -85,6 +85,10 @@ def test_a_second_identical_pull_changes_nothing_and_undo_removes_the_first_exac
     before = counts(scratch_db)
     assert pull(scratch_db, source, "--institution", "I1", "--create-new") == 0
     pulled = counts(scratch_db)
+    with duckdb.connect(str(scratch_db), read_only=True) as c:
+        # the load history says what was pulled, by whom, from where
+        history = c.execute("select uploader, mode, file_names from uploads order by upload_id desc limit 1").fetchone()
+    assert history[0].endswith(" pull openalex") and history[1:] == ("upsert", "OpenAlex: I1")
     capsys.readouterr()
     assert pull(scratch_db, source, "--institution", "I1", "--create-new") == 0
     assert "Nothing changed" in capsys.readouterr().out

@@ -142,7 +142,8 @@ def _load_files(  # noqa: ANN202 - see load_files
                 result.row_counts = {t: row_count(cur, f"stage_{t}") for t in staged}
             cur.execute("rollback")
             return result
-        names = ", ".join(labels.get(t.name, Path(files[t.name]).name) for t in order)
+        # one label per file, each said once (a pull labels every table with what it asked for)
+        names = ", ".join(dict.fromkeys(labels.get(t.name, Path(files[t.name]).name) for t in order))
         unsourced = [t.name for t in order if t.name != "sources" and "source_id" in t.column_names]
         if any(
             cur.execute(f"select count(*) from typed_{name} where source_id = $s", {"s": upload_source}).fetchall()[0][

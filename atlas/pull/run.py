@@ -78,7 +78,7 @@ def load_rows(
     progress: Callable[[str, load.LoadResult], None] | None = None,
 ) -> load.LoadResult:
     """Check (dry_run) or commit the rows as one upsert: one data version, undone exactly by
-    `undo`. `what` names the pull in the load history's file column."""
+    `undo`. `what` (Fetched.asked) names the pull in the load history's file column."""
     with tempfile.TemporaryDirectory(prefix="atlas-pull-") as tmp:
         files = plans.write(rows.rows, Path(tmp))
         return load.load_files(
@@ -88,7 +88,7 @@ def load_rows(
             dry_run=dry_run,
             uploader=uploader,
             uploader_email=uploader_email,
-            labels={t: f"{what}: {t}" for t in files},
+            labels=dict.fromkeys(files, what),
             progress=progress,
             name_decisions=decisions or None,
         )
@@ -106,6 +106,7 @@ class Fetched:
     plan: plans.Plan | None  # None: nothing matches
     summary: str
     counts: dict[str, int]  # what the summary counts, for a sentence in another language
+    asked: str  # what was asked for, as the load history's file column says it
 
 
 def openalex_url() -> str:
@@ -140,7 +141,8 @@ def fetch_openalex(
         requests = c.requests
     summary = f"{len(found):,} author(s) and {len(known):,} institution(s) in {requests:,} request(s)"
     counts = {"authors": len(found), "institutions": len(known), "requests": requests}
-    return Fetched(openalex.plan_of(found, known, since) if found else None, summary, counts)
+    asked = "OpenAlex: " + ", ".join([*institutions, *authors])[:300]
+    return Fetched(openalex.plan_of(found, known, since) if found else None, summary, counts, asked)
 
 
 def fetch_formd(
@@ -160,4 +162,5 @@ def fetch_formd(
         requests = search.requests + data.requests + docs.requests
     summary = f"{len(offerings):,} offering(s) of {len(ciks):,} company(ies) in {requests:,} request(s)"
     counts = {"offerings": len(offerings), "companies": len(ciks), "requests": requests}
-    return Fetched(formd.plan_of(offerings) if offerings else None, summary, counts)
+    asked = "SEC Form D: " + ", ".join(c.strip() for c in companies if c.strip())[:300]
+    return Fetched(formd.plan_of(offerings) if offerings else None, summary, counts, asked)

@@ -263,7 +263,7 @@ def _review_and_commit(held: tuple) -> None:
         rows = run.rows_of(con, matched)
         if rows is None:
             return
-        result = run.load_rows(con, rows, what=_what(source), dry_run=True)
+        result = run.load_rows(con, rows, what=fetched.asked, dry_run=True)
         checked = ((key, version, decided), rows, result)
         st.session_state[CHECKED] = checked
     _check_key, rows, result = checked
@@ -318,7 +318,7 @@ def _review_and_commit(held: tuple) -> None:
             st.session_state.pop(CHECKED, None)
             st.rerun()
     if go:
-        _commit(source, matched)
+        _commit(source, fetched, matched)
 
 
 def _new_rows_ui(rows: run.Rows) -> None:
@@ -346,7 +346,7 @@ def _what(source: str) -> str:
     return {"openalex": "pull openalex", "formd": "pull formd"}[source]
 
 
-def _commit(source: str, matched: run.Matched) -> None:
+def _commit(source: str, fetched: run.Fetched, matched: run.Matched) -> None:
     who = auth.identity()  # checked at the moment it acts, on the server
     if not access.allowed(who, "pull"):
         auth.refuse(N_("a pull from a public source"))
@@ -357,7 +357,7 @@ def _commit(source: str, matched: run.Matched) -> None:
             done = run.load_rows(
                 master,
                 rows,
-                what=_what(source),
+                what=fetched.asked,
                 dry_run=False,
                 uploader=f"{who.display} · {_what(source)}",
                 uploader_email=who.email,
