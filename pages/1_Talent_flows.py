@@ -5,6 +5,7 @@ import streamlit as st
 from atlas import cache, charts, fetch, labels, pages, ui
 from atlas.escape import md
 from atlas.i18n import N_, _, ngettext
+from atlas.ui import session
 
 
 def _pick_focus() -> None:
@@ -16,7 +17,7 @@ def _pick_focus() -> None:
 
 def _pick_sankey() -> None:
     """A click on a Sankey node or link picks its group (a link: its origin) as the focus."""
-    seen = st.session_state.get("_sankey_seen", {})
+    seen = session.SANKEY_SEEN.get({})
     label = charts.sankey_picked_label(st.session_state.get("sankey"), seen.get("nodes", []), seen.get("links", []))
     key = seen.get("keys", {}).get(label)
     if key:
@@ -72,10 +73,10 @@ def talent_flows(filters: ui.Filters) -> None:
     else:
         image_format = ui.sankey_image_format_ui()
         sankey = charts.flow_sankey_spec(flows, _("Moves by {level}").format(level=level_word), image_format)
-        st.session_state["_sankey_seen"] = {
+        session.SANKEY_SEEN.value = {
             "nodes": [n["name"] for n in sankey["series"][0]["data"]],
             "links": [row.source for row in flows.itertuples()],
-            "keys": st.session_state.get("_sankey_seen", {}).get("keys", {}),
+            "keys": session.SANKEY_SEEN.get({}).get("keys", {}),
         }
         st.echarts_chart(
             sankey,
@@ -135,7 +136,7 @@ def talent_flows(filters: ui.Filters) -> None:
         st.info(_("No group gained or lost anyone under these filters."))
     else:
         # the Sankey's clicks name groups by label: the keys they stand for, at this level
-        st.session_state.setdefault("_sankey_seen", {})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
+        session.SANKEY_SEEN.setdefault({})["keys"] = dict(zip(net["label"], net["group_key"], strict=True))
         # stacked, not in columns: at 800 px a column left the bars no room beside their labels
         net_chart = ui.plot(charts.net_flow_chart, net, level_name)
         ui.altair_chart(

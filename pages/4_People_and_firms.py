@@ -4,6 +4,7 @@ import streamlit as st
 
 from atlas import cache, fetch, profiles, tables, ui
 from atlas.i18n import N_, _, ngettext
+from atlas.ui import session
 
 
 @ui.page("People & firms", N_("Profiles with careers, flows, money and sources. Search by English or Chinese name."))
@@ -20,8 +21,8 @@ def people_and_firms(filters: ui.Filters) -> None:
         ),
     ).strip()
     search = cache.search_text(search)  # the stored name of the entity the text names, else the text
-    previous = st.session_state.get("_searched_for")
-    st.session_state["_searched_for"] = search
+    previous = session.SEARCHED_FOR.get()
+    session.SEARCHED_FOR.value = search
     if previous is not None and search and search != previous:
         # a new search: a profile it does not find is closed (it stayed on screen under the new search)
         for kind in ("person", "firm"):
@@ -34,14 +35,14 @@ def people_and_firms(filters: ui.Filters) -> None:
     chosen_firm = str(st.session_state.get("firm") or ui.link.initial("firm") or "")
     person_options = fetch.entity_options("person", search, chosen_person, 200)
     firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
-    if search and not (chosen_person or chosen_firm) and st.session_state.get("_opened_for") != search:
+    if search and not (chosen_person or chosen_firm) and session.OPENED_FOR.get() != search:
         # a search with exactly one match opens that profile (once per search: a picker cleared by
         # hand stays clear)
         matches = [("person", i) for i in person_options["id"]] + [("firm", i) for i in firm_options["id"]]
         if len(matches) == 1:
             kind, only = matches[0]
             st.session_state[kind] = only
-            st.session_state["_opened_for"] = search
+            session.OPENED_FOR.value = search
     c1, c2 = st.columns(2)
     person = ui.url_picker(
         c1,

@@ -169,6 +169,48 @@ def test_the_address_is_read_and_written_in_one_module():
     assert found == []
 
 
+def _private_session_keys(tree: ast.AST) -> list[str]:
+    """The private keys (`_name`) a module reads or writes in st.session_state by name."""
+
+    def on_state(node: ast.AST) -> bool:
+        return isinstance(node, ast.Attribute) and node.attr == "session_state"
+
+    def private(node: ast.AST) -> str | None:
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("_"):
+            return node.value
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            first = node.values[0].value
+            return f"{first}…" if isinstance(first, str) and first.startswith("_") else None
+        return None
+
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Subscript) and on_state(node.value):
+            found.append(private(node.slice))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and on_state(node.func.value):
+            found.append(private(node.args[0]) if node.args else None)
+        elif isinstance(node, ast.Compare) and any(on_state(c) for c in node.comparators):
+            found.append(private(node.left))
+    return [k for k in found if k]
+
+
+def test_the_session_keeps_its_own_entries_in_one_module():
+    """atlas.ui.session names every private entry of the session's state; no other module reads
+    or writes one by its key (a widget keeps its value under its own key)."""
+    keeper = ROOT / "atlas" / "ui" / "session.py"
+    found = {
+        str(p.relative_to(ROOT)): keys
+        for p in _sources()
+        if p != keeper and (keys := _private_session_keys(ast.parse(p.read_text(encoding="utf-8"))))
+    }
+    assert found == {}
+    # the check can fail: a module that writes one by its key is found
+    assert _private_session_keys(ast.parse('st.session_state["_x"] = 1; st.session_state.get(f"_y{z}")')) == [
+        "_x",
+        "_y…",
+    ]
+
+
 def test_a_page_reads_only_the_link_parameters_it_declares():
     """Every key a page keeps in the link is declared once, in atlas/pages.py, with its default;
     the declared default reads back as itself."""

@@ -8,7 +8,7 @@ import streamlit as st
 from atlas import access, cache, db, fetch, i18n, labels, load
 from atlas.escape import md
 from atlas.i18n import N_, _
-from atlas.ui import auth
+from atlas.ui import auth, session
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.names_review import KIND_WORDS
 
@@ -109,7 +109,7 @@ def _entity_picker(col, kind: str, label: str, key: str, placeholder: str) -> tu
 
 def undo_ui() -> None:
     """Undo the latest upload in effect, behind a confirmation."""
-    done = st.session_state.pop("_undone_message", None)
+    done = session.UNDONE_MESSAGE.pop()
     if done:  # the undo of the run before: said once, above the panel as it is now
         st.success(done)
     con = cache.connection()
@@ -155,9 +155,9 @@ def undo_ui() -> None:
             cache.pin_snapshot()  # the rest of this run shows the new version
             if result.ok:
                 # the panel is drawn again for what is now the latest upload: never the one just undone
-                st.session_state["_undone_message"] = _(
-                    "Version {version} undone (recorded as version {undo})."
-                ).format(version=latest, undo=result.upload_id)
+                session.UNDONE_MESSAGE.value = _("Version {version} undone (recorded as version {undo}).").format(
+                    version=latest, undo=result.upload_id
+                )
                 st.rerun()
             else:
                 st.error(_("; ").join(p.message for p in result.problems))

@@ -16,7 +16,7 @@ from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.model import TABLES, dictionary, example_csv, template_csv
-from atlas.ui import auth, mapping_step
+from atlas.ui import auth, mapping_step, session
 from atlas.ui.data_history import audit_ui, merge_ui, undo_ui  # noqa: F401
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.names_review import FLAT_NAMES, names_decided, names_review_ui  # noqa: F401
@@ -61,7 +61,7 @@ def upload_ui() -> None:
             icon=":material/lock:",
         )
         return
-    committed = st.session_state.get("_committed_message")
+    committed = session.COMMITTED_MESSAGE.get()
     # a new uploader after each commit (its key carries the count): the committed files do not stay
     # in it, to be checked again on the next rerun as ids that already exist
     _uploader_words()
@@ -69,12 +69,12 @@ def upload_ui() -> None:
         _("CSV, spreadsheet or zip files"),
         type=["csv", "zip", "xlsx", "xlsm", "xls", "ods"],
         accept_multiple_files=True,
-        key=f"upload_files_{st.session_state.get('_upload_generation', 0)}",
+        key=f"upload_files_{session.UPLOAD_GENERATION.get(0)}",
     )
     if committed and not files:
         st.success(committed, icon=":material/check_circle:")
     if files:
-        st.session_state.pop("_committed_message", None)
+        session.COMMITTED_MESSAGE.pop()
         _upload_flow(files)
     else:
         _drop_staged()  # the analyst removed the files: their staged copies go too
@@ -101,8 +101,8 @@ def _uploader_words() -> None:
 
 def _drop_staged(state=None) -> None:
     state = st.session_state if state is None else state
-    staged = state.pop("_staged_upload", None)
-    state.pop("_checked_upload", None)
+    staged = session.STAGED_UPLOAD.pop(state=state)
+    session.CHECKED_UPLOAD.pop(state=state)
     if staged is not None:
         staged[1].close()
 
@@ -153,18 +153,19 @@ def staged_and_checked(
     (the Upload is then garbage-collected) or the server stops.
     """
     key = upload.fingerprint(named, overrides, encodings, mappings, sheets)
-    held = state.get("_staged_upload")
+    held = session.STAGED_UPLOAD.get(state=state)
     hear = progress or (lambda phase, result=None: None)
     if held is None or held[0] != key or held[1].closed:
         _drop_staged(state)
         hear("reading")
-        state["_staged_upload"] = (
+        held = (
             key,
             upload.stage_upload(
                 named, overrides, encodings=encodings, mappings=mappings, sheets=sheets, progress=progress
             ),
         )
-    staged = state["_staged_upload"][1]
+        session.STAGED_UPLOAD.put(held, state=state)
+    staged = held[1]
     if staged.names is None:
         hear("matching")
     plan = upload.plan_names(con, staged)
@@ -172,10 +173,10 @@ def staged_and_checked(
         return staged, None  # the names wait for the analyst's decisions: nothing is checked yet
     decided = tuple((d.kind, d.name, d.target, d.status) for d in plan.decisions) if plan else ()
     check_key = (key, mode, db.cache_version(con), decided)
-    checked = state.get("_checked_upload")
+    checked = session.CHECKED_UPLOAD.get(state=state)
     if checked is None or checked[0] != check_key:
         checked = (check_key, upload.check(con, staged, mode, progress=progress))
-        state["_checked_upload"] = checked
+        session.CHECKED_UPLOAD.put(checked, state=state)
     return staged, checked[1]
 
 
@@ -200,9 +201,9 @@ def _sheet_pick(i: int, s, data: dict[str, bytes], sheets: dict[str, str]) -> di
 
 def _upload_flow(files) -> None:
     named = [(f.name, f.getvalue()) for f in files]
-    overrides = st.session_state.get("_upload_overrides", {})
-    encodings = st.session_state.get("_upload_encodings", {})
-    sheets = st.session_state.get("_upload_sheets", {})
+    overrides = session.UPLOAD_OVERRIDES.get({})
+    encodings = session.UPLOAD_ENCODINGS.get({})
+    sheets = session.UPLOAD_SHEETS.get({})
     mode = st.session_state.get("upload_mode", "append")
     con = cache.connection()
     mapping_step.forget({f.name for f in files})
@@ -263,9 +264,9 @@ def _upload_flow(files) -> None:
                 picked_sheets.update(_sheet_pick(i, s, dict(named), sheets))
     mapping_step.mapping_ui(staged)
     if picked_tables != dict(overrides) or picked_codecs != encodings or picked_sheets != sheets:
-        st.session_state["_upload_overrides"] = picked_tables
-        st.session_state["_upload_encodings"] = picked_codecs
-        st.session_state["_upload_sheets"] = picked_sheets
+        session.UPLOAD_OVERRIDES.value = picked_tables
+        session.UPLOAD_ENCODINGS.value = picked_codecs
+        session.UPLOAD_SHEETS.value = picked_sheets
         st.rerun()
     # replace is an admin's (the commit checks it again: a mode forced into the session changes nothing)
     modes = [m for m in UPLOAD_MODES if access.may_upload(auth.identity(), m)]
@@ -374,8 +375,8 @@ def _upload_flow(files) -> None:
                 version=done.upload_id
             )
             st.success(message)
-            st.session_state["_committed_message"] = message
-            st.session_state["_upload_generation"] = st.session_state.get("_upload_generation", 0) + 1
+            session.COMMITTED_MESSAGE.value = message
+            session.UPLOAD_GENERATION.value = session.UPLOAD_GENERATION.get(0) + 1
         else:
             st.error(_("Rejected; nothing was written:"))
             report = upload.problems_frame(done.problems)

@@ -10,6 +10,7 @@ import streamlit as st
 from atlas import cache, export, i18n
 from atlas.i18n import _
 from atlas.pages import BY_TITLE
+from atlas.ui import session
 from atlas.ui.plots import altair_of
 from atlas.ui.share import view_query
 
@@ -17,10 +18,10 @@ from atlas.ui.share import view_query
 def export_context(name: str) -> export.ExportContext:
     """The context of an export made now from the current page: its filters (as the share link
     carries them), the money basis, the data version."""
-    page = st.session_state.get("_page", "Overview")
+    page = session.PAGE.get("Overview")
     view = tuple(view_query(page))
     version = cache.version()[0]  # the version this run shows (its snapshot), read once per run
-    filters = st.session_state.get("_filters")
+    filters = session.FILTERS.get()
     currency = getattr(filters, "currency", "USD")
     constant = st.session_state.get("constant") if page == "Pay offers" else None
     constant = None if constant in (None, "", "nominal") else constant

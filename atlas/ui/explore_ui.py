@@ -17,7 +17,7 @@ from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import DEFAULT_TABLE, PAGE_SIZES
 from atlas.pages import EXPLORE_TABS as TAB_LABELS
-from atlas.ui import link
+from atlas.ui import link, session
 from atlas.ui.downloads import downloads_ui
 from atlas.urlvalues import parse_int
 
@@ -47,16 +47,16 @@ def write_link() -> None:
 
 def _explain(key: str, message: str) -> None:
     """A part of the link that could not apply: said in the page's notice instead of the generic line."""
-    st.session_state.setdefault("_explained", {}).setdefault(key, []).append(message)
+    session.EXPLAINED.setdefault({}).setdefault(key, []).append(message)
 
 
 def read_link(catalog: dict[str, explore.Table]) -> None:
     """On arrival, take the link's explore parameters into the session, each checked."""
-    arrival = st.session_state.get("_arrival")
-    if st.session_state.get("_explore_read") == arrival:
+    arrival = session.ARRIVAL.get()
+    if session.EXPLORE_READ.get() == arrival:
         return
-    st.session_state["_explore_read"] = arrival
-    st.session_state.pop("_explained", None)
+    session.EXPLORE_READ.value = arrival
+    session.EXPLAINED.pop()
     asked = {k: link.asked(k) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
     st.session_state.pop("n", None)
     if asked["n"]:
@@ -80,8 +80,8 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         )
         name = DEFAULT_TABLE
     st.session_state["table"] = name
-    st.session_state["_explore_table"] = name  # the link's table: its filters are not another table's
-    st.session_state.pop("_explore_n", None)  # nor is its page position another page size's
+    session.EXPLORE_TABLE.value = name  # the link's table: its filters are not another table's
+    session.EXPLORE_N.pop()  # nor is its page position another page size's
     table = catalog[name]
     good = []
     for text in asked["f"]:
@@ -157,10 +157,10 @@ def _facet_picked(picked: str, column: str, is_date: bool) -> None:
 
 def _table_changed(name: str) -> None:
     """Another table: its own filters, sort and pages start empty (rows per page stays)."""
-    if st.session_state.get("_explore_table") not in (None, name):
+    if session.EXPLORE_TABLE.get() not in (None, name):
         for key in ("f", "sort", "after", "before", "row"):
             _set(key, "")
-    st.session_state["_explore_table"] = name
+    session.EXPLORE_TABLE.value = name
 
 
 def table_picker_ui(catalog: dict[str, explore.Table]) -> explore.Table:
@@ -252,9 +252,9 @@ def sort_ui(table: explore.Table) -> tuple[explore.Sort, int]:
         index=PAGE_SIZES.index(explore.PAGE_SIZE),
         key="n",
     )
-    if st.session_state.get("_explore_n") not in (None, size):
+    if session.EXPLORE_N.get() not in (None, size):
         _pages_reset()  # another page size: from the first page
-    st.session_state["_explore_n"] = size
+    session.EXPLORE_N.value = size
     chosen = explore.Sort(None if column == "(as stored)" else column, bool(desc and column != "(as stored)"))
     if chosen != sort:
         _set("sort", chosen.text())

@@ -13,7 +13,7 @@ from atlas.i18n import N_, _
 from atlas.model import FIRM_KINDS, PART_CERTAINTIES
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.pages import FIRST_YEAR, LANG_KEY, LAST_YEAR, SHARED, SHARED_KEYS
-from atlas.ui import link
+from atlas.ui import link, session
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,10 @@ def _restore_shared_filters(page: str) -> bool:
     filters in session state and, on arriving at a page whose URL does not set them, puts
     them back before the widgets are drawn. A link that sets them wins.
     """
-    came_from = st.session_state.get("_page")
-    st.session_state["_page"] = page
+    came_from = session.CAME_FROM.get()
     if came_from is None or came_from == page:
         return False
-    carried = st.session_state.get("_shared", {})
+    carried = session.SHARED.get({})
     restored = False
     for key in SHARED_KEYS:
         value = carried.get(key)
@@ -97,20 +96,19 @@ def _same(a, b) -> bool:
 
 
 def _remember_shared_filters() -> None:
-    st.session_state["_shared"] = {key: st.session_state[key] for key in SHARED_KEYS if key in st.session_state}
+    session.SHARED.value = {key: st.session_state[key] for key in SHARED_KEYS if key in st.session_state}
 
 
 def kept_filters(page: str) -> Filters:
     """On a page the shared filters do not apply to (Data, Explore): none is drawn; they are kept
     as the analyst set them (a link's own values too) for the next page, and the sidebar says so."""
-    st.session_state["_page"] = page
-    carried = dict(st.session_state.get("_shared", {}))
+    carried = dict(session.SHARED.get({}))
     for p in SHARED:  # a link that sets them: taken on for the pages they apply to
         asked = link.asked(p.name)
         value, ok = p.parse(asked)
         if asked and ok:
             carried[p.name] = value
-    st.session_state["_shared"] = carried
+    session.SHARED.value = carried
     with st.sidebar:
         st.markdown("#### " + _("Filters"))
         st.caption(
@@ -208,7 +206,7 @@ def linked(widget, *args, key: str, options=None, **kwargs):
 
 def carry() -> list[tuple[str, str]]:
     """The shared filters that differ from their defaults, as query parameters for links."""
-    f: Filters = st.session_state.get("_filters", Filters())
+    f: Filters = session.FILTERS.get(Filters())
     out: list[tuple[str, str]] = []
     if (f.start_year, f.end_year) != (FIRST_YEAR, LAST_YEAR):
         out += [("period", str(f.start_year)), ("period", str(f.end_year))]
@@ -280,7 +278,7 @@ def relabel(*keys: str) -> None:
     """On the run after a language switch, give these widgets their values again: the browser
     shows a choice by its text, and the old language's text is not among the new options (a radio
     would show nothing picked). Setting a key before its widget makes Streamlit send the value."""
-    if not st.session_state.get("_lang_switched"):
+    if not session.LANG_SWITCHED.get():
         return
     for key in keys:
         if key in st.session_state:
@@ -309,16 +307,17 @@ def coded_tabs(codes: tuple[str, ...], *, key: str):
     code (tab=Firms, tab=SQL+console), so a link opens the same tab in either language. `codes`
     are English catalog messages; the first is the default (left out of the address)."""
     by_label = {i18n.in_language(lang, code): code for lang in i18n.LANGUAGES for code in codes}
-    widget = f"_{key}_tabs"
+    widget = f"_{key}_tabs"  # the tabs' own widget key
+    shown = session.TABS_SHOWN[key]
     if st.session_state.get(key) not in codes:
         st.session_state[key] = link.initial(key, codes)
     clicked = by_label.get(st.session_state.get(widget))
-    if clicked is not None and st.session_state.get(f"_{key}_shown") == st.session_state.get(widget):
+    if clicked is not None and shown.get() == st.session_state.get(widget):
         clicked = None  # the widget still holds what it was given: the link or the code decides
     code = clicked or st.session_state[key]
     st.session_state[key] = code
     st.session_state[widget] = _(code)
-    st.session_state[f"_{key}_shown"] = _(code)
+    shown.value = _(code)
     tabs = st.tabs([_(c) for c in codes], key=widget, on_change="rerun")
     link.put(key, code)
     return tabs

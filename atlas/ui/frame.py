@@ -14,7 +14,7 @@ from atlas import cache, i18n, labels
 from atlas.escape import md, short
 from atlas.i18n import _
 from atlas.pages import BY_TITLE, LANG_KEY, PAGES, filtered
-from atlas.ui import auth, link
+from atlas.ui import auth, link, session
 from atlas.ui.filters import Filters, kept_filters, relabel, shared_filters_ui
 from atlas.urlvalues import parse_int
 
@@ -48,12 +48,12 @@ try {
 </script>"""
 
 
-def read_language(title: str) -> str:
+def read_language(arriving: bool) -> str:
     """This run's language, set before any text is drawn: the link's `lang` when the reader arrives
     at a page (a shared link opens in the sender's language), else the session's (it follows the
     reader from page to page), else English. The address always says it (`lang=zh`; English is
     the default and leaves it out). An unknown value is left out and the page's notice says so."""
-    if st.session_state.get("_page") != title:
+    if arriving:
         asked = link.asked(LANG_KEY)
         if asked and asked[-1] in i18n.LANGUAGES:
             st.session_state[LANG_KEY] = asked[-1]
@@ -61,9 +61,9 @@ def read_language(title: str) -> str:
     st.session_state[LANG_KEY] = lang
     # a widget whose options read in the language (format_func) keeps, in the browser, the text it
     # showed: on the run after a switch, each such widget is given its value again (see `relabel`)
-    st.session_state["_lang_switched"] = st.session_state.get("_lang_last", lang) != lang
-    st.session_state["_lang_last"] = lang
-    if st.session_state["_lang_switched"]:
+    session.LANG_SWITCHED.value = session.LANG_LAST.get(lang) != lang
+    session.LANG_LAST.value = lang
+    if session.LANG_SWITCHED.value:
         # the pickers of the Explore and Data pages that show their options in words
         fixed = ("table", "example", "upload_mode", "merge_kind", "dict_table")
         prefixed = ("sort_col_", "upload_table_", "upload_encoding_")
@@ -76,7 +76,7 @@ def read_language(title: str) -> str:
 
 
 def _switch_language() -> None:
-    chosen = st.session_state.get("_lang_switch")
+    chosen = session.LANG_SWITCH.get()
     if chosen in i18n.LANGUAGES:
         st.session_state[LANG_KEY] = chosen
 
@@ -84,12 +84,12 @@ def _switch_language() -> None:
 def language_ui() -> None:
     """English / 中文, in both languages (a reader who cannot read the one shown still finds it).
     The view and its link stay as they are: only `lang` changes."""
-    st.session_state["_lang_switch"] = i18n.language()
+    session.LANG_SWITCH.value = i18n.language()
     st.segmented_control(
         "Language · 语言",
         tuple(i18n.LANGUAGES),
         format_func=i18n.LANGUAGES.get,
-        key="_lang_switch",
+        key=session.LANG_SWITCH.key,
         required=True,
         on_change=_switch_language,
         label_visibility="collapsed",
@@ -116,12 +116,12 @@ def _open_saved_view() -> None:
         return
     found = cache.query_fresh("saved_view", slug=str(slug)[:60])
     if found.empty:
-        st.session_state["_view_missing"] = str(slug)[:60]
+        session.VIEW_MISSING.value = str(slug)[:60]
         link.drop("view")
         return
     view = found.iloc[0]
     script = BY_TITLE[view.page].script if view.page in BY_TITLE else "app.py"
-    st.session_state["_opened_view"] = {
+    session.OPENED_VIEW.value = {
         "name": view["name"],
         "saved_by": view.saved_by,
         "note": view.note,
@@ -135,7 +135,7 @@ def _open_clicked_profile(title: str) -> None:
     profile in the link like any other view: on the profile page itself by changing the link in
     place (its bound filters stay in the address), from another page by a page switch (the frame
     carries the shared filters over)."""
-    goto = st.session_state.pop("_goto", None)
+    goto = session.GOTO.pop()
     if not goto:
         return
     script, pairs = goto
@@ -168,7 +168,9 @@ def _freeze_start_up() -> None:
 def page_frame(title: str, caption: str = "") -> Filters:
     """Start a page: config, menu, title and the shared filters; returns the filters."""
     _freeze_start_up()
-    read_language(title)  # before any text
+    came_from = session.PAGE.get()
+    arriving = came_from != title
+    read_language(arriving)  # before any text
     # a file of ours: a Material icon as page_icon makes every page fetch it from Google's font host
     label = BY_TITLE[title].label if title in BY_TITLE else _(title)
     st.set_page_config(page_title=f"{label} · {_('Talent Atlas')}", page_icon=str(ICON), layout="wide")
@@ -177,24 +179,26 @@ def page_frame(title: str, caption: str = "") -> Filters:
         titles = cache.query("source_titles_zh")
         labels.set_source_titles(dict(zip(titles["title"], titles["title_zh"], strict=True)))
     auth.gate()
+    # from here on this run draws `title` (atlas.ui.link reads its parameters' declarations by it)
+    session.CAME_FROM.value = came_from
+    session.PAGE.value = title
     _open_saved_view()
     _open_clicked_profile(title)
-    arriving = st.session_state.get("_page") != title
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)
-        st.session_state["_asked"] = link.everything()
-        st.session_state["_arrival"] = st.session_state.get("_arrival", 0) + 1  # pages that read the link once
-        st.session_state.pop("_notice", None)
+        session.ASKED.value = link.everything()
+        session.ARRIVAL.value = session.ARRIVAL.get(0) + 1  # pages that read the link once
+        session.NOTICE.pop()
     menu_ui(title)
     filters = shared_filters_ui(title) if filtered(title) else kept_filters(title)
-    st.session_state["_filters"] = filters
+    session.FILTERS.value = filters
     st.title(label)
     if caption:
         st.caption(_(caption))
     _saved_view_banner()
-    _data_changed_banner(st.session_state.get("_asked", {}))
+    _data_changed_banner(session.ASKED.get({}))
     # filled at the end of the run, once every widget has taken or refused its URL value
-    st.session_state["_notice_slot"] = st.empty()
+    session.NOTICE_SLOT.value = st.empty()
     return filters
 
 
@@ -218,13 +222,13 @@ def _data_changed_banner(asked: dict[str, list[str]]) -> None:
 
 
 def _saved_view_banner() -> None:
-    missing = st.session_state.pop("_view_missing", None)
+    missing = session.VIEW_MISSING.pop()
     if missing:
         st.warning(
             _("There is no saved view called “{name}” (it may have been deleted).").format(name=md(short(missing, 60))),
             icon=":material/link_off:",
         )
-    opened = st.session_state.pop("_opened_view", None)
+    opened = session.OPENED_VIEW.pop()
     if opened:
         text = _("Saved view **{name}**, saved by {who}").format(name=md(opened["name"]), who=md(opened["saved_by"]))
         if opened.get("note"):

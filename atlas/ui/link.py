@@ -13,13 +13,14 @@ import streamlit as st
 
 from atlas import urlvalues
 from atlas.pages import Param, param_of
+from atlas.ui import session
 
 _MISSING = object()
 
 
 def page() -> str:
     """The title of the page this run draws (set by the frame before any widget)."""
-    return st.session_state.get("_page", "Overview")
+    return session.PAGE.get("Overview")
 
 
 def declared(key: str) -> Param:

@@ -1,7 +1,7 @@
 """The Data page's mapping step: a file with another tool's columns (a funding export, a people
 export) mapped to one of our formats, previewed as it would load, saved by name and used again.
 
-The analyst's mappings live in the session (`_upload_mappings`: file name -> mapping) and are part
+The analyst's mappings live in the session (`session.UPLOAD_MAPPINGS`: file name -> mapping) and are part
 of the upload's fingerprint, so a changed mapping stages the file anew; the stage itself
 (`atlas.upload.stage_upload`) reads the file through it, so the checks, the names' review and the
 commit see the file in our format. A saved mapping made for the same columns is used on its own.
@@ -20,10 +20,8 @@ import streamlit as st
 from atlas import access, cache, csvfile, db, mapping
 from atlas.escape import md, short
 from atlas.i18n import N_, _
-from atlas.ui import auth
+from atlas.ui import auth, session
 
-SESSION = "_upload_mappings"
-AUTO = "_upload_mappings_auto"  # files a saved mapping was applied to on its own (once each)
 PREVIEW_ROWS = 5
 
 TARGET_WORDS = {
@@ -35,12 +33,12 @@ TARGET_WORDS = {
 
 def chosen() -> dict[str, mapping.Mapping]:
     """The mappings the analyst chose for this upload's files."""
-    return st.session_state.setdefault(SESSION, {})
+    return session.UPLOAD_MAPPINGS.setdefault({})
 
 
 def forget(names: set[str]) -> None:
     """Drop the mappings of files no longer in the upload."""
-    mappings, auto = st.session_state.get(SESSION, {}), st.session_state.get(AUTO, set())
+    mappings, auto = session.UPLOAD_MAPPINGS.get({}), session.UPLOAD_MAPPINGS_AUTO.get(set())
     for name in [n for n in mappings if n not in names]:
         del mappings[name]
     auto.intersection_update(names)
@@ -62,7 +60,7 @@ def apply_saved(staged) -> bool:  # noqa: ANN001 - an upload.Upload
     """Use, on its own, a saved mapping made for exactly the columns of a file not mapped yet (once
     per file: after the analyst takes it off, it stays off). True when one was taken (rerun)."""
     con = cache.connection()
-    done = st.session_state.setdefault(AUTO, set())
+    done = session.UPLOAD_MAPPINGS_AUTO.setdefault(set())
     taken = False
     for s in staged.staged:
         if needs_step(s) and not s.mapped and s.name not in chosen() and s.name not in done:
@@ -76,7 +74,7 @@ def apply_saved(staged) -> bool:  # noqa: ANN001 - an upload.Upload
 
 def mapping_ui(staged) -> None:  # noqa: ANN001 - an upload.Upload
     """The mapping step of every file that needs one."""
-    saved = st.session_state.pop("_mapping_saved", None)
+    saved = session.MAPPING_SAVED.pop()
     if saved:
         st.success(saved, icon=":material/bookmark_added:")
     for i, s in enumerate(staged.staged):
@@ -294,7 +292,7 @@ def _save(s, m: mapping.Mapping, name: str) -> None:  # noqa: ANN001 - an upload
         st.error(md(str(exc)))
         return
     chosen()[s.name] = mapping.Mapping(m.target, m.columns, saved_name, m.header)
-    st.session_state["_mapping_saved"] = _("Saved as “{name}”: a file with the same columns is read with it.").format(
+    session.MAPPING_SAVED.value = _("Saved as “{name}”: a file with the same columns is read with it.").format(
         name=md(saved_name)  # anyone's words: text, never a link or an image
     )
     st.rerun()

@@ -15,7 +15,7 @@ from atlas.escape import md
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.pull import run
-from atlas.ui import auth
+from atlas.ui import auth, session
 from atlas.ui.names_review import review_ui
 
 SOURCES = Labels(
@@ -25,8 +25,6 @@ SOURCES = Labels(
     }
 )
 MAX_LINES = 20  # institutions, authors or companies in one pull
-STATE = "_pull"  # the session's fetched pull: (key, source, asked, Fetched, Matched)
-CHECKED = "_pull_checked"  # its dry run: (key, Rows, LoadResult)
 
 
 def pull_ui() -> None:
@@ -43,7 +41,7 @@ def pull_ui() -> None:
             "left out: that source's move stands."
         )
     )
-    done = st.session_state.pop("_pull_committed", None)
+    done = session.PULL_COMMITTED.pop()
     if done:
         st.success(done, icon=":material/check_circle:")
     who = auth.identity()
@@ -67,7 +65,7 @@ def pull_ui() -> None:
     asked = _openalex_form(who) if source == "openalex" else _formd_form(who)
     if asked is not None:
         _fetch(source, asked)
-    held = st.session_state.get(STATE)
+    held = session.PULL.get()
     if held is not None and held[1] == source:
         _review_and_commit(held)
 
@@ -197,8 +195,8 @@ def _fetch(source: str, asked: dict) -> None:
     """Fetch with a progress bar; keep what came (or say why it stopped)."""
     from atlas.pull.http import PullError  # httpx: imported when a pull is asked for
 
-    st.session_state.pop(STATE, None)
-    st.session_state.pop(CHECKED, None)
+    session.PULL.pop()
+    session.PULL_CHECKED.pop()
     bar = st.progress(0.0, text=_("Asking the source…"))
     try:
         if source == "openalex":
@@ -234,7 +232,7 @@ def _fetch(source: str, asked: dict) -> None:
     matched = run.match(cache.connection(), fetched.plan) if fetched.plan is not None else None
     if matched is not None and asked["create_new"]:
         resolve.accept(matched.decisions, new_only=True)
-    st.session_state[STATE] = (key, source, asked, fetched, matched)
+    session.PULL.value = (key, source, asked, fetched, matched)
 
 
 def _review_and_commit(held: tuple) -> None:
@@ -258,14 +256,14 @@ def _review_and_commit(held: tuple) -> None:
     con = cache.connection()
     version = db.cache_version(con)
     decided = tuple((d.kind, d.name, d.target, d.status) for d in matched.decisions)
-    checked = st.session_state.get(CHECKED)
+    checked = session.PULL_CHECKED.get()
     if checked is None or checked[0] != (key, version, decided):
         rows = run.rows_of(con, matched)
         if rows is None:
             return
         result = run.load_rows(con, rows, what=fetched.asked, dry_run=True)
         checked = ((key, version, decided), rows, result)
-        st.session_state[CHECKED] = checked
+        session.PULL_CHECKED.value = checked
     _check_key, rows, result = checked
     if rows.told:
         st.caption(
@@ -314,8 +312,8 @@ def _review_and_commit(held: tuple) -> None:
     with st.container(horizontal=True, gap="small"):
         go = st.button(_("Commit the pull"), type="primary", key="pull_commit")
         if st.button(_("Discard the pull"), key="pull_discard"):
-            st.session_state.pop(STATE, None)
-            st.session_state.pop(CHECKED, None)
+            session.PULL.pop()
+            session.PULL_CHECKED.pop()
             st.rerun()
     if go:
         _commit(source, fetched, matched)
@@ -370,9 +368,9 @@ def _commit(source: str, fetched: run.Fetched, matched: run.Matched) -> None:
     if done.problems:
         st.error(_("Rejected; nothing was written:") + "".join(f"\n- {md(str(p))}" for p in done.problems[:20]))
         return
-    st.session_state.pop(STATE, None)
-    st.session_state.pop(CHECKED, None)
-    st.session_state["_pull_committed"] = _(
+    session.PULL.pop()
+    session.PULL_CHECKED.pop()
+    session.PULL_COMMITTED.value = _(
         "Pulled as data version {version}. Every page now shows it; undo it under Upload new data above."
     ).format(version=done.upload_id)
     st.rerun()

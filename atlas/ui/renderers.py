@@ -11,6 +11,7 @@ import streamlit as st
 from atlas import cache, i18n, tables
 from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
+from atlas.ui import session
 
 
 def certainty_column(label: str = ""):
@@ -61,7 +62,7 @@ def _open_profile(click_key: str, kind: str, ids: list) -> None:
     row = click["row"] if click else None
     if row is None or not 0 <= int(row) < len(ids) or ids[int(row)] is None:
         return
-    st.session_state["_goto"] = (PROFILE_PAGE, [(kind, ids[int(row)])])
+    session.GOTO.value = (PROFILE_PAGE, [(kind, ids[int(row)])])
 
 
 def dataframe(df, *, key: str, column_config: dict, **kwargs) -> None:

@@ -13,7 +13,7 @@ from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.pages import LANG_KEY, PAGES, SHARED_KEYS, filtered, keys_of, param_of
-from atlas.ui import auth
+from atlas.ui import auth, session
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
 
@@ -106,14 +106,12 @@ def ignored_parameters(
 
 def share_ui() -> None:
     """End a page: the notice about ignored link parameters, and the 'Copy link' box."""
-    page = st.session_state.get("_page", "Overview")
+    page = session.PAGE.get("Overview")
     version = cache.version()[0]  # the version this run showed: the link says what the reader saw
-    if "_notice" not in st.session_state:
-        st.session_state["_notice"] = ignored_parameters(
-            page, st.session_state.get("_asked", {}), st.session_state.get("_explained")
-        )
-    notice = st.session_state["_notice"]
-    slot = st.session_state.get("_notice_slot")
+    if not session.NOTICE.present():
+        session.NOTICE.value = ignored_parameters(page, session.ASKED.get({}), session.EXPLAINED.get())
+    notice = session.NOTICE.value
+    slot = session.NOTICE_SLOT.get()
     if notice and slot is not None:
         slot.warning(
             _("Part of this link was ignored, the rest of the view applies:")

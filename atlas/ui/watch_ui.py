@@ -14,7 +14,7 @@ from atlas.escape import md
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.money import format_amount
-from atlas.ui import auth, link
+from atlas.ui import auth, link, session
 from atlas.ui.renderers import certainty_column, dataframe, profile_link_column, with_links
 
 FACT_WORDS = Labels({"move": N_("Move"), "pay": N_("Pay figure"), "round": N_("Round or deal")})
@@ -97,16 +97,16 @@ def watchlist_ui() -> None:
             return
         own = True
         # the version last seen is read once per session, then the list is marked seen at this one
-        seen_key = f"_watch_seen_{found['list_id']}"
-        if seen_key not in st.session_state:
-            st.session_state[seen_key] = int(found["seen_version"])
+        seen = session.WATCH_SEEN[found["list_id"]]
+        if not seen.present():
+            seen.value = int(found["seen_version"])
             if int(found["seen_version"]) < version:
                 try:
                     with cache.writing() as master:
                         watch.mark_seen(master, str(found["list_id"]), version)
                 except db.Busy:
                     pass  # marked on the next visit
-        since = st.session_state[seen_key]
+        since = seen.value
     list_id = str(found["list_id"])
     link.hold("watch", linked_id or "")
     items = cache.query_fresh("watch_items", list_id=list_id)
