@@ -197,9 +197,9 @@ def test_alliances_label_every_firm_and_say_a_co_leads_amount_is_the_rounds(rw, 
         (pairs.firm_id == "reka") & pairs.investor_id.isin(["nvidia", "snowflake"]) & pairs.total_converted.notna()
     ]
     assert len(co) == 2 and co.shared.all()
-    from atlas.charts.money import _alliance_label
+    from atlas.charts.money import alliance_label
 
-    assert _alliance_label(co.iloc[0].to_dict(), "USD") == "USD 100M round(s), with others"
+    assert alliance_label(co.iloc[0].to_dict(), "USD") == "USD 100M round(s), with others"
     firms = [f"Firm {i}" for i in range(8)]
     import pandas as pd
 

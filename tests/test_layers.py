@@ -211,6 +211,48 @@ def test_the_session_keeps_its_own_entries_in_one_module():
     ]
 
 
+def _private_names_used(tree: ast.AST, modules: set[str]) -> list[str]:
+    """The private names (`_name`, not `_` itself nor a dunder) a module takes from another of ours:
+    imported by name, or read off a module of ours it imported."""
+    found, bound = [], {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "atlas":
+            for alias in node.names:
+                if alias.name.startswith("_") and alias.name != "_" and not alias.name.startswith("__"):
+                    found.append(f"{node.module}.{alias.name}")
+                if f"{node.module}.{alias.name}" in modules:
+                    bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "atlas" and alias.asname:
+                    bound[alias.asname] = alias.name
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in bound
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+        ):
+            found.append(f"{bound[node.value.id]}.{node.attr}")
+    return found
+
+
+def test_no_module_takes_another_modules_private_names():
+    """A name with a leading underscore is its module's own: another module that needs it needs it
+    public (named without the underscore, with a docstring saying what it is for)."""
+    known = set(modules())
+    found = {
+        str(p.relative_to(ROOT)): names
+        for p in _sources()
+        if (names := _private_names_used(ast.parse(p.read_text(encoding="utf-8")), known))
+    }
+    assert found == {}
+    # the check can fail
+    sample = "from atlas.charts.base import _tip_frame\nfrom atlas import cache\ncache._held()\n"
+    assert _private_names_used(ast.parse(sample), known) == ["atlas.charts.base._tip_frame", "atlas.cache._held"]
+
+
 def test_a_page_reads_only_the_link_parameters_it_declares():
     """Every key a page keeps in the link is declared once, in atlas/pages.py, with its default;
     the declared default reads back as itself."""

@@ -71,7 +71,7 @@ def test_the_alliances_chart_shows_what_a_terminated_deal_was_reported_at(con):
     alliances = run(con, "alliances", **{**ROUNDS, "top_n": 15})
     row = alliances[(alliances["firm_id"] == "reka") & (alliances["roles"].str.contains("buyer"))].iloc[0]
     assert pd.isna(row.total_converted) and row.offered_converted == 1e9 and row.offered_qualifier == "at_least"
-    assert charts._alliance_label(row.to_dict(), "USD") == "more than USD 1B · terminated"
+    assert charts.alliance_label(row.to_dict(), "USD") == "more than USD 1B · terminated"
     spec = charts.alliances_chart(alliances, "USD").to_dict()
     labels = {d["label"] for d in next(iter(spec["datasets"].values()))}
     assert "more than USD 1B · terminated" in labels

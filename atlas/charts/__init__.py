@@ -5,18 +5,18 @@ console's chart (`console`).
 """
 
 from atlas.charts.base import (  # noqa: F401
-    _DEST,
-    _TIP_CODES,
     CELL_PICK,
+    DEST,
     DIRECTIONS,
     NET_PICK,
     PERIOD_LABELS,
     PERIOD_PICK,
     ROUND_PICK,
-    _labels_expr,
-    _tip_frame,
+    TIP_CODES,
+    labels_expr,
     picked_value,
     sankey_picked_label,
+    tip_frame,
     year_format,
 )
 from atlas.charts.console import (  # noqa: F401
@@ -25,32 +25,31 @@ from atlas.charts.console import (  # noqa: F401
     first_two_columns_chart,
 )
 from atlas.charts.flows import (  # noqa: F401
-    _GREY_GROUPS,
-    _PALETTE,
+    GREY_GROUPS,
     MOVE_TYPE_COLORS,
+    PALETTE,
     SANKEY_RENDERERS,
     SMALL_COLOR,
-    _grey_translated,
-    _group_colours,
     career_timeline_chart,
     education_flow_chart,
     firm_flow_over_time_chart,
     flow_sankey_spec,
+    grey_translated,
+    group_colours,
     moves_over_time_chart,
     net_flow_chart,
 )
 from atlas.charts.insights import IN_OUT_COLORS, around_rounds_chart  # noqa: F401
 from atlas.charts.money import (  # noqa: F401
-    _ZH_MONEY_LABEL,
     MONEY_AXIS,
     PAY_KIND_COLORS,
     ROUND_TYPE_COLORS,
-    _alliance_label,
-    _column,
-    _kind_color,
-    _same_figures_once,
+    ZH_MONEY_LABEL,
+    alliance_label,
     alliances_chart,
     capital_raised_chart,
+    column_or_none,
+    kind_color,
     money_axis,
     money_legend,
     pay_bins_chart,
@@ -59,4 +58,5 @@ from atlas.charts.money import (  # noqa: F401
     pay_outcomes_chart,
     pay_over_time_chart,
     rounds_chart,
+    same_figures_once,
 )

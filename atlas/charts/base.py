@@ -11,21 +11,21 @@ from atlas import labels
 from atlas.i18n import N_, language
 
 
-def _labels_expr(labels: dict[str, str]) -> str:
+def labels_expr(labels: dict[str, str]) -> str:
     """A Vega expression that shows a code's label in a legend (the data keeps the code)."""
     cases = " : ".join(f"datum.value === {json.dumps(k)} ? {json.dumps(v)}" for k, v in labels.items())
     return f"{cases} : datum.value"
 
 
-_TIP_CODES = ("outcome", "certainty", "status", "round_type", "move_type")
+TIP_CODES = ("outcome", "certainty", "status", "round_type", "move_type")
 
 
-def _tip_frame(df: pd.DataFrame) -> pd.DataFrame:
+def tip_frame(df: pd.DataFrame) -> pd.DataFrame:
     """The rows a chart draws, with a `<code>_label` column beside each code its tooltips show (the
     reader's words for `offered`, `rumor`…) and dates at their precision in the reader's way."""
     extra = {
         f"{c}_label": df[c].map(lambda v, c=c: labels.BY_COLUMN[c].get(v, v) if isinstance(v, str) else v)
-        for c in _TIP_CODES
+        for c in TIP_CODES
         if c in df.columns
     }
     return labels.localize(df.assign(**extra), [c for c in df.columns if c in labels.DATE_COLUMNS])
@@ -56,7 +56,7 @@ def sankey_picked_label(state, nodes: list[str], links: list[str]) -> str | None
             continue
         i = indices[0]
         if entry.get("data_type") == "node" and i < len(nodes):
-            return nodes[i].replace(_DEST, "")
+            return nodes[i].replace(DEST, "")
         if entry.get("data_type") == "edge" and i < len(links):
             return links[i]
     return None
@@ -86,4 +86,4 @@ DIRECTIONS = labels.Labels({"gained": N_("gained"), "lost": N_("lost"), "in": N_
 
 # An invisible character keeps a destination node apart from the origin node of the same
 # name, so the Sankey stays two columns (a flow Google -> Google is not a cycle).
-_DEST = "\u2060"
+DEST = "\u2060"

@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from atlas import escape, labels
-from atlas.charts.base import _DEST, CELL_PICK, DIRECTIONS, NET_PICK, PERIOD_PICK, _labels_expr, _tip_frame, year_format
+from atlas.charts.base import CELL_PICK, DEST, DIRECTIONS, NET_PICK, PERIOD_PICK, labels_expr, tip_frame, year_format
 from atlas.i18n import _
 from atlas.labels import MOVE_TYPES as MOVE_TYPE_LABELS
 
@@ -29,7 +29,7 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
     Undated moves are not drawn; the subtitle says how many. At quarter grain a move known
     only to its year is drawn as a light band over the whole year, with its count, not dropped.
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df[df["period"].notna()].copy()
     n_out = int(df.loc[df["period"].isna(), "n_moves"].sum())
     data["start"] = pd.to_datetime(data["period_start"])
@@ -70,7 +70,7 @@ def moves_over_time_chart(df: pd.DataFrame, grain: str = "year") -> alt.LayerCha
                 "move_type:N",
                 title=_("Move type"),
                 scale=alt.Scale(domain=present, range=[MOVE_TYPE_COLORS[t] for t in present]),
-                legend=alt.Legend(labelExpr=_labels_expr(MOVE_TYPE_LABELS)),
+                legend=alt.Legend(labelExpr=labels_expr(MOVE_TYPE_LABELS)),
             ),
             tooltip=[
                 alt.Tooltip("period:N", title=_("Year") if grain == "year" else _("Quarter")),
@@ -113,26 +113,26 @@ SANKEY_RENDERERS = {"png": "canvas", "svg": "svg"}
 
 # One colour per group on both sides of the Sankey (Vega's tableau20 without its greys); the
 # groups that stand for "several" or "unknown" are grey.
-_PALETTE = [
+PALETTE = [
     "#4c78a8", "#f58518", "#54a24b", "#e45756", "#b279a2", "#439894", "#d67195", "#9e765f", "#b79a20",
     "#9ecae9", "#ffbf79", "#88d27a", "#ff9d98", "#d6a5c9", "#83bcb6", "#fcbfd2", "#d8b5a5", "#f2cf5b",
 ]  # fmt: skip
 
 
-_GREY_GROUPS = ("Other", "Unknown", "Left, destination unknown")
+GREY_GROUPS = ("Other", "Unknown", "Left, destination unknown")
 
 
-def _grey_translated() -> set[str]:
+def grey_translated() -> set[str]:
     """The grey groups as a Chinese reader reads them (the page translates the flow labels)."""
     words = ("Other origins", "Other destinations", "Unknown origin", "Left, destination unknown")
     return {labels.data_word(w) for w in words}
 
 
-def _group_colours(names: list[str]) -> dict[str, str]:
+def group_colours(names: list[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     for name in dict.fromkeys(names):
-        grey = name.startswith(_GREY_GROUPS) or name in _grey_translated()
-        out[name] = SMALL_COLOR if grey else _PALETTE[sum(1 for v in out.values() if v != SMALL_COLOR) % len(_PALETTE)]
+        grey = name.startswith(GREY_GROUPS) or name in grey_translated()
+        out[name] = SMALL_COLOR if grey else PALETTE[sum(1 for v in out.values() if v != SMALL_COLOR) % len(PALETTE)]
     return out
 
 
@@ -142,7 +142,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     image_format is what the diagram's own save button writes: "png", or "svg" (which
     needs the chart drawn with ECharts' SVG renderer: see SANKEY_RENDERERS).
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     if image_format not in SANKEY_RENDERERS:
         raise ValueError(f"image_format must be one of {sorted(SANKEY_RENDERERS)}")
     # ECharts renders tooltip strings as HTML: every name is escaped (`escape.html`), and each
@@ -151,7 +151,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
     in_n = df.groupby("target")["n_moves"].sum()
     sources = list(dict.fromkeys(df["source"]))
     targets = list(dict.fromkeys(df["target"]))
-    colour = _group_colours([*sources, *targets])
+    colour = group_colours([*sources, *targets])
     nodes = [
         {
             "name": s,
@@ -162,7 +162,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
         for s in sources
     ] + [
         {
-            "name": t + _DEST,
+            "name": t + DEST,
             "depth": 1,
             "itemStyle": {"color": colour[t]},
             "tooltip": {"formatter": _("{x}<br/>n = {x2:,} move(s) in").format(x=escape.html(t), x2=int(in_n[t]))},
@@ -178,7 +178,7 @@ def flow_sankey_spec(df: pd.DataFrame, title: str, image_format: str = "png") ->
         links.append(
             {
                 "source": row.source,
-                "target": row.target + _DEST,
+                "target": row.target + DEST,
                 "value": int(row.n_moves),
                 "tooltip": {"formatter": f"{tip}<br/>{escape.html(names)}"},
             }
@@ -227,7 +227,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
 
     Groups marked is_small are drawn grey: their counts are too few to read as a trend.
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     long = pd.concat(
         [
             df.assign(direction="gained", n=df["n_gained"]),
@@ -259,7 +259,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
                     "direction:N",
                     title=_("Direction"),
                     scale=alt.Scale(domain=["gained", "lost"], range=["#54A24B", "#E45756"]),
-                    legend=alt.Legend(orient="bottom", labelExpr=_labels_expr(DIRECTIONS)),
+                    legend=alt.Legend(orient="bottom", labelExpr=labels_expr(DIRECTIONS)),
                 ),
             ),
             tooltip=tooltip,
@@ -288,7 +288,7 @@ def net_flow_chart(df: pd.DataFrame, level_name: str) -> alt.LayerChart:
 
 def education_flow_chart(df: pd.DataFrame) -> alt.LayerChart:
     """A heat map of people by country of first degree (rows) and country of current firm."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     # each axis in one order whatever order the rows came in (Vega orders a layer's domain by the
     # rows otherwise: the same link drew its countries in another order)
     base = alt.Chart(df).encode(
@@ -336,7 +336,7 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
     no date), label, is_open. Open stints run to `today` and are drawn lighter; a stint that ended
     on a date not given is drawn as far as the next dated start, never on to today.
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     starts = pd.to_datetime(df["start_date"])
     next_start = starts[::-1].cummin()[::-1].shift(-1)  # the earliest dated start among the later stints
     end_drawn = pd.to_datetime(df["end_date"]).fillna(next_start.where(~df["is_open"].astype(bool)))
@@ -380,7 +380,7 @@ def career_timeline_chart(df: pd.DataFrame, today: str) -> alt.LayerChart:
 
 def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
     """People in (up) and out (down) of a firm per year on a time axis, from firm_flow_over_time rows."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     long = pd.concat(
         [
             df.assign(direction="in", value=df["n_in"]),
@@ -420,7 +420,7 @@ def firm_flow_over_time_chart(df: pd.DataFrame) -> alt.Chart:
                 "direction:N",
                 title=_("Direction"),
                 scale=alt.Scale(domain=present, range=[{"in": "#54A24B", "out": "#E45756"}[d] for d in present]),
-                legend=alt.Legend(labelExpr=_labels_expr(DIRECTIONS)),
+                legend=alt.Legend(labelExpr=labels_expr(DIRECTIONS)),
             ),
             tooltip=[
                 alt.Tooltip("year:O", title=_("Year")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from atlas.charts.base import DIRECTIONS, _labels_expr
+from atlas.charts.base import DIRECTIONS, labels_expr
 from atlas.i18n import _
 
 IN_OUT_COLORS = {"in": "#54A24B", "out": "#E45756"}
@@ -37,7 +37,7 @@ def around_rounds_chart(df: pd.DataFrame, months: int) -> alt.Chart:
                 "direction:N",
                 title=_("Direction"),
                 scale=alt.Scale(domain=present, range=[IN_OUT_COLORS[d] for d in present]),
-                legend=alt.Legend(orient="bottom", labelExpr=_labels_expr(DIRECTIONS)),
+                legend=alt.Legend(orient="bottom", labelExpr=labels_expr(DIRECTIONS)),
             ),
             tooltip=[
                 alt.Tooltip("offset_months:Q", title=_("Months from the round")),

@@ -7,7 +7,7 @@ import altair as alt
 import pandas as pd
 
 from atlas import labels
-from atlas.charts.base import PERIOD_LABELS, ROUND_PICK, _labels_expr, _tip_frame, year_format
+from atlas.charts.base import PERIOD_LABELS, ROUND_PICK, labels_expr, tip_frame, year_format
 from atlas.i18n import _, language
 
 # SI prefixes read as money: 1G would be 1B
@@ -15,7 +15,7 @@ MONEY_AXIS = alt.Axis(format="~s", labelExpr="replace(datum.label, 'G', 'B')")
 
 
 # Chinese money axes count in 万 (10^4) and 亿 (10^8), as Chinese readers write amounts
-_ZH_MONEY_LABEL = (
+ZH_MONEY_LABEL = (
     "abs(datum.value) >= 1e12 ? format(datum.value / 1e12, '~g') + '万亿'"
     " : abs(datum.value) >= 1e8 ? format(datum.value / 1e8, '~g') + '亿'"
     " : abs(datum.value) >= 1e4 ? format(datum.value / 1e4, '~g') + '万' : format(datum.value, ',')"
@@ -24,14 +24,14 @@ _ZH_MONEY_LABEL = (
 
 def money_axis() -> alt.Axis:
     """The axis of an amount: 100M, 1B in English; 1亿, 10亿 in Chinese."""
-    return MONEY_AXIS if language() == "en" else alt.Axis(labelExpr=_ZH_MONEY_LABEL)
+    return MONEY_AXIS if language() == "en" else alt.Axis(labelExpr=ZH_MONEY_LABEL)
 
 
 def money_legend() -> alt.Legend:
     """A legend of amounts, in the same words as money_axis (never "15B" beside an axis in 亿)."""
     if language() == "en":
         return alt.Legend(format="~s", labelExpr="replace(datum.label, 'G', 'B')")
-    return alt.Legend(labelExpr=_ZH_MONEY_LABEL)
+    return alt.Legend(labelExpr=ZH_MONEY_LABEL)
 
 
 PAY_KIND_COLORS = {
@@ -43,7 +43,7 @@ PAY_KIND_COLORS = {
 }
 
 
-def _kind_color(title: str = "", present=None) -> alt.Color:
+def kind_color(title: str = "", present=None) -> alt.Color:
     """Colour by pay kind: legends list only the kinds drawn, by their labels."""
     kinds = [k for k in PAY_KIND_COLORS if present is None or k in set(present)]
     return alt.Color(
@@ -51,11 +51,11 @@ def _kind_color(title: str = "", present=None) -> alt.Color:
         title=title or _("Kind"),
         scale=alt.Scale(domain=kinds, range=[PAY_KIND_COLORS[k] for k in kinds]),
         # below the plot: a legend at the side would push a faceted chart past a narrow screen
-        legend=alt.Legend(labelExpr=_labels_expr(labels.PAY_KINDS), orient="bottom", columns=3),
+        legend=alt.Legend(labelExpr=labels_expr(labels.PAY_KINDS), orient="bottom", columns=3),
     )
 
 
-def _same_figures_once(data: pd.DataFrame) -> pd.DataFrame:
+def same_figures_once(data: pd.DataFrame) -> pd.DataFrame:
     """One row per distinct figure drawn (row, amounts, certainty), with how many figures it
     stands for and their people, firms, dates and sources listed once each."""
     keys = ["row", "kind", "kind_label", "low", "high", "mid", "certainty"]
@@ -80,7 +80,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
     Rows come from pay_figures (one per figure); a point figure is a dot, a range a bar.
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df.assign(
         row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS),
         kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]),
@@ -88,7 +88,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         high=df["high_converted"],
         mid=df["mid_converted"],
     ).dropna(subset=["low"])
-    data = _same_figures_once(data)
+    data = same_figures_once(data)
     y = alt.Y("row:N", title=None, axis=alt.Axis(labelLimit=220))
     tooltip = [
         alt.Tooltip("n_figures:Q", title=_("Figures (n)")),
@@ -111,7 +111,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     ranges = (
         alt.Chart(data)
         .mark_rule(strokeWidth=6, opacity=0.5)
-        .encode(x=x, x2="high:Q", y=y, color=_kind_color(present=data["kind"]), tooltip=tooltip)
+        .encode(x=x, x2="high:Q", y=y, color=kind_color(present=data["kind"]), tooltip=tooltip)
     )
     mids = (
         alt.Chart(data)
@@ -119,9 +119,9 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
         .encode(
             x=alt.X("mid:Q", scale=alt.Scale(type="log")),
             y=y,
-            color=_kind_color(present=df["kind"]),
+            color=kind_color(present=df["kind"]),
             shape=alt.Shape(
-                "certainty:N", title=_("Certainty"), legend=alt.Legend(labelExpr=_labels_expr(labels.CERTAINTIES))
+                "certainty:N", title=_("Certainty"), legend=alt.Legend(labelExpr=labels_expr(labels.CERTAINTIES))
             ),
             tooltip=tooltip,
         )
@@ -146,7 +146,7 @@ def pay_distribution_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
 def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """The distribution of many pay figures as log-scale histogram bars, one row per kind and period."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df.assign(row=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"]) + " · " + df["period"].map(PERIOD_LABELS))
     return (
         alt.Chart(data)
@@ -161,7 +161,7 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
             x2="bin_high:Q",
             y=alt.Y("n_figures:Q", title=_("Figures (n)"), axis=alt.Axis(tickMinStep=1, format="d")),
             y2=alt.datum(0),  # a bar spanning its bin on x needs its base on y, or it is drawn as a flat line
-            color=_kind_color(present=df["kind"]),
+            color=kind_color(present=df["kind"]),
             row=alt.Row("row:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
             tooltip=[
                 alt.Tooltip("row:N", title=_("Kind")),
@@ -177,7 +177,7 @@ def pay_bins_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
 def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     """The largest figure each offering firm reported (dot) and its median midpoint (line start),
     by kind; one-time and per-year in separate panels."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df.assign(
         period_label=df["period"].map(PERIOD_LABELS), kind_label=df["kind"].map(labels.PAY_KINDS).fillna(df["kind"])
     )
@@ -186,7 +186,7 @@ def pay_by_firm_chart(df: pd.DataFrame, currency: str) -> alt.FacetChart:
     base = alt.Chart(data).encode(
         y=alt.Y("firm:N", sort=order, title=None, axis=alt.Axis(labelLimit=150)),
         yOffset="kind:N",
-        color=_kind_color(present=df["kind"]),
+        color=kind_color(present=df["kind"]),
         tooltip=[
             alt.Tooltip("firm:N", title=_("Offering firm")),
             alt.Tooltip("kind_label:N", title=_("Kind")),
@@ -226,7 +226,7 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
     Years sit on a linear axis (2016 -> 2023 takes seven times the room of 2023 -> 2024); the
     kinds of one year are spread a little apart around it so no mark hides another."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     kinds = sorted(df["kind"].dropna().unique())
     spread = {k: (i - (len(kinds) - 1) / 2) * 0.12 for i, k in enumerate(kinds)}
     data = df.assign(
@@ -244,7 +244,7 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
             scale=alt.Scale(domain=domain, nice=False, zero=False),
             axis=alt.Axis(format="d", tickMinStep=1, grid=False),
         ),
-        color=_kind_color(present=df["kind"]),
+        color=kind_color(present=df["kind"]),
         tooltip=[
             alt.Tooltip("year:O", title=_("Year")),
             alt.Tooltip("kind_label:N", title=_("Kind")),
@@ -286,7 +286,7 @@ def pay_over_time_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
 
 def pay_outcomes_chart(df: pd.DataFrame) -> alt.Chart:
     """How many figures were offered, accepted, declined or of unknown outcome, per period."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df.assign(period_label=df["period"].map(PERIOD_LABELS))
     return (
         alt.Chart(data)
@@ -296,7 +296,7 @@ def pay_outcomes_chart(df: pd.DataFrame) -> alt.Chart:
                 "outcome:N",
                 title=_("Outcome"),
                 sort=["offered", "accepted", "declined", "unknown"],
-                axis=alt.Axis(labelExpr=_labels_expr(labels.OUTCOMES)),
+                axis=alt.Axis(labelExpr=labels_expr(labels.OUTCOMES)),
             ),
             y=alt.Y("n_figures:Q", title=_("Figures (n)"), axis=alt.Axis(tickMinStep=1)),
             color=alt.Color("outcome:N", title=_("Outcome"), legend=None),
@@ -331,7 +331,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     period's end), so a firm's total reads beside the others' at the same date; it is never
     drawn on into years the data does not reach.
     """
-    df = _tip_frame(df)
+    df = tip_frame(df)
     from atlas.money import format_amount
 
     # the amounts as text, qualifier included: a total with a "more than" round in it is "more than"
@@ -384,7 +384,7 @@ def capital_raised_chart(df: pd.DataFrame, currency: str, until: str) -> alt.Lay
     )
 
 
-def _column(df: pd.DataFrame, name: str) -> pd.Series:
+def column_or_none(df: pd.DataFrame, name: str) -> pd.Series:
     """A column of the frame, or all None where the frame has none (a qualifier: 'exact')."""
     return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index)
 
@@ -392,7 +392,7 @@ def _column(df: pd.DataFrame, name: str) -> pd.Series:
 def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     """Each round as a point over time: amount (log), colour by type, size by valuation,
     shape and fading by status so terminated and rumored deals stand apart."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     from atlas.money import format_amount
 
     data = df[df["announced_date"].notna() & df["amount_converted"].notna()]
@@ -402,11 +402,11 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
         valuation_size=data["valuation_converted"].fillna(0),
         amount_text=[
             format_amount(a, None, currency, q)
-            for a, q in zip(data["amount_converted"], _column(data, "amount_qualifier"), strict=True)
+            for a, q in zip(data["amount_converted"], column_or_none(data, "amount_qualifier"), strict=True)
         ],
         valuation_text=[
             format_amount(v, None, currency, q) if pd.notna(v) else _("not known")
-            for v, q in zip(data["valuation_converted"], _column(data, "valuation_qualifier"), strict=True)
+            for v, q in zip(data["valuation_converted"], column_or_none(data, "valuation_qualifier"), strict=True)
         ],
     )
     return (
@@ -434,7 +434,7 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                     domain=[t for t in ROUND_TYPE_COLORS if t in set(data["round_type"])],
                     range=[c for t, c in ROUND_TYPE_COLORS.items() if t in set(data["round_type"])],
                 ),
-                legend=alt.Legend(labelExpr=_labels_expr(labels.ROUND_TYPES)),
+                legend=alt.Legend(labelExpr=labels_expr(labels.ROUND_TYPES)),
             ),
             size=alt.Size(
                 "valuation_size:Q",
@@ -448,7 +448,7 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
                 scale=alt.Scale(
                     domain=["completed", "terminated", "rumored"], range=["circle", "cross", "triangle-up"]
                 ),
-                legend=alt.Legend(labelExpr=_labels_expr(labels.STATUSES)),
+                legend=alt.Legend(labelExpr=labels_expr(labels.STATUSES)),
             ),
             opacity=alt.condition("datum.status == 'completed'", alt.value(0.9), alt.value(0.45)),
             tooltip=[
@@ -473,7 +473,7 @@ def rounds_chart(df: pd.DataFrame, currency: str) -> alt.Chart:
     )
 
 
-def _alliance_label(row: dict, currency: str) -> str:
+def alliance_label(row: dict, currency: str) -> str:
     """A cell's text: the completed amount (a "more than" kept), else what a deal that did not
     complete was reported at, said so ("more than USD 1B, terminated"); a partnership has no
     money; only an amount never reported is "undisclosed". A round other firms backed too reads as
@@ -528,9 +528,9 @@ def _amounts_in_words(df: pd.DataFrame, column: str, qualifier: str, currency: s
 def alliances_chart(df: pd.DataFrame, currency: str) -> alt.LayerChart:
     """Investors (rows) against the firms they back (columns): the cell is the total amount,
     its text the amount and stake, or 'undisclosed'; terminated deals are labelled so."""
-    df = _tip_frame(df)
+    df = tip_frame(df)
     data = df.assign(
-        label=[_alliance_label(row, currency) for row in df.to_dict("records")],
+        label=[alliance_label(row, currency) for row in df.to_dict("records")],
         # the tooltip's words and amounts in the reader's language: codes, raw numbers and null showed
         round_types_label=_codes_in_words(df, "round_types", labels.ROUND_TYPES),
         statuses_label=_codes_in_words(df, "statuses", labels.STATUSES),

@@ -29,10 +29,10 @@ import duckdb
 
 from atlas import generate, schema
 from atlas.sql import ROOT
-from atlas.tools.bench_common import LOAD_PHASES, PAGES, SCALES, SEED, TARGETS, VIEWS, Results, _log, measured  # noqa: F401
+from atlas.tools.bench_common import LOAD_PHASES, PAGES, SCALES, SEED, TARGETS, VIEWS, Results, measured, say  # noqa: F401
 from atlas.tools.bench_pages import time_browser, time_explore, time_pages, time_sessions  # noqa: F401
 from atlas.tools.bench_peers import PEER_PAGES, pandas_peer, polars_peer  # noqa: F401
-from atlas.tools.bench_report import _report_explore, _report_pages, report  # noqa: F401
+from atlas.tools.bench_report import report, report_explore, report_pages  # noqa: F401
 
 
 def ensure_data(scale: str, work: Path) -> Path:
@@ -42,12 +42,12 @@ def ensure_data(scale: str, work: Path) -> Path:
     marker = out / "sizes.json"
     wanted = json.dumps({**sizes.__dict__, "seed": SEED}, sort_keys=True)
     if marker.exists() and marker.read_text() == wanted:
-        _log(f"data: reusing {out}")
+        say(f"data: reusing {out}")
         return out
     t = time.perf_counter()
     generate.generate(out, sizes, SEED)
     marker.write_text(wanted)
-    _log(f"data: generated {out} in {time.perf_counter() - t:.1f} s")
+    say(f"data: generated {out} in {time.perf_counter() - t:.1f} s")
     return out
 
 
@@ -150,7 +150,7 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
     for name, args in steps:
         seconds, rss, _ = measured(args)
         results.writes.append((name, seconds, rss))
-        _log(f"  {name:<28} {seconds:.2f} s, peak {rss / 1e9:.2f} GB")
+        say(f"  {name:<28} {seconds:.2f} s, peak {rss / 1e9:.2f} GB")
     # the Data page's path, in this process: stage (encodings, shapes, names) then commit
     con = db.connect(db_path, build_if_missing=False)
     try:
@@ -177,7 +177,7 @@ def time_writes(db_path: Path, work: Path, results: Results) -> None:
     )
     seconds, rss, _ = measured([sys.executable, "-c", code])
     results.writes.append(("rebuild every derived table", seconds, rss))
-    _log(f"  full derived rebuild {seconds:.1f} s, peak {rss / 1e9:.2f} GB")
+    say(f"  full derived rebuild {seconds:.1f} s, peak {rss / 1e9:.2f} GB")
 
 
 def _archive(out: Path) -> None:
@@ -206,17 +206,17 @@ def run_explore_only(scale: str = "small", work: Path | None = None, out: Path |
     if not db_path.is_file():
         raise SystemExit(f"{db_path} does not exist: run `python -m atlas bench --scale {scale}` first")
     results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
-    _log("Explore's page data …")
+    say("Explore's page data …")
     time_pages(db_path, results, only=("Explore",))
-    _log("the table browser …")
+    say("the table browser …")
     time_explore(db_path, results)
-    text = "\n".join(_report_explore(results, with_views=True)).strip()
+    text = "\n".join(report_explore(results, with_views=True)).strip()
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     from atlas.tools import bench_names
 
     bench_names.write_section(text, out, head="## Explore: table pages")
     print(text)
-    _log(f"written to {out}")
+    say(f"written to {out}")
     return results
 
 
@@ -234,19 +234,19 @@ def run_pages_only(scale: str = "small", work: Path | None = None, out: Path | N
         raise SystemExit(f"{db_path} does not exist: run `python -m atlas bench --scale {scale}` first")
     t = time.perf_counter()
     db.connect(db_path).close()
-    _log(f"schema brought up to date in {time.perf_counter() - t:.1f} s")
+    say(f"schema brought up to date in {time.perf_counter() - t:.1f} s")
     results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
     time_pages(db_path, results)
     run_line = (
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC (`--pages-only`, on the database of the last full run, "
         "brought to the current schema)."
     )
-    text = "\n".join(_report_pages(results, run_line)).strip()
+    text = "\n".join(report_pages(results, run_line)).strip()
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     from atlas.tools import bench_names
 
     bench_names.write_section(text, out, head="## Page data")
-    _log(f"written to {out}")
+    say(f"written to {out}")
     return results
 
 
@@ -264,7 +264,7 @@ def run(
     results = Results(scale=scale, sizes=dict(SCALES[scale].__dict__))
     csv_dir = ensure_data(scale, work)
     results.csv_bytes = sum(f.stat().st_size for f in csv_dir.glob("*.csv"))
-    _log("loading …")
+    say("loading …")
     results.raw_load_seconds = time_raw_load(csv_dir, work)
     db_path = work / f"bench_{scale}.duckdb"
 
@@ -277,15 +277,15 @@ def run(
     _, results.load_rss, printed = measured([sys.executable, "-c", code])
     loaded = json.loads(printed.rsplit("RESULT ", 1)[1])
     results.load_seconds, results.rows_loaded, results.load_phases, results.derive_seconds = loaded
-    _log(
+    say(
         f"  validated load {results.load_seconds:.1f} s, raw read_csv {results.raw_load_seconds:.1f} s, "
         f"then derived tables {results.derive_seconds:.1f} s"
     )
-    _log("page data …")
+    say("page data …")
     time_pages(db_path, results)
-    _log("the table browser …")
+    say("the table browser …")
     time_explore(db_path, results)
-    _log("peers …")
+    say("peers …")
     results.peer = pandas_peer(csv_dir)
     results.peers = {
         "pandas, from the CSVs": results.peer,
@@ -293,7 +293,7 @@ def run(
         "polars, in memory": polars_peer(csv_dir),
     }
     if browser:
-        _log("browser …")
+        say("browser …")
         from atlas import cache
 
         cache.connection().close()  # the server needs the database file to itself
@@ -302,10 +302,10 @@ def run(
         st.cache_resource.clear()
         time_browser(db_path, work, results)
     if sessions:
-        _log("many sessions …")
+        say("many sessions …")
         # the small scale is a check that it all runs (and the test suite runs it): fewer analysts
         time_sessions(db_path, work, results, levels=(1, 5, 20, 50) if scale == "large" else (1, 5))
-    _log("writes into the loaded database …")
+    say("writes into the loaded database …")
     time_writes(db_path, work, results)
     text = report(results)
     out = Path(out or ROOT / "bench" / "RESULTS.md")
@@ -313,5 +313,5 @@ def run(
     _archive(out)
     out.write_text(text, encoding="utf-8")
     print(text)
-    _log(f"written to {out}")
+    say(f"written to {out}")
     return results

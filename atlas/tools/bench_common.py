@@ -144,7 +144,7 @@ class Results:
     explore: dict = field(default_factory=dict)  # what -> seconds (the table browser at this scale)
 
 
-def _log(msg: str) -> None:
+def say(msg: str) -> None:
     print(msg, flush=True)
 
 
@@ -173,12 +173,12 @@ def measured(args: list[str]) -> tuple[float, int, str]:
     return seconds, int(peak.strip()) * 1024, out
 
 
-def _cpu_seconds(pid: int) -> float:
+def process_cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _memory_gb() -> float:
+def as_gb() -> float:
     try:
         return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1e9
     except (ValueError, OSError):

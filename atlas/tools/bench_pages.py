@@ -16,7 +16,7 @@ import pandas as pd
 
 from atlas import sql
 from atlas.sql import ROOT
-from atlas.tools.bench_common import PAGES, Call, Results, ViewResult, _cpu_seconds, _log
+from atlas.tools.bench_common import PAGES, Call, Results, ViewResult, process_cpu_seconds, say
 
 
 def _record(calls: list[Call]) -> Callable[[], None]:
@@ -159,7 +159,7 @@ def time_pages(db_path: Path, results: Results, only: tuple[str, ...] = ()) -> N
                 calls=len(cold),
             )
             results.views.append(r)
-            _log(
+            say(
                 f"  {title:<15} {view:<22} cold {r.cold * 1000:7.0f} ms  warm {r.warm * 1000:6.1f} ms  "
                 f"raw {r.raw * 1000:7.0f} ms  ({r.calls} queries; slowest {r.slowest})"
             )
@@ -181,7 +181,7 @@ def time_explore(db_path: Path, results: Results) -> None:
             t = time.perf_counter()
             out = fn()
             results.explore[what] = time.perf_counter() - t
-            _log(f"  explore {what:<48} {results.explore[what] * 1000:7.0f} ms")
+            say(f"  explore {what:<48} {results.explore[what] * 1000:7.0f} ms")
             return out
 
         timed(
@@ -259,7 +259,7 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
                     results.settled.setdefault(title, []).append(_settled(page))
                     if page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"{title} ({view}) shows an exception in the browser; see {server.db_path}")
-                    _log(f"  browser {title:<15} {view:<22} {seconds:.2f} s")
+                    say(f"  browser {title:<15} {view:<22} {seconds:.2f} s")
                     page.close()
             browser.close()
         results.peak_rss = server.peak_rss_bytes()
@@ -312,12 +312,12 @@ def time_sessions(db_path: Path, work: Path, results: Results, levels: tuple[int
     try:
         loaddriver.run_level(server.url, views(0)[-1:], 1)  # the server's first connection
         for n in levels:
-            before = _cpu_seconds(server.proc.pid)
+            before = process_cpu_seconds(server.proc.pid)
             level = loaddriver.run_level_mixed(server.url, [views(k) for k in range(n)])
-            level.cpu_seconds = _cpu_seconds(server.proc.pid) - before
+            level.cpu_seconds = process_cpu_seconds(server.proc.pid) - before
             level.peak_rss = server.peak_rss_bytes() or 0
             results.levels.append(level)
-            _log(
+            say(
                 f"  {n:>3} sessions: p50 {level.percentile(50):.2f} s, p95 {level.percentile(95):.2f} s, "
                 f"{len(level.errors)} errors, server CPU {level.cpu_seconds:.0f} s over {level.wall_seconds:.0f} s, "
                 f"peak {level.peak_rss / 1e9:.2f} GB"

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from atlas.tools.bench_common import _log
+from atlas.tools.bench_common import say
 
 
 def _top_parent(firms: pd.DataFrame) -> pd.Series:
@@ -35,7 +35,7 @@ def _time_peer(name: str, *pages: Callable[[], None]) -> dict[str, float]:
         t = time.perf_counter()
         fn()
         out[title] = time.perf_counter() - t
-        _log(f"  {name} {title:<15} {out[title] * 1000:.0f} ms")
+        say(f"  {name} {title:<15} {out[title] * 1000:.0f} ms")
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from atlas import db
-from atlas.tools.bench_common import ROOT, _log, measured
+from atlas.tools.bench_common import ROOT, measured, say
 
 DATA = ROOT.parent / "shared" / "data"
 FILES = {  # file -> what the user gives beyond the suggestion
@@ -57,7 +57,7 @@ def _load(path: Path, target: Path, extra: list[str], work: Path) -> RealLoad:
 def run(work: Path) -> list[RealLoad] | None:
     """The three loads, alone and in sequence; None when ../shared/data is absent."""
     if not all((DATA / f).exists() for f in FILES):
-        _log(f"real exports: {DATA} is absent, not measured")
+        say(f"real exports: {DATA} is absent, not measured")
         return None
     work.mkdir(parents=True, exist_ok=True)
     seed = work / "real-seed.duckdb"
@@ -65,7 +65,7 @@ def run(work: Path) -> list[RealLoad] | None:
     db.build(seed)
     out = []
     for name, extra in FILES.items():
-        _log(f"real exports: {name} into the seed …")
+        say(f"real exports: {name} into the seed …")
         target = work / f"real-{Path(name).stem}.duckdb"
         shutil.copy(seed, target)
         r = _load(DATA / name, target, extra, work)
@@ -74,7 +74,7 @@ def run(work: Path) -> list[RealLoad] | None:
     together = work / "real-all.duckdb"
     shutil.copy(seed, together)
     for name, extra in FILES.items():
-        _log(f"real exports: {name} into a database holding the files before it …")
+        say(f"real exports: {name} into a database holding the files before it …")
         r = _load(DATA / name, together, extra, work)
         r.into = "the seed and the files above"
         out.append(r)

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
-from atlas.tools.bench_common import LOAD_PHASES, TARGETS, Results, _memory_gb
+from atlas.tools.bench_common import LOAD_PHASES, TARGETS, Results, as_gb
 from atlas.tools.bench_pages import SETTLE_MS
 
 
@@ -35,7 +35,7 @@ def report(r: Results) -> str:
         f"# Benchmark results: scale `{r.scale}`",
         "",
         f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()}: {os.cpu_count()} cores, "
-        f"{_memory_gb():.0f} GB memory, {platform.platform()}, Python {platform.python_version()}, "
+        f"{as_gb():.0f} GB memory, {platform.platform()}, Python {platform.python_version()}, "
         f"DuckDB {duckdb.__version__}, pandas {pd.__version__}.",
         "",
         "Sizes: " + ", ".join(f"{k} {v:,}" for k, v in r.sizes.items()) + f" ({mb:,.0f} MB of CSV).",
@@ -94,7 +94,7 @@ def report(r: Results) -> str:
         + "; the rest is the checkpoint.",
         "",
     ]
-    lines += _report_pages(r)
+    lines += report_pages(r)
     lines += [
         "",
         "## The pandas peer",
@@ -139,7 +139,7 @@ def report(r: Results) -> str:
     if r.peak_rss is not None:
         lines += ["", f"Peak memory of the app process (VmHWM) after all pages: {r.peak_rss / 1e9:.2f} GB."]
     lines += _report_sections_20(r)
-    lines += _report_explore(r)
+    lines += report_explore(r)
     if r.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in r.notes]
     return "\n".join(lines) + "\n"
@@ -157,7 +157,7 @@ TARGETS_20 = {
 }
 
 
-def _report_pages(r: Results, run_line: str = "") -> list[str]:
+def report_pages(r: Results, run_line: str = "") -> list[str]:
     lines = [
         "## Page data",
         "",
@@ -268,7 +268,7 @@ def _report_issue_20(r: Results) -> list[str]:
 TARGETS_21 = {"filter_cold_s": 1.0, "filter_warm_s": 0.3, "next_page_s": 0.3}
 
 
-def _report_explore(r: Results, with_views: bool = False) -> list[str]:
+def report_explore(r: Results, with_views: bool = False) -> list[str]:
     """Issue 21's table-page times: the browser straight on DuckDB, and the Explore page's views
     (`with_views`: their page-data rows too, for a report of this section alone)."""
     if not r.explore:

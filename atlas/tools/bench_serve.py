@@ -32,7 +32,7 @@ from pathlib import Path
 
 from atlas import db, snapshots
 from atlas.tools import loaddriver
-from atlas.tools.bench_common import PAGES, _cpu_seconds, _log
+from atlas.tools.bench_common import PAGES, process_cpu_seconds, say
 from atlas.tools.browser import Server
 
 DEV_ARGS = ["--server.fileWatcherType", "auto", "--runner.postScriptGC", "true"]
@@ -75,7 +75,7 @@ def _tree_cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
-            total += _cpu_seconds(pid)
+            total += process_cpu_seconds(pid)
         except OSError:
             continue
     return total
@@ -95,14 +95,14 @@ def cpu_per_view(db_path: Path, work: Path, seed: bool, args: list[str]) -> dict
             cold, warm = [], []
             for run in (cold, warm):
                 for view in page:
-                    before = _cpu_seconds(server.proc.pid)
+                    before = process_cpu_seconds(server.proc.pid)
                     level = loaddriver.run_level(server.url, [view], 1)
                     time.sleep(0.05)  # the run's tail (closing the session) counted with it
                     if level.errors:
                         raise RuntimeError(f"{view[0]}: {level.errors[0].error}")
-                    run.append((_cpu_seconds(server.proc.pid) - before) * 1000)
+                    run.append((process_cpu_seconds(server.proc.pid) - before) * 1000)
             out[title] = [statistics.median(cold), statistics.median(warm)]
-            _log(f"  CPU per view {title:<15} cold {out[title][0]:6.0f} ms, warm {out[title][1]:6.0f} ms")
+            say(f"  CPU per view {title:<15} cold {out[title][0]:6.0f} ms, warm {out[title][1]:6.0f} ms")
     finally:
         server.stop()
     return out
@@ -143,7 +143,7 @@ def _levels(url: str, pids: list[int], seed: bool) -> list[loaddriver.Level]:
         level.cpu_seconds = _tree_cpu(pids) - before
         level.peak_rss = max(_rss(p) for p in pids)
         out.append(level)
-        _log(
+        say(
             f"  {len(pids)} process(es), {n:>3} sessions: p50 {level.percentile(50):.2f} s, "
             f"p95 {level.percentile(95):.2f} s, {len(level.errors)} errors, "
             f"{len(level.opened) / level.wall_seconds * 60:.0f} views/min, "
@@ -200,7 +200,7 @@ def team(db_path: Path, work: Path, seed: bool, results: ServeResults) -> None:
             for port in cluster.backend_ports:  # each process's next run shows the new version
                 loaddriver.run_level(f"http://127.0.0.1:{port}", [("Overview", "", {})], 1)
                 results.seen_seconds.append(time.perf_counter() - t)
-        _log(f"  1,000-move append: command {results.write_seconds:.2f} s, on every process {results.seen_seconds}")
+        say(f"  1,000-move append: command {results.write_seconds:.2f} s, on every process {results.seen_seconds}")
         results.browser = chromium_settled(url)
     finally:
         cluster.stop()
@@ -243,7 +243,7 @@ def chromium_settled(url: str, settle_ms: int = 2500, repeats: int = 3) -> dict[
                 out.setdefault(title, []).append(seconds)
                 context.close()
             out[title] = out[title][1:]
-            _log(f"  Chromium {title:<15} {statistics.median(out[title]):.2f} s (median of {repeats})")
+            say(f"  Chromium {title:<15} {statistics.median(out[title]):.2f} s (median of {repeats})")
         browser.close()
     return out
 
@@ -268,7 +268,7 @@ def run(scale: str, work: Path, out: Path) -> ServeResults:
     con = duckdb.connect(str(db_path), read_only=True)
     results.moves = con.execute("select count(*) from moves").fetchone()[0]
     con.close()
-    _log(f"Serving bench on {db_path} ({results.moves:,} moves)")
+    say(f"Serving bench on {db_path} ({results.moves:,} moves)")
     # the section is written after every part: a long run that is stopped keeps what it measured
     results.cpu["served"] = cpu_per_view(db_path, work, seed, [])
     write_section(report(results), out, quiet=True)
