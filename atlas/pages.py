@@ -238,6 +238,8 @@ PAGES: tuple[Page, ...] = (
     ),
 )
 BY_TITLE = {p.title: p for p in PAGES}
+PROFILES = BY_TITLE["People & firms"]  # where a person's or a firm's name leads
+EXPLORE = BY_TITLE["Explore"]
 N_("Talent Atlas")  # the app's name, translated where it is shown
 
 

@@ -13,8 +13,9 @@ import pandas as pd
 from atlas import labels
 from atlas.i18n import _, language
 from atlas.money import format_amount
+from atlas.pages import PROFILES
 
-PROFILE_PAGE = "People_and_firms"
+PROFILE_PAGE = PROFILES.url_path.lstrip("/")  # relative: it works under a proxy's path prefix too
 
 
 def _none(v):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from atlas import cache, charts, fetch, tables, ui
 from atlas.i18n import N_, _
+from atlas.pages import PROFILES
 
 ROUND_NOUNS = (N_("round or deal"), N_("rounds and deals"))
 
@@ -91,7 +92,7 @@ def funding(filters: ui.Filters) -> None:
         firm_id = charts.picked_value(picked, charts.ROUND_PICK, "firm_id")
         if firm_id:
             # one click, same tab: the firm's profile, with the shared filters carried by the app
-            ui.link.switch("pages/4_People_and_firms.py", {"firm": firm_id})
+            ui.link.switch(PROFILES.script, {"firm": firm_id})
         st.caption(_("Click a round to open its firm's profile."))
         ui.downloads_ui("rounds_chart", chart=rounds_chart)
         n_undrawn = int((rounds["announced_date"].isna() | rounds["amount_converted"].isna()).sum())

@@ -307,3 +307,24 @@ def test_the_frame_wraps_every_page():
         assert text.count("@ui.page(") == 1, page.script
         assert "page_frame(" not in text and "share_ui(" not in text, page.script
         assert f'@ui.page(\n    "{page.title}"' in text or f'@ui.page("{page.title}"' in text, page.script
+
+
+def test_page_paths_come_from_the_pages_declarations():
+    """A page's script or its served path is written in atlas/pages.py only (Page.script,
+    Page.url_path): a renamed page file changes one line."""
+    import re
+
+    names = r"Talent_flows|Pay_offers|Funding|People_and_firms|Data|Explore"
+    # a script; a served path (a bare title such as "Data" is a title, not a path); a relative link
+    path = re.compile(
+        rf"[\"'](?:pages/\d_\w+\.py|/(?:{names})(?:[?#/][^\"']*)?|(?:Talent_flows|Pay_offers|People_and_firms)[?#][^\"']*)[\"']"
+    )
+    found = [
+        f"{p.relative_to(ROOT)}:{i}"
+        for p in _sources()
+        if p != ROOT / "atlas" / "pages.py"
+        for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if path.search(line)
+    ]
+    assert found == []
+    assert path.search('href("/Explore", ...)') and path.search('switch("pages/4_People_and_firms.py")')

@@ -15,6 +15,8 @@ import duckdb
 import pandas as pd
 
 from atlas import sql
+from atlas.pages import BY_TITLE
+from atlas.pages import PAGES as ALL_PAGES
 from atlas.sql import ROOT
 from atlas.tools.bench_common import PAGES, Call, Results, ViewResult, process_cpu_seconds, say
 
@@ -236,11 +238,11 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
             browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
             # a first visit starts the server's connection; pages are timed after it
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server.url + "/Data")
+            page.goto(server.url + BY_TITLE["Data"].url_path)
             wait_for_app(page, "Data", timeout_ms=120000, settle_ms=0)
             page.close()
             for script, title, views in PAGES:
-                path = "/" if script == "app.py" else "/" + Path(script).stem.split("_", 1)[1]
+                path = next(p.url_path for p in ALL_PAGES if p.script == script)
                 results.browser[title] = []
                 for view, params in views[:4]:  # four per page: the table's columns
                     # every view is a link opened in a new tab: the first request for it

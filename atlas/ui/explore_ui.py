@@ -15,7 +15,7 @@ import streamlit as st
 from atlas import cache, dates, explore, i18n
 from atlas.escape import md, short
 from atlas.i18n import _
-from atlas.pages import DEFAULT_TABLE, PAGE_SIZES
+from atlas.pages import DEFAULT_TABLE, EXPLORE, PAGE_SIZES, PROFILES
 from atlas.pages import EXPLORE_TABS as TAB_LABELS
 from atlas.ui import link, session
 from atlas.ui.downloads import downloads_ui
@@ -124,8 +124,8 @@ def href(path: str, params: list[tuple[str, str]], label: str) -> str:
 
 def _ref_url(target: str, value: str, label: str) -> str:
     if target in PROFILE_OF:
-        return href("/People_and_firms", [(PROFILE_OF[target], value)], label)
-    return href("/Explore", [("table", target), ("row", value)], label)
+        return href(PROFILES.url_path, [(PROFILE_OF[target], value)], label)
+    return href(EXPLORE.url_path, [("table", target), ("row", value)], label)
 
 
 def filters_of(table: explore.Table) -> list[explore.Filter]:
@@ -274,7 +274,7 @@ def _with_links(
         0,
         "_open",
         [
-            href("/Explore", [("table", table.name), ("row", explore.row_text(table, r))], opens)
+            href(EXPLORE.url_path, [("table", table.name), ("row", explore.row_text(table, r))], opens)
             for _i, r in rows.iterrows()
         ],
     )
@@ -472,7 +472,7 @@ def row_ui(catalog: dict[str, explore.Table], table: explore.Table, text: str) -
         for other, column, n in refs_in.itertuples(index=False):
             f = f"{column}.eq.{key[table.key[0]]}"
             extra = [("f", f"entity_kind.eq.{PROFILE_OF[table.name]}")] if other == "aliases" else []
-            url = href("/Explore", [("table", other), ("f", f), *extra], "")
+            url = href(EXPLORE.url_path, [("table", other), ("f", f), *extra], "")
             st.markdown(
                 _("- [{n:,} in {x}, by {column}]({url})").format(n=n, x=catalog[other].title, column=column, url=url)
             )

@@ -11,6 +11,7 @@ import streamlit as st
 from atlas import cache, i18n, tables
 from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
+from atlas.pages import PROFILES
 from atlas.ui import session
 
 
@@ -23,7 +24,7 @@ def certainty_column(label: str = ""):
     )
 
 
-PROFILE_PAGE = "pages/4_People_and_firms.py"
+PROFILE_PAGE = PROFILES.script
 
 
 class ProfileLink(NamedTuple):

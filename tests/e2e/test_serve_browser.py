@@ -115,7 +115,8 @@ def test_two_processes_each_serve_a_view_and_one_sees_the_others_upload(served, 
     page1.wait_for_selector("text=No problem found", timeout=60000)
     page1.get_by_label("Your name (recorded with the upload)").fill("Ana")
     page1.get_by_role("button", name="Commit the upload").click()
-    page1.wait_for_selector("text=Committed as data version 2", timeout=60000)
+    # the success under the status: said once the commit is published (the status says it a moment before)
+    page1.wait_for_selector("text=Committed as data version 2. Every page now shows it", timeout=60000)
     assert {c["value"] for c in one.cookies() if c["name"] == COOKIE} == {"p1"}
     # p2's session sees it at its next run
     page2.goto(served.url + "/")
