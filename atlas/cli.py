@@ -356,43 +356,6 @@ def _snapshot(args: argparse.Namespace) -> int:
     return 0
 
 
-def _bench(args: argparse.Namespace) -> int:
-    from atlas.tools import bench, bench_names
-
-    if args.explore_only:
-        bench.run_explore_only(args.scale, work=args.work, out=args.out)
-        return 0
-    if args.pages_only:
-        bench.run_pages_only(args.scale, work=args.work, out=args.out)
-        return 0
-    if args.serve:
-        from atlas.tools import bench_serve
-
-        work = Path(args.work or db.ROOT / "bench" / "work")
-        bench_serve.run(args.scale, work, Path(args.out or db.ROOT / "bench" / "RESULTS.md"))
-        return 0
-    out = Path(args.out or db.ROOT / "bench" / "RESULTS.md")
-    if args.real_only or not args.names_only:
-        from atlas.tools import bench_real
-
-        if not args.real_only:
-            bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser)
-        text = bench_real.report(bench_real.run(Path(args.work or db.ROOT / "bench" / "work")))
-        print(text)
-        bench_names.write_section(text, out, head=bench_real.HEAD)
-        if args.real_only:
-            return 0
-    sizes = bench.SCALES[args.scale]
-    work = Path(args.work or db.ROOT / "bench" / "work")
-    work.mkdir(parents=True, exist_ok=True)
-    print(f"names: {sizes.people:,} people, {sizes.firms:,} firms …", flush=True)
-    results = [bench_names.run_seed(work), bench_names.run(sizes.people, sizes.firms, work)]
-    text = bench_names.report(results)
-    print(text)
-    bench_names.write_section(text, out)
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     """The argument parser, with help text for every command."""
     p = argparse.ArgumentParser(prog="python -m atlas", description="Talent Atlas command line.")
@@ -511,51 +474,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=1)
     g.set_defaults(func=_generate)
 
-    be = sub.add_parser(
-        "bench",
-        help="Time loading and every page against the limits of this machine; write bench/RESULTS.md.",
-        description="Generate (or reuse) the synthetic dataset of --scale, load it through the validated path, "
-        "time each page's data cold and warm against bare DuckDB SQL and a pandas peer, time the pages in "
-        "Chromium, and write the table to --out. Measures only: it never fails on a slow number.",
-    )
-    be.add_argument(
-        "--scale",
-        choices=["seed", "check", "small", "large"],
-        default="small",
-        help="check: 20k moves (that every part runs; the test suite's); small: 200k moves; large: 10M; "
-        "seed: the articles' database (--serve only)",
-    )
-    be.add_argument(
-        "--serve",
-        action="store_true",
-        help="only the team-serving section: server CPU per view, 1/5/20/50 sessions on 1 and 2 processes "
-        "behind HAProxy, a write seen by every process, Chromium until the page is stable",
-    )
-    be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
-    be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
-    be.add_argument("--no-browser", action="store_true", help="skip the Chromium timings")
-    be.add_argument(
-        "--real-only",
-        action="store_true",
-        help="only the real exports' section: ../shared/data's three files loaded as a user does, time and peak memory",
-    )
-    be.add_argument(
-        "--names-only",
-        action="store_true",
-        help="only the resolver's section (quality on a messy corpus, speed of a 10,000-row file by name)",
-    )
-    be.add_argument(
-        "--explore-only",
-        action="store_true",
-        help="only the Explore page's section, on the database an earlier full run loaded (bench_<scale>.duckdb)",
-    )
-    be.add_argument(
-        "--pages-only",
-        action="store_true",
-        help="only the page data section (cold and warm queries of every page's views), on the database an "
-        "earlier full run loaded, brought to the current schema",
-    )
-    be.set_defaults(func=_bench)
+    from atlas import cli_bench  # the benchmark's options: their own module
+
+    cli_bench.register(sub)
 
     sv = sub.add_parser(
         "serve",

@@ -36,11 +36,12 @@ def pytest_sessionfinish(session, exitstatus):
             shutil.rmtree(RUN_TMP, ignore_errors=True)
 
 
-# The longest modules first (measured: the benchmark's end-to-end check ~4 min, then the browser
+# The longest modules first (measured: the benchmark's two halves, each ~2 min alone, then the browser
 # modules by their total time): in a parallel run they start at once and the other workers take
 # the short modules around them.
 FIRST = (
     "tests/test_bench.py",
+    "tests/test_bench_served.py",
     "tests/e2e/test_browser.py",
     "tests/e2e/test_hostile_browser.py",
     "tests/e2e/test_realexports_browser.py",

@@ -112,3 +112,31 @@ def upload_for_mapping(page, url: str, path: Path, timeout: int = 60000) -> None
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
     page.get_by_text(f"Columns of {path.name}").first.wait_for(timeout=timeout)
     wait_for_app(page, "Data")
+
+
+def run_bench(tmp_path, *sections: str) -> str:
+    """`python -m atlas bench --scale check` with these section options, in its own process (as an
+    analyst runs it, and clear of the browser tests' Playwright loop); the report's text."""
+    import os
+    import subprocess
+    import sys
+
+    out = tmp_path / "RESULTS.md"
+    # its own process, as an analyst runs it (and clear of the browser tests' Playwright loop)
+    args = [
+        sys.executable,
+        "-m",
+        "atlas",
+        "bench",
+        "--scale",
+        "check",
+        "--work",
+        str(tmp_path / "w"),
+        "--out",
+        str(out),
+        *sections,
+    ]
+    env = {k: v for k, v in os.environ.items() if k != "ATLAS_DB"}
+    done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out.read_text(encoding="utf-8")

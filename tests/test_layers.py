@@ -55,7 +55,7 @@ LAYERS = [
     },
     {"atlas.cache", "atlas.fetch"},
     {"atlas.ui", "atlas.profiles"},
-    {"atlas.cli", "atlas.cli_pull", "atlas.tools", "atlas.__main__", "atlas"},
+    {"atlas.cli", "atlas.cli_pull", "atlas.cli_bench", "atlas.tools", "atlas.__main__", "atlas"},
 ]
 
 

@@ -250,10 +250,20 @@ def run_pages_only(scale: str = "small", work: Path | None = None, out: Path | N
     return results
 
 
+SECTIONS = ("pages", "explore", "peers", "browser", "sessions", "writes")  # after the load, in this order
+
+
 def run(
-    scale: str = "small", work: Path | None = None, out: Path | None = None, browser: bool = True, sessions: bool = True
+    scale: str = "small",
+    work: Path | None = None,
+    out: Path | None = None,
+    browser: bool = True,
+    sessions: bool = True,
+    skip: frozenset[str] = frozenset(),
 ) -> Results:
-    """Run the whole benchmark and write the report; returns the numbers."""
+    """Run the benchmark (every section after the load but those in `skip`: SECTIONS) and write
+    the report; returns the numbers. The test suite runs the sections in two processes at once."""
+    skip = frozenset(skip) | ({"browser"} if not browser else set()) | ({"sessions"} if not sessions else set())
     import logging
 
     # AppTest in a bare process logs a warning per run; the benchmark's own lines are the output
@@ -281,32 +291,37 @@ def run(
         f"  validated load {results.load_seconds:.1f} s, raw read_csv {results.raw_load_seconds:.1f} s, "
         f"then derived tables {results.derive_seconds:.1f} s"
     )
-    say("page data …")
-    time_pages(db_path, results)
-    say("the table browser …")
-    time_explore(db_path, results)
-    say("peers …")
-    results.peer = pandas_peer(csv_dir)
-    results.peers = {
-        "pandas, from the CSVs": results.peer,
-        "pandas, in memory": pandas_peer(csv_dir, in_memory=True),
-        "polars, in memory": polars_peer(csv_dir),
-    }
-    if browser:
+    if "pages" not in skip:
+        say("page data …")
+        time_pages(db_path, results)
+    if "explore" not in skip:
+        say("the table browser …")
+        time_explore(db_path, results)
+    if "peers" not in skip:
+        say("peers …")
+        results.peer = pandas_peer(csv_dir)
+        results.peers = {
+            "pandas, from the CSVs": results.peer,
+            "pandas, in memory": pandas_peer(csv_dir, in_memory=True),
+            "polars, in memory": polars_peer(csv_dir),
+        }
+    # the server and the writes' processes need the database file to themselves
+    from atlas import cache
+
+    cache.connection().close()
+    import streamlit as st
+
+    st.cache_resource.clear()
+    if "browser" not in skip:
         say("browser …")
-        from atlas import cache
-
-        cache.connection().close()  # the server needs the database file to itself
-        import streamlit as st
-
-        st.cache_resource.clear()
         time_browser(db_path, work, results)
-    if sessions:
+    if "sessions" not in skip:
         say("many sessions …")
         # the small scale is a check that it all runs (and the test suite runs it): fewer analysts
         time_sessions(db_path, work, results, levels=(1, 5, 20, 50) if scale == "large" else (1, 5))
-    say("writes into the loaded database …")
-    time_writes(db_path, work, results)
+    if "writes" not in skip:
+        say("writes into the loaded database …")
+        time_writes(db_path, work, results)
     text = report(results)
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     out.parent.mkdir(parents=True, exist_ok=True)
