@@ -26,7 +26,7 @@ import duckdb
 from atlas import csvfile, names
 from atlas.i18n import L_, N_
 from atlas.load.problems import Problem
-from atlas.model import FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
+from atlas.model import ENTITY_KINDS, FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
 from atlas.resolve import Decision, resolve
 
 # id columns of the per-table files that may hold a name, and what they name
@@ -60,7 +60,7 @@ def _looks_like_id(value: str) -> bool:
 
 
 def _stored_ids(con: duckdb.DuckDBPyConnection, kind: str, values: set[str]) -> set[str]:
-    table, col = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
+    table, col = ENTITY_KINDS[kind].table, ENTITY_KINDS[kind].id_column
     if not values:
         return set()
     rows = con.execute(
@@ -89,7 +89,8 @@ EVENT_DATE = {"moves": "moved_on", "compensation": "reported_on", "funding_round
 def plan(con: duckdb.DuckDBPyConnection, files: dict[str, Path], labels: dict[str, str]) -> NamePlan:
     """Every distinct name the upload's files use, resolved; empty when they use ids only."""
     uploaded_ids = {"person": set(), "firm": set()}
-    for table, kind, col in (("people", "person", "person_id"), ("firms", "firm", "firm_id")):
+    for kind, entity in ENTITY_KINDS.items():
+        table, col = entity.table, entity.id_column
         if table in files:
             uploaded_ids[kind] |= {r.get(col, "") for r in _rows(files[table])}
     counts: dict[tuple[str, str], list] = {}
@@ -363,7 +364,7 @@ def apply(
                 table_rows.setdefault("firms", []).append(
                     {"firm_id": d.new_id, "name": latin, "name_zh": zh, "kind": "other"}
                 )
-            out_labels.setdefault("people" if d.kind == "person" else "firms", "new entities of this upload")
+            out_labels.setdefault(ENTITY_KINDS[d.kind].table, "new entities of this upload")
         elif d.entity_id and d.status != "matched":
             # confirmed in the review: the next file with this spelling matches on its own
             aliases.append(

@@ -19,6 +19,7 @@ import pandas as pd
 
 from atlas import model, urlvalues
 from atlas.i18n import N_, NP_, _, pgettext
+from atlas.model import KIND_OF_TABLE
 
 PAGE_SIZE = 50
 CELL_CHARS = 2_000  # a text cell on a page of rows (a value may be 1,000,000): the row's own page shows it whole
@@ -529,8 +530,8 @@ def referrers(con: duckdb.DuckDBPyConnection, table: Table, key: dict[str, str])
             ).fetchone()[0]
             if n:
                 found.append((other, column, int(n)))
-    if table.name in ("people", "firms"):
-        kind = "person" if table.name == "people" else "firm"
+    if table.name in KIND_OF_TABLE:
+        kind = KIND_OF_TABLE[table.name]
         n = con.execute(
             "select count(*) from aliases where entity_kind = $k and entity_id = $v", {"k": kind, "v": value}
         ).fetchone()[0]

@@ -8,17 +8,20 @@ import re
 from collections.abc import Iterator, Mapping
 
 from atlas.i18n import N_, _, date, language, name
+from atlas.model import FEW_MOVES
 
 
 class Labels(Mapping):
     """Codes to what a reader reads, in the run's language: the English text is the catalog's
     message, translated at each lookup (a mapping built once at import serves both languages)."""
 
-    def __init__(self, english: dict[str, str]):
+    def __init__(self, english: dict[str, str], values: dict | None = None):
         self._english = english
+        self._values = values or {}  # what a message's {name} stands for (a domain constant)
 
     def __getitem__(self, code: str) -> str:
-        return _(self._english[code])
+        text = _(self._english[code])
+        return text.format(**self._values) if self._values and "{" in text else text
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._english)
@@ -27,7 +30,8 @@ class Labels(Mapping):
         return len(self._english)
 
     def __or__(self, other: Mapping) -> Labels:
-        return Labels({**self._english, **(other._english if isinstance(other, Labels) else dict(other))})
+        values = {**self._values, **(other._values if isinstance(other, Labels) else {})}
+        return Labels({**self._english, **(other._english if isinstance(other, Labels) else dict(other))}, values)
 
 
 MOVE_TYPES = Labels(
@@ -447,7 +451,8 @@ COLUMNS = Labels(
         "lost": N_("Lost (n)"),
         "gained_per_100": N_("Gained per 100 staff"),
         "lost_per_100": N_("Lost per 100 staff"),
-        "few_gained": N_("Gained: fewer than 5 moves"),
-        "few_lost": N_("Lost: fewer than 5 moves"),
-    }
+        "few_gained": N_("Gained: fewer than {few} moves"),
+        "few_lost": N_("Lost: fewer than {few} moves"),
+    },
+    values={"few": FEW_MOVES},
 )

@@ -36,6 +36,27 @@ LINEAGE_EVENTS = ("renamed", "merged_into", "acquired", "acquihire", "team_joine
 
 
 @dataclass(frozen=True)
+class EntityKind:
+    """A kind of entry that names resolve to, aliases name and profiles show: its table and id column."""
+
+    kind: str
+    table: str
+    id_column: str
+
+
+# A rate (or share) resting on fewer moves than this is marked ⚠: an anecdote, not a rate. Bound into
+# SQL as $few_moves (atlas.sql.CONSTANTS), said in the help texts from here.
+FEW_MOVES = 5
+
+# the kinds of entry, each once: a person in people(person_id), a firm in firms(firm_id)
+ENTITY_KINDS = {
+    "person": EntityKind("person", "people", "person_id"),
+    "firm": EntityKind("firm", "firms", "firm_id"),
+}
+KIND_OF_TABLE = {e.table: e.kind for e in ENTITY_KINDS.values()}  # {"people": "person", "firms": "firm"}
+
+
+@dataclass(frozen=True)
 class Column:
     """One CSV column: its type, whether it is required, its allowed values or reference."""
 

@@ -19,6 +19,7 @@ import pandas as pd
 
 from atlas import names
 from atlas.i18n import L_, N_, _
+from atlas.model import ENTITY_KINDS
 from atlas.similarity import WordWeights, shares_a_word, weighted_score, zh_score
 
 KINDS = ("person", "firm")
@@ -73,7 +74,7 @@ class Decision:
 # One set of rules for the Data page's review and the command line's --decisions / --create-new.
 
 NEW_ID = re.compile(r"[a-z0-9][a-z0-9._-]{0,59}")  # the ids the loader accepts for a new entry
-_TABLE_OF = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}
+_TABLE_OF = {k: (e.table, e.id_column) for k, e in ENTITY_KINDS.items()}
 
 
 def entity_exists(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str) -> bool:
@@ -497,7 +498,7 @@ def _new_ids(cur: duckdb.DuckDBPyConnection, decisions: list[Decision], taken: d
     """A readable, unused id for each name that may become a new entity."""
     wanted = {(d.kind, names.slug(d.name)) for d in decisions}
     used: dict[str, set[str]] = {k: set(taken.get(k, set())) for k in KINDS}
-    for kind, table, col in (("person", "people", "person_id"), ("firm", "firms", "firm_id")):
+    for kind, (table, col) in _TABLE_OF.items():
         prefixes = sorted({s for k, s in wanted if k == kind})
         if prefixes:
             used[kind] |= {
@@ -589,7 +590,7 @@ def search_text(con: duckdb.DuckDBPyConnection, text: str) -> str:
     if len(found) != 1:
         return text
     kind, eid = found[0]
-    table, col = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
+    table, col = _TABLE_OF[kind]
     row = con.execute(f"select name from {table} where {col} = $id", {"id": eid}).fetchall()
     if not row or names.clean(text).lower() in row[0][0].lower():
         # the typed words already find the entry as written (a search is a substring search):

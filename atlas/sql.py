@@ -18,6 +18,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from atlas.model import FEW_MOVES
+
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
 
@@ -33,6 +35,8 @@ WRITE_QUERIES = {
 }
 
 _NAME = re.compile(r"[a-z0-9_]+")
+# the domain's constants a query may read by name, each defined once in Python (atlas.model)
+CONSTANTS = {"few_moves": FEW_MOVES}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _DEFAULT = re.compile(r"\$([a-z_][a-z0-9_]*) \(([A-Z]+(?:\[\])?), default ('[^']*'|\[\]|-?\d+|true|false)")
 
@@ -80,6 +84,8 @@ def query(name: str) -> Query:
     head = header(sql)
     params = tuple(dict.fromkeys(_PARAM.findall(head)))
     defaults = {m[1]: json.loads(m[3].replace("'", '"')) for m in _DEFAULT.finditer(head)}
+    # a domain constant a query reads (declared `$few_moves (INTEGER, constant)`): its one value, from Python
+    defaults |= {p: CONSTANTS[p] for p in params if p in CONSTANTS and p not in defaults}
     return Query(name, sql, params, defaults)
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from atlas import sql
 from atlas.access import Identity, normal_email
+from atlas.model import ENTITY_KINDS
 
 LOCAL_OWNER = "local"
 LIST_ID = re.compile(r"[a-z0-9]{12}")
@@ -57,7 +58,7 @@ def ensure_list(con: duckdb.DuckDBPyConnection, owner: str) -> str:
 
 
 def _exists(con: duckdb.DuckDBPyConnection, kind: str, entity_id: str) -> bool:
-    table, column = ("people", "person_id") if kind == "person" else ("firms", "firm_id")
+    table, column = ENTITY_KINDS[kind].table, ENTITY_KINDS[kind].id_column
     return bool(con.execute(f"select count(*) from {table} where {column} = $id", {"id": entity_id}).fetchall()[0][0])
 
 

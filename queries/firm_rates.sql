@@ -2,10 +2,10 @@
 -- every firm or, with $firm_id, that one, within the period: the people it gained and lost that
 -- year (dated moves into and out of the firm alone, at least $min_certainty), the same per 100
 -- staff (a headcount of "fewer than" N: the rate is more than the one given; counted: what the
--- figure counts when not the whole staff), and whether a rate rests on fewer than 5 moves (few_gained, few_lost: read it as an
+-- figure counts when not the whole staff), and whether a rate rests on fewer than $few_moves moves (few_gained, few_lost: read it as an
 -- anecdote, not a rate); with the headcount's source. The $limit largest firms first.
 -- Params: $start_year (INTEGER), $end_year (INTEGER), $min_certainty (VARCHAR), $firm_id (VARCHAR, default ''),
---         $limit (INTEGER, default 500)
+--         $limit (INTEGER, default 500), $few_moves (INTEGER, constant: atlas.model.FEW_MOVES)
 with
 
 counted as (
@@ -47,8 +47,8 @@ final as (
         coalesce(m.lost, 0) as lost,
         round(coalesce(m.gained, 0) * 100.0 / c.headcount, 1) as gained_per_100,
         round(coalesce(m.lost, 0) * 100.0 / c.headcount, 1) as lost_per_100,
-        coalesce(m.gained, 0) < 5 as few_gained,
-        coalesce(m.lost, 0) < 5 as few_lost,
+        coalesce(m.gained, 0) < $few_moves as few_gained,
+        coalesce(m.lost, 0) < $few_moves as few_lost,
         c.certainty,
         source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
         c.note,

@@ -56,7 +56,7 @@ def leftover_uploads() -> list[Path]:
 
 
 def q(con, name, **overrides):
-    params = {**DEFAULTS, **overrides}
+    params = {**DEFAULTS, **sql.CONSTANTS, **overrides}
     return sql.run_query(con, name, {k: params[k] for k in sql.used_params(name)})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import pkgutil
+import re
 import subprocess
 import sys
 
@@ -328,3 +329,26 @@ def test_page_paths_come_from_the_pages_declarations():
     ]
     assert found == []
     assert path.search('href("/Explore", ...)') and path.search('switch("pages/4_People_and_firms.py")')
+
+
+def test_a_domain_constant_is_written_once():
+    """A constant SQL reads (atlas.sql.CONSTANTS) is bound as its parameter, never written into a
+    query as a number; the texts that say it read it from Python."""
+    from atlas import model, sql
+
+    assert sql.CONSTANTS == {"few_moves": model.FEW_MOVES}
+    for name in sql.query_names():
+        text = re.sub(r"--[^\n]*", "", sql.query_sql(name))
+        if "few_gained" in text or "few_lost" in text:
+            assert "$few_moves" in text and not re.search(r"<\s*5\b", text), name
+    assert (
+        sql.query("firm_rates").bind({"start_year": 2000, "end_year": 2026, "min_certainty": "rumor"})["few_moves"]
+        == model.FEW_MOVES
+    )
+    # nowhere else in Python is the threshold a literal: the help texts and labels format it
+    found = [
+        str(p.relative_to(ROOT))
+        for p in _sources()
+        if re.search(r"fewer than 5\b|FEW_MOVES = ", p.read_text(encoding="utf-8")) and p.name != "model.py"
+    ]
+    assert found == []

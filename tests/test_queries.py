@@ -52,7 +52,7 @@ def test_query_has_header_naming_its_rows_and_params(name):
 
 @pytest.mark.parametrize("name", sql.query_names())
 def test_query_runs_on_seed(con, name):
-    merged = {**DEFAULTS, **OVERRIDES.get(name, {})}
+    merged = {**DEFAULTS, **sql.CONSTANTS, **OVERRIDES.get(name, {})}
     params = {k: merged[k] for k in sql.used_params(name)}
     df = sql.run_query(con, name, params)
     if name in EMPTY_ON_SEED:

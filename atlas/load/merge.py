@@ -17,7 +17,7 @@ from atlas.load.derived import refresh_for
 from atlas.load.problems import LoadResult, Problem
 from atlas.load.values import key_join
 from atlas.load.write import WRITE_LOCK, next_upload_id, pause_point, undo_table
-from atlas.model import TABLES_BY_NAME
+from atlas.model import ENTITY_KINDS, TABLES_BY_NAME
 
 # what refers to a person or a firm: (table, column)
 REFERENCES = {
@@ -42,7 +42,7 @@ REFERENCES = {
         ("headcounts", "firm_id"),
     ),
 }
-ENTITY = {"person": ("people", "person_id"), "firm": ("firms", "firm_id")}
+ENTITY = {k: (e.table, e.id_column) for k, e in ENTITY_KINDS.items()}
 
 
 def merge(con: duckdb.DuckDBPyConnection, kind: str, keep: str, drop: str, who: str, email: str = "") -> LoadResult:

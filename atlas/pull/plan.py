@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from atlas import resolve
+from atlas.model import ENTITY_KINDS
 
 
 @dataclass
@@ -96,7 +97,7 @@ def table_rows(plan: Plan) -> dict[str, list[dict[str, str]]]:
     for e in plan.entities:
         if e.row.pop("_new", None):
             row = {k: _fill(v, ids) for k, v in e.row.items()}
-            out["people" if e.kind == "person" else "firms"].append(row)
+            out[ENTITY_KINDS[e.kind].table].append(row)
         for alias in e.aliases:
             out["aliases"].append({"entity_kind": e.kind, "entity_id": e.entity_id, "alias": alias, "origin": "pull"})
     for table, rows in plan.rows.items():

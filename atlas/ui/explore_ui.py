@@ -15,6 +15,7 @@ import streamlit as st
 from atlas import cache, dates, explore, i18n
 from atlas.escape import md, short
 from atlas.i18n import _
+from atlas.model import KIND_OF_TABLE
 from atlas.pages import DEFAULT_TABLE, EXPLORE, PAGE_SIZES, PROFILES
 from atlas.pages import EXPLORE_TABS as TAB_LABELS
 from atlas.ui import link, session
@@ -22,7 +23,7 @@ from atlas.ui.downloads import downloads_ui
 from atlas.urlvalues import parse_int
 
 # where a reference opens: a person or firm's profile, else the referenced row here
-PROFILE_OF = {"people": "person", "firms": "firm"}
+PROFILE_OF = KIND_OF_TABLE  # a row of these tables opens its profile
 
 
 BROWSER_KEYS = ("table", "f", "sort", "n", "after", "before", "row")

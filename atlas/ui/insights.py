@@ -10,6 +10,7 @@ import streamlit as st
 from atlas import cache, charts, i18n, pages, tables
 from atlas.i18n import N_, _
 from atlas.labels import Labels
+from atlas.model import FEW_MOVES
 from atlas.money import format_amount
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.filters import coded_choice, url_int_input
@@ -290,9 +291,6 @@ def lineage_dataframe(df, key: str) -> None:
     )
 
 
-FEW_MOVES = 5  # a rate or share resting on fewer moves than this is marked: an anecdote, not a rate
-
-
 def rates_ui(p: dict, *, firm_id: str = "") -> None:
     """People gained and lost per 100 staff per year where a headcount is on record (the shared
     period and certainty), each rate marked when it rests on fewer than FEW_MOVES moves."""
@@ -372,10 +370,12 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
             "headcount": st.column_config.TextColumn(_("Headcount"), help=_("As its source gives it")),
             "counted": st.column_config.TextColumn(_("Counts"), help=_("What the headcount counts")),
             "gained_per_100": st.column_config.TextColumn(
-                _("Gained per 100 staff (n)"), help=_("In brackets: the moves behind it. ⚠: fewer than 5")
+                _("Gained per 100 staff (n)"),
+                help=_("In brackets: the moves behind it. ⚠: fewer than {n}").format(n=FEW_MOVES),
             ),
             "lost_per_100": st.column_config.TextColumn(
-                _("Lost per 100 staff (n)"), help=_("In brackets: the moves behind it. ⚠: fewer than 5")
+                _("Lost per 100 staff (n)"),
+                help=_("In brackets: the moves behind it. ⚠: fewer than {n}").format(n=FEW_MOVES),
             ),
             "certainty": certainty_column(_("Headcount's certainty")),
             "source": _("Headcount's source"),
