@@ -15,7 +15,7 @@ run: $(VENV)/.installed $(COMPILED)
 	$(PY) -m atlas build --if-missing
 	$(PY) -m streamlit run app.py --server.port $(PORT)
 
-# A team: N Streamlit processes on read-only snapshots behind HAProxy (atlas/tools/serve.py)
+# A team: N Streamlit processes on read-only snapshots behind HAProxy (atlas/serve.py)
 PROCESSES ?= 2
 serve: $(VENV)/.installed $(COMPILED)
 	bash tools/ensure_fonts.sh

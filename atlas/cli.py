@@ -499,7 +499,7 @@ def parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     import os
 
-    from atlas.tools import serve
+    from atlas import serve
 
     if args.db:
         os.environ["ATLAS_DB"] = str(args.db)

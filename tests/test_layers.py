@@ -54,7 +54,7 @@ LAYERS = [
         "atlas.console",
         "atlas.pull",
     },
-    {"atlas.cache", "atlas.fetch"},
+    {"atlas.cache", "atlas.fetch", "atlas.serve"},
     {"atlas.ui", "atlas.profiles"},
     {"atlas.cli", "atlas.cli_pull", "atlas.cli_bench", "atlas.tools", "atlas.__main__", "atlas"},
 ]

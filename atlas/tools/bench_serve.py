@@ -168,7 +168,7 @@ def _moves_csv(path: Path, n: int, seed: bool) -> Path:
 
 def team(db_path: Path, work: Path, seed: bool, results: ServeResults) -> None:
     """Levels over two processes behind HAProxy, a command-line write seen by both, Chromium."""
-    from atlas.tools import serve
+    from atlas import serve
 
     folder = work / "serve.snapshots"
     shutil.rmtree(folder, ignore_errors=True)

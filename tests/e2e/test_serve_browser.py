@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from atlas.tools.browser import free_port_run
-from atlas.tools.serve import COOKIE, HAPROXY, wait_healthy
+from atlas.serve import COOKIE, HAPROXY, wait_healthy
 from tests.support import ARTIFACTS, ROOT, wait_for_app
 
 pytestmark = pytest.mark.browser
