@@ -26,7 +26,14 @@ import duckdb
 from atlas import csvfile, names
 from atlas.i18n import L_, N_
 from atlas.load.problems import Problem
-from atlas.model import ENTITY_KINDS, FLAT_FORMATS, SOURCE_COLUMNS, TABLES_BY_NAME, detect_flat  # noqa: F401 - its interface
+from atlas.model import (  # noqa: F401 - its interface
+    ENTITY_KINDS,
+    FLAT_FORMATS,
+    SOURCE_COLUMNS,
+    TABLES_BY_NAME,
+    FlatFormat,
+    detect_flat,
+)
 from atlas.resolve import Decision, resolve
 
 # id columns of the per-table files that may hold a name, and what they name
@@ -210,7 +217,7 @@ class Applied:
     events: dict[tuple[str, int], str]  # (table, spreadsheet row) -> the event as written
 
 
-def _event_words(fmt, row: dict[str, str]) -> str:  # noqa: ANN001 - a FlatFormat
+def _event_words(fmt: FlatFormat, row: dict[str, str]) -> str:
     """A flat row's event as the analyst wrote it (never its generated id): "Hervé Lombaert, Inria → ICL, 2020"."""
     parts = []
     for c in fmt.id_fields:
@@ -235,179 +242,218 @@ def apply(
     date and kind: "Hervé Lombaert" and "Herve Lombaert") become one row, the first; the others
     are reported with their row numbers. A move whose origin and destination are one entity is
     reported (kept: a move within one firm is the analyst's call)."""
-    target = {(d.kind, d.name): d.target for d in name_plan.decisions}
-    entity_name: dict[tuple[str, str], str] = {}  # an entity's name: its first spelling in the file
-    for d in name_plan.decisions:
-        entity_name.setdefault((d.kind, d.target), d.name)
-    notices: list[Problem] = []
-    events: dict[tuple[str, int], str] = {}
-
-    def id_of(kind: str, name: str) -> str:
-        return target.get((kind, names.clean(name)), "") if name else ""
-
-    out: dict[str, Path] = {}
-    out_labels: dict[str, str] = {}
-    table_rows: dict[str, list[dict[str, str]]] = {}
-    new_sources: dict[str, dict] = {}
-    investors: list[dict[str, str]] = []
+    job = _Applying(con, labels, name_plan)
     for key, path in files.items():
         fmt = FLAT_FORMATS.get(key)
         if fmt:
-            rows = table_rows.setdefault(fmt.table, [])
-            first_of: dict[str, dict[str, str]] = {}
-            repeats: dict[str, list[str]] = {}
-            for row in _rows(path):
-                new = {csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0")}
-                # the flat columns that are the table's own (not names, not sources) pass through
-                for col in (c for c in fmt.columns if c in TABLES_BY_NAME[fmt.table].column_names):
-                    new[col] = row.get(col, "") or fmt.defaults.get(col, "")
-                if fmt.table == "moves":
-                    new["person_id"] = id_of("person", row.get("person", ""))
-                    new["from_firm_id"] = id_of("firm", row.get("from_firm", ""))
-                    new["to_firm_id"] = id_of("firm", row.get("to_firm", ""))
-                elif fmt.table == "compensation":
-                    new["person_id"] = id_of("person", row.get("person", ""))
-                    new["firm_id"] = id_of("firm", row.get("firm", ""))
-                    new["amount_high"] = new["amount_high"] or new["amount_low"]
-                else:
-                    new["firm_id"] = id_of("firm", row.get("firm", ""))
-                ids = [new.get(c + "_id", "") if c in fmt.refs else new.get(c, "") for c in fmt.id_fields]
-                if row.get(csvfile.ORIGIN_COLUMN):
-                    ids.append(row[csvfile.ORIGIN_COLUMN])  # another tool's row: one event only if all of it agrees
-                new[fmt.id_column] = _hash_id(fmt.id_prefix, ids)
-                line = new[csvfile.ROW_COLUMN]
-                if line.isdigit():
-                    events[(fmt.table, int(line))] = _event_words(fmt, row)
-                if new[fmt.id_column] in first_of:
-                    repeats.setdefault(new[fmt.id_column], [first_of[new[fmt.id_column]][csvfile.ROW_COLUMN]])
-                    repeats[new[fmt.id_column]].append(line)
-                    continue  # the same event again: one row, reported below
-                first_of[new[fmt.id_column]] = row | {csvfile.ROW_COLUMN: line}
-                if fmt.table == "moves" and new["from_firm_id"] and new["from_firm_id"] == new["to_firm_id"]:
-                    same = entity_name.get(("firm", new["to_firm_id"]), row.get("to_firm", ""))
-                    notices.append(
-                        Problem(
-                            fmt.table,
-                            int(line) if line.isdigit() else None,
-                            "to_firm",
-                            row.get("to_firm", ""),
-                            L_(
-                                "the move leaves and joins the same firm ({firm}: “{origin}” and “{destination}” "
-                                "are one entry); it is kept as written; fix the row if the firms differ"
-                            ).format(firm=same, origin=row.get("from_firm", ""), destination=row.get("to_firm", "")),
-                            labels.get(key, key),
-                        )
+            job.flat_file(key, path, fmt)
+        elif NAME_COLUMNS.get(key) and any(name_plan.decisions):
+            job.names_in_id_columns(key, path, NAME_COLUMNS[key])
+        else:
+            job.out[key], job.out_labels[key] = path, labels.get(key, key)
+    job.new_entities_and_aliases()
+    job.write(files, folder)
+    return Applied(job.out, job.out_labels, job.notices, job.events)
+
+
+class _Applying:
+    """One application of a name plan: the rows per table it makes, their labels and its notes."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, labels: dict[str, str], name_plan: NamePlan) -> None:
+        self.con, self.labels, self.name_plan = con, labels, name_plan
+        self.target = {(d.kind, d.name): d.target for d in name_plan.decisions}
+        self.entity_name: dict[tuple[str, str], str] = {}  # an entity's name: its first spelling in the file
+        for d in name_plan.decisions:
+            self.entity_name.setdefault((d.kind, d.target), d.name)
+        self.notices: list[Problem] = []
+        self.events: dict[tuple[str, int], str] = {}
+        self.out: dict[str, Path] = {}
+        self.out_labels: dict[str, str] = {}
+        self.table_rows: dict[str, list[dict[str, str]]] = {}
+        self.new_sources: dict[str, dict] = {}
+        self.investors: list[dict[str, str]] = []
+
+    def id_of(self, kind: str, name: str) -> str:
+        return self.target.get((kind, names.clean(name)), "") if name else ""
+
+    # ------------------------------------------------------------ a flat file (one row per event)
+
+    def flat_file(self, key: str, path: Path, fmt: FlatFormat) -> None:
+        rows = self.table_rows.setdefault(fmt.table, [])
+        first_of: dict[str, dict[str, str]] = {}
+        repeats: dict[str, list[str]] = {}
+        for row in _rows(path):
+            new = self.row_of(fmt, row)
+            line = new[csvfile.ROW_COLUMN]
+            if line.isdigit():
+                self.events[(fmt.table, int(line))] = _event_words(fmt, row)
+            event_id = new[fmt.id_column]
+            if event_id in first_of:
+                repeats.setdefault(event_id, [first_of[event_id][csvfile.ROW_COLUMN]]).append(line)
+                continue  # the same event again: one row, reported below
+            first_of[event_id] = row | {csvfile.ROW_COLUMN: line}
+            if fmt.table == "moves" and new["from_firm_id"] and new["from_firm_id"] == new["to_firm_id"]:
+                self.same_firm_notice(key, fmt, row, new, line)
+            new["source_id"] = _source_for(self.con, row, self.new_sources)
+            rows.append(new)
+            if fmt.table == "funding_rounds":
+                self.investors_of(row, new)
+        for event_id, lines in repeats.items():
+            self.repeat_notice(key, fmt, first_of[event_id], lines)
+        self.out_labels[fmt.table] = self.labels.get(key, key)
+
+    def row_of(self, fmt: FlatFormat, row: dict[str, str]) -> dict[str, str]:
+        """A flat row as the table's row: its own columns, the names as ids, the event's id."""
+        new = {csvfile.ROW_COLUMN: row.get(csvfile.ROW_COLUMN, "0")}
+        # the flat columns that are the table's own (not names, not sources) pass through
+        for col in (c for c in fmt.columns if c in TABLES_BY_NAME[fmt.table].column_names):
+            new[col] = row.get(col, "") or fmt.defaults.get(col, "")
+        if fmt.table == "moves":
+            new["person_id"] = self.id_of("person", row.get("person", ""))
+            new["from_firm_id"] = self.id_of("firm", row.get("from_firm", ""))
+            new["to_firm_id"] = self.id_of("firm", row.get("to_firm", ""))
+        elif fmt.table == "compensation":
+            new["person_id"] = self.id_of("person", row.get("person", ""))
+            new["firm_id"] = self.id_of("firm", row.get("firm", ""))
+            new["amount_high"] = new["amount_high"] or new["amount_low"]
+        else:
+            new["firm_id"] = self.id_of("firm", row.get("firm", ""))
+        ids = [new.get(c + "_id", "") if c in fmt.refs else new.get(c, "") for c in fmt.id_fields]
+        if row.get(csvfile.ORIGIN_COLUMN):
+            ids.append(row[csvfile.ORIGIN_COLUMN])  # another tool's row: one event only if all of it agrees
+        new[fmt.id_column] = _hash_id(fmt.id_prefix, ids)
+        return new
+
+    def same_firm_notice(self, key: str, fmt: FlatFormat, row: dict, new: dict, line: str) -> None:
+        same = self.entity_name.get(("firm", new["to_firm_id"]), row.get("to_firm", ""))
+        self.notices.append(
+            Problem(
+                fmt.table,
+                int(line) if line.isdigit() else None,
+                "to_firm",
+                row.get("to_firm", ""),
+                L_(
+                    "the move leaves and joins the same firm ({firm}: “{origin}” and “{destination}” "
+                    "are one entry); it is kept as written; fix the row if the firms differ"
+                ).format(firm=same, origin=row.get("from_firm", ""), destination=row.get("to_firm", "")),
+                self.labels.get(key, key),
+            )
+        )
+
+    def investors_of(self, row: dict[str, str], new: dict[str, str]) -> None:
+        """A round's investors (and its leads) as round_investors rows."""
+        leads = {self.id_of("firm", n) for n in _investors(row.get("lead_investor", ""))}
+        named = _investors(row.get("investors", "")) + _investors(row.get("lead_investor", ""))
+        for investor in dict.fromkeys(self.id_of("firm", n) for n in named):
+            self.investors.append(
+                {
+                    csvfile.ROW_COLUMN: new[csvfile.ROW_COLUMN],
+                    "round_id": new["round_id"],
+                    "investor_id": investor,
+                    "is_lead": "true" if investor in leads else "false",
+                    "role": "investor",
+                }
+            )
+
+    def repeat_notice(self, key: str, fmt: FlatFormat, first: dict[str, str], lines: list[str]) -> None:
+        self.notices.append(
+            Problem(
+                fmt.table,
+                int(lines[0]) if lines[0].isdigit() else None,
+                None,
+                _event_words(fmt, first),
+                (
+                    L_("{n} rows are the same row of the file, every column alike (rows {rows}): loaded once")
+                    if first.get(csvfile.ORIGIN_COLUMN)
+                    else L_(
+                        "{n} rows are one event once their names are matched (rows {rows}): loaded once, as row {first}"
                     )
-                new["source_id"] = _source_for(con, row, new_sources)
-                rows.append(new)
-                if fmt.table == "funding_rounds":
-                    leads = {id_of("firm", n) for n in _investors(row.get("lead_investor", ""))}
-                    named = _investors(row.get("investors", "")) + _investors(row.get("lead_investor", ""))
-                    for investor in dict.fromkeys(id_of("firm", n) for n in named):
-                        investors.append(
-                            {
-                                csvfile.ROW_COLUMN: new[csvfile.ROW_COLUMN],
-                                "round_id": new["round_id"],
-                                "investor_id": investor,
-                                "is_lead": "true" if investor in leads else "false",
-                                "role": "investor",
-                            }
-                        )
-            for event_id, lines in repeats.items():
-                first = first_of[event_id]
-                notices.append(
-                    Problem(
-                        fmt.table,
-                        int(lines[0]) if lines[0].isdigit() else None,
-                        None,
-                        _event_words(fmt, first),
-                        (
-                            L_("{n} rows are the same row of the file, every column alike (rows {rows}): loaded once")
-                            if first.get(csvfile.ORIGIN_COLUMN)
-                            else L_(
-                                "{n} rows are one event once their names are matched (rows {rows}): "
-                                "loaded once, as row {first}"
-                            )
-                        ).format(n=len(lines), rows=", ".join(lines), first=lines[0]),
-                        labels.get(key, key),
-                    )
-                )
-            out_labels[fmt.table] = labels.get(key, key)
-            continue
-        columns = NAME_COLUMNS.get(key, {})
-        if not columns or not any(d for d in name_plan.decisions):
-            out[key], out_labels[key] = path, labels.get(key, key)
-            continue
+                ).format(n=len(lines), rows=", ".join(lines), first=lines[0]),
+                self.labels.get(key, key),
+            )
+        )
+
+    # ------------------------------------------------------------ a table's file with names in its id columns
+
+    def names_in_id_columns(self, key: str, path: Path, columns: dict[str, str]) -> None:
         rows = []
         for row in _rows(path):
             for col, kind in columns.items():
-                mapped = target.get((kind, names.clean(row.get(col, "")))) if row.get(col) else None
+                mapped = self.target.get((kind, names.clean(row.get(col, "")))) if row.get(col) else None
                 if mapped and not _looks_like_id(row[col]):
                     row[col] = mapped
             rows.append(row)
-        table_rows.setdefault(key, []).extend(rows)
-        out_labels[key] = labels.get(key, key)
-    if investors:
-        table_rows.setdefault("round_investors", []).extend(investors)
-        out_labels.setdefault("round_investors", out_labels.get("funding_rounds", "rounds"))
-    # the new entities, and the spellings the analyst confirmed as aliases
-    made: set[tuple[str, str]] = set()
-    aliases: list[dict[str, str]] = []
-    for d in name_plan.decisions:
-        if d.entity_id is None and (d.kind, d.new_id) not in made:
-            made.add((d.kind, d.new_id))
-            latin = d.name if not names.has_han(d.name) else (names.pinyin_name(d.name) or d.name)
-            zh = d.name if names.has_han(d.name) else d.name_zh
-            if d.kind == "person":
-                table_rows.setdefault("people", []).append({"person_id": d.new_id, "name": latin, "name_zh": zh})
-            else:
-                table_rows.setdefault("firms", []).append(
-                    {"firm_id": d.new_id, "name": latin, "name_zh": zh, "kind": "other"}
+        self.table_rows.setdefault(key, []).extend(rows)
+        self.out_labels[key] = self.labels.get(key, key)
+
+    # ------------------------------------------------------------ what the decisions add
+
+    def new_entities_and_aliases(self) -> None:
+        """The new entities, and the spellings the analyst confirmed as aliases."""
+        if self.investors:
+            self.table_rows.setdefault("round_investors", []).extend(self.investors)
+            self.out_labels.setdefault("round_investors", self.out_labels.get("funding_rounds", "rounds"))
+        made: set[tuple[str, str]] = set()
+        aliases: list[dict[str, str]] = []
+        for d in self.name_plan.decisions:
+            if d.entity_id is None and (d.kind, d.new_id) not in made:
+                made.add((d.kind, d.new_id))
+                latin = d.name if not names.has_han(d.name) else (names.pinyin_name(d.name) or d.name)
+                zh = d.name if names.has_han(d.name) else d.name_zh
+                if d.kind == "person":
+                    self.table_rows.setdefault("people", []).append(
+                        {"person_id": d.new_id, "name": latin, "name_zh": zh}
+                    )
+                else:
+                    self.table_rows.setdefault("firms", []).append(
+                        {"firm_id": d.new_id, "name": latin, "name_zh": zh, "kind": "other"}
+                    )
+                self.out_labels.setdefault(ENTITY_KINDS[d.kind].table, "new entities of this upload")
+            elif d.entity_id and d.status != "matched":
+                # confirmed in the review: the next file with this spelling matches on its own
+                aliases.append(
+                    {
+                        "entity_kind": d.kind,
+                        "entity_id": d.entity_id,
+                        "alias": d.name,
+                        "language": "zh" if names.has_han(d.name) else "",
+                        "origin": "upload",
+                    }
                 )
-            out_labels.setdefault(ENTITY_KINDS[d.kind].table, "new entities of this upload")
-        elif d.entity_id and d.status != "matched":
-            # confirmed in the review: the next file with this spelling matches on its own
-            aliases.append(
-                {
-                    "entity_kind": d.kind,
-                    "entity_id": d.entity_id,
-                    "alias": d.name,
-                    "language": "zh" if names.has_han(d.name) else "",
-                    "origin": "upload",
-                }
+        new_firms = sum(1 for kind, _id in made if kind == "firm")
+        if new_firms:
+            self.notices.append(
+                Problem(
+                    "firms",
+                    None,
+                    None,
+                    None,
+                    L_(
+                        "{n} new firm(s) are created as kind “other” with no country: the kind and country filters "
+                        "leave them out until both are set (a firms file in upsert mode with firm_id, kind and country)"
+                    ).format(n=f"{new_firms:,}"),
+                    "new entities of this upload",
+                )
             )
-    new_firms = sum(1 for kind, _id in made if kind == "firm")
-    if new_firms:
-        notices.append(
-            Problem(
-                "firms",
-                None,
-                None,
-                None,
-                L_(
-                    "{n} new firm(s) are created as kind “other” with no country: the kind and country filters "
-                    "leave them out until both are set (a firms file in upsert mode with firm_id, kind and country)"
-                ).format(n=f"{new_firms:,}"),
-                "new entities of this upload",
-            )
-        )
-    if aliases:
-        table_rows.setdefault("aliases", []).extend(aliases)
-        out_labels.setdefault("aliases", "aliases confirmed in the review")
-    if new_sources:
-        table_rows.setdefault("sources", []).extend(new_sources.values())
-        out_labels.setdefault("sources", "sources named in the upload")
-    for table, rows in table_rows.items():
-        if table in files and table not in FLAT_FORMATS and table not in NAME_COLUMNS:
-            rows = [*_rows(files[table]), *rows]  # an uploaded people or firms file, plus the new entries
-        path = folder / f"byname_{table}.csv"
-        # only the columns some row has: an absent column keeps its stored values in an upsert
-        _write(path, [c for c in TABLES_BY_NAME[table].column_names if any(c in r for r in rows)], rows)
-        out[table] = path
-    for key, path in files.items():
-        if key not in FLAT_FORMATS and key not in out:
-            out[key], out_labels[key] = path, labels.get(key, key)
-    return Applied(out, out_labels, notices, events)
+        if aliases:
+            self.table_rows.setdefault("aliases", []).extend(aliases)
+            self.out_labels.setdefault("aliases", "aliases confirmed in the review")
+        if self.new_sources:
+            self.table_rows.setdefault("sources", []).extend(self.new_sources.values())
+            self.out_labels.setdefault("sources", "sources named in the upload")
+
+    def write(self, files: dict[str, Path], folder: Path) -> None:
+        """One file per table the rows fill, in `folder`; the files no name touched as they are."""
+        for table, rows in self.table_rows.items():
+            if table in files and table not in FLAT_FORMATS and table not in NAME_COLUMNS:
+                rows = [*_rows(files[table]), *rows]  # an uploaded people or firms file, plus the new entries
+            path = folder / f"byname_{table}.csv"
+            # only the columns some row has: an absent column keeps its stored values in an upsert
+            _write(path, [c for c in TABLES_BY_NAME[table].column_names if any(c in r for r in rows)], rows)
+            self.out[table] = path
+        for key, path in files.items():
+            if key not in FLAT_FORMATS and key not in self.out:
+                self.out[key], self.out_labels[key] = path, self.labels.get(key, key)
 
 
 # What each column of a flat file means (the data dictionary shows it), and one example row each.
