@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas.i18n import N_, _
+from atlas.i18n import DEFAULT, N_, _
 from atlas.model import COMP_KINDS, FIRM_KINDS, OUTCOMES, PART_CERTAINTIES, ROUND_STATUSES, ROUND_TYPES
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.urlvalues import parse_int
 
 # The interface's language (atlas.i18n): part of every page's link, `lang=zh`, absent for English.
 LANG_KEY = "lang"
+DEFAULT_LANGUAGE = DEFAULT
 
 # The years the period filter spans: a link's period is read within them.
 FIRST_YEAR = 2000
@@ -27,6 +28,14 @@ EXPLORE_TABS = (N_("Tables"), N_("SQL console"), N_("Download"))
 PEOPLE_TABS = (N_("People"), N_("Firms"))
 # a console query's text, in the link and in the box (a 100 kB text is refused before it is parsed)
 MAX_SQL_CHARS = 20_000
+
+
+_MISSING = object()
+
+
+def _same(a: object, b: object) -> bool:
+    norm = lambda v: list(v) if isinstance(v, list | tuple) else v  # noqa: E731
+    return norm(a) == norm(b)
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,27 @@ class Param:
         if len(value) > self.max_len or (self.choices is not None and value not in self.choices):
             return self.default, False
         return value, True
+
+    def encode(self, value: object, default: object = _MISSING, *, keep_default: bool = False) -> list[str] | None:
+        """The values a link writes for `value` (the one encoder: the address, the copy link, profile
+        links and saved views all write through it). None: left out, the value being the default
+        (`default`: one from the page's data; `keep_default`: a page that names even its defaults,
+        Explore its table); an emptied list whose default is not empty (or comes from the data) is
+        `[""]`, said as `key=`."""
+        fallback = self.default if default is _MISSING else default
+        if isinstance(value, tuple) and self.kind != "years":
+            value = list(value)
+        if isinstance(value, list) and not value:
+            return [""] if (fallback or self.data_default) else None
+        if value is None or value == "":
+            return None
+        if not keep_default and _same(value, fallback):
+            return None
+        if isinstance(value, list | tuple):
+            return [str(v) for v in value]
+        if isinstance(value, bool):
+            return ["true" if value else "false"]
+        return [str(value)]
 
     def expects(self) -> str:
         """What a good value is, in words (for the notice that says a value was refused)."""
@@ -261,3 +291,27 @@ def param_of(title: str, name: str) -> Param | None:
     if page is None:
         return next((p for p in SHARED if p.name == name), None)
     return page.param(name)
+
+
+def encode_view(title: str, values: dict) -> list[tuple[str, str]]:
+    """The link of a view of the page called `title` from its values by key (a widget's state):
+    every declared parameter through its one encoder, the language as `lang=zh` (English, the
+    default, left out). A page the shared filters do not apply to names its defaults too."""
+    pairs: list[tuple[str, str]] = []
+    for key in keys_of(title):
+        if key not in values:
+            continue
+        if key == LANG_KEY:
+            if values[key] != DEFAULT_LANGUAGE:
+                pairs.append((key, str(values[key])))
+            continue
+        declared = param_of(title, key)
+        encoded = declared.encode(values[key], keep_default=not filtered(title)) if declared else None
+        pairs += [(key, v) for v in encoded or []]
+    return pairs
+
+
+def encode_shared(values: dict, language: str = "") -> list[tuple[str, str]]:
+    """The shared filters' link (for the links into a profile, which carry them) and the language."""
+    pairs = [(p.name, v) for p in SHARED if p.name in values for v in p.encode(values[p.name]) or []]
+    return pairs + ([(LANG_KEY, language)] if language and language != DEFAULT_LANGUAGE else [])

@@ -352,3 +352,25 @@ def test_a_domain_constant_is_written_once():
         if re.search(r"fewer than 5\b|FEW_MOVES = ", p.read_text(encoding="utf-8")) and p.name != "model.py"
     ]
     assert found == []
+
+
+def test_one_encoder_writes_every_link():
+    """The address (atlas.ui.link.put), the copy link and saved views (atlas.ui.share.view_query)
+    and the links into a profile (atlas.ui.filters.carry) all write through Param.encode: no other
+    module spells a default or turns a value into a link's text itself."""
+    from atlas import pages
+
+    period = pages.SHARED[0]
+    assert period.encode((pages.FIRST_YEAR, pages.LAST_YEAR)) is None  # the default: left out
+    assert period.encode((2015, 2020)) == ["2015", "2020"]
+    assert pages.param_of("Funding", "compare").encode([]) == [""]  # a cleared data default is said
+    assert pages.encode_view("Explore", {"table": "moves"}) == [("table", "moves")]  # Explore names its table
+    overview = pages.encode_view("Overview", {"certainty": "rumor", "currency": "EUR", "lang": "zh"})
+    assert sorted(overview) == [("currency", "EUR"), ("lang", "zh")]  # the default certainty left out
+    assert pages.encode_shared({"certainty": "confirmed", "kinds": ["ai_startup"]}, "en") == [
+        ("certainty", "confirmed"),
+        ("kinds", "ai_startup"),
+    ]
+    for path in ("atlas/ui/share.py", "atlas/ui/filters.py", "atlas/ui/link.py"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert '"true" if' not in text and "!= (FIRST_YEAR, LAST_YEAR)" not in text, path

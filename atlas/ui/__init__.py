@@ -98,7 +98,6 @@ from atlas.ui.renderers import (  # noqa: F401
     with_links,
 )
 from atlas.ui.share import (  # noqa: F401
-    NON_EMPTY_DEFAULTS,
     STREAMLIT_PARAMS,
     ignored_parameters,
     save_view_ui,

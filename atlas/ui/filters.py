@@ -12,7 +12,7 @@ from atlas import i18n, labels
 from atlas.i18n import N_, _
 from atlas.model import FIRM_KINDS, PART_CERTAINTIES
 from atlas.money import DISPLAY_CURRENCIES
-from atlas.pages import FIRST_YEAR, LANG_KEY, LAST_YEAR, SHARED, SHARED_KEYS
+from atlas.pages import FIRST_YEAR, LAST_YEAR, SHARED, SHARED_KEYS, encode_shared
 from atlas.ui import link, session
 
 
@@ -207,17 +207,13 @@ def linked(widget, *args, key: str, options=None, **kwargs):
 def carry() -> list[tuple[str, str]]:
     """The shared filters that differ from their defaults, as query parameters for links."""
     f: Filters = session.FILTERS.get(Filters())
-    out: list[tuple[str, str]] = []
-    if (f.start_year, f.end_year) != (FIRST_YEAR, LAST_YEAR):
-        out += [("period", str(f.start_year)), ("period", str(f.end_year))]
-    if f.min_certainty != "rumor":
-        out.append(("certainty", f.min_certainty))
-    out += [("kinds", k) for k in f.kinds]
-    if f.currency != "USD":
-        out.append(("currency", f.currency))
-    if i18n.language() != i18n.DEFAULT:
-        out.append((LANG_KEY, i18n.language()))
-    return out
+    values = {
+        "period": (f.start_year, f.end_year),
+        "certainty": f.min_certainty,
+        "kinds": list(f.kinds),
+        "currency": f.currency,
+    }
+    return encode_shared(values, i18n.language())
 
 
 _CERTAINTY_WORDS = {

@@ -99,42 +99,23 @@ def _copy(value):
 # ---------------------------------------------------------------- writing
 
 
-def _text(value) -> list[str]:
-    if isinstance(value, list | tuple):
-        return [str(v) for v in value]
-    if isinstance(value, bool):
-        return ["true" if value else "false"]
-    return [str(value)]
-
-
 def put(key: str, value, default=_MISSING) -> None:
     """Write the value a widget holds into the address: its default (`default`: one from the
     data) is left out; an emptied list whose default is not empty is said with `key=`."""
-    p = declared(key)
-    fallback = p.default if default is _MISSING else default
-    if isinstance(value, tuple) and p.kind != "years":
-        value = list(value)
-    if value is None or _same(value, fallback) or value == "" and not fallback:
+    encoded = declared(key).encode(value) if default is _MISSING else declared(key).encode(value, default)
+    if encoded is None:
         drop(key)
-    elif isinstance(value, list) and not value:
-        write_raw(key, [""])
     else:
-        write_raw(key, _text(value))
+        write_raw(key, encoded)
 
 
 def hold(key: str, value) -> None:
     """Write what the view holds as it is, its default included (the Explore page's address
     always names its table); nothing, an empty text or list, takes `key` out."""
-    declared(key)
     if value in (None, "", [], ()):
         drop(key)
     else:
-        write_raw(key, _text(value))
-
-
-def _same(a, b) -> bool:
-    norm = lambda v: list(v) if isinstance(v, list | tuple) else v  # noqa: E731
-    return norm(a) == norm(b)
+        write_raw(key, declared(key).encode(value, keep_default=True) or [])
 
 
 def write_raw(key: str, values: list[str]) -> None:

@@ -12,36 +12,16 @@ import streamlit as st
 from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
-from atlas.pages import LANG_KEY, PAGES, SHARED_KEYS, filtered, keys_of, param_of
+from atlas.pages import LANG_KEY, SHARED_KEYS, encode_view, filtered, keys_of, param_of
 from atlas.ui import auth, session
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
 
-# Multi-selects whose default is not empty: clearing them must be said in the link (key=).
-NON_EMPTY_DEFAULTS = {p.name for page in PAGES for p in page.own if p.data_default}
-
 
 def view_query(page: str) -> list[tuple[str, str]]:
-    """The query parameters that reproduce the current view of `page`."""
-    pairs: list[tuple[str, str]] = []
-    for key in keys_of(page):
-        if key not in st.session_state:
-            continue
-        value = st.session_state[key]
-        if key == LANG_KEY and value == i18n.DEFAULT:
-            continue  # English is the default: a link says only `lang=zh`
-        declared = param_of(page, key)
-        if declared and filtered(page) and not declared.data_default and _is_default(value, declared.default):
-            continue  # as the address: a default is left out (the Explore page names its table)
-        if isinstance(value, list | tuple):
-            if not value and key in NON_EMPTY_DEFAULTS:
-                pairs.append((key, ""))
-            pairs += [(key, str(v)) for v in value]
-        elif isinstance(value, bool):
-            pairs.append((key, "true" if value else "false"))
-        elif value is not None and value != "":
-            pairs.append((key, str(value)))
-    return pairs
+    """The query parameters that reproduce the current view of `page` (atlas.pages.encode_view:
+    the one encoder, as the address writes them)."""
+    return encode_view(page, {key: st.session_state[key] for key in keys_of(page) if key in st.session_state})
 
 
 def _is_default(value, default) -> bool:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas.tools.browser import free_port_run
 from atlas.serve import COOKIE, HAPROXY, wait_healthy
+from atlas.tools.browser import free_port_run
 from tests.support import ARTIFACTS, ROOT, wait_for_app
 
 pytestmark = pytest.mark.browser
