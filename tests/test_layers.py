@@ -374,3 +374,22 @@ def test_one_encoder_writes_every_link():
     for path in ("atlas/ui/share.py", "atlas/ui/filters.py", "atlas/ui/link.py"):
         text = (ROOT / path).read_text(encoding="utf-8")
         assert '"true" if' not in text and "!= (FIRST_YEAR, LAST_YEAR)" not in text, path
+
+
+def test_pages_are_short_and_their_sections_read_declared_parameters():
+    """No page function is over 80 lines: a long page is a list of sections (atlas/ui/*_page.py),
+    each naming the link parameters it reads, every one declared for its page in atlas/pages.py."""
+    from atlas.pages import BY_TITLE
+    from atlas.ui import flows_page, funding_page, people_page
+
+    long = {}
+    for p in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 80:
+                long[f"{p.name}:{node.name}"] = node.end_lineno - node.lineno + 1
+    assert long == {}
+    for title, module in (("Talent flows", flows_page), ("Funding", funding_page), ("People & firms", people_page)):
+        declared = set(BY_TITLE[title].keys)
+        assert module.SECTIONS and all(callable(s.draw) for s in module.SECTIONS)
+        undeclared = {s.name: set(s.keys) - declared for s in module.SECTIONS if set(s.keys) - declared}
+        assert undeclared == {}, title
