@@ -11,7 +11,7 @@ import streamlit as st
 from atlas import cache, fetch, labels
 from atlas.i18n import N_, _
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
-from atlas.pages import LEVELS
+from atlas.pages import BY_TITLE, LEVELS
 from atlas.ui import link
 from atlas.ui.filters import coded_choice, linked, url_int_input, url_picker
 
@@ -24,15 +24,19 @@ LEVEL_WORDS = labels.Labels(
 )
 
 
+_FLOWS = BY_TITLE["Talent flows"]
+
+
 @dataclass(frozen=True)
 class FlowView:
     """The Talent flows page's own controls."""
 
-    level: str = "parent"
-    countries: tuple[str, ...] = ()
-    search: str = ""
-    top_n: int = 12
-    min_count: int = 1
+    # the defaults are the declarations' (atlas.pages), never written out here
+    level: str = _FLOWS.param("level").default
+    countries: tuple[str, ...] = tuple(_FLOWS.param("countries").default)
+    search: str = _FLOWS.param("search").default
+    top_n: int = _FLOWS.param("top").default
+    min_count: int = _FLOWS.param("min_n").default
 
     def params(self) -> dict:
         """Bound parameters for the flow queries (added to Filters.params())."""

@@ -15,16 +15,19 @@ from atlas.money import DISPLAY_CURRENCIES
 from atlas.pages import FIRST_YEAR, LAST_YEAR, SHARED, SHARED_KEYS, encode_shared
 from atlas.ui import link, session
 
+SHARED_BY_NAME = {p.name: p for p in SHARED}
+
 
 @dataclass(frozen=True)
 class Filters:
     """The shared filters as the queries take them."""
 
-    start_year: int = FIRST_YEAR
-    end_year: int = LAST_YEAR
-    min_certainty: str = "rumor"
-    kinds: tuple[str, ...] = ()
-    currency: str = "USD"
+    # the defaults are the declarations' (atlas.pages.SHARED), never written out here
+    start_year: int = SHARED_BY_NAME["period"].default[0]
+    end_year: int = SHARED_BY_NAME["period"].default[1]
+    min_certainty: str = SHARED_BY_NAME["certainty"].default
+    kinds: tuple[str, ...] = tuple(SHARED_BY_NAME["kinds"].default)
+    currency: str = SHARED_BY_NAME["currency"].default
 
     @property
     def include_undated(self) -> bool:
