@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from atlas.model import FEW_MOVES
+from atlas.pages import LINEAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES_DIR = ROOT / "queries"
@@ -35,8 +36,10 @@ WRITE_QUERIES = {
 }
 
 _NAME = re.compile(r"[a-z0-9_]+")
-# the domain's constants a query may read by name, each defined once in Python (atlas.model)
+# the domain's constants a query may read by name, each defined once in Python (atlas.model), and
+# the defaults of a page's parameters a query reads (atlas.pages declares them)
 CONSTANTS = {"few_moves": FEW_MOVES}
+PAGE_DEFAULTS = {"lineage": LINEAGES[0]}
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _DEFAULT = re.compile(r"\$([a-z_][a-z0-9_]*) \(([A-Z]+(?:\[\])?), default ('[^']*'|\[\]|-?\d+|true|false)")
 
@@ -85,7 +88,8 @@ def query(name: str) -> Query:
     params = tuple(dict.fromkeys(_PARAM.findall(head)))
     defaults = {m[1]: json.loads(m[3].replace("'", '"')) for m in _DEFAULT.finditer(head)}
     # a domain constant a query reads (declared `$few_moves (INTEGER, constant)`): its one value, from Python
-    defaults |= {p: CONSTANTS[p] for p in params if p in CONSTANTS and p not in defaults}
+    fixed = CONSTANTS | PAGE_DEFAULTS
+    defaults |= {p: fixed[p] for p in params if p in fixed and p not in defaults}
     return Query(name, sql, params, defaults)
 
 

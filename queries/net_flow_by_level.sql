@@ -5,7 +5,7 @@
 -- Params: $level (VARCHAR), $start_year (INTEGER), $end_year (INTEGER),
 --         $include_undated (BOOLEAN), $min_certainty (VARCHAR), $kinds (VARCHAR[], default []),
 --         $countries (VARCHAR[], default []), $search (VARCHAR, default ''), $top_n (INTEGER), $min_count (INTEGER),
---         $lineage (VARCHAR, default 'then': 'today' counts a renamed, merged or acquired firm as its successor)
+--         $lineage (VARCHAR, its default atlas.pages' LINEAGES[0]: 'today' counts a renamed, merged or acquired firm as its successor)
 with
 
 ends as (
