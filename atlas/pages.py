@@ -315,3 +315,27 @@ def encode_shared(values: dict, language: str = "") -> list[tuple[str, str]]:
     """The shared filters' link (for the links into a profile, which carry them) and the language."""
     pairs = [(p.name, v) for p in SHARED if p.name in values for v in p.encode(values[p.name]) or []]
     return pairs + ([(LANG_KEY, language)] if language and language != DEFAULT_LANGUAGE else [])
+
+
+@dataclass(frozen=True)
+class View:
+    """A page's view as its link says it, read once per run (atlas.ui.frame): every declared
+    parameter's value (the link's, read by its one parser, else its default), what the link gave
+    for it, and whether that could all be read. Widgets start from it (atlas.ui.link.initial)."""
+
+    title: str
+    asked: dict  # key -> the link's values for it (text only)
+    values: dict  # key -> the value it reads as (the default when absent or refused)
+    ok: dict  # key -> whether all of the link's values for it could be read
+
+    @classmethod
+    def read(cls, title: str, asked: dict) -> View:
+        """The view of the page called `title` from the link's values by key."""
+        page = BY_TITLE.get(title)
+        # the shared filters too on a page they do not apply to: it keeps a link's for the next page
+        params = (*SHARED, *(page.own if page else ()))
+        values, ok, given = {}, {}, {}
+        for p in params:
+            given[p.name] = list(asked.get(p.name, []))
+            values[p.name], ok[p.name] = p.parse(given[p.name])
+        return cls(title, given, values, ok)

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from atlas import db, snapshots
 
-ROOT = Path(__file__).resolve().parent.parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # the project root: atlas/serve.py is one level down
 HAPROXY = shutil.which("haproxy") or "/usr/sbin/haproxy"
 COOKIE = "ATLAS_PROCESS"
 RESTART_AFTER_SECONDS = 10  # a process that died is started again this long after

@@ -614,3 +614,17 @@ def test_a_zip_whose_directory_declares_too_much_is_refused_before_staging(monke
             "Nothing was read from it."
         ]
         assert not any(staged.folder.iterdir())
+
+
+def test_the_view_is_the_link_read_once_by_the_one_parser():
+    """atlas.pages.View: every declared parameter of a page (the shared filters too) read from a
+    link's values, the default where the link says nothing or what it says cannot be read."""
+    from atlas.pages import FIRST_YEAR, LAST_YEAR, View
+
+    view = View.read("Talent flows", {"top": ["30"], "level": ["nope"], "period": ["2015", "2020"], "junk": ["1"]})
+    assert view.values["top"] == 30 and view.ok["top"]
+    assert view.values["level"] == "parent" and not view.ok["level"]  # refused: the default
+    assert view.values["period"] == (2015, 2020) and view.values["certainty"] == "rumor"
+    assert "junk" not in view.values and view.asked["min_n"] == []
+    data = View.read("Data", {"period": ["2010", "2012"]})  # kept for the next page where they apply
+    assert data.values["period"] == (2010, 2012) and View.read("Data", {}).values["period"] == (FIRST_YEAR, LAST_YEAR)

@@ -58,7 +58,10 @@ def read_link(catalog: dict[str, explore.Table]) -> None:
         return
     session.EXPLORE_READ.value = arrival
     session.EXPLAINED.pop()
-    asked = {k: link.asked(k) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
+    # the link as the frame read it this run (atlas.pages.View); the values the catalog decides
+    # (a table, a filter on its columns) are checked here against the data
+    view = session.VIEW.value
+    asked = {k: list(view.asked.get(k, [])) for k in ("table", "f", "sort", "n", "after", "before", "row", "sql")}
     st.session_state.pop("n", None)
     if asked["n"]:
         size = parse_int(asked["n"][0], lo=1)

@@ -106,11 +106,10 @@ def kept_filters(page: str) -> Filters:
     """On a page the shared filters do not apply to (Data, Explore): none is drawn; they are kept
     as the analyst set them (a link's own values too) for the next page, and the sidebar says so."""
     carried = dict(session.SHARED.get({}))
+    view = session.VIEW.get()
     for p in SHARED:  # a link that sets them: taken on for the pages they apply to
-        asked = link.asked(p.name)
-        value, ok = p.parse(asked)
-        if asked and ok:
-            carried[p.name] = value
+        if view is not None and view.asked.get(p.name) and view.ok[p.name]:
+            carried[p.name] = view.values[p.name]
     session.SHARED.value = carried
     with st.sidebar:
         st.markdown("#### " + _("Filters"))

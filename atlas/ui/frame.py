@@ -189,6 +189,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
         session.ASKED.value = link.everything()
         session.ARRIVAL.value = session.ARRIVAL.get(0) + 1  # pages that read the link once
         session.NOTICE.pop()
+    link.read_view()  # the link, read once by the one parser: the widgets start from it
     menu_ui(title)
     filters = shared_filters_ui(title) if filtered(title) else kept_filters(title)
     session.FILTERS.value = filters

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from atlas import urlvalues
-from atlas.pages import Param, param_of
+from atlas.pages import Param, View, param_of
 from atlas.ui import session
 
 _MISSING = object()
@@ -58,15 +58,26 @@ def _shown(text: str) -> str:
     return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
 
 
+def read_view() -> View:
+    """This run's view: the link read once by the one parser (the frame calls it before any widget)."""
+    view = View.read(page(), {k: asked(k) for k in st.query_params})
+    session.VIEW.value = view
+    return view
+
+
 def initial(key: str, options=None, default=_MISSING):
-    """What `key` starts from: the address's value as its declaration reads it (the one parser,
-    atlas.pages.Param.parse), kept to `options` (the page's data) when given; else its default
+    """What `key` starts from: the address's value as the run's view read it (atlas.pages.View,
+    the one parser), kept to `options` (the page's data) when given; else its default
     (`default`: one that comes from the data)."""
     p = declared(key)
     fallback = p.default if default is _MISSING else default
-    values = asked(key)
-    value, _ok = p.parse(values)
-    if not values or (not _ok and p.kind != "many"):
+    view = session.VIEW.get()
+    if view is not None and view.title == page() and key in view.values and view.asked[key] == asked(key):
+        values, value, ok = view.asked[key], view.values[key], view.ok[key]
+    else:  # the address changed since the view was read (a link written this run): read it again
+        values = asked(key)
+        value, ok = p.parse(values)
+    if not values or (not ok and p.kind != "many"):
         return _copy(fallback)
     if options is not None:
         known = set(options)

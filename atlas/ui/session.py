@@ -71,6 +71,7 @@ class Family:
 # ---------------------------------------------------------------- the frame (atlas.ui.frame)
 PAGE: Entry[str] = Entry("_page", "the title of the page this run draws (set first by the frame)")
 CAME_FROM: Entry[str | None] = Entry("_came_from", "the page the reader was on before this run's (None: the first)")
+VIEW: Entry[Any] = Entry("_view", "this run's view as the link says it (atlas.pages.View), read by the frame")
 ASKED: Entry[dict] = Entry("_asked", "what the link asked for on arrival, before any widget corrected it")
 ARRIVAL: Entry[int] = Entry("_arrival", "how many times the reader arrived at a page (a page reads its link once)")
 NOTICE: Entry[list] = Entry("_notice", "what the link asked for that the page could not take (atlas.ui.share)")
