@@ -739,7 +739,7 @@ def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_se
     page.get_by_text("confirmed by you").first.wait_for(state="attached", timeout=30000)
     wait_for_app(page, "Data")
     page.get_by_role("button", name="Use these decisions").click()
-    see(page, "No problem found")
+    see(page, "No problem found", timeout=90000)  # the check of every row: a loaded CI machine took over 30 s
     page.get_by_role("button", name="Commit the upload").click()
     # a commit checks every row again and refreshes the pages' tables: under four test workers on
     # two cores it once took over 30 s
