@@ -26,7 +26,7 @@ import pandas as pd
 
 from atlas import byname, csvfile, mapping, sandbox, spreadsheet
 from atlas.i18n import L_, N_
-from atlas.load import LoadResult, Problem, detect_table, load_files
+from atlas.load import LoadResult, Problem, detect_table, history_records, load_files
 
 MAX_FILE_BYTES = 200 * 1024 * 1024  # the same limit as server.maxUploadSize
 MAX_ZIP_TOTAL = 1024 * 1024 * 1024  # all members of one zip, uncompressed
@@ -414,18 +414,7 @@ def commit(
     applied = _files_for_load(con, upload, mode)
     if isinstance(applied, list):
         return LoadResult(applied)
-    decisions = [
-        {
-            "kind": d.kind,
-            "name": d.name,
-            "entity": d.target,
-            "status": d.status,
-            "rule": d.rule,
-            "score": d.score,
-            "created": d.entity_id is None,
-        }
-        for d in (upload.names.decisions if upload.names else [])
-    ]
+    decisions = history_records(upload.names.decisions if upload.names else [])
     result = load_files(
         con,
         applied.files,

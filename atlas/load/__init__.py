@@ -9,7 +9,7 @@ load). Values are only ever bound as parameters; the column names that
 appear in the generated SQL come from `atlas.model`, never from a file.
 """
 
-from atlas.load.commit import load_files
+from atlas.load.commit import history_records, load_files
 from atlas.load.derived import refresh_derived_committed
 from atlas.load.merge import merge
 from atlas.load.problems import LoadError, LoadResult, Problem
@@ -32,6 +32,7 @@ __all__ = [
     "check_staged",
     "detect_table",
     "finish_undo",
+    "history_records",
     "load_files",
     "merge",
     "refresh_derived_committed",

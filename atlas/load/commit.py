@@ -236,3 +236,20 @@ class _Clock:
         self.last = now
         if self.hear:
             self.hear(phase)
+
+
+def history_records(decisions: list) -> list[dict]:  # atlas.resolve.Decision
+    """The decisions as the load history records them (atlas.load's name_decisions): each name,
+    the entry it became, how, and whether the load created that entry."""
+    return [
+        {
+            "kind": d.kind,
+            "name": d.name,
+            "entity": d.target,
+            "status": d.status,
+            "rule": d.rule,
+            "score": d.score,
+            "created": d.entity_id is None,
+        }
+        for d in decisions
+    ]

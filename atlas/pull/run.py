@@ -52,18 +52,7 @@ def rows_of(con: duckdb.DuckDBPyConnection, matched: Matched) -> Rows | None:
 
 def name_decisions(matched: Matched) -> list[dict]:
     """The decisions as the load history records them (atlas.load's name_decisions)."""
-    return [
-        {
-            "kind": d.kind,
-            "name": d.name,
-            "entity": d.target,
-            "status": d.status,
-            "rule": d.rule,
-            "score": d.score,
-            "created": d.entity_id is None,
-        }
-        for d in matched.decisions
-    ]
+    return load.history_records(matched.decisions)
 
 
 def load_rows(

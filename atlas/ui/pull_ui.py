@@ -10,12 +10,13 @@ import hashlib
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, db, i18n, labels, resolve
+from atlas import access, cache, db, i18n, labels, resolve, upload
 from atlas.escape import md
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.pull import run
 from atlas.ui import auth, session
+from atlas.ui.data_page import headers
 from atlas.ui.names_review import review_ui
 
 SOURCES = Labels(
@@ -273,12 +274,8 @@ def _review_and_commit(held: tuple) -> None:
         )
     if result.problems:
         st.error(_("{n} problem(s): nothing was written.").format(n=len(result.problems)))
-        st.dataframe(
-            pd.DataFrame([{"problem": str(p)} for p in result.problems[:200]]),
-            column_config={"problem": labels.COLUMNS["problem"]},
-            hide_index=True,
-            width="stretch",
-        )
+        report = upload.problems_frame(result.problems)
+        st.dataframe(report, hide_index=True, width="stretch", column_config=headers(report))
         return
     changed = run.changed(result)
     if not changed:
@@ -286,14 +283,12 @@ def _review_and_commit(held: tuple) -> None:
         return
     st.success(_("No problem found. What a commit would change:"))
     st.dataframe(
-        pd.DataFrame(
-            [{"table": t, **c} for t, c in result.changes.items()], columns=["table", "new", "changed", "unchanged"]
-        ),
+        upload.changes_frame(result),
         column_config={
             "table": _("Table"),
             **{
                 c: st.column_config.NumberColumn(labels.COLUMNS[c], format="%d")
-                for c in ("new", "changed", "unchanged")
+                for c in ("new", "changed", "unchanged", "removed")
             },
         },
         hide_index=True,
@@ -302,13 +297,8 @@ def _review_and_commit(held: tuple) -> None:
     _new_rows_ui(rows)
     if result.diff:
         st.caption(_("Field by field: {n} change(s), old value beside new.").format(n=f"{len(result.diff):,}"))
-        diff = pd.DataFrame(result.diff, columns=["table", "row", "key", "column", "old", "new"])
-        st.dataframe(
-            diff,
-            hide_index=True,
-            width="stretch",
-            column_config={c: labels.COLUMNS[c] for c in diff.columns if c in labels.COLUMNS},
-        )
+        diff = upload.diff_frame(result)
+        st.dataframe(diff, hide_index=True, width="stretch", column_config=headers(diff))
     with st.container(horizontal=True, gap="small"):
         go = st.button(_("Commit the pull"), type="primary", key="pull_commit")
         if st.button(_("Discard the pull"), key="pull_discard"):
@@ -336,7 +326,7 @@ def _new_rows_ui(rows: run.Rows) -> None:
                 frame,
                 hide_index=True,
                 width="stretch",
-                column_config={c: labels.COLUMNS[c] for c in columns if c in labels.COLUMNS},
+                column_config=headers(frame),
             )
 
 
