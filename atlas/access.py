@@ -216,6 +216,26 @@ class Identity:
 LOCAL = Identity("local analyst", "", "admin", team=False)
 
 
+def identity_of(claims: dict | None, roles: Roles) -> Identity:
+    """Who a team-mode reader is from the sign-in's claims (None: not signed in): a malformed
+    claim refuses the sign-in whole; an unverified or unknown address reads as a guest."""
+    if not claims:
+        return Identity("", "", roles.anonymous, team=True)
+    claims = {k: claims.get(k) for k in CLAIM_TYPES}
+    bad = malformed_claim(claims)
+    if bad:
+        # a claim of the wrong type: the sign-in is refused whole, never read as some text
+        return Identity("", "", None, team=True, malformed=bad)
+    email = verified_email(claims, roles)
+    name = str(claims.get("name") or "").strip()
+    if not email:
+        # signed in, but the provider has not verified the address: it proves nothing, so the
+        # reader reads as a guest would (or not at all)
+        return Identity(name, "", roles.anonymous, team=True, unverified=normal_email(claims["email"]))
+    # an address the roles file does not know reads as a guest would (or not at all)
+    return Identity(name, email, roles.role_of(email) or roles.anonymous, team=True)
+
+
 def allowed(identity: Identity, action: str) -> bool:
     """Whether `identity` may do `action` (one of ACTIONS)."""
     need = ACTIONS[action]

@@ -124,11 +124,27 @@ _pins_lock = threading.Lock()
 _running = threading.local()  # the pinned cursor of the query this thread is computing
 
 
+_request = threading.local()  # a request outside any page run (the data API): its own snapshot
+
+
 def _session_key() -> str | None:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
-    return ctx.session_id if ctx else None
+    return ctx.session_id if ctx else getattr(_request, "key", None)
+
+
+@contextlib.contextmanager
+def request_snapshot(key: str) -> Iterator[tuple[int, int]]:
+    """One snapshot for a request outside any page run (atlas.api): every query inside the block
+    reads the data version it yields, as a page run does; ended when the block ends."""
+    _request.key = key
+    try:
+        pin_snapshot()
+        yield version()
+    finally:
+        release_snapshot()
+        _request.key = None
 
 
 def pin_snapshot() -> None:

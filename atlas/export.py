@@ -72,6 +72,14 @@ class ExportContext:
 SOURCE_LIST_SEPARATOR = " | "  # a row citing several sources lists them in one cell (`sources`)
 
 
+def money_basis(currency: str, constant_year: int = 0) -> str:
+    """The currency and basis of a view's money, as column headers and exports say it: 'USD, nominal'
+    or 'USD of 2020' (constant dollars of that year)."""
+    if constant_year:
+        return _("{currency} of {year}").format(currency=currency, year=constant_year)
+    return _("{currency}, nominal").format(currency=currency)
+
+
 def sources_used(df: pd.DataFrame) -> list[str]:
     """The sources the rows cite (every column that holds a source label, or a list of them: a
     lift-out's `sources`), in order of first use."""

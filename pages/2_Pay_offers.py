@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from atlas import cache, charts, fetch, tables, ui
+from atlas import cache, charts, fetch, tables, ui, viewdata
 from atlas.i18n import N_, _
 
 PAY_NOUNS = (N_("pay figure"), N_("pay figures"))
@@ -12,7 +12,7 @@ def approaches_section(p: dict) -> None:
     """Offers and approaches the articles tell without a figure (the period, certainty, firm kind,
     firm and outcome filters apply; the pay kind does not: they have none)."""
     st.subheader(_("Offers and approaches without a figure"))
-    approaches = cache.query("approaches_filtered", **p)
+    approaches = viewdata.approaches(p)
     st.caption(
         _(
             "{n} approach(es): who approached whom, what was offered in words, and how it ended, where the article "
@@ -35,7 +35,7 @@ def pay_offers(filters: ui.Filters) -> None:
     p = {**filters.params(), **view.params()}
     money = ui.money_basis(filters.currency, view.constant_year)  # every chart and header says the basis
 
-    figures = cache.query("pay_figures", **p, limit=fetch.PAY_LISTED)
+    figures = viewdata.pay_listed(p)
     hidden = cache.query("hidden_pay", **p)
     if figures.empty:
         st.info(
@@ -71,20 +71,18 @@ def pay_offers(filters: ui.Filters) -> None:
         ui.downloads_ui("pay_distribution", df=figures, chart=dist_chart)
     else:
         # too many to draw one by one: a log-scale histogram per kind
-        bins = cache.query("pay_log_bins", **p)
+        bins = viewdata.pay_distribution(p, figures)
         bins_chart = ui.plot(charts.pay_bins_chart, bins, money)
         ui.altair_chart(bins_chart, width="stretch")
         ui.downloads_ui("pay_distribution", df=bins, chart=bins_chart)
 
     st.subheader(_("By offering firm"))
-    # the top firms are those of the largest figures, already listed: the query reads only theirs
-    top_firms = tables.top_firms_listed(figures, 15, listed_limit=fetch.PAY_LISTED)
-    by_firm = cache.query("pay_by_firm", **p, top_n=15, top_firm_ids=top_firms)
+    by_firm = viewdata.pay_by_firm(p, figures)
     by_firm_chart = ui.plot(charts.pay_by_firm_chart, by_firm, money)
     ui.altair_chart(by_firm_chart)
     ui.downloads_ui("pay_by_firm", df=by_firm, chart=by_firm_chart)
 
-    by_year, outcomes = tables.split_pay_summary(cache.query("pay_over_time_and_outcomes", **p))
+    by_year, outcomes = viewdata.pay_summary(p)
     st.subheader(_("Over time"))
     by_year_chart = ui.plot(charts.pay_over_time_chart, by_year, money)
     ui.altair_chart(by_year_chart)

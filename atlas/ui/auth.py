@@ -57,22 +57,8 @@ def identity() -> Identity:
     if not team_mode():
         return access.LOCAL
     user = st.user
-    if user.is_logged_in:
-        claims = {k: user.get(k) for k in access.CLAIM_TYPES}
-        bad = access.malformed_claim(claims)
-        if bad:
-            # a claim of the wrong type: the sign-in is refused whole, never read as some text
-            return Identity("", "", None, team=True, malformed=bad)
-        email = access.verified_email(claims, roles())
-        name = str(user.get("name") or "").strip()
-        if not email:
-            # signed in, but the provider has not verified the address: it proves nothing, so the
-            # reader reads as a guest would (or not at all)
-            return Identity(name, "", roles().anonymous, team=True, unverified=access.normal_email(claims["email"]))
-        # an address the roles file does not know reads as a guest would (or not at all)
-        role = roles().role_of(email) or roles().anonymous
-        return Identity(name, email, role, team=True)
-    return Identity("", "", roles().anonymous, team=True)
+    claims = {k: user.get(k) for k in access.CLAIM_TYPES} if user.is_logged_in else None
+    return access.identity_of(claims, roles())
 
 
 def gate() -> None:

@@ -4,16 +4,15 @@ the page's view as the parameters its queries take.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
-from atlas import cache, fetch, labels
+from atlas import fetch, labels
 from atlas.i18n import N_, _
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
 from atlas.pages import BY_TITLE, LEVELS
 from atlas.ui import link
 from atlas.ui.filters import coded_choice, linked, url_int_input, url_picker
+from atlas.viewdata import FlowView, FundingView, PayView
 
 LEVEL_NAMES = labels.Labels(
     {"firm": N_("Firm"), "parent": N_("Parent firm"), "kind": N_("Firm kind"), "country": N_("Country")}
@@ -25,28 +24,6 @@ LEVEL_WORDS = labels.Labels(
 
 
 _FLOWS = BY_TITLE["Talent flows"]
-
-
-@dataclass(frozen=True)
-class FlowView:
-    """The Talent flows page's own controls."""
-
-    # the defaults are the declarations' (atlas.pages), never written out here
-    level: str = _FLOWS.param("level").default
-    countries: tuple[str, ...] = tuple(_FLOWS.param("countries").default)
-    search: str = _FLOWS.param("search").default
-    top_n: int = _FLOWS.param("top").default
-    min_count: int = _FLOWS.param("min_n").default
-
-    def params(self) -> dict:
-        """Bound parameters for the flow queries (added to Filters.params())."""
-        return {
-            "level": self.level,
-            "countries": list(self.countries),
-            "search": self.search,
-            "top_n": self.top_n,
-            "min_count": self.min_count,
-        }
 
 
 def flow_controls_ui(country_options: list[str]) -> FlowView:
@@ -103,7 +80,8 @@ def flow_controls_ui(country_options: list[str]) -> FlowView:
             help=_("Flows and groups with fewer moves are hidden (Sankey) or greyed (bar chart)."),
         )
     # any spelling of a name finds its entity: "Li Mu" looks for Mu Li, "賈揚清" for Yangqing Jia
-    return FlowView(level, tuple(countries), cache.search_text(search), int(top_n), int(min_count))
+    values = {"level": level, "countries": countries, "search": search, "top": top_n, "min_n": min_count}
+    return FlowView.from_values(values)
 
 
 def sankey_image_format_ui() -> str:
@@ -120,25 +98,6 @@ def sankey_image_format_ui() -> str:
             "browser: PNG (for slides) or SVG (scalable, editable)."
         ),
     ).lower()
-
-
-@dataclass(frozen=True)
-class PayView:
-    """The Pay offers page's own controls."""
-
-    firm_ids: tuple[str, ...] = ()
-    pay_kinds: tuple[str, ...] = ()
-    outcomes: tuple[str, ...] = ()
-    constant_year: int = 0
-
-    def params(self) -> dict:
-        """Bound parameters for the pay queries (added to Filters.params())."""
-        return {
-            "firm_ids": list(self.firm_ids),
-            "pay_kinds": list(self.pay_kinds),
-            "outcomes": list(self.outcomes),
-            "constant_year": self.constant_year,
-        }
 
 
 # A firm picker lists this many of the most active firms (plus any already picked): tens of
@@ -189,24 +148,7 @@ def pay_controls_ui(firm_options) -> PayView:
             "(US CPI-U, Bureau of Labor Statistics), then in the display currency."
         ),
     )
-    return PayView(tuple(firm_ids), tuple(pay_kinds), tuple(outcomes), 0 if constant == "nominal" else int(constant))
-
-
-@dataclass(frozen=True)
-class FundingView:
-    """The Funding page's own controls."""
-
-    countries: tuple[str, ...] = ()
-    round_types: tuple[str, ...] = ()
-    statuses: tuple[str, ...] = ()
-
-    def params(self) -> dict:
-        """Bound parameters for the funding queries (added to Filters.params())."""
-        return {
-            "countries": list(self.countries),
-            "round_types": list(self.round_types),
-            "statuses": list(self.statuses),
-        }
+    return PayView.from_values({"firms": firm_ids, "pay_kinds": pay_kinds, "outcomes": outcomes, "constant": constant})
 
 
 def funding_controls_ui(country_options: list[str]) -> FundingView:
@@ -238,4 +180,4 @@ def funding_controls_ui(country_options: list[str]) -> FundingView:
         placeholder=_("All statuses"),
         help=_("Terminated and rumored deals are shown, but never counted as capital raised."),
     )
-    return FundingView(tuple(countries), tuple(round_types), tuple(statuses))
+    return FundingView.from_values({"countries": countries, "round_types": round_types, "statuses": statuses})

@@ -24,12 +24,7 @@ def export_context(name: str) -> export.ExportContext:
     filters = session.FILTERS.get()
     currency = getattr(filters, "currency", "USD")
     constant = st.session_state.get("constant") if page == "Pay offers" else None
-    constant = None if constant in (None, "", "nominal") else constant
-    money = (
-        _("{currency} of {year}").format(currency=currency, year=constant)
-        if constant
-        else _("{currency}, nominal").format(currency=currency)
-    )
+    money = export.money_basis(currency, 0 if constant in (None, "", "nominal") else int(constant))
     entry = BY_TITLE.get(page)
     base = (st.context.url or "").split("?")[0]
     link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")

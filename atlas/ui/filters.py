@@ -4,8 +4,6 @@ bound to the link, remembered across pages, and the strict reading of a link's n
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import streamlit as st
 
 from atlas import i18n, labels
@@ -14,56 +12,7 @@ from atlas.model import FIRM_KINDS, PART_CERTAINTIES
 from atlas.money import DISPLAY_CURRENCIES
 from atlas.pages import FIRST_YEAR, LAST_YEAR, SHARED, SHARED_KEYS, encode_shared
 from atlas.ui import link, session
-
-SHARED_BY_NAME = {p.name: p for p in SHARED}
-
-
-@dataclass(frozen=True)
-class Filters:
-    """The shared filters as the queries take them."""
-
-    # the defaults are the declarations' (atlas.pages.SHARED), never written out here
-    start_year: int = SHARED_BY_NAME["period"].default[0]
-    end_year: int = SHARED_BY_NAME["period"].default[1]
-    min_certainty: str = SHARED_BY_NAME["certainty"].default
-    kinds: tuple[str, ...] = tuple(SHARED_BY_NAME["kinds"].default)
-    currency: str = SHARED_BY_NAME["currency"].default
-
-    @property
-    def include_undated(self) -> bool:
-        """Undated facts are shown only while the period is not narrowed."""
-        return self.start_year <= FIRST_YEAR and self.end_year >= LAST_YEAR
-
-    @property
-    def certainty_phrase(self) -> str:
-        """The certainty filter in words, for captions."""
-        return {
-            "rumor": _("every certainty (rumors included)"),
-            "inferred": _("stated facts and inferences (rumors left out)"),
-            "reported": _("reported or confirmed facts (inferences left out)"),
-            "confirmed": _("confirmed facts only"),
-        }[self.min_certainty]
-
-    @property
-    def period_phrase(self) -> str:
-        """The period filter in words, for captions."""
-        if self.include_undated:
-            return _("every year, undated facts included")
-        if self.start_year == self.end_year:
-            return _("{year} (undated facts left out)").format(year=self.start_year)
-        return _("{start}–{end} (undated facts left out)").format(start=self.start_year, end=self.end_year)
-
-    def params(self) -> dict:
-        """The bound parameters shared by the filtered queries."""
-        return {
-            "start_year": self.start_year,
-            "end_year": self.end_year,
-            "include_undated": self.include_undated,
-            "min_certainty": self.min_certainty,
-            "kinds": list(self.kinds),
-            "currency": self.currency,
-        }
-
+from atlas.viewdata import Filters
 
 # The filters that mean the same on every page, by widget key, with their defaults (atlas.pages).
 SHARED_DEFAULTS = {p.name: p.default for p in SHARED}
@@ -119,14 +68,7 @@ def kept_filters(page: str) -> Filters:
                 "as you set them for the other pages."
             )
         )
-    period = carried.get("period", (FIRST_YEAR, LAST_YEAR))
-    return Filters(
-        int(period[0]),
-        int(period[1]),
-        str(carried.get("certainty", "rumor")),
-        tuple(carried.get("kinds", ())),
-        str(carried.get("currency", "USD")),
-    )
+    return Filters.from_values(carried)
 
 
 def shared_filters_ui(page: str = "") -> Filters:
@@ -185,7 +127,7 @@ def shared_filters_ui(page: str = "") -> Filters:
     link.put("period", (start, end))
     link.put("currency", currency)
     _remember_shared_filters()
-    return Filters(int(start), int(end), certainty, tuple(kinds), currency)
+    return Filters.from_values({"period": (start, end), "certainty": certainty, "kinds": kinds, "currency": currency})
 
 
 def url_int_input(label: str, *, key: str, help: str) -> int:

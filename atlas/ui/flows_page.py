@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from atlas import cache, charts, fetch, labels, pages
+from atlas import cache, charts, fetch, labels, pages, viewdata
 from atlas.escape import md
 from atlas.i18n import N_, _, ngettext
 from atlas.ui import link, session
@@ -102,7 +102,7 @@ def _every_year() -> None:
 def _flows(c: Flows) -> None:
     """The Sankey of flows from origin to destination, with what it does not draw."""
     st.subheader(_("Flows from origin to destination"))
-    flows = labels.localize(cache.query("flows_by_level", **c.p), ["source", "target"])
+    flows = viewdata.flows(c.p)
     if flows.empty:
         st.info(
             empty_message(
@@ -166,7 +166,7 @@ def _flows(c: Flows) -> None:
 def _net(c: Flows) -> None:
     """Gained from, lost to and net per group; a group picked lists its counterparts."""
     st.subheader(_("Gained from, lost to, and net, by {level}").format(level=c.level_word))
-    net = labels.localize(cache.query("net_flow_by_level", **c.p), ["label"])
+    net = viewdata.net_flow(c.p)
     st.caption(
         {
             "firm": _("Counted for each firm alone: a move from Google Brain to Google is a gain for Google."),
@@ -198,7 +198,7 @@ def _net(c: Flows) -> None:
         if focus:
             label = net.set_index("group_key").loc[focus, "label"]
             st.markdown(f"**{md(label)}**")
-            counterparts = cache.query("flow_counterparts", **c.p, focus=focus)
+            counterparts = viewdata.counterparts(c.p, focus)
             counterparts_dataframe(counterparts)
             if not counterparts.empty:
                 downloads_ui("counterparts", df=counterparts)
@@ -217,7 +217,7 @@ def _over_time(c: Flows) -> None:
         key="grain",
         horizontal=True,
     )
-    over_time = cache.query("moves_over_time", **c.p, grain=grain)
+    over_time = viewdata.moves_over_time(c.p, grain)
     if over_time.empty:
         st.info(empty_message(c.hidden, MOVE_NOUNS, _("No moves match the filters.")))
     else:
@@ -250,7 +250,7 @@ def _boomerangs(c: Flows) -> None:
             "parent firm: any firm under the same top parent counts (Google Brain, then Reka, then Google DeepMind)."
         ),
     )
-    boomerangs = cache.query("boomerangs", **{**c.p, "level": boom_level, "limit": 500})
+    boomerangs = viewdata.boomerangs(c.p, boom_level)
     boomerangs_dataframe(boomerangs)
     if not boomerangs.empty:
         downloads_ui("boomerangs", df=boomerangs)
@@ -278,10 +278,7 @@ def _lift_outs(c: Flows) -> None:
         help=_("Over millions of moves and many years, finding them takes seconds: they are found when asked."),
     )
     if asked:
-        lifts = labels.localize(
-            cache.query("lift_outs", **{**c.p, "window_days": window, "firm_id": "", "limit": 200}),
-            ["origin", "destination"],
-        )
+        lifts = viewdata.lift_outs(c.p, window)
         lift_outs_dataframe(lifts)
         if not lifts.empty:
             downloads_ui("lift_outs", df=lifts)
@@ -303,7 +300,7 @@ def _rates(c: Flows) -> None:
 def _education(c: Flows) -> None:
     """Where talent is trained against where it works; a cell picked lists its people."""
     st.subheader(_("Where talent is trained and where it works"))
-    edu = cache.query("education_flows", **c.p)
+    edu = viewdata.education_flows(c.p)
     if edu.empty:
         st.info(_("No one with a known first degree and a current firm matches the filters."))
     else:
@@ -352,7 +349,7 @@ def _education(c: Flows) -> None:
 def _moves(c: Flows) -> None:
     """The moves behind the view."""
     st.subheader(_("The moves behind the view"))
-    moves = cache.query("moves_filtered", **c.p, limit=5000)
+    moves = viewdata.moves_listed(c.p, 5000)
     moves_dataframe(moves)
     if not moves.empty:
         downloads_ui("moves", df=moves)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from atlas import cache, charts, fetch, tables
+from atlas import cache, charts, fetch, tables, viewdata
 from atlas.i18n import N_, _
 from atlas.pages import PROFILES
 from atlas.ui import link
@@ -49,14 +49,14 @@ def head(filters: Filters) -> Funding:
         dict(zip(options["firm_id"], options["firm"], strict=True)),
         key="compare",
         multi=True,
-        default=options["firm_id"].head(5).tolist(),
+        default=viewdata.compare_default(),
         max_selections=10,
         help=_(
             "From {n} firms: those that raised the most first, then the most active (any firm can be compared, "
             "with or without rounds: Google, Meta, ByteDance); the default is the five that raised the most."
         ).format(n=f"{fetch.PICKER_LIMIT:,}"),
     )
-    rounds = cache.query("funding_rounds_filtered", **p, limit=fetch.ROUNDS_LISTED)
+    rounds = viewdata.rounds_listed(p)
     n_rounds, hidden = fetch.rounds_found(rounds, p), cache.query("hidden_rounds", **p)
     return Funding(filters, p, filters.currency, list(compare), rounds, n_rounds, hidden)
 
@@ -67,7 +67,7 @@ def _capital(c: Funding) -> None:
     if len(c.compare) < 2:
         st.info(_("Pick at least two firms to compare."))
     else:
-        raised = cache.query("capital_raised_over_time", **{**c.p, "firm_ids": list(c.compare)})
+        raised = viewdata.capital_raised(c.p, c.compare)
         if raised.empty:
             st.info(_("None of these firms has a dated, completed round that counts as raised in this period."))
         else:
@@ -82,7 +82,7 @@ def _capital(c: Funding) -> None:
                 "lost count moves into and out of the firm alone, not its subsidiaries."
             )
         )
-        compared = cache.query("firm_compare", **{**c.p, "firm_ids": list(c.compare)})
+        compared = viewdata.firm_compare(c.p, c.compare)
         compare_dataframe(compared, c.currency)
         downloads_ui("compare", df=compared)
 
@@ -133,7 +133,7 @@ def _over_time(c: Funding) -> None:
 def _alliances(c: Funding) -> None:
     """Who invests beside whom."""
     st.subheader(_("Strategic alliances"))
-    alliances = cache.query("alliances", **c.p, top_n=15)
+    alliances = viewdata.alliances(c.p)
     if alliances.empty:
         st.info(_("No investor is named for the rounds that match the filters."))
     else:
@@ -145,7 +145,7 @@ def _alliances(c: Funding) -> None:
 def _deals(c: Funding) -> None:
     """Deals and the people who moved with them."""
     st.subheader(_("Deals and the people who moved"))
-    deals = cache.query("deals_with_people", **c.p)
+    deals = viewdata.deals(c.p)
     deals_dataframe(deals, c.currency)
     if not deals.empty:
         downloads_ui("deals", df=deals)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from atlas import cache, charts, i18n, pages, tables
+from atlas import cache, charts, i18n, pages, tables, viewdata
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.model import FEW_MOVES
@@ -16,8 +16,6 @@ from atlas.ui.downloads import downloads_ui
 from atlas.ui.filters import coded_choice, url_int_input
 from atlas.ui.plots import altair_chart, plot
 from atlas.ui.renderers import certainty_column, dataframe, money_basis, profile_link_column, with_links
-
-_ROUND_KEYS = ("start_year", "end_year", "min_certainty", "kinds", "countries", "round_types", "statuses", "currency")
 
 
 def _counts_config(per_round: bool = False) -> dict:
@@ -68,13 +66,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
                 "months of the round."
             ),
         )
-    params = {
-        **{k: p[k] for k in _ROUND_KEYS if k in p},
-        "months": months,
-        "firm_id": firm_id,
-        "with_subsidiaries": with_subsidiaries,
-        "limit": pages.MONEY_TALENT_ROUNDS,
-    }
+    params = viewdata.money_talent_params(p, months, firm_id, with_subsidiaries)
     rounds = cache.query("money_talent_rounds", **params)
     if rounds.empty:
         st.info(
@@ -294,13 +286,7 @@ def lineage_dataframe(df, key: str) -> None:
 def rates_ui(p: dict, *, firm_id: str = "") -> None:
     """People gained and lost per 100 staff per year where a headcount is on record (the shared
     period and certainty), each rate marked when it rests on fewer than FEW_MOVES moves."""
-    rates = cache.query(
-        "firm_rates",
-        start_year=p["start_year"],
-        end_year=p["end_year"],
-        min_certainty=p["min_certainty"],
-        firm_id=firm_id,
-    )
+    rates = viewdata.rates(p, firm_id)
     if rates.empty:
         st.caption(
             _("No headcount of this firm is on record in the period: its moves are counts only.")

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
-from atlas import cache, fetch, profiles, tables
+from atlas import cache, fetch, profiles, tables, viewdata
 from atlas.i18n import N_, _, ngettext
 from atlas.ui import link, session
 from atlas.ui.downloads import downloads_ui
@@ -96,10 +96,8 @@ def _profiles(c: People) -> None:
 
 def _lists(c: People) -> None:
     """Every person and every firm the search finds, in two tabs."""
-    people = cache.query("people_list", search=c.search, limit=500)
-    firms = cache.query(
-        "firms_list", search=c.search, kinds=list(c.filters.kinds), min_certainty=c.filters.min_certainty, limit=500
-    )
+    people = viewdata.people_listed(c.search)
+    firms = viewdata.firms_listed({**c.filters.params(), "search": c.search})
 
     tab_people, tab_firms = coded_tabs((N_("People"), N_("Firms")), key="tab")
     with tab_people:

@@ -9,6 +9,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from atlas import cache, i18n, tables
+from atlas.export import money_basis  # noqa: F401 - the renderers' headers say it
 from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
 from atlas.pages import PROFILES
@@ -165,14 +166,6 @@ def moves_dataframe(df, *, key: str | None = None, compact: bool = False) -> Non
     from atlas.ui.pull_ui import papers_note
 
     papers_note(df)
-
-
-def money_basis(currency: str, constant_year: int = 0) -> str:
-    """The currency and basis of a view's money, as column headers say it: 'USD, nominal' or
-    'USD of 2020' (constant dollars of that year)."""
-    if constant_year:
-        return _("{currency} of {year}").format(currency=currency, year=constant_year)
-    return _("{currency}, nominal").format(currency=currency)
 
 
 def pay_dataframe(df, currency: str, *, key: str | None = None, constant_year: int = 0) -> None:
