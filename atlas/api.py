@@ -75,11 +75,12 @@ def _team() -> tuple[bool, access.Roles | None]:
 
 def _cookie_claims(request: Request) -> dict | None:
     """The sign-in a browser's Streamlit session holds (its signed `_streamlit_user` cookie), or None."""
+    # Streamlit's own reading of its cookie (as its websocket reads it): signature, chunks, origin
     from streamlit.auth_util import get_origin_from_redirect_uri
-    from streamlit.web.server.server_util import USER_COOKIE_NAME  # noqa: F401 - the cookie's name
     from streamlit.web.server.starlette import starlette_websocket as ws
+    from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
 
-    decoded = ws._get_signed_cookie_with_chunks(dict(request.cookies), "_streamlit_user")
+    decoded = ws._get_signed_cookie_with_chunks(dict(request.cookies), USER_COOKIE_NAME)
     origin = get_origin_from_redirect_uri()
     if decoded is None or not origin:
         return None

@@ -10,6 +10,7 @@ from atlas.i18n import N_, _
 def data(_filters: ui.Filters) -> None:
     ui.upload_ui()
     ui.pull_ui()
+    ui.api_ui()
     ui.dictionary_ui()
 
     left, right = st.columns([1, 3])

@@ -11,6 +11,7 @@ Pages import `atlas.ui` and call these; data is fetched by the pages (through `a
 """
 
 from atlas.ui import link  # noqa: F401 - the keeper of the link, ui.link
+from atlas.ui.api_ui import api_ui  # noqa: F401
 from atlas.ui.approaches import approaches_dataframe  # noqa: F401
 from atlas.ui.controls import (  # noqa: F401
     LEVEL_NAMES,

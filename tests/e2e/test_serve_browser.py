@@ -6,6 +6,7 @@ seen by both; one process killed, and its session goes on, on the other."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -139,6 +141,14 @@ def test_two_processes_each_serve_a_view_and_one_sees_the_others_upload(served, 
         page.goto(served.url + "/")
         wait_for_app(page, "Overview")
         assert _moves_metric(page) == "51"
+    # the data at a URL answers through the balancer from either process, at the newest version
+    for process in ("p1", "p2"):
+        request = urllib.request.Request(
+            served.url + "/api/overview/latest-moves.json", headers={"Cookie": f"{COOKIE}={process}"}
+        )
+        with urllib.request.urlopen(request, timeout=60) as r:
+            doc = json.loads(r.read())
+        assert doc["data_version"] == 3 and doc["rows"][0]["move_id"] == "up-2", process
     # the snapshots no process reads any more are gone (removed by their last reader, not left
     # for the next write): both processes read the newest, and only it is left
     folder = served.db.parent / "atlas.snapshots"
