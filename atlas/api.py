@@ -30,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atlas import access, cache, console, db, explore, export, i18n, pages, tokens, viewdata
+from atlas import access, alerts, cache, console, db, explore, export, i18n, pages, sql, tokens, viewdata, watch
 from atlas.i18n import _
 from atlas.pages import LANG_KEY, View
 
@@ -380,6 +380,64 @@ async def saved_view(request: Request) -> Response:
     return await _endpoint(request, lambda asked, version: _saved_response(request, slug, name, asked, version))
 
 
+def _feed(request: Request, list_id: str, version: int) -> Response:
+    """The Atom feed of a watchlist's changes: the Overview's, every version since the list was made."""
+    from feedgen.feed import FeedGenerator
+
+    cur = cache.connection().cursor()
+    try:
+        found = watch.find(cur, list_id=list_id)
+        if found is None:
+            raise ApiError(404, "No watchlist has this id: it may have been made on another database.")
+        changes = watch.changes(cur, list_id, 0)
+        items = sql.run_query(cur, "watch_items", {"list_id": list_id})
+        loaded = dict(cur.execute("select upload_id, uploaded_at from uploads").fetchall())
+    finally:
+        cur.close()
+    base = str(request.base_url).rstrip("/")
+    n_people = int((items["entity_kind"] == "person").sum())
+    feed = FeedGenerator()
+    feed.id(f"tag:talent-atlas,{list_id}:watchlist")
+    feed.title(f"Talent Atlas watchlist: {n_people} person(s), {len(items) - n_people} firm(s)")
+    feed.subtitle("Moves, pay figures and rounds of the people and firms followed, each with its source and certainty")
+    feed.link(href=f"{base}/?{urlencode([('watch', list_id)])}", rel="alternate")
+    feed.link(href=str(request.url.remove_query_params("token")), rel="self")
+    stamps = [_stamp(loaded.get(int(v))) for v in changes["version"]] or [_stamp(None)]
+    feed.updated(max(stamps))
+    for row, stamp in zip(reversed(list(changes.itertuples())), reversed(stamps), strict=False):
+        entry = feed.add_entry()
+        entry.id(f"tag:talent-atlas,{list_id}:{row.fact}:{row.fact_id}:v{int(row.version)}")
+        entry.title(alerts.describe(row))
+        entry.link(href=alerts.view_of(row, base))
+        entry.updated(stamp)
+        entry.content(
+            f"{row.on_date or 'undated'}; {row.certainty}; data version {int(row.version)}. Source: {row.source}",
+            type="text",
+        )
+    body = feed.atom_str(pretty=True)
+    headers = {VERSION_HEADER: str(version), "Cache-Control": "no-store"}
+    return Response(body, media_type="application/atom+xml; charset=utf-8", headers=headers)
+
+
+def _stamp(value: object) -> dt.datetime:
+    if value is None or pd.isna(value):
+        return dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    stamp = pd.Timestamp(value).to_pydatetime()
+    return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+
+
+async def watch_feed(request: Request) -> Response:
+    list_id = request.path_params["list_id"]
+
+    def work(asked: dict, version: int) -> Response:
+        extra = sorted(set(asked) - {"token"})
+        if extra:
+            raise ApiError(400, f"A feed takes no parameters ({', '.join(extra)}).")
+        return _feed(request, list_id, version)
+
+    return await _endpoint(request, work)
+
+
 def _param_doc(p: pages.Param) -> dict:
     default = list(p.default) if isinstance(p.default, tuple | list) else p.default
     out = {"name": p.name, "kind": p.kind, "default": default, "expects": p.expects()}
@@ -465,5 +523,6 @@ def routes() -> list[Route]:
         Route("/api/explore/{table}.{fmt}", explore_table),
         Route("/api/saved/{slug}.{fmt}", saved_view),
         Route("/api/saved/{slug}/{section}.{fmt}", saved_view),
+        Route("/api/watch/{list_id}.atom", watch_feed),
         Route("/api/{page}/{section}.{fmt}", section),
     ]

@@ -95,6 +95,10 @@ def _load(args: argparse.Namespace) -> int:
         print(f"{verb} {n:,} rows into {table}{detail}")
     for d in result.diff[:200]:
         print(f"  {d[0]} row {d[1]} ({d[2]}): {d[3]}: {d[4]!r} -> {d[5]!r}")
+    if not args.dry_run:
+        from atlas import cli_alerts
+
+        cli_alerts.after_load(args)  # the watchlists' e-mails of what it brought
     return 0
 
 
@@ -474,6 +478,9 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=1)
     g.set_defaults(func=_generate)
 
+    from atlas import cli_alerts  # the watchlists' e-mail alerts
+
+    cli_alerts.register(sub)
     from atlas import cli_bench  # the benchmark's options: their own module
 
     cli_bench.register(sub)

@@ -188,6 +188,9 @@ def _load_plan(args: argparse.Namespace, fetched, action: str, writing, who) -> 
         f"Pulled as upload {done.upload_id} ({dt.date.today():%Y-%m-%d}); "
         f"undo with: python -m atlas undo {done.upload_id}"
     )
+    from atlas import cli_alerts
+
+    cli_alerts.after_load(args)  # the watchlists' e-mails of what it brought
     return 0
 
 

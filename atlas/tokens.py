@@ -2,10 +2,8 @@
 page (shown once), uses it from a notebook, and revokes it there. Only a token's SHA-256 is stored;
 each request a token makes is counted.
 
-Tokens live beside the database in a small SQLite file (`<database>.tokens.sqlite`, or
-$ATLAS_TOKENS), not in DuckDB: they are the app's own records, several server processes count
-requests at once (SQLite takes concurrent writers; the DuckDB file is read-only in served
-processes), and a data load never touches them.
+Tokens are the app's own records (atlas.records: SQLite beside the database, never touched by a
+load; several server processes count requests at once).
 
 A token reads `ta_<id>_<secret>`: the id finds its record, the secret's hash is compared in
 constant time.
@@ -16,11 +14,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
-import os
 import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from atlas import records
 
 PREFIX = "ta_"
 MAX_PER_OWNER = 20
@@ -35,7 +34,7 @@ create table if not exists tokens (
     revoked_at text,
     last_used_at text,
     requests integer not null default 0
-)
+);
 """
 
 
@@ -56,17 +55,12 @@ class Token:
 
 
 def path_for(db_path: Path) -> Path:
-    """The token file of the database at `db_path` ($ATLAS_TOKENS wins)."""
-    configured = os.environ.get("ATLAS_TOKENS")
-    return Path(configured) if configured else db_path.with_name(db_path.name + ".tokens.sqlite")
+    """The file the tokens of the database at `db_path` are kept in."""
+    return records.path_for(db_path)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(path, timeout=10, isolation_level=None)
-    con.execute("pragma journal_mode=wal")
-    con.execute(SCHEMA)
-    return con
+    return records.connect(path, SCHEMA)
 
 
 def _now() -> str:

@@ -125,7 +125,7 @@ def withdrawn(con: duckdb.DuckDBPyConnection, since: int) -> list[tuple[int, int
 
 
 _CHANGE_COLUMNS = [
-    "version", "fact", "person", "firm", "from_firm", "to_firm", "kind", "amount_low", "amount_high",
+    "version", "fact", "fact_id", "person", "firm", "from_firm", "to_firm", "kind", "amount_low", "amount_high",
     "currency", "amount_qualifier", "on_date", "certainty", "source", "person_id", "firm_id",
 ]  # fmt: skip
 
@@ -137,7 +137,7 @@ watched_people as (select entity_id from followed where entity_kind = 'person'),
 watched_firms as (select entity_id from followed where entity_kind = 'firm'),
 changed as ({changed}),
 moved as (
-    select c.version, 'move' as fact, m.person_label as person, coalesce(m.to_label, m.from_label) as firm,
+    select c.version, 'move' as fact, c.fact_id, m.person_label as person, coalesce(m.to_label, m.from_label) as firm,
         m.from_label as from_firm, m.to_label as to_firm, m.move_type as kind,
         null::double as amount_low, null::double as amount_high, null::varchar as currency,
         null::varchar as amount_qualifier, fmt_date(m.moved_on, m.moved_on_precision) as on_date, m.certainty,
@@ -149,7 +149,7 @@ moved as (
         or m.to_firm_id in (select entity_id from watched_firms)
 ),
 paid as (
-    select c.version, 'pay', display_name(p.name, p.name_zh), f.firm_label, null, null, k.kind,
+    select c.version, 'pay', c.fact_id, display_name(p.name, p.name_zh), f.firm_label, null, null, k.kind,
         k.amount_low, k.amount_high, k.currency, null, fmt_date(k.reported_on, k.reported_on_precision), k.certainty,
         k.source_id, k.person_id, k.firm_id
     from changed as c
@@ -159,7 +159,7 @@ paid as (
     where k.person_id in (select entity_id from watched_people) or k.firm_id in (select entity_id from watched_firms)
 ),
 raised as (
-    select c.version, 'round', null, f.firm_label, null, null, r.round_type,
+    select c.version, 'round', c.fact_id, null, f.firm_label, null, null, r.round_type,
         r.amount, r.amount, r.currency, r.amount_qualifier, fmt_date(r.announced_on, r.announced_on_precision),
         r.certainty, r.source_id, null, r.firm_id
     from changed as c
@@ -169,8 +169,8 @@ raised as (
 ),
 facts as (select * from moved union all select * from paid union all select * from raised)
 select
-    x.version, x.fact, x.person, x.firm, x.from_firm, x.to_firm, x.kind, x.amount_low, x.amount_high, x.currency,
-    x.amount_qualifier, x.on_date, x.certainty,
+    x.version, x.fact, x.fact_id, x.person, x.firm, x.from_firm, x.to_firm, x.kind, x.amount_low, x.amount_high,
+    x.currency, x.amount_qualifier, x.on_date, x.certainty,
     source_label(s.title, s.title_kind, s.publisher, s.published_on, s.published_on_precision) as source,
     x.person_id, x.firm_id
 from facts as x

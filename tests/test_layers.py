@@ -29,6 +29,7 @@ LAYERS = [
         "atlas.access",
         "atlas.sandbox",
         "atlas.tokens",
+        "atlas.records",
     },
     {
         "atlas.schema",
@@ -47,6 +48,7 @@ LAYERS = [
         "atlas.audit",
         "atlas.views",
         "atlas.watch",
+        "atlas.alerts",
         "atlas.generate",
         "atlas.export",
         "atlas.charts",
@@ -57,7 +59,7 @@ LAYERS = [
     },
     {"atlas.cache", "atlas.fetch", "atlas.serve", "atlas.viewdata"},
     {"atlas.ui", "atlas.profiles", "atlas.api"},
-    {"atlas.cli", "atlas.cli_pull", "atlas.cli_bench", "atlas.tools", "atlas.__main__", "atlas"},
+    {"atlas.cli", "atlas.cli_pull", "atlas.cli_bench", "atlas.cli_alerts", "atlas.tools", "atlas.__main__", "atlas"},
 ]
 
 

@@ -10,7 +10,7 @@ from atlas import tokens
 
 
 def test_a_token_is_stored_hashed_counted_and_revoked_by_its_owner(tmp_path):
-    path = tmp_path / "atlas.duckdb.tokens.sqlite"
+    path = tmp_path / "atlas.duckdb.records.sqlite"
     secret = tokens.create(path, "ana@example.com", "Ana", "notebook")
     assert secret.startswith("ta_")
     token_id, hidden = secret.removeprefix("ta_").split("_", 1)

@@ -28,6 +28,11 @@ def _secrets() -> dict:
         return {}
 
 
+def secrets() -> dict:
+    """The app's secrets (.streamlit/secrets.toml; {} when there are none)."""
+    return _secrets()
+
+
 def team_mode() -> bool:
     """True when sign-in is configured (an [auth] section in the secrets)."""
     return "auth" in _secrets()

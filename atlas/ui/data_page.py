@@ -16,7 +16,7 @@ from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.model import TABLES, dictionary, example_csv, template_csv
-from atlas.ui import auth, mapping_step, session
+from atlas.ui import alerts_ui, auth, mapping_step, session
 from atlas.ui.data_history import audit_ui, merge_ui, undo_ui  # noqa: F401
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.names_review import FLAT_NAMES, names_decided, names_review_ui  # noqa: F401
@@ -367,6 +367,8 @@ def _upload_flow(files) -> None:
                 st.error(str(exc), icon=":material/hourglass:")
                 return
             cache.pin_snapshot()  # the rest of this run shows the new version
+            if done.ok:
+                alerts_ui.after_load()  # the watchlists' e-mails, in the background
             if not done.ok:
                 progress.update(label=_("Rejected; nothing was written."), state="error")
         if done.ok:

@@ -15,7 +15,7 @@ from atlas.escape import md
 from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.pull import run
-from atlas.ui import auth, session
+from atlas.ui import alerts_ui, auth, session
 from atlas.ui.data_page import headers
 from atlas.ui.names_review import review_ui
 
@@ -358,6 +358,7 @@ def _commit(source: str, fetched: run.Fetched, matched: run.Matched) -> None:
     if done.problems:
         st.error(_("Rejected; nothing was written:") + "".join(f"\n- {md(str(p))}" for p in done.problems[:20]))
         return
+    alerts_ui.after_load()  # the watchlists' e-mails, in the background
     session.PULL.pop()
     session.PULL_CHECKED.pop()
     session.PULL_COMMITTED.value = _(

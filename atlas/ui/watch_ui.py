@@ -15,6 +15,7 @@ from atlas.i18n import N_, _
 from atlas.labels import Labels
 from atlas.money import format_amount
 from atlas.ui import auth, link, session
+from atlas.ui.alerts_ui import tell_ui
 from atlas.ui.renderers import certainty_column, dataframe, profile_link_column, with_links
 
 FACT_WORDS = Labels({"move": N_("Move"), "pay": N_("Pay figure"), "round": N_("Round or deal")})
@@ -125,6 +126,8 @@ def watchlist_ui() -> None:
     st.caption(
         _("This list's own link: [?watch={id}](?watch={id}) (anyone on this dashboard can read it).").format(id=list_id)
     )
+    if own:
+        tell_ui(list_id, version)
     changed = _read(watch.changes, list_id, since)
     when = (
         _("since your last visit (data version {v})").format(v=since)
