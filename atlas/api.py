@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import logging
 import threading
 from urllib.parse import parse_qsl, urlencode
 
@@ -40,16 +39,13 @@ FORMATS = {
     "parquet": "application/vnd.apache.parquet",
 }
 VERSION_HEADER = "X-Atlas-Data-Version"
-TIME_LIMIT_S = 20.0  # a request's time limit (the rows it reads are bounded by each section's own limit)
+TIME_LIMIT_S = 30.0  # a request's time limit (the rows it reads are bounded by each section's own limit)
 MAX_BYTES = 64 * 2**20  # the largest answer (a CSV of Explore's 100,000 rows fits several times)
 MAX_AT_ONCE = 4  # requests computed at once per process; more wait, then answer 503
 GENERAL = ("v", "token", LANG_KEY)  # parameters every endpoint takes
 
 
-# a request's queries run through Streamlit's caches outside any page run: Streamlit warns of a
-# missing script context at each call, which is expected here
-logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
-logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
+cache.quiet_outside_runs()  # a request's queries run outside any page run
 
 
 class ApiError(Exception):
@@ -438,6 +434,37 @@ async def watch_feed(request: Request) -> Response:
     return await _endpoint(request, work)
 
 
+REPORT_FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+PAGE_SLUGS = {viewdata.page_slug(p.title): p.title for p in pages.PAGES}
+
+
+def _report(request: Request, title: str, fmt: str, asked: dict, version: int) -> Response:
+    from atlas import report
+
+    page = pages.BY_TITLE[title]
+    view = _read_view(title, asked, page.keys)
+    base = str(request.base_url).rstrip("/")
+    document = report.html_of(title, view, base, version)
+    body = report.pdf_of(document) if fmt == "pdf" else document.encode("utf-8")
+    name = f"talent-atlas_{viewdata.page_slug(title)}_report_v{version}_{dt.datetime.now(dt.UTC):%Y%m%d-%H%M}.{fmt}"
+    headers = {
+        VERSION_HEADER: str(version),
+        "Content-Disposition": f'inline; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(body, media_type=REPORT_FORMATS[fmt], headers=headers)
+
+
+async def view_report(request: Request) -> Response:
+    slug, fmt = request.path_params["page"], request.path_params["fmt"]
+    title = PAGE_SLUGS.get(slug)
+    if title is None or fmt not in REPORT_FORMATS:
+        return _error(
+            ApiError(404, f"No report /api/report/{slug[:40]}.{fmt[:10]}: a page's slug, then .pdf or .html.")
+        )
+    return await _endpoint(request, lambda asked, version: _report(request, title, fmt, asked, version))
+
+
 def _param_doc(p: pages.Param) -> dict:
     default = list(p.default) if isinstance(p.default, tuple | list) else p.default
     out = {"name": p.name, "kind": p.kind, "default": default, "expects": p.expects()}
@@ -524,5 +551,6 @@ def routes() -> list[Route]:
         Route("/api/saved/{slug}.{fmt}", saved_view),
         Route("/api/saved/{slug}/{section}.{fmt}", saved_view),
         Route("/api/watch/{list_id}.atom", watch_feed),
+        Route("/api/report/{page}.{fmt}", view_report),
         Route("/api/{page}/{section}.{fmt}", section),
     ]

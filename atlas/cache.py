@@ -124,6 +124,16 @@ _pins_lock = threading.Lock()
 _running = threading.local()  # the pinned cursor of the query this thread is computing
 
 
+def quiet_outside_runs() -> None:
+    """Queries run through Streamlit's caches outside any page run (the data API's requests, the
+    command line's report): Streamlit warns of a missing script context and runtime at each call,
+    which is expected there."""
+    import logging
+
+    for name in ("streamlit.runtime.scriptrunner_utils.script_run_context", "streamlit.runtime.caching.cache_data_api"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
 _request = threading.local()  # a request outside any page run (the data API): its own snapshot
 
 

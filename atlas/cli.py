@@ -478,9 +478,10 @@ def parser() -> argparse.ArgumentParser:
     g.add_argument("--seed", type=int, default=1)
     g.set_defaults(func=_generate)
 
-    from atlas import cli_alerts  # the watchlists' e-mail alerts
+    from atlas import cli_alerts, cli_report  # the watchlists' e-mail alerts; a view's report
 
     cli_alerts.register(sub)
+    cli_report.register(sub)
     from atlas import cli_bench  # the benchmark's options: their own module
 
     cli_bench.register(sub)

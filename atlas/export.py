@@ -243,17 +243,33 @@ def _vl_convert():
     return vlc
 
 
+def _spec_json(chart: alt.TopLevelMixin) -> str:
+    """The chart's Vega-Lite as strict JSON: a missing value (NaN in the rows: a round without an
+    amount) is null, which vl-convert reads (it refuses NaN, which Altair writes)."""
+
+    def clean(value: object) -> object:
+        if isinstance(value, float) and value != value:
+            return None
+        if isinstance(value, dict):
+            return {k: clean(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [clean(v) for v in value]
+        return value
+
+    return json.dumps(clean(json.loads(chart.to_json())), allow_nan=False)
+
+
 def to_png(
     chart: alt.TopLevelMixin, scale: float = 2, context: ExportContext | None = None, n: int | None = None
 ) -> bytes:
     """The chart rendered to PNG by vl-convert (no browser, no network), with its footnote."""
     if context is not None:
         chart = with_footnote(chart, context, n)
-    return _vl_convert().vegalite_to_png(chart.to_json(), scale=scale)
+    return _vl_convert().vegalite_to_png(_spec_json(chart), scale=scale)
 
 
 def to_svg(chart: alt.TopLevelMixin, context: ExportContext | None = None, n: int | None = None) -> str:
     """The chart rendered to SVG by vl-convert, with its footnote."""
     if context is not None:
         chart = with_footnote(chart, context, n)
-    return _vl_convert().vegalite_to_svg(chart.to_json())
+    return _vl_convert().vegalite_to_svg(_spec_json(chart))

@@ -58,8 +58,17 @@ LAYERS = [
         "atlas.pull",
     },
     {"atlas.cache", "atlas.fetch", "atlas.serve", "atlas.viewdata"},
-    {"atlas.ui", "atlas.profiles", "atlas.api"},
-    {"atlas.cli", "atlas.cli_pull", "atlas.cli_bench", "atlas.cli_alerts", "atlas.tools", "atlas.__main__", "atlas"},
+    {"atlas.ui", "atlas.profiles", "atlas.api", "atlas.report"},
+    {
+        "atlas.cli",
+        "atlas.cli_pull",
+        "atlas.cli_bench",
+        "atlas.cli_alerts",
+        "atlas.cli_report",
+        "atlas.tools",
+        "atlas.__main__",
+        "atlas",
+    },
 ]
 
 

@@ -25,7 +25,7 @@ ALLOWED = {
     "INSTALL", "LOAD", "SET", "PRAGMA", "CREATE", "INSERT", "UPDATE", "DELETE", "DROP", "ALTER", "EXPORT",
     "EXPLAIN", "NUL", "true", "false", "YYYY", "YYYY-MM", "YYYY-MM-DD", "e.g", "vs", "n", "v", "s", "B", "M",
     "K", "T", "Q1", "Q2", "Q3", "Q4", "material", "xlsx", "xls", "ods", "Crunchbase", "PitchBook", "LinkedIn",
-    "Mac", "Roman", "OpenAlex", "D",
+    "Mac", "Roman", "OpenAlex", "D", "JSON", "PDF", "HTML", "X-Atlas-Data-Version", "smtp", "notebook", "Atom",
 }  # fmt: skip
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’.\-]*[A-Za-z0-9]|[A-Za-z]")
 _FIRST = re.compile(

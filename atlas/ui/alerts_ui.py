@@ -11,7 +11,7 @@ import streamlit as st
 from atlas import alerts, cache, db
 from atlas.i18n import N_, _
 from atlas.labels import Labels
-from atlas.ui import auth
+from atlas.ui import auth, link
 
 CADENCE_WORDS = Labels({"off": N_("off"), "load": N_("at each load"), "daily": N_("a daily digest")})
 
@@ -22,9 +22,7 @@ def _smtp() -> alerts.Smtp | None:
 
 def tell_ui(list_id: str, version: int) -> None:
     """The feed's address, and the e-mail alerts of the analyst's own list."""
-    base = (st.context.url or "").split("?")[0].rstrip("/")
-    base = base.rsplit("/", 1)[0] if base.count("/") > 2 else base
-    feed = f"{base}/api/watch/{list_id}.atom"
+    feed = f"{link.origin()}/api/watch/{list_id}.atom"
     token_note = _(" (team mode: add ?token= and a personal token from the Data page)") if auth.team_mode() else ""
     st.caption(_("Feed of this list's changes, for any feed reader: {feed}{note}").format(feed=feed, note=token_note))
     smtp = _smtp()

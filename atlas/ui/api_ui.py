@@ -9,21 +9,15 @@ import streamlit as st
 
 from atlas import db, tokens
 from atlas.i18n import _
-from atlas.ui import auth
+from atlas.ui import auth, link
 
 EXAMPLE = "/api/talent-flows/net-flow.csv?level=parent&period=2020&period=2025"
-
-
-def _base() -> str:
-    url = st.context.url or ""
-    scheme, _sep, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/')[0]}" if rest else ""
 
 
 def api_ui() -> None:
     """The section."""
     st.subheader(_("Data at a URL"))
-    base = _base()
+    base = link.origin()
     st.caption(
         _(
             "Every table and chart of every page answers at an address of its own, as CSV, JSON or Parquet, with "
@@ -31,7 +25,8 @@ def api_ui() -> None:
             "X-Atlas-Data-Version header (v= pins one). The index lists every address and its parameters."
         )
     )
-    st.markdown(f"[{_('The index of every address')}]({base}/api/) · `{base}{EXAMPLE}`")
+    index = _("The index of every address")
+    st.markdown(f"[{index}]({base}/api/) · `{base}{EXAMPLE}`")
     st.code(f'import pandas as pd\n\nflows = pd.read_csv("{base}{EXAMPLE}")', language="python")
     if not auth.team_mode():
         st.caption(_("Local mode: the addresses answer without a token, like the pages."))

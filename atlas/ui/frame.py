@@ -196,6 +196,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     st.title(label)
     if caption:
         st.caption(_(caption))
+    session.REPORT_SLOT.value = st.empty()  # the view as a document: its links need the whole view
     _saved_view_banner()
     _data_changed_banner(session.ASKED.get({}))
     # filled at the end of the run, once every widget has taken or refused its URL value

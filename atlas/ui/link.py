@@ -151,3 +151,10 @@ def switch(script: str, pairs: list[tuple[str, str]] | dict) -> None:
         for key, value in pairs:
             params.setdefault(key, []).append(value)
     st.switch_page(script, query_params=params)
+
+
+def origin() -> str:
+    """The address the reader reached the app at, without a path: http://host:port ("" when unknown)."""
+    url = st.context.url or ""
+    scheme, _sep, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/')[0]}" if rest else ""

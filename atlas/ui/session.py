@@ -76,6 +76,7 @@ ASKED: Entry[dict] = Entry("_asked", "what the link asked for on arrival, before
 ARRIVAL: Entry[int] = Entry("_arrival", "how many times the reader arrived at a page (a page reads its link once)")
 NOTICE: Entry[list] = Entry("_notice", "what the link asked for that the page could not take (atlas.ui.share)")
 NOTICE_SLOT: Entry[Any] = Entry("_notice_slot", "where the notice is drawn, filled at the end of the run")
+REPORT_SLOT: Entry[Any] = Entry("_report_slot", "where the view's Report links go, under the title, filled at the end")
 FILTERS: Entry[Any] = Entry("_filters", "this run's shared filters (atlas.ui.filters.Filters)")
 SHARED: Entry[dict] = Entry("_shared", "the shared filters' last values, carried over a page switch")
 GOTO: Entry[tuple] = Entry("_goto", "a profile a click in a table asked for: (script, [(key, value)])")

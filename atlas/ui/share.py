@@ -13,9 +13,10 @@ from atlas import access, audit, cache, db, i18n, views
 from atlas.escape import md, short
 from atlas.i18n import N_, _
 from atlas.pages import LANG_KEY, SHARED_KEYS, encode_view, filtered, keys_of, param_of
-from atlas.ui import auth, session
+from atlas.ui import auth, link, session
 from atlas.ui.frame import collapse_sidebar_on_narrow_screens
 from atlas.urlvalues import parse_int
+from atlas.viewdata import page_slug
 
 
 def view_query(page: str) -> list[tuple[str, str]]:
@@ -107,8 +108,31 @@ def share_ui() -> None:
         copy_link_box(base + ("?" + query if query else ""))
         st.caption(_("The link opens this page with these filters."))
         save_view_ui(page, query)
+    report = session.REPORT_SLOT.get()
+    if report is not None:
+        with report.container():
+            report_ui(page)
     collapse_sidebar_on_narrow_screens()
     cache.release_snapshot()  # the run has read everything it shows
+
+
+def report_ui(page: str) -> None:
+    """The view as a document: its PDF and its HTML (atlas.report, made by the server on a click)."""
+    pairs = [*view_query(page)]
+    language = i18n.language()
+    if language != i18n.DEFAULT and all(k != LANG_KEY for k, _v in pairs):
+        pairs.append((LANG_KEY, language))
+    query = ("?" + urlencode(pairs)) if pairs else ""
+    address = f"{link.origin()}/api/report/{page_slug(page)}"
+    with st.container(horizontal=True, gap="small", vertical_alignment="center"):
+        for fmt, label in (("pdf", _("Report (PDF)")), ("html", _("Report (HTML)"))):
+            st.link_button(
+                label,
+                f"{address}.{fmt}{query}",
+                icon=":material/description:",
+                type="tertiary",
+                help=_("This view as a document: filters in words, charts, tables and every source cited."),
+            )
 
 
 # The copy link as a read-only box and a button, not st.code: a code block makes every page load

@@ -174,3 +174,32 @@ def test_saved_views_answer_at_their_slug(api_server, seed_db_path):
     status, _h, body = get(api_server.url + "/api/saved/confirmed-firm-flows.csv")
     assert status == 404 and "net-flow" in json.loads(body)["error"]
     assert get(api_server.url + "/api/saved/no-such-view.csv")[0] == 404
+
+
+@pytest.mark.parametrize(
+    ("width", "path", "title", "button", "expected"),
+    [
+        (1440, "/Talent_flows?level=firm&certainty=reported", "Talent flows", "Report (PDF)", "net +4"),
+        (800, "/Funding?lang=zh&currency=CNY", "融资", "报告（PDF）", "人才图谱 · 融资"),
+    ],
+)
+def test_a_view_is_a_sourced_pdf_in_one_click(api_server, browser, width, path, title, button, expected):
+    import pypdf
+
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    try:
+        page = context.new_page()
+        page.goto(api_server.url + path)
+        wait_for_app(page, title)
+        link = page.get_by_role("link", name=button)
+        box = link.bounding_box()
+        assert box is not None and box["y"] + box["height"] < 1000  # in view as the page opens: one click
+        href = link.get_attribute("href")
+        assert href.startswith(api_server.url + "/api/report/") and ".pdf?" in href
+        answer = context.request.get(href)
+        assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
+        text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(answer.body())).pages)
+        assert expected in text
+        assert ("Reopen this view" if width == 1440 else "重新打开此视图") in text
+    finally:
+        context.close()
