@@ -21,6 +21,7 @@ import asyncio
 import datetime as dt
 import json
 import threading
+from collections import OrderedDict
 from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
@@ -172,6 +173,49 @@ def section_keys(dataset: viewdata.Dataset) -> tuple[str, ...]:
 # ---- the answer ----------------------------------------------------------------------------------
 
 
+class _Answers:
+    """The answers made, kept per (endpoint, view, data version, language, format): a warm request
+    is a lookup, not a new CSV of the same rows. Bounded in bytes; least recently used out first."""
+
+    MAX_BYTES = 64 * 2**20
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.kept: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
+        self.size = 0
+
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
+        with self.lock:
+            hit = self.kept.get(key)
+            if hit is not None:
+                self.kept.move_to_end(key)
+            return hit
+
+    def put(self, key: tuple, body: bytes, name: str) -> None:
+        if len(body) > self.MAX_BYTES // 4:
+            return
+        with self.lock:
+            if key in self.kept:
+                return
+            self.kept[key] = (body, name)
+            self.size += len(body)
+            while self.size > self.MAX_BYTES:
+                _k, (old, _n) = self.kept.popitem(last=False)
+                self.size -= len(old)
+
+
+_answers = _Answers()
+
+
+def _response(body: bytes, fmt: str, name: str, version: int) -> Response:
+    headers = {
+        VERSION_HEADER: str(version),
+        "Content-Disposition": f'inline; filename="{name}"',
+        "Cache-Control": "no-store",
+    }
+    return Response(body, media_type=FORMATS[fmt], headers=headers)
+
+
 def _answer(df: pd.DataFrame, fmt: str, context: export.ExportContext, *, translate_header: bool) -> Response:
     if fmt == "csv":
         body = export.to_csv(df, translate_header=translate_header)
@@ -183,13 +227,7 @@ def _answer(df: pd.DataFrame, fmt: str, context: export.ExportContext, *, transl
         body = body.encode("utf-8")
     if len(body) > MAX_BYTES:
         raise ApiError(413, f"The answer is larger than {MAX_BYTES // 2**20} MB: narrow it with filters.")
-    name = f"{context.file_stem()}.{fmt}"
-    headers = {
-        VERSION_HEADER: str(context.data_version),
-        "Content-Disposition": f'inline; filename="{name}"',
-        "Cache-Control": "no-store",
-    }
-    return Response(body, media_type=FORMATS[fmt], headers=headers)
+    return _response(body, fmt, f"{context.file_stem()}.{fmt}", context.data_version)
 
 
 def _link(request: Request, title: str, view_pairs: list[tuple[str, str]], version: int) -> str:
@@ -267,6 +305,19 @@ def _section_response(request: Request, title: str, dataset: viewdata.Dataset, a
     fmt = _fmt(request)
     keys = section_keys(dataset)
     view = _read_view(title, asked, keys)
+    key = (
+        "section",
+        title,
+        dataset.name,
+        repr(sorted(asked.items())),
+        version,
+        i18n.language(),
+        fmt,
+        str(request.base_url),
+    )
+    kept = _answers.get(key)
+    if kept is not None:
+        return _response(kept[0], fmt, kept[1], version)
     df = section_rows(title, dataset, view)
     values = {k: view.values[k] for k in keys if view.asked.get(k)}
     pairs = pages.encode_view(title, {**values, LANG_KEY: i18n.language()})
@@ -280,7 +331,9 @@ def _section_response(request: Request, title: str, dataset: viewdata.Dataset, a
         money=export.money_basis(filters.currency, constant),
         data_version=version,
     )
-    return _answer(df, fmt, context, translate_header=True)
+    response = _answer(df, fmt, context, translate_header=True)
+    _answers.put(key, response.body, f"{context.file_stem()}.{fmt}")
+    return response
 
 
 async def section(request: Request) -> Response:

@@ -250,7 +250,7 @@ def run_pages_only(scale: str = "small", work: Path | None = None, out: Path | N
     return results
 
 
-SECTIONS = ("pages", "explore", "peers", "browser", "sessions", "writes")  # after the load, in this order
+SECTIONS = ("pages", "explore", "peers", "browser", "sessions", "api", "writes")  # after the load, in this order
 
 
 def run(
@@ -319,10 +319,19 @@ def run(
         say("many sessions …")
         # the small scale is a check that it all runs (and the test suite runs it): fewer analysts
         time_sessions(db_path, work, results, levels=(1, 5, 20, 50) if scale == "large" else (1, 5))
+    if "api" not in skip:
+        from atlas.tools import bench_api
+
+        say("the data at a URL …")
+        results.api = bench_api.time_api(db_path, work)
     if "writes" not in skip:
         say("writes into the loaded database …")
         time_writes(db_path, work, results)
     text = report(results)
+    if results.api:
+        from atlas.tools import bench_api
+
+        text += "\n" + "\n".join(bench_api.report_lines(results.api, scale))
     out = Path(out or ROOT / "bench" / "RESULTS.md")
     out.parent.mkdir(parents=True, exist_ok=True)
     _archive(out)

@@ -142,6 +142,7 @@ class Results:
     levels: list = field(default_factory=list)  # loaddriver.Level per number of sessions
     settled: dict = field(default_factory=dict)  # page title -> seconds until the page stopped changing
     explore: dict = field(default_factory=dict)  # what -> seconds (the table browser at this scale)
+    api: list = field(default_factory=list)  # atlas.tools.bench_api.ApiResult per section's default view
 
 
 def say(msg: str) -> None:
