@@ -353,6 +353,21 @@ def _counterparts(p: dict, v: dict) -> pd.DataFrame:
     return counterparts(p, focus)
 
 
+def lifts_at_once(p: dict) -> bool:
+    """Whether the page finds lift-outs without being asked: over little data, or over one year
+    (else they read every move in date order, seconds at 10M: found when asked, ?lifts=true)."""
+    years = p["end_year"] - p["start_year"] + 1
+    return fetch.rows_of("moves") <= pages.LIFT_AUTO_MOVES or years <= pages.LIFT_AUTO_YEARS
+
+
+def _lift_outs(p: dict, v: dict) -> pd.DataFrame:
+    if not (v.get("lifts") or lifts_at_once(p)):
+        raise NeedsValue(
+            _("Finding lift-outs reads every move of the period in date order: ask with ?lifts=true, or one year.")
+        )
+    return lift_outs(p, int(v["lift_days"]))
+
+
 def _two_firms(v: dict) -> list[str]:
     firms = compared(v)
     if len(firms) < 2:
@@ -404,13 +419,7 @@ DATASETS: tuple[Dataset, ...] = (
     Dataset(
         _FLOWS, "boomerangs", N_("People who left and came back"), lambda p, v: boomerangs(p, v["boom"]), ("boom",)
     ),
-    Dataset(
-        _FLOWS,
-        "lift_outs",
-        N_("Teams that moved together"),
-        lambda p, v: lift_outs(p, int(v["lift_days"])),
-        ("lift_days",),
-    ),
+    Dataset(_FLOWS, "lift_outs", N_("Teams that moved together"), _lift_outs, ("lift_days", "lifts")),
     Dataset(_FLOWS, "rates", N_("Gained and lost per 100 staff"), lambda p, v: rates(p)),
     Dataset(
         _FLOWS,

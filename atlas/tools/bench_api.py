@@ -44,6 +44,8 @@ def time_api(db_path: Path, work: Path) -> list[ApiResult]:
             if d.name == "counterparts":  # a group must be picked: the first of the net chart
                 net = _get(server.url + "/api/talent-flows/net-flow.csv").decode("utf-8-sig").splitlines()
                 path += "?focus=" + net[1].split(",")[0] if len(net) > 1 else ""
+            if d.name == "lift_outs":  # over millions of moves found only when asked, as on the page
+                path += "?lifts=true"
             cpu, t = process_cpu_seconds(server.proc.pid), time.perf_counter()
             body = _get(server.url + path)
             cold_ms, cold_cpu = (time.perf_counter() - t) * 1000, (process_cpu_seconds(server.proc.pid) - cpu) * 1000

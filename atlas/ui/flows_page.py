@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from atlas import cache, charts, fetch, labels, pages, viewdata
+from atlas import cache, charts, fetch, labels, viewdata
 from atlas.escape import md
 from atlas.i18n import N_, _, ngettext
 from atlas.ui import link, session
@@ -270,8 +270,7 @@ def _lift_outs(c: Flows) -> None:
         )
     n_moves = fetch.rows_of("moves")
     years = c.filters.end_year - c.filters.start_year + 1
-    found_at_once = n_moves <= pages.LIFT_AUTO_MOVES or years <= pages.LIFT_AUTO_YEARS
-    asked = found_at_once or linked(
+    asked = viewdata.lifts_at_once(c.p) or linked(
         st.toggle,
         _("Find lift-outs"),
         key="lifts",
