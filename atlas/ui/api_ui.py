@@ -26,8 +26,8 @@ def api_ui() -> None:
         )
     )
     index = _("The index of every address")
-    st.markdown(f"[{index}]({base}/api/) · `{base}{EXAMPLE}`")
-    st.code(f'import pandas as pd\n\nflows = pd.read_csv("{base}{EXAMPLE}")', language="python")
+    st.markdown(f"[{index}]({base}/api/)")
+    st.code(f'import pandas as pd\n\nflows = pd.read_csv("{base}{EXAMPLE}")', language="python", wrap_lines=True)
     if not auth.team_mode():
         st.caption(_("Local mode: the addresses answer without a token, like the pages."))
         return
@@ -63,10 +63,11 @@ def _tokens_ui(base: str) -> None:
                 _("Token made. Copy it now: it is shown this once (only its hash is kept)."),
                 icon=":material/check_circle:",
             )
-            st.code(secret, language=None)
+            st.code(secret, language=None, wrap_lines=True)
             st.code(
                 f'pd.read_csv("{base}{EXAMPLE}",\n            storage_options={{"Authorization": "Bearer {secret}"}})',
                 language="python",
+                wrap_lines=True,
             )
     held = tokens.listed(path, who.email)
     if not held:
