@@ -30,7 +30,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from atlas import access, alerts, cache, console, db, explore, export, i18n, pages, sql, tokens, viewdata, watch
+from atlas import alerts, cache, console, explore, export, i18n, pages, sql, viewdata, watch
+from atlas.api_access import ApiError, check_access, error
 from atlas.i18n import _
 from atlas.pages import LANG_KEY, View
 
@@ -47,73 +48,6 @@ GENERAL = ("v", "token", LANG_KEY)  # parameters every endpoint takes
 
 
 cache.quiet_outside_runs()  # a request's queries run outside any page run
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, message: str, **extra: object) -> None:
-        super().__init__(message)
-        self.status, self.message, self.extra = status, message, extra
-
-
-def _error(exc: ApiError) -> JSONResponse:
-    return JSONResponse({"error": exc.message, **exc.extra}, status_code=exc.status)
-
-
-# ---- who asks ------------------------------------------------------------------------------------
-
-
-def _team() -> tuple[bool, access.Roles | None]:
-    from atlas.ui import auth  # the same secrets and roles file the pages read
-
-    if not auth.team_mode():
-        return False, None
-    return True, auth.roles()
-
-
-def _cookie_claims(request: Request) -> dict | None:
-    """The sign-in a browser's Streamlit session holds (its signed `_streamlit_user` cookie), or None."""
-    # Streamlit's own reading of its cookie (as its websocket reads it): signature, chunks, origin
-    from streamlit.auth_util import get_origin_from_redirect_uri
-    from streamlit.web.server.starlette import starlette_websocket as ws
-    from streamlit.web.server.starlette.starlette_server_config import USER_COOKIE_NAME
-
-    decoded = ws._get_signed_cookie_with_chunks(dict(request.cookies), USER_COOKIE_NAME)
-    origin = get_origin_from_redirect_uri()
-    if decoded is None or not origin:
-        return None
-    claims = ws._parse_decoded_user_cookie(decoded, origin)
-    return claims if claims.get("is_logged_in") else None
-
-
-def identity(request: Request) -> tuple[access.Identity, str]:
-    """Who asks, and how they were known ("local", "token <id>", "session", "guest")."""
-    team, roles = _team()
-    if not team:
-        return access.LOCAL, "local"
-    presented = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
-    presented = presented or request.query_params.get("token", "")
-    if presented:
-        token = tokens.check(tokens.path_for(db.db_path()), presented)
-        if token is None:
-            raise ApiError(401, "This token is not valid: it was revoked, or never made. Make one on the Data page.")
-        who = access.Identity(token.owner_name, token.owner_email, roles.role_of(token.owner_email), team=True)
-        return who, f"token {token.id}"
-    claims = _cookie_claims(request)
-    who = access.identity_of(claims, roles)
-    return who, "session" if claims else "guest"
-
-
-def _check_access(request: Request) -> str:
-    who, how = identity(request)
-    if who.role is None or not access.allowed(who, "export"):
-        if how == "guest":
-            raise ApiError(
-                401,
-                "Sign in first: this server does not let anonymous readers in. Send a personal token "
-                "(Authorization: Bearer ta_…, made on the Data page) or open the app and sign in.",
-            )
-        raise ApiError(403, f"{who.label} has no role that may read the data here.")
-    return how
 
 
 # ---- what is asked -------------------------------------------------------------------------------
@@ -260,7 +194,7 @@ def _computed(request: Request, work) -> Response:
 
 async def _endpoint(request: Request, work) -> Response:
     try:
-        how = _check_access(request)
+        how = check_access(request)
         started = dt.datetime.now(dt.UTC)
         response = await asyncio.wait_for(run_in_threadpool(_computed, request, work), TIME_LIMIT_S)
         response.headers["X-Atlas-Access"] = how.split(" ")[0]
@@ -269,13 +203,13 @@ async def _endpoint(request: Request, work) -> Response:
         )
         return response
     except ApiError as exc:
-        return _error(exc)
+        return error(exc)
     except TimeoutError:
-        return _error(
+        return error(
             ApiError(504, f"Stopped after {TIME_LIMIT_S:.0f} s: narrow the view (a shorter period, a filter).")
         )
     except console.Refused as exc:
-        return _error(ApiError(400, str(exc)))
+        return error(ApiError(400, str(exc)))
 
 
 def _fmt(request: Request) -> str:
@@ -287,18 +221,9 @@ def _fmt(request: Request) -> str:
 
 def section_rows(title: str, dataset: viewdata.Dataset, view: View) -> pd.DataFrame:
     try:
-        return viewdata.rows(dataset, _values(view))
+        return viewdata.rows(dataset, viewdata.link_values(view))
     except viewdata.NeedsValue as exc:
         raise ApiError(400, str(exc)) from None
-
-
-def _values(view: View) -> dict:
-    """A view's values, with "no link value" kept apart for the values whose default is the data's."""
-    values = dict(view.values)
-    for key, declared in ((k, pages.param_of(view.title, k)) for k in view.values):
-        if declared is not None and declared.data_default and not view.asked.get(key):
-            values[key] = None
-    return values
 
 
 def _section_response(request: Request, title: str, dataset: viewdata.Dataset, asked: dict, version: int) -> Response:
@@ -341,7 +266,7 @@ async def section(request: Request) -> Response:
     title = viewdata.PAGE_OF_SLUG.get(page_slug)
     dataset = viewdata.BY_PAGE.get(title, {}).get(name) if title else None
     if dataset is None:
-        return _error(ApiError(404, f"No endpoint /api/{page_slug[:40]}/{name[:40]}: see /api/ for every one."))
+        return error(ApiError(404, f"No endpoint /api/{page_slug[:40]}/{name[:40]}: see /api/ for every one."))
     return await _endpoint(request, lambda asked, version: _section_response(request, title, dataset, asked, version))
 
 
@@ -512,9 +437,7 @@ async def view_report(request: Request) -> Response:
     slug, fmt = request.path_params["page"], request.path_params["fmt"]
     title = PAGE_SLUGS.get(slug)
     if title is None or fmt not in REPORT_FORMATS:
-        return _error(
-            ApiError(404, f"No report /api/report/{slug[:40]}.{fmt[:10]}: a page's slug, then .pdf or .html.")
-        )
+        return error(ApiError(404, f"No report /api/report/{slug[:40]}.{fmt[:10]}: a page's slug, then .pdf or .html."))
     return await _endpoint(request, lambda asked, version: _report(request, title, fmt, asked, version))
 
 

@@ -112,11 +112,7 @@ def _filters_in_words(title: str, view: View) -> list[str]:
 
 def parts_of(title: str, view: View, base: str) -> list[Part]:
     """The sections of the view, with their rows and charts (empty ones left out, said)."""
-    values = {**view.values}
-    for key in view.values:
-        declared = pages.param_of(title, key)
-        if declared is not None and declared.data_default and not view.asked.get(key):
-            values[key] = None
+    values = viewdata.link_values(view)
     parts = []
     query = [(k, v) for k, v in pages.encode_view(title, view.values) if k != LANG_KEY]
     for d in viewdata.BY_PAGE.get(title, {}).values():

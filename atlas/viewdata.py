@@ -484,6 +484,17 @@ for _d in DATASETS:
 del _d
 
 
+def link_values(view: pages.View) -> dict:
+    """A view's values as `rows` takes them: a value whose default comes from the data (the firms
+    Funding compares) is None where the link gives none, so the data decides it."""
+    values = dict(view.values)
+    for key in view.values:
+        declared = pages.param_of(view.title, key)
+        if declared is not None and declared.data_default and not view.asked.get(key):
+            values[key] = None
+    return values
+
+
 def rows(dataset: Dataset, values: dict) -> pd.DataFrame:
     """The rows of `dataset` in the view `values` say (a view of its page)."""
     return dataset.rows(params(dataset.page, values), values)

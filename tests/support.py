@@ -140,3 +140,30 @@ def run_bench(tmp_path, *sections: str) -> str:
     done = subprocess.run(args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
     assert done.returncode == 0, done.stderr[-3000:]
     return out.read_text(encoding="utf-8")
+
+
+def get(url: str, token: str = "") -> tuple[int, dict, bytes]:
+    """An HTTP GET (a personal token as its bearer): status, headers, body; an error status too."""
+    from urllib.error import HTTPError
+    from urllib.request import Request, urlopen
+
+    request = Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    try:
+        with urlopen(request, timeout=60) as r:
+            return r.status, dict(r.headers), r.read()
+    except HTTPError as e:
+        return e.code, dict(e.headers), e.read()
+
+
+class Inbox:
+    """An aiosmtpd handler: the messages a real SMTP server on localhost received."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802 - aiosmtpd's handler
+        import email
+        from email import policy
+
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"

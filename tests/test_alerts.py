@@ -6,11 +6,9 @@ its own."""
 from __future__ import annotations
 
 import datetime as dt
-import email
 import os
 import subprocess
 import sys
-from email import policy
 
 import feedparser
 import pytest
@@ -18,21 +16,10 @@ from aiosmtpd.controller import Controller
 
 from atlas import alerts, load, watch
 from atlas.tools.browser import _free_port
-from tests.support import ROOT
+from tests.support import ROOT, Inbox
 
 SOURCE = "leiphone-2023-mu-li-declines-bytedance"
 HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
-
-
-class Inbox:
-    """What the SMTP server received."""
-
-    def __init__(self) -> None:
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd's handler
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @pytest.fixture

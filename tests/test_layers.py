@@ -58,7 +58,7 @@ LAYERS = [
         "atlas.pull",
     },
     {"atlas.cache", "atlas.fetch", "atlas.serve", "atlas.viewdata"},
-    {"atlas.ui", "atlas.profiles", "atlas.api", "atlas.report"},
+    {"atlas.ui", "atlas.profiles", "atlas.api", "atlas.api_access", "atlas.report"},
     {
         "atlas.cli",
         "atlas.cli_pull",

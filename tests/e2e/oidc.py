@@ -85,3 +85,42 @@ def team_config(folder: Path, provider: Provider, app_port: int) -> list[str]:
         encoding="utf-8",
     )
     return ["--secrets.files", str(secrets)]
+
+
+def start_team(seed_db_path: Path, folder: Path):  # noqa: ANN201 - (Server, Provider)
+    """A copy of the seed served in team mode against a provider of its own: (server, provider);
+    the server's `provider_url` and `roles` (the roles file) are set."""
+    import shutil
+
+    from atlas.tools.browser import Server
+
+    db = folder / "atlas.duckdb"
+    shutil.copy(seed_db_path, db)
+    provider = Provider(folder / "oidc.log")
+    port = _free_port()
+    server = Server(db, folder / "streamlit.log", extra_args=team_config(folder, provider, port), port=port)
+    server.provider_url = provider.url
+    server.roles = folder / "roles.toml"
+    return server, provider
+
+
+def sign_in(browser, server, email: str, signed_in: str = "Signed in as", height: int = 2000):  # noqa: ANN001, ANN201
+    """A fresh browser session signed in as the provider's user `email` through its form, once the
+    sidebar says `signed_in`: its page (the session's context is `page.context`)."""
+    from atlas.tools.browser import wait_for_app
+    from tests.support import ARTIFACTS
+
+    context = browser.new_context(viewport={"width": 1440, "height": height})
+    page = context.new_page()
+    page.goto(server.url + "/")
+    wait_for_app(page, "Overview")
+    page.get_by_role("button", name="Sign in").first.click()
+    page.wait_for_selector('input[name="sub"]', timeout=30000)
+    page.fill('input[name="sub"]', email)
+    page.get_by_role("button", name="Authorize").click()
+    try:
+        page.get_by_text(signed_in).first.wait_for(timeout=30000)
+    except Exception:
+        page.screenshot(path=str(ARTIFACTS / f"signin_failed_{email.replace('@', '_')}.png"), full_page=True)
+        raise
+    return page

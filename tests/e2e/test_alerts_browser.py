@@ -5,11 +5,9 @@ list's Atom feed (feedparser) lists the change."""
 
 from __future__ import annotations
 
-import email
 import shutil
 import time
 import urllib.request
-from email import policy
 
 import duckdb
 import feedparser
@@ -18,21 +16,12 @@ from aiosmtpd.controller import Controller
 
 from atlas import watch
 from atlas.tools.browser import Server, _free_port
-from tests.support import wait_for_app
+from tests.support import Inbox, wait_for_app
 
 pytestmark = pytest.mark.browser
 
 SOURCE = "leiphone-2023-mu-li-declines-bytedance"
 HEADER = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802 - aiosmtpd's handler
-        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +38,7 @@ def mailed(seed_db_path, tmp_path_factory):
     controller.start()
     port = _free_port()
     secrets = folder / "secrets.toml"
-    secrets.write_text(
-        f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\nbase_url = "http://127.0.0.1:{port}"\n'
-    )
+    secrets.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {controller.port}\nbase_url = "http://127.0.0.1:{port}"\n')
     server = Server(db, folder / "streamlit.log", extra_args=["--secrets.files", str(secrets)], port=port)
     server.inbox, server.list_id, server.folder = inbox, list_id, folder
     yield server

@@ -9,8 +9,6 @@ import json
 import shutil
 import zipfile
 from pathlib import Path
-from urllib.error import HTTPError
-from urllib.request import urlopen
 
 import duckdb
 import pandas as pd
@@ -18,7 +16,7 @@ import pytest
 
 from atlas import pages, viewdata, views
 from atlas.tools.browser import Server
-from tests.support import wait_for_app
+from tests.support import get, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -38,14 +36,6 @@ def api_server(seed_db_path, tmp_path_factory):
     server = Server(db, folder / "streamlit.log")
     yield server
     server.stop()
-
-
-def get(url: str) -> tuple[int, dict, bytes]:
-    try:
-        with urlopen(url, timeout=60) as r:
-            return r.status, dict(r.headers), r.read()
-    except HTTPError as e:
-        return e.code, dict(e.headers), e.read()
 
 
 def page_download(browser, url: str, title: str, key: str) -> pd.DataFrame:

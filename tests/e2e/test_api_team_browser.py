@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-from urllib.error import HTTPError
-from urllib.request import Request, urlopen
 
 import pytest
 
 from atlas import tokens
-from atlas.tools.browser import Server, _free_port
-from tests.e2e.oidc import ROLES, Provider, team_config
-from tests.support import wait_for_app
+from tests.e2e.oidc import ROLES, sign_in, start_team
+from tests.support import get, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,38 +20,10 @@ SECTION = "/api/talent-flows/net-flow.csv?level=firm"
 
 @pytest.fixture(scope="module")
 def team(seed_db_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("apiteam")
-    db = folder / "atlas.duckdb"
-    shutil.copy(seed_db_path, db)
-    provider = Provider(folder / "oidc.log")
-    port = _free_port()
-    server = Server(db, folder / "streamlit.log", extra_args=team_config(folder, provider, port), port=port)
-    server.roles = folder / "roles.toml"
+    server, provider = start_team(seed_db_path, tmp_path_factory.mktemp("apiteam"))
     yield server
     server.stop()
     provider.stop()
-
-
-def get(url: str, token: str = "") -> tuple[int, dict, bytes]:
-    request = Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
-    try:
-        with urlopen(request, timeout=60) as r:
-            return r.status, dict(r.headers), r.read()
-    except HTTPError as e:
-        return e.code, dict(e.headers), e.read()
-
-
-def sign_in(browser, server, email: str):
-    context = browser.new_context(viewport={"width": 1440, "height": 2400})
-    page = context.new_page()
-    page.goto(server.url + "/")
-    wait_for_app(page, "Overview")
-    page.get_by_role("button", name="Sign in").first.click()
-    page.wait_for_selector('input[name="sub"]', timeout=30000)
-    page.fill('input[name="sub"]', email)
-    page.get_by_role("button", name="Authorize").click()
-    page.get_by_text("Signed in as").first.wait_for(timeout=30000)
-    return context, page
 
 
 def test_guest_session_token_and_revocation(team, browser):
@@ -63,7 +31,8 @@ def test_guest_session_token_and_revocation(team, browser):
     status, headers, _body = get(team.url + SECTION)
     assert status == 200 and headers["x-atlas-access"] == "guest"
 
-    context, page = sign_in(browser, team, "rea@partner.org")
+    page = sign_in(browser, team, "rea@partner.org", height=2400)
+    context = page.context
     try:
         # the browser's signed-in session reads with its cookie
         answer = context.request.get(team.url + SECTION)
@@ -80,7 +49,7 @@ def test_guest_session_token_and_revocation(team, browser):
         assert token.split("_", 2)[2] not in stored  # only its hash is kept
 
         for _ in range(3):
-            status, headers, _body = get(team.url + SECTION, token)
+            status, headers, _body = get(team.url + SECTION, token=token)
             assert status == 200 and headers["x-atlas-access"] == "token"
         held = tokens.listed(tokens.path_for(team.db_path), "rea@partner.org")
         assert [(t.label, t.requests) for t in held] == [("notebook", 3)]
@@ -89,9 +58,9 @@ def test_guest_session_token_and_revocation(team, browser):
         team.roles.write_text(ROLES.replace('anonymous = "viewer"', 'anonymous = "none"'), encoding="utf-8")
         status, _h, body = get(team.url + SECTION)
         assert status == 401 and "Sign in first" in json.loads(body)["error"]
-        assert get(team.url + SECTION, token)[0] == 200
+        assert get(team.url + SECTION, token=token)[0] == 200
         assert context.request.get(team.url + SECTION).status == 200
-        assert get(team.url + SECTION, "ta_000000000000_forged")[0] == 401
+        assert get(team.url + SECTION, token="ta_000000000000_forged")[0] == 401
 
         # revoked on the Data page: 401 from then on
         page.reload()
@@ -103,7 +72,7 @@ def test_guest_session_token_and_revocation(team, browser):
         assert [t.revoked_at is not None for t in tokens.listed(tokens.path_for(team.db_path), "rea@partner.org")] == [
             True
         ]
-        status, _h, body = get(team.url + SECTION, token)
+        status, _h, body = get(team.url + SECTION, token=token)
         assert status == 401 and "not valid" in json.loads(body)["error"]
     finally:
         team.roles.write_text(ROLES, encoding="utf-8")

@@ -4,13 +4,10 @@ nothing more; every record names the signed-in identity."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from playwright.sync_api import expect
 
-from atlas.tools.browser import Server, _free_port
-from tests.e2e.oidc import Provider, add_user, team_config
+from tests.e2e.oidc import add_user, sign_in, start_team
 from tests.support import ARTIFACTS, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -18,35 +15,10 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def team(seed_db_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("team")
-    db = folder / "atlas.duckdb"
-    shutil.copy(seed_db_path, db)
-    provider = Provider(folder / "oidc.log")
-    port = _free_port()
-    server = Server(db, folder / "streamlit.log", extra_args=team_config(folder, provider, port), port=port)
-    server.provider_url = provider.url
+    server, provider = start_team(seed_db_path, tmp_path_factory.mktemp("team"))
     yield server
     server.stop()
     provider.stop()
-
-
-def sign_in(browser, server, email: str, signed_in: str = "Signed in as"):
-    """A fresh browser session signed in as the provider's user `email` through its form, once the
-    sidebar says `signed_in`."""
-    context = browser.new_context(viewport={"width": 1440, "height": 2000})
-    page = context.new_page()
-    page.goto(server.url + "/")
-    wait_for_app(page, "Overview")
-    page.get_by_role("button", name="Sign in").first.click()
-    page.wait_for_selector('input[name="sub"]', timeout=30000)
-    page.fill('input[name="sub"]', email)
-    page.get_by_role("button", name="Authorize").click()
-    try:
-        page.get_by_text(signed_in).first.wait_for(timeout=30000)
-    except Exception:
-        page.screenshot(path=str(ARTIFACTS / f"signin_failed_{email.replace('@', '_')}.png"), full_page=True)
-        raise
-    return page
 
 
 def data_page(page, server):
