@@ -258,7 +258,7 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
                     )
                     seconds = time.perf_counter() - t
                     results.browser[title].append(seconds)
-                    results.settled.setdefault(title, []).append(_settled(page))
+                    results.settled.setdefault(title, []).append(_settled(page, settle_ms(results.scale)))
                     if page.locator('[data-testid="stException"]').count():
                         raise RuntimeError(f"{title} ({view}) shows an exception in the browser; see {server.db_path}")
                     say(f"  browser {title:<15} {view:<22} {seconds:.2f} s")
@@ -270,9 +270,16 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
 
 
 SETTLE_MS = 1500  # a page that has not changed for this long has stopped changing
+# the `check` scale only shows that the section runs (the test suite runs it): a shorter wait
+CHECK_SETTLE_MS = 500
 
 
-def _settled(page) -> float:  # noqa: ANN001 - a Playwright page
+def settle_ms(scale: str) -> int:
+    """How long a page must stay unchanged to count as settled at `scale`."""
+    return CHECK_SETTLE_MS if scale == "check" else SETTLE_MS
+
+
+def _settled(page, settle: int = SETTLE_MS) -> float:  # noqa: ANN001 - a Playwright page
     """Seconds from navigation until the page's last change: of the main block's text, its
     number of charts and drawn marks, or its stale elements; taken once nothing has changed
     for SETTLE_MS (the first chart drawn is not the end: a rerun may redraw it)."""
@@ -292,7 +299,7 @@ def _settled(page) -> float:  # noqa: ANN001 - a Playwright page
             };
             tick();
         })""",
-        SETTLE_MS,
+        settle,
     )
 
 

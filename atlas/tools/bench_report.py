@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from atlas.tools.bench_common import LOAD_PHASES, TARGETS, Results, as_gb
-from atlas.tools.bench_pages import SETTLE_MS
+from atlas.tools.bench_pages import settle_ms
 
 
 def _ok(flag: bool) -> str:
@@ -127,7 +127,8 @@ def report(r: Results) -> str:
         lines += [
             "",
             "Until the page stops changing (the last change of the main block's text, charts or stale",
-            f"elements, taken once nothing changed for {SETTLE_MS / 1000:.1f} s), seconds from navigation, same views:",
+            f"elements, taken once nothing changed for {settle_ms(r.scale) / 1000:.1f} s), seconds from navigation, "
+            "same views:",
             "",
             "| Page | Default | View 2 | View 3 | View 4 | Median |",
             "|---|---:|---:|---:|---:|---:|",

@@ -22,15 +22,19 @@ ZH = {p.title: i18n.in_language("zh", p.title) for p in PAGES}
 
 def _visible_text(page) -> str:
     """What the reader sees as text: the sidebar and the main area (tables and charts aside), less
-    the names of the icons (a Material icon is drawn from its name as text: `dashboard`)."""
-    text, icons = page.evaluate(
+    the names of the icons (a Material icon is drawn from its name as text: `dashboard`) and the
+    code blocks (a notebook's line of Python is a value to copy, not UI words)."""
+    text, icons, code = page.evaluate(
         """() => [
             ['[data-testid="stSidebar"]', '[data-testid="stMain"]']
                 .map(s => document.querySelector(s)).filter(Boolean).map(e => e.innerText).join('\\n'),
             Array.from(document.querySelectorAll('[data-testid="stIconMaterial"], [translate="no"][role="img"]'))
                 .map(e => e.innerText.trim()),
+            Array.from(document.querySelectorAll('[data-testid="stCode"]')).map(e => e.innerText).join('\\n'),
         ]"""
     )
+    code_lines = {line.strip() for line in code.splitlines() if line.strip()}
+    text = "\n".join(line for line in text.splitlines() if line.strip() not in code_lines)
     for icon in sorted(set(icons), key=len, reverse=True):
         text = re.sub(rf"(?<![A-Za-z_]){re.escape(icon)}(?![A-Za-z_])", " ", text) if icon else text
     return text

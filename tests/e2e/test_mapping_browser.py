@@ -49,7 +49,7 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
     funding.write_text(FUNDING, encoding="utf-8")
     people = tmp_path / "people export.csv"
     people.write_text(PEOPLE, encoding="utf-8")
-    for width in (1440, 800):
+    for width in (800, 1440):  # the suggestion at both widths; at 1440 it is then saved and used
         page = browser.new_page(viewport={"width": width, "height": 2400})
         upload_for_mapping(page, fresh_server.url, funding)
         # the suggestion: rounds by name, each of our columns filled from theirs
@@ -63,9 +63,8 @@ def test_a_funding_export_and_a_people_export_load_through_the_mapping_step(fres
             assert selected(page, ours) == theirs, ours
         see(page, "The first rows as they would load:")
         page.screenshot(path=str(ARTIFACTS / f"mapping_funding_{width}.png"), full_page=True)
-        page.close()
-    page = browser.new_page(viewport={"width": 1440, "height": 2400})
-    upload_for_mapping(page, fresh_server.url, funding)
+        if width == 800:
+            page.close()
     page.get_by_label("Save it as").fill("Funding export")
     page.get_by_role("button", name="Save the mapping").click()
     see(page, "Saved as “Funding export”")
