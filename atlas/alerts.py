@@ -10,6 +10,15 @@ configured in `.streamlit/secrets.toml`:
     starttls = true             # optional
     base_url = "https://atlas.example.org"   # where the links in a message lead
 
+A team's channels (Slack, Microsoft Teams, or anything apprise posts to) are named in the same file,
+and a watchlist's changes can go to one of them at each load:
+
+    [notify]
+    base_url = "https://atlas.example.org"   # where the links lead (else [smtp]'s base_url)
+    [notify.channels]
+    "AI talent (Slack)" = "slack://TokenA/TokenB/TokenC/#ai-talent"
+    "Research (Teams)" = "workflows://…"
+
 A change is what the Overview's watchlist lists (atlas.watch.changes: a move, pay figure or round a
 load inserted or changed, with the version that brought it); each (fact, version) is told to an
 address once: the messages sent are recorded (atlas.records), so a repeat finds nothing new.
@@ -92,6 +101,21 @@ def smtp_of(secrets: dict) -> Smtp | None:
     )
 
 
+CHANNEL = "channel:"  # an alert's address that names a team channel of [notify], not an e-mail
+
+
+def channels_of(secrets: dict) -> dict[str, str]:
+    """The team's channels of the secrets' [notify.channels]: name -> apprise URL."""
+    section = (secrets.get("notify") or {}).get("channels") or {}
+    return {str(k): str(v) for k, v in section.items() if isinstance(v, str) and "://" in v}
+
+
+def base_url_of(secrets: dict) -> str:
+    """Where the links in a message lead: [notify]'s base_url, else [smtp]'s, else a local app."""
+    smtp = smtp_of(secrets)
+    return str((secrets.get("notify") or {}).get("base_url") or (smtp.base_url if smtp else Smtp.base_url)).rstrip("/")
+
+
 def secrets_file() -> dict:
     """The secrets the command line reads: $ATLAS_SECRETS, else .streamlit/secrets.toml (none: {})."""
     path = Path(os.environ.get("ATLAS_SECRETS", SECRETS))
@@ -113,7 +137,10 @@ def subscribe(db_path: Path, list_id: str, email: str, cadence: str, since_versi
     """E-mail `email` the changes of the list `list_id` (at each load or daily), from the version
     after `since_version` on (what the analyst has seen already is not sent)."""
     email = email.strip()
-    if not _EMAIL.fullmatch(email) or len(email) > 200:
+    if email.startswith(CHANNEL):
+        if not email.removeprefix(CHANNEL) or len(email) > 200:
+            raise AlertError("Name one of the team's channels.")
+    elif not _EMAIL.fullmatch(email) or len(email) > 200:
         raise AlertError("Give one e-mail address, e.g. ana@example.com.")
     if cadence not in CADENCES:
         raise AlertError(f"Send at each load or daily, not {cadence!r}.")
@@ -219,17 +246,40 @@ def _unsent(rec, list_id: str, email: str, changes: pd.DataFrame) -> pd.DataFram
     return changes[keep]
 
 
+def _post(url: str, msg: EmailMessage) -> None:
+    """Post a message to a team channel (apprise); an OSError when it was not taken."""
+    import apprise
+
+    poster = apprise.Apprise()
+    if not poster.add(url):
+        raise OSError("the channel's address is not one apprise knows")
+    if not poster.notify(title=str(msg["Subject"]), body=msg.get_content()):
+        raise OSError("the channel did not take the message")
+
+
+def _mail(smtp: Smtp, msg: EmailMessage) -> None:
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
+        if smtp.starttls:
+            client.starttls()
+        if smtp.username:
+            client.login(smtp.username, smtp.password)
+        client.send_message(msg)
+
+
 def send_due(
     con: duckdb.DuckDBPyConnection,
     db_path: Path,
     smtp: Smtp | None,
     *,
     now: dt.datetime | None = None,
+    channels: dict[str, str] | None = None,
+    base_url: str = Smtp.base_url,
 ) -> list[tuple[str, int]]:
     """Send what is due: to each address with alerts at each load, the changes not yet told; to each
     daily one, its digest if the last went out a day ago. Returns (address, changes told) per
     message sent. A message that fails is sent at the next call (nothing is recorded for it)."""
-    if smtp is None:
+    channels = channels or {}
+    if smtp is None and not channels:
         return []
     now = now or _now()
     rec = _con(db_path)
@@ -244,12 +294,15 @@ def send_due(
             changes = _unsent(rec, list_id, email, watch.changes(con, list_id, int(since)))
             if changes.empty:
                 continue
-            with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as client:
-                if smtp.starttls:
-                    client.starttls()
-                if smtp.username:
-                    client.login(smtp.username, smtp.password)
-                client.send_message(message(changes, list_id, email, smtp, cadence))
+            if email.startswith(CHANNEL):
+                url = channels.get(email.removeprefix(CHANNEL))
+                if url is None:
+                    continue  # a channel no longer in the secrets
+                _post(url, message(changes, list_id, email, smtp or Smtp(host="", base_url=base_url), cadence))
+            elif smtp is not None:
+                _mail(smtp, message(changes, list_id, email, smtp, cadence))
+            else:
+                continue
             stamp = now.isoformat()
             rec.execute("begin")
             rec.executemany(

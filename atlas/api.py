@@ -31,7 +31,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from atlas import alerts, cache, console, explore, export, i18n, pages, sql, viewdata, watch
-from atlas.api_access import ApiError, check_access, error
+from atlas.api_access import ApiError, check_access, check_console, error
 from atlas.i18n import _
 from atlas.pages import LANG_KEY, View
 
@@ -234,7 +234,7 @@ def _section_response(request: Request, title: str, dataset: viewdata.Dataset, a
         "section",
         title,
         dataset.name,
-        repr(sorted(asked.items())),
+        repr(sorted((k, v) for k, v in asked.items() if k != "token")),  # the same rows for every reader
         version,
         i18n.language(),
         fmt,
@@ -327,6 +327,7 @@ def _saved_response(request: Request, slug: str, name: str | None, asked: dict, 
     if page == "Explore" and name is None:
         if stored.get("sql"):
             fmt = _fmt(request)
+            check_console(request)
             result = cache.console_query(stored["sql"][-1])
             pairs = [("sql", stored["sql"][-1])]
             context = export.ExportContext(
@@ -421,6 +422,8 @@ def _report(request: Request, title: str, fmt: str, asked: dict, version: int) -
 
     page = pages.BY_TITLE[title]
     view = _read_view(title, asked, page.keys)
+    if title == "Explore" and view.values["sql"]:
+        check_console(request)
     base = str(request.base_url).rstrip("/")
     document = report.html_of(title, view, base, version)
     body = report.pdf_of(document) if fmt == "pdf" else document.encode("utf-8")

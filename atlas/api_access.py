@@ -63,7 +63,10 @@ def identity(request: Request) -> tuple[access.Identity, str]:
 
 
 def check_access(request: Request) -> str:
+    """How the reader was known; refused (401, 403) when they may not read. The identity stays on
+    the request (`request.state.who`) for what needs more than reading (a saved console query)."""
     who, how = identity(request)
+    request.state.who = who
     if who.role is None or not access.allowed(who, "export"):
         if how == "guest":
             raise ApiError(
@@ -73,3 +76,12 @@ def check_access(request: Request) -> str:
             )
         raise ApiError(403, f"{who.label} has no role that may read the data here.")
     return how
+
+
+def check_console(request: Request) -> None:
+    """A saved console query's rows are the console's: read by those the roles file lets run SQL
+    (local mode: anyone), as on the Explore page."""
+    team, roles = _team()
+    who = getattr(request.state, "who", access.LOCAL)
+    if team and not access.may_use_console(who, roles.console):
+        raise ApiError(403, f"A console query's rows need the console; {who.label} may not run SQL here.")

@@ -50,19 +50,20 @@ def _reading(path: Path):  # noqa: ANN202 - yields a DuckDB connection
 
 
 def send(path: Path, *, quiet: bool = False) -> int:
-    smtp = alerts.smtp_of(alerts.secrets_file())
-    if smtp is None:
+    secrets = alerts.secrets_file()
+    smtp, channels = alerts.smtp_of(secrets), alerts.channels_of(secrets)
+    if smtp is None and not channels:
         if not quiet:
-            print("E-mail alerts are off: no [smtp] section in .streamlit/secrets.toml (or $ATLAS_SECRETS).")
+            print("Alerts are off: no [smtp] or [notify.channels] in .streamlit/secrets.toml (or $ATLAS_SECRETS).")
         return 0
     try:
         with _reading(path) as con:
-            sent = alerts.send_due(con, path, smtp)
+            sent = alerts.send_due(con, path, smtp, channels=channels, base_url=alerts.base_url_of(secrets))
     except db.Busy as exc:
         print(f"Alerts not sent now: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"Alerts not sent: the mail server {smtp.host}:{smtp.port} answered {exc}; sent at the next call.")
+        print(f"Alerts not sent: {exc}; sent at the next call.")
         return 1
     except Exception as exc:  # noqa: BLE001 - a running dashboard holds the file: it sends its own
         if "lock" not in str(exc).lower():

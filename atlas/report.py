@@ -136,7 +136,15 @@ def parts_of(title: str, view: View, base: str) -> list[Part]:
 
 
 def _explore_parts(view: View, base: str) -> list[Part]:
-    from atlas import explore
+    from atlas import console, explore
+
+    text = str(view.values["sql"] or "").strip()
+    if text:  # a console query's view: its rows (the caller checked the reader may run SQL)
+        try:
+            result = cache.console_query(text)
+        except console.Refused as exc:
+            return [Part(_("SQL console"), pd.DataFrame(), note=str(exc))]
+        return [Part(_("SQL console"), result.frame, note="", address="")]
 
     catalog = cache.explore("tables")
     name = str(view.values["table"]) if view.values["table"] in catalog else pages.DEFAULT_TABLE

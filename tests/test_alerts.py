@@ -147,3 +147,48 @@ def test_the_watchlists_feed_lists_a_change_after_a_load(scratch_db, tmp_path, m
     assert f"data version {version}" in entry.summary and "reported" in entry.summary
     assert client.get("/api/watch/nosuchlist00.atom").status_code == 404
     cache.connection().close()
+
+
+def test_a_team_channel_gets_the_changes_through_apprise(rw, scratch_db, tmp_path):
+    """A channel of [notify.channels] (apprise: here its json:// poster, to a real HTTP server on
+    localhost standing in for Slack or Teams) gets each load's changes once."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    posted: list[dict] = []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            posted.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):  # noqa: ANN002 - quiet
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        secrets = {
+            "notify": {
+                "base_url": "http://atlas.test",
+                "channels": {"AI talent": f"json://127.0.0.1:{server.server_port}/hook"},
+            }
+        }
+        channels = alerts.channels_of(secrets)
+        assert channels == {"AI talent": f"json://127.0.0.1:{server.server_port}/hook"}
+        watch.follow(rw, "local", "person", "mu-li")
+        list_id = str(watch.find(rw, owner="local")["list_id"])
+        alerts.subscribe(scratch_db, list_id, alerts.CHANNEL + "AI talent", "load", since_version=1)
+        _move(rw, tmp_path, "t-chan", "mu-li", "nvidia", "2026-05")
+        base = alerts.base_url_of(secrets)
+        assert alerts.send_due(rw, scratch_db, None, channels=channels, base_url=base) == [("channel:AI talent", 1)]
+        [post] = posted
+        assert "1 change(s) on your watchlist" in post["title"]
+        assert "Mu Li (李沐): ? → Nvidia (英伟达) (joined)" in post["message"]
+        assert "http://atlas.test/People_and_firms?person=mu-li" in post["message"]
+        assert alerts.send_due(rw, scratch_db, None, channels=channels, base_url=base) == []
+        assert len(posted) == 1
+    finally:
+        server.shutdown()

@@ -414,3 +414,32 @@ def test_pages_are_short_and_their_sections_read_declared_parameters():
         assert module.SECTIONS and all(callable(s.draw) for s in module.SECTIONS)
         undeclared = {s.name: set(s.keys) - declared for s in module.SECTIONS if set(s.keys) - declared}
         assert undeclared == {}, title
+
+
+def test_only_the_link_keeper_reads_a_link_values_widget_state():
+    """A page reads a link parameter's value through atlas.ui.link (`current`, `initial`), never
+    `st.session_state.get("<a declared key>")` itself: the view has one reader (issue 42). The
+    callbacks that set a widget from a click write its state; they do not read it."""
+    from atlas.pages import PAGES, SHARED
+
+    declared = {p.name for p in SHARED} | {p.name for page in PAGES for p in page.own}
+    # Explore's table, filters, sort and page are not widgets: its link is checked against the
+    # catalog on arrival (explore_ui.read_link) and kept in the session, where its buttons change it
+    allowed = {ROOT / "atlas" / "ui" / "link.py", ROOT / "atlas" / "ui" / "explore_ui.py"}
+    found = []
+    for path in _sources():
+        if path in allowed or "atlas" not in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "get"
+                and isinstance(node.func.value, ast.Attribute)
+                and node.func.value.attr == "session_state"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and node.args[0].value in declared
+            ):
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.args[0].value}")
+    assert found == []

@@ -108,3 +108,9 @@ def test_the_command_line_writes_the_pdf_and_the_html(scratch_db, tmp_path):
         timeout=120,
     )
     assert wrong.returncode == 1 and "opens no page of Talent Atlas" in wrong.stderr
+
+
+def test_a_console_querys_view_reports_its_rows(client):
+    answer = client.get("/api/report/explore.html?tab=SQL+console&sql=select+count(*)+as+n_moves+from+moves")
+    assert answer.status_code == 200
+    assert "<h2>SQL console</h2>" in answer.text and "<th>n_moves</th>" in answer.text and "<td>49</td>" in answer.text

@@ -25,17 +25,19 @@ def tell_ui(list_id: str, version: int) -> None:
     feed = f"{link.origin()}/api/watch/{list_id}.atom"
     token_note = _(" (team mode: add ?token= and a personal token from the Data page)") if auth.team_mode() else ""
     st.caption(_("Feed of this list's changes, for any feed reader: {feed}{note}").format(feed=feed, note=token_note))
+    who = auth.identity()
+    if auth.team_mode() and not who.email:
+        return
+    _channel_ui(list_id, version)
     smtp = _smtp()
     if smtp is None:
         st.caption(
             _("E-mail alerts need a mail server: an [smtp] section in .streamlit/secrets.toml (README: “Alerts”).")
         )
         return
-    who = auth.identity()
-    if auth.team_mode() and not who.email:
-        return
     path = db.db_path()
     subs = alerts.subscriptions(path, list_id)
+    subs = subs[~subs["email"].str.startswith(alerts.CHANNEL)]  # the team channels' are set above
     mine = subs[subs["email"] == who.email] if who.email else subs
     current = str(mine["cadence"].iloc[0]) if len(mine) else "off"
     with st.form(f"alerts_{list_id}", border=False):
@@ -71,17 +73,46 @@ def tell_ui(list_id: str, version: int) -> None:
             st.error(str(exc))
 
 
+def _channel_ui(list_id: str, version: int) -> None:
+    """Post the list's changes to one of the team's channels (Slack, Teams: [notify.channels])."""
+    channels = alerts.channels_of(auth.secrets())
+    if not channels:
+        return
+    path = db.db_path()
+    subs = alerts.subscriptions(path, list_id)
+    posted = [e.removeprefix(alerts.CHANNEL) for e in subs["email"] if e.startswith(alerts.CHANNEL)]
+    options = ["", *channels]
+    with st.form(f"channel_{list_id}", border=False):
+        c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+        chosen = c1.selectbox(
+            _("Post the changes at each load to a team channel"),
+            options,
+            index=options.index(posted[0]) if posted and posted[0] in channels else 0,
+            format_func=lambda v: v or _("none"),
+        )
+        saved = c2.form_submit_button(_("Save"))
+    if saved:
+        for name in posted:
+            alerts.unsubscribe(path, list_id, alerts.CHANNEL + name)
+        if chosen:
+            alerts.subscribe(path, list_id, alerts.CHANNEL + chosen, "load", version)
+            st.success(_("The changes go to {channel} at each load.").format(channel=chosen))
+        else:
+            st.success(_("No team channel gets this list's changes."))
+
+
 def after_load() -> None:
     """Send the alerts a commit made due, on a thread of its own (its own cursor of the newest data)."""
-    smtp = _smtp()
-    if smtp is None:
+    secrets = auth.secrets()
+    smtp, channels = alerts.smtp_of(secrets), alerts.channels_of(secrets)
+    if smtp is None and not channels:
         return
     path = db.db_path()
     cur = cache.connection().cursor()
 
     def send() -> None:
         try:
-            alerts.send_due(cur, path, smtp)
+            alerts.send_due(cur, path, smtp, channels=channels, base_url=alerts.base_url_of(secrets))
         except OSError as exc:  # the mail server is down: the next load or `atlas alerts send` sends
             print(f"alerts not sent: {exc}")
         finally:

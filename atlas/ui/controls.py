@@ -104,8 +104,7 @@ def sankey_image_format_ui() -> str:
 # thousands of options would be sent to the browser on every run.
 def picked(key: str) -> list[str]:
     """What a picker holds: the widget's value, or on the page's first run what the link names."""
-    value = st.session_state.get(key)
-    return list(value) if value is not None else link.asked(key)
+    return list(link.current(key) or [])
 
 
 def pay_controls_ui(firm_options) -> PayView:

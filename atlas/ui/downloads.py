@@ -10,9 +10,10 @@ import streamlit as st
 from atlas import cache, export, i18n
 from atlas.i18n import _
 from atlas.pages import BY_TITLE
-from atlas.ui import session
+from atlas.ui import link, session
 from atlas.ui.plots import altair_of
 from atlas.ui.share import view_query
+from atlas.viewdata import Filters
 
 
 def export_context(name: str) -> export.ExportContext:
@@ -21,18 +22,18 @@ def export_context(name: str) -> export.ExportContext:
     page = session.PAGE.get("Overview")
     view = tuple(view_query(page))
     version = cache.version()[0]  # the version this run shows (its snapshot), read once per run
-    filters = session.FILTERS.get()
-    currency = getattr(filters, "currency", "USD")
-    constant = st.session_state.get("constant") if page == "Pay offers" else None
+    filters = session.FILTERS.get() or Filters()  # the declarations' defaults before any is drawn
+    currency = filters.currency
+    constant = link.current("constant") if page == "Pay offers" else None
     money = export.money_basis(currency, 0 if constant in (None, "", "nominal") else int(constant))
     entry = BY_TITLE.get(page)
     base = (st.context.url or "").split("?")[0]
-    link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")
+    view_link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")
     return export.ExportContext(
         what=name,
         page=page if entry is None else entry.title,
         view=view,
-        link=link,
+        link=view_link,
         money=money,  # "USD, nominal": each file says it in its own words (about.txt, the image's footnote)
         data_version=version,
     )

@@ -316,7 +316,7 @@ def _education(c: Flows) -> None:
         downloads_ui("trained_and_working", df=edu, chart=edu_chart)
         # the cell picked (by a click, or by the link's cell=CN>US): the people behind it
         link.seed("cell")
-        cell = str(st.session_state.get("cell") or "")
+        cell = str(link.current("cell") or "")
         trained, _sep, works = cell.partition(">")
         pairs = set(zip(edu["trained_country"], edu["works_country"], strict=True))
         if (trained, works) in pairs:

@@ -88,6 +88,13 @@ def initial(key: str, options=None, default=_MISSING):
     return _copy(value)
 
 
+def current(key: str):
+    """The view's value of `key` now: the widget's once drawn (the reader's), else the link's as
+    the run's view read it. A page reads a link value through this, never a widget's state itself."""
+    held = st.session_state.get(key, _MISSING)
+    return initial(key) if held is _MISSING or held is None else held
+
+
 def seed(key: str, options=None, default=_MISSING) -> None:
     """Give a widget its first value from the address, before it is drawn (once: then it is the
     reader's). A one-of value that is no longer among `options` starts again from the address."""

@@ -51,8 +51,8 @@ def head(filters: Filters) -> People:
                 st.session_state[kind] = None
                 link.drop(kind)
     # The pickers list matches of the search (at most 200), plus whatever the link already chose.
-    chosen_person = str(st.session_state.get("person") or link.initial("person") or "")
-    chosen_firm = str(st.session_state.get("firm") or link.initial("firm") or "")
+    chosen_person = str(link.current("person") or "")
+    chosen_firm = str(link.current("firm") or "")
     person_options = fetch.entity_options("person", search, chosen_person, 200)
     firm_options = fetch.entity_options("firm", search, chosen_firm, 200)
     if search and not (chosen_person or chosen_firm) and session.OPENED_FOR.get() != search:

@@ -87,15 +87,18 @@ def team_config(folder: Path, provider: Provider, app_port: int) -> list[str]:
     return ["--secrets.files", str(secrets)]
 
 
-def start_team(seed_db_path: Path, folder: Path):  # noqa: ANN201 - (Server, Provider)
+def start_team(seed_db_path: Path, folder: Path, prepare=None):  # noqa: ANN001, ANN201 - (Server, Provider)
     """A copy of the seed served in team mode against a provider of its own: (server, provider);
-    the server's `provider_url` and `roles` (the roles file) are set."""
+    the server's `provider_url` and `roles` (the roles file) are set. `prepare(db_path)` runs on
+    the copy before the server holds it."""
     import shutil
 
     from atlas.tools.browser import Server
 
     db = folder / "atlas.duckdb"
     shutil.copy(seed_db_path, db)
+    if prepare is not None:
+        prepare(db)
     provider = Provider(folder / "oidc.log")
     port = _free_port()
     server = Server(db, folder / "streamlit.log", extra_args=team_config(folder, provider, port), port=port)

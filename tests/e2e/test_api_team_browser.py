@@ -18,18 +18,31 @@ pytestmark = pytest.mark.browser
 SECTION = "/api/talent-flows/net-flow.csv?level=firm"
 
 
+def _saved_query(db) -> None:  # noqa: ANN001
+    import duckdb
+
+    from atlas import views
+
+    con = duckdb.connect(str(db))
+    views.save_view(con, "Moves", "", "Explore", "tab=SQL+console&sql=select+count(*)+as+n+from+moves", "Ana")
+    con.close()
+
+
 @pytest.fixture(scope="module")
 def team(seed_db_path, tmp_path_factory):
-    server, provider = start_team(seed_db_path, tmp_path_factory.mktemp("apiteam"))
+    server, provider = start_team(seed_db_path, tmp_path_factory.mktemp("apiteam"), prepare=_saved_query)
     yield server
     server.stop()
     provider.stop()
 
 
 def test_guest_session_token_and_revocation(team, browser):
-    # anonymous readers are viewers here: a guest reads
+    # anonymous readers are viewers here: a guest reads, but not a console query's rows (the
+    # roles file's console setting is the default, signed-in)
     status, headers, _body = get(team.url + SECTION)
     assert status == 200 and headers["x-atlas-access"] == "guest"
+    status, _h, body = get(team.url + "/api/saved/moves.csv")
+    assert status == 403 and "may not run SQL" in json.loads(body)["error"]
 
     page = sign_in(browser, team, "rea@partner.org", height=2400)
     context = page.context
@@ -37,6 +50,8 @@ def test_guest_session_token_and_revocation(team, browser):
         # the browser's signed-in session reads with its cookie
         answer = context.request.get(team.url + SECTION)
         assert answer.status == 200 and answer.headers["x-atlas-access"] == "session"
+        answer = context.request.get(team.url + "/api/saved/moves.csv")
+        assert answer.status == 200 and answer.text().splitlines()[-1] == "49"  # the seed's moves
 
         # a token made on the Data page, shown once
         page.goto(team.url + "/Data")
