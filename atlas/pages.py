@@ -186,6 +186,7 @@ LIFT_DAYS = 90  # people who left one firm for another this close together are o
 # this many moves or over a single year, else when the analyst asks (?lifts=1)
 LIFT_AUTO_MOVES = 1_000_000
 LIFT_AUTO_YEARS = 1
+NOMINAL = "nominal"  # Pay offers' money basis: as reported, else money of a year (?constant=2020)
 MONEY_TALENT_MONTHS = 12  # the moves around a round: this many months either side
 MONEY_TALENT_ROUNDS = 500  # money and talent reads the moves around this many of the most recent rounds
 
@@ -219,7 +220,7 @@ PAGES: tuple[Page, ...] = (
             Param("firms", "many", []),
             Param("pay_kinds", "many", [], COMP_KINDS),
             Param("outcomes", "many", [], OUTCOMES),
-            _one("constant", ("nominal", *(str(y) for y in range(2010, LAST_YEAR + 1)))),
+            _one("constant", (NOMINAL, *(str(y) for y in range(2010, LAST_YEAR + 1)))),
         ),
     ),
     Page(

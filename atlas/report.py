@@ -20,6 +20,7 @@ import pandas as pd
 
 from atlas import cache, charts, export, i18n, labels, pages, viewdata
 from atlas.i18n import _
+from atlas.model import PART_CERTAINTIES
 from atlas.pages import LANG_KEY, View
 
 ROWS_SHOWN = 25  # a table longer than this is cut, with its count and its address
@@ -86,7 +87,7 @@ def _sources(parts: list[Part]) -> list[tuple[str, str]]:
             for source, certainty in zip(df["source"], df["certainty"], strict=True):
                 if isinstance(source, str) and isinstance(certainty, str):
                     found.setdefault(source, set()).add(certainty)
-    order = {c: i for i, c in enumerate(("confirmed", "reported", "inferred", "rumor"))}
+    order = {c: i for i, c in enumerate(PART_CERTAINTIES)}  # the surest first
     return [
         (s, ", ".join(labels.CERTAINTIES.get(c, c) for c in sorted(cs, key=lambda c: order.get(c, 9))))
         for s, cs in found.items()

@@ -132,12 +132,12 @@ class PayView:
 
     @classmethod
     def from_values(cls, values: dict) -> PayView:
-        constant = str(values.get("constant") or "nominal")
+        constant = str(values.get("constant") or pages.NOMINAL)
         return cls(
             tuple(values.get("firms") or ()),
             tuple(values.get("pay_kinds") or ()),
             tuple(values.get("outcomes") or ()),
-            0 if constant == "nominal" else int(constant),
+            0 if constant == pages.NOMINAL else int(constant),
         )
 
     def params(self) -> dict:

@@ -9,7 +9,7 @@ import streamlit as st
 from atlas import fetch, labels
 from atlas.i18n import N_, _
 from atlas.model import COMP_KINDS, OUTCOMES, ROUND_STATUSES, ROUND_TYPES
-from atlas.pages import BY_TITLE, LEVELS
+from atlas.pages import BY_TITLE, LEVELS, NOMINAL
 from atlas.ui import link
 from atlas.ui.filters import coded_choice, linked, url_int_input, url_picker
 from atlas.viewdata import FlowView, FundingView, PayView
@@ -140,7 +140,7 @@ def pay_controls_ui(firm_options) -> PayView:
         c4.selectbox,
         _("Money of"),
         link.declared("constant").choices,
-        {"nominal": _("nominal")},
+        {NOMINAL: _("nominal")},
         key="constant",
         help=_(
             "nominal: converted at the rates of the year reported. A year: first in US dollars of that year "

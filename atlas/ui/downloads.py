@@ -13,7 +13,7 @@ from atlas.pages import BY_TITLE
 from atlas.ui import link, session
 from atlas.ui.plots import altair_of
 from atlas.ui.share import view_query
-from atlas.viewdata import Filters
+from atlas.viewdata import Filters, PayView
 
 
 def export_context(name: str) -> export.ExportContext:
@@ -25,7 +25,7 @@ def export_context(name: str) -> export.ExportContext:
     filters = session.FILTERS.get() or Filters()  # the declarations' defaults before any is drawn
     currency = filters.currency
     constant = link.current("constant") if page == "Pay offers" else None
-    money = export.money_basis(currency, 0 if constant in (None, "", "nominal") else int(constant))
+    money = export.money_basis(currency, PayView.from_values({"constant": constant}).constant_year)
     entry = BY_TITLE.get(page)
     base = (st.context.url or "").split("?")[0]
     view_link = base + ("?" + urlencode([*view, ("v", str(version))]) if base else "")

@@ -149,7 +149,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             "firm": profile_link_column(_("Firm"), pinned=True),
             "round_type": _("Round or deal"),
             "announced_on": _("Announced"),
-            "converted": _("Amount ({money})").format(money=money_basis(p.get("currency", "USD"))),
+            "converted": _("Amount ({money})").format(money=money_basis(p["currency"])),
             **_counts_config(),
             "joined": st.column_config.TextColumn(_("Who joined"), width="medium"),
             "left_firm": st.column_config.TextColumn(_("Who left"), width="medium"),
