@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 
-from atlas import cache, charts, export, i18n, labels, pages, viewdata
+from atlas import cache, charts, export, i18n, labels, pages, tables, viewdata
 from atlas.i18n import _
 from atlas.model import PART_CERTAINTIES
 from atlas.pages import LANG_KEY, View
@@ -68,10 +68,30 @@ class Part:
     address: str = ""
 
 
-def _shown(df: pd.DataFrame) -> pd.DataFrame:
+COLUMNS_SHOWN = 10  # a wider table shows its first columns; every column is in its CSV
+
+
+def _cell(value: object) -> str:
+    """A value as a memo reads it: whole amounts with separators, dates without a clock."""
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NaT:
+        return "—"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m-%d}"
+    if isinstance(value, float):
+        return f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.2f}".rstrip("0").rstrip(".")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def _shown(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+    """The rows a report shows (codes read as words, numbers and dates for a memo) and how many
+    columns there were."""
     keep = [c for c in df.columns if not any(h in c for h in HIDDEN) or c == "move_id"]
-    out = df[keep].head(ROWS_SHOWN)
-    return out.rename(columns={c: labels.COLUMNS[c] for c in out.columns if c in labels.COLUMNS})
+    out = tables.readable(df[keep].head(ROWS_SHOWN))
+    n_columns = len(out.columns)
+    out = out.iloc[:, :COLUMNS_SHOWN].map(_cell)
+    return out.rename(columns={c: labels.COLUMNS[c] for c in out.columns if c in labels.COLUMNS}), n_columns
 
 
 def _sources(parts: list[Part]) -> list[tuple[str, str]]:
@@ -94,6 +114,12 @@ def _sources(parts: list[Part]) -> list[tuple[str, str]]:
     ]
 
 
+def _given(view: View) -> dict:
+    """The values the view's link gave: what its links and its words name (a value left to its
+    default, or to the data, is not written)."""
+    return {k: v for k, v in view.values.items() if view.asked.get(k)}
+
+
 def _filters_in_words(title: str, view: View) -> list[str]:
     page = pages.BY_TITLE[title]
     lines = []
@@ -105,7 +131,7 @@ def _filters_in_words(title: str, view: View) -> list[str]:
                 period=f.period_phrase, certainty=f.certainty_phrase, kinds=kinds, money=_money(view.values)
             )
         )
-    own = [(k, v) for k, v in pages.encode_view(title, view.values) if k not in pages.SHARED_KEYS and k != LANG_KEY]
+    own = [(k, v) for k, v in pages.encode_view(title, _given(view)) if k not in pages.SHARED_KEYS and k != LANG_KEY]
     if own:
         lines.append(_("This page's choices: {choices}.").format(choices="; ".join(f"{k} = {v}" for k, v in own)))
     return lines
@@ -115,7 +141,7 @@ def parts_of(title: str, view: View, base: str) -> list[Part]:
     """The sections of the view, with their rows and charts (empty ones left out, said)."""
     values = viewdata.link_values(view)
     parts = []
-    query = [(k, v) for k, v in pages.encode_view(title, view.values) if k != LANG_KEY]
+    query = [(k, v) for k, v in pages.encode_view(title, _given(view)) if k != LANG_KEY]
     for d in viewdata.BY_PAGE.get(title, {}).values():
         try:
             rows = viewdata.rows(d, values)
@@ -176,19 +202,30 @@ ol.sources li { margin-bottom: 2pt; }
 
 
 def _table_html(df: pd.DataFrame) -> str:
-    shown = _shown(df)
+    shown, n_columns = _shown(df)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{'' if pd.isna(v) else html.escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
         for row in shown.itertuples(index=False)
     )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    table = f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    if n_columns > len(shown.columns):
+        table += (
+            "<p class='cut'>"
+            + html.escape(
+                _("The first {shown} of {n} columns; every column is in the CSV.").format(
+                    shown=len(shown.columns), n=n_columns
+                )
+            )
+            + "</p>"
+        )
+    return table
 
 
 def html_of(title: str, view: View, base: str, version: int, made_at: dt.datetime | None = None) -> str:
     """The report of the view of the page called `title` as one HTML document (charts inline)."""
     made_at = made_at or dt.datetime.now(dt.UTC).replace(microsecond=0)
-    pairs = pages.encode_view(title, {**view.values, LANG_KEY: i18n.language()})
+    pairs = pages.encode_view(title, {**_given(view), LANG_KEY: i18n.language()})
     reopen = base + pages.BY_TITLE[title].url_path + "?" + urlencode([*pairs, ("v", str(version))])
     parts = parts_of(title, view, base)
     out = [
