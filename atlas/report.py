@@ -66,6 +66,7 @@ class Part:
     svg: str = ""
     note: str = ""
     address: str = ""
+    own_columns: bool = False  # a console query's columns are the reader's own: not renamed
 
 
 COLUMNS_SHOWN = 10  # a wider table shows its first columns; every column is in its CSV
@@ -84,13 +85,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _shown(df: pd.DataFrame) -> tuple[pd.DataFrame, int]:
+def _shown(df: pd.DataFrame, own_columns: bool = False) -> tuple[pd.DataFrame, int]:
     """The rows a report shows (codes read as words, numbers and dates for a memo) and how many
     columns there were."""
     keep = [c for c in df.columns if not any(h in c for h in HIDDEN) or c == "move_id"]
     out = tables.readable(df[keep].head(ROWS_SHOWN))
     n_columns = len(out.columns)
     out = out.iloc[:, :COLUMNS_SHOWN].map(_cell)
+    if own_columns:
+        return out, n_columns
     return out.rename(columns={c: labels.COLUMNS[c] for c in out.columns if c in labels.COLUMNS}), n_columns
 
 
@@ -171,7 +174,7 @@ def _explore_parts(view: View, base: str) -> list[Part]:
             result = cache.console_query(text)
         except console.Refused as exc:
             return [Part(_("SQL console"), pd.DataFrame(), note=str(exc))]
-        return [Part(_("SQL console"), result.frame, note="", address="")]
+        return [Part(_("SQL console"), result.frame, own_columns=True)]
 
     catalog = cache.explore("tables")
     name = str(view.values["table"]) if view.values["table"] in catalog else pages.DEFAULT_TABLE
@@ -201,8 +204,8 @@ ol.sources li { margin-bottom: 2pt; }
 """
 
 
-def _table_html(df: pd.DataFrame) -> str:
-    shown, n_columns = _shown(df)
+def _table_html(df: pd.DataFrame, own_columns: bool = False) -> str:
+    shown, n_columns = _shown(df, own_columns)
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in shown.columns)
     body = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row) + "</tr>"
@@ -252,7 +255,7 @@ def html_of(title: str, view: View, base: str, version: int, made_at: dt.datetim
         if part.svg:
             data = base64.b64encode(part.svg.encode("utf-8")).decode("ascii")
             out.append(f"<img class='chart' src='data:image/svg+xml;base64,{data}'>")
-        out.append(_table_html(part.rows))
+        out.append(_table_html(part.rows, part.own_columns))
         n = len(part.rows)
         if n > ROWS_SHOWN:
             out.append(
