@@ -244,7 +244,8 @@ def time_browser(db_path: Path, work: Path, results: Results) -> None:
             for script, title, views in PAGES:
                 path = next(p.url_path for p in ALL_PAGES if p.script == script)
                 results.browser[title] = []
-                for view, params in views[:4]:  # four per page: the table's columns
+                # four per page (the table's columns); two at the check scale, which shows it runs
+                for view, params in views[: 2 if results.scale == "check" else 4]:
                     # every view is a link opened in a new tab: the first request for it
                     url = server.url + path + ("?" + urlencode(params, doseq=True) if params else "")
                     page = browser.new_page(viewport={"width": 1400, "height": 1000})
