@@ -401,7 +401,7 @@ def test_pages_are_short_and_their_sections_read_declared_parameters():
     """No page function is over 80 lines: a long page is a list of sections (atlas/ui/*_page.py),
     each naming the link parameters it reads, every one declared for its page in atlas/pages.py."""
     from atlas.pages import BY_TITLE
-    from atlas.ui import flows_page, funding_page, people_page
+    from atlas.ui import flows_page, funding_page, pay_page, people_page
 
     long = {}
     for p in [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]:
@@ -409,7 +409,13 @@ def test_pages_are_short_and_their_sections_read_declared_parameters():
             if isinstance(node, ast.FunctionDef) and node.end_lineno - node.lineno + 1 > 80:
                 long[f"{p.name}:{node.name}"] = node.end_lineno - node.lineno + 1
     assert long == {}
-    for title, module in (("Talent flows", flows_page), ("Funding", funding_page), ("People & firms", people_page)):
+    pages_with_sections = (
+        ("Talent flows", flows_page),
+        ("Funding", funding_page),
+        ("People & firms", people_page),
+        ("Pay offers", pay_page),
+    )
+    for title, module in pages_with_sections:
         declared = set(BY_TITLE[title].keys)
         assert module.SECTIONS and all(callable(s.draw) for s in module.SECTIONS)
         undeclared = {s.name: set(s.keys) - declared for s in module.SECTIONS if set(s.keys) - declared}
