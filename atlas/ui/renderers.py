@@ -9,7 +9,7 @@ from typing import NamedTuple
 import streamlit as st
 
 from atlas import cache, i18n, tables
-from atlas.export import money_basis  # noqa: F401 - the renderers' headers say it
+from atlas.export import money_basis
 from atlas.i18n import N_, _, ngettext
 from atlas.labels import Labels
 from atlas.pages import PROFILES
