@@ -167,3 +167,32 @@ class Inbox:
 
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
+
+
+# The sweep, inside the page: a pointer move over each point of a grid on the chart (on the element
+# under the point, as the browser would), read back from the tooltip at once; the point whose
+# tooltip shows the text, or null. One call instead of two round trips per point.
+_VEGA_SWEEP = """([root, text]) => {
+  const box = root.getBoundingClientRect();
+  const tip = () => document.querySelector('#vg-tooltip-element');
+  for (let y = box.top + 4; y < box.bottom; y += 5) {
+    for (let j = 1; j < 24; j++) {
+      const x = box.left + box.width * j / 24;
+      const target = document.elementFromPoint(x, y);
+      if (!target || !root.contains(target)) continue;
+      for (const kind of ['pointermove', 'mousemove']) {
+        const Kind = kind === 'pointermove' ? PointerEvent : MouseEvent;
+        target.dispatchEvent(new Kind(kind, {clientX: x, clientY: y, bubbles: true, pointerType: 'mouse'}));
+      }
+      const e = tip();
+      if (e && e.classList.contains('visible') && e.textContent.includes(text)) return [x, y];
+    }
+  }
+  return null;
+}"""
+
+
+def vega_point_showing(page, drawn, text: str):  # noqa: ANN001, ANN201 - Playwright's page and locator
+    """The viewport point of a Vega chart (`drawn`: its canvas or svg) whose tooltip shows `text`
+    after a pointer move there, swept on a grid inside the page; None where no mark shows it."""
+    return page.evaluate(_VEGA_SWEEP, [drawn.element_handle(), text])

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from atlas.pages import PAGES
-from tests.support import ARTIFACTS, wait_for_app
+from tests.support import ARTIFACTS, vega_point_showing, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -444,19 +444,19 @@ _VEGA_TIP_SHOWS = """t => { const e = document.querySelector('#vg-tooltip-elemen
 
 def _click_bar_showing(page, chart, text: str) -> None:
     """Hover a Vega chart (drawn on a canvas: its marks are no elements) until its tooltip shows
-    `text`, then click there. The chart is first waited for until it has drawn; on a busy machine
-    the sweep is made again (a tooltip drawn late shows on the next)."""
-    chart.locator("canvas, svg").first.wait_for(timeout=30000)
+    `text`, then click there with the mouse. The chart is first waited for until it has drawn; on a
+    busy machine the sweep is made again (a tooltip drawn late shows on the next)."""
+    drawn = chart.locator("canvas, svg").first
+    drawn.wait_for(timeout=30000)
     chart.scroll_into_view_if_needed()
     for _attempt in range(4):
-        box = chart.bounding_box()
-        for y in range(int(box["y"]) + 4, int(box["y"] + box["height"]), 5):
-            for j in range(1, 24):
-                x = box["x"] + box["width"] * j / 24
-                page.mouse.move(x, y)
-                if page.evaluate(_VEGA_TIP_SHOWS, text):  # the tooltip's state, read once per point
-                    page.mouse.click(x, y)
-                    return
+        point = vega_point_showing(page, drawn, text)
+        if point:
+            page.mouse.move(*point)  # the real pointer, then: the tooltip it shows is checked too
+            page.wait_for_function(_VEGA_TIP_SHOWS, arg=text, timeout=5000)
+            page.mouse.click(*point)
+            return
+        page.wait_for_timeout(500)
     raise AssertionError(f"no mark of the chart shows {text!r}")
 
 
