@@ -288,7 +288,9 @@ def origin(frame: object) -> tuple | None:
 
 def kept(frame: pd.DataFrame, tag: tuple, make: Callable[[], pd.DataFrame]) -> pd.DataFrame:
     """`make()`, a pure function of `frame` (and of `tag`, the language), kept per query result
-    (bounded, least recently used first out); a copy the caller may change (copy-on-write)."""
+    (bounded, least recently used first out); a copy the caller may change (copy-on-write), itself
+    known by its origin, so what is kept from it is kept in turn. `tag` names the making and every
+    other value it reads (a currency)."""
     key = origin(frame)
     if key is None:
         return make()
@@ -305,6 +307,7 @@ def kept(frame: pd.DataFrame, tag: tuple, make: Callable[[], pd.DataFrame]) -> p
                 _kept.popitem(last=False)
     out = hit.copy(deep=False)
     out.attrs = dict(hit.attrs)
+    _remember(out, full)  # what is made from it in turn is kept too (a table formatted from a localized frame)
     return out
 
 

@@ -237,7 +237,8 @@ def boomerangs(p: dict, level: str) -> pd.DataFrame:
 
 def lift_outs(p: dict, window_days: int, firm_id: str = "") -> pd.DataFrame:
     found = cache.query("lift_outs", **{**p, "window_days": window_days, "firm_id": firm_id, "limit": 200})
-    return labels.localize(found, ["origin", "destination"])
+    names = ["origin", "destination"]
+    return cache.kept(found, ("localized", *names), lambda: labels.localize(found, names))
 
 
 def rates(p: dict, firm_id: str = "") -> pd.DataFrame:

@@ -144,3 +144,55 @@ def test_a_pinned_cursor_still_busy_is_closed_later_never_raised(monkeypatch):
     cur.busy = False
     cache._close_deferred()
     assert cur.closed and cur not in cache._closing
+
+
+def test_what_is_kept_from_a_kept_frame_is_kept_in_turn(seed):
+    """A frame made from a query result (localized, then formatted) is known by its origin, so the
+    table formatted from it is kept too; another language makes both again."""
+    made = {"localized": 0, "table": 0}
+
+    def localized(df):
+        made["localized"] += 1
+        return df.assign(person=df["person"].str.upper())
+
+    def table(df):
+        made["table"] += 1
+        return with_links(df, ("person", "person_id", "person"))
+
+    def view():
+        rows = q("moves_filtered", min_certainty="rumor", limit=10)
+        mid = cache.kept(rows, ("upper",), lambda: localized(rows))
+        assert cache.origin(mid) is not None
+        return cache.kept(mid, ("table",), lambda: table(mid))
+
+    first, second = view(), view()
+    assert made == {"localized": 1, "table": 1}
+    assert second.equals(first) and second is not first
+    assert second["person"].str.isupper().all()
+    i18n.set_language("zh")
+    view()
+    assert made == {"localized": 2, "table": 2}
+
+
+@pytest.mark.parametrize("script", ["pages/1_Talent_flows.py", "pages/3_Funding.py"])
+def test_a_warm_view_formats_no_table_again(seed_db_path, monkeypatch, script):
+    """The profile of warm views (bench/RESULTS.md, issue 44) found every table formatted again on
+    each view; a second run of the same view formats none (tables.readable is not called)."""
+    from streamlit.testing.v1 import AppTest
+
+    from atlas import tables
+    from tests.support import ROOT
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    calls = []
+    readable = tables.readable
+    monkeypatch.setattr(tables, "readable", lambda *a, **k: calls.append(1) or readable(*a, **k))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.run()
+    at.query_params["lifts"] = "true"  # the lift-outs table, which waits for the analyst's switch
+    at.switch_page(script).run()
+    assert not at.exception and len(at.dataframe) >= 5
+    cold = len(calls)
+    at.run()
+    assert not at.exception
+    assert cold > 0 and len(calls) == cold, f"{len(calls) - cold} table(s) formatted again on a warm view"

@@ -106,7 +106,9 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
         altair_chart(chart, width="stretch", height=380)
         downloads_ui("money_talent_around", df=around, chart=chart)
     if not firm_id:
-        by_kind = tables.money_talent_by_kind(rounds)
+        by_kind = cache.kept(
+            rounds, ("money_talent_by_kind",), lambda: tables.readable(tables.money_talent_by_kind(rounds))
+        )
         st.markdown(_("**Across firms of a kind**"))
         st.caption(
             _(
@@ -115,7 +117,7 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             )
         )
         dataframe(
-            tables.readable(by_kind),
+            by_kind,
             column_order=["kind", "n_rounds", "n_firms", *_counts_config()],
             column_config={
                 "kind": _("Kind of firm"),
@@ -128,7 +130,13 @@ def money_and_talent_ui(p: dict, *, firm_id: str = "", with_subsidiaries: bool =
             width="stretch",
         )
     st.markdown(_("**Round by round**"))
-    shown = with_links(tables.part_certainty(tables.deals_table(_unnamed_counted(rounds))), ("firm", "firm_id", "firm"))
+    shown = cache.kept(
+        rounds,
+        ("money_talent_rounds_table",),
+        lambda: with_links(
+            tables.part_certainty(tables.deals_table(_unnamed_counted(rounds))), ("firm", "firm_id", "firm")
+        ),
+    )
     dataframe(
         shown,
         column_order=[
@@ -283,18 +291,9 @@ def lineage_dataframe(df, key: str) -> None:
     )
 
 
-def rates_ui(p: dict, *, firm_id: str = "") -> None:
-    """People gained and lost per 100 staff per year where a headcount is on record (the shared
-    period and certainty), each rate marked when it rests on fewer than FEW_MOVES moves."""
-    rates = viewdata.rates(p, firm_id)
-    if rates.empty:
-        st.caption(
-            _("No headcount of this firm is on record in the period: its moves are counts only.")
-            if firm_id
-            else _("No headcount is on record in the period: moves are counts only.")
-        )
-        return
-
+def _rates_table(rates):
+    """The rates as read: each with the count behind it in its cell, ⚠ under FEW_MOVES moves, > over a
+    "fewer than" headcount; headcounts in words; what the headcount counts in the reader's language."""
     # a headcount of "fewer than" N makes a rate over N a floor: the true rate is more
     floor = rates["headcount_qualifier"] == "fewer_than"
 
@@ -319,6 +318,21 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         headcount=[headcount(n, q) for n, q in zip(rates["headcount"], rates["headcount_qualifier"], strict=True)],
         counted=counted.where(counted.notna(), _("staff")),
     )
+    return with_links(shown, ("firm", "firm_id", "firm"))
+
+
+def rates_ui(p: dict, *, firm_id: str = "") -> None:
+    """People gained and lost per 100 staff per year where a headcount is on record (the shared
+    period and certainty), each rate marked when it rests on fewer than FEW_MOVES moves."""
+    rates = viewdata.rates(p, firm_id)
+    if rates.empty:
+        st.caption(
+            _("No headcount of this firm is on record in the period: its moves are counts only.")
+            if firm_id
+            else _("No headcount is on record in the period: moves are counts only.")
+        )
+        return
+
     n_few = int(rates["few_gained"].sum() + rates["few_lost"].sum())  # as many as the ⚠ the table shows
     st.caption(
         _(
@@ -338,7 +352,7 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         )
     )
     dataframe(
-        with_links(shown, ("firm", "firm_id", "firm")),
+        cache.kept(rates, ("rates_table",), lambda: _rates_table(rates)),
         column_order=[
             "firm",
             "year",

@@ -303,7 +303,7 @@ def counterparts_dataframe(df) -> None:
         st.info(_("No moves in or out of this group under the filters."))
         return
     st.dataframe(
-        tables.readable(df),
+        cache.kept(df, ("counterparts_table",), lambda: tables.readable(df)),
         column_order=["direction", "counterpart", "n_moves", "first_on", "last_on", "n_undated", "names"],
         column_config={
             "direction": _("Direction"),
@@ -328,10 +328,14 @@ def boomerangs_dataframe(df) -> None:
     n_found = int(df["n_found"].iloc[0])
     listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
     st.caption(_("{n} return(s) found").format(n=f"{n_found:,}") + listed)
-    shown = with_links(
-        # codes in the reader's words ("returned" was left in English in Chinese)
-        tables.readable(df.assign(away=tables.months_text(df["months_away"])), keep=("person", "person_id")),
-        ("person", "person_id", "person"),
+    shown = cache.kept(
+        df,
+        ("boomerangs_table",),
+        lambda: with_links(
+            # codes in the reader's words ("returned" was left in English in Chinese)
+            tables.readable(df.assign(away=tables.months_text(df["months_away"])), keep=("person", "person_id")),
+            ("person", "person_id", "person"),
+        ),
     )
     dataframe(
         shown,
@@ -354,7 +358,7 @@ def boomerangs_dataframe(df) -> None:
 def education_flows_dataframe(df) -> None:
     """Trained-in / works-in country pairs with counts and names."""
     st.dataframe(
-        tables.readable(df),
+        cache.kept(df, ("education_flows_table",), lambda: tables.readable(df)),
         column_config={
             "trained_country": _("Trained in"),
             "works_country": _("Works in"),
@@ -368,7 +372,11 @@ def education_flows_dataframe(df) -> None:
 
 def compare_dataframe(df, currency: str) -> None:
     """One row per compared firm: money and talent side by side, each figure with its source."""
-    shown = with_links(tables.compare_table(df, currency), ("firm", "firm_id", "firm"))
+    shown = cache.kept(
+        df,
+        ("compare_table", currency),
+        lambda: with_links(tables.compare_table(df, currency), ("firm", "firm_id", "firm")),
+    )
     dataframe(
         shown,
         column_order=[
@@ -415,10 +423,14 @@ def deals_dataframe(df, currency: str) -> None:
     if df.empty:
         st.info(_("No acquisitions or acqui-hires match the filters."))
         return
-    shown = with_links(
-        tables.dashes(tables.deals_table(df), ["people", "announced_on"]),
-        ("target", "firm_id", "firm"),
-        ("buyer", "buyer_id", "firm"),
+    shown = cache.kept(
+        df,
+        ("deals_table",),
+        lambda: with_links(
+            tables.dashes(tables.deals_table(df), ["people", "announced_on"]),
+            ("target", "firm_id", "firm"),
+            ("buyer", "buyer_id", "firm"),
+        ),
     )
     dataframe(
         shown,
@@ -541,10 +553,14 @@ def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
         else ""
     )
     st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
-    shown = with_links(
-        tables.readable(df, keep=("from_firm_id", "to_firm_id")),
-        ("origin", "from_firm_id", "firm"),
-        ("destination", "to_firm_id", "firm"),
+    shown = cache.kept(
+        df,
+        ("lift_outs_table",),
+        lambda: with_links(
+            tables.readable(df, keep=("from_firm_id", "to_firm_id")),
+            ("origin", "from_firm_id", "firm"),
+            ("destination", "to_firm_id", "firm"),
+        ),
     )
     dataframe(
         shown,
