@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 
@@ -29,6 +30,12 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's subparsers
         action="store_true",
         help="only the team-serving section: server CPU per view, 1/5/20/50 sessions on 1 and 2 processes "
         "behind HAProxy, a write seen by every process, Chromium until the page is stable",
+    )
+    be.add_argument(
+        "--floor",
+        action="store_true",
+        help="only the floor: every page against a bare Streamlit page of its shape (server CPU per view, "
+        "fresh and warm browser cache, Chromium until stable), in one run; --scale seed by default",
     )
     be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
     be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
@@ -90,6 +97,8 @@ def _bench(args: argparse.Namespace) -> int:
     if args.pages_only:
         bench.run_pages_only(args.scale, work=args.work, out=args.out)
         return 0
+    if args.floor:
+        return _floor(args)
     if args.serve:
         from atlas.tools import bench_serve
 
@@ -117,4 +126,30 @@ def _bench(args: argparse.Namespace) -> int:
     text = bench_names.report(results)
     print(text)
     bench_names.write_section(text, out)
+    return 0
+
+
+def _floor(args: argparse.Namespace) -> int:
+    """`bench --floor`: on the seed (the default here) or a generated scale's database."""
+    import shutil
+
+    from atlas import db
+    from atlas.tools import bench, bench_floor, bench_names
+
+    work = Path(args.work or db.ROOT / "bench" / "work")
+    work.mkdir(parents=True, exist_ok=True)
+    scale = "seed" if "--scale" not in sys.argv else args.scale
+    path = work / f"floor-{scale}.duckdb"
+    if scale == "seed":
+        db.build(path)
+        label = "the seed database"
+    else:
+        source = work / f"bench_{scale}.duckdb"
+        if not source.exists():
+            bench.time_validated_load(bench.ensure_data(scale, work), source)
+        shutil.copy(source, path)
+        label = f"`{scale}` ({bench.SCALES[scale].moves:,} moves)"
+    text = bench_floor.report(bench_floor.run(path, work, label))
+    print(text)
+    bench_names.write_section(text, Path(args.out or db.ROOT / "bench" / "RESULTS.md"), head=bench_floor.HEAD)
     return 0

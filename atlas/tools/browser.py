@@ -57,7 +57,8 @@ def free_port_run(n: int) -> int:
 
 
 class Server:
-    """`streamlit run app.py` on a free localhost port, serving the database at `db_path`."""
+    """`streamlit run app.py` (or another `script`: the benchmark's floor page) on a free localhost
+    port, serving the database at `db_path`."""
 
     def __init__(
         self,
@@ -66,6 +67,7 @@ class Server:
         extra_args: list[str] | None = None,
         port: int | None = None,
         env: dict[str, str] | None = None,
+        script: str = "app.py",
     ):
         self.db_path = db_path
         self.port = port or _free_port()
@@ -78,7 +80,7 @@ class Server:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                script,
                 "--server.port",
                 str(self.port),
                 "--server.address",
