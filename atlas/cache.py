@@ -311,6 +311,12 @@ def kept(frame: pd.DataFrame, tag: tuple, make: Callable[[], pd.DataFrame]) -> p
     return out
 
 
+def forget_kept() -> None:
+    """Drop every kept frame (the tests start each from nothing, as a fresh process does)."""
+    with _kept_lock:
+        _kept.clear()
+
+
 def query_fresh(name: str, **params: object) -> pd.DataFrame:
     """Run a named query without the cache: for small tables the app itself writes (saved views)."""
     return sql.run_query(connection(), name, params)

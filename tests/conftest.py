@@ -113,9 +113,13 @@ def empty_con() -> duckdb.DuckDBPyConnection:
 
 @pytest.fixture(autouse=True)
 def _clear_streamlit_caches():
-    # st.cache_data and st.cache_resource outlive an AppTest run inside one pytest process.
+    # st.cache_data and st.cache_resource outlive an AppTest run inside one pytest process, and so
+    # do the frames the app keeps formatted per query result
+    from atlas import cache
+
     st.cache_data.clear()
     st.cache_resource.clear()
+    cache.forget_kept()
     yield
 
 
