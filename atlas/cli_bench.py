@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 
@@ -21,9 +20,9 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's subparsers
     be.add_argument(
         "--scale",
         choices=["seed", "check", "small", "large"],
-        default="small",
-        help="check: 20k moves (that every part runs; the test suite's); small: 200k moves; large: 10M; "
-        "seed: the articles' database (--serve only)",
+        default=None,
+        help="check: 20k moves (that every part runs; the test suite's); small: 200k moves (the default); "
+        "large: 10M; seed: the articles' database (--serve and --floor only; --floor's default)",
     )
     be.add_argument(
         "--serve",
@@ -88,6 +87,7 @@ def _bench(args: argparse.Namespace) -> int:
     from atlas import db
     from atlas.tools import bench, bench_names
 
+    args.scale = args.scale or ("seed" if args.floor else "small")
     skip, only = _sections(args.skip), _sections(args.only)
     if only:
         skip |= frozenset(bench.SECTIONS) - only
@@ -138,7 +138,7 @@ def _floor(args: argparse.Namespace) -> int:
 
     work = Path(args.work or db.ROOT / "bench" / "work")
     work.mkdir(parents=True, exist_ok=True)
-    scale = "seed" if "--scale" not in sys.argv else args.scale
+    scale = args.scale
     path = work / f"floor-{scale}.duckdb"
     if scale == "seed":
         db.build(path)

@@ -48,3 +48,15 @@ def test_a_pages_shape_is_counted_from_what_it_sends(seed_db_path, monkeypatch, 
     assert shape.widgets >= len(at.selectbox) + len(at.multiselect) + len(at.slider) > 0
     assert shape.charts >= (4 if title == "Talent flows" else 1) and shape.points > 0
     assert shape.links >= 7  # the menu's page links
+
+
+def test_the_floor_is_measured_on_the_seed_unless_a_scale_is_named(monkeypatch):
+    """`bench --floor` defaults to the seed, the rest of `bench` to `small`; a named scale is kept."""
+    from atlas import cli, cli_bench
+
+    seen = []
+    monkeypatch.setattr(cli_bench, "_floor", lambda args: seen.append(args.scale) or 0)
+    for argv in (["bench", "--floor"], ["bench", "--floor", "--scale=check"]):
+        args = cli.parser().parse_args(argv)
+        assert args.func(args) == 0
+    assert seen == ["seed", "check"]
