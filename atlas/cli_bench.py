@@ -36,6 +36,28 @@ def register(sub) -> None:  # noqa: ANN001 - argparse's subparsers
         help="only the floor: every page against a bare Streamlit page of its shape (server CPU per view, "
         "fresh and warm browser cache, Chromium until stable), in one run; --scale seed by default",
     )
+    be.add_argument(
+        "--team",
+        action="store_true",
+        help="only a team as teams work: analysts who read each view 5-30 s, at 25/50/100 and more until the "
+        "p95 passes 2 s, on 1 and 2 processes; the driver's CPU beside the servers' (--scale seed by default)",
+    )
+    be.add_argument(
+        "--seconds",
+        type=float,
+        default=None,
+        help="--team: how long each level runs (default 90)",
+    )
+    be.add_argument(
+        "--think",
+        default=None,
+        help="--team: an analyst's reading time as LEAST,MEAN_EXTRA,MOST seconds (default 5,8,30)",
+    )
+    be.add_argument(
+        "--analysts",
+        default=None,
+        help="--team: the levels, comma-separated (default 25,50,100, then more until the p95 passes 2 s)",
+    )
     be.add_argument("--work", type=Path, default=None, help="folder for the data and databases (default: bench/work)")
     be.add_argument("--out", type=Path, default=None, help="report file (default: bench/RESULTS.md)")
     be.add_argument("--no-browser", action="store_true", help="skip the Chromium timings (as --skip browser)")
@@ -87,7 +109,7 @@ def _bench(args: argparse.Namespace) -> int:
     from atlas import db
     from atlas.tools import bench, bench_names
 
-    args.scale = args.scale or ("seed" if args.floor else "small")
+    args.scale = args.scale or ("seed" if args.floor or args.team else "small")
     skip, only = _sections(args.skip), _sections(args.only)
     if only:
         skip |= frozenset(bench.SECTIONS) - only
@@ -99,6 +121,8 @@ def _bench(args: argparse.Namespace) -> int:
         return 0
     if args.floor:
         return _floor(args)
+    if args.team:
+        return _team(args)
     if args.serve:
         from atlas.tools import bench_serve
 
@@ -129,26 +153,58 @@ def _bench(args: argparse.Namespace) -> int:
     return 0
 
 
-def _floor(args: argparse.Namespace) -> int:
-    """`bench --floor`: on the seed (the default here) or a generated scale's database."""
+def _database(args: argparse.Namespace, name: str) -> tuple[Path, Path, str]:
+    """(work folder, a database of its own for this run, its label): the seed built afresh, or a
+    copy of the generated scale's loaded database (generated and loaded first if absent)."""
     import shutil
 
     from atlas import db
-    from atlas.tools import bench, bench_floor, bench_names
+    from atlas.tools import bench
 
     work = Path(args.work or db.ROOT / "bench" / "work")
     work.mkdir(parents=True, exist_ok=True)
     scale = args.scale
-    path = work / f"floor-{scale}.duckdb"
+    path = work / f"{name}-{scale}.duckdb"
     if scale == "seed":
         db.build(path)
-        label = "the seed database"
-    else:
-        source = work / f"bench_{scale}.duckdb"
-        if not source.exists():
-            bench.time_validated_load(bench.ensure_data(scale, work), source)
-        shutil.copy(source, path)
-        label = f"`{scale}` ({bench.SCALES[scale].moves:,} moves)"
+        return work, path, "the seed database"
+    source = work / f"bench_{scale}.duckdb"
+    if not source.exists():
+        bench.time_validated_load(bench.ensure_data(scale, work), source)
+    shutil.copy(source, path)
+    return work, path, f"`{scale}` ({bench.SCALES[scale].moves:,} moves)"
+
+
+def _team(args: argparse.Namespace) -> int:
+    """`bench --team`: thinking analysts on 1 and 2 processes (seed by default)."""
+    from atlas import db
+    from atlas.tools import bench_names, bench_team, loaddriver
+
+    default = (loaddriver.THINK_MIN_S, loaddriver.THINK_EXTRA_S, loaddriver.THINK_MAX_S)
+    try:
+        think = tuple(float(x) for x in args.think.split(",")) if args.think else default
+        levels = tuple(int(x) for x in args.analysts.split(",")) if args.analysts else bench_team.LEVELS
+    except ValueError:
+        raise SystemExit("--think takes three numbers (5,8,30) and --analysts whole numbers (25,50,100)") from None
+    if len(think) != 3 or not 0 <= think[0] <= think[2] or think[1] < 0 or not levels or min(levels) < 1:
+        raise SystemExit("--think takes LEAST,MEAN_EXTRA,MOST with 0 ≤ LEAST ≤ MOST; --analysts at least 1 each")
+    work, path, label = _database(args, "team")
+    beyond = () if args.analysts else bench_team.BEYOND  # named levels: exactly those
+    results = bench_team.run(
+        path, work, label, args.scale == "seed", args.seconds or bench_team.SECONDS, think, levels, beyond
+    )
+    text = bench_team.report(results)
+    print(text)
+    bench_names.write_section(text, Path(args.out or db.ROOT / "bench" / "RESULTS.md"), head=bench_team.HEAD)
+    return 0
+
+
+def _floor(args: argparse.Namespace) -> int:
+    """`bench --floor`: on the seed (the default here) or a generated scale's database."""
+    from atlas import db
+    from atlas.tools import bench_floor, bench_names
+
+    work, path, label = _database(args, "floor")
     text = bench_floor.report(bench_floor.run(path, work, label))
     print(text)
     bench_names.write_section(text, Path(args.out or db.ROOT / "bench" / "RESULTS.md"), head=bench_floor.HEAD)

@@ -255,3 +255,59 @@ def test_a_page_of_rows_cuts_long_texts_and_the_row_shows_them_whole(rw, tmp_pat
     # sorted by the long column itself, the page position keeps the whole value (and pages work)
     sorted_page = explore.browse(rw, table, [], explore.parse_sort(table, "-known_for"), page_size=1)
     assert len(sorted_page.rows.known_for[0]) == 50_000 and sorted_page.next_cursor
+
+
+EVERY_TABLE = [
+    "people",
+    "firms",
+    "moves",
+    "compensation",
+    "funding_rounds",
+    "round_investors",
+    "education",
+    "sources",
+    "aliases",
+    "fx_rates",
+    "uploads",
+]
+
+
+@pytest.mark.parametrize("table", EVERY_TABLE)
+def test_every_table_opens_by_link_with_its_rows_and_its_first_facet_filters_it(seed_db_path, monkeypatch, table):
+    """Each table of the catalog by its link (`table=`): its rows and how many match, and a click on
+    its first facet's first value keeps that value's rows and writes the filter into the link. The
+    browser test (tests/e2e/test_explore_browser.py) does the same in Chromium for three tables."""
+    import re
+
+    from streamlit.testing.v1 import AppTest
+
+    from tests.support import ROOT
+
+    monkeypatch.setenv("ATLAS_DB", str(seed_db_path))
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/6_Explore.py")
+    at.query_params["table"] = table
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key="table").value == table
+
+    def matching() -> tuple[int, int]:
+        said = [c.value for c in at.caption if re.match(r"^\d[\d,]* of \d[\d,]* rows match", c.value)]
+        assert len(said) == 1, [c.value for c in at.caption]
+        n, total = re.match(r"^(\d[\d,]*) of (\d[\d,]*)", said[0]).groups()
+        return int(n.replace(",", "")), int(total.replace(",", ""))
+
+    n, total = matching()
+    assert n == total > 0, (table, n, total)  # no filter yet: every row of a table the seed fills
+    assert at.dataframe and len(at.dataframe[0].value) == min(n, len(at.dataframe[0].value)) > 0
+    # every table has a facet; its first value filters the table, and the link says so
+    pills = [p for p in at.button_group if p.options and " · " in p.options[0]]
+    assert pills, f"{table} shows no facet"
+    first = pills[0].options[0]
+    count = int(first.rsplit(" · ", 1)[1].replace(",", ""))
+    pills[0].set_value(first).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert matching() == (count, total)
+    # the link as the app wrote it: the table and the one filter the click added
+    link = {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+    assert link["table"] == [table] and len(link.get("f", [])) == 1, link

@@ -123,7 +123,7 @@ def report(r: Results) -> str:
             "## In Chromium",
             "",
             "A freshly started `streamlit run app.py` on the benchmark database; each view of each page (the",
-            "first four of the page-data table, two at the check scale) opened as a link in a new tab, timed from "
+            "first four of the page-data table, one at the check scale) opened as a link in a new tab, timed from "
             "navigation until the",
             "script has finished and every chart has drawn. Every view is a first request (nothing cached).",
             "",

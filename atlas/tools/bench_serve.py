@@ -57,7 +57,7 @@ class ServeResults:
     notes: list[str] = field(default_factory=list)
 
 
-def _views(seed: bool) -> list[list[tuple[str, str, dict]]]:
+def views_by_page(seed: bool) -> list[list[tuple[str, str, dict]]]:
     """Per page, its views as (name, path, params) for the load driver."""
     out = []
     for script, title, views in PAGES:
@@ -71,7 +71,7 @@ def _views(seed: bool) -> list[list[tuple[str, str, dict]]]:
     return out
 
 
-def _tree_cpu(pids: list[int]) -> float:
+def tree_cpu(pids: list[int]) -> float:
     total = 0.0
     for pid in pids:
         try:
@@ -86,7 +86,7 @@ def cpu_per_view(db_path: Path, work: Path, seed: bool, args: list[str]) -> dict
     server = Server(db_path, work / "cpu_streamlit.log", extra_args=args)
     out: dict[str, list[float]] = {}
     try:
-        pages = _views(seed)
+        pages = views_by_page(seed)
         # the first connection of the server, on a view outside the measure: the Data page's
         # default view, whose data the other pages do not share
         loaddriver.run_level(server.url, [("warm-up", "Data", {"certainty": "reported"})], 1)
@@ -112,20 +112,20 @@ def memory_over_views(db_path: Path, work: Path, seed: bool, n: int = 500) -> li
     server = Server(db_path, work / "memory_streamlit.log")
     marks = []
     try:
-        views = [v for page in _views(seed) for v in page]
+        views = [v for page in views_by_page(seed) for v in page]
         done = 0
         while done < n:
             batch = views[: min(len(views), n - done)]
             loaddriver.run_level(server.url, batch, 1)
             done += len(batch)
             if done >= 100 and not marks or done >= n:
-                marks.append((done, _rss(server.proc.pid)))
+                marks.append((done, rss(server.proc.pid)))
     finally:
         server.stop()
     return marks
 
 
-def _rss(pid: int) -> int:
+def rss(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) * 1024
@@ -133,15 +133,15 @@ def _rss(pid: int) -> int:
 
 
 def _levels(url: str, pids: list[int], seed: bool) -> list[loaddriver.Level]:
-    pages = _views(seed)
+    pages = views_by_page(seed)
     out = []
     loaddriver.run_level(url, [pages[-1][0]], 2)  # first connections
     for n in LEVELS:
         per_session = [[page[k % len(page)] for page in pages] for k in range(n)]
-        before = _tree_cpu(pids)
+        before = tree_cpu(pids)
         level = loaddriver.run_level_mixed(url, per_session)
-        level.cpu_seconds = _tree_cpu(pids) - before
-        level.peak_rss = max(_rss(p) for p in pids)
+        level.cpu_seconds = tree_cpu(pids) - before
+        level.peak_rss = max(rss(p) for p in pids)
         out.append(level)
         say(
             f"  {len(pids)} process(es), {n:>3} sessions: p50 {level.percentile(50):.2f} s, "

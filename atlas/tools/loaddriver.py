@@ -9,12 +9,20 @@ element had arrived, and whether the page raised an exception.
 
 `run_level(url, views, sessions)` runs `sessions` of them at once; `python -m atlas bench`
 reports p50 and p95 per level, errors, and the server's CPU and peak memory.
+
+`run_thinking(url, views, analysts, seconds)` is a team as teams work (issue 44): each analyst
+opens a view, reads it for a while (5 s plus an exponential wait, at most 30 s), then opens
+another, for `seconds`. `python -m atlas.tools.loaddriver` runs it in a process of its own, so
+that the driver's CPU is not the server's (atlas.tools.bench_team).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
+import random
 import statistics
+import sys
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
@@ -133,3 +141,77 @@ def run_level(base_url: str, views: list[tuple[str, str, dict]], sessions: int) 
     asyncio.run(main())
     level.wall_seconds = time.perf_counter() - t
     return level
+
+
+# an analyst reads a view for THINK_MIN_S plus an exponential wait of mean THINK_EXTRA_S, at most THINK_MAX_S
+THINK_MIN_S, THINK_EXTRA_S, THINK_MAX_S = 5.0, 8.0, 30.0
+
+
+def think_seconds(
+    rng: random.Random, low: float = THINK_MIN_S, extra: float = THINK_EXTRA_S, high: float = THINK_MAX_S
+) -> float:
+    """How long an analyst reads a view before opening the next."""
+    return min(high, low + rng.expovariate(1 / extra)) if extra > 0 else low
+
+
+async def _analyst(
+    ws_url: str, views: list[tuple[str, str, dict]], rng: random.Random, until: float, think: tuple, out: list[Opened]
+) -> None:
+    # analysts arrive over one reading time, not all in the same instant
+    await asyncio.sleep(rng.uniform(0, think[0] + think[1]))
+    while time.perf_counter() < until:
+        name, path, params = rng.choice(views)
+        out.append(await open_view(ws_url, name, path, params))
+        await asyncio.sleep(think_seconds(rng, *think))
+
+
+def run_thinking(
+    base_url: str,
+    views: list[tuple[str, str, dict]],
+    analysts: int,
+    seconds: float,
+    think: tuple[float, float, float] = (THINK_MIN_S, THINK_EXTRA_S, THINK_MAX_S),
+    seed: int = 44,
+) -> Level:
+    """`analysts` at once for `seconds`, each opening a view picked at random, then reading it
+    (`think`: the least, the exponential's mean and the most seconds), then the next. A view still
+    open when the time is up is waited for and counted."""
+    ws_url = base_url.replace("http://", "ws://") + "/_stcore/stream"
+    level = Level(analysts)
+    rngs = [random.Random(seed * 1_000 + i) for i in range(analysts)]
+
+    async def main() -> None:
+        until = time.perf_counter() + seconds
+        await asyncio.gather(*(_analyst(ws_url, views, r, until, think, level.opened) for r in rngs))
+
+    t = time.perf_counter()
+    asyncio.run(main())
+    level.wall_seconds = time.perf_counter() - t
+    return level
+
+
+def main(argv: list[str]) -> int:
+    """`python -m atlas.tools.loaddriver URL ANALYSTS SECONDS [THINK_MIN THINK_EXTRA THINK_MAX]`, the
+    views as JSON on standard input; prints the level as JSON (each view opened, and this
+    process's own CPU seconds)."""
+    import resource
+
+    url, analysts, seconds = argv[0], int(argv[1]), float(argv[2])
+    think = tuple(float(x) for x in argv[3:6]) if len(argv) >= 6 else (THINK_MIN_S, THINK_EXTRA_S, THINK_MAX_S)
+    views = [tuple(v) for v in json.load(sys.stdin)]
+    level = run_thinking(url, views, analysts, seconds, think)
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(
+        json.dumps(
+            {
+                "wall_seconds": level.wall_seconds,
+                "driver_cpu_seconds": usage.ru_utime + usage.ru_stime,
+                "opened": [[o.view, o.seconds, o.messages, o.error] for o in level.opened],
+            }
+        )
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
