@@ -24,7 +24,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from atlas import db, i18n, labels, snapshots, sql
+from atlas import db, i18n, labels, snapshots, sql, warm
 
 
 @st.cache_resource(show_spinner="Building the Talent Atlas database from the seed CSVs…")
@@ -42,6 +42,21 @@ class _Served:
         self.retired: list[snapshots.Reader] = []
         self.stamp: tuple[int, int] | None = None
         self.recovered = False
+        self.next: snapshots.Reader | None = None  # the snapshot a publication is warming (atlas.warm)
+
+    def warming(self, store: snapshots.Store, token: str) -> snapshots.Reader | None:
+        """The reader of the snapshot about to be published, for a warm-up's run (its token)."""
+        path = store.next_for(token)
+        if path is None:
+            return None
+        with self.lock:
+            if self.reader is not None and self.reader.path == path:
+                return self.reader
+            if self.next is None or self.next.path != path:
+                if self.next is not None:
+                    self.retired.append(self.next)
+                self.next = snapshots.Reader(path)
+            return self.next
 
     def connection(self, store: snapshots.Store) -> duckdb.DuckDBPyConnection:
         return self.current(store).con
@@ -61,11 +76,18 @@ class _Served:
                     if store.recover(wait=5) is not None:
                         stamp = None  # CURRENT changed: read it again below
             if self.reader is None or stamp != self.stamp:
-                if self.reader is None or self.reader.path != store.current():
-                    fresh = snapshots.open_current(store)
+                now = store.current()
+                if self.reader is None or self.reader.path != now:
+                    if self.next is not None and self.next.path == now:
+                        fresh, self.next = self.next, None  # warmed before it was published
+                    else:
+                        fresh = snapshots.open_current(store)
                     if self.reader is not None:
                         self.retired.append(self.reader)
                     self.reader = fresh
+                if self.next is not None and now is not None and self.next.path.name < now.name:
+                    self.retired.append(self.next)  # a warm-up whose publication never came
+                    self.next = None
                 self.stamp = stamp
             return self.reader
 
@@ -108,10 +130,28 @@ def writing() -> Iterator[duckdb.DuckDBPyConnection]:
     under the write lock, published as a new snapshot when the block ends (several processes)."""
     store = snapshots.served()
     if store is None:
-        yield connection()
+        con = connection()
+        before = db.cache_version(con)
+        try:
+            yield con
+        finally:
+            if db.cache_version(con) != before:
+                _warm_self()  # the new version's views, computed before the next analyst opens them
         return
     with store.writing() as con:
         yield con
+
+
+def _warm_self() -> None:
+    """One process, served by `streamlit run`: warm this process's views in the background (atlas.warm)."""
+    from streamlit import runtime
+
+    if not runtime.exists():  # a script run outside a server (AppTest, the command line)
+        return
+    address = st.get_option("server.address") or "127.0.0.1"
+    host = "127.0.0.1" if address in ("0.0.0.0", "::", "") else address
+    base = st.get_option("server.baseUrlPath").strip("/")
+    warm.warm_self_later(f"http://{host}:{st.get_option('server.port')}" + (f"/{base}" if base else ""))
 
 
 # session id -> (cursor in a read transaction, the cache version it reads, when it was pinned,
@@ -174,13 +214,40 @@ def pin_snapshot() -> None:
     if store is None:
         cur, path = connection().cursor(), None
     else:  # the cursor and the snapshot it reads, taken together (a publication may come between)
-        reader = _served.current(store)
+        token = _warm_token()
+        reader = (_served.warming(store, token) if token else None) or _served.current(store)
         cur, path = reader.con.cursor(), reader.path
     cur.execute("begin transaction")
     version = db.cache_version_here(cur)
     with _pins_lock:
         _pins[key] = (cur, version, now, path)
     _close_unused()
+
+
+def _warm_token() -> str:
+    """The warm-up token this run's connection was opened with (atlas.warm), or ""."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    if get_script_run_ctx() is None:
+        return ""
+    try:
+        return st.context.headers.get(warm.HEADER) or ""
+    except Exception:  # noqa: BLE001 - no headers outside a served session (AppTest): not a warm-up
+        return ""
+
+
+def note_view(path: str, asked: dict[str, list[str]]) -> None:
+    """A session arrived at a page by a link: counted among this process's views (the most opened
+    are warmed at the next publication; atlas.warm). A warm-up's own run is not counted."""
+    if warming():
+        return
+    store = snapshots.served()
+    warm.note_view(path, asked, store.folder if store is not None else None, int(st.get_option("server.port")))
+
+
+def warming() -> bool:
+    """Whether this run is a publication's warm-up (it counts as no analyst's view)."""
+    return bool(_warm_token())
 
 
 def _close_unused() -> None:

@@ -202,6 +202,8 @@ def _writing(args: argparse.Namespace):  # noqa: ANN202 - yields a DuckDB connec
         con = None
     with stack:
         yield con
+    if con is not None and store.warmed.processes:  # the publication's warm-up (atlas.warm), and its cost
+        print(f"Published for the team: {store.warmed.said()}.")
 
 
 def _os_user() -> str:

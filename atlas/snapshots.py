@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import hmac
 import os
+import secrets
 import shutil
 import time
 from collections.abc import Iterator
@@ -30,7 +32,7 @@ from pathlib import Path
 
 import duckdb
 
-from atlas import db
+from atlas import db, warm
 
 FOLDER_ENV = "ATLAS_SNAPSHOTS"
 CURRENT = "CURRENT"
@@ -85,6 +87,7 @@ class Store:
     def __init__(self, folder: Path, master: Path):
         self.folder = Path(folder)
         self.master = Path(master)
+        self.warmed = warm.Warmed()  # what the last publication's warm-up did (atlas.warm)
 
     # ------------------------------------------------------------------ reading
 
@@ -166,11 +169,39 @@ class Store:
         with open(part, "rb") as f:
             os.fsync(f.fileno())
         os.replace(part, self.folder / name)
+        self.warmed = self._warm_next(name)  # every serving process computes its views of it first
         pointer = self.folder / (CURRENT + ".part")
         pointer.write_text(name + "\n")
         os.replace(pointer, self.folder / CURRENT)  # readers see the old name or the new, never half
+        (self.folder / warm.NEXT).unlink(missing_ok=True)
         self.sweep()
         return self.folder / name
+
+    def _warm_next(self, name: str) -> warm.Warmed:
+        """Name the snapshot about to be published in `NEXT` with a one-time token, and have every
+        serving process open its views on it (atlas.warm); the token lets only those runs read it."""
+        if not warm.serving(self.folder):
+            return warm.Warmed()
+        token = secrets.token_urlsafe(24)
+        pointer = self.folder / (warm.NEXT + ".part")
+        fd = os.open(pointer, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(f"{name}\n{token}\n")
+        os.replace(pointer, self.folder / warm.NEXT)
+        return warm.warm_processes(self.folder, token)
+
+    def next_for(self, token: str) -> Path | None:
+        """The snapshot about to be published, for a run that shows the token `NEXT` holds (a
+        warm-up's), else None."""
+        try:
+            name, held = (self.folder / warm.NEXT).read_text().split("\n")[:2]
+        except (OSError, ValueError):
+            return None
+        if not token or not held or not hmac.compare_digest(token.encode(), held.encode()):
+            return None
+        path = self.folder / name
+        ours = path.parent == self.folder and name.startswith("atlas-v") and name.endswith(SUFFIX)
+        return path if ours and path.exists() else None
 
     def serving(self) -> bool:
         """Whether a team serves this master now: `serve` holds its serving lock, or some process

@@ -196,3 +196,20 @@ def vega_point_showing(page, drawn, text: str):  # noqa: ANN001, ANN201 - Playwr
     """The viewport point of a Vega chart (`drawn`: its canvas or svg) whose tooltip shows `text`
     after a pointer move there, swept on a grid inside the page; None where no mark shows it."""
     return page.evaluate(_VEGA_SWEEP, [drawn.element_handle(), text])
+
+
+def choose(page, select, option: str, tries: int = 4) -> None:  # noqa: ANN001 - Playwright's page and locator
+    """Open the select box `select` and pick `option`. Under load the first click can land while
+    the sidebar is drawn again and its list never opens: the click is tried again (the list's
+    option is still found by role and text, and clicked once)."""
+    for attempt in range(tries):
+        select.click()
+        choice = page.get_by_role("option", name=option)
+        try:
+            choice.wait_for(timeout=5000 if attempt < tries - 1 else 30000)
+        except Exception:  # noqa: BLE001 - Playwright's timeout: the list did not open, click again
+            page.keyboard.press("Escape")
+            continue
+        choice.click()
+        return
+    raise AssertionError(f"the select box never offered {option!r}")

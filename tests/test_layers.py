@@ -44,6 +44,7 @@ LAYERS = [
     {
         "atlas.db",
         "atlas.snapshots",
+        "atlas.warm",
         "atlas.upload",
         "atlas.audit",
         "atlas.views",

@@ -70,6 +70,7 @@ class Server:
         script: str = "app.py",
     ):
         self.db_path = db_path
+        self.log_path = Path(log)
         self.port = port or _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, **(env or {}), "ATLAS_DB": str(db_path)}

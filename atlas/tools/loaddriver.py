@@ -25,21 +25,10 @@ import statistics
 import sys
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urlencode
 
-import websockets
-from streamlit.proto.BackMsg_pb2 import BackMsg
-from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from atlas.warm import Opened, open_view  # the one websocket client (a warm-up opens views the same way)
 
-TIMEOUT_S = 120
-
-
-@dataclass
-class Opened:
-    view: str
-    seconds: float
-    messages: int
-    error: str = ""
+__all__ = ["Level", "Opened", "open_view", "run_level", "run_level_mixed", "run_thinking"]
 
 
 @dataclass
@@ -65,47 +54,6 @@ class Level:
         if len(t) == 1:
             return t[0]
         return statistics.quantiles(t, n=100, method="inclusive")[int(p) - 1]
-
-
-def _request(path: str, params: dict) -> bytes:
-    msg = BackMsg()
-    msg.rerun_script.query_string = urlencode(params, doseq=True)
-    msg.rerun_script.page_name = path.strip("/")  # "" is the main page
-    return msg.SerializeToString()
-
-
-async def open_view(ws_url: str, view: str, path: str, params: dict) -> Opened:
-    """Open one view as a link does; time until the script finished and everything arrived."""
-    t = time.perf_counter()
-    n = 0
-    error = ""
-    try:
-        # no keepalive pings: a browser sends none, and under load the server answers a ping late
-        # (its event loop waits for the GIL), which closed every view at 50 sessions
-        async with websockets.connect(
-            ws_url, subprotocols=["streamlit"], max_size=None, open_timeout=60, ping_interval=None
-        ) as ws:
-            await ws.send(_request(path, params))
-            while True:
-                data = await asyncio.wait_for(ws.recv(), timeout=TIMEOUT_S)
-                n += 1
-                msg = ForwardMsg()
-                msg.ParseFromString(data)
-                kind = msg.WhichOneof("type")
-                if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
-                    if msg.delta.new_element.WhichOneof("type") == "exception":
-                        error = error or msg.delta.new_element.exception.message[:200] or "exception"
-                elif kind == "script_finished":
-                    # an early finish for a rerun would be the page's own
-                    # rerun (a shared filter written back to the URL): wait for the one after it
-                    if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                        continue
-                    if msg.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
-                        error = error or f"script finished with status {msg.script_finished}"
-                    break
-    except (TimeoutError, OSError, websockets.WebSocketException) as exc:
-        error = f"{type(exc).__name__}: {exc}"[:200]
-    return Opened(view, time.perf_counter() - t, n, error)
 
 
 async def _session(ws_url: str, views: list[tuple[str, str, dict]], offset: int, out: list[Opened]) -> None:

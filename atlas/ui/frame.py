@@ -187,6 +187,7 @@ def page_frame(title: str, caption: str = "") -> Filters:
     if arriving:
         # what the link asked for, before any widget corrects it (checked in share_ui)
         session.ASKED.value = link.everything()
+        cache.note_view(BY_TITLE[title].url_path if title in BY_TITLE else "", session.ASKED.get({}))
         session.ARRIVAL.value = session.ARRIVAL.get(0) + 1  # pages that read the link once
         session.NOTICE.pop()
     link.read_view()  # the link, read once by the one parser: the widgets start from it

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import re
+import time
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from atlas.pages import PAGES
-from tests.support import ARTIFACTS, vega_point_showing, wait_for_app
+from tests.support import ARTIFACTS, choose, vega_point_showing, wait_for_app
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +55,7 @@ def test_filter_change_is_written_to_the_url(server, browser):
     page.goto(server.url + "/")
     wait_for_app(page, "Overview")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency").click()
-    page.get_by_role("option", name="EUR").click()
+    choose(page, sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency"), "EUR")
     page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
     wait_for_app(page, "Overview")
     see(page, "Largest pay figures, in EUR")
@@ -100,8 +100,7 @@ def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
     page.goto(server.url + "/?period=2023&period=2025&kinds=ai_startup&kinds=big_tech&certainty=reported")
     wait_for_app(page, "Overview")
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency").click()
-    page.get_by_role("option", name="EUR").click()
+    choose(page, sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="Display currency"), "EUR")
     page.wait_for_function("() => location.search.includes('currency=EUR')", timeout=20000)
     wait_for_app(page, "Overview")
     sidebar.locator('[data-testid="stPageLink"]').filter(has_text="Funding").click()
@@ -341,6 +340,15 @@ def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
     # both steps reported: the commit, then the tables the pages read rebuilt
     page.wait_for_selector("text=the pages' tables with it", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "data_upload_committed.png"), full_page=True)
+    # the process warmed the new version's views in the background (atlas.warm): every page's default
+    said = ""
+    for _ in range(120):
+        said = fresh_server.log_path.read_text(errors="replace")
+        if "Talent Atlas: the new data version warmed" in said:
+            break
+        time.sleep(0.5)
+    warmed = [line for line in said.splitlines() if line.startswith("Talent Atlas: the new data version")]
+    assert warmed and all("warmed 7 views in 1 process(es)" in w and "failed" not in w for w in warmed), warmed
     # the next rerun (any click) does not check the committed file again: the uploader is empty
     page.get_by_text("Merge duplicates").first.click()
     search = page.get_by_role("textbox", name="Keep: find by name or id")
