@@ -146,7 +146,7 @@ def _warm_self() -> None:
     """One process, served by `streamlit run`: warm this process's views in the background (atlas.warm)."""
     from streamlit import runtime
 
-    if not runtime.exists():  # a script run outside a server (AppTest, the command line)
+    if not runtime.exists() or not warm.enabled():  # outside a server (AppTest, the command line), or off
         return
     address = st.get_option("server.address") or "127.0.0.1"
     host = "127.0.0.1" if address in ("0.0.0.0", "::", "") else address

@@ -180,7 +180,7 @@ class Store:
     def _warm_next(self, name: str) -> warm.Warmed:
         """Name the snapshot about to be published in `NEXT` with a one-time token, and have every
         serving process open its views on it (atlas.warm); the token lets only those runs read it."""
-        if not warm.serving(self.folder):
+        if not warm.enabled() or not warm.serving(self.folder):
             return warm.Warmed()
         token = secrets.token_urlsafe(24)
         pointer = self.folder / (warm.NEXT + ".part")

@@ -14,6 +14,8 @@ cache and its kept tables and charts for the data version it reads. So:
 - One process (`make run`): after a write that changed the data version, the process warms the
   same views of its own in a background thread.
 
+`ATLAS_WARM=off` turns it off (the test suite's servers run so, but for the tests of warming).
+
 Each serving process says where it listens and which views it served most in
 `<snapshots>/procs/<pid>.json` (rewritten when its most opened views change); a file
 whose process has gone is removed by the next publication.
@@ -37,6 +39,7 @@ NEXT = "NEXT"
 PROCS = "procs"
 TOP = 10  # a process's most opened views warmed beside every page's default
 WARM_SECONDS = float(os.environ.get("ATLAS_WARM_SECONDS", "30"))
+SWITCH = "ATLAS_WARM"  # "off": no warm-up (the test suite's servers, but for the tests of it)
 MAX_VIEWS, MAX_QUERY = 2_000, 2_000  # the views counted per process, and the longest link counted
 TIMEOUT_S = 120
 
@@ -193,6 +196,24 @@ def views_to_warm(top: list) -> list[tuple[str, str, str]]:
     return out
 
 
+def enabled() -> bool:
+    """Whether publications and writes warm views (on unless $ATLAS_WARM is "off")."""
+    return os.environ.get(SWITCH, "on").strip().lower() != "off"
+
+
+def run_async(make) -> object:  # noqa: ANN001 - a function returning a coroutine
+    """`asyncio.run(make())`, on a thread of its own when this thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    box: list = []
+    thread = threading.Thread(target=lambda: box.append(asyncio.run(make())), name="atlas-warm-run")
+    thread.start()
+    thread.join()
+    return box[0] if box else None
+
+
 @dataclass
 class Warmed:
     """What warming cost: per process, the views opened and their errors; the whole in seconds."""
@@ -236,7 +257,7 @@ def warm(targets: list[tuple[str, list]], headers: dict | None = None, seconds: 
     async def main() -> None:
         await asyncio.gather(*(_warm_one(base, views, headers or {}, deadline, out) for base, views in targets))
 
-    asyncio.run(main())
+    run_async(main)
     out.seconds = time.perf_counter() - t
     return out
 

@@ -21,6 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # files in a folder of its own, so the end of the run can check that no upload left a copy.
 RUN_TMP = Path(tempfile.mkdtemp(prefix="atlas-tests-"))
 os.environ["TMPDIR"] = str(RUN_TMP)
+# The servers of the suite do not warm a new data version's views after each write (seven page runs
+# per upload, in the background, for no test's benefit); the tests of warming turn it on
+# (tests/test_warm.py, and the browser tests marked `warm`).
+os.environ["ATLAS_WARM"] = "off"
 tempfile.tempdir = None
 
 

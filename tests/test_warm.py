@@ -5,7 +5,6 @@ token reads the next snapshot; every other run reads the current one until it mo
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -29,7 +28,8 @@ def served(seed_db_path, tmp_path):
     shutil.copy(seed_db_path, master)
     store = snapshots.Store(tmp_path / "atlas.snapshots", master)
     store.publish()
-    server = Server(master, tmp_path / "streamlit.log", env={snapshots.FOLDER_ENV: str(store.folder)})
+    env = {snapshots.FOLDER_ENV: str(store.folder), warm.SWITCH: "on"}  # the suite's servers run with it off
+    server = Server(master, tmp_path / "streamlit.log", env=env)
     yield store, server
     server.stop()
 
@@ -37,8 +37,8 @@ def served(seed_db_path, tmp_path):
 def moves_shown(server: Server, token: str = "") -> str:
     """The Overview's Moves metric as a new tab draws it (with a warm-up's token, if given)."""
     shown: dict[str, str] = {}
-    got = asyncio.run(
-        warm.open_view(
+    got = warm.run_async(
+        lambda: warm.open_view(
             server.url.replace("http://", "ws://") + "/_stcore/stream",
             "Overview",
             "",
@@ -55,11 +55,14 @@ def test_a_publication_warms_each_serving_process_on_the_next_snapshot_before_it
     served, tmp_path, monkeypatch
 ):
     store, server = served
+    monkeypatch.setenv(warm.SWITCH, "on")  # this process publishes
     before = moves_shown(server)
     # an analyst opens a filtered view twice: the process counts it among the views it serves most
     ws = server.url.replace("http://", "ws://") + "/_stcore/stream"
     for _ in range(2):
-        got = asyncio.run(warm.open_view(ws, "flows", "Talent_flows", {"level": "firm", "certainty": "confirmed"}))
+        got = warm.run_async(
+            lambda: warm.open_view(ws, "flows", "Talent_flows", {"level": "firm", "certainty": "confirmed"})
+        )
         assert not got.error, got.error
     entry = json.loads(next((store.folder / warm.PROCS).glob("*.json")).read_text())
     assert entry["port"] == server.port
@@ -96,7 +99,8 @@ def test_the_command_line_says_what_the_warm_up_cost_and_a_gone_process_is_forgo
     gone = store.folder / warm.PROCS
     gone.mkdir(parents=True, exist_ok=True)
     (gone / "999999999.json").write_text(json.dumps({"pid": 999999999, "port": 1, "views": []}))
-    asyncio.run(warm.open_view(server.url.replace("http://", "ws://") + "/_stcore/stream", "Data", "Data", {}))
+    ws = server.url.replace("http://", "ws://") + "/_stcore/stream"
+    warm.run_async(lambda: warm.open_view(ws, "Data", "Data", {}))
     csv = tmp_path / "moves.csv"
     csv.write_text(HEADER + ROW.format(i=1, m=1))
     done = subprocess.run(
@@ -105,7 +109,7 @@ def test_the_command_line_says_what_the_warm_up_cost_and_a_gone_process_is_forgo
         capture_output=True,
         text=True,
         timeout=300,
-        env={**os.environ, "ATLAS_DB": str(store.master), snapshots.FOLDER_ENV: str(store.folder)},
+        env={**os.environ, "ATLAS_DB": str(store.master), snapshots.FOLDER_ENV: str(store.folder), warm.SWITCH: "on"},
     )
     assert done.returncode == 0, done.stderr[-2000:]
     said = [line for line in done.stdout.splitlines() if line.startswith("Published for the team:")]

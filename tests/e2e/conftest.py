@@ -82,12 +82,14 @@ def browser(chromium_path):
 
 
 @pytest.fixture
-def fresh_server(seed_db_path, tmp_path):
-    """A server started for this test alone: its first page request is the test's."""
+def fresh_server(seed_db_path, tmp_path, request):
+    """A server started for this test alone: its first page request is the test's (a test marked
+    `warm` has it warm a new data version's views, as a served app does)."""
     db = tmp_path / "atlas.duckdb"
     shutil.copy(seed_db_path, db)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    server = Server(db, tmp_path / "streamlit.log")
+    env = {"ATLAS_WARM": "on"} if request.node.get_closest_marker("warm") else None
+    server = Server(db, tmp_path / "streamlit.log", env=env)
     yield server
     server.stop()
 

@@ -315,6 +315,7 @@ def test_empty_multiselect_is_not_the_same_as_unset(server, browser):
     page.close()
 
 
+@pytest.mark.warm
 def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
     page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(fresh_server.url + "/Data")
