@@ -322,13 +322,26 @@ def query(name: str, **params: object) -> pd.DataFrame:
     pinned = _pins.get(key) if key else None
     lang = i18n.language()
     version = db.cache_version(connection()) if pinned is None else pinned[1]
-    if pinned is not None:
-        _running.cursor = pinned[0]
-    try:
-        rows = _cached_query(str(db.db_path()), name, bound, version, lang)
-    finally:
-        _running.cursor = None
-    _remember(rows, (name, repr(sorted(bound.items())), version, lang))
+    origin_key = (name, repr(sorted(bound.items())), version, lang)
+    path = str(db.db_path())
+    with _kept_lock:
+        held = _results.get((path, origin_key))
+        if held is not None:
+            _results.move_to_end((path, origin_key))
+    if held is None:
+        if pinned is not None:
+            _running.cursor = pinned[0]
+        try:
+            held = _cached_query(path, name, bound, version, lang)
+        finally:
+            _running.cursor = None
+        with _kept_lock:
+            _results[(path, origin_key)] = held
+            while len(_results) > RESULT_ENTRIES:
+                _results.popitem(last=False)
+    rows = held.copy(deep=False)  # copy-on-write: the caller may change its copy, never the one held
+    rows.attrs = dict(held.attrs)
+    _remember(rows, origin_key)
     return rows
 
 
@@ -340,6 +353,12 @@ _origins: dict[int, tuple[weakref.ref, tuple]] = {}
 _kept: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
 _kept_lock = threading.Lock()
 KEPT_ENTRIES = 256
+# A query's result as Streamlit's cache gave it, held in this process (least recently used first
+# out): a warm view takes it from here, not through st.cache_data, which hashed the parameters and
+# unpickled the frame again at every call (13% of a warm Talent flows view, profiled). Underneath,
+# st.cache_data still computes each result once for every session at once.
+_results: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+RESULT_ENTRIES = 512
 
 
 def _remember(frame: pd.DataFrame, key: tuple) -> None:
@@ -382,6 +401,7 @@ def forget_kept() -> None:
     """Drop every kept frame (the tests start each from nothing, as a fresh process does)."""
     with _kept_lock:
         _kept.clear()
+        _results.clear()
 
 
 def query_fresh(name: str, **params: object) -> pd.DataFrame:
@@ -471,5 +491,8 @@ def _cached_console_schema(path: str, version: tuple[int, int]) -> pd.DataFrame:
 
 
 def console_schema() -> pd.DataFrame:
-    """The tables and columns the console holds."""
-    return _cached_console_schema(str(db.db_path()), db.cache_version(connection()))
+    """The tables and columns the console holds (known by its origin: what is made of it is kept)."""
+    version = db.cache_version(connection())
+    schema = _cached_console_schema(str(db.db_path()), version)
+    _remember(schema, ("console_schema", "", version, i18n.language()))
+    return schema

@@ -90,6 +90,8 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
     import streamlit as st
     from streamlit.testing.v1 import AppTest
 
+    from atlas import cache
+
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
     if script != "app.py":
         at.switch_page(script)  # the page is the first run, as a link opened in a new tab
@@ -99,6 +101,7 @@ def _run_page(script: str, params: dict) -> tuple[list[Call], list[Call], int]:
     cold: list[Call] = []
     warm: list[Call] = []
     st.cache_data.clear()
+    cache.forget_kept()  # and the results held in this process
     undo = _record(cold)
     try:
         at.run()

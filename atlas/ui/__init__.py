@@ -72,7 +72,13 @@ from atlas.ui.frame import (  # noqa: F401
     menu_ui,
     page_frame,
 )
-from atlas.ui.insights import lineage_dataframe, lineage_ui, money_and_talent_ui, rates_ui  # noqa: F401
+from atlas.ui.insights import (  # noqa: F401
+    lift_outs_dataframe,
+    lineage_dataframe,
+    lineage_ui,
+    money_and_talent_ui,
+    rates_ui,
+)
 from atlas.ui.plots import (  # noqa: F401
     Plot,
     altair_chart,
@@ -87,7 +93,6 @@ from atlas.ui.renderers import (  # noqa: F401
     dataframe,
     deals_dataframe,
     education_flows_dataframe,
-    lift_outs_dataframe,
     money_basis,
     moves_dataframe,
     pay_dataframe,

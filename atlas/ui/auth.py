@@ -21,11 +21,25 @@ from atlas.i18n import _
 DEFAULT_ROLES = Path(".streamlit") / "roles.toml"
 
 
+# the secrets as last read, with the objects they were read from: read again only when Streamlit
+# holds others (a secrets file changed and was parsed again, or a test gave its own). Reading them
+# walked and copied every section on every call, several times a run (4% of a warm view, profiled).
+_read: tuple[object, object, dict] | None = None
+
+
 def _secrets() -> dict:
+    global _read
+    held = st.secrets
+    parsed = getattr(held, "_secrets", None)
+    last = _read
+    if last is not None and parsed is not None and last[0] is held and last[1] is parsed:
+        return dict(last[2])
     try:
-        return {k: st.secrets[k] for k in st.secrets}
+        value = {k: held[k] for k in held}
     except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
-        return {}
+        value = {}
+    _read = (held, getattr(held, "_secrets", None), value)  # kept alive with them: no id is reused
+    return dict(value)
 
 
 def secrets() -> dict:

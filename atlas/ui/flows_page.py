@@ -24,14 +24,13 @@ from atlas.ui.filters import (
     url_int_input,
     url_picker,
 )
-from atlas.ui.insights import lineage_ui, rates_ui
+from atlas.ui.insights import lift_outs_dataframe, lineage_ui, rates_ui
 from atlas.ui.plots import altair_chart, plot
 from atlas.ui.renderers import (
     boomerangs_dataframe,
     counterparts_dataframe,
     dataframe,
     education_flows_dataframe,
-    lift_outs_dataframe,
     moves_dataframe,
     profile_link_column,
     with_links,

@@ -1,7 +1,8 @@
 """What only talent and money together show: the moves around each funding round (money and
 talent), drawn on the Funding page and on a firm's profile; and a firm's lineage (how the flows
-count a renamed, merged or acquired firm, and its events on its profile). The page passes its filters; this
-module fetches through `atlas.cache` and draws the window control, the aligned chart and the tables."""
+count a renamed, merged or acquired firm, and its events on its profile); and teams that moved together
+(lift-outs). The page passes its filters; this module fetches through `atlas.cache` and draws the window
+control, the aligned chart and the tables."""
 
 from __future__ import annotations
 
@@ -386,3 +387,65 @@ def rates_ui(p: dict, *, firm_id: str = "") -> None:
         width="stretch",
     )
     downloads_ui("rates", df=rates)
+
+
+def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
+    """Teams that moved together: origin, destination, the people, their dates and sources."""
+    if df.empty:
+        st.info(_("No two people under these filters left the same firm for the same firm within the window."))
+        return
+    n_found = int(df["n_found"].iloc[0])
+    listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
+    coarse = int((df["date_known_to"] != "day").sum())
+    note = (
+        " "
+        + _("{n} of them rest on dates known only to the month or the year: they count as its first day.").format(
+            n=f"{coarse:,}"
+        )
+        if coarse
+        else ""
+    )
+    st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
+    shown = cache.kept(
+        df,
+        ("lift_outs_table",),
+        lambda: with_links(
+            tables.readable(df, keep=("from_firm_id", "to_firm_id")),
+            ("origin", "from_firm_id", "firm"),
+            ("destination", "to_firm_id", "firm"),
+        ),
+    )
+    dataframe(
+        shown,
+        # who, how sure and from where before the dates: at 1440 px they sat past the right edge
+        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"],
+        column_config={
+            "origin": profile_link_column(_("Left from"), width="medium"),
+            "destination": profile_link_column(_("Joined at"), width="medium"),
+            "n_people": st.column_config.NumberColumn(_("People"), format="%d", width="small"),
+            "people": st.column_config.TextColumn(_("Who"), width="medium"),
+            "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
+            "last_on": _("Last move"),
+            "certainty": st.column_config.TextColumn(
+                _("Certainty"), help=_("The least certain of its moves and of their origin")
+            ),
+            "sources": st.column_config.TextColumn(_("Sources"), width="medium"),
+        },
+        key=key,
+        hide_index=True,
+        width="stretch",
+    )
+    # beside the table, where it reads: how each inferred origin was worked out (the data's note, in
+    # English; a Chinese reader gets what it means in Chinese, the note itself in the download)
+    if "origin_note" in df and df["origin_note"].notna().any():
+        for r in df[df["origin_note"].notna()].itertuples():
+            note = (
+                _("the sources say who joined and where, and imply where they came from without stating it")
+                if i18n.language() == "zh"
+                else r.origin_note.replace("Origin inferred: ", "")
+            )
+            st.caption(
+                _("{origin} → {destination}, origin inferred: {note}").format(
+                    origin=r.origin, destination=r.destination, note=note
+                )
+            )

@@ -122,9 +122,14 @@ def _people_list(people: pd.DataFrame) -> None:
         st.info(_("No person matches the search."))
     else:
         dataframe(
-            with_links(
-                tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
-                ("person", "person_id", "person"),
+            # formatted once per query result (cache.kept), not again on every run
+            cache.kept(
+                people,
+                ("people_table",),
+                lambda: with_links(
+                    tables.dashes(tables.latest_firm(people), ["known_for", "origin_country", "current_firm"]),
+                    ("person", "person_id", "person"),
+                ),
             ),
             column_order=["person", "known_for", "current_firm", "origin_country", "n_moves", "n_sources"],
             column_config={
@@ -166,7 +171,13 @@ def _firms_list(firms: pd.DataFrame, filters: Filters) -> None:
         st.info(_("No firm matches the search and firm kinds."))
     else:
         dataframe(
-            with_links(tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")),
+            cache.kept(
+                firms,
+                ("firms_table",),
+                lambda: with_links(
+                    tables.dashes(firms, ["country", "parent", "founded_on"]), ("firm", "firm_id", "firm")
+                ),
+            ),
             column_order=[
                 "firm",
                 "kind",

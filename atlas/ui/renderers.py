@@ -46,13 +46,24 @@ def profile_link_column(
     return ProfileLink(label, help, pinned, width)
 
 
+class _Links(dict):
+    """A table's profile links (label column -> (kind, ids)), never changed once made: pandas copies
+    a frame's attrs deeply at every operation on it (4% of a warm view, profiled); these are shared."""
+
+    def __deepcopy__(self, memo: dict) -> _Links:
+        return self
+
+
 def with_links(df, *specs: tuple[str, str, str]):
     """Codes as labels and missing values as '—' (tables.readable), keeping each (label column,
     id column, 'person' or 'firm') of `specs` as the names a click opens (read by `dataframe`)."""
     out = tables.readable(df, keep=tuple(label_col for label_col, _, _ in specs))
-    out.attrs["profile_links"] = {
-        label_col: (kind, [i if isinstance(i, str) else None for i in df[id_col]]) for label_col, id_col, kind in specs
-    }
+    out.attrs["profile_links"] = _Links(
+        {
+            label_col: (kind, tuple(i if isinstance(i, str) else None for i in df[id_col]))
+            for label_col, id_col, kind in specs
+        }
+    )
     return out
 
 
@@ -534,65 +545,3 @@ def sources_dataframe(df, *, with_id: bool = False) -> None:
                 n=f"{n_without:,}"
             )
         )
-
-
-def lift_outs_dataframe(df, key: str = "lift_outs") -> None:
-    """Teams that moved together: origin, destination, the people, their dates and sources."""
-    if df.empty:
-        st.info(_("No two people under these filters left the same firm for the same firm within the window."))
-        return
-    n_found = int(df["n_found"].iloc[0])
-    listed = _("; the {n} most recent are listed").format(n=f"{len(df):,}") if n_found > len(df) else ""
-    coarse = int((df["date_known_to"] != "day").sum())
-    note = (
-        " "
-        + _("{n} of them rest on dates known only to the month or the year: they count as its first day.").format(
-            n=f"{coarse:,}"
-        )
-        if coarse
-        else ""
-    )
-    st.caption(_("{n} lift-out(s) found").format(n=f"{n_found:,}") + listed + "." + note)
-    shown = cache.kept(
-        df,
-        ("lift_outs_table",),
-        lambda: with_links(
-            tables.readable(df, keep=("from_firm_id", "to_firm_id")),
-            ("origin", "from_firm_id", "firm"),
-            ("destination", "to_firm_id", "firm"),
-        ),
-    )
-    dataframe(
-        shown,
-        # who, how sure and from where before the dates: at 1440 px they sat past the right edge
-        column_order=["origin", "destination", "n_people", "people", "certainty", "sources", "first_on", "last_on"],
-        column_config={
-            "origin": profile_link_column(_("Left from"), width="medium"),
-            "destination": profile_link_column(_("Joined at"), width="medium"),
-            "n_people": st.column_config.NumberColumn(_("People"), format="%d", width="small"),
-            "people": st.column_config.TextColumn(_("Who"), width="medium"),
-            "first_on": st.column_config.TextColumn(_("First move"), help=_("At the precision the sources give")),
-            "last_on": _("Last move"),
-            "certainty": st.column_config.TextColumn(
-                _("Certainty"), help=_("The least certain of its moves and of their origin")
-            ),
-            "sources": st.column_config.TextColumn(_("Sources"), width="medium"),
-        },
-        key=key,
-        hide_index=True,
-        width="stretch",
-    )
-    # beside the table, where it reads: how each inferred origin was worked out (the data's note, in
-    # English; a Chinese reader gets what it means in Chinese, the note itself in the download)
-    if "origin_note" in df and df["origin_note"].notna().any():
-        for r in df[df["origin_note"].notna()].itertuples():
-            note = (
-                _("the sources say who joined and where, and imply where they came from without stating it")
-                if i18n.language() == "zh"
-                else r.origin_note.replace("Origin inferred: ", "")
-            )
-            st.caption(
-                _("{origin} → {destination}, origin inferred: {note}").format(
-                    origin=r.origin, destination=r.destination, note=note
-                )
-            )

@@ -3,6 +3,7 @@ columns, saved as a view) and the whole database of this data version as a downl
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from urllib.parse import urlencode
@@ -111,22 +112,25 @@ def save_query_ui(text: str) -> None:
     save_view_ui("Explore", query, what="query", placeholder=_("e.g. People who moved twice within a year"))
 
 
+def _columns_of(schema, table: str):  # noqa: ANN001, ANN202 - DataFrames
+    """One table's columns with the data dictionary's words for them."""
+    words = {}
+    with contextlib.suppress(StopIteration, KeyError):  # a table the dictionary does not describe
+        words = {d["column"]: d["allowed"] or d["type"] for d in dictionary(table)}
+    cols = schema[schema["table"] == table]
+    return cols.assign(about=[words.get(c, "") for c in cols.column])[["column", "type", "about"]]
+
+
 def schema_ui() -> None:
     """Every table and column the console holds, with the data dictionary's words where it has them."""
     schema = cache.console_schema()
-    for table, cols in schema.groupby("table", sort=False):
+    for table in schema["table"].unique():
         about = _(explore.BROWSABLE[table]) if table in explore.BROWSABLE else ""
         st.markdown(f"**{table}** — {about}")
-        words = {}
-        try:
-            words = {d["column"]: d["allowed"] or d["type"] for d in dictionary(table)}
-        except StopIteration:
-            pass
-        except KeyError:
-            pass
-        shown = cols.assign(about=[words.get(c, "") for c in cols.column])[["column", "type", "about"]]
         st.dataframe(
-            shown,
+            # made once per data version and language (cache.kept), not again on every run (it was half
+            # of a warm Explore view, profiled)
+            cache.kept(schema, ("console_schema_table", table), lambda table=table: _columns_of(schema, table)),
             hide_index=True,
             width="stretch",
             column_config={"column": _("Column"), "type": _("Type"), "about": _("Allowed values")},
