@@ -110,7 +110,8 @@ async def _analyst(
     while time.perf_counter() < until:
         name, path, params = rng.choice(views)
         out.append(await open_view(ws_url, name, path, params))
-        await asyncio.sleep(think_seconds(rng, *think))
+        # reading past the level's end opens nothing more: the level ends on time
+        await asyncio.sleep(min(think_seconds(rng, *think), max(0.0, until - time.perf_counter())))
 
 
 def run_thinking(
