@@ -168,19 +168,23 @@ def _moves_csv(path: Path, n: int, seed: bool) -> Path:
     return path
 
 
-def team(db_path: Path, work: Path, seed: bool, results: ServeResults) -> None:
-    """Levels over two processes behind HAProxy, a command-line write seen by both, Chromium."""
+def two_processes(db_path: Path, folder: Path):  # noqa: ANN201 - (atlas.snapshots.Store, atlas.serve.Cluster)
+    """`db_path` published afresh into `folder` and a cluster of two processes behind HAProxy on
+    it, not started yet (as `python -m atlas serve --processes 2` does)."""
     from atlas import serve
+    from atlas.tools.browser import free_port_run
 
-    folder = work / "serve.snapshots"
     shutil.rmtree(folder, ignore_errors=True)
     os.environ["ATLAS_DB"] = str(db_path)
     store = serve.prepare(db_path, folder)
     log_dir = folder / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    from atlas.tools.browser import free_port_run
+    return store, serve.Cluster("127.0.0.1", free_port_run(3), 2, store.folder, log_dir)
 
-    cluster = serve.Cluster("127.0.0.1", free_port_run(3), 2, store.folder, log_dir)
+
+def team(db_path: Path, work: Path, seed: bool, results: ServeResults) -> None:
+    """Levels over two processes behind HAProxy, a command-line write seen by both, Chromium."""
+    store, cluster = two_processes(db_path, work / "serve.snapshots")
     try:
         cluster.start()
         url = f"http://127.0.0.1:{cluster.port}"
@@ -193,7 +197,7 @@ def team(db_path: Path, work: Path, seed: bool, results: ServeResults) -> None:
             [sys.executable, "-m", "atlas", "load", str(csv), "--db", str(db_path)],
             capture_output=True,
             text=True,
-            env={**os.environ, snapshots.FOLDER_ENV: str(folder)},
+            env={**os.environ, snapshots.FOLDER_ENV: str(store.folder)},
         )
         results.write_seconds = time.perf_counter() - t
         if done.returncode != 0 or store.current() == before:

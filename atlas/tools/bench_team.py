@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from atlas.tools import loaddriver
 from atlas.tools.bench_common import say
-from atlas.tools.bench_serve import rss, tree_cpu, views_by_page
+from atlas.tools.bench_serve import rss, tree_cpu, two_processes, views_by_page
 from atlas.tools.browser import Server
 
 HEAD = "## A team as teams work (issue 44)"
@@ -112,8 +111,6 @@ def run(
     beyond: tuple[int, ...] = BEYOND,
 ) -> TeamResults:
     """Every level on one process, then on two behind the balancer, on `db_path` (left unchanged)."""
-    from atlas import serve
-    from atlas.tools.browser import free_port_run
 
     results = TeamResults(label, seconds, think)
     views = [v for page in views_by_page(seed) for v in page]
@@ -123,13 +120,7 @@ def run(
         measure(server.url, [server.proc.pid], views, 1, results, levels, beyond)
     finally:
         server.stop()
-    folder = work / "team.snapshots"
-    shutil.rmtree(folder, ignore_errors=True)
-    os.environ["ATLAS_DB"] = str(db_path)
-    store = serve.prepare(db_path, folder)
-    log_dir = folder / "logs"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    cluster = serve.Cluster("127.0.0.1", free_port_run(3), 2, store.folder, log_dir)
+    _store, cluster = two_processes(db_path, work / "team.snapshots")
     try:
         cluster.start()
         url = f"http://127.0.0.1:{cluster.port}"
