@@ -188,7 +188,10 @@ class Store:
         with os.fdopen(fd, "w") as f:
             f.write(f"{name}\n{token}\n")
         os.replace(pointer, self.folder / warm.NEXT)
-        return warm.warm_processes(self.folder, token)
+        try:
+            return warm.warm_processes(self.folder, token)
+        except Exception as exc:  # noqa: BLE001 - a warm-up that fails never holds back the commit's publication
+            return warm.Warmed(processes=len(warm.serving(self.folder)), errors=[f"the warm-up stopped: {exc}"[:200]])
 
     def next_for(self, token: str) -> Path | None:
         """The snapshot about to be published, for a run that shows the token `NEXT` holds (a

@@ -116,3 +116,30 @@ def test_the_command_line_says_what_the_warm_up_cost_and_a_gone_process_is_forgo
     assert len(said) == 1 and f"warmed {len(pages.PAGES)} views in 1 process(es) in " in said[0], done.stdout
     assert "failed" not in said[0]
     assert not (gone / "999999999.json").exists()  # the gone process is no longer warmed
+
+
+def test_a_warm_up_that_fails_never_holds_back_the_publication(seed_db_path, tmp_path, monkeypatch):
+    """A commit is published even when its warm-up breaks; the failure is said, the token spent."""
+    master = tmp_path / "atlas.duckdb"
+    shutil.copy(seed_db_path, master)
+    store = snapshots.Store(tmp_path / "atlas.snapshots", master)
+    store.publish()
+    procs = store.folder / warm.PROCS
+    procs.mkdir()
+    # a process that says it serves these snapshots (this one: it runs)
+    (procs / f"{os.getpid()}.json").write_text(json.dumps({"pid": os.getpid(), "port": 1, "views": []}))
+    monkeypatch.setenv(warm.SWITCH, "on")
+
+    def broken(folder, token, seconds=warm.WARM_SECONDS):  # noqa: ANN001, ANN202
+        raise RuntimeError("the event loop is gone")
+
+    monkeypatch.setattr(warm, "warm_processes", broken)
+    before = store.current()
+    csv = tmp_path / "moves.csv"
+    csv.write_text(HEADER + ROW.format(i=1, m=1))
+    with store.writing() as con:
+        assert load.load_files(con, {"moves": csv}, mode="append", uploader="test").ok
+    assert store.current() != before and snapshots.version_of(store.current()) > snapshots.version_of(before)
+    assert store.warmed.errors == ["the warm-up stopped: the event loop is gone"], store.warmed.said()
+    assert "1 failed" in store.warmed.said()
+    assert not (store.folder / warm.NEXT).exists()
