@@ -5,6 +5,8 @@
 set -u
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+# the browser tests run Chromium's headless shell (the same engine, less CPU: tests/e2e/conftest.py)
+[ -x /usr/lib/chromium/chromium-headless-shell ] || missing+=(chromium-headless-shell)
 fc-list 2>/dev/null | grep -qi "noto.*cjk" || missing+=(fonts-noto-cjk)
 command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || missing+=(haproxy)
 # the reports' PDF (WeasyPrint) lays text out with Pango
