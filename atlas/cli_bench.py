@@ -137,7 +137,8 @@ def _bench(args: argparse.Namespace) -> int:
             bench.run(args.scale, work=args.work, out=args.out, browser=not args.no_browser, skip=skip)
             if only:
                 return 0
-        text = bench_real.report(bench_real.run(Path(args.work or db.ROOT / "bench" / "work")))
+        rows = bench_real.CHECK_ROWS if args.scale == "check" else None
+        text = bench_real.report(bench_real.run(Path(args.work or db.ROOT / "bench" / "work"), rows), rows)
         print(text)
         bench_names.write_section(text, out, head=bench_real.HEAD)
         if args.real_only:

@@ -60,6 +60,7 @@ def test_the_benchmark_runs_and_reports_every_page(tmp_path):
         for name in bench_real.FILES:
             rows = re.findall(rf"^\| {name} \| [^|]+ \| [^|]*\d[^|]* \| \d+ \| ([\d.]+) \| ([\d,]+) \|$", text, re.M)
             assert len(rows) == 2 and all(float(s) > 0 and int(mb.replace(",", "")) > 0 for s, mb in rows), name
+        assert f"{bench_real.CHECK_ROWS:,} rows of each file spread over it" in text
     else:
         assert "Not measured:" in text  # said, not skipped silently
     # the served sections were left out, and nothing says they ran

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 import duckdb
 import pandas as pd
 
+from atlas.tools import browser
 from atlas.tools.bench_common import LOAD_PHASES, TARGETS, Results, as_gb
 from atlas.tools.bench_pages import settle_ms
 
@@ -126,6 +127,7 @@ def report(r: Results) -> str:
             "first four of the page-data table, one at the check scale) opened as a link in a new tab, timed from "
             "navigation until the",
             "script has finished and every chart has drawn. Every view is a first request (nothing cached).",
+            *([f"The browser: `{browser.CHROMIUM}` (ATLAS_CHROMIUM)."] if os.environ.get("ATLAS_CHROMIUM") else []),
             "",
             _views_header(r.browser),
             _views_rule(r.browser),

@@ -7,21 +7,15 @@ import shutil
 
 import pytest
 
-from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, Server, wait_for_app  # noqa: F401 - used by the tests
+from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, HEADLESS_SHELL, Server, wait_for_app  # noqa: F401 - used by the tests
 from tests.support import ROOT
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
 
 
-# Debian's Chromium as its headless shell (package chromium-headless-shell: the same Blink and V8 as
-# `chromium`, without the desktop browser's own interface that headless `chromium` still runs, as
-# Playwright's own headless runs do): measured over the same 21 page loads, 30% less of Chromium's
-# CPU, and Chromium is half the suite's. The full browser where the shell is absent.
-HEADLESS_SHELL = "/usr/lib/chromium/chromium-headless-shell"
-
-
 @pytest.fixture(scope="session")
 def chromium_path() -> str:
+    # the headless shell where installed (tools/ensure_chromium.sh), Chromium is half the suite's CPU
     if os.path.exists(HEADLESS_SHELL):
         return HEADLESS_SHELL
     if not os.path.exists(CHROMIUM):
