@@ -28,8 +28,9 @@ def data(_filters: ui.Filters) -> None:
 
     st.subheader(_("Load history"))
     st.caption(_("Each committed load is a data version; links record the version they were made on."))
+    uploads = cache.query("uploads_list")
     st.dataframe(
-        tables.readable(cache.query("uploads_list")),
+        cache.kept(uploads, ("uploads_readable",), lambda: tables.readable(uploads)),
         column_config={
             "upload_id": st.column_config.NumberColumn(_("Version"), format="%d"),
             "uploaded_at": st.column_config.DatetimeColumn(_("Loaded at (UTC)"), format="YYYY-MM-DD HH:mm"),

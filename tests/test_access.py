@@ -400,3 +400,30 @@ def test_a_pull_is_checked_again_at_the_commit(team_app, monkeypatch):
             assert c.execute("select count(*) from uploads where uploader like '%pull%'").fetchone() == (0,)
     finally:
         source.close()
+
+
+def test_the_audit_log_is_kept_until_what_it_reads_changes(team_app, monkeypatch):
+    """The admins' audit log is read and formatted again only when one of its sources changed: a
+    view saved between two runs (no new data version) is in the next run's log; a run with nothing
+    new reads only the log's few-number mark."""
+    from atlas import cache
+
+    at, _ = team_app("pages/5_Data.py", "ana@example.com", "Ana")
+    open_page(at)
+
+    def events() -> int:
+        caption = next(c.value for c in at.caption if c.value.startswith("The latest "))
+        return int(caption.split()[2].replace(",", ""))
+
+    before = events()
+    reads: list[str] = []
+    fresh = cache.query_fresh
+    monkeypatch.setattr(cache, "query_fresh", lambda name, **p: reads.append(name) or fresh(name, **p))
+    at.run()
+    assert events() == before and "audit_log" not in reads and "audit_mark" in reads
+    with _app_connection() as con:
+        views.save_view(con, "Ana's audit check", "", "Data", "", "Ana", "ana@example.com")
+    at.run()
+    assert events() == before + 1 and reads.count("audit_log") == 1
+    log = next(d.value for d in at.dataframe if "action" in d.value.columns)
+    assert "Ana's audit check (?view=ana-s-audit-check)" in set(log.detail)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from pathlib import Path
 
 import streamlit as st
@@ -24,7 +25,10 @@ DEFAULT_ROLES = Path(".streamlit") / "roles.toml"
 # the secrets as last read, with the objects they were read from: read again only when Streamlit
 # holds others (a secrets file changed and was parsed again, or a test gave its own). Reading them
 # walked and copied every section on every call, several times a run (4% of a warm view, profiled).
-_read: tuple[object, object, dict] | None = None
+# With no secrets file, Streamlit looks for one again at every read (its configured paths worked out
+# from the config files each time: 3% of a warm Data view, profiled): that "none" is kept NO_SECRETS_S.
+_read: tuple[object, object, dict, float] | None = None
+NO_SECRETS_S = 5.0
 
 
 def _secrets() -> dict:
@@ -32,13 +36,15 @@ def _secrets() -> dict:
     held = st.secrets
     parsed = getattr(held, "_secrets", None)
     last = _read
-    if last is not None and parsed is not None and last[0] is held and last[1] is parsed:
+    fresh = last is not None and (parsed is not None or time.monotonic() - last[3] < NO_SECRETS_S)
+    if fresh and last[0] is held and last[1] is parsed:
         return dict(last[2])
     try:
         value = {k: held[k] for k in held}
     except (FileNotFoundError, KeyError, AttributeError, st.errors.StreamlitSecretNotFoundError):
         value = {}
-    _read = (held, getattr(held, "_secrets", None), value)  # kept alive with them: no id is reused
+    # kept alive with them: no id is reused
+    _read = (held, getattr(held, "_secrets", None), value, time.monotonic())
     return dict(value)
 
 

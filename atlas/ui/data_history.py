@@ -3,6 +3,10 @@ audit log (admins)."""
 
 from __future__ import annotations
 
+import collections
+import threading
+
+import pandas as pd
 import streamlit as st
 
 from atlas import access, cache, db, fetch, i18n, labels, load
@@ -54,14 +58,36 @@ def merge_ui() -> None:
                 st.error(_("Refused; nothing changed: ") + _("; ").join(p.message for p in done.problems))
 
 
+AUDIT_ROWS = 10_000  # the latest events the log shows (and its download holds)
+_audit_kept: collections.OrderedDict[tuple, pd.DataFrame] = collections.OrderedDict()
+_audit_lock = threading.Lock()
+
+
+def _audit_log() -> pd.DataFrame:
+    """The audit log as shown, read and localized again only when what it reads changed (its mark:
+    a few counts and latest entries; saved views and refusals write no data version) or in another
+    language or database: read and formatted on every run, it was a sixth of a warm Data view."""
+    mark = tuple(cache.query_fresh("audit_mark").iloc[0].astype(str))
+    key = (str(db.db_path()), cache.version(), mark, i18n.language())
+    with _audit_lock:
+        log = _audit_kept.get(key)
+    if log is None:
+        log = cache.query_fresh("audit_log", limit=AUDIT_ROWS)
+        log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
+        log = labels.localize(log, ["action", "detail"])
+        with _audit_lock:
+            _audit_kept[key] = log
+            while len(_audit_kept) > 8:
+                _audit_kept.popitem(last=False)
+    return log.copy(deep=False)
+
+
 def audit_ui() -> None:
     """Admins: who did what and when, with the data version; downloadable."""
     if not access.allowed(auth.identity(), "audit"):
         return
     with st.expander(_("Audit log")):
-        log = cache.query_fresh("audit_log", limit=10_000)
-        log[["email", "detail"]] = log[["email", "detail"]].fillna("—")
-        log = labels.localize(log, ["action", "detail"])
+        log = _audit_log()
         st.caption(
             _(
                 "The latest {n} events: loads, undos, merges, saved and deleted views, and refused attempts, "

@@ -5,6 +5,7 @@ problems, changes and commit; undo of the latest upload; templates and the data 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 
 import pandas as pd
@@ -413,6 +414,27 @@ def dictionary_frame(rows: list[dict[str, str]]) -> pd.DataFrame:
     return frame.rename(columns={c: labels.COLUMNS[c] for c in frame.columns if c in labels.COLUMNS})
 
 
+@functools.lru_cache(maxsize=64)
+def _table_dictionary(table: str, language: str) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A table's dictionary in `language`, and its example row (the seed's first): the same for the
+    process's life, made once per table and language (formatted again on every run, it was a tenth
+    of a warm Data view, profiled)."""
+    example: dict[str, str] = {}
+    seed = SEED_DIR / f"{table}.csv"
+    if seed.exists():
+        with open(seed, encoding="utf-8") as f:
+            example = next(csv.DictReader(f), {}) or {}
+    return dictionary_frame(dictionary(table, example)), example
+
+
+@functools.lru_cache(maxsize=16)
+def _flat_dictionary(name: str, language: str) -> pd.DataFrame:
+    """A file format by name's dictionary in `language`, made once per format and language."""
+    from atlas import byname
+
+    return dictionary_frame(byname.flat_dictionary(name))
+
+
 def dictionary_ui() -> None:
     """Per table (and per flat format by name): the data dictionary (types, rules, an example row)
     in full, an empty template and a separate example file with one row."""
@@ -439,7 +461,7 @@ def dictionary_ui() -> None:
                     "and firms (or become new ones) in a review before the dry run."
                 ).format(required=", ".join(fmt.required), table=fmt.table)
             )
-            st.table(dictionary_frame(byname.flat_dictionary(table)))
+            st.table(_flat_dictionary(table, i18n.language()))
             file_name = table.replace(" ", "_")
             with st.container(horizontal=True, gap="small"):
                 st.download_button(
@@ -461,13 +483,9 @@ def dictionary_ui() -> None:
                     icon=":material/download:",
                 )
             return
-        example: dict[str, str] = {}
-        seed = SEED_DIR / f"{table}.csv"
-        if seed.exists():
-            with open(seed, encoding="utf-8") as f:
-                example = next(csv.DictReader(f), {}) or {}
+        frame, example = _table_dictionary(table, i18n.language())
         # a static table: every rule and example readable in full, wrapped, not cut at a cell's width
-        st.table(dictionary_frame(dictionary(table, example)))
+        st.table(frame)
         with st.container(horizontal=True, gap="small"):
             st.download_button(
                 _("Empty template: {file}").format(file=f"{table}.csv"),

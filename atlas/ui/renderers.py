@@ -488,19 +488,26 @@ SOURCE_KINDS = Labels(
 )
 
 
-def sources_dataframe(df, *, with_id: bool = False) -> None:
-    """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
-    description of an untitled copy), its address where one is known, and the facts citing it."""
+def _sources_shown(df):  # noqa: ANN001, ANN202 - a frame of sources_list
+    """The sources as the table shows them: kinds in words, a Chinese description where the data
+    gives one (in Chinese), dashes for what is unknown, and "no address given" said plainly where no
+    source has one (a link column would make those words a link; then the count is said below)."""
     kinds = df["kind"].map(lambda k: SOURCE_KINDS.get(k, k))
     if i18n.language() == "zh" and "title_zh" in df:  # a description in Chinese where the data gives one
         df = df.assign(title=df["title_zh"].where(df["title_zh"].notna(), df["title"]))
     shown = tables.dashes(df.assign(kind=kinds), ["published_on", "language"])
     any_url = bool(shown["url"].notna().any())
-    no_address = _("no address given")
-    # said plainly: a source with no address reads "no address given" (a link column would make
-    # those words a link, so there the count is said under the table instead)
-    n_without = int(shown["url"].isna().sum())
-    shown["url"] = shown["url"].fillna("" if any_url else no_address)
+    shown["url"] = shown["url"].fillna("" if any_url else _("no address given"))
+    return shown
+
+
+def sources_dataframe(df, *, with_id: bool = False) -> None:
+    """Every source with publisher, date, title (quoted: the source's own headline; unquoted: a
+    description of an untitled copy), its address where one is known, and the facts citing it."""
+    n_without = int(df["url"].isna().sum())
+    any_url = n_without < len(df)
+    # kept per query result and language (formatted again on every run before, profiled)
+    shown = cache.kept(df, ("sources_table",), lambda: _sources_shown(df))
     st.dataframe(
         shown,
         column_order=[
