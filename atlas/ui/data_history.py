@@ -9,7 +9,7 @@ import threading
 import pandas as pd
 import streamlit as st
 
-from atlas import access, cache, db, fetch, i18n, labels, load
+from atlas import access, cache, db, fetch, i18n, labels, load, sql
 from atlas.escape import md
 from atlas.i18n import N_, _
 from atlas.ui import auth, session
@@ -67,7 +67,11 @@ def _audit_log() -> pd.DataFrame:
     """The audit log as shown, read and localized again only when what it reads changed (its mark:
     a few counts and latest entries; saved views and refusals write no data version) or in another
     language or database: read and formatted on every run, it was a sixth of a warm Data view."""
-    mark = tuple(cache.query_fresh("audit_mark").iloc[0].astype(str))
+    cur = cache.connection().cursor()  # one row of numbers: fetched as a tuple, no frame made
+    try:
+        mark = cur.execute(sql.query_sql("audit_mark")).fetchone()
+    finally:
+        cur.close()
     key = (str(db.db_path()), cache.version(), mark, i18n.language())
     with _audit_lock:
         log = _audit_kept.get(key)
