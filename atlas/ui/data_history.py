@@ -11,7 +11,7 @@ import streamlit as st
 
 from atlas import access, cache, db, fetch, i18n, labels, load, sql
 from atlas.escape import md
-from atlas.i18n import N_, _
+from atlas.i18n import N_, _, ngettext
 from atlas.ui import auth, session
 from atlas.ui.downloads import downloads_ui
 from atlas.ui.names_review import KIND_WORDS
@@ -93,9 +93,12 @@ def audit_ui() -> None:
     with st.expander(_("Audit log")):
         log = _audit_log()
         st.caption(
-            _(
+            ngettext(
+                "The latest {n} event: loads, undos, merges, saved and deleted views, and refused attempts, "
+                "each with who and the data version at the time.",
                 "The latest {n} events: loads, undos, merges, saved and deleted views, and refused attempts, "
-                "each with who and the data version at the time."
+                "each with who and the data version at the time.",
+                len(log),
             ).format(n=f"{len(log):,}")
         )
         st.dataframe(
