@@ -62,8 +62,7 @@ def _sample(path: Path, rows: int, work: Path) -> Path:
     """The file's header and `rows` of its records spread over the whole file (every k-th), and every
     record with a byte beyond ASCII (the names that tell its encoding, so it reads as certain as the
     whole file's), byte for byte: its encoding, line ends and quoting kept (a record ends at CR, LF or
-    CR LF outside quotes). A UTF-16
-    file is kept whole (its line ends are two bytes)."""
+    CR LF outside quotes). A UTF-16 file is kept whole (its line ends are two bytes)."""
     data = path.read_bytes()
     out = work / "sample" / path.name
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -92,8 +91,8 @@ def _sample(path: Path, rows: int, work: Path) -> Path:
 
 
 def run(work: Path, rows: int | None = None) -> list[RealLoad] | None:
-    """The three loads, alone and in sequence (each file's first `rows` only, when given); None when
-    ../shared/data is absent."""
+    """The three loads, alone and in sequence (of a sample of each file, `_sample`, when `rows` is
+    given); None when ../shared/data is absent."""
     if not all((DATA / f).exists() for f in FILES):
         say(f"real exports: {DATA} is absent, not measured")
         return None

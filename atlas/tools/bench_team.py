@@ -111,7 +111,6 @@ def run(
     beyond: tuple[int, ...] = BEYOND,
 ) -> TeamResults:
     """Every level on one process, then on two behind the balancer, on `db_path` (left unchanged)."""
-
     results = TeamResults(label, seconds, think)
     views = [v for page in views_by_page(seed) for v in page]
     server = Server(db_path, work / "team_streamlit.log")
