@@ -13,6 +13,7 @@ import pytest
 import streamlit as st
 
 from atlas import db, schema
+from atlas.tools.bench_common import scan_components_once
 from tests.support import leftover_uploads
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +27,9 @@ os.environ["TMPDIR"] = str(RUN_TMP)
 # (tests/test_warm.py, and the browser tests marked `warm`).
 os.environ["ATLAS_WARM"] = "off"
 tempfile.tempdir = None
+# Each new AppTest read every installed package's metadata, looking for components: a fifth of the
+# CPU of the AppTest modules (profiled). Once per worker instead.
+scan_components_once()
 
 
 def pytest_sessionfinish(session, exitstatus):

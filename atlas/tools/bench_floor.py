@@ -27,7 +27,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from atlas.tools import loaddriver
-from atlas.tools.bench_common import PAGES, process_cpu_seconds, say
+from atlas.tools.bench_common import PAGES, process_cpu_seconds, say, scan_components_once
 from atlas.tools.browser import CHROMIUM, CHROMIUM_ARGS, Server, chromium_available
 
 FLOOR_SCRIPT = "atlas/tools/floor_app.py"
@@ -138,6 +138,7 @@ def shapes(db_path: Path) -> dict[str, Shape]:
 
     for name in ("streamlit", "streamlit.runtime"):  # AppTest in a bare process warns on every run
         logging.getLogger(name).setLevel(logging.ERROR)
+    scan_components_once()
 
     from atlas.sql import ROOT
 
