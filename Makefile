@@ -51,7 +51,13 @@ catalog: $(VENV)/.installed
 $(LOCALES)/%/LC_MESSAGES/messages.mo: $(LOCALES)/%/LC_MESSAGES/messages.po $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d $(LOCALES) -l $*
 
+# uv installs the pinned requirements in seconds where pip took 45 s (most of it compiling every
+# module to bytecode, which Python does on first import of the modules used); pip where uv cannot
+# reach a package index (it reads no pip.conf).
+UV_VERSION := 0.13.10
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	( $(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION) \
+	  && $(VENV)/bin/uv pip install --quiet --python $(PY) -r requirements.txt ) \
+	|| $(PY) -m pip install --quiet --no-compile --disable-pip-version-check -r requirements.txt
 	touch $@
