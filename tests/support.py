@@ -217,3 +217,29 @@ def choose(page, select, option: str, tries: int = 4) -> None:  # noqa: ANN001 -
         choice.click()
         return
     raise AssertionError(f"the select box never offered {option!r}")
+
+
+def vega_lite_specs(at) -> list[dict]:  # noqa: ANN001 - a finished AppTest
+    """Every Vega-Lite spec a finished AppTest run sends to the browser (its datasets apart)."""
+    import json
+
+    found: list[dict] = []
+
+    def walk(node) -> None:  # noqa: ANN001
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        if getattr(node, "type", "") == "vega_lite_chart":
+            found.append(json.loads(node.proto.spec))
+
+    walk(at._tree)  # noqa: SLF001 - the page as it would be sent
+    return found
+
+
+def schema_errors(spec: dict) -> str | None:
+    """What the Vega-Lite schema (Altair's) finds wrong in `spec`, or None: the app converts its charts
+    without the check (atlas/ui/plots.py), so the tests make it."""
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+
+    error = validate_jsonschema(spec, load_schema(), raise_error=False)
+    return None if error is None else f"{error.message} at {list(error.absolute_path)}"

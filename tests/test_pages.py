@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from atlas.pages import PAGES
-from tests.support import ROOT, plain
+from tests.support import ROOT, plain, schema_errors, vega_lite_specs
 
 
 def _texts(at: AppTest) -> str:
@@ -26,6 +26,11 @@ def test_page_renders(app, script, title):
     # every page shows real data from DuckDB
     assert len(app.dataframe) >= 1
     assert all(len(df.value) > 0 for df in app.dataframe[:1])
+    # every chart it sends passes the Vega-Lite schema (the app does not check it at run time)
+    specs = vega_lite_specs(app)
+    assert specs or title in ("People & firms", "Data", "Explore"), f"{title} sent no chart"
+    for spec in specs:
+        assert schema_errors(spec) is None, (title, spec.get("title"), schema_errors(spec))
 
 
 def test_overview_headlines(app):
