@@ -223,16 +223,9 @@ def vega_lite_specs(at) -> list[dict]:  # noqa: ANN001 - a finished AppTest
     """Every Vega-Lite spec a finished AppTest run sends to the browser (its datasets apart)."""
     import json
 
-    found: list[dict] = []
+    from atlas.tools.bench_pages import sent
 
-    def walk(node) -> None:  # noqa: ANN001
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-        if getattr(node, "type", "") == "vega_lite_chart":
-            found.append(json.loads(node.proto.spec))
-
-    walk(at._tree)  # noqa: SLF001 - the page as it would be sent
-    return found
+    return [json.loads(node.proto.spec) for node in sent(at, "vega_lite_chart")]
 
 
 def schema_errors(spec: dict) -> str | None:

@@ -56,6 +56,20 @@ def _record(calls: list[Call]) -> Callable[[], None]:
     return undo
 
 
+def sent(at: object, kind: str) -> list:
+    """The elements of `kind` (e.g. "vega_lite_chart") a finished AppTest run sends to the browser."""
+    found: list = []
+
+    def walk(node: object) -> None:
+        for child in getattr(node, "children", {}).values():
+            walk(child)
+        if getattr(node, "type", "") == kind:
+            found.append(node)
+
+    walk(at._tree)  # noqa: SLF001 - AppTest's element tree: the page as it would be sent
+    return found
+
+
 def chart_rows(at: object) -> int:
     """The most rows one chart of a finished AppTest run was sent.
 
@@ -65,22 +79,13 @@ def chart_rows(at: object) -> int:
     import pyarrow as pa
 
     found = [0]
-
-    def walk(node: object) -> None:
-        for child in getattr(node, "children", {}).values():
-            walk(child)
-        kind = getattr(node, "type", "")
-        if kind == "vega_lite_chart":
-            proto = node.proto
-            blobs = [d.data.data for d in proto.datasets] + ([proto.data.data] if proto.data.data else [])
-            found.append(sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs))
-        elif kind == "echarts_chart":
-            spec = json.loads(node.proto.spec)
-            series = spec.get("series", [])
-            n = sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in series)
-            found.append(n)
-
-    walk(at._tree)
+    for node in sent(at, "vega_lite_chart"):
+        proto = node.proto
+        blobs = [d.data.data for d in proto.datasets] + ([proto.data.data] if proto.data.data else [])
+        found.append(sum(pa.ipc.open_stream(b).read_all().num_rows for b in blobs))
+    for node in sent(at, "echarts_chart"):
+        series = json.loads(node.proto.spec).get("series", [])
+        found.append(sum(len(s.get("data") or s.get("nodes") or []) + len(s.get("links") or []) for s in series))
     return max(found)
 
 
