@@ -175,6 +175,9 @@ def review_ui(decisions: list, key: str, heading: str, name_header: str, prefix:
     for p in problems:
         st.error(p)
     if changed:
+        # a press of "Use these decisions" can arrive in the same run as the edit: keep it
+        if not problems and st.session_state.get(f"{prefix}_confirm"):
+            resolve.accept(decisions)
         st.rerun()
     if problems:
         return False

@@ -64,7 +64,7 @@ def test_filter_change_is_written_to_the_url(server, browser):
     shared = page.url
     page.close()
     # the copied address, opened in a new browser context, shows the same view
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(shared)
     wait_for_app(other, "Overview")
     see(other, "Largest pay figures, in EUR")
@@ -120,7 +120,7 @@ def test_shared_filters_follow_the_analyst_to_another_page(server, browser):
     see(page, "The rounds behind the view, in EUR")
     page.close()
     # the address of the new page, opened fresh, is the same view
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(url)
     wait_for_app(other, "Funding")
     assert selected(other, "Display currency") == "EUR"
@@ -140,7 +140,7 @@ def test_copy_link_reproduces_the_view(server, browser):
     for part in ("level=firm", "countries=CN", "countries=US", "top=8", "certainty=reported", "focus=bytedance"):
         assert part in link, (part, link)
     page.close()
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(link)
     wait_for_app(other, "Talent flows")
     assert selected(other, "Minimum certainty") == "reported"
@@ -254,7 +254,7 @@ def test_saved_view_round_trip(server, browser):
     page.wait_for_selector("text=?view=declined-offers-in-yuan", timeout=20000)
     page.close()
     # the short link, opened fresh, shows the saved page and filters
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(server.url + "/?view=declined-offers-in-yuan")
     wait_for_app(other, "Pay offers")
     see(other, "Saved view")
@@ -288,7 +288,7 @@ def test_link_from_an_older_data_version_says_what_changed(fresh_server, browser
     assert cli.main(["load", str(people), "--db", str(fresh_server.db_path)]) == 0
     server = Server(fresh_server.db_path, tmp_path / "streamlit2.log")
     try:
-        other = browser.new_context().new_page()
+        other = browser.new_page()
         other.goto(link.replace(fresh_server.url, server.url))
         wait_for_app(other, "Pay offers")
         banner = other.locator('[data-testid="stAlert"]').filter(has_text="This link was made on data version 1")

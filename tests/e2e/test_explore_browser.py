@@ -98,7 +98,7 @@ def test_a_query_runs_and_its_link_reruns_it_elsewhere(fresh_server, browser):
     page.get_by_role("button", name="Save query").click()
     see(page, "Saved. Short link")
     page.close()
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(link)
     wait_for_app(other, "Explore")
     see(other, "2 rows in")
@@ -158,10 +158,10 @@ def slow_limit_server(seed_db_path, tmp_path, monkeypatch):
 def test_a_runaway_query_or_a_bad_link_leaves_the_app_serving(slow_limit_server, browser):
     fresh_server = slow_limit_server
     # another analyst has the Overview open (the server has drawn it once)
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(fresh_server.url + "/")
     wait_for_app(other, "Overview")
-    runaway = browser.new_context().new_page()
+    runaway = browser.new_page()
     cross = "select count(*) from moves a, moves b, moves c, moves d, moves e, moves f, moves g"
     runaway.goto(fresh_server.url + "/Explore?sql=" + quote(cross), wait_until="commit")
     # the query box is drawn just before the query runs (the page waits on it for up to 10 s)

@@ -43,11 +43,11 @@ STOPPED = re.compile(r"needed more than the console's|the console's time limit")
 
 def test_a_huge_value_asked_for_by_link_is_stopped_while_another_page_draws_in_full(fresh_server, browser):
     """`select list(range(100000000))` as a link took the app's process to 7.3 GB for about 100 s."""
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(fresh_server.url + "/")
     wait_for_app(other, "Overview")
     sampler = Sampler(fresh_server)
-    attack = browser.new_context().new_page()
+    attack = browser.new_page()
     attack.goto(fresh_server.url + "/Explore?sql=" + quote("select list(range(100000000))"), wait_until="commit")
     # meanwhile another analyst's page is drawn again, in full
     other.reload()
@@ -58,7 +58,7 @@ def test_a_huge_value_asked_for_by_link_is_stopped_while_another_page_draws_in_f
     assert attack.locator('[data-testid="stException"]').count() == 0
     attack.screenshot(path=str(ARTIFACTS / "explore_console_huge_value_1440.png"), full_page=True)
     # the same link again (another analyst, or a reload): the refusal is remembered, nothing runs
-    again = browser.new_context().new_page()
+    again = browser.new_page()
     again.goto(fresh_server.url + "/Explore?sql=" + quote("select list(range(100000000))"))
     wait_for_app(again, "Explore")
     again.get_by_text(STOPPED).first.wait_for(timeout=30000)

@@ -118,7 +118,7 @@ def test_copy_link_carries_the_language(server, browser):
     wait_for_app(page, "薪酬报价")
     link = page.locator('[data-testid="stSidebar"] .atlas-copy-link textarea').input_value()
     assert "lang=zh" in link and "currency=CNY" in link
-    other = browser.new_context().new_page()
+    other = browser.new_page()
     other.goto(link.strip())
     wait_for_app(other, "薪酬报价")
     other.close()
