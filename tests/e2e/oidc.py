@@ -109,12 +109,12 @@ def start_team(seed_db_path: Path, folder: Path, prepare=None):  # noqa: ANN001,
 
 def sign_in(browser, server, email: str, signed_in: str = "Signed in as", height: int = 2000):  # noqa: ANN001, ANN201
     """A fresh browser session signed in as the provider's user `email` through its form, once the
-    sidebar says `signed_in`: its page (the session's context is `page.context`)."""
+    sidebar says `signed_in`: its page, a tab in a context of its own (`page.context`, its cookies the
+    session's; `page.close()` ends it)."""
     from atlas.tools.browser import wait_for_app
     from tests.support import ARTIFACTS
 
-    context = browser.new_context(viewport={"width": 1440, "height": height})
-    page = context.new_page()
+    page = browser.new_page(viewport={"width": 1440, "height": height})
     page.goto(server.url + "/")
     wait_for_app(page, "Overview")
     page.get_by_role("button", name="Sign in").first.click()

@@ -63,8 +63,7 @@ def _wait_for(inbox: Inbox, n: int, seconds: float = 30) -> None:
 
 
 def test_an_upload_that_moves_a_followed_person_is_mailed_once_and_in_the_feed(mailed, browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 2000})
-    page = context.new_page()
+    page = browser.new_page(viewport={"width": 1440, "height": 2000})
     page.goto(mailed.url + "/")
     wait_for_app(page, "Overview")
     # alerts on, at each load, to the address given (local mode)
@@ -99,4 +98,4 @@ def test_an_upload_that_moves_a_followed_person_is_mailed_once_and_in_the_feed(m
         feed = feedparser.parse(r.read())
     assert [e.title for e in feed.entries] == ["Mu Li (李沐): Boson AI → Nvidia (英伟达) (joined)"]
     assert feed.entries[0].id.endswith(":move:up-mu-li:v2")
-    context.close()
+    page.close()

@@ -40,9 +40,8 @@ def api_server(seed_db_path, tmp_path_factory):
 
 def page_download(browser, url: str, title: str, key: str) -> pd.DataFrame:
     """The CSV inside the zip the page's own CSV button of `key` downloads."""
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1440, "height": 1600})
+    page = browser.new_page(viewport={"width": 1440, "height": 1600})
     try:
-        page = context.new_page()
         page.goto(url)
         wait_for_app(page, title)
         button = page.locator(f".st-key-dl_{key}_CSV button").first
@@ -52,7 +51,7 @@ def page_download(browser, url: str, title: str, key: str) -> pd.DataFrame:
             button.click()
         data = Path(info.value.path()).read_bytes()
     finally:
-        context.close()
+        page.close()
     with zipfile.ZipFile(io.BytesIO(data)) as z:
         name = next(n for n in z.namelist() if n.endswith(".csv"))
         return pd.read_csv(io.BytesIO(z.read(name)))
@@ -176,9 +175,8 @@ def test_saved_views_answer_at_their_slug(api_server, seed_db_path):
 def test_a_view_is_a_sourced_pdf_in_one_click(api_server, browser, width, path, title, button, expected):
     import pypdf
 
-    context = browser.new_context(viewport={"width": width, "height": 1000})
+    page = browser.new_page(viewport={"width": width, "height": 1000})
     try:
-        page = context.new_page()
         page.goto(api_server.url + path)
         wait_for_app(page, title)
         link = page.get_by_role("link", name=button)
@@ -186,10 +184,10 @@ def test_a_view_is_a_sourced_pdf_in_one_click(api_server, browser, width, path, 
         assert box is not None and box["y"] + box["height"] < 1000  # in view as the page opens: one click
         href = link.get_attribute("href")
         assert href.startswith(api_server.url + "/api/report/") and ".pdf?" in href
-        answer = context.request.get(href)
+        answer = page.request.get(href)
         assert answer.status == 200 and answer.headers["content-type"] == "application/pdf"
         text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(answer.body())).pages)
         assert expected in text
         assert ("Reopen this view" if width == 1440 else "重新打开此视图") in text
     finally:
-        context.close()
+        page.close()

@@ -91,4 +91,4 @@ def test_guest_session_token_and_revocation(team, browser):
         assert status == 401 and "not valid" in json.loads(body)["error"]
     finally:
         team.roles.write_text(ROLES, encoding="utf-8")
-        context.close()
+        page.close()

@@ -194,8 +194,7 @@ def test_every_export_kind_carries_its_view(server, browser):
 
     from atlas import export
 
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
+    page = browser.new_page()
     page.set_viewport_size({"width": 1400, "height": 1400})
     page.goto(server.url + "/Talent_flows?certainty=confirmed&level=firm")
     wait_for_app(page, "Talent flows")
@@ -238,7 +237,7 @@ def test_every_export_kind_carries_its_view(server, browser):
     name, data = download("dl_net_flow_PNG")
     assert name.endswith(".png") and data[:8] == b"\x89PNG\r\n\x1a\n"
     (ARTIFACTS / "net_flow_export.png").write_bytes(data)
-    context.close()
+    page.close()
 
 
 def test_saved_view_round_trip(server, browser):
@@ -406,8 +405,7 @@ def test_upsert_shows_the_diff_commits_and_undoes(fresh_server, browser, tmp_pat
 def test_sankey_downloads_as_svg(server, browser):
     from pathlib import Path
 
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(server.url + "/Talent_flows?img=SVG&level=firm")
     wait_for_app(page, "Talent flows")
     chart = page.locator('.st-key-sankey [data-testid="stEChartsChart"]').first
@@ -417,7 +415,7 @@ def test_sankey_downloads_as_svg(server, browser):
         page.locator('.st-key-sankey button[aria-label="Download as SVG"]').click()
     svg = Path(info.value.path()).read_text(encoding="utf-8")
     assert svg.startswith("<svg") and "ByteDance" in svg  # a vector drawing of the real flows
-    context.close()
+    page.close()
 
 
 def test_pickers_show_names_and_keep_ids_in_the_link(server, browser):

@@ -50,7 +50,7 @@ def test_browse_facet_and_open_a_row(server, browser):
     page.screenshot(path=str(ARTIFACTS / "explore_moves_confirmed_1440.png"), full_page=True)
     page.close()
     # a row page as a link of its own, in a fresh context: the row, its source and who refers to it
-    other = browser.new_context(viewport={"width": 800, "height": 1400}).new_page()
+    other = browser.new_page(viewport={"width": 800, "height": 1400})
     other.goto(server.url + "/Explore?table=people&row=mu-li")
     wait_for_app(other, "Explore")
     see(other, "Rows that refer to it")

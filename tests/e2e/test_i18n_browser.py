@@ -126,8 +126,7 @@ def test_copy_link_carries_the_language(server, browser):
 
 
 def test_an_upload_with_problems_is_reported_in_chinese(fresh_server, browser, tmp_path):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(fresh_server.url + "/Data?lang=zh")
     wait_for_app(page, "数据")
     header = "move_id,person_id,from_firm_id,to_firm_id,moved_on,role,move_type,source_id,certainty,note\n"
@@ -161,7 +160,7 @@ def test_an_upload_with_problems_is_reported_in_chinese(fresh_server, browser, t
     assert problems["person_id"] == "引用了未知的 people id"
     assert problems["certainty"].startswith("不在以下取值中：")
     assert "人才图谱导出文件" in about
-    context.close()
+    page.close()
 
 
 def test_an_uploads_problems_follow_a_language_switch(fresh_server, browser, tmp_path):
@@ -185,8 +184,7 @@ def test_an_uploads_problems_follow_a_language_switch(fresh_server, browser, tmp
 
 
 def test_chart_exports_follow_the_language(server, browser):
-    context = browser.new_context(accept_downloads=True, viewport={"width": 1400, "height": 1400})
-    page = context.new_page()
+    page = browser.new_page(viewport={"width": 1400, "height": 1400})
     page.goto(server.url + "/?lang=zh")
     wait_for_app(page, "概览")
     button = page.locator(".st-key-dl_moves_per_year_SVG button").first
@@ -196,4 +194,4 @@ def test_chart_exports_follow_the_language(server, browser):
     svg = Path(info.value.path()).read_text(encoding="utf-8")
     assert "每年流动次数（按类型）" in svg and "人才图谱 · 概览" in svg and "数据版本 1" in svg
     assert not re.search(r"Moves per year|Talent Atlas", svg)
-    context.close()
+    page.close()

@@ -48,8 +48,7 @@ def _pull(page, fill: dict[str, str]) -> None:
 
 
 def test_an_analyst_pulls_from_both_sources_and_reads_the_facts_on_the_pages(pulled_server, browser):
-    context = browser.new_context(accept_downloads=True)
-    page = context.new_page()
+    page = browser.new_page()
     page.set_viewport_size({"width": 1440, "height": 1400})
     page.goto(pulled_server.url + "/Data")
     wait_for_app(page, "Data")
@@ -101,4 +100,4 @@ def test_an_analyst_pulls_from_both_sources_and_reads_the_facts_on_the_pages(pul
     assert len(filed) == 2, rows[:3]  # two offerings: two rounds
     sold = next(v for v in filed if "2023-05-01" in v)
     assert re.search(r"\b12,?000,?000(\.0)?\b", sold) and "confirmed" in sold, sold
-    context.close()
+    page.close()

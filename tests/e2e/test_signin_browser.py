@@ -60,7 +60,7 @@ def test_a_viewer_reads_and_saves_views_but_changes_no_data(team, browser):
     with page.expect_download(timeout=60000) as info:
         button.click()
     assert info.value.suggested_filename.endswith(".zip")
-    page.context.close()
+    page.close()
 
 
 def test_an_editor_uploads_and_undoes_their_own_upload(team, browser, tmp_path):
@@ -86,7 +86,7 @@ def test_an_editor_uploads_and_undoes_their_own_upload(team, browser, tmp_path):
     page.get_by_text("No problem found").wait_for(timeout=30000)
     page.get_by_role("button", name="Commit the upload").click()
     page.get_by_text("Committed as data version").first.wait_for(timeout=30000)
-    page.context.close()
+    page.close()
 
 
 def test_an_admin_may_replace_and_reads_the_audit_log_naming_everyone(team, browser, tmp_path):
@@ -120,7 +120,7 @@ def test_an_admin_may_replace_and_reads_the_audit_log_naming_everyone(team, brow
     page.get_by_text("for everyone").click()
     page.get_by_role("button", name="Delete", exact=True).click()
     expect(page.get_by_text("Rea's data view")).to_have_count(0, timeout=30000)
-    page.context.close()
+    page.close()
 
 
 def test_a_tampered_identity_cookie_signs_nobody_in(team, browser):
@@ -135,7 +135,7 @@ def test_a_tampered_identity_cookie_signs_nobody_in(team, browser):
     data_page(page, team)
     page.get_by_text("Reading as a guest").first.wait_for(timeout=30000)
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
-    context.close()
+    page.close()
 
 
 def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browser):
@@ -143,7 +143,6 @@ def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browse
     provider here signs Mallory in with Ana's address, unverified."""
     add_user(team.provider_url, "mallory", {"email": "ana@example.com", "email_verified": False, "name": "Mallory"})
     page = sign_in(browser, team, "mallory", signed_in="has not verified the address")
-    context = page.context
     # the address is shown as text (a word joiner keeps it from turning into a link)
     sidebar = page.locator('[data-testid="stSidebar"]').inner_text().replace("\u2060", "")
     assert "has not verified the address ana@example.com" in sidebar
@@ -153,14 +152,13 @@ def test_an_unverified_address_signs_in_as_a_guest_not_as_its_owner(team, browse
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     assert page.get_by_text("Audit log").count() == 0
     page.screenshot(path=str(ARTIFACTS / "signin_unverified_data.png"), full_page=True)
-    context.close()
+    page.close()
 
 
 def test_a_claim_of_the_wrong_type_refuses_the_sign_in(team, browser):
     """Issue 45: a verified `email` sent as a JSON list signed in as the text "['ana@example.com']"."""
     add_user(team.provider_url, "listy", {"email": ["ana@example.com"], "email_verified": True, "name": "Listy"})
     page = sign_in(browser, team, "listy", signed_in="Sign-in refused")
-    context = page.context
     text = page.locator('[data-testid="stMain"]').inner_text()
     assert "`email`" in text or "email" in text
     assert page.get_by_text("Signed in as").count() == 0 and "['ana@example.com']" not in text
@@ -170,7 +168,7 @@ def test_a_claim_of_the_wrong_type_refuses_the_sign_in(team, browser):
     assert page.locator('h1:has-text("Data")').count() == 0
     assert page.locator('[data-testid="stFileUploaderDropzoneInput"]').count() == 0
     page.screenshot(path=str(ARTIFACTS / "signin_malformed_claim.png"), full_page=True)
-    context.close()
+    page.close()
 
 
 def _follow(page, server, firm_id: str, name: str) -> None:
@@ -204,5 +202,5 @@ def test_each_signed_in_analyst_keeps_a_watchlist_of_their_own_and_a_guest_none(
     guest.get_by_text("Sign in to follow people and firms").first.wait_for()
     assert guest.get_by_role("button", name="Follow").count() == 0
     for page in (bo, rea):
-        page.context.close()
+        page.close()
     guest.close()
