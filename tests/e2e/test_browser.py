@@ -32,6 +32,32 @@ def url_path(script: str) -> str:
     return "/" + script.split("/")[-1].removesuffix(".py").split("_", 1)[1]
 
 
+def test_a_lent_tab_comes_back_as_a_new_browsers(server, browser):
+    """The browser tests borrow warm tabs (tests/e2e/conftest.py): a tab lent again is the same tab
+    (its process kept warm) with nothing left of the test before: no cookie, no stored value, no
+    listener; a second tab while one is lent is another browser."""
+    health = server.url + "/_stcore/health"  # a page of the app's origin that starts no session
+    first = browser.new_page()
+    first.goto(health)
+    first.evaluate("() => { localStorage.setItem('x', '1'); sessionStorage.setItem('y', '1'); }")
+    first.context.add_cookies([{"name": "z", "value": "1", "url": server.url}])
+    heard = []
+    first.on("console", lambda m: heard.append(m.text))
+    other = browser.new_page()
+    assert other is not first and other.context is not first.context  # another analyst's browser
+    assert other.context.cookies() == []
+    other.close()
+    first.close()
+    again = browser.new_page()
+    assert again is first  # the same warm tab, lent again
+    again.goto(health)
+    kept = again.evaluate("() => [localStorage.getItem('x'), sessionStorage.getItem('y'), document.cookie]")
+    assert kept[:2] == [None, None] and "z=1" not in kept[2], kept  # (Streamlit's own cookie comes anew)
+    again.evaluate("() => console.log('after')")
+    assert heard == []  # the earlier test's listener is gone
+    again.close()
+
+
 def test_deep_link_is_the_first_request(fresh_server, browser):
     page = browser.new_page(viewport={"width": 1400, "height": 1200})
     page.goto(fresh_server.url + "/Pay_offers?currency=CNY&certainty=reported")
