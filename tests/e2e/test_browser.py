@@ -360,9 +360,14 @@ def test_upload_checks_then_commits(fresh_server, browser, tmp_path):
     wait_for_app(page, "Data")
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(good))
     page.wait_for_selector("text=No problem found", timeout=30000)
+    # the name entered and its rerun drawn before the press (a CI run under load once lost a press
+    # that came while the page was still drawing: the page stayed at data version 1)
+    wait_for_app(page, "Data")
     page.get_by_label("Your name (recorded with the upload)").fill("Ana")
+    page.keyboard.press("Tab")
+    wait_for_app(page, "Data")
     page.get_by_role("button", name="Commit the upload").click()
-    page.wait_for_selector("text=Committed as data version 2", timeout=30000)
+    page.wait_for_selector("text=Committed as data version 2", timeout=60000)
     # both steps reported: the commit, then the tables the pages read rebuilt
     page.wait_for_selector("text=the pages' tables with it", timeout=30000)
     page.screenshot(path=str(ARTIFACTS / "data_upload_committed.png"), full_page=True)
