@@ -743,10 +743,11 @@ MOVES_BY_NAME = (
 )
 
 
-def _review_row(grid, name: str) -> list[str]:
-    """The cells of the review table's row for `name`, from the grid's accessible copy."""
+def _review_row(grid, name: str) -> tuple[int, list[str]]:
+    """The review table's row for `name` from the grid's accessible copy: its index among the rows
+    (the header is row 0) and its cells."""
     rows = grid.evaluate("g => [...g.querySelectorAll('table tr')].map(r => [...r.children].map(c => c.innerText))")
-    return next(r for r in rows if len(r) > 1 and r[1].strip() == name)
+    return next((i, r) for i, r in enumerate(rows) if len(r) > 1 and r[1].strip() == name)
 
 
 def _type_in_review(page, name: str, other_id: str, expect: str) -> None:  # noqa: ANN001
@@ -756,8 +757,7 @@ def _type_in_review(page, name: str, other_id: str, expect: str) -> None:  # noq
     the "New id" column: the row says so, and the cell is typed into again."""
     grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="Name in the file").first
     for _attempt in range(3):
-        rows = grid.evaluate("g => [...g.querySelectorAll('table tr')].map(r => r.innerText)")
-        row = next(i for i, r in enumerate(rows) if name in r)
+        row, _cells = _review_row(grid, name)
         box = grid.bounding_box()
         page.mouse.click(box["x"] + 20, box["y"] + 35 * row + 17)
         for _ in range(6):  # to the "Or another id" column
@@ -769,9 +769,9 @@ def _type_in_review(page, name: str, other_id: str, expect: str) -> None:  # noq
         page.get_by_text("confirmed by you").first.wait_for(state="attached", timeout=30000)
         wait_for_app(page, "Data")
         grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="Name in the file").first
-        if _review_row(grid, name)[4].strip().endswith(expect):
+        if _review_row(grid, name)[1][4].strip().endswith(expect):
             return
-    raise AssertionError(f"{name}'s row reads {_review_row(grid, name)}: its decision does not end with {expect}")
+    raise AssertionError(f"{name}'s row reads {_review_row(grid, name)[1]}: its decision does not end with {expect}")
 
 
 def test_a_name_only_upload_is_reviewed_committed_and_matches_next_time(fresh_server, browser, tmp_path):
